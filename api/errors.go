@@ -1,0 +1,107 @@
+package api
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/perfloop/perfloop/store"
+)
+
+// Detail points at one offending field.
+type Detail struct {
+	Path    string `json:"path"`
+	Value   any    `json:"value,omitempty"`
+	Message string `json:"message"`
+}
+
+// Error is the one error body every route returns.
+type Error struct {
+	Status  int      `json:"-"`
+	Code    string   `json:"code"`
+	Message string   `json:"message"`
+	Details []Detail `json:"details,omitempty"`
+}
+
+func (e *Error) Error() string { return e.Message }
+
+type errorBody struct {
+	Error     *Error `json:"error"`
+	RequestID string `json:"requestId,omitempty"`
+}
+
+func badRequest(msg string, details ...Detail) *Error {
+	return &Error{Status: http.StatusBadRequest, Code: "invalid", Message: msg, Details: details}
+}
+
+func notFoundErr(what string) *Error {
+	return &Error{Status: http.StatusNotFound, Code: "not_found", Message: what + " not found"}
+}
+
+func forbidden(msg string) *Error {
+	return &Error{Status: http.StatusForbidden, Code: "forbidden", Message: msg}
+}
+
+func conflict(msg string) *Error {
+	return &Error{Status: http.StatusConflict, Code: "conflict", Message: msg}
+}
+
+// writeError turns any error into the one error shape and aborts the request.
+func writeError(c *gin.Context, err error) {
+	e := classify(err)
+	if e.Status == http.StatusServiceUnavailable {
+		c.Header("Retry-After", "5")
+	}
+	if e.Status >= 500 {
+		logger(c).Error("request failed", "status", e.Status, "err", err)
+	}
+	c.AbortWithStatusJSON(e.Status, errorBody{Error: e, RequestID: c.GetString(requestIDKey)})
+}
+
+func classify(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	var rows store.ImportErrors
+	if errors.As(err, &rows) {
+		out := badRequest("the import has bad rows; nothing was imported")
+		for _, r := range rows {
+			out.Details = append(out.Details, Detail{Path: "/" + r.List + "/" + strconv.Itoa(r.Row) + "/" + r.Field, Value: r.Value, Message: r.Message})
+		}
+		return out
+	}
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return &Error{Status: http.StatusNotFound, Code: "not_found", Message: err.Error()}
+	case errors.Is(err, store.ErrConflict):
+		return &Error{Status: http.StatusConflict, Code: "conflict", Message: err.Error()}
+	case errors.Is(err, store.ErrTeamCycle):
+		return badRequest(store.ErrTeamCycle.Error(), Detail{Path: "/parentId", Message: store.ErrTeamCycle.Error()})
+	case unavailable(err):
+		return &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "a backing service (database or Temporal) is unreachable; retry shortly"}
+	}
+	return &Error{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error; the request id identifies it in the server log"}
+}
+
+// unavailable recognises a database or network outage, which callers should retry.
+func unavailable(err error) bool {
+	var ne net.Error
+	var oe *net.OpError
+	switch {
+	case errors.Is(err, driver.ErrBadConn), errors.As(err, &oe), errors.As(err, &ne):
+		return true
+	case errors.Is(err, context.DeadlineExceeded):
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "connection refused") || strings.Contains(msg, "invalid connection") ||
+		strings.Contains(msg, "broken pipe") || strings.Contains(msg, "Unavailable") ||
+		strings.Contains(msg, "database is closed") || strings.Contains(msg, "bad connection")
+}

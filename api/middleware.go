@@ -1,0 +1,112 @@
+package api
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/perfloop/perfloop/store"
+)
+
+const (
+	requestIDKey = "requestID"
+	memberKey    = "member"
+	loggerKey    = "logger"
+)
+
+// requestContext gives every request an id (kept from X-Request-Id when a
+// proxy set one), echoes it, and logs the request once it is done.
+func (s *Server) requestContext(c *gin.Context) {
+	id := c.GetHeader("X-Request-Id")
+	if id == "" || len(id) > 64 {
+		b := make([]byte, 8)
+		_, _ = rand.Read(b)
+		id = hex.EncodeToString(b)
+	}
+	c.Set(requestIDKey, id)
+	c.Header("X-Request-Id", id)
+	log := s.log.With("request_id", id)
+	c.Set(loggerKey, log)
+	start := time.Now()
+	c.Next()
+	if c.Request.URL.Path == "/healthz" || c.Request.URL.Path == "/readyz" {
+		return
+	}
+	log.Info("http", "method", c.Request.Method, "path", c.Request.URL.Path, "status", c.Writer.Status(), "ms", time.Since(start).Milliseconds())
+}
+
+func logger(c *gin.Context) *slog.Logger {
+	if l, ok := c.Get(loggerKey); ok {
+		return l.(*slog.Logger)
+	}
+	return slog.Default()
+}
+
+// recoverPanics turns a handler panic into a logged 500 in the usual shape;
+// the process keeps serving.
+func (s *Server) recoverPanics(c *gin.Context) {
+	defer func() {
+		if r := recover(); r != nil {
+			logger(c).Error("panic", "value", r, "stack", string(debug.Stack()))
+			writeError(c, &Error{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error; the request id identifies it in the server log"})
+		}
+	}()
+	c.Next()
+}
+
+// authenticate resolves the bearer token to a member or answers 401.
+func (s *Server) authenticate(c *gin.Context) {
+	h := c.GetHeader("Authorization")
+	token, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || strings.TrimSpace(token) == "" {
+		c.Header("WWW-Authenticate", `Bearer realm="perfloop"`)
+		writeError(c, &Error{Status: http.StatusUnauthorized, Code: "unauthenticated", Message: "an Authorization: Bearer <token> header is required"})
+		return
+	}
+	m, _, err := s.store.Authenticate(c.Request.Context(), strings.TrimSpace(token))
+	if errors.Is(err, store.ErrTokenInvalid) {
+		c.Header("WWW-Authenticate", `Bearer realm="perfloop", error="invalid_token"`)
+		writeError(c, &Error{Status: http.StatusUnauthorized, Code: "unauthenticated", Message: err.Error()})
+		return
+	}
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.Set(memberKey, m)
+	c.Set(loggerKey, logger(c).With("member", m.ID))
+	c.Next()
+}
+
+// caller is the authenticated member; only valid behind authenticate.
+func caller(c *gin.Context) *store.Member {
+	return c.MustGet(memberKey).(*store.Member)
+}
+
+// requireRole lets through members holding one of roles.
+func (s *Server) requireRole(roles ...string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if !slices.Contains(roles, caller(c).Role) {
+			writeError(c, forbidden("this needs the role "+strings.Join(roles, " or ")))
+			return
+		}
+		c.Next()
+	}
+}
+
+// Caller exposes the authenticated member to routes registered through Deps.Extra.
+func Caller(c *gin.Context) *store.Member { return caller(c) }
+
+// WriteError exposes the one error writer to routes registered through Deps.Extra.
+func WriteError(c *gin.Context, err error) { writeError(c, err) }
+
+// DecodeJSON exposes strict decoding to routes registered through Deps.Extra.
+func DecodeJSON(c *gin.Context, into any) error { return decodeJSON(c, into) }

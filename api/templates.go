@@ -1,0 +1,230 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/perfloop/perfloop/catalog"
+	"github.com/perfloop/perfloop/store"
+	"github.com/perfloop/perfloop/templates"
+)
+
+// MaxTemplate bounds a template body; the largest built-in is about 20 KB.
+const MaxTemplate = 512 << 10
+
+func (s *Server) templateRoutes(g *gin.RouterGroup) {
+	g.GET("/templates/schema", s.templateSchema)
+	g.GET("/templates", s.listTemplates)
+	g.GET("/templates/:key/versions/:version", s.getTemplate)
+	g.GET("/templates/:key/diff", s.diffTemplates)
+	admin := s.requireRole(store.RoleAdmin)
+	g.POST("/templates/validate", admin, s.validateTemplate)
+	g.POST("/templates", admin, s.saveTemplate)
+	g.POST("/templates/:key/versions/:version/publish", admin, s.publishTemplate)
+	g.POST("/templates/:key/versions/:version/retire", admin, s.retireTemplate)
+}
+
+func (s *Server) templateSchema(c *gin.Context) {
+	c.Data(http.StatusOK, "application/schema+json", templates.Schema())
+}
+
+// templateDetails turns validation errors into the API's details, in the
+// same order and words as `perfloop template validate` prints them.
+func templateDetails(errs templates.Errors) []Detail {
+	out := make([]Detail, 0, len(errs))
+	for _, e := range errs {
+		out = append(out, Detail{Path: e.Path, Value: e.Value, Message: e.Message})
+	}
+	return out
+}
+
+type validation struct {
+	Valid  bool     `json:"valid"`
+	Errors []Detail `json:"errors"`
+}
+
+// validateTemplate checks a body without saving; an invalid template is a
+// successful answer (200, valid=false), as an editor's live check expects.
+func (s *Server) validateTemplate(c *gin.Context) {
+	data, err := readBody(c, MaxTemplate)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	_, errs := templates.Parse(data)
+	c.JSON(http.StatusOK, validation{Valid: len(errs) == 0, Errors: templateDetails(errs)})
+}
+
+type templateDiff struct {
+	Changes []templates.Change `json:"changes"`
+}
+
+// templateSummary is a list row: the version without its body.
+type templateSummary = store.TemplateVersion
+
+type templateView struct {
+	*store.TemplateVersion
+	Body       json.RawMessage `json:"body,omitempty"`
+	Validation *validation     `json:"validation,omitempty"`
+}
+
+// saveTemplate stores the body as the key's open draft (creating version
+// newest+1 when the newest is published). Drafts may be incomplete: the
+// response carries the validation result, and publishing demands a clean one.
+func (s *Server) saveTemplate(c *gin.Context) {
+	data, err := readBody(c, MaxTemplate)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	key, err := templateKey(data)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	d, err := catalog.SaveDraft(c.Request.Context(), s.store, key, data, caller(c).ID)
+	if errors.Is(err, catalog.ErrNotObject) {
+		err = badRequest(err.Error())
+	}
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	status := http.StatusOK
+	if d.Created {
+		status = http.StatusCreated
+	}
+	tv := d.Version
+	c.Header("Location", fmt.Sprintf("/api/v1/templates/%s/versions/%d", tv.Key, tv.Version))
+	c.JSON(status, templateView{TemplateVersion: tv, Body: json.RawMessage(tv.Body), Validation: &validation{Valid: len(d.Errors) == 0, Errors: templateDetails(d.Errors)}})
+}
+
+// templateKey reads just the key, so a half-written draft can still be saved under its name.
+func templateKey(data []byte) (string, error) {
+	var head struct {
+		Key any `json:"key"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return "", jsonError(err)
+	}
+	key, ok := head.Key.(string)
+	if !ok || !validKey(key) {
+		return "", badRequest("the template needs a key", Detail{Path: "/key", Value: head.Key, Message: "a key of letters, digits, - and _ is required, e.g. cs-ops-monthly"})
+	}
+	return key, nil
+}
+
+func (s *Server) listTemplates(c *gin.Context) {
+	p, err := pageFrom(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	status := c.Query("status")
+	if status != "" && status != store.TemplateDraft && status != store.TemplatePublished && status != store.TemplateRetired {
+		writeError(c, badRequest("bad status filter", Detail{Path: "?status", Value: status, Message: "draft, published or retired"}))
+		return
+	}
+	list, total, err := s.store.ListTemplates(c.Request.Context(), store.TemplateFilter{Key: c.Query("key"), Status: status}, p)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newList(list, total, p))
+}
+
+func versionParam(c *gin.Context, name string) (int, error) {
+	raw := c.Param(name)
+	if raw == "" {
+		raw = c.Query(name)
+	}
+	if raw == "latest" {
+		return 0, nil
+	}
+	v, err := strconv.Atoi(raw)
+	if err != nil || v <= 0 {
+		return 0, badRequest("bad template version", Detail{Path: name, Value: raw, Message: "a version number ≥ 1, or latest for the newest published"})
+	}
+	return v, nil
+}
+
+func (s *Server) loadTemplate(c *gin.Context, key, param string) (*store.TemplateVersion, error) {
+	v, err := versionParam(c, param)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.GetTemplateVersion(c.Request.Context(), key, v)
+}
+
+func (s *Server) getTemplate(c *gin.Context) {
+	tv, err := s.loadTemplate(c, c.Param("key"), "version")
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	view := templateView{TemplateVersion: tv, Body: json.RawMessage(tv.Body)}
+	if tv.Status == store.TemplateDraft {
+		_, errs := templates.Parse([]byte(tv.Body))
+		view.Validation = &validation{Valid: len(errs) == 0, Errors: templateDetails(errs)}
+	}
+	c.JSON(http.StatusOK, view)
+}
+
+// publishTemplate freezes a draft; an invalid draft is 422 with every error.
+func (s *Server) publishTemplate(c *gin.Context) {
+	v, err := versionParam(c, "version")
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	tv, errs, err := catalog.Publish(c.Request.Context(), s.store, c.Param("key"), v, caller(c).ID)
+	if errors.Is(err, catalog.ErrInvalid) {
+		err = &Error{Status: http.StatusUnprocessableEntity, Code: "template_invalid",
+			Message: fmt.Sprintf("template %s v%d has %d error(s); fix them before publishing", c.Param("key"), v, len(errs)),
+			Details: templateDetails(errs)}
+	}
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, templateView{TemplateVersion: tv})
+}
+
+func (s *Server) retireTemplate(c *gin.Context) {
+	v, err := versionParam(c, "version")
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	tv, err := s.store.RetireTemplate(c.Request.Context(), c.Param("key"), v, caller(c).ID)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, templateView{TemplateVersion: tv})
+}
+
+// diffTemplates compares two versions field by field: ?from=1&to=2.
+func (s *Server) diffTemplates(c *gin.Context) {
+	var parsed [2]*templates.Template
+	for i, name := range []string{"from", "to"} {
+		tv, err := s.loadTemplate(c, c.Param("key"), name)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		t, errs := templates.Parse([]byte(tv.Body))
+		if t == nil {
+			writeError(c, &Error{Status: http.StatusUnprocessableEntity, Code: "template_invalid",
+				Message: fmt.Sprintf("version %d cannot be read, so it cannot be compared", tv.Version), Details: templateDetails(errs)})
+			return
+		}
+		parsed[i] = t
+	}
+	c.JSON(http.StatusOK, templateDiff{Changes: templates.Diff(parsed[0], parsed[1])})
+}

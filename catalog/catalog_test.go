@@ -1,0 +1,77 @@
+package catalog_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/perfloop/perfloop/catalog"
+	"github.com/perfloop/perfloop/store"
+	"github.com/perfloop/perfloop/store/storetest"
+	"github.com/perfloop/perfloop/templates"
+)
+
+func TestStampVersionKeepsFormattingAndOrder(t *testing.T) {
+	cases := map[string]struct{ in, want string }{
+		"replaces":       {"{\n  \"key\": \"a\",\n  \"version\" :  7 ,\n  \"x\": {\"version\": 1}\n}", "{\n  \"key\": \"a\",\n  \"version\" :  3 ,\n  \"x\": {\"version\": 1}\n}"},
+		"adds":           {`{"key":"a"}`, `{"version": 3,"key":"a"}`},
+		"adds to empty":  {`{ }`, `{"version": 3 }`},
+		"replaces a str": {`{"version":"v1","key":"a"}`, `{"version":3,"key":"a"}`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got, err := catalog.StampVersion([]byte(tc.in), 3)
+			require.NoError(t, err)
+			require.Equal(t, tc.want, string(got))
+			require.True(t, json.Valid(got))
+		})
+	}
+	_, err := catalog.StampVersion([]byte(`[1]`), 3)
+	require.ErrorIs(t, err, catalog.ErrNotObject)
+	_, err = catalog.StampVersion([]byte(`{"a":`), 3)
+	require.ErrorIs(t, err, catalog.ErrNotObject)
+}
+
+func TestSeedingBuiltinsTwicePublishesOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		files, err := templates.BuiltinFiles()
+		require.NoError(t, err)
+		n, err := catalog.SeedBuiltins(ctx, s)
+		require.NoError(t, err)
+		require.Equal(t, len(files), n)
+		n, err = catalog.SeedBuiltins(ctx, s)
+		require.NoError(t, err)
+		require.Zero(t, n, "unchanged built-ins are not republished")
+		list, total, err := s.ListTemplates(ctx, store.TemplateFilter{Status: store.TemplatePublished}, store.Page{})
+		require.NoError(t, err)
+		require.EqualValues(t, len(files), total)
+		for _, tv := range list {
+			require.Equal(t, 1, tv.Version)
+			_, errs := templates.Parse([]byte(tv.Body))
+			require.Empty(t, errs, tv.Key)
+		}
+	})
+}
+
+func TestInvalidDraftIsSavedButNotPublished(t *testing.T) {
+	s := storetest.SQLite(t)
+	ctx := context.Background()
+	files, err := templates.BuiltinFiles()
+	require.NoError(t, err)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(files[0].Data, &doc))
+	doc["indicators"] = []any{}
+	broken, _ := json.Marshal(doc)
+	d, err := catalog.SaveDraft(ctx, s, doc["key"].(string), broken, "admin")
+	require.NoError(t, err)
+	require.NotEmpty(t, d.Errors)
+	_, errs, err := catalog.Publish(ctx, s, d.Version.Key, d.Version.Version, "admin")
+	require.ErrorIs(t, err, catalog.ErrInvalid)
+	require.NotEmpty(t, errs)
+	tv, err := s.GetTemplateVersion(ctx, d.Version.Key, d.Version.Version)
+	require.NoError(t, err)
+	require.Equal(t, store.TemplateDraft, tv.Status)
+}

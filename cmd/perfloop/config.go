@@ -1,0 +1,127 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// config is every setting of every command. Each flag's default comes from
+// its PERFLOOP_* environment variable when set, so containers configure by
+// env and people by flags; the README's table lists them all.
+type config struct {
+	HTTP           string
+	DataDir        string
+	Ephemeral      bool
+	TemporalPort   int
+	TemporalUIPort int
+	DB             string
+	Temporal       string
+	Namespace      string
+	TaskQueue      string
+	LogLevel       string
+	LogFormat      string
+}
+
+type setting struct {
+	flag, env, usage string
+}
+
+var settings = map[string]setting{
+	"http":             {"http", "PERFLOOP_HTTP", "address the API and UI listen on"},
+	"data":             {"data", "PERFLOOP_DATA", "directory for the embedded Temporal and SQLite files and demo-users.json"},
+	"ephemeral":        {"ephemeral", "PERFLOOP_EPHEMERAL", "keep everything in memory; nothing survives a restart"},
+	"temporal-port":    {"temporal-port", "PERFLOOP_TEMPORAL_PORT", "gRPC port of the embedded Temporal server"},
+	"temporal-ui-port": {"temporal-ui-port", "PERFLOOP_TEMPORAL_UI_PORT", "port of the Temporal Web UI (0 disables it)"},
+	"db":               {"db", "PERFLOOP_DB_DSN", "database: sqlite:FILE or mysql://user:pass@tcp(host:3306)/db"},
+	"temporal":         {"temporal", "PERFLOOP_TEMPORAL", "Temporal frontend host:port"},
+	"namespace":        {"namespace", "PERFLOOP_TEMPORAL_NAMESPACE", "Temporal namespace"},
+	"task-queue":       {"task-queue", "PERFLOOP_TASK_QUEUE", "Temporal task queue of the Perfloop worker"},
+	"log-level":        {"log-level", "PERFLOOP_LOG_LEVEL", "debug, info, warn or error"},
+	"log-format":       {"log-format", "PERFLOOP_LOG_FORMAT", "text or json"},
+}
+
+func envString(name, def string) string {
+	if v, ok := os.LookupEnv(settings[name].env); ok {
+		return v
+	}
+	return def
+}
+
+func addString(fs *pflag.FlagSet, dst *string, name, def string) {
+	fs.StringVar(dst, name, envString(name, def), settings[name].usage+" ["+settings[name].env+"]")
+}
+
+func addInt(fs *pflag.FlagSet, dst *int, name string, def int) {
+	v := def
+	if raw, ok := os.LookupEnv(settings[name].env); ok {
+		n, err := strconv.Atoi(raw)
+		if err != nil {
+			// Flags are parsed after this; keep the default and let validate report it.
+			envErrors = append(envErrors, fmt.Errorf("%s=%q is not a number", settings[name].env, raw))
+		} else {
+			v = n
+		}
+	}
+	fs.IntVar(dst, name, v, settings[name].usage+" ["+settings[name].env+"]")
+}
+
+func addBool(fs *pflag.FlagSet, dst *bool, name string) {
+	v := false
+	if raw, ok := os.LookupEnv(settings[name].env); ok {
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			envErrors = append(envErrors, fmt.Errorf("%s=%q is not true or false", settings[name].env, raw))
+		}
+		v = b
+	}
+	fs.BoolVar(dst, name, v, settings[name].usage+" ["+settings[name].env+"]")
+}
+
+var envErrors []error
+
+func addLogFlags(fs *pflag.FlagSet, c *config) {
+	addString(fs, &c.LogLevel, "log-level", "info")
+	addString(fs, &c.LogFormat, "log-format", "text")
+}
+
+func addTemporalClientFlags(fs *pflag.FlagSet, c *config) {
+	addString(fs, &c.Temporal, "temporal", "127.0.0.1:7233")
+	addString(fs, &c.Namespace, "namespace", "default")
+	addString(fs, &c.TaskQueue, "task-queue", "perfloop")
+}
+
+func (c *config) logger() (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: expected debug, info, warn or error", c.LogLevel)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch strings.ToLower(c.LogFormat) {
+	case "text":
+		return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: expected text or json", c.LogFormat)
+}
+
+func checkPort(name string, p int, allowZero bool) error {
+	if p < 0 || p > 65535 || (p == 0 && !allowZero) {
+		return fmt.Errorf("--%s %d: expected a port between 1 and 65535", name, p)
+	}
+	return nil
+}
+
+// preRun reports environment variables that did not parse, before any work starts.
+func preRun(cmd *cobra.Command, _ []string) error {
+	if len(envErrors) > 0 {
+		return envErrors[0]
+	}
+	return nil
+}

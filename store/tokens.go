@@ -1,0 +1,107 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// ErrTokenInvalid covers unknown, expired and revoked tokens alike, so a
+// caller learns nothing about which tokens exist.
+var ErrTokenInvalid = errors.New("token is unknown, expired or revoked")
+
+// TokenPrefix marks Perfloop tokens so secret scanners and people can recognise them.
+const TokenPrefix = "pfl_"
+
+// HashToken is how tokens are stored: SHA-256 is enough because tokens carry
+// 256 bits of randomness, so no password-style slow hash is needed.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// IssueToken creates a token for a member and returns the plain token, which is not stored.
+func (s *Store) IssueToken(ctx context.Context, memberID, name string, ttl time.Duration) (string, *APIToken, error) {
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return "", nil, fmt.Errorf("issue token: %w", err)
+	}
+	plain := TokenPrefix + base64.RawURLEncoding.EncodeToString(buf)
+	t, err := s.storeToken(ctx, memberID, name, plain, ttl)
+	return plain, t, err
+}
+
+// ImportToken stores a token whose plain text the caller chose (demo seeding
+// writes stable tokens so the README's examples keep working across restarts).
+func (s *Store) ImportToken(ctx context.Context, memberID, name, plain string, ttl time.Duration) (*APIToken, error) {
+	return s.storeToken(ctx, memberID, name, plain, ttl)
+}
+
+func (s *Store) storeToken(ctx context.Context, memberID, name, plain string, ttl time.Duration) (*APIToken, error) {
+	t := &APIToken{ID: NewID(), MemberID: memberID, Name: name, Hash: HashToken(plain)}
+	if ttl > 0 {
+		exp := time.Now().UTC().Add(ttl)
+		t.ExpiresAt = &exp
+	}
+	if err := s.DB.WithContext(ctx).Create(t).Error; err != nil {
+		return nil, writeErr("store token", err)
+	}
+	return t, nil
+}
+
+// Authenticate resolves a bearer token to its active member.
+func (s *Store) Authenticate(ctx context.Context, plain string) (*Member, *APIToken, error) {
+	var t APIToken
+	err := s.DB.WithContext(ctx).Take(&t, "hash = ?", HashToken(plain)).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil, ErrTokenInvalid
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("authenticate: %w", err)
+	}
+	now := time.Now().UTC()
+	if t.RevokedAt != nil || (t.ExpiresAt != nil && now.After(*t.ExpiresAt)) {
+		return nil, nil, ErrTokenInvalid
+	}
+	var m Member
+	err = s.DB.WithContext(ctx).Take(&m, "id = ?", t.MemberID).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && !m.Active) {
+		return nil, nil, ErrTokenInvalid
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("authenticate: %w", err)
+	}
+	return &m, &t, nil
+}
+
+// RevokeToken revokes one token of a member.
+func (s *Store) RevokeToken(ctx context.Context, memberID, tokenID string) error {
+	res := s.DB.WithContext(ctx).Model(&APIToken{}).
+		Where("id = ? AND member_id = ? AND revoked_at IS NULL", tokenID, memberID).
+		Update("revoked_at", time.Now().UTC())
+	if res.Error != nil {
+		return fmt.Errorf("revoke token: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("revoke token %s: %w", tokenID, ErrNotFound)
+	}
+	return nil
+}
+
+// RevokeMemberTokens revokes every live token of a member.
+func (s *Store) RevokeMemberTokens(ctx context.Context, memberID string) error {
+	err := s.DB.WithContext(ctx).Model(&APIToken{}).
+		Where("member_id = ? AND revoked_at IS NULL", memberID).
+		Update("revoked_at", time.Now().UTC()).Error
+	if err != nil {
+		return fmt.Errorf("revoke tokens of %s: %w", memberID, err)
+	}
+	return nil
+}
