@@ -1,0 +1,48 @@
+package templates
+
+import (
+	"errors"
+	"regexp"
+	"strconv"
+	"time"
+)
+
+// ErrDuration explains the accepted duration forms.
+var ErrDuration = errors.New("expected an ISO 8601 duration in weeks, days, hours, minutes or seconds, such as P3D, PT4H, P1W or P1DT12H")
+
+// errCalendarDuration refuses years and months: their length depends on the
+// calendar, and a deadline must not.
+var errCalendarDuration = errors.New("years and months have no fixed length; write days instead, such as P30D")
+
+var (
+	durationRE = regexp.MustCompile(`^P(?:(\d{1,5})W)?(?:(\d{1,5})D)?(?:T(?:(\d{1,6})H)?(?:(\d{1,7})M)?(?:(\d{1,8})S)?)?$`)
+	calendarRE = regexp.MustCompile(`^P(?:\d+Y)?(?:\d+M)?`)
+)
+
+// ParseDuration reads an ISO 8601 duration such as P3D or PT4H.
+func ParseDuration(s string) (time.Duration, error) {
+	m := durationRE.FindStringSubmatch(s)
+	if m == nil || s == "P" || s[len(s)-1] == 'T' {
+		if c := calendarRE.FindString(s); len(c) > 1 {
+			return 0, errCalendarDuration
+		}
+		return 0, ErrDuration
+	}
+	units := []time.Duration{7 * 24 * time.Hour, 24 * time.Hour, time.Hour, time.Minute, time.Second}
+	var total time.Duration
+	for i, u := range units {
+		if m[i+1] == "" {
+			continue
+		}
+		n, _ := strconv.Atoi(m[i+1]) // the pattern bounds the digits
+		total += time.Duration(n) * u
+	}
+	return total, nil
+}
+
+// DurationOf is ParseDuration for values a validated template holds; the
+// validator has already refused anything it would fail on.
+func DurationOf(s string) time.Duration {
+	d, _ := ParseDuration(s)
+	return d
+}
