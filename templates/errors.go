@@ -41,11 +41,11 @@ func (c *errs) add(path string, value any, format string) {
 	c.list = append(c.list, FieldError{Path: path, Value: show(value), Message: format})
 }
 
-// under reports whether a problem was already found inside prefix, so a
-// total is not checked again over values that failed to decode.
+// under reports whether a value inside prefix failed to decode (a type
+// error), so a total is not checked again over a value read as zero.
 func (c *errs) under(prefix string) bool {
 	for _, e := range c.list {
-		if strings.HasPrefix(e.Path, prefix) {
+		if strings.HasPrefix(e.Path, prefix) && strings.HasPrefix(e.Message, "expected ") {
 			return true
 		}
 	}
