@@ -41,6 +41,11 @@ func CheckResponse(method, path string, status int, body []byte) error {
 	}
 	route, ok := matchRoute(method, path)
 	if !ok {
+		// A route that does not exist is answered by NoRoute/NoMethod in
+		// the one error shape, which is all the document promises for it.
+		if status == 404 || status == 405 {
+			return checkErrorShape(body)
+		}
 		return fmt.Errorf("%s %s is not in the OpenAPI document", method, path)
 	}
 	oaPath, _ := openapiPath(route.Path)
@@ -114,4 +119,17 @@ func matchRoute(method, path string) (docEntry, bool) {
 		}
 	}
 	return best, bestScore >= 0
+}
+
+func checkErrorShape(body []byte) error {
+	var e struct {
+		Error *struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal(body, &e); err != nil || e.Error == nil || e.Error.Code == "" || e.Error.Message == "" {
+		return fmt.Errorf("an unknown route must answer in the error shape, got %s", body)
+	}
+	return nil
 }
