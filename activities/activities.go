@@ -1,0 +1,206 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/perfloop/perfloop/store"
+	"github.com/perfloop/perfloop/templates"
+)
+
+// Activities carries what the activities need. One value is registered
+// with the worker; its methods are the activities.
+type Activities struct {
+	Store     *store.Store
+	Client    client.Client // signals members, starts member and IDP workflows
+	TaskQueue string
+	Log       *slog.Logger
+	// Fanout bounds concurrent signals when a stage opens for many members.
+	Fanout int
+}
+
+func (a *Activities) log() *slog.Logger {
+	if a.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return a.Log
+}
+
+// notFound stops retries for rows that will never appear.
+func notFound(err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return temporal.NewNonRetryableApplicationError(err.Error(), "NotFound", err)
+	}
+	return err
+}
+
+// cycle loads a cycle and its parsed frozen template.
+func (a *Activities) cycle(ctx context.Context, id string) (*store.Cycle, *templates.Template, error) {
+	c, err := a.Store.GetCycleByID(ctx, id)
+	if err != nil {
+		return nil, nil, notFound(err)
+	}
+	t, errs := templates.Parse([]byte(c.TemplateBody))
+	if len(errs) > 0 {
+		return nil, nil, temporal.NewNonRetryableApplicationError(errs.Error(), "InvalidTemplate", errs)
+	}
+	return c, t, nil
+}
+
+// LoadCycle reads the frozen snapshot a cycle's workflow runs on.
+func (a *Activities) LoadCycle(ctx context.Context, cycleID string) (*CycleSnapshot, error) {
+	c, _, err := a.cycle(ctx, cycleID)
+	if err != nil {
+		return nil, err
+	}
+	n, err := a.Store.CountCycleMembers(ctx, cycleID)
+	if err != nil {
+		return nil, err
+	}
+	return &CycleSnapshot{
+		CycleID: c.ID, OrgID: c.OrgID, Template: []byte(c.TemplateBody), Period: c.Period,
+		PeriodStart: c.PeriodStart, PeriodEnd: c.PeriodEnd, Timezone: c.Timezone,
+		Members: n, Compress: c.Compress, State: c.State,
+	}, nil
+}
+
+// SetCycleState keeps the cycles row in step with the workflow.
+func (a *Activities) SetCycleState(ctx context.Context, ch StateChange) error {
+	return notFound(a.Store.SetCycleStage(ctx, ch.CycleID, ch.Stage, ch.State))
+}
+
+// CancelCycle closes every open task and marks the cycle cancelled; nothing
+// is deleted.
+func (a *Activities) CancelCycle(ctx context.Context, ch StateChange) error {
+	if _, err := a.Store.CloseTasks(ctx, ch.CycleID, "", store.TaskCancelled); err != nil {
+		return err
+	}
+	return notFound(a.Store.SetCycleStage(ctx, ch.CycleID, ch.Stage, "cancelled"))
+}
+
+// RecordSubmission stores a task's form (and the evaluation it carries).
+// A second call for a submitted task returns the first result.
+func (a *Activities) RecordSubmission(ctx context.Context, s Submission) (SubmitResult, error) {
+	t, err := a.Store.GetTaskByID(ctx, s.TaskID)
+	if err != nil {
+		return SubmitResult{}, notFound(err)
+	}
+	if t.State == store.TaskSubmitted && t.SubmittedBy != nil && *t.SubmittedBy == s.By {
+		return SubmitResult{TaskID: t.ID, State: t.State, SubmittedAt: deref(t.SubmittedAt)}, nil
+	}
+	t, err = a.Store.SubmitTask(ctx, s.TaskID, s.By, string(s.Data), t.Version)
+	if err != nil {
+		return SubmitResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "TaskClosed", err)
+	}
+	res := SubmitResult{TaskID: t.ID, State: t.State, SubmittedAt: deref(t.SubmittedAt)}
+	if err := a.recordEvaluation(ctx, t); err != nil {
+		return res, err
+	}
+	follow, err := a.followUp(ctx, t)
+	if err != nil {
+		return res, err
+	}
+	res.Follow = follow
+	return res, nil
+}
+
+func deref(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}
+
+// ratingForm is what rating tasks submit: a score per indicator in the
+// rater's scale, and a comment.
+type ratingForm struct {
+	Scores  map[string]float64 `json:"scores"`
+	Comment string             `json:"comment"`
+}
+
+var raterRoleOfKind = map[string]string{
+	store.TaskSelfEval: templates.RaterSelf, store.TaskManagerEval: templates.RaterManager,
+	store.TaskPeerEval: templates.RaterPeer, store.TaskCrossEval: templates.RaterCrossDepartment,
+}
+
+func (a *Activities) recordEvaluation(ctx context.Context, t *store.Task) error {
+	role, ok := raterRoleOfKind[t.Kind]
+	if !ok {
+		return nil
+	}
+	var f ratingForm
+	if err := json.Unmarshal([]byte(deref2(t.Submission)), &f); err != nil {
+		return temporal.NewNonRetryableApplicationError("rating form: "+err.Error(), "BadSubmission", err)
+	}
+	scores, _ := json.Marshal(f.Scores)
+	var p taskPayload
+	_ = json.Unmarshal([]byte(t.Payload), &p)
+	e := &store.Evaluation{
+		CycleID: t.CycleID, TaskID: t.ID, RaterID: t.AssigneeID, RaterRole: role, RaterKey: p.RaterKey,
+		RateeID: deref2(t.SubjectID), Scores: string(scores), Comment: f.Comment, Anonymous: p.Anonymous,
+	}
+	return a.Store.RecordEvaluation(ctx, e)
+}
+
+func deref2(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// followUp opens the task a submission leads to: a submitted plan goes to
+// the manager for approval when the template asks for it.
+func (a *Activities) followUp(ctx context.Context, t *store.Task) (*TaskRef, error) {
+	var p taskPayload
+	_ = json.Unmarshal([]byte(t.Payload), &p)
+	if t.Kind != store.TaskPlan || !p.Approval {
+		return nil, nil
+	}
+	c, err := a.Store.GetCycleByID(ctx, t.CycleID)
+	if err != nil {
+		return nil, err
+	}
+	subject := deref2(t.SubjectID)
+	mgr, err := a.managerOf(ctx, c.OrgID, subject)
+	if err != nil || mgr == "" {
+		return nil, err
+	}
+	body, _ := json.Marshal(taskPayload{StageKey: t.StageKey, PlanTaskID: t.ID})
+	nt := &store.Task{
+		OrgID: c.OrgID, CycleID: c.ID, WorkflowID: t.WorkflowID, StageKey: t.StageKey, Kind: store.TaskPlanApproval,
+		AssigneeID: mgr, SubjectID: &subject, Title: "审批工作计划", TitleEn: "Approve the plan", DueAt: t.DueAt,
+		Payload: string(body), DedupeKey: fmt.Sprintf("%s:%s:%s:%s", c.ID, t.StageKey, store.TaskPlanApproval, subject),
+	}
+	got, err := a.Store.EnsureTask(ctx, nt)
+	if err != nil {
+		return nil, err
+	}
+	ref := refOf(got)
+	return &ref, nil
+}
+
+func refOf(t *store.Task) TaskRef {
+	return TaskRef{TaskID: t.ID, Kind: t.Kind, AssigneeID: t.AssigneeID, SubjectID: deref2(t.SubjectID), Due: t.DueAt, State: t.State}
+}
+
+// taskPayload is what a task row carries for the form and the follow-ups.
+type taskPayload struct {
+	StageKey   string            `json:"stageKey"`
+	StageType  string            `json:"stageType,omitempty"`
+	Form       []templates.Field `json:"form,omitempty"`
+	Indicators []string          `json:"indicators,omitempty"` // rating tasks: what to rate
+	Scale      *templates.Scale  `json:"scale,omitempty"`
+	RaterKey   string            `json:"raterKey,omitempty"`
+	Anonymous  bool              `json:"anonymous,omitempty"`
+	Approval   bool              `json:"approval,omitempty"`
+	PlanTaskID string            `json:"planTaskId,omitempty"`
+	IDPID      string            `json:"idpId,omitempty"`
+}

@@ -1,0 +1,313 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	ics "github.com/arran4/golang-ical"
+
+	"github.com/perfloop/perfloop/scoring"
+	"github.com/perfloop/perfloop/store"
+	"github.com/perfloop/perfloop/templates"
+)
+
+// Agenda is what the calibration meeting looks at.
+type Agenda struct {
+	Distribution map[string]int      `json:"distribution"` // proposed grade → members
+	Limits       []templates.Limit   `json:"limits"`
+	Violations   []string            `json:"violations"` // of the grades by score alone
+	Outliers     []Outlier           `json:"outliers"`
+	Proposed     map[string]string   `json:"proposed"`
+	Moves        []map[string]string `json:"moves"` // members the distribution moved
+}
+
+// Outlier is a member whose score stands far from the team's.
+type Outlier struct {
+	MemberID string  `json:"memberId"`
+	Score    float64 `json:"score"`
+	Z        float64 `json:"z"`
+	Why      string  `json:"why"`
+}
+
+// ScheduleCalibrationMeeting picks the first slot inside working hours (in
+// the cycle's time zone, Monday to Friday) within the window that none of
+// the participants has another calibration meeting in, records the
+// participants, agenda and an ICS invite, and notifies everyone once.
+func (a *Activities) ScheduleCalibrationMeeting(ctx context.Context, req MeetingRequest) (MeetingResult, error) {
+	var res MeetingResult
+	c, t, err := a.cycle(ctx, req.CycleID)
+	if err != nil {
+		return res, err
+	}
+	if m, err := a.Store.GetMeeting(ctx, req.CycleID); err == nil {
+		var parts []string
+		_ = json.Unmarshal([]byte(m.Participants), &parts)
+		return MeetingResult{StartsAt: m.StartsAt, EndsAt: m.EndsAt, FacilitatorID: m.FacilitatorID, Participants: parts}, nil
+	}
+	stage := stageByKey(t, req.StageKey)
+	spec := templates.Meeting{Duration: "PT1H"}
+	if stage.Meeting != nil {
+		spec = *stage.Meeting
+	}
+	fac, err := a.holders(ctx, c, orText(spec.Facilitator, "hrbp"))
+	if err != nil {
+		return res, err
+	}
+	mgrs, err := a.holders(ctx, c, "manager")
+	if err != nil {
+		return res, err
+	}
+	participants := uniqStrings(append(append([]string{}, fac...), mgrs...))
+	facilitator := ""
+	if len(fac) > 0 {
+		facilitator = fac[0]
+	}
+	length := templates.DurationOf(spec.Duration)
+	if c.Compress > 1 {
+		length = scaleDur(length, c.Compress)
+	}
+	busy, err := a.Store.ListMeetingsOverlapping(ctx, participants, req.From, req.Until.Add(length))
+	if err != nil {
+		return res, err
+	}
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	start := firstSlot(req.From, req.Until, length, loc, orText(spec.WorkdayStart, "09:00"), orText(spec.WorkdayEnd, "18:00"), busy, c.Compress > 1)
+	agenda, err := a.agenda(ctx, c, t)
+	if err != nil {
+		return res, err
+	}
+	members, err := a.membersByID(ctx, c.OrgID, participants)
+	if err != nil {
+		return res, err
+	}
+	invite := inviteICS(c, stage, start, start.Add(length), facilitator, participants, members)
+	partJSON, _ := json.Marshal(participants)
+	agendaJSON, _ := json.Marshal(agenda)
+	m := &store.CalibrationMeeting{
+		OrgID: c.OrgID, CycleID: c.ID, StartsAt: start, EndsAt: start.Add(length), Timezone: c.Timezone,
+		FacilitatorID: facilitator, Participants: string(partJSON), Agenda: string(agendaJSON), ICS: invite, State: "scheduled",
+	}
+	if err := a.Store.SaveMeeting(ctx, m); err != nil {
+		return res, err
+	}
+	for _, p := range participants {
+		n := &store.Notification{
+			OrgID: c.OrgID, RecipientID: p, Channel: "inapp", Kind: "meeting",
+			Subject:   fmt.Sprintf("校准会 %s / Calibration meeting %s", start.In(loc).Format("2006-01-02 15:04 MST"), start.In(loc).Format("Mon 2 Jan 15:04 MST")),
+			Body:      invite,
+			DedupeKey: dedupe("meeting", c.ID, p),
+		}
+		if _, err := a.Store.EnqueueNotification(ctx, n); err != nil {
+			return res, err
+		}
+	}
+	return MeetingResult{StartsAt: start, EndsAt: start.Add(length), FacilitatorID: facilitator, Participants: participants}, nil
+}
+
+func orText(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+func scaleDur(d time.Duration, f float64) time.Duration { return time.Duration(float64(d) / f) }
+
+func uniqStrings(xs []string) []string {
+	seen := map[string]bool{}
+	out := []string{}
+	for _, x := range xs {
+		if x != "" && !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// firstSlot walks half-hour steps from `from` and returns the first start
+// whose whole meeting fits a working day and clashes with no busy meeting.
+// A compressed (demo) cycle has a window of minutes, so it takes the first
+// free moment instead of waiting for office hours.
+func firstSlot(from, until time.Time, length time.Duration, loc *time.Location, dayStart, dayEnd string, busy []store.CalibrationMeeting, compressed bool) time.Time {
+	clash := func(s time.Time) bool {
+		for _, b := range busy {
+			if s.Before(b.EndsAt) && b.StartsAt.Before(s.Add(length)) {
+				return true
+			}
+		}
+		return false
+	}
+	if compressed {
+		for s := from; !s.After(until); s = s.Add(length) {
+			if !clash(s) {
+				return s
+			}
+		}
+		return from
+	}
+	step := 30 * time.Minute
+	s := from.In(loc).Truncate(step)
+	if s.Before(from) {
+		s = s.Add(step)
+	}
+	for ; !s.After(until); s = s.Add(step) {
+		local := s.In(loc)
+		if local.Weekday() == time.Saturday || local.Weekday() == time.Sunday {
+			continue
+		}
+		open := atClock(local, dayStart)
+		shut := atClock(local, dayEnd)
+		if local.Before(open) || local.Add(length).After(shut) || clash(s) {
+			continue
+		}
+		return s
+	}
+	// No slot in the window: the next working morning after it, and the
+	// facilitator moves it if that does not suit.
+	for d := until.In(loc); ; d = d.AddDate(0, 0, 1) {
+		m := atClock(d, dayStart)
+		if m.After(until) && m.Weekday() != time.Saturday && m.Weekday() != time.Sunday && !clash(m) {
+			return m
+		}
+	}
+}
+
+func atClock(day time.Time, hhmm string) time.Time {
+	var h, m int
+	fmt.Sscanf(hhmm, "%d:%d", &h, &m)
+	return time.Date(day.Year(), day.Month(), day.Day(), h, m, 0, 0, day.Location())
+}
+
+func (a *Activities) membersByID(ctx context.Context, orgID string, ids []string) (map[string]*store.Member, error) {
+	out := map[string]*store.Member{}
+	for _, id := range ids {
+		m, err := a.Store.GetMember(ctx, orgID, id)
+		if err != nil {
+			return nil, err
+		}
+		out[id] = m
+	}
+	return out, nil
+}
+
+func inviteICS(c *store.Cycle, stage templates.Stage, start, end time.Time, organiser string, participants []string, members map[string]*store.Member) string {
+	cal := ics.NewCalendarFor("Perfloop")
+	cal.SetMethod(ics.MethodRequest)
+	ev := cal.AddEvent("calibration-" + c.ID + "@perfloop")
+	ev.SetDtStampTime(c.CreatedAt)
+	ev.SetStartAt(start)
+	ev.SetEndAt(end)
+	ev.SetSummary(fmt.Sprintf("%s · %s / Calibration %s", stage.Name.Zh, c.Period, c.Period))
+	ev.SetDescription(fmt.Sprintf("绩效校准会：对照强制分布审核建议等级。Cycle %s, time zone %s.", c.ID, c.Timezone))
+	if m := members[organiser]; m != nil {
+		ev.SetOrganizer("mailto:"+m.Email, ics.WithCN(m.Name))
+	}
+	for _, p := range participants {
+		if m := members[p]; m != nil {
+			ev.AddAttendee("mailto:"+m.Email, ics.WithCN(m.Name), ics.WithRSVP(true), ics.ParticipationRoleReqParticipant)
+		}
+	}
+	return cal.Serialize()
+}
+
+// agenda summarises the proposed grades against the forced distribution,
+// the members the distribution moved, and score outliers (|z| ≥ 2, or a
+// rank decided by member id alone).
+func (a *Activities) agenda(ctx context.Context, c *store.Cycle, t *templates.Template) (*Agenda, error) {
+	results, err := a.allResults(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	ag := &Agenda{Distribution: map[string]int{}, Limits: t.Distribution, Proposed: map[string]string{}, Violations: []string{}, Outliers: []Outlier{}, Moves: []map[string]string{}}
+	byScore := map[string]string{}
+	mean, sq := 0.0, 0.0
+	for _, r := range results {
+		ag.Distribution[r.ProposedGrade]++
+		ag.Proposed[r.MemberID] = r.ProposedGrade
+		mean += r.FinalScore
+	}
+	if len(results) > 0 {
+		mean /= float64(len(results))
+	}
+	grades := make([]scoring.Grade, len(t.Grades))
+	for i, g := range t.Grades {
+		grades[i] = scoring.Grade{Key: g.Key, Min: g.Min, Max: g.Max}
+	}
+	for _, r := range results {
+		sq += (r.FinalScore - mean) * (r.FinalScore - mean)
+		if g, err := scoring.GradeOf(r.FinalScore, grades); err == nil {
+			byScore[r.MemberID] = g
+			if g != r.ProposedGrade {
+				ag.Moves = append(ag.Moves, map[string]string{"memberId": r.MemberID, "byScore": g, "proposed": r.ProposedGrade})
+			}
+		}
+	}
+	sd := 0.0
+	if len(results) > 1 {
+		sd = math.Sqrt(sq / float64(len(results)-1))
+	}
+	for _, r := range results {
+		var extra struct {
+			TieByID bool `json:"tieById"`
+		}
+		_ = json.Unmarshal([]byte(r.Adjustments), &extra)
+		z := 0.0
+		if sd > 0 {
+			z = (r.FinalScore - mean) / sd
+		}
+		switch {
+		case math.Abs(z) >= 2:
+			ag.Outliers = append(ag.Outliers, Outlier{MemberID: r.MemberID, Score: r.FinalScore, Z: math.Round(z*100) / 100, Why: "score far from the team's"})
+		case extra.TieByID:
+			ag.Outliers = append(ag.Outliers, Outlier{MemberID: r.MemberID, Score: r.FinalScore, Z: math.Round(z*100) / 100, Why: "tied score ordered by id; decide in the meeting"})
+		}
+	}
+	for _, v := range scoring.CheckDistribution(byScore, limitsOf(t)) {
+		ag.Violations = append(ag.Violations, v.Message)
+	}
+	sort.Slice(ag.Outliers, func(i, j int) bool { return ag.Outliers[i].Score > ag.Outliers[j].Score })
+	return ag, nil
+}
+
+func limitsOf(t *templates.Template) []scoring.Limit {
+	out := make([]scoring.Limit, 0, len(t.Distribution))
+	for _, l := range t.Distribution {
+		sl := scoring.Limit{Grades: l.Grades}
+		if l.Max != nil {
+			v := *l.Max / 100
+			sl.Max = &v
+		}
+		if l.Min != nil {
+			v := *l.Min / 100
+			sl.Min = &v
+		}
+		out = append(out, sl)
+	}
+	return out
+}
+
+// ApplyCalibration writes a facilitator's grade changes, each with its
+// reason, to the results and the audit log, once per submission id. The
+// workflow's validator has already checked the forced distribution.
+func (a *Activities) ApplyCalibration(ctx context.Context, req CalibrationRequest) error {
+	changes := make([]store.CalibrationChange, len(req.Submission.Changes))
+	for i, ch := range req.Submission.Changes {
+		changes[i] = store.CalibrationChange{CycleID: req.CycleID, MemberID: ch.MemberID, FromGrade: ch.From, ToGrade: ch.To, Reason: ch.Reason}
+	}
+	_, err := a.Store.ApplyCalibration(ctx, req.CycleID, req.Submission.SubmissionID, changes, req.Submission.By, nil)
+	return err
+}
+
+// AcceptProposedGrades settles a calibration nobody submitted: the
+// proposed grades stand.
+func (a *Activities) AcceptProposedGrades(ctx context.Context, cycleID string) error {
+	return a.Store.AcceptProposedGrades(ctx, cycleID)
+}

@@ -1,0 +1,61 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/perfloop/perfloop/store"
+)
+
+// IDPCheckinReminder reminds the member and mentor of the n-th check-in,
+// once; it answers false when the plan is no longer open, which ends the
+// workflow's reminders.
+func (a *Activities) IDPCheckinReminder(ctx context.Context, idpID string, n int) (bool, error) {
+	idp, err := a.Store.GetIDP(ctx, idpID)
+	if err != nil {
+		return false, notFound(err)
+	}
+	if idp.State != store.IDPOpen {
+		return false, nil
+	}
+	for _, to := range []string{idp.MemberID, idp.MentorID} {
+		if to == "" {
+			continue
+		}
+		note := &store.Notification{
+			OrgID: idp.OrgID, RecipientID: to, Channel: "inapp", Kind: "idp_checkin",
+			Subject:   fmt.Sprintf("IDP 第 %d 次跟进 / IDP check-in %d", n, n),
+			DedupeKey: dedupe("idp-checkin", idpID, fmt.Sprint(n), to),
+		}
+		if _, err := a.Store.EnqueueNotification(ctx, note); err != nil {
+			return true, err
+		}
+	}
+	return true, nil
+}
+
+// EnsureIDPReview opens the mentor's review task when the plan is due.
+func (a *Activities) EnsureIDPReview(ctx context.Context, idpID string) (*TaskRef, error) {
+	idp, err := a.Store.GetIDP(ctx, idpID)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	body, _ := json.Marshal(taskPayload{StageKey: "idp:" + idpID, IDPID: idpID})
+	subject := idp.MemberID
+	t := &store.Task{
+		OrgID: idp.OrgID, CycleID: idp.CycleID, WorkflowID: IDPWorkflowID(idpID), StageKey: "idp:" + idpID, Kind: store.TaskIDPReview,
+		AssigneeID: idp.MentorID, SubjectID: &subject, Title: "IDP 结项评估", TitleEn: "Review the development plan",
+		DueAt: time.Now().Add(7 * 24 * time.Hour), Payload: string(body), DedupeKey: dedupe("idp-review", idpID),
+	}
+	got, err := a.Store.EnsureTask(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.notifyTask(ctx, got); err != nil {
+		return nil, err
+	}
+	ref := refOf(got)
+	return &ref, nil
+}

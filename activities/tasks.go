@@ -1,0 +1,399 @@
+package activities
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/perfloop/perfloop/store"
+	"github.com/perfloop/perfloop/templates"
+)
+
+// managerOf is who reviews a member: their own manager, else their team's.
+func (a *Activities) managerOf(ctx context.Context, orgID, memberID string) (string, error) {
+	m, err := a.Store.GetMember(ctx, orgID, memberID)
+	if err != nil {
+		return "", err
+	}
+	if m.ManagerID != nil && *m.ManagerID != "" {
+		return *m.ManagerID, nil
+	}
+	if m.TeamID != nil {
+		t, err := a.Store.GetTeam(ctx, orgID, *m.TeamID)
+		if err != nil {
+			return "", err
+		}
+		if t.ManagerID != nil && *t.ManagerID != memberID {
+			return *t.ManagerID, nil
+		}
+	}
+	return "", nil
+}
+
+// holders lists who holds role for a cycle: the scope team's manager for
+// "manager", the organisation's HRBPs or admins, or every member in scope.
+func (a *Activities) holders(ctx context.Context, c *store.Cycle, role string) ([]string, error) {
+	switch role {
+	case "manager":
+		t, err := a.Store.GetTeam(ctx, c.OrgID, c.ScopeTeamID)
+		if err != nil {
+			return nil, err
+		}
+		if t.ManagerID != nil {
+			return []string{*t.ManagerID}, nil
+		}
+		return a.roleHolders(ctx, c.OrgID, store.RoleHRBP)
+	case "hrbp", "admin":
+		ids, err := a.roleHolders(ctx, c.OrgID, role)
+		if err != nil || len(ids) > 0 || role == "admin" {
+			return ids, err
+		}
+		return a.roleHolders(ctx, c.OrgID, store.RoleAdmin) // no HRBP: an admin facilitates
+	default:
+		ms, err := a.Store.ListCycleMembers(ctx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]string, len(ms))
+		for i, m := range ms {
+			out[i] = m.MemberID
+		}
+		return out, nil
+	}
+}
+
+func (a *Activities) roleHolders(ctx context.Context, orgID, role string) ([]string, error) {
+	ms, _, err := a.Store.ListMembers(ctx, orgID, store.MemberFilter{Role: role}, store.Page{Limit: store.MaxLimit, Sort: "email"})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.ID
+	}
+	return out, nil
+}
+
+func dedupe(parts ...string) string { return strings.Join(parts, ":") }
+
+var kindTitles = map[string][2]string{
+	store.TaskPlan:           {"提交工作计划", "Submit your plan"},
+	store.TaskSelfEval:       {"完成自评", "Complete your self-evaluation"},
+	store.TaskManagerEval:    {"评价团队成员", "Evaluate a team member"},
+	store.TaskPeerEval:       {"同事互评", "Rate a colleague"},
+	store.TaskCrossEval:      {"跨部门评价", "Cross-department rating"},
+	store.TaskAcknowledge:    {"确认绩效结果", "Acknowledge your results"},
+	store.TaskConfirmTargets: {"确认目标分解", "Confirm the target breakdown"},
+	store.TaskCalibration:    {"提交校准结果", "Submit the calibration"},
+	store.TaskGeneric:        {"填写表单", "Fill in the form"},
+}
+
+// EnsureCycleTasks opens cycle-level tasks for the holders of a role.
+func (a *Activities) EnsureCycleTasks(ctx context.Context, req CycleTaskRequest) ([]TaskRef, error) {
+	c, t, err := a.cycle(ctx, req.CycleID)
+	if err != nil {
+		return nil, err
+	}
+	who, err := a.holders(ctx, c, req.Role)
+	if err != nil {
+		return nil, err
+	}
+	stage := stageByKey(t, req.StageKey)
+	kind := map[string]string{"confirm_targets": store.TaskConfirmTargets, "calibration": store.TaskCalibration}[req.Kind]
+	if kind == "" {
+		kind = store.TaskGeneric
+	}
+	body, _ := json.Marshal(taskPayload{StageKey: req.StageKey, StageType: stage.Type, Form: stage.Form})
+	out := []TaskRef{}
+	for _, id := range who {
+		title := kindTitles[kind]
+		nt := &store.Task{
+			OrgID: c.OrgID, CycleID: c.ID, WorkflowID: CycleWorkflowID(c.ID), StageKey: req.StageKey, Kind: kind,
+			AssigneeID: id, Title: title[0] + "：" + stage.Name.Zh, TitleEn: title[1] + ": " + stage.Name.In("en"),
+			DueAt: req.Due, Payload: string(body), DedupeKey: dedupe(c.ID, req.StageKey, kind, id),
+		}
+		got, err := a.Store.EnsureTask(ctx, nt)
+		if err != nil {
+			return nil, err
+		}
+		if err := a.notifyTask(ctx, got); err != nil {
+			return nil, err
+		}
+		out = append(out, refOf(got))
+	}
+	return out, nil
+}
+
+func stageByKey(t *templates.Template, key string) templates.Stage {
+	for _, s := range t.Stages {
+		if s.Key == key {
+			return s
+		}
+	}
+	return templates.Stage{Key: key}
+}
+
+// EnsureMemberTasks opens a member's tasks for a stage: the plan, the
+// ratings of the member by every rater the template names, or the
+// acknowledgement of results.
+func (a *Activities) EnsureMemberTasks(ctx context.Context, req MemberTasksRequest) ([]TaskRef, error) {
+	c, t, err := a.cycle(ctx, req.Stage.CycleID)
+	if err != nil {
+		return nil, err
+	}
+	stage := stageByKey(t, req.Stage.StageKey)
+	subject := req.MemberID
+	type want struct {
+		kind, assignee string
+		p          taskPayload
+	}
+	var wants []want
+	base := taskPayload{StageKey: stage.Key, StageType: stage.Type}
+	switch stage.Type {
+	case templates.StagePlan:
+		p := base
+		p.Form, p.Approval = stage.Form, stage.Approval
+		wants = append(wants, want{store.TaskPlan, subject, p})
+	case templates.StageFeedback:
+		wants = append(wants, want{store.TaskAcknowledge, subject, base})
+	case templates.StageTask:
+		p := base
+		p.Form = stage.Form
+		wants = append(wants, want{store.TaskGeneric, subject, p})
+	case templates.StageEvaluate:
+		for _, r := range t.Raters {
+			if r.InputOf() != "task" {
+				continue
+			}
+			p := base
+			p.RaterKey, p.Anonymous, p.Scale = r.Key, r.Anonymous, r.Scale
+			p.Indicators = ratedBy(r, t)
+			switch r.Role {
+			case templates.RaterSelf:
+				wants = append(wants, want{store.TaskSelfEval, subject, p})
+			case templates.RaterManager:
+				mgr, err := a.managerOf(ctx, c.OrgID, subject)
+				if err != nil {
+					return nil, err
+				}
+				if mgr != "" {
+					wants = append(wants, want{store.TaskManagerEval, mgr, p})
+				}
+			case templates.RaterPeer, templates.RaterCrossDepartment:
+				raters, err := a.pickRaters(ctx, c, subject, r)
+				if err != nil {
+					return nil, err
+				}
+				kind := store.TaskPeerEval
+				if r.Role == templates.RaterCrossDepartment {
+					kind = store.TaskCrossEval
+				}
+				for _, id := range raters {
+					wants = append(wants, want{kind, id, p})
+				}
+			}
+		}
+	}
+	out := []TaskRef{}
+	for _, w := range wants {
+		body, _ := json.Marshal(w.p)
+		title := kindTitles[w.kind]
+		nt := &store.Task{
+			OrgID: c.OrgID, CycleID: c.ID, WorkflowID: req.WorkflowID, StageKey: stage.Key, Kind: w.kind,
+			AssigneeID: w.assignee, SubjectID: &subject, Title: title[0], TitleEn: title[1], DueAt: req.Stage.Due,
+			Payload: string(body), DedupeKey: dedupe(c.ID, stage.Key, w.kind, w.assignee, subject),
+		}
+		got, err := a.Store.EnsureTask(ctx, nt)
+		if err != nil {
+			return nil, err
+		}
+		if err := a.notifyTask(ctx, got); err != nil {
+			return nil, err
+		}
+		out = append(out, refOf(got))
+	}
+	return out, nil
+}
+
+// ratedBy lists the indicators a rater rates (default: every behavioural one).
+func ratedBy(r templates.Rater, t *templates.Template) []string {
+	if len(r.Indicators) > 0 {
+		return r.Indicators
+	}
+	var out []string
+	for _, ind := range t.Indicators {
+		if ind.Kind == templates.Behavioural {
+			out = append(out, ind.Key)
+		}
+	}
+	return out
+}
+
+// pickRaters chooses peers (same team) or cross-department raters (other
+// teams) for a member: up to Max, in an order fixed by a hash of cycle,
+// member and rater, so a retry picks the same people and the load spreads
+// evenly instead of always landing on the first names.
+func (a *Activities) pickRaters(ctx context.Context, c *store.Cycle, subject string, r templates.Rater) ([]string, error) {
+	m, err := a.Store.GetMember(ctx, c.OrgID, subject)
+	if err != nil {
+		return nil, err
+	}
+	all, _, err := a.Store.ListMembers(ctx, c.OrgID, store.MemberFilter{}, store.Page{Limit: store.MaxLimit, Sort: "email"})
+	if err != nil {
+		return nil, err
+	}
+	type cand struct {
+		id  string
+		key string
+	}
+	var cands []cand
+	for _, o := range all {
+		if o.ID == subject || o.Role == store.RoleAdmin {
+			continue
+		}
+		same := o.TeamID != nil && m.TeamID != nil && *o.TeamID == *m.TeamID
+		if (r.Role == templates.RaterPeer) != same {
+			continue
+		}
+		sum := sha256.Sum256([]byte(c.ID + "|" + subject + "|" + o.ID))
+		cands = append(cands, cand{o.ID, fmt.Sprintf("%x", sum[:8])})
+	}
+	sort.Slice(cands, func(i, j int) bool { return cands[i].key < cands[j].key })
+	n := min(r.Max, len(cands))
+	out := make([]string, n)
+	for i := 0; i < n; i++ {
+		out[i] = cands[i].id
+	}
+	return out, nil
+}
+
+// notifyTask puts a new task in the assignee's in-app inbox once.
+func (a *Activities) notifyTask(ctx context.Context, t *store.Task) error {
+	if t.State != store.TaskOpen {
+		return nil
+	}
+	n := &store.Notification{
+		OrgID: t.OrgID, RecipientID: t.AssigneeID, Channel: "inapp", Kind: "task",
+		Subject: t.Title + " / " + t.TitleEn, Body: fmt.Sprintf("截止 Due %s", t.DueAt.UTC().Format("2006-01-02 15:04 MST")),
+		DedupeKey: dedupe("task", t.ID),
+	}
+	_, err := a.Store.EnqueueNotification(ctx, n)
+	return err
+}
+
+// ExpireTasks closes a stage's open tasks (one subject's, or all).
+func (a *Activities) ExpireTasks(ctx context.Context, req ExpireRequest) (int, error) {
+	return a.Store.ExpireTasks(ctx, req.CycleID, req.StageKey, req.SubjectID)
+}
+
+// Remind notifies the assignees of a subject's open tasks; the reminder
+// index in the dedupe key makes a retried reminder a no-op.
+func (a *Activities) Remind(ctx context.Context, req ReminderRequest) (int, error) {
+	tasks, err := a.Store.OpenTasks(ctx, req.CycleID, req.StageKey, req.SubjectID)
+	if err != nil {
+		return 0, err
+	}
+	sent := 0
+	for _, t := range tasks {
+		zh, en := "提醒：", "Reminder: "
+		if req.Overdue {
+			zh, en = "已逾期：", "Overdue: "
+		}
+		n := &store.Notification{
+			OrgID: t.OrgID, RecipientID: t.AssigneeID, Channel: "inapp", Kind: "reminder",
+			Subject: zh + t.Title + " / " + en + t.TitleEn,
+			Body:    fmt.Sprintf("截止 Due %s", t.DueAt.UTC().Format("2006-01-02 15:04 MST")),
+			DedupeKey: dedupe("remind", t.ID, fmt.Sprint(req.Index)),
+		}
+		created, err := a.Store.EnqueueNotification(ctx, n)
+		if err != nil {
+			return sent, err
+		}
+		if created {
+			sent++
+		}
+		if err := a.Store.MarkReminded(ctx, t.ID, req.Index); err != nil {
+			return sent, err
+		}
+	}
+	return sent, nil
+}
+
+// Escalate tells the holders of the escalation role about overdue tasks.
+func (a *Activities) Escalate(ctx context.Context, req EscalationRequest) (int, error) {
+	tasks, err := a.Store.OpenTasks(ctx, req.CycleID, req.StageKey, req.SubjectID)
+	if err != nil || len(tasks) == 0 {
+		return 0, err
+	}
+	c, err := a.Store.GetCycleByID(ctx, req.CycleID)
+	if err != nil {
+		return 0, notFound(err)
+	}
+	var to []string
+	if req.To == "manager" && req.SubjectID != "" {
+		mgr, err := a.managerOf(ctx, c.OrgID, req.SubjectID)
+		if err != nil {
+			return 0, err
+		}
+		if mgr != "" {
+			to = []string{mgr}
+		}
+	}
+	if len(to) == 0 {
+		if to, err = a.holders(ctx, c, req.To); err != nil {
+			return 0, err
+		}
+	}
+	sent := 0
+	for _, t := range tasks {
+		for _, r := range to {
+			n := &store.Notification{
+				OrgID: c.OrgID, RecipientID: r, Channel: "inapp", Kind: "escalation",
+				Subject: "升级：" + t.Title + " 已逾期 / Escalation: " + t.TitleEn + " is overdue",
+				Body:    fmt.Sprintf("task %s, assignee %s, due %s", t.ID, t.AssigneeID, t.DueAt.UTC().Format("2006-01-02 15:04 MST")),
+				DedupeKey: dedupe("escalate", t.ID, r),
+			}
+			created, err := a.Store.EnqueueNotification(ctx, n)
+			if err != nil {
+				return sent, err
+			}
+			if created {
+				sent++
+			}
+		}
+		if err := a.Store.MarkEscalated(ctx, t.ID); err != nil {
+			return sent, err
+		}
+	}
+	return sent, nil
+}
+
+// NotifyRole sends a notify stage's message.
+func (a *Activities) NotifyRole(ctx context.Context, req NotifyRequest) (int, error) {
+	c, err := a.Store.GetCycleByID(ctx, req.CycleID)
+	if err != nil {
+		return 0, notFound(err)
+	}
+	to, err := a.holders(ctx, c, req.Role)
+	if err != nil {
+		return 0, err
+	}
+	sent := 0
+	for _, r := range to {
+		n := &store.Notification{
+			OrgID: c.OrgID, RecipientID: r, Channel: "inapp", Kind: "notice",
+			Subject: req.Zh, Body: req.En, DedupeKey: dedupe("notify", c.ID, req.StageKey, r),
+		}
+		created, err := a.Store.EnqueueNotification(ctx, n)
+		if err != nil {
+			return sent, err
+		}
+		if created {
+			sent++
+		}
+	}
+	return sent, nil
+}

@@ -1,0 +1,126 @@
+package activities
+
+import "time"
+
+// Workflow and message names shared by workflows, activities and the API.
+const (
+	SignalStage     = "stage"      // parent → member: a stage opened
+	SignalFinish    = "finish"     // parent → member: the cycle is over
+	SignalStageDone = "stage-done" // member → parent: my part of a stage is done
+	SignalCancel    = "cancel"     // API → parent: cancel with a reason
+	UpdateSubmit    = "submit"     // API → owning workflow: a task's form
+	QueryProgress   = "progress"
+)
+
+// CycleWorkflowID names a cycle's workflow.
+func CycleWorkflowID(cycleID string) string { return "cycle-" + cycleID }
+
+// MemberWorkflowID names one member's workflow in a cycle.
+func MemberWorkflowID(cycleID, memberID string) string {
+	return "cycle-" + cycleID + "-member-" + memberID
+}
+
+// IDPWorkflowID names an IDP's workflow.
+func IDPWorkflowID(idpID string) string { return "idp-" + idpID }
+
+// CycleSnapshot is what a cycle's workflow needs to run: the frozen template
+// and the period, loaded once at the start.
+type CycleSnapshot struct {
+	CycleID     string
+	OrgID       string
+	Template    []byte
+	Period      string
+	PeriodStart time.Time
+	PeriodEnd   time.Time
+	Timezone    string
+	Members     int
+	Compress    float64 // >1 runs every duration that many times faster (demo, bench)
+	State       string
+}
+
+// StageOpen tells a member workflow a stage has opened and when it is due.
+type StageOpen struct {
+	CycleID       string
+	StageKey      string
+	StageType     string
+	Index         int
+	OpenedAt      time.Time
+	Due           time.Time
+	Reminders     []time.Duration // before the deadline
+	OverdueEvery  time.Duration
+	OverdueMax    int
+	EscalateAfter time.Duration
+	EscalateTo    string
+	CloseAt       time.Time // open tasks expire at this point
+}
+
+// StageDone is a member's report that its part of a stage is over.
+type StageDone struct {
+	StageKey string
+	MemberID string
+	Expired  int
+}
+
+// TaskRef is an inbox item a workflow waits on.
+type TaskRef struct {
+	TaskID     string
+	Kind       string
+	AssigneeID string
+	SubjectID  string
+	Due        time.Time
+	State      string
+}
+
+// Submission is a person's answer to a task, sent as a workflow Update.
+type Submission struct {
+	TaskID string
+	By     string
+	Data   []byte // the form's JSON, checked by the API against the template
+}
+
+// SubmitResult is what the Update returns to the API.
+type SubmitResult struct {
+	TaskID      string
+	State       string
+	SubmittedAt time.Time
+	Follow      *TaskRef `json:",omitempty"` // a follow-up task it opened (plan approval)
+}
+
+// GradeChange is one calibration move.
+type GradeChange struct {
+	MemberID string
+	From     string
+	To       string
+	Reason   string
+}
+
+// CalibrationSubmission is the facilitator's decision on the grades.
+type CalibrationSubmission struct {
+	TaskID       string
+	By           string
+	SubmissionID string
+	Changes      []GradeChange
+}
+
+// Scored is ComputeScores' summary: each member's proposed grade, for the
+// calibration validator that must judge a submission without the database.
+type Scored struct {
+	Grades map[string]string // member → proposed grade
+	Count  int
+}
+
+// Progress is what the cycle's query answers.
+type Progress struct {
+	CycleID    string         `json:"cycleId"`
+	State      string         `json:"state"`
+	Stage      string         `json:"stage"`
+	StageType  string         `json:"stageType"`
+	StageIndex int            `json:"stageIndex"`
+	Stages     int            `json:"stages"`
+	Due        *time.Time     `json:"due,omitempty"`
+	Members    int            `json:"members"`
+	Done       int            `json:"done"`
+	Expired    int            `json:"expired"`
+	Skipped    []string       `json:"skipped"`
+	Grades     map[string]int `json:"grades,omitempty"`
+}

@@ -1,0 +1,58 @@
+// Package worker builds the Temporal worker that runs Perfloop's workflows
+// and activities; `perfloop worker` and `perfloop dev` both use it, so the
+// dev shape is the production shape.
+package worker
+
+import (
+	"log/slog"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/workflow"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/store"
+	"github.com/perfloop/perfloop/workflows"
+)
+
+// DefaultTaskQueue is where cycles run unless configured otherwise.
+const DefaultTaskQueue = "perfloop"
+
+// Options configures a worker.
+type Options struct {
+	Client    client.Client
+	Store     *store.Store
+	TaskQueue string
+	Log       *slog.Logger
+	// Concurrency bounds activities and workflow tasks in flight (0: SDK defaults).
+	Concurrency int
+}
+
+// New registers every workflow and activity on a worker for the task queue.
+func New(o Options) sdkworker.Worker {
+	if o.TaskQueue == "" {
+		o.TaskQueue = DefaultTaskQueue
+	}
+	wo := sdkworker.Options{}
+	if o.Concurrency > 0 {
+		wo.MaxConcurrentActivityExecutionSize = o.Concurrency
+		wo.MaxConcurrentWorkflowTaskExecutionSize = o.Concurrency
+	}
+	w := sdkworker.New(o.Client, o.TaskQueue, wo)
+	Register(w, &activities.Activities{Store: o.Store, Client: o.Client, TaskQueue: o.TaskQueue, Log: o.Log})
+	return w
+}
+
+// Registry is what a worker and the test environment both offer.
+type Registry interface {
+	RegisterWorkflowWithOptions(w interface{}, options workflow.RegisterOptions)
+	RegisterActivity(a interface{})
+}
+
+// Register adds the workflows under their stable names and the activities.
+func Register(r Registry, acts *activities.Activities) {
+	r.RegisterWorkflowWithOptions(workflows.CycleWorkflow, workflow.RegisterOptions{Name: "CycleWorkflow"})
+	r.RegisterWorkflowWithOptions(workflows.MemberWorkflow, workflow.RegisterOptions{Name: "MemberWorkflow"})
+	r.RegisterWorkflowWithOptions(workflows.IDPWorkflow, workflow.RegisterOptions{Name: "IDPWorkflow"})
+	r.RegisterActivity(acts)
+}

@@ -1,0 +1,594 @@
+package workflows
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/templates"
+)
+
+// a names the activities; workflows call them by method value only.
+var a *activities.Activities
+
+// CycleInput starts a cycle, or carries it from one stage's run to the next.
+type CycleInput struct {
+	CycleID    string
+	Snapshot   *activities.CycleSnapshot `json:",omitempty"`
+	StageIndex int
+	Skipped    []string           `json:",omitempty"`
+	Grades     map[string]string `json:",omitempty"` // member → grade once scored
+	Calibrated bool
+}
+
+// CycleResult is what a finished cycle returns.
+type CycleResult struct {
+	CycleID string
+	State   string
+	Skipped []string
+}
+
+// ErrInvalidSnapshot means the frozen template no longer parses, which only
+// a bug or a hand-edited database can cause; the cycle fails rather than guess.
+var ErrInvalidSnapshot = errors.New("the cycle's frozen template does not validate")
+
+type cycleRun struct {
+	in        CycleInput
+	snap      *activities.CycleSnapshot
+	tpl       *templates.Template
+	stage     templates.Stage
+	due       time.Time
+	done      map[string]bool
+	expired   int
+	cancelled bool
+	reason    string
+	tasks     map[string]*activities.TaskRef // open cycle-level tasks by id
+}
+
+// CycleWorkflow walks a frozen template's stages in order. Each run handles
+// one stage and continues as new, carrying only what later stages need.
+func CycleWorkflow(ctx workflow.Context, in CycleInput) (*CycleResult, error) {
+	r := &cycleRun{in: in, done: map[string]bool{}, tasks: map[string]*activities.TaskRef{}}
+	log := workflow.GetLogger(ctx)
+	if in.Snapshot == nil {
+		if err := workflow.ExecuteActivity(withQuick(ctx), a.LoadCycle, in.CycleID).Get(ctx, &r.snap); err != nil {
+			return nil, fmt.Errorf("load cycle %s: %w", in.CycleID, err)
+		}
+		r.in.Snapshot = r.snap
+		if err := r.setState(ctx, "running", ""); err != nil {
+			return nil, err
+		}
+	} else {
+		r.snap = in.Snapshot
+	}
+	tpl, errs := templates.Parse(r.snap.Template)
+	if len(errs) > 0 {
+		_ = r.setState(ctx, "failed", "")
+		return nil, temporal.NewNonRetryableApplicationError(errs.Error(), "InvalidTemplate", ErrInvalidSnapshot)
+	}
+	r.tpl = tpl
+	if err := r.handlers(ctx); err != nil {
+		return nil, err
+	}
+	if r.in.StageIndex >= len(tpl.Stages) {
+		return r.finish(ctx)
+	}
+	r.stage = tpl.Stages[r.in.StageIndex]
+	run, err := r.shouldRun(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if run {
+		log.Info("stage opens", "cycle", in.CycleID, "stage", r.stage.Key)
+		if err := r.setState(ctx, "running", r.stage.Key); err != nil {
+			return nil, err
+		}
+		if err := r.runStage(ctx); err != nil {
+			return nil, err
+		}
+	} else {
+		r.in.Skipped = append(r.in.Skipped, r.stage.Key)
+	}
+	if r.cancelled {
+		return r.cancel(ctx)
+	}
+	// Updates in flight must finish before this run hands over; a cancel
+	// that arrived meanwhile is honoured here rather than lost in the hand-over.
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return nil, err
+	}
+	if r.cancelled {
+		return r.cancel(ctx)
+	}
+	next := r.in
+	next.StageIndex++
+	next.Snapshot = r.snap
+	return nil, workflow.NewContinueAsNewError(ctx, CycleWorkflow, next)
+}
+
+func (r *cycleRun) setState(ctx workflow.Context, state, stage string) error {
+	return workflow.ExecuteActivity(withQuick(ctx), a.SetCycleState, activities.StateChange{CycleID: r.in.CycleID, State: state, Stage: stage}).Get(ctx, nil)
+}
+
+// handlers registers the query, the cancel signal, the members' reports
+// and the Update for cycle-level tasks.
+func (r *cycleRun) handlers(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, activities.QueryProgress, r.progress); err != nil {
+		return err
+	}
+	cancel := workflow.GetSignalChannel(ctx, activities.SignalCancel)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		var reason string
+		cancel.Receive(ctx, &reason)
+		r.cancelled, r.reason = true, reason
+	})
+	reports := workflow.GetSignalChannel(ctx, activities.SignalStageDone)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			var d activities.StageDone
+			reports.Receive(ctx, &d)
+			// A late report from an earlier stage's run is ignored: that
+			// stage closed without it.
+			if d.StageKey == r.stage.Key && !r.done[d.MemberID] {
+				r.done[d.MemberID] = true
+				r.expired += d.Expired
+			}
+		}
+	})
+	return workflow.SetUpdateHandlerWithOptions(ctx, activities.UpdateSubmit, r.submit, workflow.UpdateHandlerOptions{Validator: r.validateSubmit})
+}
+
+func (r *cycleRun) progress() (activities.Progress, error) {
+	p := activities.Progress{
+		CycleID: r.in.CycleID, State: "running", Stage: r.stage.Key, StageType: r.stage.Type,
+		StageIndex: r.in.StageIndex, Stages: len(r.tpl.Stages), Members: r.snap.Members,
+		Done: len(r.done), Expired: r.expired, Skipped: append([]string{}, r.in.Skipped...),
+	}
+	if r.cancelled {
+		p.State = "cancelling"
+	}
+	if !r.due.IsZero() {
+		d := r.due
+		p.Due = &d
+	}
+	if len(r.in.Grades) > 0 {
+		p.Grades = map[string]int{}
+		for _, g := range r.in.Grades {
+			p.Grades[g]++
+		}
+	}
+	return p, nil
+}
+
+// shouldRun evaluates the stage's when against the period.
+func (r *cycleRun) shouldRun(ctx workflow.Context) (bool, error) {
+	if r.stage.When == "" {
+		return true, nil
+	}
+	prog, err := templates.Compile(templates.CtxStage, r.stage.When, r.tpl)
+	if err != nil {
+		return false, temporal.NewNonRetryableApplicationError(err.Error(), "InvalidTemplate", err)
+	}
+	loc := time.UTC
+	start := r.snap.PeriodStart.In(loc)
+	env := templates.Env{Period: r.snap.Period, Month: int(start.Month()), Quarter: (int(start.Month())-1)/3 + 1, Members: r.snap.Members}
+	// Quarter ends are judged on the period's last month.
+	if r.tpl.Period == templates.Monthly {
+		env.Month = int(start.Month())
+	} else {
+		env.Month = int(r.snap.PeriodEnd.Add(-time.Hour).In(loc).Month())
+	}
+	return prog.Bool(env)
+}
+
+// scale shortens a template duration when the cycle runs compressed.
+func (r *cycleRun) scale(d time.Duration) time.Duration {
+	if r.snap.Compress > 1 {
+		return time.Duration(float64(d) / r.snap.Compress)
+	}
+	return d
+}
+
+// dueOf is when the stage's work is due, from its duration or its place in
+// the period.
+func (r *cycleRun) dueOf(opened time.Time) time.Time {
+	s := r.stage
+	switch {
+	case s.Duration != "":
+		return opened.Add(r.scale(templates.DurationOf(s.Duration)))
+	case s.Deadline != nil:
+		base := r.snap.PeriodStart
+		if s.Deadline.From == "periodEnd" {
+			base = r.snap.PeriodEnd
+		}
+		abs := base.Add(templates.DurationOf(s.Deadline.Offset))
+		if abs.Before(opened) {
+			return opened
+		}
+		if r.snap.Compress > 1 {
+			return opened.Add(r.scale(abs.Sub(opened)))
+		}
+		return abs
+	}
+	return opened
+}
+
+func (r *cycleRun) schedule(opened time.Time) deadlineSchedule {
+	s := deadlineSchedule{Due: r.dueOf(opened)}
+	if rm := r.stage.Reminders; rm != nil {
+		for _, b := range rm.Before {
+			s.Before = append(s.Before, r.scale(templates.DurationOf(b)))
+		}
+		s.OverdueEvery = r.scale(templates.DurationOf(rm.OverdueEvery))
+		s.OverdueMax = rm.OverdueMax
+	}
+	if e := r.stage.Escalation; e != nil {
+		s.EscalateAfter = r.scale(templates.DurationOf(e.After))
+	}
+	return s
+}
+
+func (r *cycleRun) runStage(ctx workflow.Context) error {
+	switch r.stage.Type {
+	case templates.StageGoal:
+		var res activities.BreakdownResult
+		if r.tpl.Breakdown != nil {
+			if err := workflow.ExecuteActivity(withBulk(ctx), a.BreakdownTargets, r.in.CycleID).Get(ctx, &res); err != nil {
+				return err
+			}
+			if r.tpl.Breakdown.Confirm {
+				return r.cycleTasks(ctx, "confirm_targets", orRole(r.stage.Assignee, "manager"))
+			}
+		}
+		return nil
+	case templates.StageExecute:
+		return r.execute(ctx)
+	case templates.StageEvaluate:
+		if err := r.memberStage(ctx); err != nil || r.cancelled {
+			return err
+		}
+		return r.score(ctx)
+	case templates.StageCalibrate:
+		if r.in.Grades == nil {
+			if err := r.score(ctx); err != nil {
+				return err
+			}
+		}
+		return r.calibrate(ctx)
+	case templates.StageFeedback:
+		if r.in.Grades == nil {
+			if err := r.score(ctx); err != nil {
+				return err
+			}
+		}
+		if err := workflow.ExecuteActivity(withBulk(ctx), a.PublishResults, r.in.CycleID).Get(ctx, nil); err != nil {
+			return err
+		}
+		if err := workflow.ExecuteActivity(withBulk(ctx), a.ApplyOutcomes, r.in.CycleID).Get(ctx, nil); err != nil {
+			return err
+		}
+		return r.memberStage(ctx)
+	case templates.StagePlan:
+		return r.memberStage(ctx)
+	case templates.StageTask:
+		if r.stage.Assignee == "employee" || r.stage.Assignee == "" {
+			return r.memberStage(ctx)
+		}
+		return r.cycleTasks(ctx, "task", r.stage.Assignee)
+	case templates.StageWait:
+		return r.waitUntil(ctx, r.dueOf(workflow.Now(ctx)), func() bool { return false })
+	case templates.StageNotify:
+		msg := templates.Text{}
+		if r.stage.Message != nil {
+			msg = *r.stage.Message
+		}
+		return workflow.ExecuteActivity(withNotify(ctx), a.NotifyRole, activities.NotifyRequest{
+			CycleID: r.in.CycleID, StageKey: r.stage.Key, Role: r.stage.Recipients, Zh: msg.Zh, En: msg.En,
+		}).Get(ctx, nil)
+	}
+	return fmt.Errorf("stage %s: unknown type %q", r.stage.Key, r.stage.Type)
+}
+
+func orRole(role, fallback string) string {
+	if role == "" {
+		return fallback
+	}
+	return role
+}
+
+// waitUntil blocks until cond holds, the cycle is cancelled, or when passes.
+func (r *cycleRun) waitUntil(ctx workflow.Context, when time.Time, cond func() bool) error {
+	tctx, stop := workflow.WithCancel(ctx)
+	defer stop()
+	fired := false
+	at(tctx, when, func(workflow.Context) { fired = true })
+	return workflow.Await(ctx, func() bool { return fired || r.cancelled || cond() })
+}
+
+// memberStage opens the stage in every member's workflow and waits for all
+// of them to report, or for the stage's last moment.
+func (r *cycleRun) memberStage(ctx workflow.Context) error {
+	opened := workflow.Now(ctx)
+	sch := r.schedule(opened)
+	r.due = sch.Due
+	open := activities.StageOpen{
+		CycleID: r.in.CycleID, StageKey: r.stage.Key, StageType: r.stage.Type, Index: r.in.StageIndex,
+		OpenedAt: opened, Due: sch.Due, Reminders: sch.Before, OverdueEvery: sch.OverdueEvery,
+		OverdueMax: sch.OverdueMax, EscalateAfter: sch.EscalateAfter, CloseAt: sch.closeAt(),
+	}
+	if e := r.stage.Escalation; e != nil {
+		open.EscalateTo = e.To
+	}
+	var members int
+	if err := workflow.ExecuteActivity(withBulk(ctx), a.BroadcastStage, open).Get(ctx, &members); err != nil {
+		return err
+	}
+	// Members close their own stage at CloseAt; the margin covers a member
+	// workflow that cannot report (its worker gone), so the cycle moves on.
+	hardStop := open.CloseAt.Add(r.scale(time.Hour))
+	if err := r.waitUntil(ctx, hardStop, func() bool { return len(r.done) >= members }); err != nil {
+		return err
+	}
+	if len(r.done) < members && !r.cancelled {
+		var n int
+		if err := workflow.ExecuteActivity(withQuick(ctx), a.ExpireTasks, activities.ExpireRequest{CycleID: r.in.CycleID, StageKey: r.stage.Key}).Get(ctx, &n); err != nil {
+			return err
+		}
+		r.expired += n
+	}
+	return nil
+}
+
+// execute runs until the stage's deadline, checking pace on the monitor's
+// interval.
+func (r *cycleRun) execute(ctx workflow.Context) error {
+	opened := workflow.Now(ctx)
+	r.due = r.dueOf(opened)
+	if m := r.stage.Monitor; m != nil {
+		every := r.scale(templates.DurationOf(m.Every))
+		for next := opened.Add(every); every > 0 && next.Before(r.due) && !r.cancelled; next = next.Add(every) {
+			if err := r.waitUntil(ctx, next, func() bool { return false }); err != nil {
+				return err
+			}
+			if r.cancelled {
+				return nil
+			}
+			if err := workflow.ExecuteActivity(withBulk(ctx), a.MonitorPace, r.in.CycleID).Get(ctx, nil); err != nil {
+				return err
+			}
+		}
+	}
+	return r.waitUntil(ctx, r.due, func() bool { return false })
+}
+
+func (r *cycleRun) score(ctx workflow.Context) error {
+	var s activities.Scored
+	if err := workflow.ExecuteActivity(withBulk(ctx), a.ComputeScores, r.in.CycleID).Get(ctx, &s); err != nil {
+		return err
+	}
+	r.in.Grades = s.Grades
+	if r.in.Grades == nil {
+		r.in.Grades = map[string]string{}
+	}
+	return nil
+}
+
+// cycleTasks opens tasks for the holders of role and waits for them.
+func (r *cycleRun) cycleTasks(ctx workflow.Context, kind, role string) error {
+	opened := workflow.Now(ctx)
+	sch := r.schedule(opened)
+	r.due = sch.Due
+	var refs []activities.TaskRef
+	req := activities.CycleTaskRequest{CycleID: r.in.CycleID, StageKey: r.stage.Key, Kind: kind, Role: role, Due: sch.Due}
+	if err := workflow.ExecuteActivity(withQuick(ctx), a.EnsureCycleTasks, req).Get(ctx, &refs); err != nil {
+		return err
+	}
+	for i := range refs {
+		if refs[i].State == "open" {
+			r.tasks[refs[i].TaskID] = &refs[i]
+		}
+	}
+	tctx, stop := workflow.WithCancel(ctx)
+	defer stop()
+	sch.start(tctx, r.remind(""), r.escalate(""))
+	if err := r.waitUntil(ctx, sch.closeAt(), func() bool { return len(r.tasks) == 0 }); err != nil {
+		return err
+	}
+	return r.expireCycleTasks(ctx)
+}
+
+func (r *cycleRun) expireCycleTasks(ctx workflow.Context) error {
+	if len(r.tasks) == 0 || r.cancelled {
+		return nil
+	}
+	r.tasks = map[string]*activities.TaskRef{}
+	return workflow.ExecuteActivity(withQuick(ctx), a.ExpireTasks, activities.ExpireRequest{CycleID: r.in.CycleID, StageKey: r.stage.Key}).Get(ctx, nil)
+}
+
+func (r *cycleRun) remind(subject string) func(workflow.Context, int, bool) {
+	return func(ctx workflow.Context, i int, overdue bool) {
+		req := activities.ReminderRequest{CycleID: r.in.CycleID, SubjectID: subject, StageKey: r.stage.Key, Index: i, Overdue: overdue}
+		if err := workflow.ExecuteActivity(withNotify(ctx), a.Remind, req).Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Warn("reminder not sent", "cycle", r.in.CycleID, "stage", r.stage.Key, "error", err)
+		}
+	}
+}
+
+func (r *cycleRun) escalate(subject string) func(workflow.Context) {
+	if r.stage.Escalation == nil {
+		return nil
+	}
+	return func(ctx workflow.Context) {
+		req := activities.EscalationRequest{CycleID: r.in.CycleID, SubjectID: subject, StageKey: r.stage.Key, To: r.stage.Escalation.To}
+		if err := workflow.ExecuteActivity(withNotify(ctx), a.Escalate, req).Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Warn("escalation not sent", "cycle", r.in.CycleID, "stage", r.stage.Key, "error", err)
+		}
+	}
+}
+
+// calibrate schedules the meeting, opens the facilitator's task and waits
+// for a submission that keeps the forced distribution. Without one by the
+// deadline it escalates, then extends once or accepts the proposed grades,
+// as the template says.
+func (r *cycleRun) calibrate(ctx workflow.Context) error {
+	opened := workflow.Now(ctx)
+	sch := r.schedule(opened)
+	until := sch.Due
+	if m := r.stage.Meeting; m != nil {
+		until = opened.Add(r.scale(templates.DurationOf(m.Within)))
+	}
+	meet := activities.MeetingRequest{CycleID: r.in.CycleID, StageKey: r.stage.Key, From: opened, Until: until}
+	if err := workflow.ExecuteActivity(withQuick(ctx), a.ScheduleCalibrationMeeting, meet).Get(ctx, nil); err != nil {
+		return err
+	}
+	facilitator := "hrbp"
+	if m := r.stage.Meeting; m != nil && m.Facilitator != "" {
+		facilitator = m.Facilitator
+	}
+	err := r.cycleTasksUntil(ctx, "calibration", facilitator, sch)
+	if err != nil || r.cancelled || r.in.Calibrated {
+		return err
+	}
+	if r.stage.OnTimeout == "extend" && r.stage.ExtendBy != "" {
+		ext := sch
+		ext.Due = workflow.Now(ctx).Add(r.scale(templates.DurationOf(r.stage.ExtendBy)))
+		ext.Before, ext.OverdueMax, ext.EscalateAfter = nil, 0, 0
+		if err := r.reopen(ctx, ext); err != nil || r.cancelled || r.in.Calibrated {
+			return err
+		}
+	}
+	if err := r.expireCycleTasks(ctx); err != nil {
+		return err
+	}
+	return workflow.ExecuteActivity(withQuick(ctx), a.AcceptProposedGrades, r.in.CycleID).Get(ctx, nil)
+}
+
+// cycleTasksUntil is cycleTasks without expiring at the end, so calibrate
+// can extend the same task.
+func (r *cycleRun) cycleTasksUntil(ctx workflow.Context, kind, role string, sch deadlineSchedule) error {
+	r.due = sch.Due
+	var refs []activities.TaskRef
+	req := activities.CycleTaskRequest{CycleID: r.in.CycleID, StageKey: r.stage.Key, Kind: kind, Role: role, Due: sch.Due}
+	if err := workflow.ExecuteActivity(withQuick(ctx), a.EnsureCycleTasks, req).Get(ctx, &refs); err != nil {
+		return err
+	}
+	for i := range refs {
+		if refs[i].State == "open" {
+			r.tasks[refs[i].TaskID] = &refs[i]
+		}
+	}
+	return r.reopen(ctx, sch)
+}
+
+func (r *cycleRun) reopen(ctx workflow.Context, sch deadlineSchedule) error {
+	r.due = sch.Due
+	tctx, stop := workflow.WithCancel(ctx)
+	defer stop()
+	sch.start(tctx, r.remind(""), r.escalate(""))
+	return r.waitUntil(ctx, sch.closeAt(), func() bool { return r.in.Calibrated || len(r.tasks) == 0 })
+}
+
+// validateSubmit rejects a cycle-level submission before it enters history.
+func (r *cycleRun) validateSubmit(ctx workflow.Context, s activities.Submission) error {
+	t, ok := r.tasks[s.TaskID]
+	if !ok {
+		return temporal.NewApplicationError("this task is not open in the cycle's current stage", "TaskClosed")
+	}
+	if t.AssigneeID != s.By {
+		return temporal.NewApplicationError("this task is assigned to someone else", "NotAssignee")
+	}
+	if t.Kind == "calibration" {
+		var cs activities.CalibrationSubmission
+		if err := json.Unmarshal(s.Data, &cs); err != nil {
+			return temporal.NewApplicationError("the calibration form is not valid JSON: "+err.Error(), "BadSubmission")
+		}
+		return r.checkCalibration(cs)
+	}
+	return nil
+}
+
+// checkCalibration applies the changes to the proposed grades in memory and
+// checks the forced distribution, naming what is over or under.
+func (r *cycleRun) checkCalibration(cs activities.CalibrationSubmission) error {
+	grades := make(map[string]string, len(r.in.Grades))
+	for m, g := range r.in.Grades {
+		grades[m] = g
+	}
+	known := map[string]bool{}
+	for _, g := range r.tpl.Grades {
+		known[g.Key] = true
+	}
+	for i, ch := range cs.Changes {
+		cur, ok := grades[ch.MemberID]
+		switch {
+		case !ok:
+			return temporal.NewApplicationError(fmt.Sprintf("/changes/%d/memberId: %s is not in this cycle", i, ch.MemberID), "BadSubmission")
+		case !known[ch.To]:
+			return temporal.NewApplicationError(fmt.Sprintf("/changes/%d/to: unknown grade %q", i, ch.To), "BadSubmission")
+		case ch.Reason == "":
+			return temporal.NewApplicationError(fmt.Sprintf("/changes/%d/reason: every change needs a reason", i), "BadSubmission")
+		case ch.From != "" && ch.From != cur:
+			return temporal.NewApplicationError(fmt.Sprintf("/changes/%d/from: the member's grade is %s now, not %s; reload the board", i, cur, ch.From), "StaleGrade")
+		}
+		grades[ch.MemberID] = ch.To
+	}
+	if msg := distributionProblems(grades, r.tpl); msg != "" {
+		return temporal.NewApplicationError(msg, "DistributionBroken")
+	}
+	return nil
+}
+
+func (r *cycleRun) submit(ctx workflow.Context, s activities.Submission) (activities.SubmitResult, error) {
+	var res activities.SubmitResult
+	t := r.tasks[s.TaskID]
+	if t != nil && t.Kind == "calibration" {
+		var cs activities.CalibrationSubmission
+		_ = json.Unmarshal(s.Data, &cs) // the validator has decoded it already
+		cs.TaskID, cs.By = s.TaskID, s.By
+		if cs.SubmissionID == "" {
+			cs.SubmissionID = s.TaskID
+		}
+		req := activities.CalibrationRequest{CycleID: r.in.CycleID, Submission: cs}
+		if err := workflow.ExecuteActivity(withQuick(ctx), a.ApplyCalibration, req).Get(ctx, nil); err != nil {
+			return res, err
+		}
+		for _, ch := range cs.Changes {
+			r.in.Grades[ch.MemberID] = ch.To
+		}
+		r.in.Calibrated = true
+	}
+	if err := workflow.ExecuteActivity(withQuick(ctx), a.RecordSubmission, s).Get(ctx, &res); err != nil {
+		return res, err
+	}
+	delete(r.tasks, s.TaskID)
+	return res, nil
+}
+
+func (r *cycleRun) cancel(ctx workflow.Context) (*CycleResult, error) {
+	// Cancelling must finish even though the run's context is live: use a
+	// disconnected one so the clean-up is not itself cancelled.
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	req := activities.StateChange{CycleID: r.in.CycleID, State: "cancelled", Stage: r.stage.Key, Reason: r.reason}
+	if err := workflow.ExecuteActivity(withQuick(dctx), a.CancelCycle, req).Get(dctx, nil); err != nil {
+		return nil, err
+	}
+	if err := workflow.ExecuteActivity(withBulk(dctx), a.BroadcastFinish, r.in.CycleID).Get(dctx, nil); err != nil {
+		return nil, err
+	}
+	return &CycleResult{CycleID: r.in.CycleID, State: "cancelled", Skipped: r.in.Skipped}, nil
+}
+
+func (r *cycleRun) finish(ctx workflow.Context) (*CycleResult, error) {
+	if err := workflow.ExecuteActivity(withBulk(ctx), a.BroadcastFinish, r.in.CycleID).Get(ctx, nil); err != nil {
+		return nil, err
+	}
+	if err := r.setState(ctx, "completed", ""); err != nil {
+		return nil, err
+	}
+	return &CycleResult{CycleID: r.in.CycleID, State: "completed", Skipped: r.in.Skipped}, nil
+}

@@ -1,0 +1,93 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/perfloop/perfloop/activities"
+)
+
+// SignalIDPClosed tells an IDP's workflow the plan was closed early.
+const SignalIDPClosed = "idp-closed"
+
+// IDPWorkflow follows a development plan: a check-in reminder at the
+// template's interval until the plan is closed or due, then a review task
+// for the mentor, whose submission closes the plan.
+func IDPWorkflow(ctx workflow.Context, in activities.IDPInput) error {
+	closed := false
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		workflow.GetSignalChannel(ctx, SignalIDPClosed).Receive(ctx, nil)
+		closed = true
+	})
+	var review *activities.TaskRef
+	reviewed := false
+	err := workflow.SetUpdateHandlerWithOptions(ctx, activities.UpdateSubmit,
+		func(ctx workflow.Context, s activities.Submission) (activities.SubmitResult, error) {
+			var res activities.SubmitResult
+			if err := workflow.ExecuteActivity(withQuick(ctx), a.RecordSubmission, s).Get(ctx, &res); err != nil {
+				return res, err
+			}
+			reviewed = true
+			return res, nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, s activities.Submission) error {
+			if review == nil || reviewed || s.TaskID != review.TaskID {
+				return temporal.NewApplicationError("this task is not open any more", "TaskClosed")
+			}
+			if s.By != review.AssigneeID {
+				return temporal.NewApplicationError("this task is assigned to someone else", "NotAssignee")
+			}
+			return nil
+		}})
+	if err != nil {
+		return err
+	}
+	n := 0
+	for next := workflow.Now(ctx).Add(in.CheckinEvery); in.CheckinEvery > 0 && next.Before(in.Due); next = next.Add(in.CheckinEvery) {
+		if err := sleepUntil(ctx, next, &closed); err != nil {
+			return err
+		}
+		if closed {
+			return nil
+		}
+		n++
+		var open bool
+		if err := workflow.ExecuteActivity(withNotify(ctx), a.IDPCheckinReminder, in.IDPID, n).Get(ctx, &open); err != nil {
+			workflow.GetLogger(ctx).Warn("check-in reminder not sent", "idp", in.IDPID, "error", err)
+		} else if !open {
+			return nil
+		}
+	}
+	if err := sleepUntil(ctx, in.Due, &closed); err != nil || closed {
+		return err
+	}
+	if err := workflow.ExecuteActivity(withQuick(ctx), a.EnsureIDPReview, in.IDPID).Get(ctx, &review); err != nil {
+		return err
+	}
+	// The mentor has as long to review as one check-in interval, at least a week.
+	window := max(in.CheckinEvery, 7*24*time.Hour)
+	if err := sleepUntilCond(ctx, workflow.Now(ctx).Add(window), func() bool { return reviewed || closed }); err != nil {
+		return err
+	}
+	if !reviewed && !closed {
+		req := activities.ExpireRequest{CycleID: "", StageKey: "idp:" + in.IDPID}
+		if err := workflow.ExecuteActivity(withQuick(ctx), a.ExpireTasks, req).Get(ctx, nil); err != nil {
+			return err
+		}
+	}
+	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+}
+
+func sleepUntil(ctx workflow.Context, when time.Time, stop *bool) error {
+	return sleepUntilCond(ctx, when, func() bool { return *stop })
+}
+
+func sleepUntilCond(ctx workflow.Context, when time.Time, cond func() bool) error {
+	tctx, cancel := workflow.WithCancel(ctx)
+	defer cancel()
+	fired := false
+	at(tctx, when, func(workflow.Context) { fired = true })
+	return workflow.Await(ctx, func() bool { return fired || cond() })
+}

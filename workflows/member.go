@@ -1,0 +1,208 @@
+package workflows
+
+import (
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/perfloop/perfloop/activities"
+)
+
+// MemberInput names one member's workflow in a cycle.
+type MemberInput struct {
+	CycleID  string
+	MemberID string
+	ParentID string // the cycle's workflow id, for reports
+}
+
+type memberRun struct {
+	in       MemberInput
+	pending  []activities.StageOpen
+	seen     map[string]bool
+	stage    *activities.StageOpen
+	tasks    map[string]*activities.TaskRef
+	finished bool
+}
+
+// MemberWorkflow owns one member's tasks in a cycle: it opens them when the
+// parent opens a stage, reminds and escalates on cancellable timers,
+// accepts submissions as Updates, expires what is left when the stage
+// closes, and reports back to the parent.
+func MemberWorkflow(ctx workflow.Context, in MemberInput) error {
+	r := &memberRun{in: in, seen: map[string]bool{}, tasks: map[string]*activities.TaskRef{}}
+	stages := workflow.GetSignalChannel(ctx, activities.SignalStage)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			var s activities.StageOpen
+			stages.Receive(ctx, &s)
+			// A broadcast retried after a crash repeats a stage; once is enough.
+			if !r.seen[s.StageKey] {
+				r.seen[s.StageKey] = true
+				r.pending = append(r.pending, s)
+			}
+		}
+	})
+	finish := workflow.GetSignalChannel(ctx, activities.SignalFinish)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		finish.Receive(ctx, nil)
+		r.finished = true
+	})
+	err := workflow.SetUpdateHandlerWithOptions(ctx, activities.UpdateSubmit, r.submit, workflow.UpdateHandlerOptions{Validator: r.validate})
+	if err != nil {
+		return err
+	}
+	if err := workflow.SetQueryHandler(ctx, "tasks", func() ([]activities.TaskRef, error) {
+		out := []activities.TaskRef{}
+		for _, id := range sortedKeys(r.tasks) {
+			out = append(out, *r.tasks[id])
+		}
+		return out, nil
+	}); err != nil {
+		return err
+	}
+	for {
+		if err := workflow.Await(ctx, func() bool { return len(r.pending) > 0 || r.finished }); err != nil {
+			return err
+		}
+		if len(r.pending) == 0 {
+			break
+		}
+		s := r.pending[0]
+		r.pending = r.pending[1:]
+		if err := r.runStage(ctx, s); err != nil {
+			return err
+		}
+	}
+	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+}
+
+func (r *memberRun) runStage(ctx workflow.Context, s activities.StageOpen) error {
+	r.stage = &s
+	r.tasks = map[string]*activities.TaskRef{}
+	var refs []activities.TaskRef
+	req := activities.MemberTasksRequest{MemberID: r.in.MemberID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Stage: s}
+	if err := workflow.ExecuteActivity(withQuick(ctx), a.EnsureMemberTasks, req).Get(ctx, &refs); err != nil {
+		return err
+	}
+	for i := range refs {
+		r.tasks[refs[i].TaskID] = &refs[i]
+	}
+	tctx, stop := workflow.WithCancel(ctx)
+	sch := deadlineSchedule{Due: s.Due, Before: s.Reminders, OverdueEvery: s.OverdueEvery, OverdueMax: s.OverdueMax, EscalateAfter: s.EscalateAfter}
+	sch.start(tctx, r.remind(s), r.escalate(s))
+	closed := false
+	at(tctx, s.CloseAt, func(workflow.Context) { closed = true })
+	err := workflow.Await(ctx, func() bool { return r.openCount() == 0 || closed || r.finished })
+	stop()
+	if err != nil {
+		return err
+	}
+	expired := 0
+	if r.openCount() > 0 {
+		req := activities.ExpireRequest{CycleID: r.in.CycleID, StageKey: s.StageKey, SubjectID: r.in.MemberID}
+		if err := workflow.ExecuteActivity(withQuick(ctx), a.ExpireTasks, req).Get(ctx, &expired); err != nil {
+			return err
+		}
+		for _, t := range r.tasks {
+			if t.State == "open" {
+				t.State = "expired"
+			}
+		}
+	}
+	if r.finished && r.in.ParentID == "" {
+		return nil
+	}
+	done := activities.StageDone{StageKey: s.StageKey, MemberID: r.in.MemberID, Expired: expired}
+	err = workflow.SignalExternalWorkflow(ctx, r.in.ParentID, "", activities.SignalStageDone, done).Get(ctx, nil)
+	if err != nil {
+		// The parent may have moved on or ended (cancelled); the report is
+		// then moot and the member carries on.
+		workflow.GetLogger(ctx).Info("stage report not delivered", "member", r.in.MemberID, "stage", s.StageKey, "error", err)
+	}
+	return nil
+}
+
+func (r *memberRun) openCount() int {
+	n := 0
+	for _, t := range r.tasks {
+		if t.State == "open" {
+			n++
+		}
+	}
+	return n
+}
+
+func (r *memberRun) remind(s activities.StageOpen) func(workflow.Context, int, bool) {
+	return func(ctx workflow.Context, i int, overdue bool) {
+		if r.openCount() == 0 {
+			return
+		}
+		req := activities.ReminderRequest{CycleID: r.in.CycleID, SubjectID: r.in.MemberID, StageKey: s.StageKey, Index: i, Overdue: overdue}
+		if err := workflow.ExecuteActivity(withNotify(ctx), a.Remind, req).Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Warn("reminder not sent", "member", r.in.MemberID, "error", err)
+		}
+	}
+}
+
+func (r *memberRun) escalate(s activities.StageOpen) func(workflow.Context) {
+	if s.EscalateTo == "" {
+		return nil
+	}
+	return func(ctx workflow.Context) {
+		if r.openCount() == 0 {
+			return
+		}
+		req := activities.EscalationRequest{CycleID: r.in.CycleID, SubjectID: r.in.MemberID, StageKey: s.StageKey, To: s.EscalateTo}
+		if err := workflow.ExecuteActivity(withNotify(ctx), a.Escalate, req).Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Warn("escalation not sent", "member", r.in.MemberID, "error", err)
+		}
+	}
+}
+
+// validate refuses a submission that is not for an open task of this
+// member's current stage, or comes from someone other than the assignee,
+// before it is written to history.
+func (r *memberRun) validate(ctx workflow.Context, s activities.Submission) error {
+	t, ok := r.tasks[s.TaskID]
+	if !ok || t.State != "open" {
+		return temporal.NewApplicationError("this task is not open any more", "TaskClosed")
+	}
+	if t.AssigneeID != s.By {
+		return temporal.NewApplicationError("this task is assigned to someone else", "NotAssignee")
+	}
+	return nil
+}
+
+func (r *memberRun) submit(ctx workflow.Context, s activities.Submission) (activities.SubmitResult, error) {
+	var res activities.SubmitResult
+	t := r.tasks[s.TaskID]
+	// Mark first so a second Update for the same task, admitted while the
+	// activity runs, is refused by the validator.
+	t.State = "submitting"
+	if err := workflow.ExecuteActivity(withQuick(ctx), a.RecordSubmission, s).Get(ctx, &res); err != nil {
+		t.State = "open"
+		return res, err
+	}
+	t.State = res.State
+	if res.Follow != nil {
+		f := *res.Follow
+		r.tasks[f.TaskID] = &f
+	}
+	return res, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sortStrings(out)
+	return out
+}
+
+func sortStrings(xs []string) {
+	for i := 1; i < len(xs); i++ {
+		for j := i; j > 0 && xs[j] < xs[j-1]; j-- {
+			xs[j], xs[j-1] = xs[j-1], xs[j]
+		}
+	}
+}
