@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/perfloop/perfloop/cycles"
 	"github.com/perfloop/perfloop/store"
 )
 
@@ -26,6 +27,8 @@ type Deps struct {
 	// Extra lets later parts of the product (engine routes, UI) hang routes on
 	// the authenticated /api/v1 group and the root router without api importing them.
 	Extra []func(r *gin.Engine, authed *gin.RouterGroup)
+	// Cycles is the engine; without it the engine's routes answer 503.
+	Cycles *cycles.Service
 }
 
 // Server holds the handlers' dependencies.
@@ -33,6 +36,7 @@ type Server struct {
 	store  *store.Store
 	log    *slog.Logger
 	checks []Check
+	cycles *cycles.Service
 }
 
 // New builds the HTTP handler.
@@ -41,7 +45,7 @@ func New(d Deps) http.Handler {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{store: d.Store, log: d.Log, checks: d.Checks}
+	s := &Server{store: d.Store, log: d.Log, checks: d.Checks, cycles: d.Cycles}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.Use(s.requestContext, s.recoverPanics)
@@ -64,7 +68,9 @@ func New(d Deps) http.Handler {
 	s.templateRoutes(authed)
 	authed.POST("/org/import", s.requireRole(store.RoleAdmin), s.importOrg)
 	authed.GET("/audit", s.requireRole(store.RoleAdmin), s.listAudit)
+	s.cycleRoutes(authed)
 	documentCoreRoutes()
+	documentCycleRoutes()
 	for _, extra := range d.Extra {
 		extra(r, authed)
 	}

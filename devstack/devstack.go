@@ -142,6 +142,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		Log:    o.Log,
 		Checks: []api.Check{{Name: "temporal", Func: s.temporalHealthy}},
 		Extra:  routes(s),
+		Cycles: Cycles(s.parts()),
 	})
 	s.URL = "http://" + hostURL(ln.Addr())
 	closeLn = nil

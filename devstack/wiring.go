@@ -9,7 +9,9 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/perfloop/perfloop/catalog"
+	"github.com/perfloop/perfloop/cycles"
 	"github.com/perfloop/perfloop/store"
+	"github.com/perfloop/perfloop/worker"
 )
 
 // Parts is what the production commands (`perfloop api`, `perfloop worker`)
@@ -35,10 +37,22 @@ func SeedBuiltins(ctx context.Context, p Parts) error {
 	return nil
 }
 
-// StartWorker starts the Temporal worker and returns its stop function.
-func StartWorker(p Parts) (func(), error) { return func() {}, nil }
+// StartWorker starts the Temporal worker and returns its stop function,
+// which waits for activities in flight.
+func StartWorker(p Parts) (func(), error) {
+	w := worker.New(worker.Options{Client: p.Client, Store: p.Store, TaskQueue: p.TaskQueue, Log: p.Log})
+	if err := w.Start(); err != nil {
+		return nil, fmt.Errorf("start worker: %w", err)
+	}
+	return w.Stop, nil
+}
 
-// Routes returns the engine and UI routes to hang on the API.
+// Cycles is the engine service the API launches and steers cycles through.
+func Cycles(p Parts) *cycles.Service {
+	return &cycles.Service{Store: p.Store, Client: p.Client, TaskQueue: p.TaskQueue, Log: p.Log}
+}
+
+// Routes returns extra routes (the UI) to hang on the API.
 func Routes(p Parts) []func(r *gin.Engine, authed *gin.RouterGroup) { return nil }
 
 func (s *Stack) parts() Parts {

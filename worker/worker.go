@@ -4,11 +4,15 @@
 package worker
 
 import (
+	"context"
 	"log/slog"
 
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/workflow"
 	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/perfloop/perfloop/activities"
 	"github.com/perfloop/perfloop/store"
@@ -55,4 +59,25 @@ func Register(r Registry, acts *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.MemberWorkflow, workflow.RegisterOptions{Name: "MemberWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.IDPWorkflow, workflow.RegisterOptions{Name: "IDPWorkflow"})
 	r.RegisterActivity(acts)
+}
+
+// RegisterReplay registers the workflows on a replayer under their names.
+func RegisterReplay(r sdkworker.WorkflowReplayer) {
+	r.RegisterWorkflowWithOptions(workflows.CycleWorkflow, workflow.RegisterOptions{Name: "CycleWorkflow"})
+	r.RegisterWorkflowWithOptions(workflows.MemberWorkflow, workflow.RegisterOptions{Name: "MemberWorkflow"})
+	r.RegisterWorkflowWithOptions(workflows.IDPWorkflow, workflow.RegisterOptions{Name: "IDPWorkflow"})
+}
+
+// FetchHistory reads a workflow run's whole history (runID "" = latest run).
+func FetchHistory(ctx context.Context, c client.Client, workflowID, runID string) (*historypb.History, error) {
+	it := c.GetWorkflowHistory(ctx, workflowID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	h := &historypb.History{}
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			return nil, err
+		}
+		h.Events = append(h.Events, ev)
+	}
+	return h, nil
 }

@@ -48,12 +48,14 @@ type cycleRun struct {
 	cancelled bool
 	reason    string
 	tasks     map[string]*activities.TaskRef // open cycle-level tasks by id
+	loading   bool                           // cycle-level tasks are being opened
+	busy      map[string]bool                // submissions in flight, so a second is refused
 }
 
 // CycleWorkflow walks a frozen template's stages in order. Each run handles
 // one stage and continues as new, carrying only what later stages need.
 func CycleWorkflow(ctx workflow.Context, in CycleInput) (*CycleResult, error) {
-	r := &cycleRun{in: in, done: map[string]bool{}, tasks: map[string]*activities.TaskRef{}}
+	r := &cycleRun{in: in, done: map[string]bool{}, tasks: map[string]*activities.TaskRef{}, busy: map[string]bool{}}
 	log := workflow.GetLogger(ctx)
 	if in.Snapshot == nil {
 		if err := workflow.ExecuteActivity(withQuick(ctx), a.LoadCycle, in.CycleID).Get(ctx, &r.snap); err != nil {
@@ -383,9 +385,8 @@ func (r *cycleRun) cycleTasks(ctx workflow.Context, kind, role string) error {
 	opened := workflow.Now(ctx)
 	sch := r.schedule(opened)
 	r.due = sch.Due
-	var refs []activities.TaskRef
-	req := activities.CycleTaskRequest{CycleID: r.in.CycleID, StageKey: r.stage.Key, Kind: kind, Role: role, Due: sch.Due}
-	if err := workflow.ExecuteActivity(withQuick(ctx), a.EnsureCycleTasks, req).Get(ctx, &refs); err != nil {
+	refs, err := r.openCycleTasks(ctx, kind, role, sch)
+	if err != nil {
 		return err
 	}
 	for i := range refs {
@@ -400,6 +401,15 @@ func (r *cycleRun) cycleTasks(ctx workflow.Context, kind, role string) error {
 		return err
 	}
 	return r.expireCycleTasks(ctx)
+}
+
+func (r *cycleRun) openCycleTasks(ctx workflow.Context, kind, role string, sch deadlineSchedule) ([]activities.TaskRef, error) {
+	var refs []activities.TaskRef
+	req := activities.CycleTaskRequest{CycleID: r.in.CycleID, StageKey: r.stage.Key, Kind: kind, Role: role, Due: sch.Due}
+	r.loading = true
+	err := workflow.ExecuteActivity(withQuick(ctx), a.EnsureCycleTasks, req).Get(ctx, &refs)
+	r.loading = false
+	return refs, err
 }
 
 func (r *cycleRun) expireCycleTasks(ctx workflow.Context) error {
@@ -472,9 +482,8 @@ func (r *cycleRun) calibrate(ctx workflow.Context) error {
 // can extend the same task.
 func (r *cycleRun) cycleTasksUntil(ctx workflow.Context, kind, role string, sch deadlineSchedule) error {
 	r.due = sch.Due
-	var refs []activities.TaskRef
-	req := activities.CycleTaskRequest{CycleID: r.in.CycleID, StageKey: r.stage.Key, Kind: kind, Role: role, Due: sch.Due}
-	if err := workflow.ExecuteActivity(withQuick(ctx), a.EnsureCycleTasks, req).Get(ctx, &refs); err != nil {
+	refs, err := r.openCycleTasks(ctx, kind, role, sch)
+	if err != nil {
 		return err
 	}
 	for i := range refs {
@@ -495,8 +504,15 @@ func (r *cycleRun) reopen(ctx workflow.Context, sch deadlineSchedule) error {
 
 // validateSubmit rejects a cycle-level submission before it enters history.
 func (r *cycleRun) validateSubmit(ctx workflow.Context, s activities.Submission) error {
+	if _, ok := r.tasks[s.TaskID]; !ok && r.loading {
+		return nil // the handler waits for the tasks to open, then checks again
+	}
+	return r.checkSubmit(s)
+}
+
+func (r *cycleRun) checkSubmit(s activities.Submission) error {
 	t, ok := r.tasks[s.TaskID]
-	if !ok {
+	if !ok || r.busy[s.TaskID] {
 		return temporal.NewApplicationError("this task is not open in the cycle's current stage", "TaskClosed")
 	}
 	if t.AssigneeID != s.By {
@@ -545,6 +561,14 @@ func (r *cycleRun) checkCalibration(cs activities.CalibrationSubmission) error {
 
 func (r *cycleRun) submit(ctx workflow.Context, s activities.Submission) (activities.SubmitResult, error) {
 	var res activities.SubmitResult
+	if err := workflow.Await(ctx, func() bool { return !r.loading }); err != nil {
+		return res, err
+	}
+	if err := r.checkSubmit(s); err != nil {
+		return res, err
+	}
+	r.busy[s.TaskID] = true
+	defer delete(r.busy, s.TaskID)
 	t := r.tasks[s.TaskID]
 	if t != nil && t.Kind == "calibration" {
 		var cs activities.CalibrationSubmission

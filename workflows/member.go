@@ -21,6 +21,9 @@ type memberRun struct {
 	stage    *activities.StageOpen
 	tasks    map[string]*activities.TaskRef
 	finished bool
+	// loading is set while a stage's tasks are being opened: their rows
+	// exist (and can be submitted) before the activity's result arrives.
+	loading bool
 }
 
 // MemberWorkflow owns one member's tasks in a cycle: it opens them when the
@@ -80,7 +83,10 @@ func (r *memberRun) runStage(ctx workflow.Context, s activities.StageOpen) error
 	r.tasks = map[string]*activities.TaskRef{}
 	var refs []activities.TaskRef
 	req := activities.MemberTasksRequest{MemberID: r.in.MemberID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Stage: s}
-	if err := workflow.ExecuteActivity(withQuick(ctx), a.EnsureMemberTasks, req).Get(ctx, &refs); err != nil {
+	r.loading = true
+	err := workflow.ExecuteActivity(withQuick(ctx), a.EnsureMemberTasks, req).Get(ctx, &refs)
+	r.loading = false
+	if err != nil {
 		return err
 	}
 	for i := range refs {
@@ -91,7 +97,7 @@ func (r *memberRun) runStage(ctx workflow.Context, s activities.StageOpen) error
 	sch.start(tctx, r.remind(s), r.escalate(s))
 	closed := false
 	at(tctx, s.CloseAt, func(workflow.Context) { closed = true })
-	err := workflow.Await(ctx, func() bool { return r.openCount() == 0 || closed || r.finished })
+	err = workflow.Await(ctx, func() bool { return r.openCount() == 0 || closed || r.finished })
 	stop()
 	if err != nil {
 		return err
@@ -163,6 +169,13 @@ func (r *memberRun) escalate(s activities.StageOpen) func(workflow.Context) {
 // before it is written to history.
 func (r *memberRun) validate(ctx workflow.Context, s activities.Submission) error {
 	t, ok := r.tasks[s.TaskID]
+	if !ok && r.loading {
+		return nil // the handler waits for the stage's tasks, then checks again
+	}
+	return r.check(t, ok, s)
+}
+
+func (r *memberRun) check(t *activities.TaskRef, ok bool, s activities.Submission) error {
 	if !ok || t.State != "open" {
 		return temporal.NewApplicationError("this task is not open any more", "TaskClosed")
 	}
@@ -174,7 +187,13 @@ func (r *memberRun) validate(ctx workflow.Context, s activities.Submission) erro
 
 func (r *memberRun) submit(ctx workflow.Context, s activities.Submission) (activities.SubmitResult, error) {
 	var res activities.SubmitResult
-	t := r.tasks[s.TaskID]
+	if err := workflow.Await(ctx, func() bool { return !r.loading }); err != nil {
+		return res, err
+	}
+	t, ok := r.tasks[s.TaskID]
+	if err := r.check(t, ok, s); err != nil {
+		return res, err
+	}
 	// Mark first so a second Update for the same task, admitted while the
 	// activity runs, is refused by the validator.
 	t.State = "submitting"

@@ -1,0 +1,502 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/cycles"
+	"github.com/perfloop/perfloop/store"
+)
+
+// cycleRoutes hangs the engine's routes: launching and steering cycles,
+// the inbox and task submissions, results, metrics and notifications.
+func (s *Server) cycleRoutes(g *gin.RouterGroup) {
+	leads := s.requireRole(store.RoleAdmin, store.RoleHRBP, store.RoleManager)
+	g.POST("/cycles", leads, s.launchCycle)
+	g.GET("/cycles", s.listCycles)
+	g.GET("/cycles/:id", s.getCycle)
+	g.POST("/cycles/:id/cancel", leads, s.cancelCycle)
+	g.GET("/cycles/:id/results", s.cycleResults)
+	g.GET("/cycles/:id/targets", s.cycleTargets)
+	g.GET("/cycles/:id/tasks", leads, s.cycleTasks)
+	g.GET("/inbox", s.inbox)
+	g.GET("/tasks/:id", s.getTask)
+	g.POST("/tasks/:id/submit", s.submitTask)
+	g.POST("/metrics", leads, s.ingestMetrics)
+	g.GET("/notifications", s.notifications)
+	g.GET("/idps", s.listIDPs)
+}
+
+func documentCycleRoutes() {
+	leads := []string{store.RoleAdmin, store.RoleHRBP, store.RoleManager}
+	paging := []string{"limit", "offset", "sort"}
+	Document("POST", "/api/v1/cycles", Doc{Tag: "cycles", Summary: "Launch a cycle of a published template for a team and period (Idempotency-Key header or field: the same key returns the same cycle, 200)", Roles: leads, Request: launchInput{}, Responses: map[int]any{200: store.Cycle{}, 201: store.Cycle{}}})
+	Document("GET", "/api/v1/cycles", Doc{Tag: "cycles", Summary: "Cycles the caller may see (employees: their own; managers: their teams)", Query: append([]string{"state", "templateKey", "period", "teamId"}, paging...), Responses: map[int]any{200: list[store.Cycle]{}}})
+	Document("GET", "/api/v1/cycles/:id", Doc{Tag: "cycles", Summary: "A cycle with its live progress and task counts per stage", Responses: map[int]any{200: cycleView{}}})
+	Document("POST", "/api/v1/cycles/:id/cancel", Doc{Tag: "cycles", Summary: "Cancel a cycle with a reason; open tasks close, nothing is deleted (409 when already over)", Roles: leads, Request: cancelInput{}, Responses: map[int]any{202: store.Cycle{}}})
+	Document("GET", "/api/v1/cycles/:id/results", Doc{Tag: "results", Summary: "Results by rank (employees see only their own, once published)", Query: paging, Responses: map[int]any{200: list[resultView]{}}})
+	Document("GET", "/api/v1/cycles/:id/targets", Doc{Tag: "cycles", Summary: "Team and member targets (employees see their own)", Responses: map[int]any{200: list[store.Target]{}}})
+	Document("GET", "/api/v1/cycles/:id/tasks", Doc{Tag: "cycles", Summary: "A cycle's tasks, filterable by stage, state and assignee", Roles: leads, Query: append([]string{"stage", "state", "assigneeId", "kind"}, paging...), Responses: map[int]any{200: list[store.Task]{}}})
+	Document("GET", "/api/v1/inbox", Doc{Tag: "tasks", Summary: "The caller's tasks, open first and by due date", Query: append([]string{"state"}, paging...), Responses: map[int]any{200: list[store.Task]{}}})
+	Document("GET", "/api/v1/tasks/:id", Doc{Tag: "tasks", Summary: "One of the caller's tasks with its form", Responses: map[int]any{200: taskView{}}})
+	Document("POST", "/api/v1/tasks/:id/submit", Doc{Tag: "tasks", Summary: "Submit a task's form; checked against the template, then handed to the workflow as an Update (409 when closed, 422 when calibration breaks the forced distribution)", Request: map[string]any{}, Responses: map[int]any{200: activities.SubmitResult{}}})
+	Document("POST", "/api/v1/metrics", Doc{Tag: "metrics", Summary: "Ingest metric values (JSON); all or nothing, and the same body twice changes nothing", Roles: leads, Request: metricsInput{}, Responses: map[int]any{200: store.MetricUpsert{}}})
+	Document("GET", "/api/v1/notifications", Doc{Tag: "notifications", Summary: "The caller's in-app notifications, newest first", Query: append([]string{"unread"}, paging...), Responses: map[int]any{200: list[store.Notification]{}}})
+	Document("GET", "/api/v1/idps", Doc{Tag: "idps", Summary: "Development plans: the caller's own, or those of their teams", Query: append([]string{"state"}, paging...), Responses: map[int]any{200: list[store.IDP]{}}})
+}
+
+type launchInput struct {
+	TemplateKey    string  `json:"templateKey"`
+	Version        int     `json:"version,omitempty"`
+	TeamID         string  `json:"teamId"`
+	Period         string  `json:"period"`
+	Title          string  `json:"title,omitempty"`
+	IdempotencyKey string  `json:"idempotencyKey,omitempty"`
+	Compress       float64 `json:"compress,omitempty"`
+}
+
+type cancelInput struct {
+	Reason string `json:"reason"`
+}
+
+type cycleView struct {
+	store.Cycle
+	Progress *activities.Progress `json:"progress"`
+	Tasks    []store.StageCount   `json:"tasks"`
+}
+
+type taskView struct {
+	store.Task
+	Form json.RawMessage `json:"form"`
+}
+
+type resultView struct {
+	store.Result
+	Indicators  json.RawMessage `json:"indicators"`
+	Parts       json.RawMessage `json:"parts"`
+	Adjustments json.RawMessage `json:"adjustments"`
+}
+
+type metricsInput struct {
+	Period string        `json:"period"`
+	Source string        `json:"source,omitempty"`
+	Values []metricInput `json:"values"`
+}
+
+type metricInput struct {
+	MemberID  string  `json:"memberId,omitempty"`
+	Email     string  `json:"email,omitempty"`
+	Indicator string  `json:"indicator"`
+	Value     float64 `json:"value"`
+	Source    string  `json:"source,omitempty"`
+}
+
+func (s *Server) engineReady(c *gin.Context) bool {
+	if s.cycles == nil {
+		writeError(c, &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "the workflow engine is not configured on this server"})
+		return false
+	}
+	return true
+}
+
+// managedTeams is every team in the subtrees of the teams a manager leads.
+func (s *Server) managedTeams(ctx context.Context, m *store.Member) ([]string, error) {
+	teams, _, err := s.store.ListTeams(ctx, m.OrgID, store.TeamFilter{}, store.Page{Limit: store.MaxLimit})
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, t := range teams {
+		if t.ManagerID == nil || *t.ManagerID != m.ID {
+			continue
+		}
+		ids, err := s.store.TeamSubtree(ctx, m.OrgID, t.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			if !seen[id] {
+				seen[id] = true
+				out = append(out, id)
+			}
+		}
+	}
+	return out, nil
+}
+
+// visibleCycle loads a cycle the caller may see; others are 404, so ids
+// reveal nothing.
+func (s *Server) visibleCycle(c *gin.Context) (*store.Cycle, bool) {
+	me := caller(c)
+	ctx := c.Request.Context()
+	cy, err := s.store.GetCycle(ctx, me.OrgID, c.Param("id"))
+	if err != nil {
+		writeError(c, err)
+		return nil, false
+	}
+	switch me.Role {
+	case store.RoleAdmin, store.RoleHRBP:
+		return cy, true
+	case store.RoleManager:
+		teams, err := s.managedTeams(ctx, me)
+		if err != nil {
+			writeError(c, err)
+			return nil, false
+		}
+		for _, t := range teams {
+			if t == cy.ScopeTeamID {
+				return cy, true
+			}
+		}
+	}
+	if in, err := s.store.InCycle(ctx, cy.ID, me.ID); err == nil && in {
+		return cy, true
+	}
+	writeError(c, notFoundErr("cycle"))
+	return nil, false
+}
+
+func (s *Server) launchCycle(c *gin.Context) {
+	if !s.engineReady(c) {
+		return
+	}
+	var in launchInput
+	if err := decodeJSON(c, &in); err != nil {
+		writeError(c, err)
+		return
+	}
+	me := caller(c)
+	ctx := c.Request.Context()
+	if me.Role == store.RoleManager && in.TeamID != "" {
+		teams, err := s.managedTeams(ctx, me)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		if !containsString(teams, in.TeamID) {
+			writeError(c, forbidden("managers launch cycles for the teams they lead"))
+			return
+		}
+	}
+	key := in.IdempotencyKey
+	if h := c.GetHeader("Idempotency-Key"); h != "" {
+		key = h
+	}
+	cy, created, err := s.cycles.Launch(ctx, cycles.LaunchRequest{
+		OrgID: me.OrgID, TemplateKey: in.TemplateKey, Version: in.Version, TeamID: in.TeamID, Period: in.Period,
+		Title: in.Title, IdempotencyKey: key, By: me.ID, Compress: in.Compress,
+	})
+	if err != nil {
+		writeError(c, engineErr(err))
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	c.JSON(status, cy)
+}
+
+func containsString(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// engineErr maps the cycles service's errors onto the API's.
+func engineErr(err error) error {
+	var inv cycles.Invalid
+	var ref *cycles.Refused
+	switch {
+	case errors.As(err, &inv):
+		ds := make([]Detail, len(inv))
+		for i, f := range inv {
+			ds[i] = Detail{Path: f.Path, Value: f.Value, Message: f.Message}
+		}
+		return badRequest("the request is not valid; see details", ds...)
+	case errors.As(err, &ref):
+		switch ref.Kind {
+		case "NotAssignee":
+			return forbidden(ref.Message)
+		case "DistributionBroken", "BadSubmission":
+			return &Error{Status: http.StatusUnprocessableEntity, Code: strings.ToLower(ref.Kind), Message: ref.Message}
+		}
+		return &Error{Status: http.StatusConflict, Code: "conflict", Message: ref.Message}
+	case errors.Is(err, cycles.ErrUnavailable):
+		return &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: err.Error()}
+	}
+	return err
+}
+
+func (s *Server) listCycles(c *gin.Context) {
+	p, err := pageFrom(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	me := caller(c)
+	ctx := c.Request.Context()
+	f := store.CycleFilter{State: c.Query("state"), TemplateKey: c.Query("templateKey"), Period: c.Query("period")}
+	if t := c.Query("teamId"); t != "" {
+		f.TeamIDs = []string{t}
+	}
+	switch me.Role {
+	case store.RoleManager:
+		teams, err := s.managedTeams(ctx, me)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		if len(f.TeamIDs) > 0 && !containsString(teams, f.TeamIDs[0]) {
+			c.JSON(http.StatusOK, newList([]store.Cycle{}, 0, p))
+			return
+		}
+		if len(f.TeamIDs) == 0 {
+			f.TeamIDs = append(teams, "-") // "-" keeps an empty set empty
+		}
+	case store.RoleEmployee:
+		f.MemberID = me.ID
+	}
+	out, total, err := s.store.ListCycles(ctx, me.OrgID, f, p)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newList(out, total, p))
+}
+
+func (s *Server) getCycle(c *gin.Context) {
+	cy, ok := s.visibleCycle(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	view := cycleView{Cycle: *cy, Tasks: []store.StageCount{}}
+	if s.cycles != nil {
+		p, err := s.cycles.Progress(ctx, cy)
+		if err == nil {
+			view.Progress = p
+		}
+	}
+	if caller(c).Role != store.RoleEmployee {
+		counts, err := s.store.CountTasksByStage(ctx, cy.ID)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		if counts != nil {
+			view.Tasks = counts
+		}
+	}
+	etag(c, cy.Version)
+	c.JSON(http.StatusOK, view)
+}
+
+func (s *Server) cancelCycle(c *gin.Context) {
+	if !s.engineReady(c) {
+		return
+	}
+	cy, ok := s.visibleCycle(c)
+	if !ok {
+		return
+	}
+	var in cancelInput
+	if err := decodeJSON(c, &in); err != nil {
+		writeError(c, err)
+		return
+	}
+	me := caller(c)
+	out, err := s.cycles.Cancel(c.Request.Context(), me.OrgID, cy.ID, me.ID, in.Reason)
+	if err != nil {
+		writeError(c, engineErr(err))
+		return
+	}
+	c.JSON(http.StatusAccepted, out)
+}
+
+func (s *Server) cycleResults(c *gin.Context) {
+	cy, ok := s.visibleCycle(c)
+	if !ok {
+		return
+	}
+	p, err := pageFrom(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	me := caller(c)
+	ctx := c.Request.Context()
+	var rows []store.Result
+	var total int64
+	if me.Role == store.RoleEmployee {
+		r, err := s.store.GetResult(ctx, cy.ID, me.ID)
+		if err == nil && r.State != store.ResultComputed && r.State != store.ResultCalibrated {
+			rows, total = []store.Result{*r}, 1
+		}
+	} else {
+		rows, total, err = s.store.ListResults(ctx, cy.ID, p)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+	}
+	views := make([]resultView, len(rows))
+	for i, r := range rows {
+		views[i] = resultView{Result: r, Indicators: rawOr(r.IndicatorScores), Parts: rawOr(r.Parts), Adjustments: rawOr(r.Adjustments)}
+	}
+	c.JSON(http.StatusOK, newList(views, total, p))
+}
+
+func rawOr(s string) json.RawMessage {
+	if s == "" {
+		return json.RawMessage("{}")
+	}
+	return json.RawMessage(s)
+}
+
+func (s *Server) cycleTargets(c *gin.Context) {
+	cy, ok := s.visibleCycle(c)
+	if !ok {
+		return
+	}
+	me := caller(c)
+	member := ""
+	if me.Role == store.RoleEmployee {
+		member = me.ID
+	}
+	ts, err := s.store.ListTargets(c.Request.Context(), cy.ID, member)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	if ts == nil {
+		ts = []store.Target{}
+	}
+	c.JSON(http.StatusOK, newList(ts, int64(len(ts)), store.Page{Limit: store.MaxLimit}))
+}
+
+func (s *Server) cycleTasks(c *gin.Context) {
+	cy, ok := s.visibleCycle(c)
+	if !ok {
+		return
+	}
+	p, err := pageFrom(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	f := store.TaskFilter{CycleID: cy.ID, StageKey: c.Query("stage"), State: c.Query("state"), AssigneeID: c.Query("assigneeId"), Kind: c.Query("kind")}
+	ts, total, err := s.store.ListTasks(c.Request.Context(), caller(c).OrgID, f, p)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newList(ts, total, p))
+}
+
+func (s *Server) inbox(c *gin.Context) {
+	p, err := pageFrom(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	ts, total, err := s.store.ListInbox(c.Request.Context(), caller(c).ID, c.Query("state"), time.Now(), p)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newList(ts, total, p))
+}
+
+func (s *Server) getTask(c *gin.Context) {
+	t, err := s.store.GetTaskByID(c.Request.Context(), c.Param("id"))
+	me := caller(c)
+	if err != nil || t.OrgID != me.OrgID || t.AssigneeID != me.ID {
+		writeError(c, notFoundErr("task"))
+		return
+	}
+	etag(c, t.Version)
+	c.JSON(http.StatusOK, taskView{Task: *t, Form: rawOr(t.Payload)})
+}
+
+func (s *Server) submitTask(c *gin.Context) {
+	if !s.engineReady(c) {
+		return
+	}
+	data, err := readBody(c, MaxBody)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	if !json.Valid(data) {
+		writeError(c, decodeStrict(data, &map[string]any{}))
+		return
+	}
+	res, err := s.cycles.Submit(c.Request.Context(), caller(c), c.Param("id"), data)
+	if err != nil {
+		writeError(c, engineErr(err))
+		return
+	}
+	c.JSON(http.StatusOK, res)
+}
+
+func (s *Server) notifications(c *gin.Context) {
+	p, err := pageFrom(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	ns, total, err := s.store.ListNotifications(c.Request.Context(), caller(c).ID, c.Query("unread") == "true", p)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newList(ns, total, p))
+}
+
+func (s *Server) listIDPs(c *gin.Context) {
+	p, err := pageFrom(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	me := caller(c)
+	ctx := c.Request.Context()
+	f := store.IDPFilter{State: c.Query("state")}
+	switch me.Role {
+	case store.RoleEmployee:
+		f.MemberIDs = []string{me.ID}
+	case store.RoleManager:
+		teams, err := s.managedTeams(ctx, me)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		ms, _, err := s.store.ListMembers(ctx, me.OrgID, store.MemberFilter{TeamIDs: append(teams, "-"), IncludeInactive: true}, store.Page{Limit: store.MaxLimit})
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		f.MemberIDs = []string{me.ID}
+		for _, m := range ms {
+			f.MemberIDs = append(f.MemberIDs, m.ID)
+		}
+	}
+	out, total, err := s.store.ListIDPs(ctx, me.OrgID, f, p)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newList(out, total, p))
+}

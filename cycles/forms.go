@@ -1,0 +1,240 @@
+package cycles
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/perfloop/perfloop/store"
+	"github.com/perfloop/perfloop/templates"
+)
+
+// payload mirrors what activities store on a task.
+type payload struct {
+	Form       []templates.Field `json:"form"`
+	Indicators []string          `json:"indicators"`
+	Scale      *templates.Scale  `json:"scale"`
+}
+
+// CheckForm validates a submission against its task's form: every problem
+// at its JSON pointer, with the value and what is expected.
+func CheckForm(t *store.Task, data json.RawMessage) Invalid {
+	var p payload
+	_ = json.Unmarshal([]byte(t.Payload), &p)
+	var obj map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&obj); err != nil || obj == nil {
+		return Invalid{{Path: "", Message: "the form must be a JSON object"}}
+	}
+	switch t.Kind {
+	case store.TaskSelfEval, store.TaskManagerEval, store.TaskPeerEval, store.TaskCrossEval:
+		return checkRating(obj, p)
+	case store.TaskAcknowledge:
+		return checkChoice(obj, "decision", []string{"acknowledge", "appeal"}, "comment", "appeal")
+	case store.TaskPlanApproval:
+		return checkBool(obj, "approved")
+	case store.TaskIDPReview:
+		return checkChoice(obj, "outcome", []string{"completed", "extended", "not_completed"}, "comment", "")
+	case store.TaskCalibration:
+		return checkCalibration(obj)
+	case store.TaskConfirmTargets:
+		return checkBool(obj, "confirmed")
+	}
+	return checkFields(obj, p.Form)
+}
+
+func allowOnly(obj map[string]json.RawMessage, keys ...string) Invalid {
+	var bad Invalid
+	allowed := map[string]bool{}
+	for _, k := range keys {
+		allowed[k] = true
+	}
+	for k := range obj {
+		if !allowed[k] {
+			bad = append(bad, FieldError{Path: "/" + k, Message: "is not part of this form; expected: " + strings.Join(keys, ", ")})
+		}
+	}
+	return bad
+}
+
+func checkRating(obj map[string]json.RawMessage, p payload) Invalid {
+	bad := allowOnly(obj, "scores", "comment")
+	lo, hi := 0.0, 100.0
+	if p.Scale != nil {
+		lo, hi = p.Scale.Min, p.Scale.Max
+	}
+	var scores map[string]json.Number
+	dec := json.NewDecoder(bytes.NewReader(obj["scores"]))
+	dec.UseNumber()
+	if raw, ok := obj["scores"]; !ok || dec.Decode(&scores) != nil {
+		return append(bad, FieldError{Path: "/scores", Value: string(raw), Message: fmt.Sprintf("expected an object with a number from %g to %g for each of: %s", lo, hi, strings.Join(p.Indicators, ", "))})
+	}
+	want := map[string]bool{}
+	for _, k := range p.Indicators {
+		want[k] = true
+		v, ok := scores[k]
+		if !ok {
+			bad = append(bad, FieldError{Path: "/scores/" + k, Message: fmt.Sprintf("is required: a rating from %g to %g", lo, hi)})
+			continue
+		}
+		f, err := v.Float64()
+		if err != nil || math.IsNaN(f) || f < lo || f > hi {
+			bad = append(bad, FieldError{Path: "/scores/" + k, Value: v.String(), Message: fmt.Sprintf("must be a number from %g to %g", lo, hi)})
+		}
+	}
+	for k, v := range scores {
+		if !want[k] {
+			bad = append(bad, FieldError{Path: "/scores/" + k, Value: v.String(), Message: "this task does not rate that indicator; rate: " + strings.Join(p.Indicators, ", ")})
+		}
+	}
+	if raw, ok := obj["comment"]; ok {
+		var s string
+		if json.Unmarshal(raw, &s) != nil || utf8.RuneCountInString(s) > 4000 {
+			bad = append(bad, FieldError{Path: "/comment", Value: short(raw), Message: "expected text of at most 4000 characters"})
+		}
+	}
+	return sorted(bad)
+}
+
+func checkChoice(obj map[string]json.RawMessage, key string, choices []string, textKey, needsText string) Invalid {
+	bad := allowOnly(obj, key, textKey)
+	var v string
+	if raw, ok := obj[key]; !ok || json.Unmarshal(raw, &v) != nil || !contains(choices, v) {
+		bad = append(bad, FieldError{Path: "/" + key, Value: short(obj[key]), Message: "must be one of: " + strings.Join(choices, ", ")})
+	}
+	var text string
+	if raw, ok := obj[textKey]; ok && json.Unmarshal(raw, &text) != nil {
+		bad = append(bad, FieldError{Path: "/" + textKey, Value: short(raw), Message: "expected text"})
+	}
+	if needsText != "" && v == needsText && strings.TrimSpace(text) == "" {
+		bad = append(bad, FieldError{Path: "/" + textKey, Message: "is required for an " + needsText + ": say what you disagree with"})
+	}
+	return sorted(bad)
+}
+
+func checkBool(obj map[string]json.RawMessage, key string) Invalid {
+	bad := allowOnly(obj, key, "comment")
+	var b bool
+	if raw, ok := obj[key]; !ok || json.Unmarshal(raw, &b) != nil {
+		bad = append(bad, FieldError{Path: "/" + key, Value: short(obj[key]), Message: "expected true or false"})
+	}
+	return sorted(bad)
+}
+
+func checkCalibration(obj map[string]json.RawMessage) Invalid {
+	bad := allowOnly(obj, "changes", "submissionId", "comment")
+	var changes []map[string]json.RawMessage
+	if raw, ok := obj["changes"]; !ok || json.Unmarshal(raw, &changes) != nil {
+		return append(bad, FieldError{Path: "/changes", Value: short(obj["changes"]), Message: "expected a list of {memberId, from, to, reason}"})
+	}
+	for i, ch := range changes {
+		for _, k := range []string{"memberId", "to", "reason"} {
+			raw, ok := ch[k]
+			var s string
+			if !ok || json.Unmarshal(raw, &s) != nil || strings.TrimSpace(s) == "" {
+				bad = append(bad, FieldError{Path: fmt.Sprintf("/changes/%d/%s", i, k), Value: short(raw), Message: "is required text"})
+			}
+		}
+	}
+	return sorted(bad)
+}
+
+func checkFields(obj map[string]json.RawMessage, form []templates.Field) Invalid {
+	keys := make([]string, len(form))
+	for i, f := range form {
+		keys[i] = f.Key
+	}
+	bad := allowOnly(obj, keys...)
+	for _, f := range form {
+		raw, ok := obj[f.Key]
+		if !ok || string(raw) == "null" {
+			if f.Required {
+				bad = append(bad, FieldError{Path: "/" + f.Key, Message: "is required: " + f.Label.Zh + " / " + f.Label.In("en")})
+			}
+			continue
+		}
+		if msg := checkField(f, raw); msg != "" {
+			bad = append(bad, FieldError{Path: "/" + f.Key, Value: short(raw), Message: msg})
+		}
+	}
+	return sorted(bad)
+}
+
+func checkField(f templates.Field, raw json.RawMessage) string {
+	switch f.Type {
+	case "number", "rating":
+		var v float64
+		if json.Unmarshal(raw, &v) != nil {
+			return "expected a number"
+		}
+		if f.Min != nil && v < *f.Min {
+			return fmt.Sprintf("must be at least %g", *f.Min)
+		}
+		if f.Max != nil && v > *f.Max {
+			return fmt.Sprintf("must be at most %g", *f.Max)
+		}
+	case "boolean":
+		var b bool
+		if json.Unmarshal(raw, &b) != nil {
+			return "expected true or false"
+		}
+	case "select":
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return "expected one of the options"
+		}
+		var vals []string
+		for _, o := range f.Options {
+			vals = append(vals, o.Value)
+		}
+		if !contains(vals, s) {
+			return "must be one of: " + strings.Join(vals, ", ")
+		}
+	default:
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return "expected text"
+		}
+		limit := f.MaxLength
+		if limit == 0 {
+			limit = 10000
+		}
+		if utf8.RuneCountInString(s) > limit {
+			return fmt.Sprintf("allows at most %d characters", limit)
+		}
+		if f.Required && strings.TrimSpace(s) == "" {
+			return "must not be empty"
+		}
+	}
+	return ""
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func short(raw json.RawMessage) string {
+	s := string(raw)
+	if r := []rune(s); len(r) > 80 {
+		return string(r[:80]) + "…"
+	}
+	return s
+}
+
+func sorted(bad Invalid) Invalid {
+	for i := 1; i < len(bad); i++ {
+		for j := i; j > 0 && bad[j].Path < bad[j-1].Path; j-- {
+			bad[j], bad[j-1] = bad[j-1], bad[j]
+		}
+	}
+	return bad
+}

@@ -1,0 +1,287 @@
+package cycles
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/store"
+	"github.com/perfloop/perfloop/templates"
+	"github.com/perfloop/perfloop/workflows"
+)
+
+// Service launches and steers cycles.
+type Service struct {
+	Store     *store.Store
+	Client    client.Client
+	TaskQueue string
+	Log       *slog.Logger
+}
+
+// FieldError is a launch or submission problem at a JSON pointer of the request.
+type FieldError struct {
+	Path    string
+	Value   string
+	Message string
+}
+
+// Invalid is bad input: every problem found, each at its path.
+type Invalid []FieldError
+
+func (e Invalid) Error() string {
+	parts := make([]string, len(e))
+	for i, f := range e {
+		parts[i] = f.Path + ": " + f.Message
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Refused is a request the workflow turned down: Kind says why
+// (TaskClosed, NotAssignee, DistributionBroken, StaleGrade, BadSubmission).
+type Refused struct {
+	Kind    string
+	Message string
+}
+
+func (e *Refused) Error() string { return e.Message }
+
+// ErrUnavailable means Temporal could not be reached; the caller may retry.
+var ErrUnavailable = errors.New("the workflow service is unreachable; retry shortly")
+
+// LaunchRequest asks for a cycle of a template for a team and period.
+type LaunchRequest struct {
+	OrgID          string
+	TemplateKey    string
+	Version        int // 0: the newest published version
+	TeamID         string
+	Period         string
+	Title          string
+	IdempotencyKey string
+	By             string
+	Compress       float64 // >1 runs the stages that many times faster (demo, bench)
+}
+
+// Launch validates a request, writes the cycle and its members in one
+// transaction and starts the cycle's workflow. With the same idempotency
+// key it returns the same cycle; a cycle whose workflow could not be
+// started (Temporal down) is started by the next identical request.
+func (s *Service) Launch(ctx context.Context, r LaunchRequest) (*store.Cycle, bool, error) {
+	var bad Invalid
+	if r.TemplateKey == "" {
+		bad = append(bad, FieldError{Path: "/templateKey", Message: "is required: the key of a published template"})
+	}
+	if r.TeamID == "" {
+		bad = append(bad, FieldError{Path: "/teamId", Message: "is required: the team whose members are reviewed"})
+	}
+	if r.Compress < 0 || r.Compress > 1e6 {
+		bad = append(bad, FieldError{Path: "/compress", Value: fmt.Sprint(r.Compress), Message: "must be between 1 and 1000000"})
+	}
+	if len(bad) > 0 {
+		return nil, false, bad
+	}
+	tv, err := s.Store.GetTemplateVersion(ctx, r.TemplateKey, r.Version)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, false, Invalid{{Path: "/templateKey", Value: r.TemplateKey, Message: "no published template has this key and version"}}
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if tv.Status != store.TemplatePublished {
+		return nil, false, Invalid{{Path: "/version", Value: fmt.Sprint(tv.Version), Message: "this version is " + tv.Status + "; cycles launch from a published version"}}
+	}
+	t, errs := templates.Parse([]byte(tv.Body))
+	if len(errs) > 0 {
+		return nil, false, fmt.Errorf("template %s v%d no longer validates: %w", tv.Key, tv.Version, errs)
+	}
+	team, err := s.Store.GetTeam(ctx, r.OrgID, r.TeamID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, false, Invalid{{Path: "/teamId", Value: r.TeamID, Message: "no team has this id"}}
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	period, err := ParsePeriod(t.Period, r.Period, t.Timezone)
+	if err != nil {
+		return nil, false, Invalid{{Path: "/period", Value: r.Period, Message: err.Error()}}
+	}
+	members, err := s.scope(ctx, r.OrgID, team)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(members) == 0 {
+		return nil, false, Invalid{{Path: "/teamId", Value: r.TeamID, Message: "the team has no active members to review"}}
+	}
+	title := r.Title
+	if title == "" {
+		title = fmt.Sprintf("%s · %s · %s", t.Name.Zh, team.Name, period.Label)
+	}
+	c := &store.Cycle{
+		OrgID: r.OrgID, TemplateKey: tv.Key, TemplateVersion: tv.Version, TemplateBody: tv.Body, ScopeTeamID: team.ID,
+		Period: period.Label, PeriodStart: period.Start.UTC(), PeriodEnd: period.End.UTC(), Timezone: t.Timezone, Title: title,
+		LaunchedBy: r.By, Compress: r.Compress,
+	}
+	c.ID = store.NewID()
+	c.WorkflowID = activities.CycleWorkflowID(c.ID)
+	if r.IdempotencyKey != "" {
+		k := r.IdempotencyKey
+		c.IdempotencyKey = &k
+	}
+	got, created, err := s.Store.CreateCycle(ctx, c, members)
+	if errors.Is(err, store.ErrConflict) {
+		// A cycle for this scope and period exists. If it never started
+		// (Temporal was down), this request is its retry.
+		live, _, lerr := s.Store.ListCycles(ctx, r.OrgID, store.CycleFilter{TeamIDs: []string{team.ID}, TemplateKey: tv.Key, Period: period.Label, State: store.CyclePending}, store.Page{Limit: 1})
+		if lerr != nil || len(live) == 0 {
+			return nil, false, err
+		}
+		got, created = &live[0], false
+	} else if err != nil {
+		return nil, false, err
+	}
+	if got.State == store.CyclePending {
+		if err := s.start(ctx, got); err != nil {
+			return got, created, err
+		}
+	}
+	return got, created, nil
+}
+
+// scope lists the members a team's cycle reviews: the active members of the
+// team and its sub-teams, but not the team's own manager (reviewed one
+// level up) nor admins.
+func (s *Service) scope(ctx context.Context, orgID string, team *store.Team) ([]store.CycleMember, error) {
+	ids, err := s.Store.TeamSubtree(ctx, orgID, team.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.CycleMember
+	for off := 0; ; off += store.MaxLimit {
+		page, _, err := s.Store.ListMembers(ctx, orgID, store.MemberFilter{TeamIDs: ids}, store.Page{Limit: store.MaxLimit, Offset: off, Sort: "email"})
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range page {
+			if m.Role == store.RoleAdmin || (team.ManagerID != nil && *team.ManagerID == m.ID) {
+				continue
+			}
+			mgr := m.ManagerID
+			if mgr == nil {
+				mgr = team.ManagerID
+			}
+			out = append(out, store.CycleMember{MemberID: m.ID, TeamID: m.TeamID, ManagerID: mgr, Level: m.Level, JoinedOn: m.JoinedOn})
+		}
+		if len(page) < store.MaxLimit {
+			return out, nil
+		}
+	}
+}
+
+func (s *Service) start(ctx context.Context, c *store.Cycle) error {
+	opts := client.StartWorkflowOptions{
+		ID: c.WorkflowID, TaskQueue: s.TaskQueue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}
+	_, err := s.Client.ExecuteWorkflow(ctx, opts, "CycleWorkflow", workflows.CycleInput{CycleID: c.ID})
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if err != nil && !errors.As(err, &started) {
+		return fmt.Errorf("start cycle %s: %w: %v", c.ID, ErrUnavailable, err)
+	}
+	return nil
+}
+
+// Submit checks a task's form against the template and hands it to the
+// workflow that owns the task as an Update, returning its result.
+func (s *Service) Submit(ctx context.Context, caller *store.Member, taskID string, data json.RawMessage) (*activities.SubmitResult, error) {
+	t, err := s.Store.GetTaskByID(ctx, taskID)
+	if err != nil || t.OrgID != caller.OrgID {
+		return nil, fmt.Errorf("task %s: %w", taskID, store.ErrNotFound)
+	}
+	if t.AssigneeID != caller.ID {
+		// Someone else's task is reported as missing, so ids reveal nothing.
+		return nil, fmt.Errorf("task %s: %w", taskID, store.ErrNotFound)
+	}
+	if t.State != store.TaskOpen {
+		return nil, &Refused{Kind: "TaskClosed", Message: "this task is " + t.State + "; it cannot be submitted again"}
+	}
+	if bad := CheckForm(t, data); len(bad) > 0 {
+		return nil, bad
+	}
+	sub := activities.Submission{TaskID: t.ID, By: caller.ID, Data: data}
+	h, err := s.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: t.WorkflowID, UpdateName: activities.UpdateSubmit, Args: []any{sub},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err != nil {
+		return nil, s.updateErr(err)
+	}
+	var res activities.SubmitResult
+	if err := h.Get(ctx, &res); err != nil {
+		return nil, s.updateErr(err)
+	}
+	return &res, nil
+}
+
+func (s *Service) updateErr(err error) error {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		return &Refused{Kind: app.Type(), Message: app.Message()}
+	}
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return &Refused{Kind: "TaskClosed", Message: "the workflow that owned this task has finished"}
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	var un *serviceerror.Unavailable
+	if errors.As(err, &un) {
+		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	return err
+}
+
+// Cancel records the reason and signals the cycle's workflow, which closes
+// the open tasks; nothing is deleted.
+func (s *Service) Cancel(ctx context.Context, orgID, cycleID, actor, reason string) (*store.Cycle, error) {
+	if strings.TrimSpace(reason) == "" {
+		return nil, Invalid{{Path: "/reason", Message: "is required: say why the cycle is cancelled"}}
+	}
+	c, err := s.Store.MarkCycleCancelling(ctx, orgID, cycleID, actor, reason)
+	if err != nil {
+		return nil, err
+	}
+	if c.State == store.CyclePending {
+		return c, s.Store.SetCycleStage(ctx, c.ID, "", store.CycleCancelled)
+	}
+	if err := s.Client.SignalWorkflow(ctx, c.WorkflowID, "", activities.SignalCancel, reason); err != nil {
+		return nil, s.updateErr(err)
+	}
+	return c, nil
+}
+
+// Progress asks the running workflow; a finished cycle answers from its row.
+func (s *Service) Progress(ctx context.Context, c *store.Cycle) (*activities.Progress, error) {
+	if c.State == store.CycleRunning {
+		qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		v, err := s.Client.QueryWorkflow(qctx, c.WorkflowID, "", activities.QueryProgress)
+		if err == nil {
+			var p activities.Progress
+			if err := v.Get(&p); err == nil {
+				return &p, nil
+			}
+		}
+	}
+	return &activities.Progress{CycleID: c.ID, State: c.State, Stage: c.CurrentStage, Skipped: []string{}}, nil
+}
