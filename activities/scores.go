@@ -143,7 +143,7 @@ func (a *Activities) PublishResults(ctx context.Context, cycleID string) (int, e
 	for _, r := range results {
 		note := &store.Notification{
 			OrgID: c.OrgID, RecipientID: r.MemberID, Channel: "inapp", Kind: "results",
-			Subject: fmt.Sprintf("绩效结果已发布：%s，得分 %.1f / Your results: grade %s, score %.1f", r.Grade, r.FinalScore, r.Grade, r.FinalScore),
+			Subject:   fmt.Sprintf("绩效结果已发布：%s，得分 %.1f / Your results: grade %s, score %.1f", r.Grade, r.FinalScore, r.Grade, r.FinalScore),
 			DedupeKey: dedupe("results", cycleID, r.MemberID),
 		}
 		if _, err := a.Store.EnqueueNotification(ctx, note); err != nil {

@@ -151,7 +151,7 @@ func (a *Activities) MonitorPace(ctx context.Context, cycleID string) (PaceRepor
 		rep.Behind = append(rep.Behind, key)
 		n := &store.Notification{
 			OrgID: c.OrgID, RecipientID: *tg.MemberID, Channel: "inapp", Kind: "pace",
-			Subject: fmt.Sprintf("进度落后：%s 已完成 %.0f，按进度应达 %.0f / Behind pace on %s: %.0f of %.0f expected by now", tg.IndicatorKey, actual[key], pace, tg.IndicatorKey, actual[key], pace),
+			Subject:   fmt.Sprintf("进度落后：%s 已完成 %.0f，按进度应达 %.0f / Behind pace on %s: %.0f of %.0f expected by now", tg.IndicatorKey, actual[key], pace, tg.IndicatorKey, actual[key], pace),
 			DedupeKey: dedupe("pace", cycleID, key, day),
 		}
 		created, err := a.Store.EnqueueNotification(ctx, n)

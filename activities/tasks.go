@@ -148,7 +148,7 @@ func (a *Activities) EnsureMemberTasks(ctx context.Context, req MemberTasksReque
 	subject := req.MemberID
 	type want struct {
 		kind, assignee string
-		p          taskPayload
+		p              taskPayload
 	}
 	var wants []want
 	base := taskPayload{StageKey: stage.Key, StageType: stage.Type}
@@ -304,8 +304,8 @@ func (a *Activities) Remind(ctx context.Context, req ReminderRequest) (int, erro
 		}
 		n := &store.Notification{
 			OrgID: t.OrgID, RecipientID: t.AssigneeID, Channel: "inapp", Kind: "reminder",
-			Subject: zh + t.Title + " / " + en + t.TitleEn,
-			Body:    fmt.Sprintf("截止 Due %s", t.DueAt.UTC().Format("2006-01-02 15:04 MST")),
+			Subject:   zh + t.Title + " / " + en + t.TitleEn,
+			Body:      fmt.Sprintf("截止 Due %s", t.DueAt.UTC().Format("2006-01-02 15:04 MST")),
 			DedupeKey: dedupe("remind", t.ID, fmt.Sprint(req.Index)),
 		}
 		created, err := a.Store.EnqueueNotification(ctx, n)
@@ -352,8 +352,8 @@ func (a *Activities) Escalate(ctx context.Context, req EscalationRequest) (int, 
 		for _, r := range to {
 			n := &store.Notification{
 				OrgID: c.OrgID, RecipientID: r, Channel: "inapp", Kind: "escalation",
-				Subject: "升级：" + t.Title + " 已逾期 / Escalation: " + t.TitleEn + " is overdue",
-				Body:    fmt.Sprintf("task %s, assignee %s, due %s", t.ID, t.AssigneeID, t.DueAt.UTC().Format("2006-01-02 15:04 MST")),
+				Subject:   "升级：" + t.Title + " 已逾期 / Escalation: " + t.TitleEn + " is overdue",
+				Body:      fmt.Sprintf("task %s, assignee %s, due %s", t.ID, t.AssigneeID, t.DueAt.UTC().Format("2006-01-02 15:04 MST")),
 				DedupeKey: dedupe("escalate", t.ID, r),
 			}
 			created, err := a.Store.EnqueueNotification(ctx, n)

@@ -292,4 +292,5 @@ type RankHistory struct {
 	Rank      int
 	ScopeSize int
 }
+
 func (IDPCheckin) TableName() string { return "idp_checkins" }

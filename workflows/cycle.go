@@ -21,7 +21,7 @@ type CycleInput struct {
 	CycleID    string
 	Snapshot   *activities.CycleSnapshot `json:",omitempty"`
 	StageIndex int
-	Skipped    []string           `json:",omitempty"`
+	Skipped    []string          `json:",omitempty"`
 	Grades     map[string]string `json:",omitempty"` // member → grade once scored
 	Calibrated bool
 }

@@ -18,7 +18,7 @@ var (
 			MaximumInterval:    time.Minute,
 			// The database may be away for a while (a failover, a restart):
 			// keep trying rather than lose the step.
-			MaximumAttempts: 0,
+			MaximumAttempts:        0,
 			NonRetryableErrorTypes: []string{"InvalidTemplate", "NotFound"},
 		},
 	}
@@ -26,9 +26,9 @@ var (
 		StartToCloseTimeout: 30 * time.Minute,
 		HeartbeatTimeout:    time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:    2 * time.Second,
-			BackoffCoefficient: 2,
-			MaximumInterval:    2 * time.Minute,
+			InitialInterval:        2 * time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        2 * time.Minute,
 			NonRetryableErrorTypes: []string{"InvalidTemplate", "NotFound"},
 		},
 	}
@@ -43,8 +43,10 @@ var (
 	}
 )
 
-func withQuick(ctx workflow.Context) workflow.Context { return workflow.WithActivityOptions(ctx, quick) }
-func withBulk(ctx workflow.Context) workflow.Context  { return workflow.WithActivityOptions(ctx, bulk) }
+func withQuick(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, quick)
+}
+func withBulk(ctx workflow.Context) workflow.Context { return workflow.WithActivityOptions(ctx, bulk) }
 func withNotify(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, notify)
 }
