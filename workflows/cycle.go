@@ -176,15 +176,15 @@ func (r *cycleRun) shouldRun(ctx workflow.Context) (bool, error) {
 	if err != nil {
 		return false, temporal.NewNonRetryableApplicationError(err.Error(), "InvalidTemplate", err)
 	}
-	loc := time.UTC
-	start := r.snap.PeriodStart.In(loc)
-	env := templates.Env{Period: r.snap.Period, Month: int(start.Month()), Quarter: (int(start.Month())-1)/3 + 1, Members: r.snap.Members}
-	// Quarter ends are judged on the period's last month.
-	if r.tpl.Period == templates.Monthly {
-		env.Month = int(start.Month())
-	} else {
-		env.Month = int(r.snap.PeriodEnd.Add(-time.Hour).In(loc).Month())
+	// The period is judged in the cycle's time zone: October in Shanghai
+	// starts on 30 September in UTC.
+	loc, err := time.LoadLocation(r.snap.Timezone)
+	if err != nil {
+		loc = time.UTC
 	}
+	start := r.snap.PeriodStart.In(loc)
+	last := r.snap.PeriodEnd.Add(-time.Second).In(loc)
+	env := templates.Env{Period: r.snap.Period, Month: int(last.Month()), Quarter: (int(start.Month())-1)/3 + 1, Members: r.snap.Members}
 	return prog.Bool(env)
 }
 

@@ -54,13 +54,20 @@ func (s deadlineSchedule) start(ctx workflow.Context, remind func(ctx workflow.C
 	}
 }
 
-// closeAt is when a stage's open tasks expire: after the last overdue
-// reminder or the escalation, whichever is later, so an escalated person
-// still has the time the reminders promise.
+// closeAt is when a stage's open tasks expire: one more interval after the
+// last overdue reminder or the escalation, whichever is later, so the last
+// nudge still leaves time to act on it.
 func (s deadlineSchedule) closeAt() time.Time {
 	grace := time.Duration(s.OverdueMax) * s.OverdueEvery
 	if s.EscalateAfter > grace {
 		grace = s.EscalateAfter
 	}
-	return s.Due.Add(grace)
+	if grace == 0 {
+		return s.Due
+	}
+	tail := s.OverdueEvery
+	if tail == 0 {
+		tail = s.EscalateAfter
+	}
+	return s.Due.Add(grace + tail)
 }

@@ -1,0 +1,211 @@
+package workflows_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/templates"
+	"github.com/perfloop/perfloop/workflows"
+)
+
+var a *activities.Activities
+
+func builtin(t *testing.T, key string) []byte {
+	t.Helper()
+	files, err := templates.BuiltinFiles()
+	require.NoError(t, err)
+	for _, f := range files {
+		if tpl, errs := templates.Parse(f.Data); len(errs) == 0 && tpl.Key == key {
+			return f.Data
+		}
+	}
+	t.Fatalf("no built-in %s", key)
+	return nil
+}
+
+func snapshot(t *testing.T, key string) *activities.CycleSnapshot {
+	start := time.Date(2026, 9, 30, 16, 0, 0, 0, time.UTC)
+	return &activities.CycleSnapshot{CycleID: "c1", OrgID: "o1", Template: builtin(t, key), Period: "2026-10",
+		PeriodStart: start, PeriodEnd: start.AddDate(0, 1, 0), Timezone: "Asia/Shanghai", Members: 4}
+}
+
+func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterWorkflowWithOptions(workflows.CycleWorkflow, workflow.RegisterOptions{Name: "CycleWorkflow"})
+	env.RegisterWorkflowWithOptions(workflows.MemberWorkflow, workflow.RegisterOptions{Name: "MemberWorkflow"})
+	env.RegisterActivity(&activities.Activities{})
+	return env
+}
+
+func continuedWith(t *testing.T, env *testsuite.TestWorkflowEnvironment) workflows.CycleInput {
+	t.Helper()
+	require.True(t, env.IsWorkflowCompleted())
+	err := env.GetWorkflowError()
+	require.Error(t, err)
+	var can *workflow.ContinueAsNewError
+	require.ErrorAs(t, err, &can, "each stage hands over to the next run")
+	var next workflows.CycleInput
+	require.NoError(t, json.Unmarshal(can.Input.Payloads[0].Data, &next))
+	return next
+}
+
+// TestStageWithFalseWhenIsSkipped: quarterly stages of a monthly cycle are
+// skipped outside a quarter's last month, and the next run is told so.
+func TestStageWithFalseWhenIsSkipped(t *testing.T) {
+	env := newEnv(t)
+	snap := snapshot(t, "cs-ops-monthly")
+	var tpl map[string]any
+	require.NoError(t, json.Unmarshal(snap.Template, &tpl))
+	stages := tpl["stages"].([]any)
+	stages[len(stages)-1].(map[string]any)["when"] = "quarterEnd"
+	snap.Template, _ = json.Marshal(tpl)
+	env.OnActivity(a.SetCycleState, mock.Anything, mock.Anything).Return(nil)
+	in := workflows.CycleInput{CycleID: "c1", Snapshot: snap, StageIndex: len(stages) - 1}
+	env.ExecuteWorkflow(workflows.CycleWorkflow, in)
+	next := continuedWith(t, env)
+	require.Equal(t, []string{"monthlyReview"}, next.Skipped, "October is not a quarter end")
+	env.AssertNotCalled(t, "NotifyRole", mock.Anything, mock.Anything)
+}
+
+// TestCalibrationRefusesABrokenDistributionThenAcceptsOne: the Update's
+// validator rejects grade changes that break "C ≥ 10%" before they reach
+// history, and the valid submission is applied once.
+func TestCalibrationRefusesABrokenDistributionThenAcceptsOne(t *testing.T) {
+	env := newEnv(t)
+	snap := snapshot(t, "cs-ops-monthly")
+	grades := map[string]string{"m1": "S", "m2": "A", "m3": "B", "m4": "C"}
+	in := workflows.CycleInput{CycleID: "c1", Snapshot: snap, StageIndex: 2, Grades: grades}
+	env.OnActivity(a.SetCycleState, mock.Anything, mock.Anything).Return(nil)
+	env.OnActivity(a.ScheduleCalibrationMeeting, mock.Anything, mock.Anything).Return(activities.MeetingResult{}, nil)
+	env.OnActivity(a.EnsureCycleTasks, mock.Anything, mock.Anything).Return([]activities.TaskRef{{TaskID: "t1", Kind: "calibration", AssigneeID: "hr", State: "open"}}, nil)
+	env.OnActivity(a.Remind, mock.Anything, mock.Anything).Return(0, nil).Maybe()
+	applied := 0
+	env.OnActivity(a.ApplyCalibration, mock.Anything, mock.Anything).Return(func(_ context.Context, req activities.CalibrationRequest) error {
+		applied++
+		require.Equal(t, "B", req.Submission.Changes[0].To)
+		return nil
+	})
+	env.OnActivity(a.RecordSubmission, mock.Anything, mock.Anything).Return(activities.SubmitResult{TaskID: "t1", State: "submitted"}, nil)
+
+	body := func(member, to string) activities.Submission {
+		data, _ := json.Marshal(map[string]any{"changes": []map[string]string{{"memberId": member, "to": to, "reason": "校准会讨论"}}})
+		return activities.Submission{TaskID: "t1", By: "hr", Data: data}
+	}
+	var refused, wrongPerson error
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(activities.UpdateSubmit, "u1", &testsuite.TestUpdateCallback{
+			OnReject: func(err error) { refused = err }, OnAccept: func() {}, OnComplete: func(any, error) {},
+		}, body("m4", "B"))
+		bad := body("m2", "B")
+		bad.By = "someone"
+		env.UpdateWorkflow(activities.UpdateSubmit, "u2", &testsuite.TestUpdateCallback{
+			OnReject: func(err error) { wrongPerson = err }, OnAccept: func() {}, OnComplete: func(any, error) {},
+		}, bad)
+		env.UpdateWorkflow(activities.UpdateSubmit, "u3", &testsuite.TestUpdateCallback{
+			OnReject: func(err error) { t.Errorf("valid calibration rejected: %v", err) }, OnAccept: func() {}, OnComplete: func(any, error) {},
+		}, body("m2", "B"))
+	}, time.Hour)
+	env.ExecuteWorkflow(workflows.CycleWorkflow, in)
+	next := continuedWith(t, env)
+	require.ErrorContains(t, refused, "C: 0 of 4 members (0%), at least 1 required (10%) — 1 under")
+	require.ErrorContains(t, wrongPerson, "assigned to someone else")
+	require.Equal(t, 1, applied)
+	require.True(t, next.Calibrated)
+	require.Equal(t, "B", next.Grades["m2"])
+	env.AssertNotCalled(t, "AcceptProposedGrades", mock.Anything, mock.Anything)
+}
+
+func memberStage(open time.Time) activities.StageOpen {
+	due := open.Add(72 * time.Hour)
+	return activities.StageOpen{CycleID: "c1", StageKey: "evaluate", StageType: "evaluate", OpenedAt: open, Due: due,
+		Reminders: []time.Duration{24 * time.Hour}, OverdueEvery: 24 * time.Hour, OverdueMax: 2,
+		EscalateAfter: 24 * time.Hour, EscalateTo: "manager", CloseAt: due.Add(72 * time.Hour)}
+}
+
+// TestUnansweredTaskIsRemindedEscalatedThenExpired: one reminder before the
+// deadline, two overdue, one escalation, then the task expires and the
+// parent hears the stage is done for this member.
+func TestUnansweredTaskIsRemindedEscalatedThenExpired(t *testing.T) {
+	env := newEnv(t)
+	env.OnActivity(a.EnsureMemberTasks, mock.Anything, mock.Anything).Return([]activities.TaskRef{{TaskID: "t1", Kind: "self_eval", AssigneeID: "m1", SubjectID: "m1", State: "open"}}, nil)
+	var reminders []int
+	env.OnActivity(a.Remind, mock.Anything, mock.Anything).Return(func(_ context.Context, r activities.ReminderRequest) (int, error) {
+		reminders = append(reminders, r.Index)
+		return 1, nil
+	})
+	env.OnActivity(a.Escalate, mock.Anything, mock.Anything).Return(1, nil).Once()
+	env.OnActivity(a.ExpireTasks, mock.Anything, mock.Anything).Return(1, nil).Once()
+	var report activities.StageDone
+	env.OnSignalExternalWorkflow(mock.Anything, "cycle-c1", "", activities.SignalStageDone, mock.Anything).Return(func(_, _, _, _ string, arg any) error {
+		report = arg.(activities.StageDone)
+		return nil
+	})
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(activities.SignalStage, memberStage(env.Now()))
+	}, time.Minute)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(activities.SignalFinish, nil) }, 10*24*time.Hour)
+	env.ExecuteWorkflow(workflows.MemberWorkflow, workflows.MemberInput{CycleID: "c1", MemberID: "m1", ParentID: "cycle-c1"})
+	require.NoError(t, env.GetWorkflowError())
+	require.Equal(t, []int{0, 1, 2}, reminders)
+	require.Equal(t, activities.StageDone{StageKey: "evaluate", MemberID: "m1", Expired: 1}, report)
+	env.AssertExpectations(t)
+}
+
+// TestEarlySubmissionCancelsTheReminders: a task submitted on the first
+// day leaves no reminder, escalation or expiry behind.
+func TestEarlySubmissionCancelsTheReminders(t *testing.T) {
+	env := newEnv(t)
+	env.OnActivity(a.EnsureMemberTasks, mock.Anything, mock.Anything).Return([]activities.TaskRef{{TaskID: "t1", Kind: "self_eval", AssigneeID: "m1", SubjectID: "m1", State: "open"}}, nil)
+	env.OnActivity(a.RecordSubmission, mock.Anything, mock.Anything).Return(activities.SubmitResult{TaskID: "t1", State: "submitted"}, nil).Once()
+	env.OnSignalExternalWorkflow(mock.Anything, "cycle-c1", "", activities.SignalStageDone, mock.Anything).Return(nil).Once()
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(activities.SignalStage, memberStage(env.Now())) }, time.Minute)
+	var second error
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(activities.UpdateSubmit, "u1", &testsuite.TestUpdateCallback{OnReject: func(err error) { t.Errorf("rejected: %v", err) }, OnAccept: func() {}, OnComplete: func(any, error) {}},
+			activities.Submission{TaskID: "t1", By: "m1", Data: []byte(`{}`)})
+	}, 2*time.Hour)
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(activities.UpdateSubmit, "u2", &testsuite.TestUpdateCallback{OnReject: func(err error) { second = err }, OnAccept: func() {}, OnComplete: func(any, error) {}},
+			activities.Submission{TaskID: "t1", By: "m1", Data: []byte(`{}`)})
+	}, 3*time.Hour)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(activities.SignalFinish, nil) }, 10*24*time.Hour)
+	env.ExecuteWorkflow(workflows.MemberWorkflow, workflows.MemberInput{CycleID: "c1", MemberID: "m1", ParentID: "cycle-c1"})
+	require.NoError(t, env.GetWorkflowError())
+	require.ErrorContains(t, second, "not open any more")
+	env.AssertNotCalled(t, "Remind", mock.Anything, mock.Anything)
+	env.AssertNotCalled(t, "Escalate", mock.Anything, mock.Anything)
+	env.AssertNotCalled(t, "ExpireTasks", mock.Anything, mock.Anything)
+	env.AssertExpectations(t)
+}
+
+// TestIDPCheckinsRunUntilDueThenTheMentorReviews: a 60-day plan with
+// fortnightly check-ins reminds four times, then opens the review task.
+func TestIDPCheckinsRunUntilDueThenTheMentorReviews(t *testing.T) {
+	env := newEnv(t)
+	env.RegisterWorkflowWithOptions(workflows.IDPWorkflow, workflow.RegisterOptions{Name: "IDPWorkflow"})
+	var checkins []int
+	env.OnActivity(a.IDPCheckinReminder, mock.Anything, "p1", mock.Anything).Return(func(_ context.Context, _ string, n int) (bool, error) {
+		checkins = append(checkins, n)
+		return true, nil
+	})
+	env.OnActivity(a.EnsureIDPReview, mock.Anything, "p1").Return(&activities.TaskRef{TaskID: "r1", AssigneeID: "mentor", State: "open"}, nil).Once()
+	env.OnActivity(a.RecordSubmission, mock.Anything, mock.Anything).Return(activities.SubmitResult{TaskID: "r1", State: "submitted"}, nil).Once()
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(activities.UpdateSubmit, "u1", &testsuite.TestUpdateCallback{OnReject: func(err error) { t.Errorf("rejected: %v", err) }, OnAccept: func() {}, OnComplete: func(any, error) {}},
+			activities.Submission{TaskID: "r1", By: "mentor", Data: []byte(`{"outcome":"completed"}`)})
+	}, 61*24*time.Hour)
+	start := env.Now()
+	env.ExecuteWorkflow(workflows.IDPWorkflow, activities.IDPInput{IDPID: "p1", Due: start.Add(60 * 24 * time.Hour), CheckinEvery: 14 * 24 * time.Hour})
+	require.NoError(t, env.GetWorkflowError())
+	require.Equal(t, []int{1, 2, 3, 4}, checkins)
+	env.AssertExpectations(t)
+}
