@@ -1,0 +1,295 @@
+package store_test
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/perfloop/perfloop/store"
+	"github.com/perfloop/perfloop/store/storetest"
+)
+
+// cycleFixture is an organisation, a team of n members and a cycle over them.
+type cycleFixture struct {
+	org     *store.Organization
+	team    *store.Team
+	members []*store.Member
+	cycle   *store.Cycle
+}
+
+func newCycle(t *testing.T, s *store.Store, n int, key string) cycleFixture {
+	t.Helper()
+	f := cycleFixture{org: newOrg(t, s)}
+	f.team = &store.Team{OrgID: f.org.ID, Key: "cs", Name: "客服组"}
+	require.NoError(t, s.CreateTeam(ctx, f.team))
+	var cms []store.CycleMember
+	for i := 0; i < n; i++ {
+		m := &store.Member{OrgID: f.org.ID, TeamID: &f.team.ID, Name: fmt.Sprintf("成员%d", i), Email: fmt.Sprintf("m%d@x.dev", i), Role: store.RoleEmployee, Level: "junior", Timezone: "Asia/Shanghai", Locale: "zh", Active: true}
+		require.NoError(t, s.CreateMember(ctx, m))
+		f.members = append(f.members, m)
+		cms = append(cms, store.CycleMember{MemberID: m.ID, TeamID: m.TeamID, Level: m.Level})
+	}
+	start := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	c := &store.Cycle{OrgID: f.org.ID, TemplateKey: key, TemplateVersion: 1, TemplateBody: "{}", ScopeTeamID: f.team.ID, Period: "2026-10",
+		PeriodStart: start, PeriodEnd: start.AddDate(0, 1, 0), Timezone: "Asia/Shanghai", Title: "十月", WorkflowID: "wf", LaunchedBy: "admin"}
+	got, created, err := s.CreateCycle(ctx, c, cms)
+	require.NoError(t, err)
+	require.True(t, created)
+	f.cycle = got
+	return f
+}
+
+func TestCycleIdempotencyKeyReturnsTheSameCycle(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 2, "cs-ops-monthly")
+		key := "launch-42"
+		mk := func(period string) *store.Cycle {
+			return &store.Cycle{OrgID: f.org.ID, TemplateKey: "cs-ops-monthly", TemplateVersion: 1, TemplateBody: "{}", ScopeTeamID: f.team.ID, Period: period,
+				Timezone: "Asia/Shanghai", Title: "x", WorkflowID: "wf2", LaunchedBy: "admin", IdempotencyKey: &key}
+		}
+		first, created, err := s.CreateCycle(ctx, mk("2026-11"), nil)
+		require.NoError(t, err)
+		require.True(t, created)
+		again, created, err := s.CreateCycle(ctx, mk("2026-11"), nil)
+		require.NoError(t, err)
+		require.False(t, created)
+		require.Equal(t, first.ID, again.ID)
+	})
+}
+
+func TestSecondLiveCycleForTheSamePeriodIsAConflictUntilCancelled(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 1, "cs-ops-monthly")
+		dup := *f.cycle
+		dup.ID = ""
+		_, _, err := s.CreateCycle(ctx, &dup, nil)
+		require.ErrorIs(t, err, store.ErrConflict)
+		require.ErrorIs(t, err, store.ErrCycleExists)
+		require.NoError(t, s.SetCycleStage(ctx, f.cycle.ID, "", store.CycleCancelled))
+		dup.ID = ""
+		again, created, err := s.CreateCycle(ctx, &dup, nil)
+		require.NoError(t, err)
+		require.True(t, created)
+		require.Equal(t, 1, again.Generation)
+	})
+}
+
+func TestEnsureTaskTwiceKeepsOneTask(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 1, "k")
+		m := f.members[0]
+		mk := func() *store.Task {
+			return &store.Task{OrgID: f.org.ID, CycleID: f.cycle.ID, WorkflowID: "w", StageKey: "evaluate", Kind: store.TaskSelfEval, AssigneeID: m.ID, SubjectID: &m.ID,
+				Title: "自评", TitleEn: "Self", DueAt: time.Now().Add(time.Hour), Payload: "{}", DedupeKey: "c:evaluate:self:" + m.ID}
+		}
+		var wg sync.WaitGroup
+		ids := make([]string, 8)
+		for i := range ids {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				got, err := s.EnsureTask(ctx, mk())
+				if err == nil {
+					ids[i] = got.ID
+				}
+			}(i)
+		}
+		wg.Wait()
+		for _, id := range ids {
+			require.Equal(t, ids[0], id)
+		}
+		_, total, err := s.ListTasks(ctx, f.org.ID, store.TaskFilter{CycleID: f.cycle.ID}, store.Page{})
+		require.NoError(t, err)
+		require.EqualValues(t, 1, total)
+	})
+}
+
+func TestSubmittedTaskCannotBeSubmittedAgain(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 1, "k")
+		m := f.members[0]
+		task, err := s.EnsureTask(ctx, &store.Task{OrgID: f.org.ID, CycleID: f.cycle.ID, WorkflowID: "w", StageKey: "feedback", Kind: store.TaskAcknowledge, AssigneeID: m.ID,
+			Title: "确认", TitleEn: "Ack", DueAt: time.Now(), Payload: "{}", DedupeKey: "ack"})
+		require.NoError(t, err)
+		got, err := s.SubmitTask(ctx, task.ID, m.ID, `{"decision":"acknowledge"}`, task.Version)
+		require.NoError(t, err)
+		require.Equal(t, store.TaskSubmitted, got.State)
+		_, err = s.SubmitTask(ctx, task.ID, m.ID, `{"decision":"appeal"}`, 0)
+		require.ErrorIs(t, err, store.ErrTaskClosed)
+		require.ErrorIs(t, err, store.ErrConflict)
+	})
+}
+
+func TestInboxListsOpenTasksFirstByDueDate(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 1, "k")
+		m := f.members[0]
+		now := time.Now().UTC()
+		add := func(key string, due time.Time) *store.Task {
+			task, err := s.EnsureTask(ctx, &store.Task{OrgID: f.org.ID, CycleID: f.cycle.ID, WorkflowID: "w", StageKey: key, Kind: store.TaskGeneric, AssigneeID: m.ID,
+				Title: key, TitleEn: key, DueAt: due, Payload: "{}", DedupeKey: key})
+			require.NoError(t, err)
+			return task
+		}
+		later := add("later", now.Add(48*time.Hour))
+		done := add("done", now.Add(-72*time.Hour))
+		overdue := add("overdue", now.Add(-24*time.Hour))
+		_, err := s.SubmitTask(ctx, done.ID, m.ID, "{}", 0)
+		require.NoError(t, err)
+		inbox, _, err := s.ListInbox(ctx, m.ID, "", now, store.Page{})
+		require.NoError(t, err)
+		require.Equal(t, []string{overdue.ID, later.ID, done.ID}, []string{inbox[0].ID, inbox[1].ID, inbox[2].ID})
+	})
+}
+
+func TestAdjustedTargetsMustStillSumToTheTeamTarget(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 2, "k")
+		a, b := f.members[0].ID, f.members[1].ID
+		rows := []store.Target{
+			{MemberKey: store.TeamTargetKey, IndicatorKey: "newMembers", Period: "2026-10", Value: 100, Method: "equal"},
+			{MemberID: &a, MemberKey: a, IndicatorKey: "newMembers", Period: "2026-10", Value: 50, Method: "equal"},
+			{MemberID: &b, MemberKey: b, IndicatorKey: "newMembers", Period: "2026-10", Value: 50, Method: "equal"},
+		}
+		require.NoError(t, s.UpsertTargets(ctx, f.cycle.ID, rows))
+		require.NoError(t, s.UpsertTargets(ctx, f.cycle.ID, rows), "the same breakdown again is a no-op")
+		_, err := s.AdjustTargets(ctx, f.cycle.ID, "newMembers", "mgr", map[string]float64{a: 70}, nil)
+		var sum *store.ErrTargetSum
+		require.True(t, errors.As(err, &sum), "got %v", err)
+		require.Equal(t, 120.0, sum.Got)
+		_, err = s.AdjustTargets(ctx, f.cycle.ID, "newMembers", "mgr", map[string]float64{a: 70, b: 30}, map[string]int{a: 1, b: 1})
+		require.NoError(t, err)
+		// A second manager still holding version 1 is refused.
+		_, err = s.AdjustTargets(ctx, f.cycle.ID, "newMembers", "mgr2", map[string]float64{a: 60, b: 40}, map[string]int{a: 1, b: 1})
+		require.ErrorIs(t, err, store.ErrConflict)
+		ts, err := s.ListTargets(ctx, f.cycle.ID, a)
+		require.NoError(t, err)
+		require.Equal(t, 70.0, ts[0].Value)
+	})
+}
+
+func TestMetricUploadIsAllOrNothingAndIdempotent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 1, "k")
+		m := f.members[0].ID
+		rows := []store.MetricValue{{MemberID: m, IndicatorKey: "retention", Period: "2026-10", Value: 41, Source: "crm"}, {MemberID: m, IndicatorKey: "nps", Period: "2026-10", Value: 52, Source: "survey"}}
+		res, err := s.UpsertMetricValues(ctx, &store.MetricBatch{OrgID: f.org.ID, Checksum: "a", FileName: "a.csv", CreatedBy: "x"}, rows)
+		require.NoError(t, err)
+		require.Equal(t, 2, res.Inserted)
+		res, err = s.UpsertMetricValues(ctx, &store.MetricBatch{OrgID: f.org.ID, Checksum: "a", FileName: "a.csv", CreatedBy: "x"}, rows)
+		require.NoError(t, err)
+		require.True(t, res.Duplicate)
+		rows[0].Value = 45
+		res, err = s.UpsertMetricValues(ctx, &store.MetricBatch{OrgID: f.org.ID, Checksum: "b", FileName: "b.csv", CreatedBy: "x"}, rows)
+		require.NoError(t, err)
+		require.Equal(t, 1, res.Updated)
+		require.Equal(t, 1, res.Unchanged)
+		// A row longer than its column fails the batch: nothing of it lands.
+		bad := []store.MetricValue{{MemberID: m, IndicatorKey: "fresh", Period: "2026-10", Value: 1, Source: "s"}, {MemberID: m, IndicatorKey: "x", Period: "2026-10-too-long-period", Value: 1, Source: string(make([]byte, 300))}}
+		_, err = s.UpsertMetricValues(ctx, &store.MetricBatch{OrgID: f.org.ID, Checksum: "c", FileName: "c.csv", CreatedBy: "x"}, bad)
+		if s.Dialect == store.MySQL {
+			require.Error(t, err)
+			vals, err := s.ListMetricValues(ctx, store.MetricFilter{IndicatorKeys: []string{"fresh"}})
+			require.NoError(t, err)
+			require.Empty(t, vals)
+		}
+	})
+}
+
+func TestCalibrationSubmissionAppliesOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 2, "k")
+		rows := []store.Result{
+			{MemberID: f.members[0].ID, IndicatorScores: "{}", Parts: "{}", Adjustments: "{}", FinalScore: 91, ProposedGrade: "S", Grade: "S", Rank: 1},
+			{MemberID: f.members[1].ID, IndicatorScores: "{}", Parts: "{}", Adjustments: "{}", FinalScore: 72, ProposedGrade: "B", Grade: "B", Rank: 2},
+		}
+		require.NoError(t, s.SaveResults(ctx, f.cycle.ID, rows))
+		ch := []store.CalibrationChange{{MemberID: f.members[1].ID, ToGrade: "A", Reason: "跨部门贡献"}}
+		applied, err := s.ApplyCalibration(ctx, f.cycle.ID, "sub-1", ch, "hrbp", nil)
+		require.NoError(t, err)
+		require.True(t, applied)
+		applied, err = s.ApplyCalibration(ctx, f.cycle.ID, "sub-1", ch, "hrbp", nil)
+		require.NoError(t, err)
+		require.False(t, applied)
+		changes, err := s.ListCalibrationChanges(ctx, f.cycle.ID)
+		require.NoError(t, err)
+		require.Len(t, changes, 1)
+		require.Equal(t, "B", changes[0].FromGrade)
+		r, err := s.GetResult(ctx, f.cycle.ID, f.members[0].ID)
+		require.NoError(t, err)
+		require.Equal(t, store.ResultCalibrated, r.State, "members nobody moved keep their proposed grade")
+		entries, _, err := s.ListAudit(ctx, store.AuditFilter{Entity: "result"}, store.Page{})
+		require.NoError(t, err)
+		require.Len(t, entries, 1)
+		// Recomputing scores later keeps the calibrated grade.
+		rows[1].ProposedGrade, rows[1].Grade = "C", "C"
+		require.NoError(t, s.SaveResults(ctx, f.cycle.ID, rows))
+		r, err = s.GetResult(ctx, f.cycle.ID, f.members[1].ID)
+		require.NoError(t, err)
+		require.Equal(t, "A", r.Grade)
+	})
+}
+
+func TestIDPIsCreatedOnceForTheSamePeriod(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 1, "k")
+		mk := func() *store.IDP {
+			return &store.IDP{OrgID: f.org.ID, MemberID: f.members[0].ID, CycleID: f.cycle.ID, TriggerPeriods: `["2026-10"]`, Items: "[]", MentorID: "mgr", DueAt: time.Now().Add(60 * 24 * time.Hour), CheckinEveryDays: 14, DedupeKey: "idp:" + f.members[0].ID + ":2026-10"}
+		}
+		first, created, err := s.CreateIDP(ctx, mk())
+		require.NoError(t, err)
+		require.True(t, created)
+		again, created, err := s.CreateIDP(ctx, mk())
+		require.NoError(t, err)
+		require.False(t, created)
+		require.Equal(t, first.ID, again.ID)
+	})
+}
+
+func TestRankHistoryListsEarlierPeriodsNewestFirst(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 2, "cs-ops-monthly")
+		require.NoError(t, s.SaveResults(ctx, f.cycle.ID, []store.Result{
+			{MemberID: f.members[0].ID, IndicatorScores: "{}", Parts: "{}", Adjustments: "{}", Rank: 2},
+			{MemberID: f.members[1].ID, IndicatorScores: "{}", Parts: "{}", Adjustments: "{}", Rank: 1},
+		}))
+		next := *f.cycle
+		next.ID, next.Period, next.IdempotencyKey = "", "2026-11", nil
+		c2, _, err := s.CreateCycle(ctx, &next, nil)
+		require.NoError(t, err)
+		require.NoError(t, s.SaveResults(ctx, c2.ID, []store.Result{{MemberID: f.members[0].ID, IndicatorScores: "{}", Parts: "{}", Adjustments: "{}", Rank: 1}}))
+		h, err := s.MemberRankHistory(ctx, f.members[0].ID, "cs-ops-monthly", 2)
+		require.NoError(t, err)
+		require.Len(t, h, 2)
+		require.Equal(t, "2026-11", h[0].Period)
+		require.Equal(t, [2]int{2, 2}, [2]int{h[1].Rank, h[1].ScopeSize})
+	})
+}
+
+
+func TestNotificationsAreDedupedAndReadable(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 1, "k")
+		n := func() *store.Notification {
+			return &store.Notification{OrgID: f.org.ID, RecipientID: f.members[0].ID, Channel: "inapp", Kind: "reminder", Subject: "提醒", DedupeKey: "remind:t1:0"}
+		}
+		created, err := s.EnqueueNotification(ctx, n())
+		require.NoError(t, err)
+		require.True(t, created)
+		created, err = s.EnqueueNotification(ctx, n())
+		require.NoError(t, err)
+		require.False(t, created)
+		list, total, err := s.ListNotifications(ctx, f.members[0].ID, true, store.Page{})
+		require.NoError(t, err)
+		require.EqualValues(t, 1, total)
+		require.NoError(t, s.MarkRead(ctx, f.members[0].ID, list[0].ID))
+		require.ErrorIs(t, s.MarkRead(ctx, "someone-else", list[0].ID), store.ErrNotFound)
+		_, total, err = s.ListNotifications(ctx, f.members[0].ID, true, store.Page{})
+		require.NoError(t, err)
+		require.Zero(t, total)
+	})
+}
