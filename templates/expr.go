@@ -199,7 +199,14 @@ func (c *nameCheck) Visit(node *ast.Node) {
 			return
 		}
 	}
-	sorted := append([]string{}, names...)
+	sorted := []string{}
+	seen := map[string]bool{}
+	for _, n := range names {
+		if !seen[n] {
+			seen[n] = true
+			sorted = append(sorted, n)
+		}
+	}
 	sort.Strings(sorted)
 	c.err = fmt.Errorf("unknown name %s.%s; known: %s", id.Value, prop.Value, strings.Join(sorted, ", "))
 }

@@ -206,6 +206,7 @@ func checkRaters(c *errs, t *Template, ind map[string]Indicator) map[string]bool
 	roles := map[string]bool{}
 	keys := map[string]bool{}
 	rated := map[string]bool{}
+	weighted := map[string]bool{} // rated by a rater whose weight counts
 	sum := 0.0
 	for i, r := range t.Raters {
 		p := ptr("raters", i)
@@ -242,6 +243,7 @@ func checkRaters(c *errs, t *Template, ind map[string]Indicator) map[string]bool
 			for _, x := range t.Indicators {
 				if x.Kind == Behavioural {
 					rated[x.Key] = true
+					weighted[x.Key] = weighted[x.Key] || r.Weight > 0
 				}
 			}
 		}
@@ -254,6 +256,7 @@ func checkRaters(c *errs, t *Template, ind map[string]Indicator) map[string]bool
 				c.add(ptr("raters", i, "indicators", j), k, "is quantitative and scored from data; raters rate behavioural indicators")
 			default:
 				rated[k] = true
+				weighted[k] = weighted[k] || r.Weight > 0
 			}
 		}
 	}
@@ -261,8 +264,12 @@ func checkRaters(c *errs, t *Template, ind map[string]Indicator) map[string]bool
 		c.add("/raters", trimFloat(sum), fmt.Sprintf("rater weights total %s; they must total 100 (%s)", trimFloat(sum), fix(sum)))
 	}
 	for i, x := range t.Indicators {
-		if x.Kind == Behavioural && x.Key != "" && !rated[x.Key] {
+		switch {
+		case x.Kind != Behavioural || x.Key == "" || !decoded:
+		case !rated[x.Key]:
 			c.add(ptr("indicators", i, "kind"), x.Kind, "no rater rates this behavioural indicator; add a rater or list it in a rater's indicators")
+		case !weighted[x.Key]:
+			c.add(ptr("indicators", i, "kind"), x.Kind, "only raters with weight 0 rate this indicator, so it never gets a score; let a weighted rater rate it")
 		}
 	}
 	return roles
@@ -376,6 +383,9 @@ func checkDistribution(c *errs, t *Template, grades map[string]bool) {
 	if disjoint && total > 100 {
 		c.add("/distribution", trimFloat(total), fmt.Sprintf("cannot be satisfied: the minimum shares add up to %s%%, more than all members", trimFloat(total)))
 	}
+	// Calibration moves members between neighbouring grades, so a limit
+	// must name grades next to each other on the scale (S+A, not S+C).
+	checkAdjacent(c, t, grades)
 	// Maximums that cover every grade must leave room for everyone.
 	maxSum, covered := 0.0, map[string]bool{}
 	disjoint = true
@@ -407,8 +417,12 @@ func subset(a, b map[string]bool) bool {
 
 func gradeKeys(t *Template) []string {
 	out := []string{}
+	seen := map[string]bool{}
 	for _, g := range t.Grades {
-		out = append(out, g.Key)
+		if !seen[g.Key] {
+			seen[g.Key] = true
+			out = append(out, g.Key)
+		}
 	}
 	return out
 }
@@ -688,4 +702,42 @@ func checkOffset(c *errs, path, s string) {
 	if _, err := ParseDuration(s); err != nil && s != "" {
 		c.add(path, s, err.Error())
 	}
+}
+
+func checkAdjacent(c *errs, t *Template, grades map[string]bool) {
+	order := make([]Grade, 0, len(t.Grades))
+	for _, g := range t.Grades {
+		order = append(order, g)
+	}
+	sort.SliceStable(order, func(i, j int) bool { return order[i].Min > order[j].Min })
+	pos := map[string]int{}
+	for i, g := range order {
+		pos[g.Key] = i
+	}
+	for i, l := range t.Distribution {
+		lo, hi, n := len(order), -1, 0
+		seen := map[string]bool{}
+		for _, g := range l.Grades {
+			p, ok := pos[g]
+			if !ok || seen[g] {
+				continue
+			}
+			seen[g] = true
+			n++
+			lo, hi = min(lo, p), max(hi, p)
+		}
+		if n > 1 && hi-lo+1 != n {
+			c.add(ptr("distribution", i, "grades"), strings.Join(l.Grades, "+"), fmt.Sprintf("names grades that are not next to each other (%s skips %s); limit neighbouring grades such as S+A or C+D", strings.Join(l.Grades, "+"), skipped(order, lo, hi, seen)))
+		}
+	}
+}
+
+func skipped(order []Grade, lo, hi int, in map[string]bool) string {
+	var out []string
+	for i := lo; i <= hi; i++ {
+		if !in[order[i].Key] {
+			out = append(out, order[i].Key)
+		}
+	}
+	return strings.Join(out, "+")
 }
