@@ -107,7 +107,10 @@ func TestBrokenTemplatesReportEveryErrorAtItsPath(t *testing.T) {
 		{"subset min above superset max", "ops-assistant", func(m map[string]any) {
 			m["distribution"] = append(m["distribution"].([]any), map[string]any{"grades": []any{"A"}, "min": 35})
 		}, []want{{"/distribution/3/min", "cannot be satisfied: A must hold at least 35% but limit 1 allows S+A at most 30%"}}},
-		{"minimums over 100", "cs-ops", func(m map[string]any) { obj(m, "distribution", 1)["min"] = 60; m["distribution"] = append(m["distribution"].([]any), map[string]any{"grades": []any{"A"}, "min": 50}) }, []want{{"/distribution", "the minimum shares add up to 110%"}}},
+		{"minimums over 100", "cs-ops", func(m map[string]any) {
+			obj(m, "distribution", 1)["min"] = 60
+			m["distribution"] = append(m["distribution"].([]any), map[string]any{"grades": []any{"A"}, "min": 50})
+		}, []want{{"/distribution", "the minimum shares add up to 110%"}}},
 		{"caps under 100", "cs-ops", func(m map[string]any) {
 			m["distribution"] = []any{map[string]any{"grades": []any{"S", "A"}, "max": 30}, map[string]any{"grades": []any{"B", "C"}, "max": 50}}
 		}, []want{{"/distribution", "the caps add up to 80%"}}},
@@ -115,7 +118,10 @@ func TestBrokenTemplatesReportEveryErrorAtItsPath(t *testing.T) {
 		{"linear without baseline", "cs-ops", func(m map[string]any) { delete(obj(m, "indicators", 2), "baseline") }, []want{{"/indicators/2/baseline", "is required for linear scoring"}}},
 		{"stretch on the wrong side (higher)", "cs-ops", func(m map[string]any) { obj(m, "indicators", 2)["stretch"] = 30 }, []want{{"/indicators/2/stretch", "higher is better here, so the stretch target must be above the baseline 35"}}},
 		{"stretch on the wrong side (lower)", "cs-ops", func(m map[string]any) { obj(m, "indicators", 1)["stretch"] = 7 }, []want{{"/indicators/1/stretch", "lower is better here, so the stretch target must be below the baseline 5"}}},
-		{"floor above cap", "cs-ops", func(m map[string]any) { obj(m, "indicators", 1, "scoring")["floor"] = 100; obj(m, "indicators", 1, "scoring")["cap"] = 90 }, []want{{"/indicators/1/scoring/floor", "must not exceed cap 90"}}},
+		{"floor above cap", "cs-ops", func(m map[string]any) {
+			obj(m, "indicators", 1, "scoring")["floor"] = 100
+			obj(m, "indicators", 1, "scoring")["cap"] = 90
+		}, []want{{"/indicators/1/scoring/floor", "must not exceed cap 90"}}},
 		{"overlapping bands", "cs-ops", func(m map[string]any) { obj(m, "indicators", 0, "scoring", "bands", 2)["min"] = 75 }, []want{{"/indicators/0/scoring/bands/2/min", "band [75, 90) overlaps band [70, 80)"}}},
 		{"behavioural indicator with scoring", "cs-ops", func(m map[string]any) { obj(m, "indicators", 4)["scoring"] = map[string]any{"method": "linear"} }, []want{{"/indicators/4/scoring", "a behavioural indicator is scored by its raters"}}},
 		{"peer rater without max", "community-monthly", func(m map[string]any) { delete(obj(m, "raters", 2), "max") }, []want{{"/raters/2/max", "is required for crossDepartment raters"}}},
