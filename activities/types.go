@@ -63,12 +63,12 @@ type StageDone struct {
 
 // TaskRef is an inbox item a workflow waits on.
 type TaskRef struct {
-	TaskID     string
-	Kind       string
-	AssigneeID string
-	SubjectID  string
-	Due        time.Time
-	State      string
+	TaskID     string    `json:"taskId"`
+	Kind       string    `json:"kind"`
+	AssigneeID string    `json:"assigneeId"`
+	SubjectID  string    `json:"subjectId"`
+	Due        time.Time `json:"due"`
+	State      string    `json:"state"`
 }
 
 // Submission is a person's answer to a task, sent as a workflow Update.
@@ -80,10 +80,10 @@ type Submission struct {
 
 // SubmitResult is what the Update returns to the API.
 type SubmitResult struct {
-	TaskID      string
-	State       string
-	SubmittedAt time.Time
-	Follow      *TaskRef `json:",omitempty"` // a follow-up task it opened (plan approval)
+	TaskID      string    `json:"taskId"`
+	State       string    `json:"state"`
+	SubmittedAt time.Time `json:"submittedAt"`
+	Follow      *TaskRef  `json:"follow,omitempty"` // a follow-up task it opened (plan approval)
 }
 
 // GradeChange is one calibration move.

@@ -1,0 +1,139 @@
+package api_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/perfloop/perfloop/api"
+	"github.com/perfloop/perfloop/cycles/cyclestest"
+	"github.com/perfloop/perfloop/store"
+	"github.com/perfloop/perfloop/store/storetest"
+)
+
+// engineEnv is the API over the real engine (embedded Temporal, worker)
+// with the cyclestest team; tokens are named manager, hrbp, e0…e3 and
+// outsider (an employee of another team).
+func engineEnv(t *testing.T) (*env, *cyclestest.Env) {
+	st := storetest.SQLite(t)
+	ce := cyclestest.Start(t, st, 4)
+	ctx := context.Background()
+	e := &env{t: t, store: st, token: map[string]string{}}
+	issue := func(name string, m *store.Member) {
+		plain, _, err := st.IssueToken(ctx, m.ID, "test", time.Hour)
+		require.NoError(t, err)
+		e.token[name] = plain
+	}
+	issue("manager", ce.Manager)
+	issue("hrbp", ce.HRBP)
+	for i, m := range ce.Employees {
+		issue([]string{"e0", "e1", "e2", "e3"}[i], m)
+	}
+	other := &store.Team{OrgID: ce.Org.ID, Key: "growth", Name: "增长组"}
+	require.NoError(t, st.CreateTeam(ctx, other))
+	out := &store.Member{OrgID: ce.Org.ID, TeamID: &other.ID, Name: "外部", Email: "outsider@test.perfloop.dev", Role: store.RoleEmployee, Timezone: "Asia/Shanghai", Locale: "zh-CN", Active: true}
+	require.NoError(t, st.CreateMember(ctx, out))
+	issue("outsider", out)
+	e.srv = httptest.NewServer(api.New(api.Deps{Store: st, Cycles: ce.Service}))
+	t.Cleanup(e.srv.Close)
+	return e, ce
+}
+
+// TestCycleOverHTTPFromLaunchToCancel walks the engine's routes as the
+// people who use them, every response held against the OpenAPI document.
+func TestCycleOverHTTPFromLaunchToCancel(t *testing.T) {
+	e, ce := engineEnv(t)
+	launch := map[string]any{"templateKey": "cs-ops-monthly", "teamId": ce.Team.ID, "period": "2026-10", "compress": 8640}
+
+	r := e.do("POST", "/api/v1/cycles", "e0", launch)
+	require.Equal(t, 403, r.status, "employees do not launch cycles")
+	bad := map[string]any{"templateKey": "cs-ops-monthly", "teamId": ce.Team.ID, "period": "2026-Q4"}
+	r = e.do("POST", "/api/v1/cycles", "manager", bad)
+	require.Equal(t, 400, r.status, r.raw)
+	require.Equal(t, "/period", firstDetail(t, r)["path"])
+	require.Contains(t, firstDetail(t, r)["message"], "YYYY-MM")
+
+	r = e.do("POST", "/api/v1/cycles", "manager", launch, "Idempotency-Key", "oct-cs")
+	require.Equal(t, 201, r.status, r.raw)
+	id := r.body["id"].(string)
+	r = e.do("POST", "/api/v1/cycles", "manager", launch, "Idempotency-Key", "oct-cs")
+	require.Equal(t, 200, r.status, "the same key returns the same cycle")
+	require.Equal(t, id, r.body["id"])
+	require.Eventually(t, func() bool {
+		return e.do("GET", "/api/v1/cycles/"+id, "manager", nil).body["state"] == store.CycleRunning
+	}, 30*time.Second, 50*time.Millisecond)
+	r = e.do("POST", "/api/v1/cycles", "manager", launch)
+	require.Equal(t, 409, r.status, "one live cycle per template, team and period")
+
+	// Another team's employee cannot tell the cycle exists.
+	require.Equal(t, 404, e.do("GET", "/api/v1/cycles/"+id, "outsider", nil).status)
+	r = e.do("GET", "/api/v1/cycles", "outsider", nil)
+	require.EqualValues(t, 0, r.body["total"])
+	r = e.do("GET", "/api/v1/cycles/"+id, "e1", nil)
+	require.Equal(t, 200, r.status)
+
+	// The employee's inbox gets the self-evaluation.
+	var taskID string
+	require.Eventually(t, func() bool {
+		r = e.do("GET", "/api/v1/inbox", "e0", nil)
+		items := r.body["items"].([]any)
+		for _, it := range items {
+			if m := it.(map[string]any); m["kind"] == store.TaskSelfEval {
+				taskID = m["id"].(string)
+				return true
+			}
+		}
+		return false
+	}, 60*time.Second, 100*time.Millisecond)
+	r = e.do("GET", "/api/v1/tasks/"+taskID, "e0", nil)
+	require.Equal(t, 200, r.status, r.raw)
+	require.Equal(t, 404, e.do("GET", "/api/v1/tasks/"+taskID, "e1", nil).status, "someone else's task is not found")
+
+	r = e.do("POST", "/api/v1/tasks/"+taskID+"/submit", "e0", map[string]any{"scores": map[string]any{"collaboration": 9}})
+	require.Equal(t, 400, r.status, r.raw)
+	var paths []string
+	for _, d := range errorOf(t, r)["details"].([]any) {
+		paths = append(paths, d.(map[string]any)["path"].(string))
+	}
+	require.Equal(t, []string{"/scores/collaboration", "/scores/serviceAttitude"}, paths, "out of scale, and missing")
+	require.Equal(t, 404, e.do("POST", "/api/v1/tasks/"+taskID+"/submit", "manager", map[string]any{"scores": map[string]any{"collaboration": 4, "serviceAttitude": 4}}).status)
+	good := map[string]any{"scores": map[string]any{"collaboration": 4, "serviceAttitude": 5}, "comment": "本月处理投诉 32 单"}
+	r = e.do("POST", "/api/v1/tasks/"+taskID+"/submit", "e0", good)
+	require.Equal(t, 200, r.status, r.raw)
+	require.Equal(t, "submitted", r.body["state"])
+	r = e.do("POST", "/api/v1/tasks/"+taskID+"/submit", "e0", good)
+	require.Equal(t, 409, r.status, "a task is submitted once")
+
+	// Metrics: one bad row imports nothing; the same batch twice is a no-op.
+	batch := map[string]any{"period": "2026-10", "source": "crm", "values": []map[string]any{
+		{"email": ce.Employees[0].Email, "indicator": "retention", "value": 44},
+		{"email": "nobody@test.perfloop.dev", "indicator": "retention", "value": 40},
+	}}
+	r = e.do("POST", "/api/v1/metrics", "manager", batch)
+	require.Equal(t, 400, r.status)
+	require.Equal(t, "/values/1/email", firstDetail(t, r)["path"])
+	batch["values"] = batch["values"].([]map[string]any)[:1]
+	r = e.do("POST", "/api/v1/metrics", "manager", batch)
+	require.Equal(t, 200, r.status, r.raw)
+	require.EqualValues(t, 1, r.body["inserted"])
+	r = e.do("POST", "/api/v1/metrics", "manager", batch)
+	require.Equal(t, true, r.body["duplicate"])
+
+	// Cancel: with a reason; open tasks close; nothing is deleted.
+	r = e.do("POST", "/api/v1/cycles/"+id+"/cancel", "manager", map[string]any{"reason": ""})
+	require.Equal(t, 400, r.status)
+	r = e.do("POST", "/api/v1/cycles/"+id+"/cancel", "manager", map[string]any{"reason": "组织架构调整，下月重新发起"})
+	require.Equal(t, 202, r.status, r.raw)
+	require.Eventually(t, func() bool {
+		r = e.do("GET", "/api/v1/cycles/"+id, "manager", nil)
+		return r.body["state"] == store.CycleCancelled
+	}, 60*time.Second, 100*time.Millisecond)
+	r = e.do("GET", "/api/v1/cycles/"+id+"/tasks?state=open", "manager", nil)
+	require.EqualValues(t, 0, r.body["total"])
+	r = e.do("GET", "/api/v1/cycles/"+id+"/tasks?state=submitted", "manager", nil)
+	require.EqualValues(t, 1, r.body["total"], "the submitted self-evaluation is kept")
+	require.Equal(t, 409, e.do("POST", "/api/v1/cycles/"+id+"/cancel", "manager", map[string]any{"reason": "again"}).status)
+}
