@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -24,7 +25,27 @@ type CycleInput struct {
 	Skipped    []string          `json:",omitempty"`
 	Grades     map[string]string `json:",omitempty"` // member → grade once scored
 	Calibrated bool
+	// Resume carries a member stage across a mid-stage continue-as-new.
+	Resume *StageResume `json:",omitempty"`
 }
+
+// StageResume is a member stage in progress: what was broadcast and who
+// has reported, so the next run waits for the rest without opening the
+// stage again.
+type StageResume struct {
+	Open    activities.StageOpen
+	Members int
+	Done    []string
+	Expired int
+}
+
+// historyBudget keeps every run well under Temporal's 10,240-event
+// warning: a member stage of a large cycle receives one report per member,
+// and a run that has taken this many events hands over mid-stage.
+var historyBudget = 8000
+
+// errHandOver asks CycleWorkflow to continue as new within the stage.
+var errHandOver = errors.New("history budget reached; continuing as new")
 
 // CycleResult is what a finished cycle returns.
 type CycleResult struct {
@@ -47,6 +68,8 @@ type cycleRun struct {
 	expired   int
 	cancelled bool
 	reason    string
+	resume    *StageResume
+	reports   int // stage reports received by this run
 	tasks     map[string]*activities.TaskRef // open cycle-level tasks by id
 	loading   bool                           // cycle-level tasks are being opened
 	busy      map[string]bool                // submissions in flight, so a second is refused
@@ -90,7 +113,11 @@ func CycleWorkflow(ctx workflow.Context, in CycleInput) (*CycleResult, error) {
 		if err := r.setState(ctx, "running", r.stage.Key); err != nil {
 			return nil, err
 		}
-		if err := r.runStage(ctx); err != nil {
+		err := r.runStage(ctx)
+		if errors.Is(err, errHandOver) {
+			return r.handOver(ctx)
+		}
+		if err != nil {
 			return nil, err
 		}
 	} else {
@@ -110,7 +137,35 @@ func CycleWorkflow(ctx workflow.Context, in CycleInput) (*CycleResult, error) {
 	next := r.in
 	next.StageIndex++
 	next.Snapshot = r.snap
+	next.Resume = nil
 	return nil, workflow.NewContinueAsNewError(ctx, CycleWorkflow, next)
+}
+
+// handOver continues the same stage in a fresh run, carrying the reports.
+func (r *cycleRun) handOver(ctx workflow.Context) (*CycleResult, error) {
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return nil, err
+	}
+	next := r.in
+	next.Snapshot = r.snap
+	res := *r.resume
+	res.Done = make([]string, 0, len(r.done))
+	for m := range r.done {
+		res.Done = append(res.Done, m)
+	}
+	sort.Strings(res.Done)
+	res.Expired = r.expired
+	next.Resume = &res
+	return nil, workflow.NewContinueAsNewError(ctx, CycleWorkflow, next)
+}
+
+// tooLong says the run should hand over before its history grows further.
+// A report costs at most four events (the signal and, when it arrives
+// alone, a workflow task's three), so counting reports bounds the run even
+// where the server's history length is not known (the test suite).
+func (r *cycleRun) tooLong(ctx workflow.Context) bool {
+	info := workflow.GetInfo(ctx)
+	return r.reports*4 > historyBudget || info.GetCurrentHistoryLength() > historyBudget || info.GetContinueAsNewSuggested()
 }
 
 func (r *cycleRun) setState(ctx workflow.Context, state, stage string) error {
@@ -140,6 +195,7 @@ func (r *cycleRun) handlers(ctx workflow.Context) error {
 				r.done[d.MemberID] = true
 				r.expired += d.Expired
 			}
+			r.reports++
 		}
 	})
 	return workflow.SetUpdateHandlerWithOptions(ctx, activities.UpdateSubmit, r.submit, workflow.UpdateHandlerOptions{Validator: r.validateSubmit})
@@ -268,11 +324,13 @@ func (r *cycleRun) runStage(ctx workflow.Context) error {
 				return err
 			}
 		}
-		if err := workflow.ExecuteActivity(withBulk(ctx), a.PublishResults, r.in.CycleID).Get(ctx, nil); err != nil {
-			return err
-		}
-		if err := workflow.ExecuteActivity(withBulk(ctx), a.ApplyOutcomes, r.in.CycleID).Get(ctx, nil); err != nil {
-			return err
+		if r.in.Resume == nil { // a resumed run published already
+			if err := workflow.ExecuteActivity(withBulk(ctx), a.PublishResults, r.in.CycleID).Get(ctx, nil); err != nil {
+				return err
+			}
+			if err := workflow.ExecuteActivity(withBulk(ctx), a.ApplyOutcomes, r.in.CycleID).Get(ctx, nil); err != nil {
+				return err
+			}
 		}
 		return r.memberStage(ctx)
 	case templates.StagePlan:
@@ -315,26 +373,44 @@ func (r *cycleRun) waitUntil(ctx workflow.Context, when time.Time, cond func() b
 // memberStage opens the stage in every member's workflow and waits for all
 // of them to report, or for the stage's last moment.
 func (r *cycleRun) memberStage(ctx workflow.Context) error {
-	opened := workflow.Now(ctx)
-	sch := r.schedule(opened)
-	r.due = sch.Due
-	open := activities.StageOpen{
-		CycleID: r.in.CycleID, StageKey: r.stage.Key, StageType: r.stage.Type, Index: r.in.StageIndex,
-		OpenedAt: opened, Due: sch.Due, Reminders: sch.Before, OverdueEvery: sch.OverdueEvery,
-		OverdueMax: sch.OverdueMax, EscalateAfter: sch.EscalateAfter, CloseAt: sch.closeAt(),
+	if res := r.in.Resume; res != nil && res.Open.StageKey == r.stage.Key {
+		r.resume = res
+		for _, m := range res.Done {
+			r.done[m] = true
+		}
+		r.expired = res.Expired
+	} else {
+		opened := workflow.Now(ctx)
+		sch := r.schedule(opened)
+		open := activities.StageOpen{
+			CycleID: r.in.CycleID, StageKey: r.stage.Key, StageType: r.stage.Type, Index: r.in.StageIndex,
+			OpenedAt: opened, Due: sch.Due, Reminders: sch.Before, OverdueEvery: sch.OverdueEvery,
+			OverdueMax: sch.OverdueMax, EscalateAfter: sch.EscalateAfter, CloseAt: sch.closeAt(),
+		}
+		if e := r.stage.Escalation; e != nil {
+			open.EscalateTo = e.To
+		}
+		var members int
+		if err := workflow.ExecuteActivity(withBulk(ctx), a.BroadcastStage, open).Get(ctx, &members); err != nil {
+			return err
+		}
+		r.resume = &StageResume{Open: open, Members: members}
 	}
-	if e := r.stage.Escalation; e != nil {
-		open.EscalateTo = e.To
-	}
-	var members int
-	if err := workflow.ExecuteActivity(withBulk(ctx), a.BroadcastStage, open).Get(ctx, &members); err != nil {
-		return err
-	}
+	open, members := r.resume.Open, r.resume.Members
+	r.due = open.Due
 	// Members close their own stage at CloseAt; the margin covers a member
 	// workflow that cannot report (its worker gone), so the cycle moves on.
 	hardStop := open.CloseAt.Add(r.scale(time.Hour))
-	if err := r.waitUntil(ctx, hardStop, func() bool { return len(r.done) >= members }); err != nil {
+	handOver := false
+	err := r.waitUntil(ctx, hardStop, func() bool {
+		handOver = len(r.done) < members && r.tooLong(ctx)
+		return len(r.done) >= members || handOver
+	})
+	if err != nil {
 		return err
+	}
+	if handOver && !r.cancelled {
+		return errHandOver
 	}
 	if len(r.done) < members && !r.cancelled {
 		var n int

@@ -3,6 +3,8 @@ package workflows_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"sort"
 	"testing"
 	"time"
 
@@ -208,4 +210,31 @@ func TestIDPCheckinsRunUntilDueThenTheMentorReviews(t *testing.T) {
 	require.NoError(t, env.GetWorkflowError())
 	require.Equal(t, []int{1, 2, 3, 4}, checkins)
 	env.AssertExpectations(t)
+}
+
+// TestALongMemberStageHandsOverWithItsReports: when a stage's reports
+// would push the run past its history budget, the run continues as new in
+// the same stage, carrying who has reported, without opening it again.
+func TestALongMemberStageHandsOverWithItsReports(t *testing.T) {
+	defer workflows.SetHistoryBudget(120)()
+	env := newEnv(t)
+	snap := snapshot(t, "cs-ops-monthly")
+	snap.Members = 300
+	env.OnActivity(a.SetCycleState, mock.Anything, mock.Anything).Return(nil)
+	env.OnActivity(a.BroadcastStage, mock.Anything, mock.Anything).Return(300, nil).Once()
+	for i := 0; i < 300; i++ {
+		i := i
+		env.RegisterDelayedCallback(func() {
+			env.SignalWorkflow(activities.SignalStageDone, activities.StageDone{StageKey: "evaluate", MemberID: fmt.Sprintf("m%03d", i)})
+		}, time.Duration(i+1)*time.Minute)
+	}
+	env.ExecuteWorkflow(workflows.CycleWorkflow, workflows.CycleInput{CycleID: "c1", Snapshot: snap, StageIndex: 1})
+	next := continuedWith(t, env)
+	require.Equal(t, 1, next.StageIndex, "still the evaluate stage")
+	require.NotNil(t, next.Resume)
+	require.Equal(t, 300, next.Resume.Members)
+	require.NotEmpty(t, next.Resume.Done)
+	require.Less(t, len(next.Resume.Done), 300)
+	require.True(t, sort.StringsAreSorted(next.Resume.Done), "carried in a fixed order")
+	env.AssertNotCalled(t, "ComputeScores", mock.Anything, mock.Anything)
 }
