@@ -161,6 +161,12 @@ func deref2(s *string) string {
 func (a *Activities) followUp(ctx context.Context, t *store.Task) (*TaskRef, error) {
 	var p taskPayload
 	_ = json.Unmarshal([]byte(t.Payload), &p)
+	switch t.Kind {
+	case store.TaskAcknowledge:
+		return nil, a.acknowledge(ctx, t)
+	case store.TaskIDPReview:
+		return nil, a.Store.CloseIDP(ctx, p.IDPID)
+	}
 	if t.Kind != store.TaskPlan || !p.Approval {
 		return nil, nil
 	}
@@ -203,4 +209,23 @@ type taskPayload struct {
 	Approval   bool              `json:"approval,omitempty"`
 	PlanTaskID string            `json:"planTaskId,omitempty"`
 	IDPID      string            `json:"idpId,omitempty"`
+}
+
+// acknowledge records the member's answer on their result: acknowledged,
+// or appealed with the reason. A retry finds the result answered already.
+func (a *Activities) acknowledge(ctx context.Context, t *store.Task) error {
+	var f struct {
+		Decision string `json:"decision"`
+		Comment  string `json:"comment"`
+	}
+	_ = json.Unmarshal([]byte(deref2(t.Submission)), &f)
+	var appeal *string
+	if f.Decision == "appeal" {
+		appeal = &f.Comment
+	}
+	_, err := a.Store.AcknowledgeResult(ctx, t.CycleID, deref2(t.SubjectID), appeal)
+	if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound) {
+		return nil // answered before, or no result to answer (nobody was scored)
+	}
+	return err
 }

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -17,9 +18,11 @@ import (
 // engineEnv is the API over the real engine (embedded Temporal, worker)
 // with the cyclestest team; tokens are named manager, hrbp, e0…e3 and
 // outsider (an employee of another team).
-func engineEnv(t *testing.T) (*env, *cyclestest.Env) {
+func engineEnv(t *testing.T) (*env, *cyclestest.Env) { return engineEnvN(t, 4) }
+
+func engineEnvN(t *testing.T, n int) (*env, *cyclestest.Env) {
 	st := storetest.SQLite(t)
-	ce := cyclestest.Start(t, st, 4)
+	ce := cyclestest.Start(t, st, n)
 	ctx := context.Background()
 	e := &env{t: t, store: st, token: map[string]string{}}
 	issue := func(name string, m *store.Member) {
@@ -30,7 +33,7 @@ func engineEnv(t *testing.T) (*env, *cyclestest.Env) {
 	issue("manager", ce.Manager)
 	issue("hrbp", ce.HRBP)
 	for i, m := range ce.Employees {
-		issue([]string{"e0", "e1", "e2", "e3"}[i], m)
+		issue(fmt.Sprintf("e%d", i), m)
 	}
 	other := &store.Team{OrgID: ce.Org.ID, Key: "growth", Name: "增长组"}
 	require.NoError(t, st.CreateTeam(ctx, other))

@@ -103,6 +103,10 @@ func TestACycleRunsFromEvaluationToAcknowledgement(t *testing.T) {
 	// Bonus follows the calibrated grade.
 	want := map[string]float64{"S": 1200, "A": 1000, "B": 500, "C": 0}[newGrade]
 	require.Equal(t, want, got.BonusAmount)
+	appealed, err := st.GetResult(ctx, c.ID, lowest.MemberID)
+	require.NoError(t, err)
+	require.Equal(t, store.ResultAppealed, appealed.State)
+	require.Equal(t, "响应时长统计包含了系统故障时段", *appealed.Appeal)
 	notes, _, err := st.ListNotifications(ctx, lowest.MemberID, false, store.Page{Limit: 100})
 	require.NoError(t, err)
 	kinds := map[string]int{}
