@@ -2,6 +2,8 @@ package cycles_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,8 +11,10 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/encoding/protojson"
 	"go.temporal.io/sdk/worker"
 
+	"github.com/perfloop/perfloop/activities"
 	"github.com/perfloop/perfloop/cycles"
 	"github.com/perfloop/perfloop/cycles/cyclestest"
 	"github.com/perfloop/perfloop/store"
@@ -130,6 +134,27 @@ func TestACycleRunsFromEvaluationToAcknowledgement(t *testing.T) {
 	require.EqualValues(t, len(tasks), total)
 
 	replay(t, e, c.WorkflowID)
+	record(t, e, "cycle-calibrate.json", c.WorkflowID, 2)
+	record(t, e, "cycle-feedback.json", c.WorkflowID, 1)
+	record(t, e, "member.json", activities.MemberWorkflowID(c.ID, lowest.MemberID), 0)
+}
+
+// record writes a workflow's history to workflows/testdata when
+// PERFLOOP_RECORD_HISTORIES is set, for the replay tests there.
+func record(t *testing.T, e *cyclestest.Env, name, workflowID string, back int) {
+	if os.Getenv("PERFLOOP_RECORD_HISTORIES") == "" {
+		return
+	}
+	hist, err := pworker.FetchHistory(context.Background(), e.Client, workflowID, "")
+	require.NoError(t, err)
+	for ; back > 0; back-- { // earlier runs of a workflow that continued as new
+		prev := hist.Events[0].GetWorkflowExecutionStartedEventAttributes().GetContinuedExecutionRunId()
+		hist, err = pworker.FetchHistory(context.Background(), e.Client, workflowID, prev)
+		require.NoError(t, err)
+	}
+	data, err := protojson.MarshalOptions{Indent: "  "}.Marshal(hist)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join("..", "workflows", "testdata", name), data, 0o644))
 }
 
 // replay runs the recorded histories of the cycle's runs through the

@@ -55,6 +55,9 @@ func TestBottomRankTwoMonthsRunningCreatesOneIDP(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, idps, 2)
 
+	idpList, _, err := st.ListIDPs(ctx, e.Org.ID, store.IDPFilter{}, store.Page{})
+	require.NoError(t, err)
+	record(t, e, "idp.json", activities.IDPWorkflowID(idpList[0].ID), 0)
 	// Each IDP is followed by its workflow.
 	for _, p := range idps {
 		d, err := e.Client.DescribeWorkflowExecution(ctx, activities.IDPWorkflowID(p.ID), "")
