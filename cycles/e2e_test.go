@@ -2,17 +2,17 @@ package cycles_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"google.golang.org/protobuf/encoding/protojson"
 	"go.temporal.io/sdk/worker"
+	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/perfloop/perfloop/activities"
 	"github.com/perfloop/perfloop/cycles"

@@ -270,7 +270,6 @@ func TestRankHistoryListsEarlierPeriodsNewestFirst(t *testing.T) {
 	})
 }
 
-
 func TestNotificationsAreDedupedAndReadable(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		f := newCycle(t, s, 1, "k")

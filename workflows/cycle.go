@@ -69,7 +69,7 @@ type cycleRun struct {
 	cancelled bool
 	reason    string
 	resume    *StageResume
-	reports   int // stage reports received by this run
+	reports   int                            // stage reports received by this run
 	tasks     map[string]*activities.TaskRef // open cycle-level tasks by id
 	loading   bool                           // cycle-level tasks are being opened
 	busy      map[string]bool                // submissions in flight, so a second is refused
