@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"sort"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/perfloop/perfloop/cycles/cyclestest"
 	"github.com/perfloop/perfloop/store"
@@ -139,6 +141,17 @@ func TestTwoMonthsOverHTTPCreateIDPsForTheBottomTwo(t *testing.T) {
 	mine := r.body["items"].([]any)[0].(map[string]any)
 	require.Equal(t, ce.Employees[9].ID, mine["memberId"])
 	require.Contains(t, mine["indicators"], "responseTime")
+	status, data := e.raw("GET", "/api/v1/cycles/"+second+"/export.xlsx", "hrbp", "", nil)
+	require.Equal(t, 200, status)
+	book, err := excelize.OpenReader(bytes.NewReader(data))
+	require.NoError(t, err)
+	rows, err := book.GetRows("结果 Results")
+	require.NoError(t, err)
+	require.Len(t, rows, 11, "a header and ten members")
+	calRows, err := book.GetRows("校准 Calibration")
+	require.NoError(t, err)
+	require.Len(t, calRows, 2)
+	require.Equal(t, "校准会：跨部门项目表现", calRows[1][3])
 	r = e.do("GET", "/api/v1/idps", "e9", nil)
 	require.EqualValues(t, 1, r.body["total"])
 	t.Logf("two months for a team of ten over HTTP took %s", time.Since(start).Round(time.Millisecond))

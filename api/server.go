@@ -69,8 +69,10 @@ func New(d Deps) http.Handler {
 	authed.POST("/org/import", s.requireRole(store.RoleAdmin), s.importOrg)
 	authed.GET("/audit", s.requireRole(store.RoleAdmin), s.listAudit)
 	s.cycleRoutes(authed)
+	s.spreadsheetRoutes(authed)
 	documentCoreRoutes()
 	documentCycleRoutes()
+	documentSpreadsheetRoutes()
 	for _, extra := range d.Extra {
 		extra(r, authed)
 	}
