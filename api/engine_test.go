@@ -71,6 +71,19 @@ func TestCycleOverHTTPFromLaunchToCancel(t *testing.T) {
 	r = e.do("POST", "/api/v1/cycles", "manager", launch)
 	require.Equal(t, 409, r.status, "one live cycle per template, team and period")
 
+	// A recurring schedule for the team; employees cannot make one.
+	require.Equal(t, 403, e.do("POST", "/api/v1/schedules", "e0", map[string]any{"templateKey": "cs-ops-monthly", "teamId": ce.Team.ID}).status)
+	r = e.do("POST", "/api/v1/schedules", "manager", map[string]any{"templateKey": "cs-ops-monthly", "teamId": ce.Team.ID})
+	require.Equal(t, 201, r.status, r.raw)
+	sid := r.body["id"].(string)
+	require.Equal(t, 409, e.do("POST", "/api/v1/schedules", "manager", map[string]any{"templateKey": "cs-ops-monthly", "teamId": ce.Team.ID}).status)
+	r = e.do("POST", "/api/v1/schedules/"+sid+"/pause", "manager", nil)
+	require.Equal(t, 200, r.status, r.raw)
+	require.Equal(t, true, r.body["paused"])
+	r = e.do("GET", "/api/v1/schedules", "manager", nil)
+	require.EqualValues(t, 1, r.body["total"])
+	require.Equal(t, 400, e.do("POST", "/api/v1/schedules/"+sid+"/explode", "manager", nil).status)
+
 	// Another team's employee cannot tell the cycle exists.
 	require.Equal(t, 404, e.do("GET", "/api/v1/cycles/"+id, "outsider", nil).status)
 	r = e.do("GET", "/api/v1/cycles", "outsider", nil)

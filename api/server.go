@@ -70,9 +70,11 @@ func New(d Deps) http.Handler {
 	authed.GET("/audit", s.requireRole(store.RoleAdmin), s.listAudit)
 	s.cycleRoutes(authed)
 	s.spreadsheetRoutes(authed)
+	s.scheduleRoutes(authed)
 	documentCoreRoutes()
 	documentCycleRoutes()
 	documentSpreadsheetRoutes()
+	documentScheduleRoutes()
 	for _, extra := range d.Extra {
 		extra(r, authed)
 	}

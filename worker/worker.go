@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/cycles"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/workflows"
 )
@@ -44,6 +45,7 @@ func New(o Options) sdkworker.Worker {
 	}
 	w := sdkworker.New(o.Client, o.TaskQueue, wo)
 	Register(w, &activities.Activities{Store: o.Store, Client: o.Client, TaskQueue: o.TaskQueue, Log: o.Log})
+	w.RegisterActivity(&cycles.Launcher{Service: &cycles.Service{Store: o.Store, Client: o.Client, TaskQueue: o.TaskQueue, Log: o.Log}})
 	return w
 }
 
@@ -58,6 +60,7 @@ func Register(r Registry, acts *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.CycleWorkflow, workflow.RegisterOptions{Name: "CycleWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.MemberWorkflow, workflow.RegisterOptions{Name: "MemberWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.IDPWorkflow, workflow.RegisterOptions{Name: "IDPWorkflow"})
+	r.RegisterWorkflowWithOptions(workflows.LaunchWorkflow, workflow.RegisterOptions{Name: "LaunchWorkflow"})
 	r.RegisterActivity(acts)
 }
 
@@ -66,6 +69,7 @@ func RegisterReplay(r sdkworker.WorkflowReplayer) {
 	r.RegisterWorkflowWithOptions(workflows.CycleWorkflow, workflow.RegisterOptions{Name: "CycleWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.MemberWorkflow, workflow.RegisterOptions{Name: "MemberWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.IDPWorkflow, workflow.RegisterOptions{Name: "IDPWorkflow"})
+	r.RegisterWorkflowWithOptions(workflows.LaunchWorkflow, workflow.RegisterOptions{Name: "LaunchWorkflow"})
 }
 
 // FetchHistory reads a workflow run's whole history (runID "" = latest run).
