@@ -26,6 +26,7 @@ func (s *Server) cycleRoutes(g *gin.RouterGroup) {
 	g.GET("/cycles/:id/results", s.cycleResults)
 	g.GET("/cycles/:id/targets", s.cycleTargets)
 	g.GET("/cycles/:id/tasks", leads, s.cycleTasks)
+	g.POST("/cycles/:id/remind", leads, s.remindNow)
 	g.GET("/inbox", s.inbox)
 	g.GET("/tasks/:id", s.getTask)
 	g.POST("/tasks/:id/submit", s.submitTask)
@@ -44,6 +45,7 @@ func documentCycleRoutes() {
 	Document("GET", "/api/v1/cycles/:id/results", Doc{Tag: "results", Summary: "Results by rank (employees see only their own, once published)", Query: paging, Responses: map[int]any{200: list[resultView]{}}})
 	Document("GET", "/api/v1/cycles/:id/targets", Doc{Tag: "cycles", Summary: "Team and member targets (employees see their own)", Responses: map[int]any{200: list[store.Target]{}}})
 	Document("GET", "/api/v1/cycles/:id/tasks", Doc{Tag: "cycles", Summary: "A cycle's tasks, filterable by stage, state and assignee", Roles: leads, Query: append([]string{"stage", "state", "assigneeId", "kind"}, paging...), Responses: map[int]any{200: list[store.Task]{}}})
+	Document("POST", "/api/v1/cycles/:id/remind", Doc{Tag: "cycles", Summary: "Remind everyone with an overdue task now (at most once a day per task)", Roles: leads, Responses: map[int]any{200: remindResult{}}})
 	Document("GET", "/api/v1/inbox", Doc{Tag: "tasks", Summary: "The caller's tasks, open first and by due date", Query: append([]string{"state"}, paging...), Responses: map[int]any{200: list[store.Task]{}}})
 	Document("GET", "/api/v1/tasks/:id", Doc{Tag: "tasks", Summary: "One of the caller's tasks with its form", Responses: map[int]any{200: taskView{}}})
 	Document("POST", "/api/v1/tasks/:id/submit", Doc{Tag: "tasks", Summary: "Submit a task's form; checked against the template, then handed to the workflow as an Update (409 when closed, 422 when calibration breaks the forced distribution)", Request: map[string]any{}, Responses: map[int]any{200: activities.SubmitResult{}}})
@@ -70,6 +72,43 @@ type cycleView struct {
 	store.Cycle
 	Progress *activities.Progress `json:"progress"`
 	Tasks    []store.StageCount   `json:"tasks"`
+	Overdue  []store.Task         `json:"overdue"`
+}
+
+type remindResult struct {
+	Overdue  int `json:"overdue"`
+	Reminded int `json:"reminded"`
+}
+
+// remindNow nudges the assignees of overdue tasks; the dedupe key holds
+// the day, so pressing the button twice sends one reminder.
+func (s *Server) remindNow(c *gin.Context) {
+	cy, ok := s.visibleCycle(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	tasks, err := s.store.ListOverdue(ctx, cy.ID, time.Now())
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	day := time.Now().UTC().Format("2006-01-02")
+	res := remindResult{Overdue: len(tasks)}
+	for _, t := range tasks {
+		n := &store.Notification{OrgID: t.OrgID, RecipientID: t.AssigneeID, Channel: "inapp", Kind: "reminder",
+			Subject:   "已逾期，请尽快完成：" + t.Title + " / Overdue, please complete: " + t.TitleEn,
+			DedupeKey: "remind-now:" + t.ID + ":" + day}
+		created, err := s.store.EnqueueNotification(ctx, n)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		if created {
+			res.Reminded++
+		}
+	}
+	c.JSON(http.StatusOK, res)
 }
 
 type taskView struct {
@@ -282,7 +321,7 @@ func (s *Server) getCycle(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	view := cycleView{Cycle: *cy, Tasks: []store.StageCount{}}
+	view := cycleView{Cycle: *cy, Tasks: []store.StageCount{}, Overdue: []store.Task{}}
 	if s.cycles != nil {
 		p, err := s.cycles.Progress(ctx, cy)
 		if err == nil {
@@ -297,6 +336,17 @@ func (s *Server) getCycle(c *gin.Context) {
 		}
 		if counts != nil {
 			view.Tasks = counts
+		}
+		overdue, err := s.store.ListOverdue(ctx, cy.ID, time.Now())
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		if len(overdue) > 50 {
+			overdue = overdue[:50]
+		}
+		if overdue != nil {
+			view.Overdue = overdue
 		}
 	}
 	etag(c, cy.Version)
