@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"text/tabwriter"
+
+	"github.com/mattn/go-runewidth"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -74,11 +76,25 @@ func printWelcome(s *devstack.Stack, c config, took time.Duration) {
 	} else {
 		fmt.Fprintf(w, "  Data\t%s\n", c.DataDir)
 	}
+	w.Flush()
 	if len(s.Users) > 0 {
-		fmt.Fprintf(w, "\nDemo users (also in %s/demo-users.json):\n", c.DataDir)
-		fmt.Fprintf(w, "  NAME\tROLE\tTEAM\tTOKEN\n")
+		where := "also in " + c.DataDir + "/demo-users.json"
+		if c.Ephemeral {
+			where = "valid until this process stops"
+		}
+		fmt.Printf("\nDemo users (%s):\n", where)
+		// tabwriter counts runes, but a Chinese name is two columns wide on a
+		// terminal, so the table is padded by display width.
+		cols := [3]int{4, 4, 4}
 		for _, u := range s.Users {
-			fmt.Fprintf(w, "  %s\t%s\t%s\t%s\n", u.Name, u.Role, u.Team, u.Token)
+			cols = [3]int{max(cols[0], runewidth.StringWidth(u.Name)), max(cols[1], len(u.Role)), max(cols[2], len(u.Team))}
+		}
+		row := func(a, b, c, d string) {
+			fmt.Printf("  %s  %s  %s  %s\n", runewidth.FillRight(a, cols[0]), runewidth.FillRight(b, cols[1]), runewidth.FillRight(c, cols[2]), d)
+		}
+		row("NAME", "ROLE", "TEAM", "TOKEN")
+		for _, u := range s.Users {
+			row(u.Name, u.Role, u.Team, u.Token)
 		}
 		u := s.Users[0]
 		for _, cand := range s.Users {
@@ -86,7 +102,6 @@ func printWelcome(s *devstack.Stack, c config, took time.Duration) {
 				u = cand
 			}
 		}
-		fmt.Fprintf(w, "\nTry: curl -H 'Authorization: Bearer %s' %s/api/v1/me\n", u.Token, s.URL)
+		fmt.Printf("\nTry: curl -H 'Authorization: Bearer %s' %s/api/v1/me\n", u.Token, s.URL)
 	}
-	w.Flush()
 }
