@@ -237,6 +237,24 @@ func atBottom(rule *templates.IDPRule, rank, n int) bool {
 	return n > 0 && rank > n-k
 }
 
+// BottomRuns counts how many periods in a row, ending with this cycle
+// (already known to be at the bottom), a member ranked at the bottom;
+// history is newest first and may include this cycle, which is skipped.
+// A period out of the bottom ends the run.
+func BottomRuns(rule *templates.IDPRule, cycleID string, history []store.RankHistory) int {
+	runs := 1
+	for _, h := range history {
+		if h.CycleID == cycleID {
+			continue
+		}
+		if !atBottom(rule, h.Rank, h.ScopeSize) {
+			break
+		}
+		runs++
+	}
+	return runs
+}
+
 func (a *Activities) createIDPs(ctx context.Context, c *store.Cycle, t *templates.Template, results []store.Result) ([]IDPRef, error) {
 	rule := t.Outcomes.IDP
 	n := len(results)
@@ -249,22 +267,17 @@ func (a *Activities) createIDPs(ctx context.Context, c *store.Cycle, t *template
 		if err != nil {
 			return out, err
 		}
-		// This cycle is counted first; earlier periods must be the ones
-		// immediately before it, each at the bottom too.
-		runs := 1
-		for _, h := range hist {
-			if h.CycleID == c.ID {
-				continue
-			}
-			if !atBottom(rule, h.Rank, h.ScopeSize) {
-				break
-			}
-			runs++
-			if runs >= rule.Runs() {
-				break
-			}
+		if BottomRuns(rule, c.ID, hist) < rule.Runs() {
+			continue
 		}
-		if runs < rule.Runs() {
+		// A third month at the bottom does not stack a second plan on the
+		// open one: the mentor's check-ins already follow this member.
+		open, _, err := a.Store.ListIDPs(ctx, c.OrgID, store.IDPFilter{MemberIDs: []string{r.MemberID}, State: store.IDPOpen}, store.Page{Limit: 1})
+		if err != nil {
+			return out, err
+		}
+		if len(open) > 0 && open[0].CycleID != c.ID {
+			out = append(out, IDPRef{IDPID: open[0].ID, MemberID: r.MemberID})
 			continue
 		}
 		ref, err := a.createIDP(ctx, c, t, r.MemberID)

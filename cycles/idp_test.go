@@ -55,6 +55,14 @@ func TestBottomRankTwoMonthsRunningCreatesOneIDP(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, idps, 2)
 
+	// A third month at the bottom keeps one open plan per member.
+	e.Metrics("2026-11")
+	third := e.Launch("cs-ops-monthly", "2026-11", 150*time.Millisecond)
+	e.WaitState(third.ID, store.CycleCompleted, 90*time.Second)
+	idps, _, err = st.ListIDPs(ctx, e.Org.ID, store.IDPFilter{}, store.Page{})
+	require.NoError(t, err)
+	require.Len(t, idps, 2, "still one IDP each after three months")
+
 	idpList, _, err := st.ListIDPs(ctx, e.Org.ID, store.IDPFilter{}, store.Page{})
 	require.NoError(t, err)
 	record(t, e, "idp.json", activities.IDPWorkflowID(idpList[0].ID), 0)
