@@ -2,6 +2,7 @@ package templates_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -10,22 +11,23 @@ import (
 	"github.com/perfloop/perfloop/templates"
 )
 
-// base returns a built-in template as a mutable JSON tree.
-func base(t *testing.T, key string) map[string]any {
+// base returns builtin/<name>.json as a mutable JSON tree.
+func base(t testing.TB, name string) map[string]any {
 	t.Helper()
 	files, err := templates.BuiltinFiles()
 	require.NoError(t, err)
 	for _, f := range files {
-		if strings.Contains(f.Name, key) {
+		if f.Name == "builtin/"+name+".json" {
 			var m map[string]any
 			require.NoError(t, json.Unmarshal(f.Data, &m))
 			return m
 		}
 	}
-	t.Fatalf("no built-in %s", key)
+	t.Fatalf("no built-in %s", name)
 	return nil
 }
 
+// at walks a JSON tree by member names and indexes.
 func at(m map[string]any, path ...any) any {
 	var cur any = m
 	for _, p := range path {
@@ -41,170 +43,544 @@ func at(m map[string]any, path ...any) any {
 
 func obj(m map[string]any, path ...any) map[string]any { return at(m, path...).(map[string]any) }
 
+// push appends item to the list at path.
+func push(m map[string]any, item any, path ...any) {
+	parent := obj(m, path[:len(path)-1]...)
+	key := path[len(path)-1].(string)
+	list, _ := parent[key].([]any)
+	parent[key] = append(list, item)
+}
+
+func text(zh string) map[string]any { return map[string]any{"zh": zh} }
+
+// reviewTask is a valid task stage, for cases that break one of its parts.
+func reviewTask() map[string]any {
+	return map[string]any{
+		"key": "review", "type": "task", "name": text("复盘"), "duration": "P2D", "assignee": "employee",
+		"form": []any{map[string]any{"key": "notes", "type": "textarea", "label": text("复盘")}},
+	}
+}
+
+const (
+	csOpsFile     = "cs-ops-monthly"
+	communityFile = "community-monthly"
+)
+
 type want struct{ path, message string }
 
-// TestBrokenTemplatesReportEveryErrorAtItsPath mutates a valid built-in in
-// one way per case and asserts the exact set of errors: each at its JSON
-// pointer with the words an admin needs, and nothing else reported.
-func TestBrokenTemplatesReportEveryErrorAtItsPath(t *testing.T) {
-	cases := []struct {
-		name   string
-		from   string
-		mutate func(m map[string]any)
-		want   []want
-	}{
-		{"missing key", "cs-ops", func(m map[string]any) { delete(m, "key") }, []want{{"/key", "is required"}}},
-		{"unknown top-level field", "cs-ops", func(m map[string]any) { m["colour"] = "red" }, []want{{"/colour", "is not a template field; check the spelling (allowed: $schema, adjustments, breakdown"}}},
-		{"unknown indicator field", "cs-ops", func(m map[string]any) { obj(m, "indicators", 0)["wieght"] = 5 }, []want{{"/indicators/0/wieght", "allowed: baseline, category, direction, key, kind, name, scoring, source, stretch, unit, weight"}}},
-		{"weight as text", "cs-ops", func(m map[string]any) { obj(m, "indicators", 1)["weight"] = "20" }, []want{{"/indicators/1/weight", "expected a number, got a string"}}},
-		{"bad period", "cs-ops", func(m map[string]any) { m["period"] = "weekly" }, []want{{"/period", "must be one of: monthly, quarterly, annual"}}},
-		{"bad template key", "cs-ops", func(m map[string]any) { m["key"] = "CS Ops" }, []want{{"/key", "lower-case letters, digits and '-'"}}},
-		{"bad indicator key", "cs-ops", func(m map[string]any) { obj(m, "indicators", 0)["key"] = "客户满意度" }, []want{{"/indicators/0/key", "so expressions can name it"}}},
-		{"empty zh name", "cs-ops", func(m map[string]any) { obj(m, "name")["zh"] = "" }, []want{{"/name/zh", "must not be empty"}}},
-		{"no stages", "cs-ops", func(m map[string]any) { m["stages"] = []any{} }, []want{{"/stages", "needs at least 1 item(s)"}}},
-		{"weight over 100", "cs-ops", func(m map[string]any) { obj(m, "indicators", 0)["weight"] = 130 }, []want{{"/indicators", "indicator weights total 200"}, {"/indicators/0/weight", "must be at most 100"}}},
-		{"bad time zone", "cs-ops", func(m map[string]any) { m["timezone"] = "China/Beijing" }, []want{{"/timezone", "unknown time zone; use an IANA name such as Asia/Shanghai"}}},
-		{"indicator weights short", "cs-ops", func(m map[string]any) { obj(m, "indicators", 0)["weight"] = 25 }, []want{{"/indicators", "indicator weights total 95; they must total 100 (add 5)"}}},
-		{"level weights over", "ops-assistant", func(m map[string]any) { obj(m, "levelWeights", "senior")["nps"] = 10 }, []want{{"/levelWeights/senior", "weights for level senior total 105; they must total 100 (remove 5)"}}},
-		{"level weight unknown indicator", "ops-assistant", func(m map[string]any) {
-			w := obj(m, "levelWeights", "senior")
-			w["npsScore"] = w["nps"]
-			delete(w, "nps")
-		}, []want{{"/levelWeights/senior/npsScore", "unknown indicator; known:"}}},
-		{"rater weights", "cs-ops", func(m map[string]any) { obj(m, "raters", 1)["weight"] = 50 }, []want{{"/raters", "rater weights total 90; they must total 100 (add 10)"}}},
-		{"duplicate indicator", "cs-ops", func(m map[string]any) { obj(m, "indicators", 1)["key"] = "satisfaction" }, []want{{"/indicators/1/key", "duplicate indicator key"}}},
-		{"duplicate rater", "cs-ops", func(m map[string]any) { obj(m, "raters", 0)["key"] = "manager" }, []want{{"/raters/1/key", "duplicate rater key"}}},
-		{"duplicate stage", "cs-ops", func(m map[string]any) { obj(m, "stages", 4)["key"] = "execute" }, []want{{"/stages/4/key", "duplicate stage key"}}},
-		{"duplicate grade", "cs-ops", func(m map[string]any) { obj(m, "grades", 1)["key"] = "S" }, []want{{"/grades/1/key", "duplicate grade key"}, {"/outcomes/bonus/tiers/1/grades/0", "unknown grade; known: S, B, C"}}},
-		{"signal clashes with indicator", "cs-ops", func(m map[string]any) { obj(m, "signals", 0)["key"] = "retention" }, []want{{"/adjustments/0/when", "unknown name metric.complaintRate; known: collaboration, oneOnOneRating, responseTime, retention, satisfaction, serviceAttitude"}, {"/signals/0/key", "an indicator already has this key"}}},
-		{"duplicate form field", "ops-assistant", func(m map[string]any) { obj(m, "stages", 1, "form", 1)["key"] = "actions" }, []want{{"/stages/1/form/1/key", "duplicate field key in this form"}}},
-		{"rater rates unknown indicator", "community-monthly", func(m map[string]any) { obj(m, "raters", 1)["indicators"] = []any{"teamwork"} }, []want{{"/indicators/6/kind", "only raters with weight 0 rate this indicator"}, {"/raters/1/indicators/0", "unknown indicator; known:"}}},
-		{"adjustment on unknown indicator", "community-monthly", func(m map[string]any) { obj(m, "adjustments", 0)["indicator"] = "fans" }, []want{{"/adjustments/0/indicator", "unknown indicator; known:"}}},
-		{"breakdown of unknown indicator", "community-monthly", func(m map[string]any) { obj(m, "breakdown", "targets", 0)["indicator"] = "members" }, []want{{"/breakdown/targets/0/indicator", "unknown indicator"}}},
-		{"unknown grade in distribution", "cs-ops", func(m map[string]any) { obj(m, "distribution", 0)["grades"] = []any{"SS"} }, []want{{"/distribution/0/grades/0", "unknown grade; known: S, A, B, C"}}},
-		{"unknown grade in bonus", "cs-ops", func(m map[string]any) { obj(m, "outcomes", "bonus", "tiers", 0)["grades"] = []any{"A+"} }, []want{{"/outcomes/bonus/tiers/0/grades/0", "unknown grade"}}},
-		{"unknown escalation role", "cs-ops", func(m map[string]any) { obj(m, "stages", 1, "escalation")["to"] = "ceo" }, []want{{"/stages/1/escalation/to", "must be one of: employee, manager, hrbp, admin"}}},
-		{"formula syntax error", "cs-ops", func(m map[string]any) { m["formula"] = "0.6*quantitative +" }, []want{{"/formula", "unexpected token"}}},
-		{"formula unknown variable", "cs-ops", func(m map[string]any) { m["formula"] = "0.6*quantitative + 0.4*manger" }, []want{{"/formula", "unknown name manger"}}},
-		{"formula gives a boolean", "cs-ops", func(m map[string]any) { m["formula"] = "total > 60" }, []want{{"/formula", "float64"}}},
-		{"formula reads the clock", "cs-ops", func(m map[string]any) { m["formula"] = "now().Day() + total" }, []want{{"/formula", "now"}}},
-		{"condition names unknown metric", "cs-ops", func(m map[string]any) { obj(m, "adjustments", 0)["when"] = "metric.complaintRat > 5" }, []want{{"/adjustments/0/when", "unknown name metric.complaintRat; known:"}}},
-		{"condition is a number", "cs-ops", func(m map[string]any) { obj(m, "adjustments", 0)["when"] = "metric.complaintRate * 2" }, []want{{"/adjustments/0/when", "bool"}}},
-		{"stage when unknown name", "cs-ops", func(m map[string]any) { obj(m, "stages", 4)["when"] = "quarterEnded" }, []want{{"/stages/4/when", "unknown name quarterEnded"}}},
-		{"scoring expression unknown name", "cs-ops", func(m map[string]any) {
+type brokenCase struct {
+	name   string // what is wrong, as the admin would say it
+	from   string // the built-in the case starts from
+	raw    string // when set, parsed as is instead of a mutated built-in
+	mutate func(m map[string]any)
+	want   []want // in the order Parse reports them: by path, then message
+}
+
+var brokenCases = []brokenCase{
+	// Not a template at all.
+	{name: "JSON that stops early says the line and column", raw: "{\n  \"key\": \"x\",\n  \"name\": {\"zh\": \"坏\"\n}",
+		want: []want{{"", "not valid JSON: unexpected end of JSON input at line 4, column 2"}}},
+	{name: "a trailing comma says the line and column", raw: "{\n  \"key\": \"x\",\n}",
+		want: []want{{"", "not valid JSON: invalid character '}' looking for beginning of object key string at line 3, column 1"}}},
+	{name: "an array is not a template", raw: `[1, 2]`,
+		want: []want{{"", "a template must be a JSON object"}}},
+	{name: "a string is not a template", raw: `"cs-ops-monthly"`,
+		want: []want{{"", "a template must be a JSON object"}}},
+	{name: "an empty object lists every required field", raw: `{}`,
+		want: []want{{"/grades", "is required"}, {"/indicators", "is required"}, {"/key", "is required"}, {"/name", "is required"}, {"/period", "is required"}, {"/stages", "is required"}, {"/timezone", "is required"}}},
+
+	// Schema failures.
+	{name: "a missing key is required", from: csOpsFile,
+		mutate: func(m map[string]any) { delete(m, "key") },
+		want:   []want{{"/key", "is required"}}},
+	{name: "a missing indicator name is required", from: csOpsFile,
+		mutate: func(m map[string]any) { delete(obj(m, "indicators", 3), "name") },
+		want:   []want{{"/indicators/3/name", "is required"}}},
+	{name: "an unknown top-level field lists the allowed ones", from: csOpsFile,
+		mutate: func(m map[string]any) { m["colour"] = "red" },
+		want:   []want{{"/colour", "is not a template field; check the spelling (allowed: $schema, adjustments, breakdown, description, distribution, formula, grades, indicators, key, levelWeights, name, outcomes, period, raters, recurrence, signals, stages, timezone, version)"}}},
+	{name: "a misspelt indicator field lists the indicator's fields", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "indicators", 0)["wieght"] = 5 },
+		want:   []want{{"/indicators/0/wieght", "(allowed: baseline, category, direction, key, kind, name, scoring, source, stretch, unit, weight)"}}},
+	{name: "a weight written as text has the wrong type", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "indicators", 1)["weight"] = "20" },
+		want:   []want{{"/indicators/1/weight", "expected a number, got a string"}}},
+	{name: "stages written as text have the wrong type", from: csOpsFile,
+		mutate: func(m map[string]any) { m["stages"] = "execute, evaluate" },
+		want:   []want{{"/stages", "expected an array, got a string"}}},
+	{name: "a weekly period is not one of the choices", from: csOpsFile,
+		mutate: func(m map[string]any) { m["period"] = "weekly" },
+		want:   []want{{"/period", "must be one of: monthly, quarterly, annual"}}},
+	{name: "a template key with spaces breaks the key pattern", from: csOpsFile,
+		mutate: func(m map[string]any) { m["key"] = "CS Ops" },
+		want:   []want{{"/key", "use 2–64 lower-case letters, digits and '-', starting with a letter, such as community-monthly"}}},
+	{name: "an indicator key in Chinese breaks the identifier pattern", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "indicators", 0)["key"] = "客户满意度" },
+		want:   []want{{"/indicators/0/key", "such as fanGrowth, so expressions can name it"}}},
+	{name: "a grade key with a space breaks the grade pattern", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "grades", 0)["key"] = "S plus" },
+		want:   []want{{"/grades/0/key", "use a short label such as S, A, B+ or C"}}},
+	{name: "a lower-case currency breaks the currency pattern", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "outcomes", "bonus")["currency"] = "rmb" },
+		want:   []want{{"/outcomes/bonus/currency", "use an ISO 4217 currency code such as CNY or USD"}}},
+	{name: "a workday start without a leading zero breaks the time pattern", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "stages", 2, "meeting")["workdayStart"] = "9:00" },
+		want:   []want{{"/stages/2/meeting/workdayStart", "use a 24-hour time such as 09:00"}}},
+	{name: "no stages is too few items", from: csOpsFile,
+		mutate: func(m map[string]any) { m["stages"] = []any{} },
+		want:   []want{{"/stages", "needs at least 1 item(s)"}}},
+	{name: "one grade is too few items", from: csOpsFile,
+		mutate: func(m map[string]any) {
+			m["grades"] = []any{map[string]any{"key": "P", "name": text("通过"), "min": 0, "max": 100}}
+			m["distribution"] = []any{}
+			delete(obj(m, "outcomes"), "bonus")
+		},
+		want: []want{{"/grades", "needs at least 2 item(s)"}}},
+	{name: "a weight over 100 is out of range and breaks the total", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "indicators", 0)["weight"] = 130 },
+		want:   []want{{"/indicators", "indicator weights total 200; they must total 100 (remove 100)"}, {"/indicators/0/weight", "must be at most 100"}}},
+	{name: "a pace tolerance over 100 percent is out of range", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "stages", 0, "monitor")["tolerance"] = 150 },
+		want:   []want{{"/stages/0/monitor/tolerance", "must be at most 100"}}},
+	{name: "an empty Chinese name is refused", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "name")["zh"] = "" },
+		want:   []want{{"/name/zh", "must not be empty"}}},
+	{name: "a number too large for a target is refused", from: communityFile,
+		mutate: func(m map[string]any) { obj(m, "breakdown", "targets", 0)["value"] = json.Number("1e400") },
+		want:   []want{{"/breakdown/targets/0/value", "is too large a number to use"}}},
+	{name: "a field written twice in one object is reported", raw: writtenTwice(csOpsFile, `"weight": 30,`),
+		want: []want{{"/indicators/0/weight", "is written twice in the same object; JSON keeps only the last one, so delete the other"}}},
+	{name: "an unknown time zone is refused", from: csOpsFile,
+		mutate: func(m map[string]any) { m["timezone"] = "China/Beijing" },
+		want:   []want{{"/timezone", "unknown time zone; use an IANA name such as Asia/Shanghai or Europe/Berlin"}}},
+
+	// Weights.
+	{name: "indicator weights short of 100 say how much to add", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "indicators", 0)["weight"] = 25 },
+		want:   []want{{"/indicators", "indicator weights total 95; they must total 100 (add 5)"}}},
+	{name: "a level's weights over 100 say how much to remove", from: csOpsFile,
+		mutate: func(m map[string]any) {
+			m["levelWeights"] = map[string]any{"senior": map[string]any{"satisfaction": 30, "responseTime": 25, "retention": 20, "oneOnOneRating": 10, "collaboration": 10, "serviceAttitude": 10}}
+		},
+		want: []want{{"/levelWeights/senior", "weights for level senior total 105; they must total 100 (remove 5)"}}},
+	{name: "rater weights short of 100 say how much to add", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "raters", 1)["weight"] = 50 },
+		want:   []want{{"/raters", "rater weights total 90; they must total 100 (add 10)"}}},
+
+	// Duplicate keys.
+	{name: "two indicators with one key", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "indicators", 1)["key"] = "satisfaction" },
+		want:   []want{{"/indicators/1/key", "duplicate indicator key; each indicator needs its own"}}},
+	{name: "two raters with one key", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "raters", 2)["key"] = "manager" },
+		want: []want{
+			{"/formula", "unknown name customer (1:44); known: behaviour, manager, metric.X, quantitative, score.X, self, target.X, total"},
+			{"/raters/2/key", "duplicate rater key"},
+		}},
+	{name: "two stages with one key", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "stages", 4)["key"] = "execute" },
+		want:   []want{{"/stages/4/key", "duplicate stage key"}}},
+	{name: "two grades with one key", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "grades", 1)["key"] = "S" },
+		want:   []want{{"/grades/1/key", "duplicate grade key"}, {"/outcomes/bonus/tiers/1/grades/0", "unknown grade; known: S, B, C"}}},
+	{name: "two form fields with one key", from: csOpsFile,
+		mutate: func(m map[string]any) {
+			task := reviewTask()
+			push(task, map[string]any{"key": "notes", "type": "text", "label": text("备注")}, "form")
+			push(m, task, "stages")
+		},
+		want: []want{{"/stages/5/form/1/key", "duplicate field key in this form"}}},
+	{name: "two options with one value", from: csOpsFile,
+		mutate: func(m map[string]any) {
+			task := reviewTask()
+			push(task, map[string]any{"key": "mood", "type": "select", "label": text("状态"), "options": []any{
+				map[string]any{"value": "ok", "label": text("好")}, map[string]any{"value": "ok", "label": text("很好")},
+			}}, "form")
+			push(m, task, "stages")
+		},
+		want: []want{{"/stages/5/form/1/options/1/value", "duplicate option value"}}},
+	{name: "a signal named like an indicator", from: csOpsFile,
+		mutate: func(m map[string]any) {
+			obj(m, "signals", 0)["key"] = "retention"
+			obj(m, "adjustments", 0)["when"] = "metric.retention < 30"
+		},
+		want: []want{{"/signals/0/key", "an indicator already has this key; metric.retention would be ambiguous"}}},
+
+	// Unknown references.
+	{name: "a rater rates an unknown indicator", from: communityFile,
+		mutate: func(m map[string]any) { obj(m, "raters", 2)["indicators"] = []any{"teamwork"} },
+		want:   []want{{"/raters/2/indicators/0", "unknown indicator; known: collaboration, contentInteraction, contentOutput, cultureFit, fanGrowth, memberSatisfaction, newMembers, participation"}}},
+	{name: "an adjustment changes an unknown indicator", from: communityFile,
+		mutate: func(m map[string]any) { obj(m, "adjustments", 0)["indicator"] = "fans" },
+		want:   []want{{"/adjustments/0/indicator", "unknown indicator; known: collaboration,"}}},
+	{name: "a breakdown splits an unknown indicator", from: communityFile,
+		mutate: func(m map[string]any) { obj(m, "breakdown", "targets", 0)["indicator"] = "members" },
+		want:   []want{{"/breakdown/targets/0/indicator", "unknown indicator; known: collaboration,"}}},
+	{name: "level weights name an unknown indicator", from: csOpsFile,
+		mutate: func(m map[string]any) {
+			m["levelWeights"] = map[string]any{"senior": map[string]any{"satisfaction": 30, "responseTime": 20, "retention": 20, "oneOnOne": 10, "collaboration": 10, "serviceAttitude": 10}}
+		},
+		want: []want{{"/levelWeights/senior/oneOnOne", "unknown indicator; known: collaboration, oneOnOneRating, responseTime, retention, satisfaction, serviceAttitude"}}},
+	{name: "a distribution limit names an unknown grade", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "distribution", 0)["grades"] = []any{"SS"} },
+		want:   []want{{"/distribution/0/grades/0", "unknown grade; known: S, A, B, C"}}},
+	{name: "a bonus tier names an unknown grade", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "outcomes", "bonus", "tiers", 0)["grades"] = []any{"A+"} },
+		want:   []want{{"/outcomes/bonus/tiers/0/grades/0", "unknown grade; known: S, A, B, C"}}},
+	{name: "a promotion names an unknown grade", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "outcomes")["promotion"] = map[string]any{"grades": []any{"S", "SS"}} },
+		want:   []want{{"/outcomes/promotion/grades/1", "unknown grade; known: S, A, B, C"}}},
+	{name: "an escalation to an unknown role", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "stages", 1, "escalation")["to"] = "ceo" },
+		want:   []want{{"/stages/1/escalation/to", "must be one of: employee, manager, hrbp, admin"}}},
+
+	// Expressions.
+	{name: "a formula that stops mid-way does not compile", from: csOpsFile,
+		mutate: func(m map[string]any) { m["formula"] = "0.6*quantitative +" },
+		want:   []want{{"/formula", "unexpected token EOF (1:18)"}}},
+	{name: "a formula with a misspelt rater lists the known names", from: csOpsFile,
+		mutate: func(m map[string]any) { m["formula"] = "0.6*quantitative + 0.4*manger" },
+		want:   []want{{"/formula", "unknown name manger (1:24); known: behaviour, customer, manager, metric.X, quantitative, score.X, self, target.X, total"}}},
+	{name: "a formula with an unknown metric lists the known metrics", from: csOpsFile,
+		mutate: func(m map[string]any) { m["formula"] = "total - metric.complaints" },
+		want:   []want{{"/formula", "unknown name metric.complaints; known: collaboration, complaintRate, oneOnOneRating, responseTime, retention, satisfaction, serviceAttitude"}}},
+	{name: "a formula that reads a metric by a computed name", from: csOpsFile,
+		mutate: func(m map[string]any) { m["formula"] = `total - metric["complaint" + "Rate"]` },
+		want:   []want{{"/formula", "metric must be read with a fixed name, such as metric.satisfaction"}}},
+	{name: "a formula that gives true or false is not a score", from: csOpsFile,
+		mutate: func(m map[string]any) { m["formula"] = "total > 60" },
+		want:   []want{{"/formula", "must give a number, but this gives true or false"}}},
+	{name: "a formula that reads the clock is refused", from: csOpsFile,
+		mutate: func(m map[string]any) { m["formula"] = "now().Day() + total" },
+		want:   []want{{"/formula", "now() and date() are not allowed: a score must not depend on when it is computed"}}},
+	{name: "a condition with a misspelt metric lists the known metrics", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "adjustments", 0)["when"] = "metric.complaintRat > 5" },
+		want:   []want{{"/adjustments/0/when", "unknown name metric.complaintRat; known: collaboration, complaintRate, oneOnOneRating"}}},
+	{name: "a condition that gives a number is not a condition", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "adjustments", 0)["when"] = "metric.complaintRate * 2" },
+		want:   []want{{"/adjustments/0/when", "must give true or false, such as metric.x > 5, but this gives a number"}}},
+	{name: "a stage condition with an unknown name lists the known ones", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "stages", 4)["when"] = "quarterEnded" },
+		want:   []want{{"/stages/4/when", "unknown name quarterEnded (1:1); known: members, month, period, quarter, quarterEnd, yearEnd"}}},
+	{name: "a scoring expression with an unknown name", from: csOpsFile,
+		mutate: func(m map[string]any) {
 			obj(m, "indicators", 2)["scoring"] = map[string]any{"method": "expression", "expr": "value / goal * 100"}
-		}, []want{{"/indicators/2/scoring/expr", "unknown name goal"}}},
-		{"months in a duration", "cs-ops", func(m map[string]any) { obj(m, "stages", 1)["duration"] = "P1M" }, []want{{"/stages/1/duration", "years and months have no fixed length; write days instead, such as P30D"}}},
-		{"garbage duration", "cs-ops", func(m map[string]any) { obj(m, "stages", 1)["duration"] = "3 days" }, []want{{"/stages/1/duration", "expected an ISO 8601 duration"}}},
-		{"zero duration", "cs-ops", func(m map[string]any) { obj(m, "stages", 1)["duration"] = "PT0H" }, []want{{"/stages/1/duration", "must be longer than zero"}}},
-		{"reminder before the stage opens", "cs-ops", func(m map[string]any) { obj(m, "stages", 1, "reminders")["before"] = []any{"P4D"} }, []want{{"/stages/1/reminders/before/0", "a reminder P4D before a deadline P3D after the stage opens would go out before the stage starts"}}},
-		{"gap between grades", "cs-ops", func(m map[string]any) { obj(m, "grades", 1)["min"] = 85 }, []want{{"/grades/1/min", "gap between grade B (ends at 80) and grade A (starts at 85)"}}},
-		{"overlapping grades", "cs-ops", func(m map[string]any) { obj(m, "grades", 2)["max"] = 85 }, []want{{"/grades/1/min", "grade A [80, 90) overlaps grade B [70, 85)"}}},
-		{"grades not from 0", "cs-ops", func(m map[string]any) { obj(m, "grades", 3)["min"] = 10 }, []want{{"/grades/3/min", "the lowest grade must start at 0"}}},
-		{"grades not to 100", "cs-ops", func(m map[string]any) { obj(m, "grades", 0)["max"] = 99 }, []want{{"/grades/0/max", "the highest grade must end at 100"}}},
-		{"grade min above max", "cs-ops", func(m map[string]any) { obj(m, "grades", 1)["min"] = 95 }, []want{{"/grades/0/min", "gap between grade B (ends at 80) and grade S (starts at 90)"}, {"/grades/1/max", "must be greater than min 95"}}},
-		{"distribution min above max", "cs-ops", func(m map[string]any) { obj(m, "distribution", 1)["max"] = 5 }, []want{{"/distribution/1/min", "cannot be satisfied: at least 10% but at most 5%"}}},
-		{"subset min above superset max", "ops-assistant", func(m map[string]any) {
-			m["distribution"] = append(m["distribution"].([]any), map[string]any{"grades": []any{"A"}, "min": 35})
-		}, []want{{"/distribution/3/min", "cannot be satisfied: A must hold at least 35% but limit 1 allows S+A at most 30%"}}},
-		{"minimums over 100", "cs-ops", func(m map[string]any) {
+		},
+		want: []want{{"/indicators/2/scoring/expr", "unknown name goal (1:9); known: baseline, metric.X, stretch, target, value"}}},
+	{name: "an adjustment with two effects", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "adjustments", 0, "effect")["add"] = -10 },
+		want:   []want{{"/adjustments/0/effect", "set exactly one of multiply, add or set"}}},
+
+	// Durations.
+	{name: "a duration in months is refused with the months message", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "stages", 1)["duration"] = "P1M" },
+		want:   []want{{"/stages/1/duration", "years and months have no fixed length; write days instead, such as P30D"}}},
+	{name: "a deadline offset in years is refused with the months message", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "stages", 0, "deadline")["offset"] = "P1Y" },
+		want:   []want{{"/stages/0/deadline/offset", "years and months have no fixed length"}}},
+	{name: "a duration in words does not parse", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "stages", 1)["duration"] = "3 days" },
+		want:   []want{{"/stages/1/duration", "expected an ISO 8601 duration in weeks, days, hours, minutes or seconds, such as P3D, PT4H, P1W or P1DT12H"}}},
+	{name: "a monitor every garbage does not parse", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "stages", 0, "monitor")["every"] = "daily" },
+		want:   []want{{"/stages/0/monitor/every", "expected an ISO 8601 duration"}}},
+	{name: "a zero duration is refused", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "stages", 1)["duration"] = "PT0H" },
+		want:   []want{{"/stages/1/duration", "must be longer than zero"}}},
+	{name: "a duration of centuries is refused", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "stages", 3)["appealWindow"] = "P99999W" },
+		want:   []want{{"/stages/3/appealWindow", "is longer than ten years"}}},
+	{name: "a reminder longer before the deadline than the stage lasts", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "stages", 1, "reminders")["before"] = []any{"P4D"} },
+		want:   []want{{"/stages/1/reminders/before/0", "a reminder P4D before a deadline P3D after the stage opens would go out before the stage starts"}}},
+	{name: "a reminder as long before the deadline as the stage lasts", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "stages", 1, "reminders")["before"] = []any{"PT2H", "P3D"} },
+		want:   []want{{"/stages/1/reminders/before/1", "a reminder P3D before a deadline P3D after the stage opens"}}},
+
+	// Grades.
+	{name: "a gap between two grades", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "grades", 1)["min"] = 85 },
+		want:   []want{{"/grades/1/min", "gap between grade B (ends at 80) and grade A (starts at 85); scores in between get no grade"}}},
+	{name: "two grades that overlap", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "grades", 2)["max"] = 85 },
+		want:   []want{{"/grades/1/min", "grade A [80, 90) overlaps grade B [70, 85)"}}},
+	{name: "grades that do not start at 0", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "grades", 3)["min"] = 10 },
+		want:   []want{{"/grades/3/min", "the lowest grade must start at 0, or scores below 10 get no grade"}}},
+	{name: "grades that do not end at 100", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "grades", 0)["max"] = 99 },
+		want:   []want{{"/grades/0/max", "the highest grade must end at 100"}}},
+	{name: "a grade whose min is not below its max", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "grades", 1)["min"] = 90 },
+		want:   []want{{"/grades/0/min", "gap between grade B (ends at 80) and grade S (starts at 90)"}, {"/grades/1/max", "must be greater than min 90"}}},
+
+	// Distribution.
+	{name: "a distribution limit on an unknown grade in a set", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "distribution", 1)["grades"] = []any{"C", "D"} },
+		want:   []want{{"/distribution/1/grades/1", "unknown grade; known: S, A, B, C"}}},
+	{name: "a distribution limit whose min is above its max", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "distribution", 1)["max"] = 5 },
+		want:   []want{{"/distribution/1/min", "cannot be satisfied: at least 10% but at most 5%"}}},
+	{name: "a subset's min above its superset's max", from: csOpsFile,
+		mutate: func(m map[string]any) {
+			push(m, map[string]any{"grades": []any{"S", "A"}, "max": 30}, "distribution")
+			push(m, map[string]any{"grades": []any{"A"}, "min": 35}, "distribution")
+		},
+		want: []want{{"/distribution/3/min", "cannot be satisfied: A must hold at least 35% but limit 2 allows S+A at most 30%"}}},
+	{name: "minimum shares that add up to more than everyone", from: csOpsFile,
+		mutate: func(m map[string]any) {
 			obj(m, "distribution", 1)["min"] = 60
-			m["distribution"] = append(m["distribution"].([]any), map[string]any{"grades": []any{"A"}, "min": 50})
-		}, []want{{"/distribution", "the minimum shares add up to 110%"}}},
-		{"caps under 100", "cs-ops", func(m map[string]any) {
+			push(m, map[string]any{"grades": []any{"A"}, "min": 50}, "distribution")
+		},
+		want: []want{{"/distribution", "cannot be satisfied: the minimum shares add up to 110%, more than all members"}}},
+	{name: "caps on every grade that add up to less than everyone", from: csOpsFile,
+		mutate: func(m map[string]any) {
 			m["distribution"] = []any{map[string]any{"grades": []any{"S", "A"}, "max": 30}, map[string]any{"grades": []any{"B", "C"}, "max": 50}}
-		}, []want{{"/distribution", "the caps add up to 80%"}}},
-		{"limit skips a grade", "ops-assistant", func(m map[string]any) { obj(m, "distribution", 1)["grades"] = []any{"S", "B"} }, []want{{"/distribution/1/grades", "names grades that are not next to each other (S+B skips A)"}}},
-		{"linear without baseline", "cs-ops", func(m map[string]any) { delete(obj(m, "indicators", 2), "baseline") }, []want{{"/indicators/2/baseline", "is required for linear scoring"}}},
-		{"stretch on the wrong side (higher)", "cs-ops", func(m map[string]any) { obj(m, "indicators", 2)["stretch"] = 30 }, []want{{"/indicators/2/stretch", "higher is better here, so the stretch target must be above the baseline 35"}}},
-		{"stretch on the wrong side (lower)", "cs-ops", func(m map[string]any) { obj(m, "indicators", 1)["stretch"] = 7 }, []want{{"/indicators/1/stretch", "lower is better here, so the stretch target must be below the baseline 5"}}},
-		{"floor above cap", "cs-ops", func(m map[string]any) {
+		},
+		want: []want{{"/distribution", "cannot be satisfied: every grade is capped and the caps add up to 80%, less than all members"}}},
+	{name: "a limit on grades that are not neighbours", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "distribution", 0)["grades"] = []any{"S", "B"} },
+		want:   []want{{"/distribution/0/grades", "names grades that are not next to each other (S+B skips A); limit neighbouring grades such as S+A or C+D"}}},
+
+	// Indicators and their scoring.
+	{name: "linear scoring without a baseline", from: csOpsFile,
+		mutate: func(m map[string]any) { delete(obj(m, "indicators", 2), "baseline") },
+		want:   []want{{"/indicators/2/baseline", "is required for linear scoring"}}},
+	{name: "a stretch below the baseline when higher is better", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "indicators", 2)["stretch"] = 30 },
+		want:   []want{{"/indicators/2/stretch", "higher is better here, so the stretch target must be above the baseline 35 (or set direction to lower)"}}},
+	{name: "a stretch above the baseline when lower is better", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "indicators", 1)["stretch"] = 7 },
+		want:   []want{{"/indicators/1/stretch", "lower is better here, so the stretch target must be below the baseline 5"}}},
+	{name: "a floor above the cap", from: csOpsFile,
+		mutate: func(m map[string]any) {
 			obj(m, "indicators", 1, "scoring")["floor"] = 100
 			obj(m, "indicators", 1, "scoring")["cap"] = 90
-		}, []want{{"/indicators/1/scoring/floor", "must not exceed cap 90"}}},
-		{"overlapping bands", "cs-ops", func(m map[string]any) { obj(m, "indicators", 0, "scoring", "bands", 2)["min"] = 75 }, []want{{"/indicators/0/scoring/bands/2/min", "band [75, 90) overlaps band [70, 80)"}}},
-		{"behavioural indicator with scoring", "cs-ops", func(m map[string]any) { obj(m, "indicators", 4)["scoring"] = map[string]any{"method": "linear"} }, []want{{"/indicators/4/scoring", "a behavioural indicator is scored by its raters"}}},
-		{"peer rater without max", "community-monthly", func(m map[string]any) { delete(obj(m, "raters", 2), "max") }, []want{{"/raters/2/max", "is required for crossDepartment raters"}}},
-		{"peer rater min above max", "community-monthly", func(m map[string]any) { obj(m, "raters", 2)["min"] = 5 }, []want{{"/raters/2/min", "must not exceed max 3"}}},
-		{"calibrate before evaluate", "cs-ops", func(m map[string]any) {
+		},
+		want: []want{{"/indicators/1/scoring/floor", "must not exceed cap 90"}}},
+	{name: "two scoring bands that overlap", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "indicators", 0, "scoring", "bands", 2)["min"] = 75 },
+		want:   []want{{"/indicators/0/scoring/bands/2/min", "band [75, 90) overlaps band [70, 80); bands must not overlap"}}},
+	{name: "a quantitative indicator without scoring", from: csOpsFile,
+		mutate: func(m map[string]any) { delete(obj(m, "indicators", 3), "scoring") },
+		want:   []want{{"/indicators/3/scoring", "is required for a quantitative indicator: linear, bands, threshold or expression"}}},
+	{name: "a behavioural indicator with scoring", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "indicators", 4)["scoring"] = map[string]any{"method": "linear"} },
+		want:   []want{{"/indicators/4/scoring", "a behavioural indicator is scored by its raters; remove scoring or make the indicator quantitative"}}},
+	{name: "a behavioural indicator no rater rates", from: communityFile,
+		mutate: func(m map[string]any) { obj(m, "raters", 3)["indicators"] = []any{"collaboration"} },
+		want:   []want{{"/indicators/7/kind", "no rater rates this behavioural indicator; add a rater or list it in a rater's indicators"}}},
+
+	// Raters.
+	{name: "a peer rater without a max", from: csOpsFile,
+		mutate: func(m map[string]any) {
+			push(m, map[string]any{"key": "peers", "role": "peer", "weight": 0, "min": 2}, "raters")
+		},
+		want: []want{{"/raters/3/max", "is required for peer raters: how many people rate each member"}}},
+	{name: "a cross-department rater whose min is above its max", from: communityFile,
+		mutate: func(m map[string]any) { obj(m, "raters", 2)["min"] = 5 },
+		want:   []want{{"/raters/2/min", "must not exceed max 3"}}},
+	{name: "two self raters", from: csOpsFile,
+		mutate: func(m map[string]any) { push(m, map[string]any{"key": "self2", "role": "self", "weight": 0}, "raters") },
+		want:   []want{{"/raters/3/role", "only one self rater is allowed"}}},
+	{name: "a rater key that is a formula variable", from: communityFile,
+		mutate: func(m map[string]any) { obj(m, "raters", 0)["key"] = "total" },
+		want:   []want{{"/raters/0/key", "is a formula variable already; choose another key"}}},
+	{name: "a rating scale whose min is not below its max", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "raters", 1, "scale")["min"] = 5 },
+		want:   []want{{"/raters/1/scale/max", "must be greater than min 5"}}},
+	{name: "a task rater asked to rate a quantitative indicator", from: communityFile,
+		mutate: func(m map[string]any) { obj(m, "raters", 1)["indicators"] = []any{"collaboration", "cultureFit", "newMembers"} },
+		want:   []want{{"/raters/1/indicators/2", "is quantitative and scored from data; raters rate behavioural indicators"}}},
+
+	// Stages.
+	{name: "a calibrate stage before the evaluate stage", from: csOpsFile,
+		mutate: func(m map[string]any) {
 			s := m["stages"].([]any)
 			s[1], s[2] = s[2], s[1]
-		}, []want{{"/stages/2/type", "must come before the calibrate stage at 1"}}},
-		{"two evaluate stages", "cs-ops", func(m map[string]any) {
+		},
+		want: []want{{"/stages/2/type", "must come before the calibrate stage at 1 (order: goal, plan, execute, evaluate, calibrate, feedback)"}}},
+	{name: "a second evaluate stage", from: csOpsFile,
+		mutate: func(m map[string]any) {
 			s := m["stages"].([]any)
-			dup := map[string]any{"key": "evaluate2", "type": "evaluate", "name": map[string]any{"zh": "再评"}, "duration": "P1D"}
-			m["stages"] = append(s[:2:2], append([]any{dup}, s[2:]...)...)
-		}, []want{{"/stages/2/type", "a template has one evaluate stage; stage 1 is one already"}}},
-		{"calibrate without evaluate", "cs-ops", func(m map[string]any) {
+			again := map[string]any{"key": "evaluate2", "type": "evaluate", "name": text("再评"), "duration": "P1D"}
+			m["stages"] = append(s[:2:2], append([]any{again}, s[2:]...)...)
+		},
+		want: []want{{"/stages/2/type", "a template has one evaluate stage; stage 1 is one already"}}},
+	{name: "a calibrate stage without an evaluate stage", from: csOpsFile,
+		mutate: func(m map[string]any) {
 			s := m["stages"].([]any)
 			m["stages"] = []any{s[0], s[2], s[4]}
-		}, []want{{"/stages/1/type", "calibration needs an evaluate stage before it"}}},
-		{"task stage without form and assignee", "cs-ops", func(m map[string]any) {
-			m["stages"] = append(m["stages"].([]any), map[string]any{"key": "review", "type": "task", "name": map[string]any{"zh": "复盘"}, "duration": "P2D"})
-		}, []want{{"/stages/5/assignee", "is required for a task stage"}, {"/stages/5/form", "a task stage needs at least one form field"}}},
-		{"notify without message", "cs-ops", func(m map[string]any) { delete(obj(m, "stages", 4), "message") }, []want{{"/stages/4/message", "is required for a notify stage"}}},
-		{"human stage without duration", "cs-ops", func(m map[string]any) { delete(obj(m, "stages", 3), "duration") }, []want{{"/stages/3/duration", "is required: how long people have for this stage"}}},
-		{"duration and deadline", "cs-ops", func(m map[string]any) { obj(m, "stages", 0)["duration"] = "P20D" }, []want{{"/stages/0/deadline", "set either duration or deadline, not both"}}},
-		{"overdueMax without overdueEvery", "cs-ops", func(m map[string]any) { delete(obj(m, "stages", 1, "reminders"), "overdueEvery") }, []want{{"/stages/1/reminders/overdueEvery", "is required when overdueMax is set"}}},
-		{"meeting longer than its window", "cs-ops", func(m map[string]any) { obj(m, "stages", 2, "meeting")["duration"] = "PT30H" }, []want{{"/stages/2/meeting/duration", "must fit in one working day"}, {"/stages/2/meeting/duration", "the meeting is longer than the window P1D"}}},
-		{"extend without extendBy", "community-monthly", func(m map[string]any) { delete(obj(m, "stages", 3), "extendBy") }, []want{{"/stages/3/extendBy", "is required when onTimeout is extend"}}},
-		{"breakdown of a rate", "community-monthly", func(m map[string]any) { obj(m, "breakdown", "targets", 0)["indicator"] = "fanGrowth" }, []want{{"/breakdown/targets/0/indicator", "is a rate (%); a rate is not split"}}},
-		{"weighted breakdown without weights", "ops-assistant", func(m map[string]any) { delete(obj(m, "breakdown"), "levelWeights") }, []want{{"/breakdown/levelWeights", "is required for the weighted method"}}},
-		{"goal stage without breakdown", "community-monthly", func(m map[string]any) { delete(m, "breakdown") }, []want{{"/breakdown", "is required by the goal stage"}}},
-		{"grade in two bonus tiers", "cs-ops", func(m map[string]any) { obj(m, "outcomes", "bonus", "tiers", 1)["grades"] = []any{"A", "S"} }, []want{{"/outcomes/bonus/tiers/1/grades/1", "grade S is already in tier 0"}}},
-		{"IDP without a bottom rule", "cs-ops", func(m map[string]any) { delete(obj(m, "outcomes", "idp"), "bottomCount") }, []want{{"/outcomes/idp/bottomCount", "set bottomCount or bottomPercent"}}},
-		{"IDP check-ins as long as the plan", "cs-ops", func(m map[string]any) { obj(m, "outcomes", "idp")["checkinEvery"] = "P60D" }, []want{{"/outcomes/idp/checkinEvery", "check-ins must come more often than the plan lasts (P60D)"}}},
-	}
-	require.GreaterOrEqual(t, len(cases), 40)
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			m := base(t, c.from)
-			c.mutate(m)
-			data, err := json.Marshal(m)
-			require.NoError(t, err)
-			_, errs := templates.Parse(data)
-			var got []string
-			for _, e := range errs {
-				got = append(got, e.Path+": "+e.Message)
+		},
+		want: []want{{"/stages/1/type", "calibration needs an evaluate stage before it"}}},
+	{name: "a feedback stage without an evaluate stage", from: csOpsFile,
+		mutate: func(m map[string]any) {
+			s := m["stages"].([]any)
+			m["stages"] = []any{s[0], s[3]}
+		},
+		want: []want{{"/stages/1/type", "feedback publishes results, so an evaluate stage must come before it"}}},
+	{name: "a task stage without a form or an assignee", from: csOpsFile,
+		mutate: func(m map[string]any) {
+			push(m, map[string]any{"key": "review", "type": "task", "name": text("复盘"), "duration": "P2D"}, "stages")
+		},
+		want: []want{{"/stages/5/assignee", "is required for a task stage: who fills the form"}, {"/stages/5/form", "a task stage needs at least one form field"}}},
+	{name: "a select field without options", from: csOpsFile,
+		mutate: func(m map[string]any) {
+			task := reviewTask()
+			push(task, map[string]any{"key": "mood", "type": "select", "label": text("状态")}, "form")
+			push(m, task, "stages")
+		},
+		want: []want{{"/stages/5/form/1/options", "a select field needs options"}}},
+	{name: "a form on an evaluate stage", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "stages", 1)["form"] = reviewTask()["form"] },
+		want:   []want{{"/stages/1/form", "a evaluate stage builds its own form; only task, plan, goal and feedback stages take form fields"}}},
+	{name: "a notify stage without a message", from: csOpsFile,
+		mutate: func(m map[string]any) { delete(obj(m, "stages", 4), "message") },
+		want:   []want{{"/stages/4/message", "is required for a notify stage"}}},
+	{name: "a human stage without a duration", from: csOpsFile,
+		mutate: func(m map[string]any) { delete(obj(m, "stages", 3), "duration") },
+		want:   []want{{"/stages/3/duration", "is required: how long people have for this stage, such as P3D (or give a deadline)"}}},
+	{name: "a stage with both a duration and a deadline", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "stages", 0)["duration"] = "P20D" },
+		want:   []want{{"/stages/0/deadline", "set either duration or deadline, not both"}}},
+	{name: "overdue reminders counted but not spaced", from: csOpsFile,
+		mutate: func(m map[string]any) { delete(obj(m, "stages", 1, "reminders"), "overdueEvery") },
+		want:   []want{{"/stages/1/reminders/overdueEvery", "is required when overdueMax is set"}}},
+	{name: "a calibration meeting longer than its window", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "stages", 2, "meeting")["duration"] = "PT30H" },
+		want: []want{
+			{"/stages/2/meeting/duration", "a calibration meeting must fit in one working day (at most PT8H)"},
+			{"/stages/2/meeting/duration", "the meeting is longer than the window P1D it must fit in"},
+		}},
+	{name: "a meeting window longer than the stage", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "stages", 2, "meeting")["within"] = "P5D" },
+		want:   []want{{"/stages/2/meeting/within", "the meeting window is longer than the stage (P2D)"}}},
+	{name: "a workday that ends before it starts", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "stages", 2, "meeting")["workdayEnd"] = "08:00" },
+		want:   []want{{"/stages/2/meeting/workdayEnd", "must be later than workdayStart 09:00"}}},
+	{name: "a calibration that extends on timeout without saying by how much", from: communityFile,
+		mutate: func(m map[string]any) { delete(obj(m, "stages", 3), "extendBy") },
+		want:   []want{{"/stages/3/extendBy", "is required when onTimeout is extend: how long the extension lasts"}}},
+
+	// Breakdown.
+	{name: "a breakdown of a rate", from: communityFile,
+		mutate: func(m map[string]any) { obj(m, "breakdown", "targets", 0)["indicator"] = "fanGrowth" },
+		want:   []want{{"/breakdown/targets/0/indicator", "is a rate (%); a rate is not split but applies to every member as the indicator's baseline and stretch"}}},
+	{name: "a breakdown of a behavioural indicator", from: communityFile,
+		mutate: func(m map[string]any) { obj(m, "breakdown", "targets", 0)["indicator"] = "collaboration" },
+		want:   []want{{"/breakdown/targets/0/indicator", "is behavioural; only quantitative indicators have targets to split"}}},
+	{name: "one indicator split twice", from: communityFile,
+		mutate: func(m map[string]any) {
+			push(m, map[string]any{"indicator": "newMembers", "value": 500}, "breakdown", "targets")
+		},
+		want: []want{{"/breakdown/targets/1/indicator", "is already split by an earlier target"}}},
+	{name: "a weighted breakdown without level weights", from: communityFile,
+		mutate: func(m map[string]any) { obj(m, "breakdown")["method"] = "weighted" },
+		want:   []want{{"/breakdown/levelWeights", "is required for the weighted method: a weight per member level"}}},
+	{name: "a goal stage without a breakdown", from: communityFile,
+		mutate: func(m map[string]any) { delete(m, "breakdown") },
+		want:   []want{{"/breakdown", "is required by the goal stage: the team targets to split and how"}}},
+
+	// Outcomes.
+	{name: "a grade in two bonus tiers", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "outcomes", "bonus", "tiers", 1)["grades"] = []any{"A", "S"} },
+		want:   []want{{"/outcomes/bonus/tiers/1/grades/1", "grade S is already in tier 0; a grade pays one bonus"}}},
+	{name: "an IDP without a bottom count or percent", from: csOpsFile,
+		mutate: func(m map[string]any) { delete(obj(m, "outcomes", "idp"), "bottomCount") },
+		want:   []want{{"/outcomes/idp/bottomCount", "set bottomCount or bottomPercent: which members count as ranked at the bottom"}}},
+	{name: "an IDP with both a bottom count and percent", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "outcomes", "idp")["bottomPercent"] = 10 },
+		want:   []want{{"/outcomes/idp/bottomPercent", "set bottomCount or bottomPercent, not both"}}},
+	{name: "IDP check-ins as long as the plan", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "outcomes", "idp")["checkinEvery"] = "P60D" },
+		want:   []want{{"/outcomes/idp/checkinEvery", "check-ins must come more often than the plan lasts (P60D)"}}},
+
+	// Several at once.
+	{name: "several errors come in path order with stage 10 after stage 9", from: csOpsFile,
+		mutate: func(m map[string]any) {
+			for i := 5; i <= 10; i++ {
+				push(m, map[string]any{"key": fmt.Sprintf("pause%d", i), "type": "wait", "name": text("等待"), "duration": "P1D"}, "stages")
 			}
-			require.Len(t, errs, len(c.want), "errors: %v", got)
+			obj(m, "stages", 9)["duration"] = "P1M"
+			obj(m, "stages", 10)["duration"] = "soon"
+			m["period"] = "weekly"
+			obj(m, "raters", 1)["weight"] = 50
+			obj(m, "grades", 3)["min"] = 5
+		},
+		want: []want{
+			{"/grades/3/min", "the lowest grade must start at 0"},
+			{"/period", "must be one of"},
+			{"/raters", "rater weights total 90"},
+			{"/stages/9/duration", "years and months have no fixed length"},
+			{"/stages/10/duration", "expected an ISO 8601 duration"},
+		}},
+}
+
+// writtenTwice returns a built-in's text with the first occurrence of
+// member written twice, which a Go map cannot hold.
+func writtenTwice(name, member string) string {
+	files, err := templates.BuiltinFiles()
+	if err != nil {
+		panic(err)
+	}
+	for _, f := range files {
+		if f.Name == "builtin/"+name+".json" && strings.Contains(string(f.Data), member) {
+			return strings.Replace(string(f.Data), member, member+" "+member, 1)
+		}
+	}
+	panic("no " + member + " in " + name)
+}
+
+// TestEveryBrokenTemplateReportsExactlyItsErrors breaks a valid built-in in
+// one way per case and asserts the whole list Parse returns: every path,
+// in order, each with the words the admin needs, and nothing else.
+func TestEveryBrokenTemplateReportsExactlyItsErrors(t *testing.T) {
+	require.GreaterOrEqual(t, len(brokenCases), 45)
+	seen := map[string]bool{}
+	for _, c := range brokenCases {
+		require.False(t, seen[c.name], "two cases named %q", c.name)
+		seen[c.name] = true
+		t.Run(c.name, func(t *testing.T) {
+			var data []byte
+			if c.raw != "" {
+				data = []byte(c.raw)
+			} else {
+				m := base(t, c.from)
+				c.mutate(m)
+				var err error
+				data, err = json.Marshal(m)
+				require.NoError(t, err)
+			}
+			_, errs := templates.Parse(data)
+			var gotPaths, wantPaths []string
+			for _, e := range errs {
+				gotPaths = append(gotPaths, e.Path)
+			}
+			for _, w := range c.want {
+				wantPaths = append(wantPaths, w.path)
+			}
+			require.Equal(t, wantPaths, gotPaths, "errors: %v", errs)
 			for i, w := range c.want {
-				require.Equal(t, w.path, errs[i].Path, "errors: %v", got)
-				require.Contains(t, errs[i].Message, w.message)
+				require.Contains(t, errs[i].Message, w.message, "error %d: %v", i, errs[i])
 			}
 		})
 	}
 }
 
-func TestInvalidJSONSaysWhereItStops(t *testing.T) {
-	_, errs := templates.Parse([]byte("{\n  \"key\": \"x\",\n  \"name\": {\"zh\": \"坏\"\n}"))
-	require.Len(t, errs, 1)
-	require.Equal(t, "", errs[0].Path)
-	require.Contains(t, errs[0].Message, "not valid JSON")
-	require.Contains(t, errs[0].Message, "line 4")
-}
-
-func TestANonObjectIsRefused(t *testing.T) {
-	_, errs := templates.Parse([]byte(`[1,2]`))
-	require.Len(t, errs, 1)
-	require.Equal(t, "a template must be a JSON object", errs[0].Message)
-}
-
-func TestErrorsComeInPathOrderWithTenAfterNine(t *testing.T) {
-	m := base(t, "cs-ops")
-	stages := m["stages"].([]any)
-	for len(stages) < 11 {
-		stages = append(stages, map[string]any{"key": "wait" + string(rune('a'+len(stages))), "type": "wait", "name": map[string]any{"zh": "等待"}, "duration": "P1D"})
-	}
-	obj(map[string]any{"s": stages}, "s", 9)["duration"] = "P1M"
-	obj(map[string]any{"s": stages}, "s", 10)["duration"] = "bad"
-	m["stages"] = stages
-	m["period"] = "weekly"
-	data, _ := json.Marshal(m)
+// TestErrorsNameTheValueAsWritten checks the value an admin sees beside
+// each message is what they typed.
+func TestErrorsNameTheValueAsWritten(t *testing.T) {
+	m := base(t, csOpsFile)
+	obj(m, "stages", 1)["duration"] = "P1M"
+	obj(m, "indicators", 2)["stretch"] = 30
+	m["formula"] = "total > 60"
+	data, err := json.Marshal(m)
+	require.NoError(t, err)
 	_, errs := templates.Parse(data)
-	var paths []string
-	for _, e := range errs {
-		paths = append(paths, e.Path)
-	}
-	require.Equal(t, []string{"/period", "/stages/9/duration", "/stages/10/duration"}, paths)
+	require.Equal(t, templates.Errors{
+		{Path: "/formula", Value: "total > 60", Message: "must give a number, but this gives true or false"},
+		{Path: "/indicators/2/stretch", Value: "30", Message: "higher is better here, so the stretch target must be above the baseline 35 (or set direction to lower)"},
+		{Path: "/stages/1/duration", Value: "P1M", Message: "years and months have no fixed length; write days instead, such as P30D"},
+	}, errs)
+	require.Equal(t, "/stages/1/duration: years and months have no fixed length; write days instead, such as P30D (value: P1M)", errs[2].Error())
 }

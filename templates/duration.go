@@ -14,6 +14,13 @@ var ErrDuration = errors.New("expected an ISO 8601 duration in weeks, days, hour
 // calendar, and a deadline must not.
 var errCalendarDuration = errors.New("years and months have no fixed length; write days instead, such as P30D")
 
+// errLongDuration refuses durations past any review's horizon; without a
+// bound, P99999W would overflow time.Duration and wrap to a negative length.
+var errLongDuration = errors.New("is longer than ten years; no step of a review lasts that long")
+
+// maxDuration bounds every duration a template may hold.
+const maxDuration = 3653 * 24 * time.Hour
+
 var (
 	durationRE = regexp.MustCompile(`^P(?:(\d{1,5})W)?(?:(\d{1,5})D)?(?:T(?:(\d{1,6})H)?(?:(\d{1,7})M)?(?:(\d{1,8})S)?)?$`)
 	calendarRE = regexp.MustCompile(`^P(?:\d+Y)?(?:\d+M)?`)
@@ -35,6 +42,9 @@ func ParseDuration(s string) (time.Duration, error) {
 			continue
 		}
 		n, _ := strconv.Atoi(m[i+1]) // the pattern bounds the digits
+		if time.Duration(n) > (maxDuration-total)/u {
+			return 0, errLongDuration
+		}
 		total += time.Duration(n) * u
 	}
 	return total, nil

@@ -35,7 +35,10 @@ func (es Errors) Error() string {
 }
 
 // errs collects problems while checking.
-type errs struct{ list Errors }
+type errs struct {
+	list  Errors
+	typed []string // paths whose value has the wrong type and decoded as zero
+}
 
 func (c *errs) add(path string, value any, format string) {
 	c.list = append(c.list, FieldError{Path: path, Value: show(value), Message: format})
@@ -44,8 +47,19 @@ func (c *errs) add(path string, value any, format string) {
 // under reports whether a value inside prefix failed to decode (a type
 // error), so a total is not checked again over a value read as zero.
 func (c *errs) under(prefix string) bool {
-	for _, e := range c.list {
-		if strings.HasPrefix(e.Path, prefix) && strings.HasPrefix(e.Message, "expected ") {
+	for _, p := range c.typed {
+		if strings.HasPrefix(p, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// broken reports whether the value at path, or one inside it, has the wrong
+// type, so a check does not complain about the zero it decoded as.
+func (c *errs) broken(path string) bool {
+	for _, p := range c.typed {
+		if p == path || strings.HasPrefix(p, path+"/") {
 			return true
 		}
 	}

@@ -81,7 +81,7 @@ func Compile(ctx, src string, t *Template) (*Program, error) {
 		return nil, chk.err
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s", firstLine(err.Error()))
+		return nil, errors.New(explain(firstLine(err.Error()), env))
 	}
 	p := &Program{src: src, ctx: ctx, prog: prog, known: known}
 	for k, v := range env {
@@ -101,6 +101,41 @@ func compileSafely(src string, opts []expr.Option) (p *vm.Program, err error) {
 		}
 	}()
 	return expr.Compile(src, opts...)
+}
+
+// explain rewords the compiler's messages an admin would not follow:
+// Go type names, disabled builtins, names without the ones that exist.
+func explain(msg string, env map[string]any) string {
+	gives := func(got string) string {
+		switch got {
+		case "bool":
+			return "true or false"
+		case "float64", "int":
+			return "a number"
+		case "string":
+			return "text"
+		}
+		return got
+	}
+	switch {
+	case strings.HasPrefix(msg, "expected float64, but got "):
+		return "must give a number, but this gives " + gives(strings.TrimPrefix(msg, "expected float64, but got "))
+	case strings.HasPrefix(msg, "expected bool, but got "):
+		return "must give true or false, such as metric.x > 5, but this gives " + gives(strings.TrimPrefix(msg, "expected bool, but got "))
+	case strings.HasPrefix(msg, "unknown name now ") || strings.HasPrefix(msg, "unknown name date "):
+		return "now() and date() are not allowed: a score must not depend on when it is computed"
+	case strings.HasPrefix(msg, "unknown name "):
+		var names []string
+		for k, v := range env {
+			if _, ok := v.(map[string]float64); ok {
+				k += ".X"
+			}
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		return msg + "; known: " + strings.Join(names, ", ")
+	}
+	return msg
 }
 
 func firstLine(s string) string {

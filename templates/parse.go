@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/big"
 	"sort"
 	"strings"
 	"sync"
@@ -58,11 +59,10 @@ func Parse(data []byte) (*Template, Errors) {
 		return nil, Errors{{Path: "", Value: show(json.RawMessage(data)), Message: "a template must be a JSON object"}}
 	}
 	var c errs
+	duplicateNames(&c, data)
 	schemaErrors(&c, doc)
 	var t Template
-	// Decoding carries on past a value of the wrong type, so the semantic
-	// checks still see the rest and everything is reported in one pass.
-	_ = json.Unmarshal(data, &t)
+	decode(&c, doc, &t)
 	validate(&c, &t)
 	if len(c.list) == 0 {
 		return &t, nil
@@ -115,6 +115,9 @@ func schemaErrors(c *errs, doc any) {
 			for _, p := range k.Properties {
 				c.add(path+ptr(p), nil, "is not a template field; check the spelling ("+allowedFields(leaf)+")")
 			}
+		case *kind.Type:
+			c.typed = append(c.typed, path)
+			c.add(path, value, describe(leaf.ErrorKind))
 		default:
 			c.add(path, value, describe(leaf.ErrorKind))
 		}
@@ -242,13 +245,13 @@ func describe(k jsonschema.ErrorKind) string {
 		}
 		return "does not match " + k.Want
 	case *kind.Minimum:
-		return "must be at least " + fmt.Sprint(k.Want)
+		return "must be at least " + ratText(k.Want)
 	case *kind.Maximum:
-		return "must be at most " + fmt.Sprint(k.Want)
+		return "must be at most " + ratText(k.Want)
 	case *kind.ExclusiveMinimum:
-		return "must be greater than " + fmt.Sprint(k.Want)
+		return "must be greater than " + ratText(k.Want)
 	case *kind.ExclusiveMaximum:
-		return "must be less than " + fmt.Sprint(k.Want)
+		return "must be less than " + ratText(k.Want)
 	case *kind.MinItems:
 		return fmt.Sprintf("needs at least %d item(s)", k.Want)
 	case *kind.MaxItems:
@@ -264,6 +267,16 @@ func describe(k jsonschema.ErrorKind) string {
 		return "is incomplete: set at least one of its fields"
 	}
 	return k.LocalizedString(english)
+}
+
+// ratText writes a schema bound as an admin would (100, 0.5), not as the
+// rational the schema library holds (100/1).
+func ratText(r *big.Rat) string {
+	if r == nil {
+		return "?"
+	}
+	f, _ := r.Float64()
+	return trimFloat(f)
 }
 
 func article(s string) string {

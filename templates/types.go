@@ -26,7 +26,7 @@ const (
 type Template struct {
 	Schema       string                        `json:"$schema,omitempty"`
 	Key          string                        `json:"key"`
-	Version      int                           `json:"version"`
+	Version      int                           `json:"version,omitempty"` // absent until Perfloop stamps it
 	Name         Text                          `json:"name"`
 	Description  Text                          `json:"description,omitempty"`
 	Period       string                        `json:"period"`

@@ -313,6 +313,9 @@ func checkGrades(c *errs, t *Template) map[string]bool {
 			c.add(ptr("grades", i, "key"), g.Key, "duplicate grade key")
 		}
 		known[g.Key] = true
+		if c.broken(ptr("grades", i)) {
+			continue
+		}
 		if g.Min >= g.Max {
 			c.add(ptr("grades", i, "max"), trimFloat(g.Max), fmt.Sprintf("must be greater than min %s", trimFloat(g.Min)))
 			continue

@@ -6,6 +6,7 @@ package worker
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
@@ -38,7 +39,10 @@ func New(o Options) sdkworker.Worker {
 	if o.TaskQueue == "" {
 		o.TaskQueue = DefaultTaskQueue
 	}
-	wo := sdkworker.Options{}
+	// A workflow task that does not yield for a second is reported as a
+	// deadlock; on a loaded two-core box fanning out thousands of members
+	// that happened without any deadlock, so the bound is wider.
+	wo := sdkworker.Options{DeadlockDetectionTimeout: 10 * time.Second}
 	if o.Concurrency > 0 {
 		wo.MaxConcurrentActivityExecutionSize = o.Concurrency
 		wo.MaxConcurrentWorkflowTaskExecutionSize = o.Concurrency

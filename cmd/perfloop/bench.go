@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
+	"runtime/pprof"
 
 	"github.com/spf13/cobra"
 
@@ -15,8 +17,8 @@ func init() {
 
 func benchCommand() *cobra.Command {
 	var (
-		scenario, members, db, temporalAddr, namespace string
-		asJSON                                         bool
+		scenario, members, db, temporalAddr, namespace, profile string
+		asJSON                                                  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "bench",
@@ -47,6 +49,17 @@ Progress goes to stderr; the table (or JSON with --json) to stdout.`,
 			if err != nil {
 				return exitError{2, err}
 			}
+			if profile != "" {
+				f, err := os.Create(profile)
+				if err != nil {
+					return exitError{2, fmt.Errorf("--cpuprofile: %w", err)}
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return fmt.Errorf("--cpuprofile: %w", err)
+				}
+				defer pprof.StopCPUProfile()
+			}
 			results, runErr := bench.Run(cmd.Context(), bench.Options{
 				EngineOptions: bench.EngineOptions{DB: db, Temporal: temporalAddr, Namespace: namespace, Log: cmd.ErrOrStderr()},
 				Scenarios:     scenarios, Members: sizes,
@@ -73,5 +86,6 @@ Progress goes to stderr; the table (or JSON with --json) to stdout.`,
 	fs.StringVar(&db, "db", "", "database: empty for in-memory SQLite, sqlite:FILE, or a MySQL DSN such as root@tcp(127.0.0.1:3306)/test (a fresh perfloop_bench_* database is created there and dropped)")
 	fs.StringVar(&temporalAddr, "temporal", "", "Temporal frontend host:port; empty starts an embedded in-memory server on a free port")
 	fs.StringVar(&namespace, "namespace", "default", "Temporal namespace")
+	fs.StringVar(&profile, "cpuprofile", "", "write a CPU profile of the whole run (engine, embedded server and raw workers) to this file")
 	return cmd
 }
