@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -549,4 +550,122 @@ func (s *Server) listIDPs(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, newList(out, total, p))
+}
+
+type targetAdjust struct {
+	Values   map[string]float64 `json:"values"`             // member id → new target
+	Versions map[string]int     `json:"versions,omitempty"` // member id → version read; stale is 409
+}
+
+type calibrationBoard struct {
+	Meeting  *meetingView              `json:"meeting"`
+	Results  []resultView              `json:"results"`
+	Changes  []store.CalibrationChange `json:"changes"`
+	Limits   json.RawMessage           `json:"limits"`
+	Proposed map[string]int            `json:"proposed"`
+	Final    map[string]int            `json:"final"`
+}
+
+type meetingView struct {
+	store.CalibrationMeeting
+	Participants json.RawMessage `json:"participants"`
+	Agenda       json.RawMessage `json:"agenda"`
+}
+
+func documentBoardRoutes() {
+	leads := []string{store.RoleAdmin, store.RoleHRBP, store.RoleManager}
+	Document("PATCH", "/api/v1/cycles/:id/targets/:indicator", Doc{Tag: "cycles", Summary: "Adjust member targets by hand; they must still add up to the team target (400), and a stale version is 409", Roles: leads, Request: targetAdjust{}, Responses: map[int]any{200: list[store.Target]{}}})
+	Document("GET", "/api/v1/cycles/:id/calibration", Doc{Tag: "calibration", Summary: "Calibration board: the meeting (slot, participants, agenda, ICS), proposed against final grades, changes with reasons, the limits", Roles: leads, Responses: map[int]any{200: calibrationBoard{}}})
+	Document("GET", "/api/v1/cycles/:id/calibration.ics", Doc{Tag: "calibration", Summary: "The calibration meeting as an iCalendar invite", Roles: leads, Responses: map[int]any{200: nil}})
+}
+
+func (s *Server) boardRoutes(g *gin.RouterGroup) {
+	leads := s.requireRole(store.RoleAdmin, store.RoleHRBP, store.RoleManager)
+	g.PATCH("/cycles/:id/targets/:indicator", leads, s.adjustTargets)
+	g.GET("/cycles/:id/calibration", leads, s.calibrationBoard)
+	g.GET("/cycles/:id/calibration.ics", leads, s.calibrationICS)
+}
+
+func (s *Server) adjustTargets(c *gin.Context) {
+	cy, ok := s.visibleCycle(c)
+	if !ok {
+		return
+	}
+	var in targetAdjust
+	if err := decodeJSON(c, &in); err != nil {
+		writeError(c, err)
+		return
+	}
+	if len(in.Values) == 0 {
+		writeError(c, badRequest("nothing to change", Detail{Path: "/values", Message: "give at least one member's new target"}))
+		return
+	}
+	for id, v := range in.Values {
+		if v < 0 {
+			writeError(c, badRequest("a target cannot be negative", Detail{Path: "/values/" + id, Value: fmt.Sprint(v), Message: "must be zero or more"}))
+			return
+		}
+	}
+	out, err := s.store.AdjustTargets(c.Request.Context(), cy.ID, c.Param("indicator"), caller(c).ID, in.Values, in.Versions)
+	var sum *store.ErrTargetSum
+	if errors.As(err, &sum) {
+		writeError(c, badRequest(sum.Error(), Detail{Path: "/values", Value: fmt.Sprint(sum.Got), Message: fmt.Sprintf("member targets must add up to the team target %g", sum.Want)}))
+		return
+	}
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newList(out, int64(len(out)), store.Page{Limit: store.MaxLimit}))
+}
+
+func (s *Server) calibrationBoard(c *gin.Context) {
+	cy, ok := s.visibleCycle(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	board := calibrationBoard{Results: []resultView{}, Changes: []store.CalibrationChange{}, Proposed: map[string]int{}, Final: map[string]int{}, Limits: json.RawMessage("[]")}
+	if m, err := s.store.GetMeeting(ctx, cy.ID); err == nil {
+		board.Meeting = &meetingView{CalibrationMeeting: *m, Participants: rawOr(m.Participants), Agenda: rawOr(m.Agenda)}
+	}
+	results, _, err := s.store.ListResults(ctx, cy.ID, store.Page{Limit: store.MaxLimit})
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	for _, r := range results {
+		board.Results = append(board.Results, resultView{Result: r, Indicators: rawOr(r.IndicatorScores), Parts: rawOr(r.Parts), Adjustments: rawOr(r.Adjustments)})
+		board.Proposed[r.ProposedGrade]++
+		board.Final[r.Grade]++
+	}
+	changes, err := s.store.ListCalibrationChanges(ctx, cy.ID)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	if changes != nil {
+		board.Changes = changes
+	}
+	var tpl struct {
+		Distribution json.RawMessage `json:"distribution"`
+	}
+	if json.Unmarshal([]byte(cy.TemplateBody), &tpl) == nil && len(tpl.Distribution) > 0 {
+		board.Limits = tpl.Distribution
+	}
+	c.JSON(http.StatusOK, board)
+}
+
+func (s *Server) calibrationICS(c *gin.Context) {
+	cy, ok := s.visibleCycle(c)
+	if !ok {
+		return
+	}
+	m, err := s.store.GetMeeting(c.Request.Context(), cy.ID)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.Header("Content-Disposition", `attachment; filename="calibration.ics"`)
+	c.Data(http.StatusOK, "text/calendar; charset=utf-8; method=REQUEST", []byte(m.ICS))
 }

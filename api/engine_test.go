@@ -212,3 +212,41 @@ func TestEveryEngineRouteIsScopedByRoleAndTeam(t *testing.T) {
 		require.Equal(t, ce.Employees[0].ID, it.(map[string]any)["memberId"])
 	}
 }
+
+// TestManualTargetsMustStillAddUp: a manager moves target between two
+// members; a change that breaks the team total is 400, a stale version 409.
+func TestManualTargetsMustStillAddUp(t *testing.T) {
+	e, ce := engineEnv(t)
+	r := e.do("POST", "/api/v1/cycles", "manager", map[string]any{"templateKey": "community-monthly", "teamId": ce.Team.ID, "period": "2026-10", "compress": 60})
+	require.Equal(t, 201, r.status, r.raw)
+	id := r.body["id"].(string)
+	var targets []any
+	require.Eventually(t, func() bool {
+		r = e.do("GET", "/api/v1/cycles/"+id+"/targets", "manager", nil)
+		targets = r.body["items"].([]any)
+		return len(targets) == 5
+	}, 30*time.Second, 100*time.Millisecond, "a team target and four member targets")
+	a, b := ce.Employees[0].ID, ce.Employees[1].ID
+	val := map[string]float64{}
+	for _, x := range targets {
+		m := x.(map[string]any)
+		if id, ok := m["memberId"].(string); ok {
+			val[id] = m["value"].(float64)
+		}
+	}
+	sum := 0.0
+	for _, v := range val {
+		sum += v
+	}
+	require.Equal(t, 1000.0, sum, "largest remainder: the parts add up exactly")
+	path := "/api/v1/cycles/" + id + "/targets/newMembers"
+	r = e.do("PATCH", path, "manager", map[string]any{"values": map[string]float64{a: val[a] + 10}})
+	require.Equal(t, 400, r.status, r.raw)
+	require.Contains(t, errorOf(t, r)["message"], "add up to")
+	move := map[string]any{"values": map[string]float64{a: val[a] + 10, b: val[b] - 10}, "versions": map[string]int{a: 1, b: 1}}
+	r = e.do("PATCH", path, "manager", move)
+	require.Equal(t, 200, r.status, r.raw)
+	r = e.do("PATCH", path, "manager", move)
+	require.Equal(t, 409, r.status, "the second manager's copy is stale")
+	require.Equal(t, 404, e.do("PATCH", path, "otherManager", move).status)
+}

@@ -133,6 +133,17 @@ func TestTwoMonthsOverHTTPCreateIDPsForTheBottomTwo(t *testing.T) {
 	changes, err := e.store.ListCalibrationChanges(ctx, first)
 	require.NoError(t, err)
 	require.Len(t, changes, 1)
+	board := e.do("GET", "/api/v1/cycles/"+first+"/calibration", "hrbp", nil)
+	require.Equal(t, 200, board.status, board.raw)
+	require.Len(t, board.body["changes"].([]any), 1)
+	meeting := board.body["meeting"].(map[string]any)
+	require.Equal(t, "Asia/Shanghai", meeting["timezone"])
+	require.Contains(t, meeting["agenda"], "distribution")
+	status, ics := e.raw("GET", "/api/v1/cycles/"+first+"/calibration.ics", "hrbp", "", nil)
+	require.Equal(t, 200, status)
+	require.Contains(t, string(ics), "BEGIN:VCALENDAR")
+	require.Contains(t, string(ics), "METHOD:REQUEST")
+	require.Equal(t, 404, e.do("GET", "/api/v1/cycles/"+first+"/calibration", "otherManager", nil).status)
 
 	// Members see their own published result, with the breakdown.
 	r := e.do("GET", "/api/v1/cycles/"+second+"/results", "e9", nil)

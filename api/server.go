@@ -71,10 +71,12 @@ func New(d Deps) http.Handler {
 	s.cycleRoutes(authed)
 	s.spreadsheetRoutes(authed)
 	s.scheduleRoutes(authed)
+	s.boardRoutes(authed)
 	documentCoreRoutes()
 	documentCycleRoutes()
 	documentSpreadsheetRoutes()
 	documentScheduleRoutes()
+	documentBoardRoutes()
 	for _, extra := range d.Extra {
 		extra(r, authed)
 	}
