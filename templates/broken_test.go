@@ -119,7 +119,11 @@ var brokenCases = []brokenCase{
 		want:   []want{{"/indicators/0/key", "such as fanGrowth, so expressions can name it"}}},
 	{name: "a grade key with a space breaks the grade pattern", from: csOpsFile,
 		mutate: func(m map[string]any) { obj(m, "grades", 0)["key"] = "S plus" },
-		want:   []want{{"/grades/0/key", "use a short label such as S, A, B+ or C"}}},
+		want: []want{
+			{"/distribution/0/grades/0", "unknown grade; known: S plus, A, B, C"},
+			{"/grades/0/key", "use a short label such as S, A, B+ or C"},
+			{"/outcomes/bonus/tiers/0/grades/0", "unknown grade; known: S plus, A, B, C"},
+		}},
 	{name: "a lower-case currency breaks the currency pattern", from: csOpsFile,
 		mutate: func(m map[string]any) { obj(m, "outcomes", "bonus")["currency"] = "rmb" },
 		want:   []want{{"/outcomes/bonus/currency", "use an ISO 4217 currency code such as CNY or USD"}}},
@@ -174,7 +178,7 @@ var brokenCases = []brokenCase{
 	{name: "two raters with one key", from: csOpsFile,
 		mutate: func(m map[string]any) { obj(m, "raters", 2)["key"] = "manager" },
 		want: []want{
-			{"/formula", "unknown name customer (1:44); known: behaviour, manager, metric.X, quantitative, score.X, self, target.X, total"},
+			{"/formula", "unknown name customer (1:40); known: behaviour, manager, metric.X, quantitative, score.X, self, target.X, total"},
 			{"/raters/2/key", "duplicate rater key"},
 		}},
 	{name: "two stages with one key", from: csOpsFile,
@@ -390,8 +394,10 @@ var brokenCases = []brokenCase{
 		mutate: func(m map[string]any) { obj(m, "raters", 1, "scale")["min"] = 5 },
 		want:   []want{{"/raters/1/scale/max", "must be greater than min 5"}}},
 	{name: "a task rater asked to rate a quantitative indicator", from: communityFile,
-		mutate: func(m map[string]any) { obj(m, "raters", 1)["indicators"] = []any{"collaboration", "cultureFit", "newMembers"} },
-		want:   []want{{"/raters/1/indicators/2", "is quantitative and scored from data; raters rate behavioural indicators"}}},
+		mutate: func(m map[string]any) {
+			obj(m, "raters", 1)["indicators"] = []any{"collaboration", "cultureFit", "newMembers"}
+		},
+		want: []want{{"/raters/1/indicators/2", "is quantitative and scored from data; raters rate behavioural indicators"}}},
 
 	// Stages.
 	{name: "a calibrate stage before the evaluate stage", from: csOpsFile,
@@ -433,7 +439,7 @@ var brokenCases = []brokenCase{
 		want: []want{{"/stages/5/form/1/options", "a select field needs options"}}},
 	{name: "a form on an evaluate stage", from: csOpsFile,
 		mutate: func(m map[string]any) { obj(m, "stages", 1)["form"] = reviewTask()["form"] },
-		want:   []want{{"/stages/1/form", "a evaluate stage builds its own form; only task, plan, goal and feedback stages take form fields"}}},
+		want:   []want{{"/stages/1/form", "an evaluate stage builds its own form; only task, plan, goal and feedback stages take form fields"}}},
 	{name: "a notify stage without a message", from: csOpsFile,
 		mutate: func(m map[string]any) { delete(obj(m, "stages", 4), "message") },
 		want:   []want{{"/stages/4/message", "is required for a notify stage"}}},

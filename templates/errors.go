@@ -141,6 +141,8 @@ func atoi(s string) (int, bool) {
 	return n, true
 }
 
+var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
+
 // ptr builds a JSON pointer from tokens, escaping ~ and / as RFC 6901 says.
 func ptr(tokens ...any) string {
 	var b strings.Builder
@@ -148,7 +150,7 @@ func ptr(tokens ...any) string {
 		b.WriteByte('/')
 		switch x := t.(type) {
 		case string:
-			b.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(x))
+			b.WriteString(pointerEscaper.Replace(x))
 		case int:
 			b.WriteString(itoa(x))
 		}

@@ -81,9 +81,13 @@ func jsonProblem(data []byte, err error) string {
 	if off < 0 {
 		return err.Error()
 	}
+	// The offset is past the offending byte; the column should point at it.
+	if strings.HasPrefix(err.Error(), "invalid character") && off > 0 {
+		off--
+	}
 	line, col := 1, 1
-	for _, b := range data[:min(int(off), len(data))] {
-		if b == '\n' {
+	for _, r := range string(data[:min(int(off), len(data))]) {
+		if r == '\n' {
 			line, col = line+1, 1
 		} else {
 			col++

@@ -2,6 +2,9 @@ package templates_test
 
 import (
 	"encoding/json"
+	"math/rand/v2"
+	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,75 +13,123 @@ import (
 	"github.com/perfloop/perfloop/templates"
 )
 
-func TestBuiltinTemplatesValidateWithUniqueKeys(t *testing.T) {
+func TestBuiltinTemplatesParseWithoutErrorsAndUniqueKeys(t *testing.T) {
+	files, err := templates.BuiltinFiles()
+	require.NoError(t, err)
+	require.Len(t, files, 4)
+	seen := map[string]string{}
+	for _, f := range files {
+		tpl, errs := templates.Parse(f.Data)
+		require.Empty(t, errs, f.Name)
+		require.NotNil(t, tpl, f.Name)
+		require.Equal(t, "builtin/"+tpl.Key+".json", f.Name, "a built-in's file is named after its key")
+		require.NotContains(t, seen, tpl.Key, "%s and %s share a key", seen[tpl.Key], f.Name)
+		seen[tpl.Key] = f.Name
+		require.NotEmpty(t, tpl.Name.Zh, f.Name)
+		require.NotEmpty(t, tpl.Name.En, f.Name)
+	}
 	ts, err := templates.Builtins()
 	require.NoError(t, err)
-	require.GreaterOrEqual(t, len(ts), 3)
-	seen := map[string]bool{}
-	for _, tpl := range ts {
-		require.False(t, seen[tpl.Key], tpl.Key)
-		seen[tpl.Key] = true
-		require.NotEmpty(t, tpl.Name.Zh)
-		require.NotEmpty(t, tpl.Name.En)
-	}
-	for _, k := range []string{"ops-assistant-monthly", "community-monthly", "community-quarterly", "cs-ops-monthly"} {
-		require.True(t, seen[k], k)
+	require.Len(t, ts, len(files))
+}
+
+func TestDurationsReadISO8601WeeksDaysAndTimes(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want time.Duration
+	}{
+		{"P3D", 72 * time.Hour},
+		{"PT4H", 4 * time.Hour},
+		{"P1W", 7 * 24 * time.Hour},
+		{"P1DT12H", 36 * time.Hour},
+		{"PT90M", 90 * time.Minute},
+		{"PT30S", 30 * time.Second},
+		{"P0D", 0},
+	} {
+		got, err := templates.ParseDuration(c.in)
+		require.NoError(t, err, c.in)
+		require.Equal(t, c.want, got, c.in)
+		require.Equal(t, c.want, templates.DurationOf(c.in), c.in)
 	}
 }
 
-func TestDurationsFollowISO8601WithoutCalendarUnits(t *testing.T) {
-	good := map[string]time.Duration{"P3D": 72 * time.Hour, "PT4H": 4 * time.Hour, "P1W": 168 * time.Hour, "P1DT12H": 36 * time.Hour, "PT90M": 90 * time.Minute, "PT30S": 30 * time.Second}
-	for s, want := range good {
-		got, err := templates.ParseDuration(s)
-		require.NoError(t, err, s)
-		require.Equal(t, want, got, s)
+func TestDurationsThatDoNotParseSayWhy(t *testing.T) {
+	for _, c := range []struct{ in, why string }{
+		{"", templates.ErrDuration.Error()},
+		{"P", templates.ErrDuration.Error()},
+		{"PT", templates.ErrDuration.Error()},
+		{"P1DT", templates.ErrDuration.Error()},
+		{"3D", templates.ErrDuration.Error()},
+		{"p3d", templates.ErrDuration.Error()},
+		{"P1.5D", templates.ErrDuration.Error()},
+		{"PT-1H", templates.ErrDuration.Error()},
+		{"P3D4H", templates.ErrDuration.Error()},
+		{"P1M", "years and months have no fixed length; write days instead, such as P30D"},
+		{"P1Y", "years and months have no fixed length"},
+		{"P1Y2M", "years and months have no fixed length"},
+		{"P99999W", "is longer than ten years"},
+		{"P3000DT99999H", "is longer than ten years"},
+	} {
+		_, err := templates.ParseDuration(c.in)
+		require.ErrorContains(t, err, c.why, "%q", c.in)
 	}
-	for _, s := range []string{"", "P", "PT", "3D", "P1.5D", "PT-1H", "P1DT", "p3d", "P3D4H"} {
-		_, err := templates.ParseDuration(s)
-		require.ErrorIs(t, err, templates.ErrDuration, s)
-	}
-	for _, s := range []string{"P1M", "P1Y", "P1Y2M"} {
-		_, err := templates.ParseDuration(s)
-		require.ErrorContains(t, err, "years and months have no fixed length", s)
-	}
+	_, err := templates.ParseDuration("3 days")
+	require.ErrorIs(t, err, templates.ErrDuration)
 }
 
-func csOps(t *testing.T) *templates.Template {
+// builtin parses one shipped template by key.
+func builtin(t testing.TB, key string) *templates.Template {
 	t.Helper()
 	ts, err := templates.Builtins()
 	require.NoError(t, err)
 	for _, tpl := range ts {
-		if tpl.Key == "cs-ops-monthly" {
+		if tpl.Key == key {
 			return tpl
 		}
 	}
-	t.Fatal("cs-ops-monthly missing")
+	t.Fatalf("no built-in %s", key)
 	return nil
 }
 
-func TestThreeWayFormulaWeighsTheParts(t *testing.T) {
-	tpl := csOps(t)
+func TestTheThreeWayFormulaWeighsQuantitativeManagerAndCustomer(t *testing.T) {
+	tpl := builtin(t, csOpsFile)
+	require.Equal(t, "0.6*quantitative + 0.25*manager + 0.15*customer", tpl.Formula)
 	p, err := templates.Compile(templates.CtxFormula, tpl.Formula, tpl)
 	require.NoError(t, err)
+	require.Equal(t, tpl.Formula, p.Source())
 	got, err := p.Float(templates.Env{Vars: map[string]float64{"quantitative": 80, "manager": 90, "customer": 60}})
 	require.NoError(t, err)
-	require.InDelta(t, 0.6*80+0.25*90+0.15*60, got, 1e-9)
+	require.InDelta(t, 79.5, got, 1e-9)
 }
 
-func TestConditionsReadMetricsAndAMissingOneIsZero(t *testing.T) {
-	tpl := csOps(t)
-	p, err := templates.Compile(templates.CtxCondition, "metric.complaintRate > 5", tpl)
+func TestTheGroupExitConditionReadsTheMetricAndAMissingOneIsZero(t *testing.T) {
+	tpl := builtin(t, communityFile)
+	p, err := templates.Compile(templates.CtxCondition, tpl.Adjustments[0].When, tpl)
 	require.NoError(t, err)
-	hit, err := p.Bool(templates.Env{Metric: map[string]float64{"complaintRate": 7.5}})
-	require.NoError(t, err)
-	require.True(t, hit)
-	hit, err = p.Bool(templates.Env{})
-	require.NoError(t, err)
-	require.False(t, hit)
+	for _, c := range []struct {
+		metric map[string]float64
+		want   bool
+	}{
+		{map[string]float64{"groupExitRate": 25}, true},
+		{map[string]float64{"groupExitRate": 20}, false},
+		{nil, false}, // not imported yet: reads as zero, not a failed cycle
+	} {
+		got, err := p.Bool(templates.Env{Metric: c.metric})
+		require.NoError(t, err)
+		require.Equal(t, c.want, got, c.metric)
+	}
 }
 
-func TestStageConditionsKnowTheQuarter(t *testing.T) {
-	p, err := templates.Compile(templates.CtxStage, "quarterEnd && members >= 3", csOps(t))
+func TestAScoreReadsAMissingMetricAsZero(t *testing.T) {
+	p, err := templates.Compile(templates.CtxFormula, "total + metric.speakingRate / 10", builtin(t, communityFile))
+	require.NoError(t, err)
+	got, err := p.Float(templates.Env{Vars: map[string]float64{"total": 70}})
+	require.NoError(t, err)
+	require.Equal(t, 70.0, got)
+}
+
+func TestStageConditionsKnowTheQuarterEnd(t *testing.T) {
+	p, err := templates.Compile(templates.CtxStage, "quarterEnd && members >= 3", builtin(t, csOpsFile))
 	require.NoError(t, err)
 	for month, want := range map[int]bool{3: true, 10: false, 12: true} {
 		got, err := p.Bool(templates.Env{Month: month, Members: 4})
@@ -87,34 +138,62 @@ func TestStageConditionsKnowTheQuarter(t *testing.T) {
 	}
 }
 
-func TestDiffMatchesListItemsByKey(t *testing.T) {
-	a := csOps(t)
-	b := csOps(t)
-	b.Indicators[1].Weight = 25
-	b.Indicators[2].Weight = 15
-	changes := templates.Diff(a, b)
-	require.Len(t, changes, 2)
-	require.Equal(t, "/indicators/1/weight", changes[0].Path)
-	require.Equal(t, "changed", changes[0].Op)
-
-	c := csOps(t)
-	extra := c.Indicators[0]
-	extra.Key = "nps"
-	c.Indicators = append([]templates.Indicator{extra}, c.Indicators...)
-	changes = templates.Diff(a, c)
-	require.Len(t, changes, 1, "inserting one indicator is one change, not a shifted list")
-	require.Equal(t, templates.Change{Path: "/indicators/0", Op: "added", To: changes[0].To}, changes[0])
-
-	d := csOps(t)
-	d.Stages = d.Stages[:len(d.Stages)-1]
-	changes = templates.Diff(a, d)
-	require.Len(t, changes, 1)
-	require.Equal(t, "removed", changes[0].Op)
-	require.Equal(t, "/stages/4", changes[0].Path)
+func TestADivisionByZeroIsAnErrorNotAScore(t *testing.T) {
+	p, err := templates.Compile(templates.CtxFormula, "total / behaviour", builtin(t, csOpsFile))
+	require.NoError(t, err)
+	_, err = p.Float(templates.Env{Vars: map[string]float64{"total": 1}})
+	require.ErrorContains(t, err, "not a finite number")
 }
 
-func TestChecksumIsStableAndSensitive(t *testing.T) {
-	require.Equal(t, templates.Checksum([]byte("{}")), templates.Checksum([]byte("{}")))
+func TestExpressionsThatCannotBeTrustedDoNotCompile(t *testing.T) {
+	tpl := builtin(t, csOpsFile)
+	for _, c := range []struct{ ctx, src, why string }{
+		{templates.CtxFormula, "", "the expression is empty"},
+		{templates.CtxFormula, strings.Repeat("1+", 1001) + "1", "longer than 2000 characters"},
+		{templates.CtxFormula, "date('2024-01-01').Year()", "now() and date() are not allowed"},
+		{templates.CtxScoring, "metric.nps * 2", "unknown name metric.nps"},
+		{templates.CtxStage, "month", "must give true or false"},
+	} {
+		_, err := templates.Compile(c.ctx, c.src, tpl)
+		require.ErrorContains(t, err, c.why, c.src)
+	}
+}
+
+func TestChangingOneWeightIsOneChangeAtItsPath(t *testing.T) {
+	a, b := builtin(t, csOpsFile), builtin(t, csOpsFile)
+	b.Indicators[1].Weight = 25
+	require.Equal(t, []templates.Change{{Path: "/indicators/1/weight", Op: "changed", From: 20.0, To: 25.0}}, templates.Diff(a, b))
+}
+
+func TestInsertingAnIndicatorIsOneAdditionNotAShiftedList(t *testing.T) {
+	a, b := builtin(t, csOpsFile), builtin(t, csOpsFile)
+	extra := b.Indicators[0]
+	extra.Key = "nps"
+	b.Indicators = append([]templates.Indicator{extra}, b.Indicators...)
+	changes := templates.Diff(a, b)
+	require.Len(t, changes, 1)
+	require.Equal(t, "/indicators/0", changes[0].Path)
+	require.Equal(t, "added", changes[0].Op)
+	require.Equal(t, "nps", changes[0].To.(map[string]any)["key"])
+}
+
+func TestRemovingAStageIsARemovalAtItsOldIndex(t *testing.T) {
+	a, b := builtin(t, csOpsFile), builtin(t, csOpsFile)
+	b.Stages = append(b.Stages[:2:2], b.Stages[3:]...)
+	changes := templates.Diff(a, b)
+	require.Len(t, changes, 1)
+	require.Equal(t, "/stages/2", changes[0].Path)
+	require.Equal(t, "removed", changes[0].Op)
+	require.Equal(t, "calibrate", changes[0].From.(map[string]any)["key"])
+	require.Empty(t, templates.Diff(a, a))
+}
+
+func TestChecksumIsStableAndSeesEveryByte(t *testing.T) {
+	files, err := templates.BuiltinFiles()
+	require.NoError(t, err)
+	data := files[0].Data
+	require.Equal(t, templates.Checksum(data), templates.Checksum(append([]byte(nil), data...)))
+	require.Len(t, templates.Checksum(data), 64)
 	require.NotEqual(t, templates.Checksum([]byte("{}")), templates.Checksum([]byte("{ }")))
 }
 
@@ -122,26 +201,112 @@ func TestTextFallsBackToChinese(t *testing.T) {
 	require.Equal(t, "考核", templates.Text{Zh: "考核"}.In("en-GB"))
 	require.Equal(t, "Review", templates.Text{Zh: "考核", En: "Review"}.In("en"))
 	require.Equal(t, "考核", templates.Text{Zh: "考核", En: "Review"}.In("zh-CN"))
+	require.Equal(t, "考核", templates.Text{Zh: "考核", En: "Review"}.In(""))
 }
 
-func TestSchemaIsDraft2020(t *testing.T) {
+func TestTheSchemaIsDraft2020JSON(t *testing.T) {
 	var s map[string]any
 	require.NoError(t, json.Unmarshal(templates.Schema(), &s))
 	require.Equal(t, "https://json-schema.org/draft/2020-12/schema", s["$schema"])
+	require.Equal(t, "object", s["type"])
+}
+
+func TestACountWrittenWithADecimalPointReadsAsAWholeNumber(t *testing.T) {
+	m := base(t, communityFile)
+	obj(m, "raters", 2)["max"] = json.Number("3.0")
+	data, err := json.Marshal(m)
+	require.NoError(t, err)
+	tpl, errs := templates.Parse(data)
+	require.Empty(t, errs)
+	require.Equal(t, 3, tpl.Raters[2].Max)
+}
+
+func TestATemplateWithoutAVersionSurvivesARoundTrip(t *testing.T) {
+	m := base(t, csOpsFile)
+	delete(m, "version")
+	data, err := json.Marshal(m)
+	require.NoError(t, err)
+	tpl, errs := templates.Parse(data)
+	require.Empty(t, errs)
+	again, err := json.Marshal(tpl)
+	require.NoError(t, err)
+	_, errs = templates.Parse(again)
+	require.Empty(t, errs)
+}
+
+// TestParseReturnsATemplateForEveryJSONObject checks Parse's promise on
+// randomly broken built-ins: any JSON object gives a template (errors or
+// not), anything else gives errors, and errors always come sorted.
+func TestParseReturnsATemplateForEveryJSONObject(t *testing.T) {
+	files, err := templates.BuiltinFiles()
+	require.NoError(t, err)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range 400 {
+		var doc any
+		require.NoError(t, json.Unmarshal(files[i%len(files)].Data, &doc))
+		for range 1 + rng.IntN(4) {
+			doc = scramble(rng, doc)
+		}
+		data, err := json.Marshal(doc)
+		require.NoError(t, err)
+		tpl, errs := templates.Parse(data)
+		if _, isObject := doc.(map[string]any); isObject {
+			require.NotNil(t, tpl, "%s", data)
+		} else {
+			require.Nil(t, tpl, "%s", data)
+			require.NotEmpty(t, errs, "%s", data)
+		}
+		require.False(t, tpl == nil && errs == nil, "%s", data)
+		for j := 1; j < len(errs); j++ {
+			require.NotEqual(t, errs[j-1], errs[j], "an error reported twice")
+		}
+	}
+}
+
+// scramble replaces or deletes one randomly chosen node of a JSON tree.
+func scramble(rng *rand.Rand, v any) any {
+	if rng.IntN(6) == 0 {
+		return []any{nil, "", "P1M", -1.5, 1e9, true, map[string]any{}, []any{"S"}}[rng.IntN(8)]
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		if len(x) == 0 {
+			return x
+		}
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys) // map order would make a failure unrepeatable
+		k := keys[rng.IntN(len(keys))]
+		if rng.IntN(5) == 0 {
+			delete(x, k)
+		} else {
+			x[k] = scramble(rng, x[k])
+		}
+	case []any:
+		if len(x) == 0 {
+			return x
+		}
+		i := rng.IntN(len(x))
+		x[i] = scramble(rng, x[i])
+	}
+	return v
 }
 
 func BenchmarkParseBuiltin(b *testing.B) {
 	files, err := templates.BuiltinFiles()
 	require.NoError(b, err)
-	largest := files[0].Data
+	largest := files[0]
 	for _, f := range files {
-		if len(f.Data) > len(largest) {
-			largest = f.Data
+		if len(f.Data) > len(largest.Data) {
+			largest = f
 		}
 	}
+	b.SetBytes(int64(len(largest.Data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, errs := templates.Parse(largest); len(errs) > 0 {
+		if _, errs := templates.Parse(largest.Data); len(errs) > 0 {
 			b.Fatal(errs)
 		}
 	}

@@ -3,6 +3,7 @@ package templates
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -572,7 +573,9 @@ func checkStageKind(c *errs, t *Template, p string, s Stage, length time.Duratio
 				c.add(p+"/meeting/duration", m.Duration, "a calibration meeting must fit in one working day (at most PT8H)")
 			}
 			start, end := orText(m.WorkdayStart, "09:00"), orText(m.WorkdayEnd, "18:00")
-			if start >= end {
+			// The times compare as text only in the schema's HH:MM form; a
+			// malformed one is reported by the schema already.
+			if clockRE.MatchString(start) && clockRE.MatchString(end) && start >= end {
 				c.add(p+"/meeting/workdayEnd", end, "must be later than workdayStart "+start)
 			}
 			if length > 0 && within > length {
@@ -594,10 +597,20 @@ func checkStageKind(c *errs, t *Template, p string, s Stage, length time.Duratio
 		switch s.Type {
 		case StageTask, StagePlan, StageFeedback, StageGoal:
 		default:
-			c.add(p+"/form", nil, "a "+s.Type+" stage builds its own form; only task, plan, goal and feedback stages take form fields")
+			c.add(p+"/form", nil, aStage(s.Type)+" builds its own form; only task, plan, goal and feedback stages take form fields")
 		}
 	}
 }
+
+// aStage names a stage type with its article: "an evaluate stage".
+func aStage(typ string) string {
+	if strings.IndexAny(typ[:min(1, len(typ))], "aeiou") == 0 {
+		return "an " + typ + " stage"
+	}
+	return "a " + typ + " stage"
+}
+
+var clockRE = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
 
 func orText(s, d string) string {
 	if s == "" {
