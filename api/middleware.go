@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -71,8 +72,15 @@ func (s *Server) authenticate(c *gin.Context) {
 		writeError(c, &Error{Status: http.StatusUnauthorized, Code: "unauthenticated", Message: "an Authorization: Bearer <token> header is required"})
 		return
 	}
-	m, _, err := s.store.Authenticate(c.Request.Context(), strings.TrimSpace(token))
-	if errors.Is(err, store.ErrTokenInvalid) {
+	token = strings.TrimSpace(token)
+	var m *store.Member
+	var err error
+	if s.oidc != nil && !strings.HasPrefix(token, store.TokenPrefix) {
+		m, err = s.ssoMember(c, token)
+	} else {
+		m, _, err = s.store.Authenticate(c.Request.Context(), token)
+	}
+	if errors.Is(err, store.ErrTokenInvalid) || errors.Is(err, ErrOIDC) {
 		c.Header("WWW-Authenticate", `Bearer realm="perfloop", error="invalid_token"`)
 		writeError(c, &Error{Status: http.StatusUnauthorized, Code: "unauthenticated", Message: err.Error()})
 		return
@@ -110,3 +118,16 @@ func WriteError(c *gin.Context, err error) { writeError(c, err) }
 
 // DecodeJSON exposes strict decoding to routes registered through Deps.Extra.
 func DecodeJSON(c *gin.Context, into any) error { return decodeJSON(c, into) }
+
+// ssoMember maps a verified SSO token to the active member with its email.
+func (s *Server) ssoMember(c *gin.Context, token string) (*store.Member, error) {
+	email, err := s.oidc.Email(token)
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.store.MemberByEmail(c.Request.Context(), email)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("%w: no active member has the email %s", ErrOIDC, email)
+	}
+	return m, err
+}

@@ -29,6 +29,8 @@ type Deps struct {
 	Extra []func(r *gin.Engine, authed *gin.RouterGroup)
 	// Cycles is the engine; without it the engine's routes answer 503.
 	Cycles *cycles.Service
+	// OIDC, when set, also accepts SSO tokens verified against a JWKS.
+	OIDC *OIDC
 }
 
 // Server holds the handlers' dependencies.
@@ -37,6 +39,7 @@ type Server struct {
 	log    *slog.Logger
 	checks []Check
 	cycles *cycles.Service
+	oidc   *OIDC
 }
 
 // New builds the HTTP handler.
@@ -45,7 +48,7 @@ func New(d Deps) http.Handler {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{store: d.Store, log: d.Log, checks: d.Checks, cycles: d.Cycles}
+	s := &Server{store: d.Store, log: d.Log, checks: d.Checks, cycles: d.Cycles, oidc: d.OIDC}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.Use(s.requestContext, s.recoverPanics)

@@ -39,6 +39,7 @@ type Options struct {
 	Namespace      string
 	TaskQueue      string
 	Log            *slog.Logger
+	OIDC           *api.OIDC // optional SSO
 }
 
 // Stack is a running product.
@@ -143,6 +144,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		Checks: []api.Check{{Name: "temporal", Func: s.temporalHealthy}},
 		Extra:  routes(s),
 		Cycles: Cycles(s.parts()),
+		OIDC:   o.OIDC,
 	})
 	s.URL = "http://" + hostURL(ln.Addr())
 	closeLn = nil

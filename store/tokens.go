@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -104,4 +105,15 @@ func (s *Store) RevokeMemberTokens(ctx context.Context, memberID string) error {
 		return fmt.Errorf("revoke tokens of %s: %w", memberID, err)
 	}
 	return nil
+}
+
+// MemberByEmail finds the active member with an email (any organisation;
+// emails are how an SSO token names a person).
+func (s *Store) MemberByEmail(ctx context.Context, email string) (*Member, error) {
+	var m Member
+	err := s.DB.WithContext(ctx).Where("LOWER(email) = ? AND active = ?", strings.ToLower(email), true).Take(&m).Error
+	if err != nil {
+		return nil, notFound("member by email", err)
+	}
+	return &m, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/perfloop/perfloop/api"
 	"log/slog"
 	"os"
 	"strconv"
@@ -26,6 +27,23 @@ type config struct {
 	TaskQueue      string
 	LogLevel       string
 	LogFormat      string
+	OIDCJWKS       string
+	OIDCIssuer     string
+	OIDCAudience   string
+}
+
+// oidc is the SSO configuration, nil when no JWKS is set.
+func (c config) oidc() *api.OIDC {
+	if c.OIDCJWKS == "" {
+		return nil
+	}
+	return &api.OIDC{JWKS: c.OIDCJWKS, Issuer: c.OIDCIssuer, Audience: c.OIDCAudience}
+}
+
+func addOIDCFlags(fs *pflag.FlagSet, c *config) {
+	addString(fs, &c.OIDCJWKS, "oidc-jwks", "")
+	addString(fs, &c.OIDCIssuer, "oidc-issuer", "")
+	addString(fs, &c.OIDCAudience, "oidc-audience", "")
 }
 
 type setting struct {
@@ -44,6 +62,9 @@ var settings = map[string]setting{
 	"task-queue":       {"task-queue", "PERFLOOP_TASK_QUEUE", "Temporal task queue of the Perfloop worker"},
 	"log-level":        {"log-level", "PERFLOOP_LOG_LEVEL", "debug, info, warn or error"},
 	"log-format":       {"log-format", "PERFLOOP_LOG_FORMAT", "text or json"},
+	"oidc-jwks":        {"oidc-jwks", "PERFLOOP_OIDC_JWKS", "SSO: JWKS file or URL; tokens it signs sign members in by their email claim"},
+	"oidc-issuer":      {"oidc-issuer", "PERFLOOP_OIDC_ISSUER", "SSO: the issuer (iss) tokens must carry"},
+	"oidc-audience":    {"oidc-audience", "PERFLOOP_OIDC_AUDIENCE", "SSO: the audience (aud) tokens must carry"},
 }
 
 func envString(name, def string) string {

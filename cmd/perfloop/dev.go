@@ -35,6 +35,7 @@ func devCommand() *cobra.Command {
 			stack, err := devstack.Start(cmd.Context(), devstack.Options{
 				HTTPAddr: c.HTTP, DataDir: c.DataDir, Ephemeral: c.Ephemeral, TemporalPort: c.TemporalPort,
 				TemporalUIPort: c.TemporalUIPort, DBDSN: c.DB, Namespace: c.Namespace, TaskQueue: c.TaskQueue, Log: log,
+				OIDC: c.oidc(),
 			})
 			if err != nil {
 				return err
@@ -59,6 +60,7 @@ func devCommand() *cobra.Command {
 	addString(fs, &c.DB, "db", "")
 	addString(fs, &c.Namespace, "namespace", "default")
 	addString(fs, &c.TaskQueue, "task-queue", "perfloop")
+	addOIDCFlags(fs, &c)
 	addLogFlags(fs, &c)
 	return cmd
 }

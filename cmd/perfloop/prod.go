@@ -77,7 +77,7 @@ func apiCommand() *cobra.Command {
 			}
 			defer tc.Close()
 			parts := devstack.Parts{Client: tc, Store: st, TaskQueue: c.TaskQueue, Log: log}
-			handler := api.New(api.Deps{Store: st, Log: log, Extra: devstack.Routes(parts), Cycles: devstack.Cycles(parts), Checks: []api.Check{{Name: "temporal", Func: func(ctx context.Context) error {
+			handler := api.New(api.Deps{Store: st, Log: log, Extra: devstack.Routes(parts), Cycles: devstack.Cycles(parts), OIDC: c.oidc(), Checks: []api.Check{{Name: "temporal", Func: func(ctx context.Context) error {
 				_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
 				return err
 			}}}})
@@ -103,6 +103,7 @@ func apiCommand() *cobra.Command {
 	addString(fs, &c.HTTP, "http", ":8080")
 	addString(fs, &c.DB, "db", "")
 	addTemporalClientFlags(fs, &c)
+	addOIDCFlags(fs, &c)
 	addLogFlags(fs, &c)
 	return cmd
 }
