@@ -165,5 +165,13 @@ func TestTwoMonthsOverHTTPCreateIDPsForTheBottomTwo(t *testing.T) {
 	require.Equal(t, "校准会：跨部门项目表现", calRows[1][3])
 	r = e.do("GET", "/api/v1/idps", "e9", nil)
 	require.EqualValues(t, 1, r.body["total"])
+	idp := r.body["items"].([]any)[0].(map[string]any)["id"].(string)
+	r = e.do("POST", "/api/v1/idps/"+idp+"/checkins", "e9", map[string]any{"note": "完成服务话术培训第一课"})
+	require.Equal(t, 201, r.status, r.raw)
+	require.Equal(t, 403, e.do("POST", "/api/v1/idps/"+idp+"/checkins", "hrbp", map[string]any{"note": "x"}).status)
+	require.Equal(t, 404, e.do("GET", "/api/v1/idps/"+idp, "e0", nil).status, "another member's plan is not found")
+	r = e.do("GET", "/api/v1/idps/"+idp, "manager", nil)
+	require.Equal(t, 200, r.status, r.raw)
+	require.Len(t, r.body["checkins"].([]any), 1)
 	t.Logf("two months for a team of ten over HTTP took %s", time.Since(start).Round(time.Millisecond))
 }

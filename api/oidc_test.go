@@ -86,3 +86,20 @@ func TestSSOTokensAreVerifiedAgainstTheJWKS(t *testing.T) {
 	}
 	require.Equal(t, 200, e.do("GET", "/api/v1/me", "pfl", nil).status, "Perfloop tokens still work")
 }
+
+// TestARevokedTokenStopsWorkingAtOnce: an admin lists a member's tokens
+// (no secrets) and revokes one; the next request with it is 401.
+func TestARevokedTokenStopsWorkingAtOnce(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	me := e.do("GET", "/api/v1/me", "zhang.wei", nil)
+	require.Equal(t, 200, me.status)
+	id := me.body["id"].(string)
+	require.Equal(t, 403, e.do("GET", "/api/v1/members/"+id+"/tokens", "zhang.wei", nil).status)
+	r := e.do("GET", "/api/v1/members/"+id+"/tokens", "admin", nil)
+	require.Equal(t, 200, r.status, r.raw)
+	require.NotContains(t, r.raw, e.token["zhang.wei"], "a token's secret is never returned")
+	tok := r.body["items"].([]any)[0].(map[string]any)["id"].(string)
+	require.Equal(t, 204, e.do("DELETE", "/api/v1/members/"+id+"/tokens/"+tok, "admin", nil).status)
+	require.Equal(t, 401, e.do("GET", "/api/v1/me", "zhang.wei", nil).status)
+	require.Equal(t, 404, e.do("DELETE", "/api/v1/members/"+id+"/tokens/"+tok, "admin", nil).status)
+}

@@ -75,11 +75,13 @@ func New(d Deps) http.Handler {
 	s.spreadsheetRoutes(authed)
 	s.scheduleRoutes(authed)
 	s.boardRoutes(authed)
+	s.accessRoutes(authed)
 	documentCoreRoutes()
 	documentCycleRoutes()
 	documentSpreadsheetRoutes()
 	documentScheduleRoutes()
 	documentBoardRoutes()
+	documentAccessRoutes()
 	for _, extra := range d.Extra {
 		extra(r, authed)
 	}

@@ -117,3 +117,12 @@ func (s *Store) MemberByEmail(ctx context.Context, email string) (*Member, error
 	}
 	return &m, nil
 }
+
+// ListTokens lists a member's tokens (never their secrets), newest first.
+func (s *Store) ListTokens(ctx context.Context, memberID string) ([]APIToken, error) {
+	var out []APIToken
+	if err := s.DB.WithContext(ctx).Where("member_id = ?", memberID).Order("created_at DESC").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,139 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/perfloop/perfloop/store"
+)
+
+type idpView struct {
+	store.IDP
+	Items          any                `json:"items"`
+	TriggerPeriods any                `json:"triggerPeriods"`
+	Checkins       []store.IDPCheckin `json:"checkins"`
+}
+
+type checkinInput struct {
+	Note string `json:"note"`
+}
+
+func documentAccessRoutes() {
+	admin := []string{store.RoleAdmin}
+	Document("GET", "/api/v1/members/:id/tokens", Doc{Tag: "organisation", Summary: "A member's tokens (names, expiry, last use; never the secret)", Roles: admin, Responses: map[int]any{200: list[store.APIToken]{}}})
+	Document("DELETE", "/api/v1/members/:id/tokens/:tokenId", Doc{Tag: "organisation", Summary: "Revoke a token at once", Roles: admin, Responses: map[int]any{204: nil}})
+	Document("GET", "/api/v1/idps/:id", Doc{Tag: "idps", Summary: "One development plan with its items and check-ins (the member, the mentor, their managers, HR)", Responses: map[int]any{200: idpView{}}})
+	Document("POST", "/api/v1/idps/:id/checkins", Doc{Tag: "idps", Summary: "Record a check-in on a plan (the member or the mentor)", Request: checkinInput{}, Responses: map[int]any{201: store.IDPCheckin{}}})
+}
+
+func (s *Server) accessRoutes(g *gin.RouterGroup) {
+	admin := s.requireRole(store.RoleAdmin)
+	g.GET("/members/:id/tokens", admin, s.listTokens)
+	g.DELETE("/members/:id/tokens/:tokenId", admin, s.revokeToken)
+	g.GET("/idps/:id", s.getIDP)
+	g.POST("/idps/:id/checkins", s.addCheckin)
+}
+
+func (s *Server) listTokens(c *gin.Context) {
+	m, err := s.store.GetMember(c.Request.Context(), caller(c).OrgID, c.Param("id"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	ts, err := s.store.ListTokens(c.Request.Context(), m.ID)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newList(ts, int64(len(ts)), store.Page{Limit: store.MaxLimit}))
+}
+
+func (s *Server) revokeToken(c *gin.Context) {
+	m, err := s.store.GetMember(c.Request.Context(), caller(c).OrgID, c.Param("id"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	if err := s.store.RevokeToken(c.Request.Context(), m.ID, c.Param("tokenId")); err != nil {
+		writeError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// visibleIDP loads a plan the caller may see: their own, one they mentor,
+// one of a member of a team they lead, or any for HR and admins.
+func (s *Server) visibleIDP(c *gin.Context) (*store.IDP, bool) {
+	me := caller(c)
+	ctx := c.Request.Context()
+	p, err := s.store.GetIDP(ctx, c.Param("id"))
+	if err != nil || p.OrgID != me.OrgID {
+		writeError(c, notFoundErr("development plan"))
+		return nil, false
+	}
+	switch {
+	case me.Role == store.RoleAdmin || me.Role == store.RoleHRBP, p.MemberID == me.ID, p.MentorID == me.ID:
+		return p, true
+	case me.Role == store.RoleManager:
+		teams, err := s.managedTeams(ctx, me)
+		if err != nil {
+			writeError(c, err)
+			return nil, false
+		}
+		m, err := s.store.GetMember(ctx, me.OrgID, p.MemberID)
+		if err == nil && m.TeamID != nil && containsString(teams, *m.TeamID) {
+			return p, true
+		}
+	}
+	writeError(c, notFoundErr("development plan"))
+	return nil, false
+}
+
+func (s *Server) getIDP(c *gin.Context) {
+	p, ok := s.visibleIDP(c)
+	if !ok {
+		return
+	}
+	cs, err := s.store.ListCheckins(c.Request.Context(), p.ID)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	if cs == nil {
+		cs = []store.IDPCheckin{}
+	}
+	c.JSON(http.StatusOK, idpView{IDP: *p, Items: rawOr(p.Items), TriggerPeriods: rawOr(p.TriggerPeriods), Checkins: cs})
+}
+
+func (s *Server) addCheckin(c *gin.Context) {
+	p, ok := s.visibleIDP(c)
+	if !ok {
+		return
+	}
+	me := caller(c)
+	if me.ID != p.MemberID && me.ID != p.MentorID {
+		writeError(c, forbidden("the member and the mentor record check-ins"))
+		return
+	}
+	var in checkinInput
+	if err := decodeJSON(c, &in); err != nil {
+		writeError(c, err)
+		return
+	}
+	if strings.TrimSpace(in.Note) == "" || len([]rune(in.Note)) > 4000 {
+		writeError(c, badRequest("a check-in needs a note", Detail{Path: "/note", Message: "write what was done and what comes next (at most 4000 characters)"}))
+		return
+	}
+	if p.State != store.IDPOpen {
+		writeError(c, conflict("the plan is "+p.State+"; check-ins are closed"))
+		return
+	}
+	ci := &store.IDPCheckin{IDPID: p.ID, Note: in.Note, ByID: me.ID}
+	if err := s.store.AddCheckin(c.Request.Context(), ci); err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, ci)
+}
