@@ -66,14 +66,14 @@ type Member struct {
 
 // APIToken stores only the SHA-256 of a bearer token; the plain token is shown once.
 type APIToken struct {
-	ID         string `gorm:"primaryKey"`
-	MemberID   string
-	Name       string
-	Hash       string
-	ExpiresAt  *time.Time
-	RevokedAt  *time.Time
-	LastUsedAt *time.Time
-	CreatedAt  time.Time
+	ID         string     `gorm:"primaryKey" json:"id"`
+	MemberID   string     `json:"memberId"`
+	Name       string     `json:"name"`
+	Hash       string     `json:"-"`
+	ExpiresAt  *time.Time `json:"expiresAt"`
+	RevokedAt  *time.Time `json:"revokedAt"`
+	LastUsedAt *time.Time `json:"lastUsedAt"`
+	CreatedAt  time.Time  `json:"createdAt"`
 }
 
 func (APIToken) TableName() string { return "api_tokens" }
