@@ -662,7 +662,8 @@ func (r *cycleRun) submit(ctx workflow.Context, s activities.Submission) (activi
 		}
 		r.in.Calibrated = true
 	}
-	if err := workflow.ExecuteActivity(withQuick(ctx), a.RecordSubmission, s).Get(ctx, &res); err != nil {
+	res, err := recordSubmission(ctx, s)
+	if err != nil {
 		return res, err
 	}
 	delete(r.tasks, s.TaskID)

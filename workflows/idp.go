@@ -25,8 +25,8 @@ func IDPWorkflow(ctx workflow.Context, in activities.IDPInput) error {
 	reviewed := false
 	err := workflow.SetUpdateHandlerWithOptions(ctx, activities.UpdateSubmit,
 		func(ctx workflow.Context, s activities.Submission) (activities.SubmitResult, error) {
-			var res activities.SubmitResult
-			if err := workflow.ExecuteActivity(withQuick(ctx), a.RecordSubmission, s).Get(ctx, &res); err != nil {
+			res, err := recordSubmission(ctx, s)
+			if err != nil {
 				return res, err
 			}
 			reviewed = true

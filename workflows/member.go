@@ -197,7 +197,8 @@ func (r *memberRun) submit(ctx workflow.Context, s activities.Submission) (activ
 	// Mark first so a second Update for the same task, admitted while the
 	// activity runs, is refused by the validator.
 	t.State = "submitting"
-	if err := workflow.ExecuteActivity(withQuick(ctx), a.RecordSubmission, s).Get(ctx, &res); err != nil {
+	res, err := recordSubmission(ctx, s)
+	if err != nil {
 		t.State = "open"
 		return res, err
 	}
