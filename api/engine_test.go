@@ -189,6 +189,15 @@ func TestEveryEngineRouteIsScopedByRoleAndTeam(t *testing.T) {
 		{"GET", "/api/v1/inbox", nil, []int{200, 200, 200, 200, 200, 200}},
 		{"POST", "/api/v1/cycles/" + id + "/remind", nil, []int{200, 200, 200, 404, 403, 403}},
 		{"GET", "/api/v1/idps", nil, []int{200, 200, 200, 200, 200, 200}},
+		{"GET", "/api/v1/audit", nil, []int{200, 403, 403, 403, 403, 403}},
+		{"POST", "/api/v1/teams", map[string]any{"key": "x y", "name": ""}, []int{400, 403, 403, 403, 403, 403}},
+		{"POST", "/api/v1/org/import", map[string]any{"teams": []any{}, "members": []any{map[string]any{"name": "", "email": "bad"}}}, []int{400, 403, 403, 403, 403, 403}},
+		{"POST", "/api/v1/templates/validate", map[string]any{"key": "x"}, []int{200, 403, 403, 403, 403, 403}},
+		{"GET", "/api/v1/members/" + ce.Employees[0].ID + "/tokens", nil, []int{200, 403, 403, 403, 403, 403}},
+		{"GET", "/api/v1/templates", nil, []int{200, 200, 200, 200, 200, 200}},
+		{"GET", "/api/v1/schedules", nil, []int{200, 200, 200, 200, 403, 403}},
+		{"PATCH", "/api/v1/cycles/" + id + "/targets/newMembers", map[string]any{"values": map[string]float64{ce.Employees[0].ID: 1}}, []int{0, 0, 0, 404, 403, 403}},
+		{"GET", "/api/v1/cycles/" + id + "/calibration", nil, []int{200, 200, 200, 404, 403, 403}},
 		{"POST", "/api/v1/cycles/" + id + "/cancel", map[string]any{"reason": "test"}, []int{0, 0, 0, 404, 403, 403}},
 	}
 	for _, rt := range routes {
