@@ -11,6 +11,7 @@ import (
 	"github.com/perfloop/perfloop/catalog"
 	"github.com/perfloop/perfloop/cycles"
 	"github.com/perfloop/perfloop/store"
+	"github.com/perfloop/perfloop/web"
 	"github.com/perfloop/perfloop/worker"
 )
 
@@ -52,8 +53,12 @@ func Cycles(p Parts) *cycles.Service {
 	return &cycles.Service{Store: p.Store, Client: p.Client, TaskQueue: p.TaskQueue, Log: p.Log}
 }
 
-// Routes returns extra routes (the UI) to hang on the API.
-func Routes(p Parts) []func(r *gin.Engine, authed *gin.RouterGroup) { return nil }
+// Routes returns extra routes to hang on the API: the web UI at /.
+func Routes(p Parts) []func(r *gin.Engine, authed *gin.RouterGroup) {
+	return []func(r *gin.Engine, authed *gin.RouterGroup){
+		func(r *gin.Engine, _ *gin.RouterGroup) { web.Register(r) },
+	}
+}
 
 func (s *Stack) parts() Parts {
 	return Parts{Client: s.Client, Store: s.Store, TaskQueue: s.opts.TaskQueue, Log: s.log}
