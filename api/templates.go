@@ -38,7 +38,12 @@ func (s *Server) templateSchema(c *gin.Context) {
 func templateDetails(errs templates.Errors) []Detail {
 	out := make([]Detail, 0, len(errs))
 	for _, e := range errs {
-		out = append(out, Detail{Path: e.Path, Value: e.Value, Message: e.Message})
+		d := Detail{Path: e.Path, Message: e.Message}
+		// Value is an interface, so an empty string would still be sent as "value": "".
+		if e.Value != "" {
+			d.Value = e.Value
+		}
+		out = append(out, d)
 	}
 	return out
 }

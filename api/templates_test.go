@@ -1,13 +1,9 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -18,101 +14,315 @@ import (
 	"github.com/perfloop/perfloop/templates"
 )
 
-func builtinBody(t *testing.T, key string) map[string]any {
+// newTemplateEnv is the demo organisation with the built-in templates
+// published, as `perfloop dev` starts; newEnv alone seeds no templates.
+func newTemplateEnv(t *testing.T) *env {
+	t.Helper()
+	s := storetest.SQLite(t)
+	e := newEnv(t, s)
+	n, err := catalog.SeedBuiltins(context.Background(), s)
+	require.NoError(t, err)
+	require.Equal(t, 4, n, "every built-in is published once")
+	return e
+}
+
+// builtinFile returns the shipped bytes of the built-in with this key.
+func builtinFile(t *testing.T, key string) []byte {
 	t.Helper()
 	files, err := templates.BuiltinFiles()
 	require.NoError(t, err)
 	for _, f := range files {
-		if strings.Contains(f.Name, key) {
-			var m map[string]any
-			require.NoError(t, json.Unmarshal(f.Data, &m))
-			return m
+		if f.Name == "builtin/"+key+".json" {
+			return f.Data
 		}
 	}
 	t.Fatalf("no built-in %s", key)
 	return nil
 }
 
-// TestTemplateLifecycleOverHTTP: draft, validate, publish, edit into the
-// next draft, diff, retire — with admins only, and every error at its path.
-func TestTemplateLifecycleOverHTTP(t *testing.T) {
-	s := storetest.SQLite(t)
-	e := newEnv(t, s)
-	_, err := catalog.SeedBuiltins(context.Background(), s)
-	require.NoError(t, err)
+func builtinBody(t *testing.T, key string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(builtinFile(t, key), &m))
+	return m
+}
 
-	r := e.do("GET", "/api/v1/templates/schema", "zhang.wei", nil)
-	require.Equal(t, 200, r.status)
-	require.Equal(t, "https://json-schema.org/draft/2020-12/schema", r.body["$schema"])
-	r = e.do("GET", "/api/v1/templates?status=published", "zhang.wei", nil)
+// at walks a decoded template: at(body, "indicators", 0) is the first indicator.
+func at(m map[string]any, path ...any) map[string]any {
+	var cur any = m
+	for _, p := range path {
+		switch k := p.(type) {
+		case string:
+			cur = cur.(map[string]any)[k]
+		case int:
+			cur = cur.([]any)[k]
+		}
+	}
+	return cur.(map[string]any)
+}
+
+// brokenCSOps is cs-ops-monthly with three mistakes an admin makes: weights
+// that total 95, a stage lasting a month, and a distribution limit on a
+// grade that does not exist.
+func brokenCSOps(t *testing.T) map[string]any {
+	body := builtinBody(t, "cs-ops-monthly")
+	at(body, "indicators", 0)["weight"] = 25
+	at(body, "stages", 1)["duration"] = "P1M"
+	at(body, "distribution", 0)["grades"] = []any{"SS"}
+	return body
+}
+
+var brokenCSOpsErrors = templates.Errors{
+	{Path: "/distribution/0/grades/0", Value: "SS", Message: "unknown grade; known: S, A, B, C"},
+	{Path: "/indicators", Value: "95", Message: "indicator weights total 95; they must total 100 (add 5)"},
+	{Path: "/stages/1/duration", Value: "P1M", Message: "years and months have no fixed length; write days instead, such as P30D"},
+}
+
+// fieldErrors reads an API list of details back as template errors.
+func fieldErrors(t *testing.T, v any) templates.Errors {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	require.NoError(t, err)
+	var out templates.Errors
+	require.NoError(t, json.Unmarshal(raw, &out))
+	return out
+}
+
+func TestTemplateSchemaIsServedToAnyMember(t *testing.T) {
+	e := newTemplateEnv(t)
+	for _, who := range []string{"zhang.wei", "liu.yang", "admin"} {
+		r := e.do("GET", "/api/v1/templates/schema", who, nil)
+		require.Equal(t, 200, r.status, r.raw)
+		require.Equal(t, "https://json-schema.org/draft/2020-12/schema", r.body["$schema"])
+		require.Contains(t, r.header.Get("Content-Type"), "application/schema+json")
+		require.JSONEq(t, string(templates.Schema()), r.raw)
+	}
+	require.Equal(t, 401, e.do("GET", "/api/v1/templates/schema", "", nil).status)
+}
+
+func TestBuiltinTemplatesAreListedAndEachCanBeFetchedByVersion(t *testing.T) {
+	e := newTemplateEnv(t)
+	r := e.do("GET", "/api/v1/templates?status=published", "zhang.wei", nil)
+	require.Equal(t, 200, r.status, r.raw)
 	require.EqualValues(t, 4, r.body["total"])
 
-	body := builtinBody(t, "cs-ops")
-	body["key"] = "cs-ops-pilot"
-	body["indicators"].([]any)[0].(map[string]any)["weight"] = 25
-	body["stages"].([]any)[1].(map[string]any)["duration"] = "P1M"
-	r = e.do("POST", "/api/v1/templates/validate", "admin", body)
+	var keys []string
+	for _, x := range r.body["items"].([]any) {
+		item := x.(map[string]any)
+		key := item["key"].(string)
+		keys = append(keys, key)
+		require.Equal(t, "published", item["status"])
+		require.NotContains(t, item, "body", "a list row carries no body")
+
+		path := fmt.Sprintf("/api/v1/templates/%s/versions/%v", key, item["version"])
+		got := e.do("GET", path, "zhang.wei", nil)
+		require.Equal(t, 200, got.status, got.raw)
+		require.Equal(t, "published", got.body["status"])
+		require.EqualValues(t, 1, got.body["version"])
+		require.Equal(t, key, at(got.body, "body")["key"])
+		require.Equal(t, templates.Checksum(builtinFile(t, key)), got.body["checksum"], "the stored body is the shipped file")
+		require.NotContains(t, got.body, "validation", "a published version needs no validation result")
+
+		latest := e.do("GET", "/api/v1/templates/"+key+"/versions/latest", "zhang.wei", nil)
+		require.Equal(t, 200, latest.status, latest.raw)
+		require.Equal(t, got.body["checksum"], latest.body["checksum"])
+	}
+	require.ElementsMatch(t, []string{"community-monthly", "community-quarterly", "cs-ops-monthly", "ops-assistant-monthly"}, keys)
+
+	r = e.do("GET", "/api/v1/templates?status=draft", "admin", nil)
+	require.EqualValues(t, 0, r.body["total"])
+	r = e.do("GET", "/api/v1/templates?status=live", "admin", nil)
+	require.Equal(t, 400, r.status)
+	require.Equal(t, "?status", firstDetail(t, r)["path"])
+}
+
+func TestValidatingABrokenTemplateAnswersEveryErrorAtItsPath(t *testing.T) {
+	e := newTemplateEnv(t)
+	r := e.do("POST", "/api/v1/templates/validate", "admin", brokenCSOps(t))
+	require.Equal(t, 200, r.status, "an invalid template is a successful check: %s", r.raw)
+	require.Equal(t, false, r.body["valid"])
+	require.Equal(t, brokenCSOpsErrors, fieldErrors(t, r.body["errors"]))
+
+	_, parsed := templates.Parse([]byte(mustJSON(t, brokenCSOps(t))))
+	require.Equal(t, parsed, fieldErrors(t, r.body["errors"]), "the API adds, drops and rewords nothing")
+
+	r = e.do("GET", "/api/v1/templates?status=draft", "admin", nil)
+	require.EqualValues(t, 0, r.body["total"], "validating saves nothing")
+}
+
+func TestValidatingAGoodTemplateAnswersValidWithNoErrors(t *testing.T) {
+	e := newTemplateEnv(t)
+	r := e.do("POST", "/api/v1/templates/validate", "admin", builtinFile(t, "cs-ops-monthly"))
+	require.Equal(t, 200, r.status, r.raw)
+	require.Equal(t, true, r.body["valid"])
+	require.Empty(t, r.body["errors"])
+}
+
+func TestValidatingSomethingThatIsNotATemplateNamesTheProblem(t *testing.T) {
+	e := newTemplateEnv(t)
+	r := e.do("POST", "/api/v1/templates/validate", "admin", `{"key": "x", "colour": "red"}`)
 	require.Equal(t, 200, r.status, r.raw)
 	require.Equal(t, false, r.body["valid"])
-	errs := r.body["errors"].([]any)
-	require.Len(t, errs, 2)
-	require.Equal(t, "/indicators", errs[0].(map[string]any)["path"])
-	require.Equal(t, "/stages/1/duration", errs[1].(map[string]any)["path"])
-
-	// The CLI prints the same paths, values and messages for the same file.
-	raw, _ := json.Marshal(body)
-	file := filepath.Join(t.TempDir(), "pilot.json")
-	require.NoError(t, os.WriteFile(file, raw, 0o644))
-	cmd := exec.Command("go", "run", "../cmd/perfloop", "template", "validate", file)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	require.Error(t, cmd.Run(), "exit 1 on an invalid template")
-	for _, x := range errs {
-		d := x.(map[string]any)
-		line := fmt.Sprintf("%s:%s: %s", file, d["path"], d["message"])
-		if v, ok := d["value"].(string); ok && v != "" {
-			line += " (value: " + v + ")"
-		}
-		require.Contains(t, out.String(), line)
+	paths := map[string]bool{}
+	for _, fe := range fieldErrors(t, r.body["errors"]) {
+		paths[fe.Path] = true
 	}
+	require.True(t, paths["/colour"], "an unknown field is named: %s", r.raw)
+	require.True(t, paths["/stages"], "a missing field is named: %s", r.raw)
+	for _, x := range r.body["errors"].([]any) {
+		d := x.(map[string]any)
+		if d["path"] == "/stages" {
+			require.NotContains(t, d, "value", "a missing field has no value to show, as the CLI prints none")
+		}
+	}
+	require.Equal(t, 403, e.do("POST", "/api/v1/templates/validate", "zhang.wei", brokenCSOps(t)).status)
+}
 
-	require.Equal(t, 403, e.do("POST", "/api/v1/templates", "liu.yang", body).status, "managers do not author templates")
-	r = e.do("POST", "/api/v1/templates", "admin", body)
+func TestTemplateDraftIsStampedEditedInPlacePublishedAndRetired(t *testing.T) {
+	e := newTemplateEnv(t)
+	body := brokenCSOps(t)
+	body["key"] = "cs-ops-pilot"
+	body["version"] = 7
+
+	r := e.do("POST", "/api/v1/templates", "admin", body)
 	require.Equal(t, 201, r.status, r.raw)
+	require.Equal(t, "/api/v1/templates/cs-ops-pilot/versions/1", r.header.Get("Location"))
 	require.EqualValues(t, 1, r.body["version"])
-	r = e.do("POST", "/api/v1/templates/cs-ops-pilot/versions/1/publish", "admin", nil)
-	require.Equal(t, 422, r.status, "an invalid draft does not publish")
-	require.NotEmpty(t, errorOf(t, r)["details"])
+	require.Equal(t, "draft", r.body["status"])
+	require.EqualValues(t, 1, at(r.body, "body")["version"], "the body is stamped with the version it is saved as")
+	require.Equal(t, false, at(r.body, "validation")["valid"], "a draft may be incomplete")
+	require.Equal(t, brokenCSOpsErrors, fieldErrors(t, at(r.body, "validation")["errors"]))
 
-	body["indicators"].([]any)[0].(map[string]any)["weight"] = 30
-	body["stages"].([]any)[1].(map[string]any)["duration"] = "P3D"
+	r = e.do("POST", "/api/v1/templates/cs-ops-pilot/versions/1/publish", "admin", nil)
+	require.Equal(t, 422, r.status, "an invalid draft does not publish: %s", r.raw)
+	require.Equal(t, "template_invalid", errorOf(t, r)["code"])
+	require.Equal(t, brokenCSOpsErrors, fieldErrors(t, errorOf(t, r)["details"]))
+	r = e.do("GET", "/api/v1/templates/cs-ops-pilot/versions/1", "admin", nil)
+	require.Equal(t, "draft", r.body["status"], "a refused publish leaves the draft as it was")
+	require.Equal(t, brokenCSOpsErrors, fieldErrors(t, at(r.body, "validation")["errors"]))
+
+	at(body, "indicators", 0)["weight"] = 30
+	at(body, "stages", 1)["duration"] = "P3D"
+	at(body, "distribution", 0)["grades"] = []any{"S"}
 	r = e.do("POST", "/api/v1/templates", "admin", body)
-	require.Equal(t, 200, r.status, "the open draft is edited in place")
+	require.Equal(t, 200, r.status, "the open draft is edited in place: %s", r.raw)
 	require.EqualValues(t, 1, r.body["version"])
+	require.Equal(t, true, at(r.body, "validation")["valid"])
+	require.Empty(t, at(r.body, "validation")["errors"])
+	r = e.do("GET", "/api/v1/templates?key=cs-ops-pilot", "admin", nil)
+	require.EqualValues(t, 1, r.body["total"], "editing a draft adds no version")
+
 	r = e.do("POST", "/api/v1/templates/cs-ops-pilot/versions/1/publish", "admin", nil)
 	require.Equal(t, 200, r.status, r.raw)
 	require.Equal(t, "published", r.body["status"])
-	checksum := r.body["checksum"]
+	require.NotNil(t, r.body["publishedAt"])
 
-	body["indicators"].([]any)[1].(map[string]any)["weight"] = 15
-	body["indicators"].([]any)[2].(map[string]any)["weight"] = 25
-	r = e.do("POST", "/api/v1/templates", "admin", body)
-	require.Equal(t, 201, r.status, "editing a published version opens the next draft")
-	require.EqualValues(t, 2, r.body["version"])
-	r = e.do("GET", "/api/v1/templates/cs-ops-pilot/versions/1", "admin", nil)
-	require.Equal(t, checksum, r.body["checksum"], "the published version is unchanged")
-	r = e.do("GET", "/api/v1/templates/cs-ops-pilot/diff?from=1&to=2", "admin", nil)
-	require.Equal(t, 200, r.status, r.raw)
-	var paths []string
-	for _, c := range r.body["changes"].([]any) {
-		paths = append(paths, c.(map[string]any)["path"].(string))
-	}
-	require.Contains(t, paths, "/indicators/1/weight")
-	require.Contains(t, paths, "/indicators/2/weight")
-
-	require.Equal(t, 403, e.do("POST", "/api/v1/templates/cs-ops-pilot/versions/1/retire", "liu.yang", nil).status)
 	r = e.do("POST", "/api/v1/templates/cs-ops-pilot/versions/1/retire", "admin", nil)
 	require.Equal(t, 200, r.status, r.raw)
 	require.Equal(t, "retired", r.body["status"])
-	require.Equal(t, 404, e.do("GET", "/api/v1/templates/nope/versions/1", "admin", nil).status)
+	require.NotNil(t, r.body["retiredAt"])
+	r = e.do("GET", "/api/v1/templates/cs-ops-pilot/versions/1", "zhang.wei", nil)
+	require.Equal(t, "retired", r.body["status"])
+}
+
+func TestEditingAPublishedTemplateOpensTheNextDraftAndLeavesThePublishedBodyAlone(t *testing.T) {
+	e := newTemplateEnv(t)
+	before := e.do("GET", "/api/v1/templates/cs-ops-monthly/versions/1", "admin", nil)
+	require.Equal(t, "published", before.body["status"])
+
+	body := builtinBody(t, "cs-ops-monthly")
+	at(body, "indicators", 1)["weight"] = 15
+	at(body, "indicators", 2)["weight"] = 25
+	r := e.do("POST", "/api/v1/templates", "admin", body)
+	require.Equal(t, 201, r.status, r.raw)
+	require.EqualValues(t, 2, r.body["version"])
+	require.Equal(t, "draft", r.body["status"])
+	require.EqualValues(t, 2, at(r.body, "body")["version"])
+
+	after := e.do("GET", "/api/v1/templates/cs-ops-monthly/versions/1", "admin", nil)
+	require.Equal(t, "published", after.body["status"])
+	require.Equal(t, before.body["checksum"], after.body["checksum"], "the published version is unchanged")
+	require.Equal(t, before.body["body"], after.body["body"])
+	latest := e.do("GET", "/api/v1/templates/cs-ops-monthly/versions/latest", "admin", nil)
+	require.EqualValues(t, 1, latest.body["version"], "latest is the newest published, not the draft")
+
+	r = e.do("POST", "/api/v1/templates/cs-ops-monthly/versions/2/publish", "admin", nil)
+	require.Equal(t, 200, r.status, r.raw)
+	latest = e.do("GET", "/api/v1/templates/cs-ops-monthly/versions/latest", "admin", nil)
+	require.EqualValues(t, 2, latest.body["version"])
+	after = e.do("GET", "/api/v1/templates/cs-ops-monthly/versions/1", "admin", nil)
+	require.Equal(t, before.body["checksum"], after.body["checksum"], "publishing the next version does not touch the last")
+}
+
+func TestTemplateDiffListsTheChangedWeightsAtTheirPointers(t *testing.T) {
+	e := newTemplateEnv(t)
+	body := builtinBody(t, "cs-ops-monthly")
+	at(body, "indicators", 1)["weight"] = 15
+	at(body, "indicators", 2)["weight"] = 25
+	require.Equal(t, 201, e.do("POST", "/api/v1/templates", "admin", body).status)
+
+	r := e.do("GET", "/api/v1/templates/cs-ops-monthly/diff?from=1&to=2", "liu.yang", nil)
+	require.Equal(t, 200, r.status, r.raw)
+	changes := map[string]map[string]any{}
+	for _, c := range r.body["changes"].([]any) {
+		change := c.(map[string]any)
+		changes[change["path"].(string)] = change
+	}
+	require.Equal(t, map[string]any{"path": "/indicators/1/weight", "op": "changed", "from": 20.0, "to": 15.0}, changes["/indicators/1/weight"])
+	require.Equal(t, map[string]any{"path": "/indicators/2/weight", "op": "changed", "from": 20.0, "to": 25.0}, changes["/indicators/2/weight"])
+	for path := range changes {
+		require.True(t, path == "/version" || strings.HasPrefix(path, "/indicators/"), "nothing else changed, got %s", path)
+	}
+
+	r = e.do("GET", "/api/v1/templates/cs-ops-monthly/diff?from=1&to=9", "admin", nil)
+	require.Equal(t, 404, r.status, r.raw)
+	r = e.do("GET", "/api/v1/templates/cs-ops-monthly/diff?from=one&to=2", "admin", nil)
+	require.Equal(t, 400, r.status, r.raw)
+	require.Equal(t, "from", firstDetail(t, r)["path"])
+}
+
+func TestOnlyAdminsSavePublishAndRetireTemplates(t *testing.T) {
+	e := newTemplateEnv(t)
+	body := builtinBody(t, "cs-ops-monthly")
+	body["key"] = "cs-ops-pilot"
+	for _, who := range []string{"zhang.wei", "liu.yang", "sun.li"} {
+		r := e.do("POST", "/api/v1/templates", who, body)
+		require.Equal(t, 403, r.status, "%s saved a template: %s", who, r.raw)
+		require.Equal(t, "forbidden", errorOf(t, r)["code"])
+	}
+	require.Equal(t, 201, e.do("POST", "/api/v1/templates", "admin", body).status)
+	for _, who := range []string{"zhang.wei", "liu.yang", "sun.li"} {
+		require.Equal(t, 403, e.do("POST", "/api/v1/templates/cs-ops-pilot/versions/1/publish", who, nil).status, who)
+		require.Equal(t, 403, e.do("POST", "/api/v1/templates/cs-ops-monthly/versions/1/retire", who, nil).status, who)
+	}
+	r := e.do("GET", "/api/v1/templates/cs-ops-pilot/versions/1", "admin", nil)
+	require.Equal(t, "draft", r.body["status"], "a refused publish changes nothing")
+	r = e.do("GET", "/api/v1/templates/cs-ops-monthly/versions/1", "admin", nil)
+	require.Equal(t, "published", r.body["status"], "a refused retire changes nothing")
+}
+
+func TestUnknownTemplateKeysAndVersionsAre404(t *testing.T) {
+	e := newTemplateEnv(t)
+	for _, c := range []struct{ method, path string }{
+		{"GET", "/api/v1/templates/nope/versions/1"},
+		{"GET", "/api/v1/templates/nope/versions/latest"},
+		{"GET", "/api/v1/templates/cs-ops-monthly/versions/9"},
+		{"POST", "/api/v1/templates/nope/versions/1/publish"},
+		{"POST", "/api/v1/templates/cs-ops-monthly/versions/9/publish"},
+		{"POST", "/api/v1/templates/nope/versions/1/retire"},
+		{"POST", "/api/v1/templates/cs-ops-monthly/versions/9/retire"},
+	} {
+		r := e.do(c.method, c.path, "admin", nil)
+		require.Equal(t, 404, r.status, "%s %s: %s", c.method, c.path, r.raw)
+		require.Equal(t, "not_found", errorOf(t, r)["code"])
+	}
+	r := e.do("GET", "/api/v1/templates/cs-ops-monthly/versions/0", "admin", nil)
+	require.Equal(t, 400, r.status, "version 0 is not a version: %s", r.raw)
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	require.NoError(t, err)
+	return string(raw)
 }
