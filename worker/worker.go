@@ -42,7 +42,16 @@ func New(o Options) sdkworker.Worker {
 	// A workflow task that does not yield for a second is reported as a
 	// deadlock; on a loaded two-core box fanning out thousands of members
 	// that happened without any deadlock, so the bound is wider.
-	wo := sdkworker.Options{DeadlockDetectionTimeout: 10 * time.Second}
+	//
+	// A stage opening for thousands of members puts thousands of first
+	// workflow tasks on the queue at once; the SDK's default two pollers
+	// left them waiting minutes (measured with `perfloop bench`), so the
+	// worker polls wider.
+	wo := sdkworker.Options{
+		DeadlockDetectionTimeout:         10 * time.Second,
+		MaxConcurrentWorkflowTaskPollers: 8,
+		MaxConcurrentActivityTaskPollers: 8,
+	}
 	if o.Concurrency > 0 {
 		wo.MaxConcurrentActivityExecutionSize = o.Concurrency
 		wo.MaxConcurrentWorkflowTaskExecutionSize = o.Concurrency

@@ -1,0 +1,124 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/perfloop/perfloop/activities"
+)
+
+func TestBenchLaunchSmall(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	results, err := Run(ctx, Options{Scenarios: []string{ScenarioLaunch}, Members: []int{20}, EngineOptions: EngineOptions{Log: testLog{t}}})
+	require.NoError(t, err)
+	require.Len(t, results, 1)
+	r := results[0]
+	require.Equal(t, "launch", r.Scenario)
+	require.Equal(t, 20, r.Members)
+	for _, name := range []string{"allTasksMs", "firstTaskMs", "launchCallMs", "membersPerSec"} {
+		require.Positive(t, r.Ours.Get(name), "ours %s", name)
+	}
+	for _, name := range []string{"signalWithStartMs", "childWorkflowsMs"} {
+		require.Positive(t, r.Raw.Get(name), "raw %s", name)
+	}
+	require.LessOrEqual(t, r.Ours.Get("firstTaskMs"), r.Ours.Get("allTasksMs"))
+
+	var buf bytes.Buffer
+	require.NoError(t, WriteJSON(&buf, results))
+	var decoded []struct {
+		Scenario string             `json:"scenario"`
+		Members  int                `json:"members"`
+		Ours     map[string]float64 `json:"ours"`
+		Raw      map[string]float64 `json:"raw"`
+		Ratio    float64            `json:"ratio"`
+		Notes    string             `json:"notes"`
+	}
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &decoded))
+	require.Len(t, decoded, 1)
+	require.Positive(t, decoded[0].Ratio)
+	require.Positive(t, decoded[0].Ours["allTasksMs"])
+	require.Positive(t, decoded[0].Raw["signalWithStartMs"])
+	require.NotEmpty(t, decoded[0].Notes)
+
+	buf.Reset()
+	require.NoError(t, WriteTable(&buf, results))
+	require.Contains(t, buf.String(), "launch")
+}
+
+func TestScoreSQLAgreesWithScoreMembers(t *testing.T) {
+	ctx := context.Background()
+	e, err := Start(ctx, EngineOptions{NoTemporal: true, Log: testLog{t}})
+	require.NoError(t, err)
+	t.Cleanup(e.Close)
+	res, err := e.runScore(ctx, 300)
+	require.NoError(t, err)
+	require.Positive(t, res.Ours.Get("fromDbMs"))
+	require.Positive(t, res.Raw.Get("sqlMs"))
+	require.Equal(t, 300.0, res.Raw.Get("rows"))
+	require.Contains(t, res.Notes, "totals agree within 0.0")
+}
+
+func TestScoreTemplateParses(t *testing.T) {
+	tpl, err := ScoreTemplate()
+	require.NoError(t, err)
+	require.Len(t, tpl.Indicators, 12)
+	scores, err := activities.ScoreMembers(tpl, ScoreData(tpl, 50, 7))
+	require.NoError(t, err)
+	require.Len(t, scores, 50)
+}
+
+func TestMembersAndScenariosParse(t *testing.T) {
+	got, err := ParseMembers("100, 1000")
+	require.NoError(t, err)
+	require.Equal(t, []int{100, 1000}, got)
+	_, err = ParseMembers("ten")
+	require.ErrorIs(t, err, ErrUsage)
+
+	sc, err := ParseScenarios("score,launch")
+	require.NoError(t, err)
+	require.Equal(t, []string{"launch", "score"}, sc)
+	sc, err = ParseScenarios("all")
+	require.NoError(t, err)
+	require.Equal(t, Scenarios, sc)
+	_, err = ParseScenarios("lunch")
+	require.ErrorIs(t, err, ErrUsage)
+}
+
+// BenchmarkLaunch100 launches b.N cycles of 100 members on an embedded
+// server, each until every member has its self-evaluation task.
+func BenchmarkLaunch100(b *testing.B) {
+	ctx := context.Background()
+	e, err := Start(ctx, EngineOptions{})
+	require.NoError(b, err)
+	b.Cleanup(e.Close)
+	require.NoError(b, e.WarmUp(ctx))
+	var total time.Duration
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		sq, err := e.SeedTeam(ctx, 100)
+		require.NoError(b, err)
+		b.StartTimer()
+		l, err := e.Launch(ctx, sq)
+		require.NoError(b, err)
+		b.StopTimer()
+		total += l.All
+		require.NoError(b, e.Cancel(ctx, l))
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms/launch")
+}
+
+// testLog keeps progress lines with the test.
+type testLog struct{ t testing.TB }
+
+func (w testLog) Write(p []byte) (int, error) {
+	w.t.Log(string(bytes.TrimRight(p, "\n")))
+	return len(p), nil
+}

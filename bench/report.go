@@ -1,0 +1,60 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+)
+
+// tableFigures is how many figures of each side a table row shows; the
+// JSON carries them all.
+const tableFigures = 3
+
+// WriteTable prints one row per result: scenario, members, our figures, the
+// raw figures, the headline ratio and the notes.
+func WriteTable(w io.Writer, results []Result) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SCENARIO\tN\tOURS\tRAW\tRATIO\tNOTES")
+	for _, r := range results {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", r.Scenario, r.Members, cell(r.Ours), cell(r.Raw), strconv.FormatFloat(r.Ratio, 'f', 2, 64), r.Notes)
+	}
+	return tw.Flush()
+}
+
+func cell(fs Figures) string {
+	parts := make([]string, 0, tableFigures)
+	for i, f := range fs {
+		if i == tableFigures {
+			break
+		}
+		parts = append(parts, show(f))
+	}
+	return strings.Join(parts, " ")
+}
+
+// show writes a figure with its unit: allTasksMs 1234.5 → allTasks=1234.5ms.
+func show(f Figure) string {
+	v := strconv.FormatFloat(f.Value, 'f', -1, 64)
+	switch {
+	case f.Name == "perSec":
+		return v + "/s"
+	case strings.HasSuffix(f.Name, "PerSec"):
+		return strings.TrimSuffix(f.Name, "PerSec") + "=" + v + "/s"
+	case strings.HasSuffix(f.Name, "Ms"):
+		return strings.TrimSuffix(f.Name, "Ms") + "=" + strconv.FormatFloat(f.Value, 'f', 1, 64) + "ms"
+	}
+	return f.Name + "=" + v
+}
+
+// WriteJSON prints the results as one indented JSON array.
+func WriteJSON(w io.Writer, results []Result) error {
+	if results == nil {
+		results = []Result{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(results)
+}

@@ -1,0 +1,142 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Scenario names, in the order "all" runs them.
+const (
+	ScenarioLaunch = "launch"
+	ScenarioSubmit = "submit"
+	ScenarioScore  = "score"
+	ScenarioAll    = "all"
+)
+
+// Scenarios lists every scenario "all" runs.
+var Scenarios = []string{ScenarioLaunch, ScenarioSubmit, ScenarioScore}
+
+// ErrUsage is a bad scenario or member count.
+var ErrUsage = errors.New("bad bench options")
+
+// Options says what to measure and where.
+type Options struct {
+	EngineOptions
+	// Scenarios to run; empty or "all" runs every one.
+	Scenarios []string
+	// Members are the team sizes launch and submit run at, each in turn.
+	Members []int
+	// ScoreMembers is how many members score scores (0: ScoreMembers).
+	ScoreMembers int
+}
+
+// ParseScenarios reads --scenario: one name, a comma list, or all.
+func ParseScenarios(s string) ([]string, error) {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		p = strings.TrimSpace(p)
+		switch {
+		case p == ScenarioAll || p == "":
+			out = append(out, Scenarios...)
+		case slices.Contains(Scenarios, p):
+			out = append(out, p)
+		default:
+			return nil, fmt.Errorf("%w: --scenario %q is not one of launch, submit, score, all", ErrUsage, p)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b string) int { return slices.Index(Scenarios, a) - slices.Index(Scenarios, b) })
+	return slices.Compact(out), nil
+}
+
+// ParseMembers reads --members: a count or a comma list of counts.
+func ParseMembers(s string) ([]int, error) {
+	var out []int
+	for _, p := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil || n < 1 || n > 100_000 {
+			return nil, fmt.Errorf("%w: --members %q: give team sizes from 1 to 100000, such as 100 or 100,1000", ErrUsage, p)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// Run starts the engine, runs the scenarios and stops it. It returns the
+// results measured before an error, and the error.
+func Run(ctx context.Context, o Options) ([]Result, error) {
+	if len(o.Scenarios) == 0 {
+		o.Scenarios = Scenarios
+	}
+	if len(o.Members) == 0 {
+		o.Members = []int{100}
+	}
+	if o.ScoreMembers == 0 {
+		o.ScoreMembers = ScoreMembers
+	}
+	needTemporal := slices.Contains(o.Scenarios, ScenarioLaunch) || slices.Contains(o.Scenarios, ScenarioSubmit)
+	eo := o.EngineOptions
+	eo.NoTemporal = !needTemporal
+	e, err := Start(ctx, eo)
+	if err != nil {
+		return nil, err
+	}
+	defer e.Close()
+	if needTemporal {
+		if err := e.WarmUp(ctx); err != nil {
+			return nil, err
+		}
+	}
+	var out []Result
+	for _, n := range o.Members {
+		for _, s := range o.Scenarios {
+			var res Result
+			switch s {
+			case ScenarioLaunch:
+				res, err = e.runLaunch(ctx, n)
+			case ScenarioSubmit:
+				res, err = e.runSubmit(ctx, n)
+			default:
+				continue
+			}
+			if err != nil {
+				return out, fmt.Errorf("%s with %d members: %w", s, n, err)
+			}
+			out = append(out, res)
+		}
+	}
+	if slices.Contains(o.Scenarios, ScenarioScore) {
+		res, err := e.runScore(ctx, o.ScoreMembers)
+		if err != nil {
+			return out, fmt.Errorf("score with %d members: %w", o.ScoreMembers, err)
+		}
+		out = append(out, res)
+	}
+	return out, nil
+}
+
+// WarmUp runs a small launch and raw fan-out unmeasured, so the first
+// measurement does not pay for cold pollers, caches and connections.
+func (e *Engine) WarmUp(ctx context.Context) error {
+	began := time.Now()
+	sq, err := e.SeedTeam(ctx, 3)
+	if err != nil {
+		return err
+	}
+	l, err := e.Launch(ctx, sq)
+	if err != nil {
+		return fmt.Errorf("warm-up: %w", err)
+	}
+	if err := e.Cancel(ctx, l); err != nil {
+		return fmt.Errorf("warm-up: %w", err)
+	}
+	if _, err := e.rawSignalWithStart(ctx, 10); err != nil {
+		return fmt.Errorf("warm-up: %w", err)
+	}
+	e.logf("warmed up in %s", time.Since(began).Round(time.Millisecond))
+	return nil
+}
