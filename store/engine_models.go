@@ -119,6 +119,9 @@ const (
 	TaskCalibration    = "calibration"
 	TaskGeneric        = "task"
 	TaskIDPReview      = "idp_review"
+	TaskIDPCheckin     = "idp_checkin"
+	TaskCustomerInput  = "customer_input"
+	TaskAppeal         = "appeal"
 )
 
 // Task is an inbox item: a form someone must submit by DueAt.

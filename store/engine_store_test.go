@@ -3,6 +3,7 @@ package store_test
 import (
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"testing"
 	"time"
@@ -290,5 +291,263 @@ func TestNotificationsAreDedupedAndReadable(t *testing.T) {
 		_, total, err = s.ListNotifications(ctx, f.members[0].ID, true, store.Page{})
 		require.NoError(t, err)
 		require.Zero(t, total)
+	})
+}
+
+func TestStaleCycleVersionIsConflict(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 1, "k")
+		got, err := s.UpdateCycle(ctx, f.org.ID, f.cycle.ID, f.cycle.Version, func(c *store.Cycle) error {
+			c.Title = "十月考核"
+			c.Period = "2099-01" // identity is frozen at launch and never written back
+			return nil
+		})
+		require.NoError(t, err)
+		require.Equal(t, f.cycle.Version+1, got.Version)
+		_, err = s.UpdateCycle(ctx, f.org.ID, f.cycle.ID, f.cycle.Version, func(c *store.Cycle) error { c.Title = "late"; return nil })
+		require.ErrorIs(t, err, store.ErrConflict)
+		_, err = s.UpdateCycle(ctx, "another-org", f.cycle.ID, 0, func(c *store.Cycle) error { return nil })
+		require.ErrorIs(t, err, store.ErrNotFound)
+		stored, err := s.GetCycle(ctx, f.org.ID, f.cycle.ID)
+		require.NoError(t, err)
+		require.Equal(t, "十月考核", stored.Title)
+		require.Equal(t, "2026-10", stored.Period)
+	})
+}
+
+func TestAddingCycleMembersTwiceAddsThemOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 1, "k")
+		late := &store.Member{OrgID: f.org.ID, TeamID: &f.team.ID, Name: "新人", Email: "late@x.dev", Role: store.RoleEmployee, Level: "junior", Timezone: "Asia/Shanghai", Locale: "zh", Active: true}
+		require.NoError(t, s.CreateMember(ctx, late))
+		rows := []store.CycleMember{
+			{MemberID: f.members[0].ID, Level: "changed"},
+			{MemberID: late.ID, TeamID: late.TeamID, Level: late.Level},
+			{MemberID: late.ID, TeamID: late.TeamID, Level: late.Level},
+		}
+		added, err := s.AddCycleMembers(ctx, f.cycle.ID, rows)
+		require.NoError(t, err)
+		require.Equal(t, 1, added)
+		added, err = s.AddCycleMembers(ctx, f.cycle.ID, rows)
+		require.NoError(t, err)
+		require.Zero(t, added)
+		ms, err := s.ListCycleMembers(ctx, f.cycle.ID)
+		require.NoError(t, err)
+		require.Len(t, ms, 2)
+		for _, m := range ms {
+			require.Equal(t, "junior", m.Level, "a member already in scope stays as frozen at launch")
+		}
+		_, err = s.AddCycleMembers(ctx, "no-such-cycle", rows)
+		require.ErrorIs(t, err, store.ErrNotFound)
+	})
+}
+
+func TestStaleResultVersionIsConflict(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 1, "k")
+		m := f.members[0].ID
+		require.NoError(t, s.SaveResults(ctx, f.cycle.ID, []store.Result{{MemberID: m, IndicatorScores: "{}", Parts: "{}", Adjustments: "{}", FinalScore: 80, ProposedGrade: "B", Grade: "B", Rank: 1}}))
+		r, err := s.GetResult(ctx, f.cycle.ID, m)
+		require.NoError(t, err)
+		got, err := s.UpdateResult(ctx, f.cycle.ID, m, r.Version, func(r *store.Result) error {
+			r.Grade, r.State = "A", store.ResultCalibrated
+			return nil
+		})
+		require.NoError(t, err)
+		require.Equal(t, r.Version+1, got.Version)
+		_, err = s.UpdateResult(ctx, f.cycle.ID, m, r.Version, func(r *store.Result) error { r.Grade = "C"; return nil })
+		require.ErrorIs(t, err, store.ErrConflict)
+		stored, err := s.GetResult(ctx, f.cycle.ID, m)
+		require.NoError(t, err)
+		require.Equal(t, "A", stored.Grade)
+		require.Equal(t, "B", stored.ProposedGrade)
+	})
+}
+
+func TestAppealNeedsAReasonAndIsRecordedOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 1, "k")
+		m := f.members[0].ID
+		require.NoError(t, s.SaveResults(ctx, f.cycle.ID, []store.Result{{MemberID: m, IndicatorScores: "{}", Parts: "{}", Adjustments: "{}", ProposedGrade: "C", Grade: "C", Rank: 1}}))
+		_, err := s.AppealResult(ctx, f.cycle.ID, m, "响应时长")
+		require.ErrorIs(t, err, store.ErrConflict, "an unpublished result cannot be appealed")
+		_, err = s.PublishResults(ctx, f.cycle.ID)
+		require.NoError(t, err)
+		_, err = s.AppealResult(ctx, f.cycle.ID, m, "  ")
+		require.ErrorIs(t, err, store.ErrAppealNeedsReason)
+		got, err := s.AppealResult(ctx, f.cycle.ID, m, "响应时长统计包含了系统故障时段")
+		require.NoError(t, err)
+		require.Equal(t, store.ResultAppealed, got.State)
+		require.Equal(t, "响应时长统计包含了系统故障时段", *got.Appeal)
+		require.NotNil(t, got.AcknowledgedAt)
+		_, err = s.AppealResult(ctx, f.cycle.ID, m, "again")
+		require.ErrorIs(t, err, store.ErrConflict)
+	})
+}
+
+func TestTaskOfAnotherOrganisationIsNotFound(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 1, "k")
+		m := f.members[0]
+		task, err := s.EnsureTask(ctx, &store.Task{OrgID: f.org.ID, CycleID: f.cycle.ID, WorkflowID: "w", StageKey: "plan", Kind: store.TaskPlan, AssigneeID: m.ID,
+			Title: "计划", TitleEn: "Plan", DueAt: time.Now(), Payload: "{}", DedupeKey: "plan:" + m.ID})
+		require.NoError(t, err)
+		got, err := s.GetTask(ctx, f.org.ID, task.ID)
+		require.NoError(t, err)
+		require.Equal(t, store.TaskOpen, got.State)
+		other := newOrg(t, s)
+		_, err = s.GetTask(ctx, other.ID, task.ID)
+		require.ErrorIs(t, err, store.ErrNotFound)
+	})
+}
+
+func TestStaleTaskVersionIsConflictButTaskStaysOpen(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 1, "k")
+		m := f.members[0]
+		task, err := s.EnsureTask(ctx, &store.Task{OrgID: f.org.ID, CycleID: f.cycle.ID, WorkflowID: "w", StageKey: "plan", Kind: store.TaskPlan, AssigneeID: m.ID,
+			Title: "计划", TitleEn: "Plan", DueAt: time.Now(), Payload: "{}", DedupeKey: "plan:" + m.ID})
+		require.NoError(t, err)
+		_, err = s.SubmitTask(ctx, task.ID, m.ID, "{}", task.Version+1)
+		require.ErrorIs(t, err, store.ErrConflict)
+		require.False(t, errors.Is(err, store.ErrTaskClosed))
+		got, err := s.GetTaskByID(ctx, task.ID)
+		require.NoError(t, err)
+		require.Equal(t, store.TaskOpen, got.State)
+	})
+}
+
+func TestRemindersCountOnlyGoesUpAndEscalationIsStampedOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 1, "k")
+		m := f.members[0]
+		task, err := s.EnsureTask(ctx, &store.Task{OrgID: f.org.ID, CycleID: f.cycle.ID, WorkflowID: "w", StageKey: "evaluate", Kind: store.TaskSelfEval, AssigneeID: m.ID, SubjectID: &m.ID,
+			Title: "自评", TitleEn: "Self", DueAt: time.Now().Add(-time.Hour), Payload: "{}", DedupeKey: "self:" + m.ID})
+		require.NoError(t, err)
+		require.NoError(t, s.MarkReminded(ctx, task.ID, 1))
+		require.NoError(t, s.MarkReminded(ctx, task.ID, 0), "a late retry of the first reminder")
+		require.NoError(t, s.MarkEscalated(ctx, task.ID))
+		first, err := s.GetTaskByID(ctx, task.ID)
+		require.NoError(t, err)
+		require.Equal(t, 2, first.RemindersSent)
+		require.NotNil(t, first.EscalatedAt)
+		require.NoError(t, s.MarkEscalated(ctx, task.ID))
+		again, err := s.GetTaskByID(ctx, task.ID)
+		require.NoError(t, err)
+		require.True(t, first.EscalatedAt.Equal(*again.EscalatedAt))
+		overdue, err := s.ListOverdue(ctx, f.cycle.ID, time.Now())
+		require.NoError(t, err)
+		require.Len(t, overdue, 1)
+		counts, err := s.CountTasksByStage(ctx, f.cycle.ID)
+		require.NoError(t, err)
+		require.Equal(t, []store.StageCount{{StageKey: "evaluate", Kind: store.TaskSelfEval, State: store.TaskOpen, Count: 1}}, counts)
+		n, err := s.CloseTasks(ctx, f.cycle.ID, "", store.TaskCancelled)
+		require.NoError(t, err)
+		require.Equal(t, 1, n)
+		overdue, err = s.ListOverdue(ctx, f.cycle.ID, time.Now())
+		require.NoError(t, err)
+		require.Empty(t, overdue, "a cancelled task is not overdue")
+	})
+}
+
+func TestMetricBatchWithAnUnstorableValueWritesNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 1, "k")
+		m := f.members[0].ID
+		bad := []store.MetricValue{
+			{MemberID: m, IndicatorKey: "fresh", Period: "2026-10", Value: 1, Source: "crm"},
+			{MemberID: m, IndicatorKey: "broken", Period: "2026-10", Value: math.NaN(), Source: "crm"},
+		}
+		_, err := s.UpsertMetricValues(ctx, &store.MetricBatch{OrgID: f.org.ID, Checksum: "nan", FileName: "nan.csv", CreatedBy: "x"}, bad)
+		require.Error(t, err)
+		vals, err := s.ListMetricValues(ctx, store.MetricFilter{OrgID: f.org.ID})
+		require.NoError(t, err)
+		require.Empty(t, vals)
+		// The failed batch left no checksum behind, so the corrected file is accepted.
+		bad[1].Value = 2
+		res, err := s.UpsertMetricValues(ctx, &store.MetricBatch{OrgID: f.org.ID, Checksum: "nan", FileName: "nan.csv", CreatedBy: "x"}, bad)
+		require.NoError(t, err)
+		require.False(t, res.Duplicate)
+		require.Equal(t, 2, res.Inserted)
+	})
+}
+
+func TestCalibrationMeetingsClashOnlyForSharedPeople(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 1, "k")
+		start := time.Date(2026, 11, 3, 6, 0, 0, 0, time.UTC)
+		mk := func() *store.CalibrationMeeting {
+			return &store.CalibrationMeeting{OrgID: f.org.ID, CycleID: f.cycle.ID, StartsAt: start, EndsAt: start.Add(time.Hour), Timezone: "Asia/Shanghai",
+				FacilitatorID: "hrbp", Participants: `["mgr-a","mgr-b"]`, Agenda: "[]", ICS: "BEGIN:VCALENDAR", State: "scheduled"}
+		}
+		require.NoError(t, s.SaveMeeting(ctx, mk()))
+		require.NoError(t, s.SaveMeeting(ctx, mk()), "saving a cycle's meeting again keeps the first")
+		got, err := s.GetMeeting(ctx, f.cycle.ID)
+		require.NoError(t, err)
+		require.True(t, start.Equal(got.StartsAt))
+		clash, err := s.ListMeetingsOverlapping(ctx, []string{"mgr-b"}, start.Add(30*time.Minute), start.Add(90*time.Minute))
+		require.NoError(t, err)
+		require.Len(t, clash, 1)
+		clash, err = s.ListMeetingsOverlapping(ctx, []string{"hrbp"}, start.Add(-time.Hour), start)
+		require.NoError(t, err)
+		require.Empty(t, clash, "a meeting ending when another starts does not clash")
+		clash, err = s.ListMeetingsOverlapping(ctx, []string{"mgr-c"}, start, start.Add(time.Hour))
+		require.NoError(t, err)
+		require.Empty(t, clash)
+	})
+}
+
+func TestFailedNotificationIsRetriedUntilItGivesUp(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 1, "k")
+		mk := func(key, channel string) *store.Notification {
+			return &store.Notification{OrgID: f.org.ID, RecipientID: f.members[0].ID, Channel: channel, Kind: "results", Subject: "结果", DedupeKey: key}
+		}
+		for _, n := range []*store.Notification{mk("results:email", store.ChannelEmail), mk("results:wecom", store.ChannelWeCom), mk("results:inapp", store.ChannelInApp)} {
+			created, err := s.EnqueueNotification(ctx, n)
+			require.NoError(t, err)
+			require.True(t, created)
+		}
+		owed, err := s.PendingNotifications(ctx, nil, 0)
+		require.NoError(t, err)
+		require.Len(t, owed, 2, "in-app notifications are delivered by being stored")
+		owed, err = s.PendingNotifications(ctx, []string{store.ChannelEmail}, 10)
+		require.NoError(t, err)
+		require.Len(t, owed, 1)
+		email := owed[0].ID
+
+		state, err := s.MarkFailed(ctx, email, "smtp: 421 try later", 2)
+		require.NoError(t, err)
+		require.Equal(t, store.NotificationFailed, state)
+		owed, err = s.PendingNotifications(ctx, []string{store.ChannelEmail}, 10)
+		require.NoError(t, err)
+		require.Len(t, owed, 1, "a failed notification with attempts left is still owed")
+		require.Equal(t, "smtp: 421 try later", owed[0].LastError)
+		state, err = s.MarkFailed(ctx, email, "smtp: 550 no such mailbox", 2)
+		require.NoError(t, err)
+		require.Equal(t, store.NotificationPermanentFailure, state)
+		state, err = s.MarkFailed(ctx, email, "again", 2)
+		require.NoError(t, err)
+		require.Equal(t, store.NotificationPermanentFailure, state)
+		owed, err = s.PendingNotifications(ctx, []string{store.ChannelEmail}, 10)
+		require.NoError(t, err)
+		require.Empty(t, owed)
+
+		owed, err = s.PendingNotifications(ctx, []string{store.ChannelWeCom}, 10)
+		require.NoError(t, err)
+		require.NoError(t, s.MarkSent(ctx, owed[0].ID))
+		require.NoError(t, s.MarkSent(ctx, owed[0].ID), "a retried delivery report changes nothing")
+		state, err = s.MarkFailed(ctx, owed[0].ID, "late error", 0)
+		require.NoError(t, err)
+		require.Equal(t, store.NotificationSent, state)
+		list, _, err := s.ListNotifications(ctx, f.members[0].ID, false, store.Page{})
+		require.NoError(t, err)
+		for _, n := range list {
+			if n.ID == owed[0].ID {
+				require.Equal(t, 1, n.Attempts)
+				require.NotNil(t, n.SentAt)
+			}
+		}
+		require.ErrorIs(t, s.MarkSent(ctx, "missing"), store.ErrNotFound)
 	})
 }
