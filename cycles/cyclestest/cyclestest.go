@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,6 +35,8 @@ type Env struct {
 	HRBP      *store.Member
 	Employees []*store.Member
 	TaskQueue string
+	// StopWorker stops the worker Start began (once; later calls do nothing).
+	StopWorker func()
 }
 
 // Start brings up the engine on st with a team of n employees.
@@ -47,7 +50,8 @@ func Start(t testing.TB, st *store.Store, n int) *Env {
 	e.seed(n)
 	w := worker.New(worker.Options{Client: c, Store: st, TaskQueue: e.TaskQueue})
 	require.NoError(t, w.Start())
-	t.Cleanup(w.Stop)
+	e.StopWorker = sync.OnceFunc(w.Stop)
+	t.Cleanup(e.StopWorker)
 	e.Service = &cycles.Service{Store: st, Client: c, TaskQueue: e.TaskQueue}
 	return e
 }
