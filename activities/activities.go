@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -24,6 +25,9 @@ type Activities struct {
 	Log       *slog.Logger
 	// Fanout bounds concurrent signals when a stage opens for many members.
 	Fanout int
+	// parsed caches each cycle's frozen template (cycle id → *Template):
+	// opening a stage parses it once, not once per member.
+	parsed sync.Map
 }
 
 func (a *Activities) log() *slog.Logger {
@@ -47,10 +51,15 @@ func (a *Activities) cycle(ctx context.Context, id string) (*store.Cycle, *templ
 	if err != nil {
 		return nil, nil, notFound(err)
 	}
+	// The body is frozen at launch, so a parse stays valid for the cycle's life.
+	if t, ok := a.parsed.Load(c.ID); ok {
+		return c, t.(*templates.Template), nil
+	}
 	t, errs := templates.Parse([]byte(c.TemplateBody))
 	if len(errs) > 0 {
 		return nil, nil, temporal.NewNonRetryableApplicationError(errs.Error(), "InvalidTemplate", errs)
 	}
+	a.parsed.Store(c.ID, t)
 	return c, t, nil
 }
 

@@ -222,7 +222,7 @@ func inviteICS(c *store.Cycle, stage templates.Stage, start, end time.Time, orga
 // the members the distribution moved, and score outliers (|z| ≥ 2, or a
 // rank decided by member id alone).
 func (a *Activities) agenda(ctx context.Context, c *store.Cycle, t *templates.Template) (*Agenda, error) {
-	results, err := a.allResults(ctx, c.ID)
+	results, err := a.Store.AllResults(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -270,28 +270,11 @@ func (a *Activities) agenda(ctx context.Context, c *store.Cycle, t *templates.Te
 			ag.Outliers = append(ag.Outliers, Outlier{MemberID: r.MemberID, Score: r.FinalScore, Z: math.Round(z*100) / 100, Why: "tied score ordered by id; decide in the meeting"})
 		}
 	}
-	for _, v := range scoring.CheckDistribution(byScore, limitsOf(t)) {
+	for _, v := range scoring.CheckDistribution(byScore, t.ScoringLimits()) {
 		ag.Violations = append(ag.Violations, v.Message)
 	}
 	sort.Slice(ag.Outliers, func(i, j int) bool { return ag.Outliers[i].Score > ag.Outliers[j].Score })
 	return ag, nil
-}
-
-func limitsOf(t *templates.Template) []scoring.Limit {
-	out := make([]scoring.Limit, 0, len(t.Distribution))
-	for _, l := range t.Distribution {
-		sl := scoring.Limit{Grades: l.Grades}
-		if l.Max != nil {
-			v := *l.Max / 100
-			sl.Max = &v
-		}
-		if l.Min != nil {
-			v := *l.Min / 100
-			sl.Min = &v
-		}
-		out = append(out, sl)
-	}
-	return out
 }
 
 // ApplyCalibration writes a facilitator's grade changes, each with its

@@ -141,18 +141,7 @@ func newScorer(t *templates.Template) (*scorer, error) {
 	for _, g := range t.Grades {
 		c.grades = append(c.grades, scoring.Grade{Key: g.Key, Min: g.Min, Max: g.Max})
 	}
-	for _, l := range t.Distribution {
-		sl := scoring.Limit{Grades: l.Grades}
-		if l.Max != nil {
-			v := *l.Max / 100
-			sl.Max = &v
-		}
-		if l.Min != nil {
-			v := *l.Min / 100
-			sl.Min = &v
-		}
-		c.limits = append(c.limits, sl)
-	}
+	c.limits = t.ScoringLimits()
 	keys := make([]string, len(t.Indicators))
 	weight := map[string]float64{}
 	for i, ind := range t.Indicators {

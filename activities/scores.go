@@ -136,7 +136,7 @@ func (a *Activities) PublishResults(ctx context.Context, cycleID string) (int, e
 	if err != nil {
 		return 0, err
 	}
-	results, err := a.allResults(ctx, cycleID)
+	results, err := a.Store.AllResults(ctx, cycleID)
 	if err != nil {
 		return 0, err
 	}
@@ -153,20 +153,6 @@ func (a *Activities) PublishResults(ctx context.Context, cycleID string) (int, e
 	return n, nil
 }
 
-func (a *Activities) allResults(ctx context.Context, cycleID string) ([]store.Result, error) {
-	var all []store.Result
-	for off := 0; ; off += store.MaxLimit {
-		page, _, err := a.Store.ListResults(ctx, cycleID, store.Page{Limit: store.MaxLimit, Offset: off, Sort: "rank"})
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, page...)
-		if len(page) < store.MaxLimit {
-			return all, nil
-		}
-	}
-}
-
 // ApplyOutcomes sets bonus tiers and the promotion flag on the results,
 // and creates an IDP (once) for each member ranked at the bottom for the
 // template's number of consecutive periods, starting its workflow.
@@ -175,7 +161,7 @@ func (a *Activities) ApplyOutcomes(ctx context.Context, cycleID string) ([]IDPRe
 	if err != nil || t.Outcomes == nil {
 		return nil, err
 	}
-	results, err := a.allResults(ctx, cycleID)
+	results, err := a.Store.AllResults(ctx, cycleID)
 	if err != nil {
 		return nil, err
 	}

@@ -629,7 +629,7 @@ func (s *Server) calibrationBoard(c *gin.Context) {
 	if m, err := s.store.GetMeeting(ctx, cy.ID); err == nil {
 		board.Meeting = &meetingView{CalibrationMeeting: *m, Participants: rawOr(m.Participants), Agenda: rawOr(m.Agenda)}
 	}
-	results, _, err := s.store.ListResults(ctx, cy.ID, store.Page{Limit: store.MaxLimit})
+	results, err := s.store.AllResults(ctx, cy.ID)
 	if err != nil {
 		writeError(c, err)
 		return

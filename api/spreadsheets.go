@@ -70,7 +70,7 @@ func (s *Server) exportCycle(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	tpl, _ := templates.Parse([]byte(cy.TemplateBody))
-	results, _, err := s.store.ListResults(ctx, cy.ID, store.Page{Limit: store.MaxLimit})
+	results, err := s.store.AllResults(ctx, cy.ID)
 	if err != nil {
 		writeError(c, err)
 		return

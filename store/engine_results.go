@@ -445,3 +445,13 @@ func (s *Store) AcknowledgeResult(ctx context.Context, cycleID, memberID string,
 	}
 	return &out, nil
 }
+
+// AllResults returns every result of a cycle by rank, for the work that
+// needs the whole cycle at once (outcomes, the agenda, exports).
+func (s *Store) AllResults(ctx context.Context, cycleID string) ([]Result, error) {
+	var out []Result
+	if err := s.DB.WithContext(ctx).Where("cycle_id = ?", cycleID).Order("rank_in_scope, member_id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("all results %s: %w", cycleID, err)
+	}
+	return out, nil
+}
