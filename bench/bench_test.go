@@ -86,6 +86,9 @@ func TestMembersAndScenariosParse(t *testing.T) {
 	sc, err = ParseScenarios("all")
 	require.NoError(t, err)
 	require.Equal(t, Scenarios, sc)
+	sc, err = ParseScenarios("memory")
+	require.NoError(t, err)
+	require.Equal(t, []string{ScenarioMemory}, sc)
 	_, err = ParseScenarios("lunch")
 	require.ErrorIs(t, err, ErrUsage)
 }
@@ -121,4 +124,27 @@ type testLog struct{ t testing.TB }
 func (w testLog) Write(p []byte) (int, error) {
 	w.t.Log(string(bytes.TrimRight(p, "\n")))
 	return len(p), nil
+}
+
+func TestBenchMemoryMeasuresBothSides(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	results, err := Run(ctx, Options{Scenarios: []string{ScenarioMemory}, Members: []int{30}, EngineOptions: EngineOptions{Log: testLog{t}}})
+	require.NoError(t, err)
+	require.Len(t, results, 1)
+	r := results[0]
+	require.Equal(t, "memory", r.Scenario)
+	// Thirty open workflows in the cache grow the heap on both sides;
+	// the totals are the heap after that growth.
+	require.Positive(t, r.Ours.Get("heapMiB"))
+	require.Positive(t, r.Raw.Get("heapMiB"))
+	require.Positive(t, r.Ours.Get("heapKiBPerMember"), "a member workflow costs something")
+	require.Contains(t, r.Notes, "embedded server")
+}
+
+func TestMeasureMemoryReadsTheResidentSet(t *testing.T) {
+	m := measureMemory()
+	require.Positive(t, m.HeapInuse)
+	require.Positive(t, m.RSS, "VmRSS from /proc/self/status")
+	require.Greater(t, m.RSS, m.HeapInuse/2, "the resident set holds most of the heap")
 }

@@ -15,11 +15,12 @@ const (
 	ScenarioLaunch = "launch"
 	ScenarioSubmit = "submit"
 	ScenarioScore  = "score"
+	ScenarioMemory = "memory"
 	ScenarioAll    = "all"
 )
 
 // Scenarios lists every scenario "all" runs.
-var Scenarios = []string{ScenarioLaunch, ScenarioSubmit, ScenarioScore}
+var Scenarios = []string{ScenarioLaunch, ScenarioSubmit, ScenarioMemory, ScenarioScore}
 
 // ErrUsage is a bad scenario or member count.
 var ErrUsage = errors.New("bad bench options")
@@ -46,7 +47,7 @@ func ParseScenarios(s string) ([]string, error) {
 		case slices.Contains(Scenarios, p):
 			out = append(out, p)
 		default:
-			return nil, fmt.Errorf("%w: --scenario %q is not one of launch, submit, score, all", ErrUsage, p)
+			return nil, fmt.Errorf("%w: --scenario %q is not one of launch, submit, memory, score, all", ErrUsage, p)
 		}
 	}
 	slices.SortStableFunc(out, func(a, b string) int { return slices.Index(Scenarios, a) - slices.Index(Scenarios, b) })
@@ -78,7 +79,7 @@ func Run(ctx context.Context, o Options) ([]Result, error) {
 	if o.ScoreMembers == 0 {
 		o.ScoreMembers = ScoreMembers
 	}
-	needTemporal := slices.Contains(o.Scenarios, ScenarioLaunch) || slices.Contains(o.Scenarios, ScenarioSubmit)
+	needTemporal := slices.ContainsFunc(o.Scenarios, func(s string) bool { return s != ScenarioScore })
 	eo := o.EngineOptions
 	eo.NoTemporal = !needTemporal
 	e, err := Start(ctx, eo)
@@ -100,6 +101,8 @@ func Run(ctx context.Context, o Options) ([]Result, error) {
 				res, err = e.runLaunch(ctx, n)
 			case ScenarioSubmit:
 				res, err = e.runSubmit(ctx, n)
+			case ScenarioMemory:
+				res, err = e.runMemory(ctx, n)
 			default:
 				continue
 			}

@@ -32,6 +32,8 @@ scenario beside its raw counterpart:
           (and, for reference, started as child workflows in batches of 100)
   submit  self-evaluations through Service.Submit from min(N,200) goroutines,
           vs. bare Workflow Update round trips; p50/p95/p99 and throughput
+  memory  heap and RSS growth per open member workflow (a launched cycle
+          waiting for self-evaluations) vs. per trivial waiting workflow
   score   ScoreMembers on 10,000 members x 12 indicators, in memory and read
           from the database, vs. the same weighted totals in one SQL query
 
@@ -80,8 +82,8 @@ Progress goes to stderr; the table (or JSON with --json) to stdout.`,
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&scenario, "scenario", bench.ScenarioAll, "launch, submit, score or all (a comma list works too)")
-	fs.StringVar(&members, "members", "100", "team sizes for launch and submit, e.g. 100 or 100,1000 (score always scores 10,000)")
+	fs.StringVar(&scenario, "scenario", bench.ScenarioAll, "launch, submit, memory, score or all (a comma list works too)")
+	fs.StringVar(&members, "members", "100", "team sizes for launch, submit and memory, e.g. 100 or 100,1000 (score always scores 10,000)")
 	fs.BoolVar(&asJSON, "json", false, "print a JSON array of {scenario, members, ours, raw, ratio, ratios, notes} instead of a table")
 	fs.StringVar(&db, "db", "", "database: empty for in-memory SQLite, sqlite:FILE, or a MySQL DSN such as root@tcp(127.0.0.1:3306)/test (a fresh perfloop_bench_* database is created there and dropped)")
 	fs.StringVar(&temporalAddr, "temporal", "", "Temporal frontend host:port; empty starts an embedded in-memory server on a free port")

@@ -1,0 +1,140 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/client"
+)
+
+// Memory is the process's footprint at one moment, after a full
+// collection: the Go heap in use and the resident set the kernel reports.
+type Memory struct {
+	HeapInuse uint64
+	RSS       uint64 // 0 where /proc is not there
+}
+
+// measureMemory collects garbage twice (finalisers free more on the
+// second pass) and reads the heap and the resident set.
+func measureMemory() Memory {
+	runtime.GC()
+	runtime.GC()
+	debug.FreeOSMemory()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return Memory{HeapInuse: ms.HeapInuse, RSS: residentBytes()}
+}
+
+// residentBytes reads VmRSS from /proc/self/status.
+func residentBytes() uint64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, "VmRSS:") {
+			continue
+		}
+		fields := strings.Fields(strings.TrimPrefix(line, "VmRSS:"))
+		if len(fields) == 0 {
+			return 0
+		}
+		kb, err := strconv.ParseUint(fields[0], 10, 64)
+		if err != nil {
+			return 0
+		}
+		return kb * 1024
+	}
+	return 0
+}
+
+// grew is how much a figure grew per member, in KiB (negative growth,
+// which a collection can cause, counts as none).
+func grew(before, after uint64, n int) float64 {
+	if after <= before || n == 0 {
+		return 0
+	}
+	return float64(after-before) / 1024 / float64(n)
+}
+
+// runMemory measures what n open member workflows cost the process: a
+// launched cycle whose members all wait for their self-evaluations, against
+// n trivial workflows waiting for a signal on the same server. Both sides
+// are measured after a full collection, with the workflows in the worker's
+// cache. With an embedded server (no --temporal) the process also holds the
+// server's share of each workflow, on both sides alike.
+func (e *Engine) runMemory(ctx context.Context, n int) (Result, error) {
+	res := Result{Scenario: "memory", Members: n}
+	sq, err := e.SeedTeam(ctx, n)
+	if err != nil {
+		return res, err
+	}
+	base := measureMemory()
+	e.logf("memory %d: baseline heap %s, RSS %s; launching", n, mib(base.HeapInuse), mib(base.RSS))
+	l, err := e.Launch(ctx, sq)
+	if err != nil {
+		return res, err
+	}
+	// Let the last workflow tasks settle into the cache before measuring.
+	if err := pause(ctx, 2*time.Second); err != nil {
+		return res, err
+	}
+	open := measureMemory()
+	e.logf("memory %d: %d members open: heap %s, RSS %s; cancelling", n, n, mib(open.HeapInuse), mib(open.RSS))
+	if err := e.Cancel(ctx, l); err != nil {
+		return res, err
+	}
+
+	rawBase := measureMemory()
+	e.logf("memory %d: after cancelling: heap %s, RSS %s; raw signal-with-start", n, mib(rawBase.HeapInuse), mib(rawBase.RSS))
+	run := fmt.Sprintf("raw-mem-%s-%d", e.run, e.nextRaw())
+	defer forget(run)
+	if _, err := e.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: run, TaskQueue: e.RawQueue}, SignalFanoutWorkflow, FanoutInput{Run: run, N: n}); err != nil {
+		return res, fmt.Errorf("start raw signal-with-start parent: %w", err)
+	}
+	if _, _, err := waitFor(ctx, time.Now(), n, pollEvery, within(n), arrived(run)); err != nil {
+		return res, fmt.Errorf("raw memory workflows of %d: %w", n, err)
+	}
+	if err := pause(ctx, 2*time.Second); err != nil {
+		return res, err
+	}
+	rawOpen := measureMemory()
+	e.logf("memory %d: %d trivial workflows open: heap %s, RSS %s", n, n, mib(rawOpen.HeapInuse), mib(rawOpen.RSS))
+	err = fanout(ctx, n, rawFanoutWidth, func(ctx context.Context, i int) error {
+		return e.Client.SignalWorkflow(ctx, fmt.Sprintf("%s-%d", run, i), "", rawSignalFinish, nil)
+	})
+	if err != nil {
+		e.logf("finish %s: %v (they end by themselves after %s)", run, err, rawLifetime)
+	}
+
+	res.Ours.add("heapKiBPerMember", grew(base.HeapInuse, open.HeapInuse, n))
+	res.Ours.add("rssKiBPerMember", grew(base.RSS, open.RSS, n))
+	res.Ours.add("heapMiB", float64(open.HeapInuse)/(1<<20))
+	res.Ours.add("rssMiB", float64(open.RSS)/(1<<20))
+	res.Raw.add("heapKiBPerWorkflow", grew(rawBase.HeapInuse, rawOpen.HeapInuse, n))
+	res.Raw.add("rssKiBPerWorkflow", grew(rawBase.RSS, rawOpen.RSS, n))
+	res.Raw.add("heapMiB", float64(rawOpen.HeapInuse)/(1<<20))
+	res.Ratio = ratio(res.Ours.Get("heapKiBPerMember"), res.Raw.Get("heapKiBPerWorkflow"))
+	res.Ratios = map[string]float64{
+		"heapPerWorkflow": res.Ratio,
+		"rssPerWorkflow":  ratio(res.Ours.Get("rssKiBPerMember"), res.Raw.Get("rssKiBPerWorkflow")),
+	}
+	where := "embedded server in the same process, so both sides include its share"
+	if !e.Embedded {
+		where = "external server, so this is the worker alone"
+	}
+	res.Notes = fmt.Sprintf("growth after a full GC with %d member workflows open (each waiting for its self-evaluation, in the worker cache) vs %d trivial workflows waiting for a signal; %s", n, n, where)
+	return res, nil
+}
+
+func mib(b uint64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
