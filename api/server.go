@@ -76,12 +76,14 @@ func New(d Deps) http.Handler {
 	s.scheduleRoutes(authed)
 	s.boardRoutes(authed)
 	s.accessRoutes(authed)
+	s.uiRoutes(v1, authed)
 	documentCoreRoutes()
 	documentCycleRoutes()
 	documentSpreadsheetRoutes()
 	documentScheduleRoutes()
 	documentBoardRoutes()
 	documentAccessRoutes()
+	documentUIRoutes()
 	for _, extra := range d.Extra {
 		extra(r, authed)
 	}
