@@ -98,7 +98,7 @@ var brokenCases = []brokenCase{
 		want:   []want{{"/indicators/3/name", "is required"}}},
 	{name: "an unknown top-level field lists the allowed ones", from: csOpsFile,
 		mutate: func(m map[string]any) { m["colour"] = "red" },
-		want:   []want{{"/colour", "is not a template field; check the spelling (allowed: $schema, adjustments, breakdown, description, distribution, formula, grades, indicators, key, levelWeights, name, outcomes, period, raters, recurrence, signals, stages, timezone, version)"}}},
+		want:   []want{{"/colour", "is not a template field; check the spelling (allowed: $schema, adjustments, breakdown, channels, description, distribution, formula, grades, indicators, key, levelWeights, name, outcomes, period, raters, recurrence, signals, stages, timezone, version)"}}},
 	{name: "a misspelt indicator field lists the indicator's fields", from: csOpsFile,
 		mutate: func(m map[string]any) { obj(m, "indicators", 0)["wieght"] = 5 },
 		want:   []want{{"/indicators/0/wieght", "(allowed: baseline, category, direction, key, kind, name, scoring, source, stretch, unit, weight)"}}},

@@ -43,6 +43,29 @@ type Template struct {
 	Breakdown    *Breakdown                    `json:"breakdown,omitempty"`
 	Stages       []Stage                       `json:"stages"`
 	Outcomes     *Outcomes                     `json:"outcomes,omitempty"`
+	Channels     Channels                      `json:"channels,omitempty"`
+}
+
+// Channels sends each event (reminder, escalation, results, idp, meeting,
+// task, notice, pace) out on the listed channels (inapp, email, wecom,
+// dingtalk, feishu, slack, webhook). A stage's setting wins over the
+// template's; an event neither names uses the organisation's default.
+type Channels map[string][]string
+
+// ChannelsFor returns the channels an event is routed to, and whether any level
+// (the stage first, then the template) says so.
+func (t *Template) ChannelsFor(stage *Stage, event string) ([]string, bool) {
+	if stage != nil {
+		if chs, ok := stage.Channels[event]; ok {
+			return chs, true
+		}
+	}
+	if t != nil {
+		if chs, ok := t.Channels[event]; ok {
+			return chs, true
+		}
+	}
+	return nil, false
 }
 
 // Recurrence launches a cycle automatically each period, Offset after the
@@ -244,6 +267,7 @@ type Stage struct {
 	Message      *Text       `json:"message,omitempty"`      // notify
 	Recipients   string      `json:"recipients,omitempty"`   // notify: a role
 	AppealWindow string      `json:"appealWindow,omitempty"` // feedback
+	Channels     Channels    `json:"channels,omitempty"`
 }
 
 // Deadline is an offset from the period's start or end.
