@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/perfloop/perfloop/notify"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
 )
@@ -25,6 +27,12 @@ type Activities struct {
 	Log       *slog.Logger
 	// Fanout bounds concurrent signals when a stage opens for many members.
 	Fanout int
+	// Mail is the SMTP relay for e-mail notifications (nil: no e-mail).
+	Mail *notify.SMTP
+	// HTTP posts chat-bot and webhook notifications (nil: a default client).
+	HTTP *http.Client
+	// Now is the clock notifications are scheduled by (nil: time.Now).
+	Now func() time.Time
 	// parsed caches each cycle's frozen template (cycle id → *Template):
 	// opening a stage parses it once, not once per member.
 	parsed sync.Map

@@ -8,8 +8,7 @@ import (
 	"sort"
 	"time"
 
-	ics "github.com/arran4/golang-ical"
-
+	"github.com/perfloop/perfloop/notify"
 	"github.com/perfloop/perfloop/scoring"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
@@ -87,7 +86,8 @@ func (a *Activities) ScheduleCalibrationMeeting(ctx context.Context, req Meeting
 	if err != nil {
 		return res, err
 	}
-	invite := inviteICS(c, stage, start, start.Add(length), facilitator, participants, members)
+	in := meetingInvite(c, stage, start, start.Add(length), facilitator, participants, members, 0, false)
+	invite := in.ICS()
 	partJSON, _ := json.Marshal(participants)
 	agendaJSON, _ := json.Marshal(agenda)
 	m := &store.CalibrationMeeting{
@@ -104,7 +104,13 @@ func (a *Activities) ScheduleCalibrationMeeting(ctx context.Context, req Meeting
 			Body:      invite,
 			DedupeKey: dedupe("meeting", c.ID, p),
 		}
-		if _, err := a.Store.EnqueueNotification(ctx, n); err != nil {
+		ev := notify.Event{
+			Title:    notify.Text{Zh: in.Summary, En: in.Summary},
+			Detail:   notify.Text{Zh: start.In(loc).Format("2006-01-02 15:04") + " " + c.Timezone, En: start.In(loc).Format("Mon 2 Jan 15:04") + " " + c.Timezone},
+			Due:      &start,
+			Calendar: invite, CalendarMethod: in.Method(),
+		}
+		if _, err := a.notify(ctx, n, ev, routeOf(t, req.StageKey)); err != nil {
 			return res, err
 		}
 	}
@@ -198,24 +204,25 @@ func (a *Activities) membersByID(ctx context.Context, orgID string, ids []string
 	return out, nil
 }
 
-func inviteICS(c *store.Cycle, stage templates.Stage, start, end time.Time, organiser string, participants []string, members map[string]*store.Member) string {
-	cal := ics.NewCalendarFor("Perfloop")
-	cal.SetMethod(ics.MethodRequest)
-	ev := cal.AddEvent("calibration-" + c.ID + "@perfloop")
-	ev.SetDtStampTime(c.CreatedAt)
-	ev.SetStartAt(start)
-	ev.SetEndAt(end)
-	ev.SetSummary(fmt.Sprintf("%s · %s / Calibration %s", stage.Name.Zh, c.Period, c.Period))
-	ev.SetDescription(fmt.Sprintf("绩效校准会：对照强制分布审核建议等级。Cycle %s, time zone %s.", c.ID, c.Timezone))
+// meetingInvite is the calendar invite every participant receives: the
+// cycle's time zone, the facilitator as organiser, the UID fixed per
+// cycle so a later move (a higher sequence) or cancellation replaces it.
+func meetingInvite(c *store.Cycle, stage templates.Stage, start, end time.Time, organiser string, participants []string, members map[string]*store.Member, sequence int, cancel bool) notify.Invite {
+	in := notify.Invite{
+		UID: "calibration-" + c.ID + "@perfloop", Sequence: sequence, Cancel: cancel, Start: start, End: end, Timezone: c.Timezone,
+		Summary:     fmt.Sprintf("%s · %s / Calibration %s", stage.Name.Zh, c.Period, c.Period),
+		Description: fmt.Sprintf("绩效校准会：对照强制分布审核建议等级。Cycle %s, time zone %s.", c.ID, c.Timezone),
+		Stamp:       c.CreatedAt,
+	}
 	if m := members[organiser]; m != nil {
-		ev.SetOrganizer("mailto:"+m.Email, ics.WithCN(m.Name))
+		in.Organizer = notify.Person{Name: m.Name, Email: m.Email}
 	}
 	for _, p := range participants {
 		if m := members[p]; m != nil {
-			ev.AddAttendee("mailto:"+m.Email, ics.WithCN(m.Name), ics.WithRSVP(true), ics.ParticipationRoleReqParticipant)
+			in.Attendees = append(in.Attendees, notify.Person{Name: m.Name, Email: m.Email})
 		}
 	}
-	return cal.Serialize()
+	return in
 }
 
 // agenda summarises the proposed grades against the forced distribution,

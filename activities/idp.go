@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/perfloop/perfloop/notify"
 	"github.com/perfloop/perfloop/store"
 )
 
@@ -29,7 +30,8 @@ func (a *Activities) IDPCheckinReminder(ctx context.Context, idpID string, n int
 			Subject:   fmt.Sprintf("IDP 第 %d 次跟进 / IDP check-in %d", n, n),
 			DedupeKey: dedupe("idp-checkin", idpID, fmt.Sprint(n), to),
 		}
-		if _, err := a.Store.EnqueueNotification(ctx, note); err != nil {
+		ev := notify.Event{Title: notify.Text{Zh: fmt.Sprintf("个人发展计划第 %d 次跟进", n), En: fmt.Sprintf("Development plan check-in %d", n)}, Due: &idp.DueAt}
+		if _, err := a.notify(ctx, note, ev, routing{}); err != nil {
 			return true, err
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
+	"github.com/perfloop/perfloop/notify"
 	"github.com/perfloop/perfloop/scoring"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
@@ -146,7 +147,11 @@ func (a *Activities) PublishResults(ctx context.Context, cycleID string) (int, e
 			Subject:   fmt.Sprintf("绩效结果已发布：%s，得分 %.1f / Your results: grade %s, score %.1f", r.Grade, r.FinalScore, r.Grade, r.FinalScore),
 			DedupeKey: dedupe("results", cycleID, r.MemberID),
 		}
-		if _, err := a.Store.EnqueueNotification(ctx, note); err != nil {
+		ev := notify.Event{
+			Title:  notify.Text{Zh: c.Title + "（" + c.Period + "）", En: c.Title + " (" + c.Period + ")"},
+			Detail: notify.Text{Zh: fmt.Sprintf("等级 %s，得分 %.1f", r.Grade, r.FinalScore), En: fmt.Sprintf("Grade %s, score %.1f", r.Grade, r.FinalScore)},
+		}
+		if _, err := a.notify(ctx, note, ev, a.feedbackRouteFor(ctx, cycleID)); err != nil {
 			return n, err
 		}
 	}
@@ -319,7 +324,8 @@ func (a *Activities) createIDP(ctx context.Context, c *store.Cycle, t *templates
 			Subject:   "个人发展计划（IDP）已创建 / An individual development plan was created",
 			DedupeKey: dedupe("idp-created", got.ID, to),
 		}
-		if _, err := a.Store.EnqueueNotification(ctx, note); err != nil {
+		ev := notify.Event{Title: notify.Text{Zh: c.Title + "（" + c.Period + "）", En: c.Title + " (" + c.Period + ")"}, Due: &got.DueAt}
+		if _, err := a.notify(ctx, note, ev, a.feedbackRouteFor(ctx, c.ID)); err != nil {
 			return IDPRef{}, err
 		}
 	}

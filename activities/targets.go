@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/perfloop/perfloop/breakdown"
+	"github.com/perfloop/perfloop/notify"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
 )
@@ -154,7 +155,11 @@ func (a *Activities) MonitorPace(ctx context.Context, cycleID string) (PaceRepor
 			Subject:   fmt.Sprintf("进度落后：%s 已完成 %.0f，按进度应达 %.0f / Behind pace on %s: %.0f of %.0f expected by now", tg.IndicatorKey, actual[key], pace, tg.IndicatorKey, actual[key], pace),
 			DedupeKey: dedupe("pace", cycleID, key, day),
 		}
-		created, err := a.Store.EnqueueNotification(ctx, n)
+		ev := notify.Event{
+			Title:  notify.Text{Zh: tg.IndicatorKey, En: tg.IndicatorKey},
+			Detail: notify.Text{Zh: fmt.Sprintf("已完成 %.0f，按进度应达 %.0f", actual[key], pace), En: fmt.Sprintf("%.0f done, %.0f expected by now", actual[key], pace)},
+		}
+		created, err := a.notify(ctx, n, ev, a.routeFor(ctx, cycleID, ""))
 		if err != nil {
 			return rep, err
 		}

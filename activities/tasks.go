@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/perfloop/perfloop/notify"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
 )
@@ -280,8 +281,21 @@ func (a *Activities) notifyTask(ctx context.Context, t *store.Task) error {
 		Subject: t.Title + " / " + t.TitleEn, Body: fmt.Sprintf("截止 Due %s", t.DueAt.UTC().Format("2006-01-02 15:04 MST")),
 		DedupeKey: dedupe("task", t.ID),
 	}
-	_, err := a.Store.EnqueueNotification(ctx, n)
+	ev := notify.Event{Title: notify.Text{Zh: t.Title, En: t.TitleEn}, Due: &t.DueAt}
+	_, err := a.notify(ctx, n, ev, a.routeFor(ctx, t.CycleID, t.StageKey))
 	return err
+}
+
+// routeFor finds a cycle's template and stage for routing; a task outside
+// any cycle (an IDP's) routes by the organisation's default.
+func (a *Activities) routeFor(ctx context.Context, cycleID, stageKey string) routing {
+	if cycleID == "" {
+		return routing{}
+	}
+	if _, t, err := a.cycle(ctx, cycleID); err == nil {
+		return routeOf(t, stageKey)
+	}
+	return routing{}
 }
 
 // ExpireTasks closes a stage's open tasks (one subject's, or all).
@@ -308,7 +322,8 @@ func (a *Activities) Remind(ctx context.Context, req ReminderRequest) (int, erro
 			Body:      fmt.Sprintf("截止 Due %s", t.DueAt.UTC().Format("2006-01-02 15:04 MST")),
 			DedupeKey: dedupe("remind", t.ID, fmt.Sprint(req.Index)),
 		}
-		created, err := a.Store.EnqueueNotification(ctx, n)
+		ev := notify.Event{Title: notify.Text{Zh: t.Title, En: t.TitleEn}, Due: &t.DueAt, Overdue: req.Overdue}
+		created, err := a.notify(ctx, n, ev, a.routeFor(ctx, req.CycleID, req.StageKey))
 		if err != nil {
 			return sent, err
 		}
@@ -356,7 +371,12 @@ func (a *Activities) Escalate(ctx context.Context, req EscalationRequest) (int, 
 				Body:      fmt.Sprintf("task %s, assignee %s, due %s", t.ID, t.AssigneeID, t.DueAt.UTC().Format("2006-01-02 15:04 MST")),
 				DedupeKey: dedupe("escalate", t.ID, r),
 			}
-			created, err := a.Store.EnqueueNotification(ctx, n)
+			who := t.AssigneeID
+			if m, err := a.Store.GetMember(ctx, c.OrgID, t.AssigneeID); err == nil {
+				who = m.Name
+			}
+			ev := notify.Event{Title: notify.Text{Zh: who + "：" + t.Title, En: who + ": " + t.TitleEn}, Due: &t.DueAt, Overdue: true}
+			created, err := a.notify(ctx, n, ev, a.routeFor(ctx, req.CycleID, req.StageKey))
 			if err != nil {
 				return sent, err
 			}
@@ -387,7 +407,8 @@ func (a *Activities) NotifyRole(ctx context.Context, req NotifyRequest) (int, er
 			OrgID: c.OrgID, RecipientID: r, Channel: "inapp", Kind: "notice",
 			Subject: req.Zh, Body: req.En, DedupeKey: dedupe("notify", c.ID, req.StageKey, r),
 		}
-		created, err := a.Store.EnqueueNotification(ctx, n)
+		ev := notify.Event{Title: notify.Text{Zh: req.Zh, En: req.En}}
+		created, err := a.notify(ctx, n, ev, a.routeFor(ctx, c.ID, req.StageKey))
 		if err != nil {
 			return sent, err
 		}

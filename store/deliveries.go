@@ -144,6 +144,9 @@ func batchID(rows []Delivery) string {
 		return strings.NewReplacer(":", ".", "|", ".").Replace(keys[0])
 	}
 	sum := sha256.Sum256([]byte(strings.Join(keys, "\n")))
+	if len(keys) == 1 {
+		return "n." + hex.EncodeToString(sum[:16])
+	}
 	return "digest." + hex.EncodeToString(sum[:16])
 }
 

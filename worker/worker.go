@@ -5,6 +5,7 @@ package worker
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 
 	"github.com/perfloop/perfloop/activities"
 	"github.com/perfloop/perfloop/cycles"
+	"github.com/perfloop/perfloop/notify"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/workflows"
 )
@@ -32,6 +34,8 @@ type Options struct {
 	Log       *slog.Logger
 	// Concurrency bounds activities and workflow tasks in flight (0: SDK defaults).
 	Concurrency int
+	// Mail is the SMTP relay for e-mail notifications (nil: none are sent).
+	Mail *notify.SMTP
 }
 
 // New registers every workflow and activity on a worker for the task queue.
@@ -57,9 +61,25 @@ func New(o Options) sdkworker.Worker {
 		wo.MaxConcurrentWorkflowTaskExecutionSize = o.Concurrency
 	}
 	w := sdkworker.New(o.Client, o.TaskQueue, wo)
-	Register(w, &activities.Activities{Store: o.Store, Client: o.Client, TaskQueue: o.TaskQueue, Log: o.Log})
+	Register(w, &activities.Activities{Store: o.Store, Client: o.Client, TaskQueue: o.TaskQueue, Log: o.Log, Mail: o.Mail})
 	w.RegisterActivity(&cycles.Launcher{Service: &cycles.Service{Store: o.Store, Client: o.Client, TaskQueue: o.TaskQueue, Log: o.Log}})
 	return w
+}
+
+// StartDelivery starts the notification sender unless it runs already;
+// every worker calls it at start, and exactly one instance runs.
+func StartDelivery(ctx context.Context, c client.Client, taskQueue string) error {
+	if taskQueue == "" {
+		taskQueue = DefaultTaskQueue
+	}
+	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: activities.DeliveryWorkflowID, TaskQueue: taskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, "DeliveryWorkflow", workflows.DeliveryInput{})
+	if err != nil {
+		return fmt.Errorf("start delivery workflow: %w", err)
+	}
+	return nil
 }
 
 // Registry is what a worker and the test environment both offer.
@@ -74,6 +94,7 @@ func Register(r Registry, acts *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.MemberWorkflow, workflow.RegisterOptions{Name: "MemberWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.IDPWorkflow, workflow.RegisterOptions{Name: "IDPWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.LaunchWorkflow, workflow.RegisterOptions{Name: "LaunchWorkflow"})
+	r.RegisterWorkflowWithOptions(workflows.DeliveryWorkflow, workflow.RegisterOptions{Name: "DeliveryWorkflow"})
 	r.RegisterActivity(acts)
 }
 
@@ -83,6 +104,7 @@ func RegisterReplay(r sdkworker.WorkflowReplayer) {
 	r.RegisterWorkflowWithOptions(workflows.MemberWorkflow, workflow.RegisterOptions{Name: "MemberWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.IDPWorkflow, workflow.RegisterOptions{Name: "IDPWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.LaunchWorkflow, workflow.RegisterOptions{Name: "LaunchWorkflow"})
+	r.RegisterWorkflowWithOptions(workflows.DeliveryWorkflow, workflow.RegisterOptions{Name: "DeliveryWorkflow"})
 }
 
 // FetchHistory reads a workflow run's whole history (runID "" = latest run).
