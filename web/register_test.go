@@ -3,9 +3,12 @@ package web_test
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -75,6 +78,9 @@ func TestFirstScreenStaysFarUnderItsWeightBudget(t *testing.T) {
 	for _, link := range regexp.MustCompile(`/ui/[^"]+`).FindAllString(plain, -1) {
 		total += serve(r, link, "Accept-Encoding", "gzip").Body.Len()
 	}
-	t.Logf("first screen: %d bytes gzipped", total)
-	require.Less(t, total, 60<<10, "the budget is 500 KB; the UI aims far below it")
+	figure := fmt.Sprintf("first screen (index.html + app.js + app.css, gzip as served): %d bytes = %.1f KB\n", total, float64(total)/1024)
+	t.Log(strings.TrimSpace(figure))
+	require.NoError(t, os.WriteFile(filepath.Join(artefactDir(t, ""), "page-weight.txt"), []byte(figure), 0o644))
+	require.Less(t, total, 500<<10, "the issue's budget")
+	require.Less(t, total, 80<<10, "the UI aims far below the budget; a jump here is a dependency sneaking in")
 }

@@ -24,6 +24,7 @@ import (
 
 	"github.com/perfloop/perfloop/demo"
 	"github.com/perfloop/perfloop/devstack"
+	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/web"
 )
 
@@ -172,10 +173,22 @@ func setText(sel, value string) chromedp.Action[chromedp.Void] {
 	return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const el = document.querySelector(%s); el.value = %s; el.dispatchEvent(new Event('input', {bubbles: true})); el.dispatchEvent(new Event('change', {bubbles: true})); })()`, s, v))
 }
 
+// artefactDir is where screenshots and measured figures go: PERFLOOP_ARTEFACTS,
+// or perfloop-artefacts under the system temp directory, kept after the run.
+func artefactDir(t *testing.T, sub string) string {
+	t.Helper()
+	dir := os.Getenv("PERFLOOP_ARTEFACTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "perfloop-artefacts")
+	}
+	dir = filepath.Join(dir, sub)
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	return dir
+}
+
 func (u *browserUI) screenshot(name string) {
 	u.t.Helper()
-	dir := filepath.Join("testdata", "screenshots")
-	require.NoError(u.t, os.MkdirAll(dir, 0o755))
+	dir := artefactDir(u.t, "screens")
 	ctx, cancel := context.WithTimeout(u.tab, step)
 	defer cancel()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
@@ -309,7 +322,18 @@ func TestManagerLaunchesCycleAndEmployeeCompletesSelfEvaluation(t *testing.T) {
 		setText("#f-compress", "8640"),
 	)
 	u.screenshot("launch-form")
-	u.do(chromedp.Click(chromedp.CSS("#launch-submit")), visible("#dashboard #progress"))
+	// Nothing launches before the timeline is seen: stages, deadlines and reminders first.
+	u.do(chromedp.Click(chromedp.CSS("#launch-submit")), visible("#timeline"))
+	require.Contains(t, u.text(`#timeline tr[data-stage="evaluate"]`), "Self and manager evaluation")
+	require.Equal(t, "4", u.eval(`String(document.querySelectorAll('#timeline tr[data-stage="evaluate"] li').length)`), "two reminders before the deadline, two after")
+	require.Contains(t, u.text("#pv-members"), "members")
+	var cycles struct {
+		Total int `json:"total"`
+	}
+	u.apiGet(manager.Token, "/cycles", &cycles)
+	require.Zero(t, cycles.Total, "a preview launches nothing")
+	u.screenshot("launch-preview")
+	u.do(chromedp.Click(chromedp.CSS("#launch-confirm")), visible("#dashboard #progress"))
 	require.Contains(t, u.text("#dashboard h1"), "2026-10")
 	// The dashboard refreshes itself while the cycle runs: the evaluation stage and its tasks appear.
 	u.waitJS(`document.querySelector('#stage') && document.querySelector('#stage').textContent.includes('evaluation')`)
@@ -409,25 +433,40 @@ func TestAdminFixesBrokenTemplateInEditorThenSavesAndPublishes(t *testing.T) {
 	require.Equal(t, "published", list.Items[0].Status)
 }
 
-func TestCalibrationBoardMovesMembersByKeyboardAndShowsBrokenDistribution(t *testing.T) {
+// publishManagerCalibratedTemplate publishes cs-ops-monthly under another key
+// with the team's manager as the calibration facilitator: the built-in hands
+// calibration to the HRBP, and the product lets a template name the manager.
+func (u *browserUI) publishManagerCalibratedTemplate(admin demo.User, key string) {
+	u.t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "templates", "builtin", "cs-ops-monthly.json"))
+	require.NoError(u.t, err)
+	body := strings.Replace(string(raw), `"key": "cs-ops-monthly"`, `"key": "`+key+`"`, 1)
+	body = strings.Replace(body, `"facilitator": "hrbp"`, `"facilitator": "manager"`, 1)
+	require.Contains(u.t, body, `"facilitator": "manager"`)
+	status, out := u.apiPost(admin.Token, "/templates", json.RawMessage(body))
+	require.Equal(u.t, http.StatusCreated, status, out)
+	status, out = u.apiPost(admin.Token, "/templates/"+key+"/versions/1/publish", nil)
+	require.Equal(u.t, http.StatusOK, status, out)
+}
+
+func TestManagerLaunchesCycleAndMovesGradesOnCalibrationBoardButCannotBreakTheDistribution(t *testing.T) {
 	u := startUI(t)
+	admin := u.user("admin", "")
 	manager := u.user("manager", "cs")
-	hrbp := u.user("hrbp", "")
-	var teams struct {
-		Items []struct {
-			ID  string `json:"id"`
-			Key string `json:"key"`
-		} `json:"items"`
-	}
-	u.apiGet(manager.Token, "/teams", &teams)
-	teamID := ""
-	for _, tm := range teams.Items {
-		if tm.Key == "cs" {
-			teamID = tm.ID
-		}
-	}
-	status, cy := u.apiPost(manager.Token, "/cycles", map[string]any{"templateKey": "cs-ops-monthly", "teamId": teamID, "period": "2026-10", "compress": 8640})
-	require.Equal(t, http.StatusCreated, status, cy)
+	u.publishManagerCalibratedTemplate(admin, "cs-ops-manager-cal")
+
+	u.signIn(manager)
+	u.do(chromedp.Click(chromedp.CSS(`[data-nav="cycles"]`)), visible("#launch"))
+	teamID := u.eval(`[...document.querySelectorAll('#f-teamId option')].find(o => o.textContent.endsWith('(cs)')).value`)
+	u.do(
+		chromedp.SetValue(chromedp.CSS("#f-templateKey"), "cs-ops-manager-cal@1"),
+		chromedp.SetValue(chromedp.CSS("#f-teamId"), teamID),
+		setText("#f-period", "2026-10"),
+		setText("#f-compress", "8640"),
+		chromedp.Click(chromedp.CSS("#launch-submit")), visible("#timeline"),
+	)
+	require.Contains(t, u.text(`#timeline tr[data-stage="calibrate"]`), "Three-way calibration")
+	u.do(chromedp.Click(chromedp.CSS("#launch-confirm")), visible("#dashboard #progress"))
 
 	// Everyone rates quickly through the API, so the cycle reaches calibration.
 	raters := []demo.User{manager}
@@ -446,9 +485,10 @@ func TestCalibrationBoardMovesMembersByKeyboardAndShowsBrokenDistribution(t *tes
 		}
 	}
 
-	u.signIn(hrbp)
+	u.do(chromedp.Click(chromedp.CSS(`[data-nav="inbox"]`)))
 	u.waitJS(`document.querySelector('#inbox tr[data-kind="calibration"] a')`)
 	u.do(chromedp.Click(chromedp.CSS(`#inbox tr[data-kind="calibration"] a`)), visible("#calibration .mcard"))
+	calTask := u.eval(`location.hash.split('/')[2]`)
 	// Arrow keys move the focused card; focus follows it to its new column.
 	toS := func() string {
 		member := u.eval(`document.querySelector('.col[data-grade="C"] .mcard').dataset.member`)
@@ -469,15 +509,47 @@ func TestCalibrationBoardMovesMembersByKeyboardAndShowsBrokenDistribution(t *tes
 	u.waitJS(fmt.Sprintf(`document.querySelector('#reason-%s-err').textContent.includes('reason')`, second))
 	require.Empty(t, u.eval(fmt.Sprintf(`document.querySelector('#reason-%s-err').textContent`, first)))
 
-	// The server's verdict on the forced distribution is shown prominently.
+	// A submission that breaks the forced distribution is refused, in the server's words.
 	u.do(chromedp.SendKeys(chromedp.CSS("#reason-"+second), "Top customer rating"), chromedp.Click(chromedp.CSS("#cal-submit")), visible("#cal-error"))
 	require.Contains(t, u.text("#cal-error"), "S: 2 of 9 members (22.2%), at most 1 allowed (10%) — 1 over")
 	require.Equal(t, "alert", u.eval(`document.querySelector('#cal-error').getAttribute('role')`))
+	require.Equal(t, "true", u.eval(`String(document.querySelector('.col[data-grade="S"]').classList.contains('breaks'))`))
+	var open struct {
+		State string `json:"state"`
+	}
+	u.apiGet(manager.Token, "/tasks/"+calTask, &open)
+	require.Equal(t, "open", open.State, "nothing was submitted")
+	// The server holds the same line when the browser is bypassed.
+	status, body := u.apiPost(manager.Token, "/tasks/"+calTask+"/submit", map[string]any{"changes": []map[string]string{
+		{"memberId": first, "from": "C", "to": "S", "reason": "x"}, {"memberId": second, "from": "C", "to": "S", "reason": "y"}}})
+	require.Equal(t, http.StatusUnprocessableEntity, status, body)
 	u.screenshot("calibration-board")
 
 	u.do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-member=%q] .moves button:last-child`, second))))
 	u.waitJS(fmt.Sprintf(`document.querySelector('.col[data-grade="A"] [data-member=%q]')`, second))
 	u.do(chromedp.Click(chromedp.CSS("#cal-submit")), visible("#task-done"))
+	cycleID := ""
+	{
+		var task struct {
+			CycleID string `json:"cycleId"`
+			State   string `json:"state"`
+		}
+		u.apiGet(manager.Token, "/tasks/"+calTask, &task)
+		require.Equal(t, "submitted", task.State)
+		cycleID = task.CycleID
+	}
+
+	// The dashboard charts grades against the forced distribution and indicator attainment, and exports the results.
+	u.do(chromedp.Navigate(u.base+"/#/cycles/"+cycleID), visible("#grade-chart"), visible("#attain-chart"), visible("#stage-completion"))
+	require.Equal(t, "1", u.eval(`String(document.querySelectorAll('#grade-chart .limit-max').length)`), "S has a maximum")
+	require.Equal(t, "1", u.eval(`String(document.querySelectorAll('#grade-chart .limit-min').length)`), "C has a minimum")
+	require.Equal(t, "9", u.eval(`String(document.querySelectorAll('#attain-chart g[data-member]').length)`))
+	require.Contains(t, u.text("#dash-limits"), "S: 1 of 9 members")
+	u.do(chromedp.Evaluate[chromedp.Void](`(() => { const make = URL.createObjectURL; URL.createObjectURL = (b) => { window.__download = b.size + ' ' + b.type; return make(b); }; })()`),
+		chromedp.Click(chromedp.CSS("#export-xlsx")))
+	u.waitJS(`window.__download`)
+	require.Contains(t, u.eval(`window.__download`), "spreadsheetml")
+	u.screenshot("cycle-dashboard-results")
 
 	// Results are published: the employee sees their breakdown and acknowledges it.
 	employee := raters[1]
@@ -492,4 +564,169 @@ func TestCalibrationBoardMovesMembersByKeyboardAndShowsBrokenDistribution(t *tes
 	u.do(chromedp.Click(chromedp.CSS(`[data-nav="results"]`)), visible("#my-cycles a"), chromedp.Click(chromedp.CSS("#my-cycles a")), visible("#my-result .final-score"))
 	require.Contains(t, u.text("#my-result"), "Teamwork", "indicators are named from the template")
 	u.screenshot("my-result")
+}
+
+// TestDashboardRendersA500MemberCycleWithinBudget seeds a finished cycle of
+// 500 members with results straight into the store, then times the
+// dashboard from the moment it is asked for until its results table,
+// charts and limits are on the page.
+func TestDashboardRendersA500MemberCycleWithinBudget(t *testing.T) {
+	const n = 500
+	u := startUI(t)
+	admin := u.user("admin", "")
+	ctx := context.Background()
+	st := u.stack.Store
+	org, err := st.FirstOrganization(ctx)
+	require.NoError(t, err)
+
+	in := store.OrgImport{Teams: []store.ImportTeam{{Key: "big", Name: "大客服中心", NameEn: "Big service centre"}}}
+	for i := range n {
+		in.Members = append(in.Members, store.ImportMember{Name: fmt.Sprintf("成员 %03d", i), Email: fmt.Sprintf("m%03d@big.perfloop.dev", i), Role: "employee", Team: "big", Timezone: "Asia/Shanghai", Locale: "zh"})
+	}
+	_, err = st.ImportOrg(ctx, org.ID, "", in, false)
+	require.NoError(t, err)
+	teams, _, err := st.ListTeams(ctx, org.ID, store.TeamFilter{}, store.Page{Limit: store.MaxLimit})
+	require.NoError(t, err)
+	teamID := ""
+	for _, tm := range teams {
+		if tm.Key == "big" {
+			teamID = tm.ID
+		}
+	}
+	ms, total, err := st.ListMembers(ctx, org.ID, store.MemberFilter{TeamIDs: []string{teamID}}, store.Page{Limit: store.MaxLimit})
+	require.NoError(t, err)
+	require.EqualValues(t, n, total)
+
+	body, err := os.ReadFile(filepath.Join("..", "templates", "builtin", "cs-ops-monthly.json"))
+	require.NoError(t, err)
+	start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	cy := &store.Cycle{OrgID: org.ID, TemplateKey: "cs-ops-monthly", TemplateVersion: 1, TemplateBody: string(body), ScopeTeamID: teamID,
+		Period: "2026-09", PeriodStart: start, PeriodEnd: start.AddDate(0, 1, 0), Timezone: "Asia/Shanghai", Title: "客户运营月度考核 · 大客服中心 · 2026-09", State: store.CycleCompleted}
+	cy.ID = store.NewID()
+	cy.WorkflowID = "seeded-" + cy.ID
+	cms := make([]store.CycleMember, n)
+	rows := make([]store.Result, n)
+	grades := []string{"S", "A", "A", "B", "B", "B", "B", "B", "C", "C"}
+	for i, m := range ms {
+		cms[i] = store.CycleMember{MemberID: m.ID, TeamID: &teamID}
+		score := 95 - float64(i)*60/n
+		g := grades[i*len(grades)/n]
+		rows[i] = store.Result{MemberID: m.ID, FinalScore: score, ProposedGrade: g, Grade: g, Rank: i + 1, Percentile: 1 - float64(i)/n, State: store.ResultPublished,
+			IndicatorScores: fmt.Sprintf(`{"satisfaction":%.0f,"responseTime":%.0f,"retention":%.0f,"oneOnOneRating":%.0f,"collaboration":%.0f,"serviceAttitude":%.0f}`, score, 100-float64(i%40), 60+float64(i%35), score-5, 80-float64(i%20), 70+float64(i%30)),
+			Parts:           fmt.Sprintf(`{"total":%.1f,"quantitative":%.1f,"manager":80,"customer":75}`, score, score), Adjustments: `{"applied":[],"missing":[]}`}
+	}
+	_, _, err = st.CreateCycle(ctx, cy, cms)
+	require.NoError(t, err)
+	require.NoError(t, st.SaveResults(ctx, cy.ID, rows))
+
+	u.signIn(admin)
+	wall := time.Now()
+	u.eval(`window.__t0 = performance.now(); location.hash = '#/cycles/` + cy.ID + `'; ''`)
+	u.do(chromedp.Poll[chromedp.Void](`(() => {
+		const d = document.querySelector('#dashboard');
+		if (!(d && d.dataset.rendered === '500' && document.querySelectorAll('#results tbody tr').length === 500 && document.querySelector('#attain-chart') && document.querySelector('#grade-chart'))) return false;
+		window.__ms = window.__ms || performance.now() - window.__t0;
+		return true;
+	})()`, chromedp.WithPollingInterval(10*time.Millisecond), chromedp.WithPollingTimeout(step)))
+	wallMS := time.Since(wall).Milliseconds()
+	ms500 := u.eval(`String(Math.round(window.__ms))`)
+	require.Equal(t, "500", u.eval(`String(document.querySelectorAll('#attain-chart g[data-member]').length)`))
+	require.Contains(t, u.text("#dash-limits"), "S: 50 of 500 members")
+	figure := fmt.Sprintf("dashboard render, 500-member cycle: %s ms in the page (performance.now, hash change to table + charts on screen); %d ms wall time from the test\n", ms500, wallMS)
+	t.Log(strings.TrimSpace(figure))
+	require.NoError(t, os.WriteFile(filepath.Join(artefactDir(t, ""), "dashboard-500.txt"), []byte(figure), 0o644))
+	u.screenshot("cycle-dashboard-500")
+	var got int
+	_, err = fmt.Sscan(ms500, &got)
+	require.NoError(t, err)
+	require.Less(t, got, 5000, "a 500-member dashboard must render within 5 s")
+}
+
+func TestAdminComparesTemplateVersionsSideBySideAndRetiresOne(t *testing.T) {
+	u := startUI(t)
+	admin := u.user("admin", "")
+	// v2 of a built-in: a new reminder and a shorter evaluation.
+	raw, err := os.ReadFile(filepath.Join("..", "templates", "builtin", "cs-ops-monthly.json"))
+	require.NoError(t, err)
+	next := strings.Replace(string(raw), `"duration": "P3D", "reminders"`, `"duration": "P4D", "reminders"`, 1)
+	require.NotEqual(t, string(raw), next)
+	status, out := u.apiPost(admin.Token, "/templates", json.RawMessage(next))
+	require.Equal(t, http.StatusCreated, status, out)
+	require.EqualValues(t, 2, out["version"])
+
+	u.signIn(admin)
+	u.do(chromedp.Click(chromedp.CSS(`[data-nav="templates"]`)), visible(`#templates tr[data-key="cs-ops-monthly"][data-version="2"] a.compare`))
+	u.do(chromedp.Click(chromedp.CSS(`#templates tr[data-key="cs-ops-monthly"][data-version="2"] a.compare`)), visible("#diff-sbs"))
+	require.Contains(t, u.text(`#diff-changes tr[data-path="/stages/evaluate/duration"]`), "P4D")
+	require.Equal(t, "1", u.eval(`String(document.querySelectorAll('#diff-sbs tr.chg').length)`), "one line changed")
+	require.Contains(t, u.eval(`document.querySelector('#diff-sbs tr.chg td.old').textContent`), `"P3D"`)
+	require.Contains(t, u.eval(`document.querySelector('#diff-sbs tr.chg td.new').textContent`), `"P4D"`)
+	u.screenshot("template-diff")
+
+	u.do(chromedp.Click(chromedp.CSS(`[data-nav="templates"]`)), visible(`#templates tr[data-key="community-monthly"] button.retire`))
+	u.do(chromedp.Click(chromedp.CSS(`#templates tr[data-key="community-monthly"] button.retire`)))
+	u.waitJS(`document.querySelector('#templates tr[data-key="community-monthly"]') && document.querySelector('#templates tr[data-key="community-monthly"]').textContent.includes('Retired')`)
+}
+
+func TestAdminImportsOrganisationAndSeesBadRowsBeforeAnythingIsWritten(t *testing.T) {
+	u := startUI(t)
+	admin := u.user("admin", "")
+	u.signIn(admin)
+	u.do(chromedp.Click(chromedp.CSS(`[data-nav="org"]`)), visible("#org-text"))
+	bad := "name,email,role,team,team_name\n新人甲,new.a@demo.perfloop.dev,employee,cs,\n新人乙,not-an-email,boss,cs,\n"
+	u.do(setText("#org-text", bad), chromedp.Click(chromedp.CSS("#org-check")), visible("#org-report"))
+	report := u.text("#org-report")
+	require.Contains(t, report, "line 3")
+	require.Contains(t, report, "not-an-email")
+	require.Contains(t, u.text("#org-bad"), "nothing was imported")
+	u.screenshot("org-import-bad-rows")
+
+	good := "name,email,role,team,team_name\n新人甲,new.a@demo.perfloop.dev,employee,cs,\n"
+	u.do(setText("#org-text", good), chromedp.Click(chromedp.CSS("#org-check")), visible("#org-ok"))
+	require.Contains(t, u.text("#org-ok"), "1 members created")
+	var members struct {
+		Total int `json:"total"`
+	}
+	u.apiGet(admin.Token, "/members?q=new.a", &members)
+	require.Zero(t, members.Total, "a check writes nothing")
+	u.do(chromedp.Click(chromedp.CSS("#org-import")), visible("#org-done"))
+	u.apiGet(admin.Token, "/members?q=new.a", &members)
+	require.Equal(t, 1, members.Total)
+}
+
+func TestEmployeeReadsTheirDevelopmentPlanAndRecordsACheckIn(t *testing.T) {
+	u := startUI(t)
+	employee := u.user("employee", "cs")
+	manager := u.user("manager", "cs")
+	ctx := context.Background()
+	st := u.stack.Store
+	org, err := st.FirstOrganization(ctx)
+	require.NoError(t, err)
+	var me, mentor struct {
+		ID string `json:"id"`
+	}
+	u.apiGet(employee.Token, "/me", &me)
+	u.apiGet(manager.Token, "/me", &mentor)
+	items, _ := json.Marshal([]map[string]any{{"kind": "training", "title": map[string]string{"zh": "投诉处理培训", "en": "Complaint handling course"}}})
+	p := &store.IDP{OrgID: org.ID, MemberID: me.ID, CycleID: "c-seeded", MentorID: mentor.ID, DueAt: time.Now().AddDate(0, 3, 0), CheckinEveryDays: 14,
+		State: "open", Items: string(items), TriggerPeriods: `["2026-08","2026-09"]`, DedupeKey: "web-test-idp"}
+	_, _, err = st.CreateIDP(ctx, p)
+	require.NoError(t, err)
+
+	u.signIn(employee)
+	u.do(chromedp.Click(chromedp.CSS(`[data-nav="idps"]`)), visible("#idps a"), chromedp.Click(chromedp.CSS("#idps a")), visible("#idp-items"))
+	require.Contains(t, u.text("#idp-items"), "Complaint handling course")
+	u.do(chromedp.Click(chromedp.CSS("#checkin-submit")))
+	u.waitJS(`document.querySelector('#f-note-err').textContent.includes('required')`)
+	u.do(chromedp.SendKeys(chromedp.CSS("#f-note"), "Finished module 1; next: shadow a senior agent"), chromedp.Click(chromedp.CSS("#checkin-submit")))
+	u.waitJS(`document.querySelector('#checkins').textContent.includes('module 1')`)
+	u.screenshot("idp-detail")
+	var view struct {
+		Checkins []struct {
+			Note string `json:"note"`
+		} `json:"checkins"`
+	}
+	u.apiGet(manager.Token, "/idps/"+p.ID, &view)
+	require.Len(t, view.Checkins, 1)
+	require.Contains(t, view.Checkins[0].Note, "module 1")
 }

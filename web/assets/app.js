@@ -115,6 +115,55 @@
     'tpl.syntax': ['JSON 语法错误', 'JSON syntax error'], 'tpl.back': ['← 模板列表', '← Templates'],
     'tpl.editorHint': ['编辑时自动校验。点击错误可跳到对应行。', 'Checked as you type. Choose an error to jump to its line.'],
     'tpl.none': ['还没有模板。', 'No templates yet.'],
+    'nav.idps': ['发展计划', 'Development plans'], 'nav.org': ['组织导入', 'Organisation'],
+    'signin.sso': ['已启用企业单点登录（{issuer}）：也可以粘贴 SSO 令牌。', 'Company SSO is on ({issuer}): you can also paste your SSO token.'],
+    'signin.ssoBack': ['正在使用单点登录令牌登录…', 'Signing in with your SSO token…'],
+    'part.total': ['总分', 'Total'], 'part.quantitative': ['量化指标', 'Quantitative'], 'part.behaviour': ['行为指标', 'Behavioural'],
+    'part.self': ['自评', 'Self'], 'part.manager': ['上级', 'Manager'], 'part.peer': ['同事', 'Peers'], 'part.crossDepartment': ['跨部门', 'Cross-department'], 'part.customer': ['客户', 'Customers'],
+    'tgt.title': ['我的目标', 'My targets'], 'tgt.none': ['本周期没有分解到你的目标。', 'No targets were broken down to you in this cycle.'],
+    'tgt.indicator': ['指标', 'Indicator'], 'tgt.target': ['目标', 'Target'], 'tgt.actual': ['已完成', 'So far'], 'tgt.pace': ['按进度应达', 'Pace needs'],
+    'tgt.behind': ['落后于进度', 'Behind pace'], 'tgt.onPace': ['符合进度', 'On pace'], 'tgt.elapsed': ['周期已过 {pct}%', '{pct}% of the period has passed'],
+    'tgt.bar': ['{name}：已完成 {actual}，目标 {target}，按进度应达 {pace}', '{name}: {actual} of {target}; pace needs {pace} by now'],
+    'idp.title': ['个人发展计划（IDP）', 'Individual development plans'], 'idp.none': ['暂无发展计划。', 'No development plans.'],
+    'idp.member': ['成员', 'Member'], 'idp.mentor': ['导师', 'Mentor'], 'idp.due': ['截止', 'Due'], 'idp.every': ['每 {n} 天跟进', 'Check in every {n} days'],
+    'idp.items': ['发展事项', 'Plan items'], 'idp.checkins': ['跟进记录', 'Check-ins'], 'idp.noCheckins': ['还没有跟进记录。', 'No check-ins yet.'],
+    'idp.note': ['跟进内容', 'Check-in note'], 'idp.noteHint': ['写下完成了什么、下一步做什么。', 'Say what was done and what comes next.'],
+    'idp.add': ['添加跟进', 'Add check-in'], 'idp.added': ['已记录跟进。', 'Check-in recorded.'], 'idp.open': ['查看', 'Open'], 'idp.back': ['← 发展计划', '← Development plans'],
+    'idp.triggers': ['触发周期', 'Triggered by'], 'idp.by': ['记录人', 'By'],
+    'state.open_idp': ['进行中', 'Open'], 'state.closed': ['已关闭', 'Closed'],
+    'cycles.preview': ['预览时间线', 'Preview the timeline'], 'cycles.confirm': ['确认发起', 'Confirm and launch'], 'cycles.edit': ['修改', 'Change'],
+    'cycles.previewTitle': ['时间线预览', 'Timeline preview'], 'cycles.previewMembers': ['{n} 名成员 · 周期 {period}（{start} – {end}，{tz}）', '{n} members · period {period} ({start} – {end}, {tz})'],
+    'cycles.previewNote': ['截止时间按每个阶段用满时长计算；提前完成会使后续阶段提前。', 'Deadlines assume each stage runs its full time; finishing early moves the rest forward.'],
+    'cycles.opens': ['开始', 'Opens'], 'cycles.reminders': ['提醒', 'Reminders'], 'cycles.escalation': ['升级', 'Escalation'],
+    'cycles.overdueReminder': ['逾期提醒', 'overdue'], 'cycles.conditional': ['（按条件执行）', '(only when its condition holds)'],
+    'cycles.launching': ['正在为 {n} 名成员发起考核…', 'Launching the cycle for {n} members…'],
+    'dash.stages': ['各阶段完成情况', 'Completion per stage'], 'dash.stageDone': ['{done}/{total} 已提交', '{done} of {total} submitted'],
+    'dash.remind': ['立即提醒', 'Remind now'], 'dash.reminded': ['已提醒 {n} 人（逾期任务 {total} 项）', 'Reminded {n} (of {total} overdue tasks)'],
+    'dash.noOverdue': ['没有逾期任务。', 'Nobody is overdue.'], 'dash.overdueTasks': ['{n} 项逾期，最早截止 {due}', '{n} overdue, earliest due {due}'],
+    'dash.export': ['导出 Excel', 'Export to Excel'], 'dash.exporting': ['正在导出…', 'Exporting…'],
+    'dash.distVs': ['等级分布与强制分布', 'Grades against the forced distribution'], 'dash.attain': ['各成员指标达成', 'Indicator attainment per member'],
+    'dash.attainLabel': ['指标达成热力图：{n} 名成员 × {k} 个指标，颜色越深得分越高', 'Attainment heat map: {n} members × {k} indicators; darker is a higher score'],
+    'dash.limitMax': ['上限', 'max'], 'dash.limitMin': ['下限', 'min'],
+    'dash.metrics': ['导入指标数据', 'Import metric values'], 'dash.metricsFile': ['CSV 或 Excel 文件', 'CSV or Excel file'],
+    'dash.metricsHint': ['先下载模板填写：每行一名成员，每列一个指标。', 'Download the sheet first: one row per member, one column per metric.'],
+    'dash.metricsSheet': ['下载填写模板', 'Download the sheet'], 'dash.upload': ['上传', 'Upload'], 'dash.uploading': ['上传中 {pct}%', 'Uploading {pct}%'],
+    'dash.processing': ['服务器处理中…', 'The server is processing…'],
+    'dash.uploaded': ['已导入：新增 {inserted}，更新 {updated}，未变 {unchanged}', 'Imported: {inserted} new, {updated} updated, {unchanged} unchanged'],
+    'dash.duplicate': ['这个文件之前已经导入过，没有变化。', 'This file was imported before; nothing changed.'],
+    'dash.badRows': ['文件有错误，未导入任何数据：', 'The file has errors; nothing was imported:'],
+    'tpl.retire': ['停用', 'Retire'], 'tpl.retired': ['已停用 {key} v{v}', 'Retired {key} v{v}'], 'tpl.compare': ['对比版本', 'Compare versions'],
+    'tpl.diffTitle': ['{key}：v{from} 与 v{to} 对比', '{key}: v{from} against v{to}'], 'tpl.from': ['旧版本', 'From'], 'tpl.to': ['新版本', 'To'],
+    'tpl.changes': ['{n} 处字段变化', '{n} field changes'], 'tpl.same': ['两个版本内容相同。', 'The two versions are the same.'],
+    'tpl.op.added': ['新增', 'added'], 'tpl.op.removed': ['删除', 'removed'], 'tpl.op.changed': ['修改', 'changed'],
+    'tpl.sideBySide': ['并排对比', 'Side by side'], 'tpl.versions': ['{n} 个版本', '{n} versions'],
+    'org.title': ['组织导入', 'Organisation import'], 'org.file': ['成员 CSV 或组织 JSON 文件', 'Members CSV or organisation JSON file'],
+    'org.paste': ['或粘贴内容', 'Or paste the content'], 'org.hint': ['CSV 第一行为列名：{cols}', 'The CSV\'s first line names the columns: {cols}'],
+    'org.check': ['检查（不写入）', 'Check (writes nothing)'], 'org.import': ['导入', 'Import'],
+    'org.ok': ['检查通过：将新建 {tc} 个团队、更新 {tu} 个；新建 {mc} 名成员、更新 {mu} 名。', 'Looks good: {tc} teams created and {tu} updated; {mc} members created and {mu} updated.'],
+    'org.done': ['已导入：新建 {tc} 个团队、更新 {tu} 个；新建 {mc} 名成员、更新 {mu} 名。', 'Imported: {tc} teams created and {tu} updated; {mc} members created and {mu} updated.'],
+    'org.bad': ['{n} 行有问题，未导入任何数据。修正后重新检查。', '{n} bad rows; nothing was imported. Fix them and check again.'],
+    'org.where': ['位置', 'Where'], 'org.value': ['值', 'Value'], 'org.problem': ['问题', 'Problem'], 'org.empty': ['请选择文件或粘贴内容。', 'Choose a file or paste the content.'],
+    'cal.blocked': ['提交前请先让分布满足限制：', 'Bring the distribution within its limits before submitting:'],
   };
   const LANGS = { zh: 0, en: 1 };
   let lang = localStorage.getItem('pl.lang') || ((navigator.language || '').toLowerCase().startsWith('zh') ? 'zh' : 'en');
@@ -127,13 +176,17 @@
   };
   // txt picks a template's {zh,en} text in the current language.
   const txt = (o, fallback) => (o && (lang === 'en' && o.en ? o.en : o.zh || o.en)) || fallback || '';
-  const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const browserTz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const validTz = (z) => { try { new Intl.DateTimeFormat('en', { timeZone: z }); return !!z; } catch (e) { return false; } };
+  // zone is the reader's time zone: their own choice, else their profile's, else the browser's.
+  const zone = () => [localStorage.getItem('pl.tz'), S.me && S.me.timezone, browserTz].find(validTz) || 'UTC';
   const locale = () => (lang === 'zh' ? 'zh-CN' : 'en-GB');
-  const fmtTime = (iso) => {
+  const fmtTime = (iso, opts) => {
     if (!iso) return '—';
     const d = new Date(iso);
-    return isNaN(d) ? iso : new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+    return isNaN(d) ? iso : new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short', timeZone: zone(), ...opts }).format(d);
   };
+  const fmtDate = (iso) => fmtTime(iso, { timeStyle: undefined });
   const fmtNum = (n, digits = 2) => (typeof n === 'number' ? new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(n) : String(n ?? '—'));
 
   // ---------- DOM ----------
@@ -227,7 +280,14 @@
   }
   const loadCycle = (id) => get('/cycles/' + encodeURIComponent(id));
   const loadTemplate = (key, v) => cached('tpl:' + key + '@' + v, () => get('/templates/' + encodeURIComponent(key) + '/versions/' + v).then((r) => r.body || {}));
-  const loadMembers = () => cached('members', () => get('/members?limit=500').then((r) => new Map(r.items.map((m) => [m.id, m]))));
+  const loadMembers = () => cached('members', async () => {
+    const out = new Map();
+    for (let off = 0; ; off += 500) {
+      const r = await get('/members?limit=500&inactive=true&offset=' + off);
+      r.items.forEach((m) => out.set(m.id, m));
+      if (!r.items.length || out.size >= r.total) return out;
+    }
+  });
   const memberName = (members, id) => (members && members.get(id) ? members.get(id).name : id === S.me?.id ? S.me.name : (id || '').slice(0, 8));
   const isLead = () => S.me && ['admin', 'hrbp', 'manager'].includes(S.me.role);
 
@@ -333,6 +393,10 @@
     [/^#\/templates$/, templatesView, ['admin']],
     [/^#\/templates\/new$/, editorView, ['admin']],
     [/^#\/templates\/([^/]+)\/(\d+)$/, editorView, ['admin']],
+    [/^#\/templates\/([^/]+)\/diff\/(\d+)\/(\d+)$/, diffView, ['admin']],
+    [/^#\/idps$/, idpsView],
+    [/^#\/idps\/([^/]+)$/, idpView],
+    [/^#\/org$/, orgImportView, ['admin']],
   ];
   function header() {
     const top = $('#top');
@@ -340,8 +404,9 @@
     if (!S.me) { top.hidden = true; return; }
     top.hidden = false;
     const links = [['#/inbox', 'nav.inbox', 'inbox'], ['#/results', 'nav.results', 'results']];
+    links.push(['#/idps', 'nav.idps', 'idps']);
     if (isLead()) links.push(['#/cycles', 'nav.cycles', 'cycles']);
-    if (S.me.role === 'admin') links.push(['#/templates', 'nav.templates', 'templates']);
+    if (S.me.role === 'admin') links.push(['#/templates', 'nav.templates', 'templates'], ['#/org', 'nav.org', 'org']);
     const here = location.hash.split('/')[1] || '';
     const langSel = h('select', { 'aria-label': t('nav.lang'), id: 'lang', onchange: (e) => setLang(e.target.value) },
       h('option', { value: 'zh', selected: lang === 'zh' }, '中文'), h('option', { value: 'en', selected: lang === 'en' }, 'English'));
@@ -351,10 +416,15 @@
         h('a', { href, 'data-nav': name, 'aria-current': here === name || (here === 'task' && name === 'inbox') ? 'page' : null }, t(key)))),
       h('div', { class: 'who' },
         h('span', { id: 'me' }, S.me.name + ' · ' + t('role.' + S.me.role)),
-        h('span', { class: 'small', title: t('nav.tz') }, tz),
+        tzSelect(),
         langSel,
         h('button', { type: 'button', id: 'signout', onclick: () => signOut() }, t('nav.signout'))),
     ]);
+  }
+  function tzSelect() {
+    const zones = [...new Set([zone(), S.me.timezone, browserTz, 'Asia/Shanghai', 'UTC'].filter(validTz))];
+    return h('select', { id: 'tz', 'aria-label': t('nav.tz'), title: t('nav.tz'), onchange: (e) => { localStorage.setItem('pl.tz', e.target.value); render(); } },
+      zones.map((z) => h('option', { value: z, selected: z === zone() }, z)));
   }
   function setLang(l) {
     lang = l;
@@ -369,6 +439,14 @@
     document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
     $('.skip').textContent = t('app.skip');
     const main = $('#main');
+    // An SSO provider sends people back with its token in the fragment.
+    const sso = /(?:^|[#&/])(?:id_token|access_token)=([^&]+)/.exec(location.hash);
+    if (sso) {
+      S.token = decodeURIComponent(sso[1]); S.me = null; S.cache.clear();
+      localStorage.setItem('pl.token', S.token);
+      history.replaceState(null, '', '#/inbox');
+      fill(main, h('p', { class: 'muted' }, t('signin.ssoBack')));
+    }
     const hash = location.hash || '';
     if (!S.token && hash !== '#/signin') { location.hash = '#/signin'; return; }
     if (S.token && !S.me) {
@@ -437,6 +515,9 @@
     S.flash = null;
     main.append(form);
     input.focus();
+    api('GET', '/ui/config', undefined, { quiet401: true }).then((c) => {
+      if (c && c.sso) $('#token-hint').after(h('p', { class: 'hint', id: 'sso-hint' }, t('signin.sso', { issuer: c.ssoIssuer || 'OIDC' })));
+    }).catch(() => {});
   }
 
   // ---------- inbox ----------
@@ -450,6 +531,9 @@
       const r = await get('/inbox?limit=100');
       if (!live()) return;
       if (!r.items.length) { fill(box, h('p', { class: 'card', id: 'inbox-empty' }, t('inbox.empty'))); return; }
+      const due = (x) => (x.dueAt ? new Date(x.dueAt).getTime() : Infinity);
+      const rank = (x) => (isOverdue(x) ? 0 : x.state === 'open' ? 1 : 2);
+      r.items.sort((a, b) => rank(a) - rank(b) || due(a) - due(b));
       fill(box, h('table', { id: 'inbox' },
         h('thead', {}, h('tr', {}, ['col.task', 'col.kind', 'col.stage', 'col.due', 'col.state'].map((k) => h('th', { scope: 'col' }, t(k))))),
         h('tbody', {}, r.items.map((task) => {
@@ -739,11 +823,13 @@
       if (card) card.focus();
       toast(t('cal.moved', { name: memberName(members, r.memberId), grade: to }));
     };
+    let broken = [];
     const changes = () => results.filter((r) => moves[r.memberId]).map((r) => ({ memberId: r.memberId, from: resultGrade(r), to: moves[r.memberId].to, reason: moves[r.memberId].reason.trim() }));
     function draw() {
       const counts = {};
       results.forEach((r) => { counts[current(r)] = (counts[current(r)] || 0) + 1; });
       const report = limitReport(tpl.distribution, counts, results.length);
+      broken = report.filter((x) => x.broken);
       const brokenGrades = new Set(report.filter((x) => x.broken).flatMap((x) => x.grades));
       fill(limitsBox, report.length ? h('div', { class: 'alert ' + (brokenGrades.size ? 'warn' : 'ok') },
         h('strong', {}, brokenGrades.size ? t('cal.broken') : t('cal.limits')), h('ul', {}, report.map((x) => h('li', { class: x.broken ? 'broken' : null }, x.broken ? '⚠ ' : '✓ ', x.text)))) : '');
@@ -776,6 +862,13 @@
       const errs = list.map((c, i) => (c.reason ? null : { path: '/changes/' + i + '/reason', message: t('v.reason') })).filter(Boolean);
       showErrors(formEl, errs, general);
       if (errs.length) return;
+      // The server refuses a broken distribution too; saying so here saves the round trip.
+      if (broken.length) {
+        fill(general, h('div', { class: 'alert bad big', role: 'alert', id: 'cal-error', tabindex: '-1' }, h('strong', {}, t('cal.broken')), h('br'), t('cal.blocked'),
+          h('ul', {}, broken.map((x) => h('li', {}, x.text)))));
+        general.focus();
+        return;
+      }
       submitBtn.disabled = true;
       try {
         await api('POST', '/tasks/' + encodeURIComponent(task.id) + '/submit', { changes: list });
@@ -802,6 +895,12 @@
     return h('table', { id }, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('col.name')), h('th', { scope: 'col', class: 'num' }, t('col.value')))),
       h('tbody', {}, entries.map(([k, v]) => h('tr', {}, h('td', {}, names.get(k) || k), h('td', { class: 'num' }, typeof v === 'number' ? fmtNum(v) : JSON.stringify(v))))));
   }
+  // partNames names score parts: the fixed ones, then each rater by its role.
+  function partNames(tpl) {
+    const out = new Map(['total', 'quantitative', 'behaviour'].map((k) => [k, t('part.' + k)]));
+    for (const r of tpl.raters || []) out.set(r.key, D['part.' + r.role] ? t('part.' + r.role) + (r.key !== r.role ? ' (' + r.key + ')' : '') : r.key);
+    return out;
+  }
   function breakdown(r, tpl) {
     const names = new Map((tpl.indicators || []).map((i) => [i.key, txt(i.name, i.key)]));
     const adj = r.adjustments || {};
@@ -819,7 +918,7 @@
         h('dt', {}, t('results.state')), h('dd', {}, badge(r.state))),
       h('div', { class: 'grid2' },
         h('div', {}, h('h3', {}, t('results.indicators')), kvTable(r.indicators, names)),
-        h('div', {}, h('h3', {}, t('results.parts')), kvTable(r.parts, new Map()))),
+        h('div', {}, h('h3', {}, t('results.parts')), kvTable(r.parts, partNames(tpl)))),
       h('h3', {}, t('results.adjustments')),
       h('dl', { class: 'kv' },
         h('dt', {}, t('results.applied')), h('dd', {}, applied.length ? applied.map((a) => (typeof a === 'string' ? adjNames.get(a) || a : JSON.stringify(a))).join('；') : t('results.nothing')),
@@ -843,9 +942,92 @@
     const [res, tpl] = await Promise.all([get('/cycles/' + encodeURIComponent(id) + '/results?limit=500'), loadTemplate(cycle.templateKey, cycle.templateVersion).catch(() => ({}))]);
     if (!live()) return;
     const mine = res.items.find((r) => r.memberId === S.me.id);
+    const targets = await get('/cycles/' + encodeURIComponent(id) + '/targets/progress').catch(() => ({ items: [] }));
+    if (!live()) return;
     append(main, [h('p', {}, h('a', { href: '#/results' }, '← ' + t('results.title'))), h('h1', {}, cycle.title),
+      targetsSection(targets.items, tpl),
       h('section', { class: 'card', id: 'my-result' }, mine ? breakdown(mine, tpl) : h('p', {}, t('results.pending'))),
       !mine && isLead() ? h('p', {}, h('a', { href: '#/cycles/' + cycle.id }, t('results.dashboard'))) : null]);
+    focusMain();
+  }
+
+  // targetsSection shows each target with the values so far against the
+  // pace the period needs by now: the bar is what is done, the mark the pace.
+  function targetsSection(items, tpl) {
+    const names = new Map((tpl.indicators || []).map((i) => [i.key, txt(i.name, i.key)]));
+    const sec = h('section', { class: 'card', id: 'my-targets', 'aria-labelledby': 'tgt-h' }, h('h2', { id: 'tgt-h' }, t('tgt.title')));
+    if (!items.length) { sec.append(h('p', { class: 'muted' }, t('tgt.none'))); return sec; }
+    sec.append(h('p', { class: 'muted small' }, t('tgt.elapsed', { pct: Math.round(items[0].elapsed * 100) })),
+      h('table', {}, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('tgt.indicator')), ['tgt.actual', 'tgt.pace', 'tgt.target'].map((k) => h('th', { scope: 'col', class: 'num' }, t(k))), h('th', { scope: 'col' }, t('dash.progress')))),
+        h('tbody', {}, items.map((x) => {
+          const name = names.get(x.indicator) || x.indicator;
+          const scale = Math.max(x.value, x.actual, 1);
+          const bar = h('div', { class: 'progress pace', role: 'img', 'aria-label': t('tgt.bar', { name, actual: fmtNum(x.actual), target: fmtNum(x.value), pace: fmtNum(x.expected) }) }, h('span'), h('i'));
+          bar.firstChild.style.width = Math.min(100, (100 * x.actual) / scale) + '%';
+          bar.lastChild.style.left = Math.min(100, (100 * x.expected) / scale) + '%';
+          if (x.behind) bar.classList.add('behind');
+          return h('tr', { 'data-indicator': x.indicator }, h('td', {}, name), h('td', { class: 'num' }, fmtNum(x.actual)), h('td', { class: 'num' }, fmtNum(x.expected, 1)),
+            h('td', { class: 'num' }, fmtNum(x.value) + (x.unit ? ' ' + x.unit : '')),
+            h('td', {}, bar, ' ', x.behind ? badge('overdue', t('tgt.behind')) : badge('submitted', t('tgt.onPace'))));
+        }))));
+    return sec;
+  }
+
+  // ---------- development plans ----------
+  async function idpsView(main, live) {
+    const [r, members] = await Promise.all([get('/idps?limit=200'), loadMembers().catch(() => null)]);
+    if (!live()) return;
+    append(main, [h('h1', {}, t('idp.title')),
+      r.items.length ? h('table', { id: 'idps' },
+        h('thead', {}, h('tr', {}, ['idp.member', 'idp.mentor', 'idp.due', 'col.state', 'col.actions'].map((k) => h('th', { scope: 'col' }, t(k))))),
+        h('tbody', {}, r.items.map((p) => h('tr', { 'data-idp': p.id },
+          h('td', {}, memberName(members, p.memberId)), h('td', {}, p.mentorId ? memberName(members, p.mentorId) : '—'), h('td', {}, fmtDate(p.dueAt)),
+          h('td', {}, badge(p.state, t(p.state === 'open' ? 'state.open_idp' : 'state.' + p.state))),
+          h('td', {}, h('a', { href: '#/idps/' + p.id }, t('idp.open')))))))
+        : h('p', { class: 'card', id: 'idps-empty' }, t('idp.none'))]);
+    focusMain();
+  }
+  async function idpView(main, live, id) {
+    const [p, members] = await Promise.all([get('/idps/' + encodeURIComponent(id)), loadMembers().catch(() => null)]);
+    if (!live()) return;
+    const items = Array.isArray(p.items) ? p.items : [];
+    const list = h('ol', { id: 'checkins' });
+    const drawCheckins = () => fill(list, p.checkins.length ? p.checkins.map((c) => h('li', {}, h('strong', {}, fmtTime(c.at)), ' · ', memberName(members, c.by), h('br'), c.note)) : h('li', { class: 'muted' }, t('idp.noCheckins')));
+    drawCheckins();
+    const canWrite = p.state === 'open' && (S.me.id === p.memberId || S.me.id === p.mentorId);
+    const fields = [{ path: '/note', type: 'textarea', label: t('idp.note'), required: true, maxLength: 4000, hint: t('idp.noteHint') }];
+    const general = h('div', { tabindex: '-1' });
+    const btn = h('button', { type: 'submit', id: 'checkin-submit' }, t('idp.add'));
+    const form = canWrite ? h('form', { class: 'card', id: 'checkin', novalidate: true, onsubmit: async (e) => {
+      e.preventDefault();
+      const body = collect(form, fields);
+      const errs = validate(body, fields);
+      showErrors(form, errs, general);
+      if (errs.length) return;
+      btn.disabled = true;
+      try {
+        const c = await api('POST', '/idps/' + encodeURIComponent(p.id) + '/checkins', { note: body.note.trim() });
+        p.checkins.push(c);
+        drawCheckins();
+        form.reset();
+        toast(t('idp.added'));
+      } catch (ex) {
+        if (ex.details.length) showErrors(form, ex.details, general);
+        else { fill(general, alertBox('bad', ex.message)); general.focus(); }
+      } finally { btn.disabled = false; }
+    } }, h('h2', {}, t('idp.add')), general, fields.map((f) => renderField(f)), h('div', { class: 'toolbar' }, btn)) : null;
+    append(main, [h('p', {}, h('a', { href: '#/idps' }, t('idp.back'))), h('h1', {}, t('idp.title'), ' · ', memberName(members, p.memberId)),
+      h('dl', { class: 'kv card' },
+        h('dt', {}, t('idp.member')), h('dd', {}, memberName(members, p.memberId)),
+        h('dt', {}, t('idp.mentor')), h('dd', {}, p.mentorId ? memberName(members, p.mentorId) : '—'),
+        h('dt', {}, t('idp.due')), h('dd', {}, fmtDate(p.dueAt)),
+        p.checkinEveryDays ? [h('dt', {}, t('idp.checkins')), h('dd', {}, t('idp.every', { n: p.checkinEveryDays }))] : null,
+        Array.isArray(p.triggerPeriods) && p.triggerPeriods.length ? [h('dt', {}, t('idp.triggers')), h('dd', {}, p.triggerPeriods.join(', '))] : null,
+        h('dt', {}, t('col.state')), h('dd', {}, badge(p.state, t(p.state === 'open' ? 'state.open_idp' : 'state.' + p.state)))),
+      h('section', { class: 'card', 'aria-labelledby': 'idp-items-h' }, h('h2', { id: 'idp-items-h' }, t('idp.items')),
+        items.length ? h('ul', { id: 'idp-items' }, items.map((it) => h('li', {}, typeof it === 'string' ? it : txt(it.title || it.name, '') || it.action || JSON.stringify(it)))) : h('p', { class: 'muted' }, t('results.nothing'))),
+      h('section', { class: 'card', 'aria-labelledby': 'idp-ci-h' }, h('h2', { id: 'idp-ci-h' }, t('idp.checkins')), list),
+      form]);
     focusMain();
   }
 
@@ -868,7 +1050,52 @@
       { path: '/compress', label: t('cycles.compress'), type: 'number', min: 1, hint: t('cycles.compressHint') },
     ];
     let idem = uuid();
-    const submitBtn = h('button', { type: 'submit', id: 'launch-submit' }, t('cycles.submit'));
+    const submitBtn = h('button', { type: 'submit', id: 'launch-submit' }, t('cycles.preview'));
+    const previewBox = h('div', { id: 'launch-preview', 'aria-live': 'polite' });
+    const serverErrors = (ex) => {
+      if (ex.details.length) showErrors(form, ex.details.map((d) => (d.path === '/version' ? { ...d, path: '/templateKey' } : d)), general);
+      else { fill(general, alertBox('bad', ex.message)); general.focus(); }
+    };
+    const setLocked = (on) => form.querySelectorAll('.row input, .row select').forEach((el) => { el.disabled = on; });
+    const launch = async (req, pv, confirmBtn) => {
+      confirmBtn.disabled = true;
+      // Launching freezes the scope and starts a workflow per member: show that it is working.
+      const bar = h('div', { id: 'launch-progress', role: 'status' }, t('cycles.launching', { n: pv.members }), h('progress', { 'aria-label': t('cycles.launching', { n: pv.members }) }));
+      previewBox.append(bar);
+      let cy;
+      try {
+        cy = await api('POST', '/cycles', req, { headers: { 'Idempotency-Key': idem } });
+      } catch (ex) {
+        bar.remove();
+        confirmBtn.disabled = false;
+        serverErrors(ex);
+        return;
+      }
+      idem = uuid();
+      toast(t('cycles.launched', { title: cy.title }));
+      location.hash = '#/cycles/' + cy.id;
+    };
+    const showPreview = (req, pv) => {
+      const confirmBtn = h('button', { type: 'button', id: 'launch-confirm' }, t('cycles.confirm'));
+      const editBtn = h('button', { type: 'button', class: 'secondary', id: 'launch-edit' }, t('cycles.edit'));
+      confirmBtn.onclick = () => launch(req, pv, confirmBtn);
+      editBtn.onclick = () => { fill(previewBox); setLocked(false); submitBtn.hidden = false; submitBtn.focus(); };
+      const reminders = (st) => st.reminders.length ? h('ul', { class: 'plain' }, st.reminders.map((r) => h('li', {}, fmtTime(r.at), r.overdue ? ' (' + t('cycles.overdueReminder') + ')' : ''))) : '—';
+      fill(previewBox, h('section', { class: 'card', 'aria-labelledby': 'pv-h' },
+        h('h2', { id: 'pv-h', tabindex: '-1' }, t('cycles.previewTitle')),
+        h('p', { id: 'pv-members' }, t('cycles.previewMembers', { n: pv.members, period: pv.period, start: fmtDate(pv.periodStart), end: fmtDate(new Date(new Date(pv.periodEnd) - 1).toISOString()), tz: pv.timezone })),
+        h('table', { id: 'timeline' },
+          h('thead', {}, h('tr', {}, ['col.stage', 'cycles.opens', 'col.due', 'cycles.reminders', 'cycles.escalation'].map((k) => h('th', { scope: 'col' }, t(k))))),
+          h('tbody', {}, pv.stages.map((st) => h('tr', { 'data-stage': st.key },
+            h('td', {}, h('strong', {}, txt(st.name, st.key)), st.conditional ? h('span', { class: 'muted small' }, ' ' + t('cycles.conditional')) : null),
+            h('td', {}, fmtTime(st.opensAt)), h('td', {}, fmtTime(st.dueAt)), h('td', {}, reminders(st)),
+            h('td', {}, st.escalateAt ? fmtTime(st.escalateAt) + ' → ' + t('role.' + st.escalateTo) : '—'))))),
+        h('p', { class: 'muted small' }, t('cycles.previewNote')),
+        h('div', { class: 'toolbar' }, confirmBtn, editBtn)));
+      setLocked(true);
+      submitBtn.hidden = true;
+      previewBox.querySelector('h2').focus();
+    };
     const form = h('form', { class: 'card', id: 'launch', novalidate: true, onsubmit: async (e) => {
       e.preventDefault();
       const body = collect(form, fields);
@@ -879,19 +1106,12 @@
       const req = { templateKey: key, version: Number(version), teamId: body.teamId, period: body.period.trim() };
       if (body.compress) req.compress = body.compress;
       submitBtn.disabled = true;
-      let cy;
       try {
-        cy = await api('POST', '/cycles', req, { headers: { 'Idempotency-Key': idem } });
+        showPreview(req, await api('POST', '/cycles/preview', req));
       } catch (ex) {
-        submitBtn.disabled = false;
-        if (ex.details.length) showErrors(form, ex.details.map((d) => (d.path === '/version' ? { ...d, path: '/templateKey' } : d)), general);
-        else { fill(general, alertBox('bad', ex.message)); general.focus(); }
-        return;
-      }
-      idem = uuid();
-      toast(t('cycles.launched', { title: cy.title }));
-      location.hash = '#/cycles/' + cy.id;
-    } }, h('h2', {}, t('cycles.launch')), general, h('div', { class: 'row' }, fields.map((f) => renderField(f))), h('div', { class: 'toolbar' }, submitBtn));
+        serverErrors(ex);
+      } finally { submitBtn.disabled = false; }
+    } }, h('h2', {}, t('cycles.launch')), general, h('div', { class: 'row' }, fields.map((f) => renderField(f))), h('div', { class: 'toolbar' }, submitBtn), previewBox);
     append(main, [h('h1', {}, t('cycles.title')), form,
       cycles.items.length ? h('table', { id: 'cycles' },
         h('thead', {}, h('tr', {}, ['col.title', 'col.period', 'col.state', 'col.stage', 'col.created'].map((k) => h('th', { scope: 'col' }, t(k))))),
@@ -904,36 +1124,225 @@
     focusMain();
   }
 
-  function gradeChart(counts, order, names) {
+  // getAll reads every page of a list route (500 rows a page).
+  async function getAll(path) {
+    const sep = path.includes('?') ? '&' : '?';
+    const first = await get(path + sep + 'limit=500');
+    const items = first.items;
+    while (items.length < first.total) {
+      const next = await get(path + sep + 'limit=500&offset=' + items.length);
+      if (!next.items.length) break;
+      items.push(...next.items);
+    }
+    return { items, total: first.total };
+  }
+  // download fetches a file with the caller's token and hands it to the browser.
+  async function download(path, name) {
+    const res = await fetch('/api/v1' + path, { headers: { Authorization: 'Bearer ' + S.token } });
+    if (!res.ok) {
+      let body = {};
+      try { body = (await res.json()).error || {}; } catch (e) { body = {}; }
+      throw new ApiError(res.status, body);
+    }
+    const url = URL.createObjectURL(await res.blob());
+    const a = h('a', { href: url, download: name, hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+  // upload sends a file with progress, which fetch cannot report.
+  function upload(path, file, type, onProgress) {
+    return new Promise((resolve, reject) => {
+      const x = new XMLHttpRequest();
+      x.open('POST', '/api/v1' + path);
+      x.setRequestHeader('Authorization', 'Bearer ' + S.token);
+      x.setRequestHeader('Accept', 'application/json');
+      x.setRequestHeader('Content-Type', type);
+      x.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
+      x.upload.onload = () => onProgress(1);
+      x.onload = () => {
+        let d = null;
+        try { d = JSON.parse(x.responseText); } catch (e) { d = null; }
+        if (x.status >= 200 && x.status < 300) { resolve(d); return; }
+        if (x.status === 401) signOut(t('signin.expired'));
+        reject(new ApiError(x.status, (d && d.error) || { code: 'http', message: String(x.status) }));
+      };
+      x.onerror = () => reject(new ApiError(0, { code: 'network', message: t('err.network') }));
+      x.send(file);
+    });
+  }
+  function progressBar(id) {
+    const bar = h('div', { id, role: 'status', 'aria-live': 'polite' }, h('progress', { max: 100 }), ' ', h('span'));
+    return {
+      el: bar,
+      set(frac) {
+        const pr = bar.querySelector('progress');
+        if (frac == null) { pr.removeAttribute('value'); bar.lastChild.textContent = t('dash.processing'); return; }
+        pr.value = Math.round(frac * 100);
+        bar.lastChild.textContent = t('dash.uploading', { pct: Math.round(frac * 100) });
+      },
+    };
+  }
+
+  // gradeChart draws members per grade against the forced distribution: a
+  // limit on one grade is a dashed line at the headcount it allows.
+  function gradeChart(counts, order, names, limits, n) {
     const keys = order.filter((g) => counts[g] != null || order.length <= 8);
-    const max = Math.max(1, ...keys.map((g) => counts[g] || 0));
-    const bw = 56, gap = 20, ch = 160, top = 18, w = keys.length * (bw + gap) + gap;
-    const label = t('dash.chartLabel', { list: keys.map((g) => g + ' ' + (counts[g] || 0)).join(', ') });
+    const marks = {};
+    for (const l of limits || []) {
+      if (l.grades.length !== 1) continue;
+      const [lo, hi] = distBounds(l, n);
+      marks[l.grades[0]] = { lo: l.min != null ? lo : null, hi: l.max != null ? hi : null };
+    }
+    const max = Math.max(1, ...keys.map((g) => Math.max(counts[g] || 0, (marks[g] && marks[g].hi) || 0, (marks[g] && marks[g].lo) || 0)));
+    const bw = 56, gap = 28, ch = 160, top = 18, w = keys.length * (bw + gap) + gap;
+    const y = (v) => top + ch - Math.round((v / max) * ch);
+    const label = t('dash.chartLabel', { list: keys.map((g) => g + ' ' + (counts[g] || 0) + (marks[g] ? ' (' + [marks[g].lo != null ? t('dash.limitMin') + ' ' + marks[g].lo : '', marks[g].hi != null ? t('dash.limitMax') + ' ' + marks[g].hi : ''].filter(Boolean).join(', ') + ')' : '')).join(', ') });
     return svg('svg', { viewBox: '0 0 ' + w + ' ' + (ch + top + 40), width: w, height: ch + top + 40, role: 'img', 'aria-label': label, id: 'grade-chart' },
       svg('title', {}, label),
       svg('line', { x1: 0, x2: w, y1: top + ch, y2: top + ch, stroke: '#8c959f' }),
       keys.map((g, i) => {
-        const n = counts[g] || 0;
-        const bh = Math.round((n / max) * ch);
+        const c = counts[g] || 0;
         const x = gap + i * (bw + gap);
-        return svg('g', {},
-          svg('rect', { x, y: top + ch - bh, width: bw, height: Math.max(bh, 0), fill: '#0b5cad', rx: 3 }),
-          svg('text', { x: x + bw / 2, y: top + ch - bh - 4, 'text-anchor': 'middle' }, String(n)),
+        const m = marks[g] || {};
+        const over = (m.hi != null && c > m.hi) || (m.lo != null && c < m.lo);
+        return svg('g', { 'data-grade': g },
+          svg('rect', { x, y: y(c), width: bw, height: top + ch - y(c), fill: over ? '#b3261e' : '#0b5cad', rx: 3 }),
+          svg('text', { x: x + bw / 2, y: y(c) - 4, 'text-anchor': 'middle' }, String(c)),
+          m.hi != null ? [svg('line', { class: 'limit-max', x1: x - 6, x2: x + bw + 6, y1: y(m.hi), y2: y(m.hi), stroke: '#b3261e', 'stroke-width': 2, 'stroke-dasharray': '5 3' }),
+            svg('text', { x: x + bw + 2, y: y(m.hi) - 3, 'font-size': '10' }, t('dash.limitMax') + ' ' + m.hi)] : null,
+          m.lo != null ? [svg('line', { class: 'limit-min', x1: x - 6, x2: x + bw + 6, y1: y(m.lo), y2: y(m.lo), stroke: '#11703a', 'stroke-width': 2, 'stroke-dasharray': '2 2' }),
+            svg('text', { x: x + bw + 2, y: y(m.lo) + 11, 'font-size': '10' }, t('dash.limitMin') + ' ' + m.lo)] : null,
           svg('text', { x: x + bw / 2, y: top + ch + 16, 'text-anchor': 'middle', 'font-weight': '600' }, g),
           svg('text', { x: x + bw / 2, y: top + ch + 32, 'text-anchor': 'middle' }, names.get(g) || ''));
       }));
+  }
+  // attainChart is a heat map: one row per member, one column per indicator, 0–100.
+  function attainChart(results, tpl, members) {
+    const seen = new Set();
+    results.forEach((r) => Object.keys(r.indicators || {}).forEach((k) => seen.add(k)));
+    const keys = [...(tpl.indicators || []).map((i) => i.key).filter((k) => seen.has(k)), ...[...seen].filter((k) => !(tpl.indicators || []).some((i) => i.key === k))];
+    if (!keys.length || !results.length) return h('p', { class: 'muted' }, t('dash.noResults'));
+    const names = new Map((tpl.indicators || []).map((i) => [i.key, txt(i.name, i.key)]));
+    const small = results.length <= 40;
+    const cw = 64, rh = small ? 20 : 12, left = 110, head = 56;
+    const w = left + keys.length * cw, hgt = head + results.length * rh;
+    const label = t('dash.attainLabel', { n: results.length, k: keys.length });
+    const rows = results.map((r, ri) => svg('g', { 'data-member': r.memberId },
+      small ? svg('text', { x: left - 6, y: head + ri * rh + rh * 0.7, 'text-anchor': 'end' }, memberName(members, r.memberId)) : null,
+      keys.map((k, ci) => {
+        const v = (r.indicators || {})[k];
+        const has = typeof v === 'number';
+        const frac = has ? Math.max(0, Math.min(1, v / 100)) : 0;
+        const light = Math.round(96 - frac * 66);
+        return svg('g', {},
+          svg('rect', { x: left + ci * cw, y: head + ri * rh, width: cw - 2, height: rh - 2, fill: has ? 'hsl(210,70%,' + light + '%)' : '#eef1f5' },
+            svg('title', {}, memberName(members, r.memberId) + ' · ' + (names.get(k) || k) + ': ' + (has ? fmtNum(v, 1) : '—'))),
+          small && has ? svg('text', { x: left + ci * cw + cw / 2 - 1, y: head + ri * rh + rh * 0.7, 'text-anchor': 'middle', fill: light < 55 ? '#fff' : '#1b1f24', 'font-size': '11' }, fmtNum(v, 0)) : null);
+      })));
+    return h('div', { class: 'scroll' }, svg('svg', { viewBox: '0 0 ' + w + ' ' + hgt, width: w, height: hgt, role: 'img', 'aria-label': label, id: 'attain-chart' },
+      svg('title', {}, label),
+      keys.map((k, ci) => svg('text', { x: left + ci * cw + cw / 2, y: head - 8, 'text-anchor': 'middle', 'font-size': '11' }, (names.get(k) || k).slice(0, 10))),
+      rows));
+  }
+  function stageCompletion(tasks, stageOrder, stageName) {
+    const by = new Map();
+    for (const c of tasks) {
+      const s = by.get(c.stage) || { total: 0, done: 0 };
+      s.total += c.count;
+      if (c.state === 'submitted') s.done += c.count;
+      by.set(c.stage, s);
+    }
+    const keys = [...stageOrder.filter((k) => by.has(k)), ...[...by.keys()].filter((k) => !stageOrder.includes(k))];
+    if (!keys.length) return h('p', { class: 'muted' }, '—');
+    return h('table', { id: 'stage-completion' }, h('tbody', {}, keys.map((k) => {
+      const { total, done } = by.get(k);
+      const bar = h('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': total, 'aria-valuenow': done, 'aria-label': stageName.get(k) || k }, h('span'));
+      bar.firstChild.style.width = (total ? (100 * done) / total : 0) + '%';
+      return h('tr', { 'data-stage': k }, h('th', { scope: 'row' }, stageName.get(k) || k), h('td', { class: 'wide' }, bar), h('td', { class: 'num' }, t('dash.stageDone', { done, total })));
+    })));
+  }
+  function overdueSection(cy, members) {
+    const by = new Map();
+    for (const o of cy.overdue) {
+      const x = by.get(o.assigneeId) || { n: 0, due: o.dueAt };
+      x.n++;
+      if (o.dueAt < x.due) x.due = o.dueAt;
+      by.set(o.assigneeId, x);
+    }
+    const btn = h('button', { type: 'button', id: 'remind-now', disabled: !cy.overdue.length }, t('dash.remind'));
+    btn.onclick = async () => {
+      btn.disabled = true;
+      try {
+        const r = await api('POST', '/cycles/' + encodeURIComponent(cy.id) + '/remind');
+        toast(t('dash.reminded', { n: r.reminded, total: r.overdue }));
+        $('#remind-result') && fill($('#remind-result'), t('dash.reminded', { n: r.reminded, total: r.overdue }));
+      } catch (ex) { toast(ex.message); } finally { btn.disabled = false; }
+    };
+    return h('section', { class: 'card', 'aria-labelledby': 'overdue-h', id: 'overdue' }, h('h2', { id: 'overdue-h' }, t('dash.overdue')),
+      by.size ? h('ul', { id: 'overdue-people' }, [...by].map(([who, x]) => h('li', { 'data-member': who }, h('strong', {}, memberName(members, who)), ' — ', t('dash.overdueTasks', { n: x.n, due: fmtTime(x.due) }))))
+        : h('p', { class: 'muted' }, t('dash.noOverdue')),
+      h('div', { class: 'toolbar' }, btn, h('span', { id: 'remind-result', class: 'muted', role: 'status' })));
+  }
+  function metricsForm(cy) {
+    const general = h('div', { tabindex: '-1', id: 'metrics-general' });
+    const file = h('input', { type: 'file', id: 'metrics-file', accept: '.csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'aria-describedby': 'metrics-hint' });
+    const btn = h('button', { type: 'submit', id: 'metrics-upload' }, t('dash.upload'));
+    const sheet = h('button', { type: 'button', class: 'link' }, t('dash.metricsSheet'));
+    sheet.onclick = () => download('/cycles/' + encodeURIComponent(cy.id) + '/metrics-template.xlsx', 'metrics-' + cy.period + '.xlsx').catch((ex) => toast(ex.message));
+    const form = h('form', { class: 'card', id: 'metrics', novalidate: true, onsubmit: async (e) => {
+      e.preventDefault();
+      fill(general);
+      const f = file.files[0];
+      if (!f) { fill(general, alertBox('bad', t('v.required'))); return; }
+      const type = /\.xlsx$/i.test(f.name) ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv';
+      const bar = progressBar('metrics-progress');
+      general.append(bar.el);
+      bar.set(0);
+      btn.disabled = true;
+      try {
+        const r = await upload('/metrics/upload?period=' + encodeURIComponent(cy.period), f, type, (x) => bar.set(x >= 1 ? null : x));
+        fill(general, alertBox('ok', r.duplicate ? t('dash.duplicate') : t('dash.uploaded', r)));
+      } catch (ex) {
+        fill(general, alertBox('bad', ex.details.length ? t('dash.badRows') : ex.message, ex.details.length ? h('ul', {}, ex.details.map((d) => h('li', {}, (d.path ? d.path + ': ' : '') + d.message + (d.value != null && d.value !== '' ? ' (' + JSON.stringify(d.value) + ')' : '')))) : null));
+      } finally { btn.disabled = false; }
+    } }, h('h2', {}, t('dash.metrics')), general,
+      h('div', { class: 'field' }, h('label', { for: 'metrics-file' }, t('dash.metricsFile')), file, h('p', { class: 'hint', id: 'metrics-hint' }, t('dash.metricsHint'), ' ', sheet)),
+      h('div', { class: 'toolbar' }, btn));
+    return form;
+  }
+  function resultsTable(rows, tpl, members) {
+    return h('table', { id: 'results' },
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'num' }, t('col.rank')), h('th', { scope: 'col' }, t('col.member')), h('th', { scope: 'col', class: 'num' }, t('col.score')),
+        ['col.proposed', 'col.grade', 'col.state'].map((k) => h('th', { scope: 'col' }, t(k))), h('th', { scope: 'col' }, t('results.breakdown')))),
+      h('tbody', {}, rows.map((r) => h('tr', {},
+        h('td', { class: 'num' }, String(r.rank)), h('td', {}, memberName(members, r.memberId)), h('td', { class: 'num' }, fmtNum(r.finalScore)),
+        h('td', {}, r.proposedGrade || '—'), h('td', {}, r.grade || '—'), h('td', {}, badge(r.state)),
+        // The breakdown is built when opened, so a 500-member table stays light.
+        h('td', {}, h('details', { 'data-member': r.memberId, ontoggle: (e) => { const d = e.currentTarget; if (d.open && d.children.length < 2) d.append(breakdown(r, tpl)); } }, h('summary', {}, t('results.breakdown'))))))));
   }
   async function dashboardView(main, live, id) {
     const first = await loadCycle(id);
     const tpl = await loadTemplate(first.templateKey, first.templateVersion).catch(() => ({}));
     const members = await loadMembers().catch(() => null);
     if (!live()) return;
+    const stageOrder = (tpl.stages || []).map((s) => s.key);
     const stageName = new Map((tpl.stages || []).map((s) => [s.key, txt(s.name, s.key)]));
     const gradeName = new Map((tpl.grades || []).map((g) => [g.key, txt(g.name, g.key)]));
     const head = h('div');
     const data = h('div', { id: 'dashboard-data' });
     const cancelBox = h('div');
-    append(main, [h('p', {}, h('a', { href: '#/cycles' }, '← ' + t('cycles.title'))), h('div', { id: 'dashboard' }, head, data, cancelBox)]);
+    const exportBtn = h('button', { type: 'button', class: 'secondary', id: 'export-xlsx' }, t('dash.export'));
+    exportBtn.onclick = async () => {
+      exportBtn.disabled = true;
+      exportBtn.textContent = t('dash.exporting');
+      try { await download('/cycles/' + encodeURIComponent(id) + '/export.xlsx', 'perfloop-' + first.period + '.xlsx'); } catch (ex) { toast(ex.message); }
+      exportBtn.disabled = false;
+      exportBtn.textContent = t('dash.export');
+    };
+    const hasMetrics = (tpl.indicators || []).some((i) => i.kind === 'quantitative');
+    append(main, [h('p', {}, h('a', { href: '#/cycles' }, '← ' + t('cycles.title'))), h('div', { id: 'dashboard' }, head, data, hasMetrics ? metricsForm(first) : null, cancelBox)]);
     let running = null;
     const draw = (cy, res) => {
       const p = cy.progress;
@@ -948,9 +1357,11 @@
       const counts = {};
       res.items.forEach((r) => { const g = resultGrade(r); counts[g] = (counts[g] || 0) + 1; });
       if (!res.items.length && p && p.grades) Object.assign(counts, p.grades);
+      const n = Object.values(counts).reduce((a, b) => a + b, 0);
       const order = gradeOrder(tpl, res.items);
       const pct = p && p.members ? Math.round((100 * p.done) / p.members) : 0;
-      fill(data, 
+      const report = limitReport(tpl.distribution, counts, n);
+      fill(data,
         h('div', { class: 'grid2' },
           h('section', { class: 'card', id: 'progress', 'aria-labelledby': 'progress-h' }, h('h2', { id: 'progress-h' }, t('dash.progress')),
             p ? [
@@ -961,25 +1372,21 @@
                 p.skipped && p.skipped.length ? [h('dt', {}, t('dash.skipped')), h('dd', {}, p.skipped.join(', '))] : null),
               h('p', { id: 'done' }, t('dash.done', { done: p.done, members: p.members })),
               (() => { const bar = h('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': p.members, 'aria-valuenow': p.done, 'aria-label': t('dash.progress') }, h('span')); bar.firstChild.style.width = pct + '%'; return bar; })(),
-            ] : h('p', { class: 'muted' }, t('state.' + cy.state))),
-          h('section', { class: 'card chart', 'aria-labelledby': 'dist-h' }, h('h2', { id: 'dist-h' }, t('dash.dist')),
-            Object.keys(counts).length ? gradeChart(counts, order, gradeName) : h('p', { class: 'muted' }, t('dash.noResults')))),
+            ] : h('p', { class: 'muted' }, t('state.' + cy.state)),
+            h('h3', {}, t('dash.stages')), stageCompletion(cy.tasks, stageOrder, stageName)),
+          h('section', { class: 'card chart', 'aria-labelledby': 'dist-h', id: 'dist' }, h('h2', { id: 'dist-h' }, t('dash.distVs')),
+            n ? [gradeChart(counts, order, gradeName, tpl.distribution, n),
+              report.length ? h('ul', { id: 'dash-limits', class: 'small' }, report.map((x) => h('li', { class: x.broken ? 'broken' : null }, x.broken ? '⚠ ' : '✓ ', x.text))) : null]
+              : h('p', { class: 'muted' }, t('dash.noResults')))),
+        overdueSection(cy, members),
+        h('section', { class: 'card chart', 'aria-labelledby': 'attain-h', id: 'attain' }, h('h2', { id: 'attain-h' }, t('dash.attain')), attainChart(res.items, tpl, members)),
         h('section', { class: 'card', 'aria-labelledby': 'tasks-h' }, h('h2', { id: 'tasks-h' }, t('dash.tasks')),
           cy.tasks.length ? h('table', { id: 'task-counts' },
             h('thead', {}, h('tr', {}, ['col.stage', 'col.kind', 'col.state'].map((k) => h('th', { scope: 'col' }, t(k))), h('th', { scope: 'col', class: 'num' }, t('col.count')))),
             h('tbody', {}, cy.tasks.map((c) => h('tr', {}, h('td', {}, stageName.get(c.stage) || c.stage), h('td', {}, t('kind.' + c.kind)), h('td', {}, badge(c.state)), h('td', { class: 'num' }, String(c.count))))))
             : h('p', { class: 'muted' }, '—')),
-        cy.overdue.length ? h('section', { class: 'card', 'aria-labelledby': 'overdue-h' }, h('h2', { id: 'overdue-h' }, t('dash.overdue')),
-          h('ul', {}, cy.overdue.map((o) => h('li', {}, memberName(members, o.assigneeId), ' — ', taskTitle(o), ' (', fmtTime(o.dueAt), ')')))) : null,
-        h('section', { class: 'card', 'aria-labelledby': 'results-h' }, h('h2', { id: 'results-h' }, t('dash.results')),
-          res.items.length ? h('table', { id: 'results' },
-            h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'num' }, t('col.rank')), h('th', { scope: 'col' }, t('col.member')), h('th', { scope: 'col', class: 'num' }, t('col.score')),
-              ['col.proposed', 'col.grade', 'col.state'].map((k) => h('th', { scope: 'col' }, t(k))), h('th', { scope: 'col' }, t('results.breakdown')))),
-            h('tbody', {}, res.items.map((r) => h('tr', {},
-              h('td', { class: 'num' }, String(r.rank)), h('td', {}, memberName(members, r.memberId)), h('td', { class: 'num' }, fmtNum(r.finalScore)),
-              h('td', {}, r.proposedGrade || '—'), h('td', {}, r.grade || '—'), h('td', {}, badge(r.state)),
-              h('td', {}, h('details', { 'data-member': r.memberId }, h('summary', {}, t('results.breakdown')), breakdown(r, tpl)))))))
-            : h('p', { class: 'muted' }, t('dash.noResults'))));
+        h('section', { class: 'card', 'aria-labelledby': 'results-h' }, h('div', { class: 'toolbar' }, h('h2', { id: 'results-h' }, t('dash.results')), res.items.length ? exportBtn : null),
+          res.items.length ? resultsTable(res.items, tpl, members) : h('p', { class: 'muted' }, t('dash.noResults'))));
       const isRunning = ['pending', 'running'].includes(cy.state);
       if (running !== isRunning) {
         running = isRunning;
@@ -990,10 +1397,11 @@
     const openDetails = () => new Set([...data.querySelectorAll('details[open]')].map((d) => d.dataset.member));
     const load = async () => {
       const keep = openDetails();
-      const [cy, res] = await Promise.all([loadCycle(id), get('/cycles/' + encodeURIComponent(id) + '/results?limit=500')]);
+      const [cy, res] = await Promise.all([loadCycle(id), getAll('/cycles/' + encodeURIComponent(id) + '/results')]);
       if (!live()) return false;
       const more = draw(cy, res);
       keep.forEach((m) => { const d = data.querySelector('details[data-member="' + CSS.escape(m) + '"]'); if (d) d.open = true; });
+      $('#dashboard').dataset.rendered = String(res.items.length);
       return more;
     };
     const more = await load();
@@ -1047,14 +1455,30 @@
       toast(t('tpl.published', { key: x.key, v: x.version }));
       render();
     };
+    const retire = async (x, btn) => {
+      btn.disabled = true;
+      try {
+        await api('POST', '/templates/' + encodeURIComponent(x.key) + '/versions/' + x.version + '/retire');
+      } catch (ex) {
+        btn.disabled = false;
+        fill(general, alertBox('bad', ex.message));
+        general.focus();
+        return;
+      }
+      S.cache.clear();
+      toast(t('tpl.retired', { key: x.key, v: x.version }));
+      render();
+    };
     append(main, [h('h1', {}, t('tpl.title')), general,
       h('p', {}, h('a', { class: 'btn', href: '#/templates/new', id: 'tpl-new' }, t('tpl.new'))),
       r.items.length ? h('table', { id: 'templates' },
         h('thead', {}, h('tr', {}, ['col.key', 'col.name', 'col.version', 'col.state', 'col.updated', 'col.actions'].map((k) => h('th', { scope: 'col' }, t(k))))),
         h('tbody', {}, r.items.map((x) => h('tr', { 'data-key': x.key, 'data-version': x.version },
           h('td', {}, h('code', {}, x.key)), h('td', {}, lang === 'en' ? x.nameEn || x.name : x.name), h('td', { class: 'num' }, 'v' + x.version), h('td', {}, badge(x.status)), h('td', {}, fmtTime(x.updatedAt)),
-          h('td', {}, h('a', { href: '#/templates/' + encodeURIComponent(x.key) + '/' + x.version }, t('tpl.open')),
-            x.status === 'draft' ? [' ', (() => { const b = h('button', { type: 'button', class: 'secondary' }, t('tpl.publish')); b.onclick = () => publish(x, b); return b; })()] : null)))))
+          h('td', { class: 'actions' }, h('a', { href: '#/templates/' + encodeURIComponent(x.key) + '/' + x.version }, t('tpl.open')),
+            x.version > 1 ? [' · ', h('a', { href: '#/templates/' + encodeURIComponent(x.key) + '/diff/' + (x.version - 1) + '/' + x.version, class: 'compare' }, t('tpl.compare'))] : null,
+            x.status === 'draft' ? [' ', (() => { const b = h('button', { type: 'button', class: 'secondary' }, t('tpl.publish')); b.onclick = () => publish(x, b); return b; })()] : null,
+            x.status === 'published' ? [' ', (() => { const b = h('button', { type: 'button', class: 'secondary retire' }, t('tpl.retire')); b.onclick = () => retire(x, b); return b; })()] : null)))))
         : h('p', { class: 'card' }, t('tpl.none'))]);
     focusMain();
   }
@@ -1191,6 +1615,101 @@
     numberLines();
     focusMain();
     check();
+  }
+
+  // lineDiff aligns two texts line by line (longest common subsequence) into
+  // side-by-side rows: [left, right] with null where a side has no line.
+  function lineDiff(a, b) {
+    const n = a.length, m = b.length;
+    const L = Array.from({ length: n + 1 }, () => new Uint16Array(m + 1));
+    for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) L[i][j] = a[i] === b[j] ? L[i + 1][j + 1] + 1 : Math.max(L[i + 1][j], L[i][j + 1]);
+    const rows = [];
+    let i = 0, j = 0;
+    while (i < n || j < m) {
+      if (i < n && j < m && a[i] === b[j]) { rows.push([{ n: i + 1, s: a[i] }, { n: j + 1, s: b[j] }, 'same']); i++; j++; }
+      else if (j < m && (i >= n || L[i][j + 1] >= L[i + 1][j])) { rows.push([null, { n: j + 1, s: b[j] }, 'add']); j++; }
+      else { rows.push([{ n: i + 1, s: a[i] }, null, 'del']); i++; }
+    }
+    // A removal next to an addition is a change: show them on one row.
+    const out = [];
+    for (let k = 0; k < rows.length; k++) {
+      const r = rows[k];
+      if (r[2] === 'del' && rows[k + 1] && rows[k + 1][2] === 'add') { out.push([r[0], rows[k + 1][1], 'chg']); k++; } else out.push(r);
+    }
+    return out;
+  }
+  async function diffView(main, live, key, from, to) {
+    const enc = encodeURIComponent(key);
+    const [list, a, b, d] = await Promise.all([get('/templates?key=' + enc + '&limit=200'), get('/templates/' + enc + '/versions/' + from), get('/templates/' + enc + '/versions/' + to),
+      get('/templates/' + enc + '/diff?from=' + from + '&to=' + to)]);
+    if (!live()) return;
+    const versions = list.items.map((x) => x.version).sort((p, q) => p - q);
+    const pick = (id, label, val, other) => h('div', { class: 'field' }, h('label', { for: id }, label),
+      h('select', { id, onchange: (e) => { location.hash = '#/templates/' + enc + '/diff/' + (other === 'to' ? e.target.value + '/' + to : from + '/' + e.target.value); } },
+        versions.map((v) => h('option', { value: v, selected: String(v) === String(val) }, 'v' + v + ' · ' + t('state.' + list.items.find((x) => x.version === v).status)))));
+    const rows = lineDiff(JSON.stringify(a.body, null, 2).split('\n'), JSON.stringify(b.body, null, 2).split('\n'));
+    const cell = (x, cls) => x ? [h('td', { class: 'ln' }, String(x.n)), h('td', { class: 'code ' + cls }, x.s)] : [h('td', { class: 'ln' }), h('td', { class: 'code empty' })];
+    const changes = d.changes || [];
+    const show = (v) => (v === undefined ? '' : JSON.stringify(v));
+    append(main, [h('p', {}, h('a', { href: '#/templates' }, t('tpl.back'))), h('h1', {}, t('tpl.diffTitle', { key, from, to })),
+      h('div', { class: 'row card' }, pick('diff-from', t('tpl.from'), from, 'to'), pick('diff-to', t('tpl.to'), to, 'from')),
+      h('section', { class: 'card', 'aria-labelledby': 'chg-h' }, h('h2', { id: 'chg-h' }, t('tpl.changes', { n: changes.length })),
+        changes.length ? h('table', { id: 'diff-changes' }, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'JSON pointer'), h('th', { scope: 'col' }, t('col.kind')), h('th', { scope: 'col' }, 'v' + from), h('th', { scope: 'col' }, 'v' + to))),
+          h('tbody', {}, changes.map((c) => h('tr', { 'data-path': c.path, class: 'op-' + c.op }, h('td', {}, h('code', {}, c.path)), h('td', {}, t('tpl.op.' + c.op)), h('td', { class: 'code' }, show(c.from)), h('td', { class: 'code' }, show(c.to)))))) : h('p', { class: 'muted' }, t('tpl.same'))),
+      h('section', { class: 'card', 'aria-labelledby': 'sbs-h' }, h('h2', { id: 'sbs-h' }, t('tpl.sideBySide')),
+        h('div', { class: 'scroll diffwrap' }, h('table', { class: 'sbs', id: 'diff-sbs' },
+          h('thead', {}, h('tr', {}, h('th', { colspan: 2, scope: 'col' }, key + ' v' + from), h('th', { colspan: 2, scope: 'col' }, key + ' v' + to))),
+          h('tbody', {}, rows.map(([l, r, op]) => h('tr', { class: op }, cell(l, op === 'same' ? '' : 'old'), cell(r, op === 'same' ? '' : 'new')))))))]);
+    focusMain();
+  }
+
+  // ---------- organisation import (admin) ----------
+  const CSV_COLUMNS = 'name,email,role,team,team_name,parent_team,position,level,manager,timezone,locale,joined_on';
+  function orgImportView(main) {
+    const general = h('div', { tabindex: '-1', id: 'org-general' });
+    const file = h('input', { type: 'file', id: 'org-file', accept: '.csv,.json,text/csv,application/json', 'aria-describedby': 'org-hint' });
+    const paste = h('textarea', { id: 'org-text', rows: 8, spellcheck: 'false', 'aria-describedby': 'org-hint', placeholder: CSV_COLUMNS });
+    const checkBtn = h('button', { type: 'button', id: 'org-check', class: 'secondary' }, t('org.check'));
+    const importBtn = h('button', { type: 'button', id: 'org-import' }, t('org.import'));
+    const source = async () => {
+      const f = file.files[0];
+      const text = f ? await f.text() : paste.value;
+      if (!text.trim()) return null;
+      const json = f ? /\.json$/i.test(f.name) : /^\s*\{/.test(text);
+      return { body: text, type: json ? 'application/json' : 'text/csv' };
+    };
+    const run = async (dry, btn) => {
+      fill(general);
+      const src = await source();
+      if (!src) { fill(general, alertBox('bad', t('org.empty'))); general.focus(); return; }
+      const bar = progressBar('org-progress');
+      general.append(bar.el);
+      bar.set(0);
+      checkBtn.disabled = importBtn.disabled = true;
+      try {
+        const r = await upload('/org/import' + (dry ? '?dryRun=true' : ''), src.body, src.type, (x) => bar.set(x >= 1 ? null : x));
+        fill(general, h('div', { class: 'alert ok', role: 'status', id: dry ? 'org-ok' : 'org-done' }, t(dry ? 'org.ok' : 'org.done', { tc: r.teamsCreated, tu: r.teamsUpdated, mc: r.membersCreated, mu: r.membersUpdated })));
+        if (!dry) S.cache.clear();
+      } catch (ex) {
+        fill(general, ex.details.length ? h('div', { class: 'alert bad', role: 'alert', id: 'org-bad' }, h('strong', {}, t('org.bad', { n: ex.details.length })), h('p', {}, ex.message),
+          h('table', { id: 'org-report' }, h('thead', {}, h('tr', {}, ['org.where', 'org.value', 'org.problem'].map((k) => h('th', { scope: 'col' }, t(k))))),
+            h('tbody', {}, ex.details.map((d) => h('tr', {}, h('td', {}, d.path), h('td', {}, d.value == null ? '' : String(d.value)), h('td', {}, d.message))))))
+          : alertBox('bad', ex.message));
+      } finally {
+        checkBtn.disabled = importBtn.disabled = false;
+        general.focus();
+      }
+    };
+    checkBtn.onclick = () => run(true, checkBtn);
+    importBtn.onclick = () => run(false, importBtn);
+    append(main, [h('h1', {}, t('org.title')),
+      h('form', { class: 'card', id: 'org', novalidate: true, onsubmit: (e) => e.preventDefault() },
+        h('p', { class: 'hint', id: 'org-hint' }, t('org.hint', { cols: CSV_COLUMNS })),
+        h('div', { class: 'field' }, h('label', { for: 'org-file' }, t('org.file')), file),
+        h('div', { class: 'field' }, h('label', { for: 'org-text' }, t('org.paste')), paste),
+        h('div', { class: 'toolbar' }, checkBtn, importBtn)),
+      general]);
+    focusMain();
   }
 
   window.addEventListener('hashchange', render);
