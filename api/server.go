@@ -76,6 +76,7 @@ func New(d Deps) http.Handler {
 	s.scheduleRoutes(authed)
 	s.boardRoutes(authed)
 	s.accessRoutes(authed)
+	s.deliveryRoutes(authed)
 	s.uiRoutes(v1, authed)
 	documentCoreRoutes()
 	documentCycleRoutes()
@@ -83,6 +84,7 @@ func New(d Deps) http.Handler {
 	documentScheduleRoutes()
 	documentBoardRoutes()
 	documentAccessRoutes()
+	documentDeliveryRoutes()
 	documentUIRoutes()
 	for _, extra := range d.Extra {
 		extra(r, authed)

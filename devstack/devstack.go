@@ -25,6 +25,7 @@ import (
 	"github.com/perfloop/perfloop/api"
 	"github.com/perfloop/perfloop/demo"
 	"github.com/perfloop/perfloop/devserver"
+	"github.com/perfloop/perfloop/notify"
 	"github.com/perfloop/perfloop/store"
 )
 
@@ -39,7 +40,8 @@ type Options struct {
 	Namespace      string
 	TaskQueue      string
 	Log            *slog.Logger
-	OIDC           *api.OIDC // optional SSO
+	OIDC           *api.OIDC    // optional SSO
+	Mail           *notify.SMTP // optional SMTP relay (a local sink) for e-mail notifications
 }
 
 // Stack is a running product.

@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 
 	"github.com/perfloop/perfloop/catalog"
 	"github.com/perfloop/perfloop/cycles"
+	"github.com/perfloop/perfloop/notify"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/web"
 	"github.com/perfloop/perfloop/worker"
@@ -23,6 +25,7 @@ type Parts struct {
 	Store     *store.Store
 	TaskQueue string
 	Log       *slog.Logger
+	Mail      *notify.SMTP // e-mail notifications; nil sends none
 }
 
 // SeedBuiltins publishes the built-in templates whose content is not yet
@@ -41,9 +44,15 @@ func SeedBuiltins(ctx context.Context, p Parts) error {
 // StartWorker starts the Temporal worker and returns its stop function,
 // which waits for activities in flight.
 func StartWorker(p Parts) (func(), error) {
-	w := worker.New(worker.Options{Client: p.Client, Store: p.Store, TaskQueue: p.TaskQueue, Log: p.Log})
+	w := worker.New(worker.Options{Client: p.Client, Store: p.Store, TaskQueue: p.TaskQueue, Log: p.Log, Mail: p.Mail})
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := worker.StartDelivery(ctx, p.Client, p.TaskQueue); err != nil {
+		w.Stop()
+		return nil, err
 	}
 	return w.Stop, nil
 }
@@ -61,10 +70,37 @@ func Routes(p Parts) []func(r *gin.Engine, authed *gin.RouterGroup) {
 }
 
 func (s *Stack) parts() Parts {
-	return Parts{Client: s.Client, Store: s.Store, TaskQueue: s.opts.TaskQueue, Log: s.log}
+	return Parts{Client: s.Client, Store: s.Store, TaskQueue: s.opts.TaskQueue, Log: s.log, Mail: s.opts.Mail}
 }
 
-func seedExtras(ctx context.Context, s *Stack) error { return SeedBuiltins(ctx, s.parts()) }
+func seedExtras(ctx context.Context, s *Stack) error {
+	if err := SeedBuiltins(ctx, s.parts()); err != nil {
+		return err
+	}
+	return enableDevEmail(ctx, s.parts())
+}
+
+// enableDevEmail turns e-mail on for the demo organisation when `perfloop
+// dev` has an SMTP sink, so its reminders land there without an admin step.
+func enableDevEmail(ctx context.Context, p Parts) error {
+	if !p.Mail.Configured() {
+		return nil
+	}
+	org, err := p.Store.FirstOrganization(ctx)
+	if err != nil {
+		return nil // no organisation yet: nothing to enable
+	}
+	chs, err := p.Store.ListChannelConfigs(ctx, org.ID)
+	if err != nil {
+		return err
+	}
+	for _, c := range chs {
+		if c.Channel == store.ChannelEmail {
+			return nil
+		}
+	}
+	return p.Store.SaveChannelConfig(ctx, &store.ChannelConfig{OrgID: org.ID, Channel: store.ChannelEmail, CreatedBy: "perfloop dev"})
+}
 
 func startWorker(s *Stack) (func(), error) { return StartWorker(s.parts()) }
 

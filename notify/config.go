@@ -48,7 +48,10 @@ type FieldError struct {
 
 func (e FieldError) Error() string { return fmt.Sprintf("%s %q: %s", e.Path, e.Value, e.Message) }
 
-var secretEnv = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+var (
+	secretEnv  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	tokenParam = regexp.MustCompile(`(key|access_token|token|sign)=[^&#\s]*`)
+)
 
 // Validate checks a channel configuration before it is stored, so a
 // mistyped webhook fails when an admin saves it rather than at 3 a.m.
@@ -216,10 +219,11 @@ func mask(s string) string {
 func maskURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		if raw == "" {
-			return ""
-		}
-		return "****"
+		// Still show what was typed, so the admin sees the mistake, but not its token.
+		return tokenParam.ReplaceAllStringFunc(raw, func(m string) string {
+			k, v, _ := strings.Cut(m, "=")
+			return k + "=" + prefix(v) + "****"
+		})
 	}
 	q := u.Query()
 	for _, k := range []string{"key", "access_token", "token", "sign"} {

@@ -3,8 +3,11 @@ package main
 import (
 	"fmt"
 	"github.com/perfloop/perfloop/api"
+	"github.com/perfloop/perfloop/notify"
 	"log/slog"
+	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -30,6 +33,50 @@ type config struct {
 	OIDCJWKS       string
 	OIDCIssuer     string
 	OIDCAudience   string
+	SMTP           string
+	SMTPFrom       string
+	SMTPUser       string
+	SMTPPassword   string
+	SMTPStartTLS   bool
+}
+
+// mail is the SMTP relay for e-mail notifications, nil when --smtp is
+// unset. The password is read from a file (or PERFLOOP_SMTP_PASSWORD) at
+// send time, never from a flag, so it shows in no process list or log.
+func (c config) mail() (*notify.SMTP, error) {
+	if c.SMTP == "" {
+		return nil, nil
+	}
+	m := &notify.SMTP{Addr: c.SMTP, From: c.SMTPFrom, User: c.SMTPUser, StartTLS: c.SMTPStartTLS}
+	switch {
+	case c.SMTPPassword != "":
+		abs, err := filepath.Abs(c.SMTPPassword)
+		if err != nil {
+			return nil, fmt.Errorf("--smtp-password-file %q: %w", c.SMTPPassword, err)
+		}
+		if _, err := os.Stat(abs); err != nil {
+			return nil, fmt.Errorf("--smtp-password-file %q: %w", c.SMTPPassword, err)
+		}
+		m.Password = "file:" + abs
+	case os.Getenv("PERFLOOP_SMTP_PASSWORD") != "":
+		m.Password = "env:PERFLOOP_SMTP_PASSWORD"
+	}
+	if err := m.Check(); err != nil {
+		return nil, err
+	}
+	host, _, _ := net.SplitHostPort(c.SMTP)
+	if m.User != "" && !m.StartTLS && host != "localhost" && !net.ParseIP(host).IsLoopback() {
+		return nil, fmt.Errorf("--smtp-user %q: credentials would cross the network in clear; add --smtp-starttls", m.User)
+	}
+	return m, nil
+}
+
+func addSMTPFlags(fs *pflag.FlagSet, c *config) {
+	addString(fs, &c.SMTP, "smtp", "")
+	addString(fs, &c.SMTPFrom, "smtp-from", "Perfloop <perfloop@localhost>")
+	addString(fs, &c.SMTPUser, "smtp-user", "")
+	addString(fs, &c.SMTPPassword, "smtp-password-file", "")
+	addBool(fs, &c.SMTPStartTLS, "smtp-starttls")
 }
 
 // oidc is the SSO configuration, nil when no JWKS is set.
@@ -51,20 +98,25 @@ type setting struct {
 }
 
 var settings = map[string]setting{
-	"http":             {"http", "PERFLOOP_HTTP", "address the API and UI listen on"},
-	"data":             {"data", "PERFLOOP_DATA", "directory for the embedded Temporal and SQLite files and demo-users.json"},
-	"ephemeral":        {"ephemeral", "PERFLOOP_EPHEMERAL", "keep everything in memory; nothing survives a restart"},
-	"temporal-port":    {"temporal-port", "PERFLOOP_TEMPORAL_PORT", "gRPC port of the embedded Temporal server"},
-	"temporal-ui-port": {"temporal-ui-port", "PERFLOOP_TEMPORAL_UI_PORT", "port of the Temporal Web UI (0 disables it)"},
-	"db":               {"db", "PERFLOOP_DB_DSN", "database: sqlite:FILE or mysql://user:pass@tcp(host:3306)/db"},
-	"temporal":         {"temporal", "PERFLOOP_TEMPORAL", "Temporal frontend host:port"},
-	"namespace":        {"namespace", "PERFLOOP_TEMPORAL_NAMESPACE", "Temporal namespace"},
-	"task-queue":       {"task-queue", "PERFLOOP_TASK_QUEUE", "Temporal task queue of the Perfloop worker"},
-	"log-level":        {"log-level", "PERFLOOP_LOG_LEVEL", "debug, info, warn or error"},
-	"log-format":       {"log-format", "PERFLOOP_LOG_FORMAT", "text or json"},
-	"oidc-jwks":        {"oidc-jwks", "PERFLOOP_OIDC_JWKS", "SSO: JWKS file or URL; tokens it signs sign members in by their email claim"},
-	"oidc-issuer":      {"oidc-issuer", "PERFLOOP_OIDC_ISSUER", "SSO: the issuer (iss) tokens must carry"},
-	"oidc-audience":    {"oidc-audience", "PERFLOOP_OIDC_AUDIENCE", "SSO: the audience (aud) tokens must carry"},
+	"http":               {"http", "PERFLOOP_HTTP", "address the API and UI listen on"},
+	"data":               {"data", "PERFLOOP_DATA", "directory for the embedded Temporal and SQLite files and demo-users.json"},
+	"ephemeral":          {"ephemeral", "PERFLOOP_EPHEMERAL", "keep everything in memory; nothing survives a restart"},
+	"temporal-port":      {"temporal-port", "PERFLOOP_TEMPORAL_PORT", "gRPC port of the embedded Temporal server"},
+	"temporal-ui-port":   {"temporal-ui-port", "PERFLOOP_TEMPORAL_UI_PORT", "port of the Temporal Web UI (0 disables it)"},
+	"db":                 {"db", "PERFLOOP_DB_DSN", "database: sqlite:FILE or mysql://user:pass@tcp(host:3306)/db"},
+	"temporal":           {"temporal", "PERFLOOP_TEMPORAL", "Temporal frontend host:port"},
+	"namespace":          {"namespace", "PERFLOOP_TEMPORAL_NAMESPACE", "Temporal namespace"},
+	"task-queue":         {"task-queue", "PERFLOOP_TASK_QUEUE", "Temporal task queue of the Perfloop worker"},
+	"log-level":          {"log-level", "PERFLOOP_LOG_LEVEL", "debug, info, warn or error"},
+	"log-format":         {"log-format", "PERFLOOP_LOG_FORMAT", "text or json"},
+	"oidc-jwks":          {"oidc-jwks", "PERFLOOP_OIDC_JWKS", "SSO: JWKS file or URL; tokens it signs sign members in by their email claim"},
+	"oidc-issuer":        {"oidc-issuer", "PERFLOOP_OIDC_ISSUER", "SSO: the issuer (iss) tokens must carry"},
+	"oidc-audience":      {"oidc-audience", "PERFLOOP_OIDC_AUDIENCE", "SSO: the audience (aud) tokens must carry"},
+	"smtp":               {"smtp", "PERFLOOP_SMTP", "e-mail notifications: SMTP relay host:port (unset: no e-mail)"},
+	"smtp-from":          {"smtp-from", "PERFLOOP_SMTP_FROM", "e-mail notifications: sender address"},
+	"smtp-user":          {"smtp-user", "PERFLOOP_SMTP_USER", "e-mail notifications: AUTH PLAIN user"},
+	"smtp-password-file": {"smtp-password-file", "PERFLOOP_SMTP_PASSWORD_FILE", "e-mail notifications: file holding the SMTP password (or set PERFLOOP_SMTP_PASSWORD)"},
+	"smtp-starttls":      {"smtp-starttls", "PERFLOOP_SMTP_STARTTLS", "e-mail notifications: upgrade with STARTTLS before AUTH (required off loopback)"},
 }
 
 func envString(name, def string) string {

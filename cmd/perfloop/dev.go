@@ -31,11 +31,15 @@ func devCommand() *cobra.Command {
 			if err := checkPort("temporal-ui-port", c.TemporalUIPort, true); err != nil {
 				return err
 			}
+			mail, err := c.mail()
+			if err != nil {
+				return err
+			}
 			began := time.Now()
 			stack, err := devstack.Start(cmd.Context(), devstack.Options{
 				HTTPAddr: c.HTTP, DataDir: c.DataDir, Ephemeral: c.Ephemeral, TemporalPort: c.TemporalPort,
 				TemporalUIPort: c.TemporalUIPort, DBDSN: c.DB, Namespace: c.Namespace, TaskQueue: c.TaskQueue, Log: log,
-				OIDC: c.oidc(),
+				OIDC: c.oidc(), Mail: mail,
 			})
 			if err != nil {
 				return err
@@ -61,6 +65,7 @@ func devCommand() *cobra.Command {
 	addString(fs, &c.Namespace, "namespace", "default")
 	addString(fs, &c.TaskQueue, "task-queue", "perfloop")
 	addOIDCFlags(fs, &c)
+	addSMTPFlags(fs, &c)
 	addLogFlags(fs, &c)
 	return cmd
 }
@@ -72,6 +77,9 @@ func printWelcome(s *devstack.Stack, c config, took time.Duration) {
 	fmt.Fprintf(w, "  Temporal\t%s  namespace %s\n", s.Temporal.HostPort(), c.Namespace)
 	if ui := s.Temporal.UIAddr(); ui != "" {
 		fmt.Fprintf(w, "  Temporal UI\thttp://%s\n", ui)
+	}
+	if c.SMTP != "" {
+		fmt.Fprintf(w, "  E-mail\tvia %s as %s\n", c.SMTP, c.SMTPFrom)
 	}
 	if c.Ephemeral {
 		fmt.Fprintf(w, "  Data\tin memory (--ephemeral): nothing is kept\n")

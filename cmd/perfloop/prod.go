@@ -130,7 +130,11 @@ func workerCommand() *cobra.Command {
 				return fmt.Errorf("connect to temporal at %s (namespace %s): %w", c.Temporal, c.Namespace, err)
 			}
 			defer tc.Close()
-			parts := devstack.Parts{Client: tc, Store: st, TaskQueue: c.TaskQueue, Log: log}
+			mail, err := c.mail()
+			if err != nil {
+				return err
+			}
+			parts := devstack.Parts{Client: tc, Store: st, TaskQueue: c.TaskQueue, Log: log, Mail: mail}
 			if err := devstack.SeedBuiltins(ctx, parts); err != nil {
 				return err
 			}
@@ -147,6 +151,7 @@ func workerCommand() *cobra.Command {
 	fs := cmd.Flags()
 	addString(fs, &c.DB, "db", "")
 	addTemporalClientFlags(fs, &c)
+	addSMTPFlags(fs, &c)
 	addLogFlags(fs, &c)
 	return cmd
 }
