@@ -57,36 +57,55 @@ func Start(t testing.TB, st *store.Store, n int) *Env {
 }
 
 func (e *Env) seed(n int) {
+	o := SeedOrg(e.T, e.Store, n)
+	e.Org, e.Team, e.Manager, e.HRBP, e.Employees = o.Org, o.Team, o.Manager, o.HRBP, o.Employees
+}
+
+// Org is a seeded organisation: an HRBP and a customer-service team of
+// employees led by a manager.
+type Org struct {
+	Org       *store.Organization
+	Team      *store.Team
+	Manager   *store.Member
+	HRBP      *store.Member
+	Employees []*store.Member
+}
+
+// SeedOrg publishes the built-in templates and creates an organisation with
+// a team of n employees in st. Tests that run the worker in another process
+// (the fault tests) seed the database with it before starting one.
+func SeedOrg(t testing.TB, st *store.Store, n int) *Org {
+	t.Helper()
 	ctx := context.Background()
-	t := e.T
-	_, err := catalog.SeedBuiltins(ctx, e.Store)
+	_, err := catalog.SeedBuiltins(ctx, st)
 	require.NoError(t, err)
 	org := &store.Organization{Name: "星河私域运营", Timezone: "Asia/Shanghai", Locale: "zh-CN"}
-	require.NoError(t, e.Store.CreateOrganization(ctx, org))
-	e.Org = org
+	require.NoError(t, st.CreateOrganization(ctx, org))
+	o := &Org{Org: org}
 	member := func(name, email, role, level string, team *string) *store.Member {
 		m := &store.Member{OrgID: org.ID, TeamID: team, Name: name, Email: email, Role: role, Position: "客服", Level: level, Timezone: "Asia/Shanghai", Locale: "zh-CN", Active: true}
-		require.NoError(t, e.Store.CreateMember(ctx, m))
+		require.NoError(t, st.CreateMember(ctx, m))
 		return m
 	}
-	e.HRBP = member("孙丽", "sun.li@test.perfloop.dev", store.RoleHRBP, "senior", nil)
+	o.HRBP = member("孙丽", "sun.li@test.perfloop.dev", store.RoleHRBP, "senior", nil)
 	team := &store.Team{OrgID: org.ID, Key: "cs", Name: "客服组", NameEn: "Customer service"}
-	require.NoError(t, e.Store.CreateTeam(ctx, team))
-	e.Manager = member("陈静", "chen.jing@test.perfloop.dev", store.RoleManager, "lead", &team.ID)
-	_, err = e.Store.UpdateTeam(ctx, org.ID, team.ID, team.Version, func(t *store.Team) error {
-		t.ManagerID = &e.Manager.ID
+	require.NoError(t, st.CreateTeam(ctx, team))
+	o.Manager = member("陈静", "chen.jing@test.perfloop.dev", store.RoleManager, "lead", &team.ID)
+	_, err = st.UpdateTeam(ctx, org.ID, team.ID, team.Version, func(t *store.Team) error {
+		t.ManagerID = &o.Manager.ID
 		return nil
 	})
 	require.NoError(t, err)
-	e.Team, err = e.Store.GetTeam(ctx, org.ID, team.ID)
+	o.Team, err = st.GetTeam(ctx, org.ID, team.ID)
 	require.NoError(t, err)
 	for i := 0; i < n; i++ {
 		level := "junior"
 		if i%3 == 0 {
 			level = "senior"
 		}
-		e.Employees = append(e.Employees, member(fmt.Sprintf("客服%02d", i+1), fmt.Sprintf("agent%02d@test.perfloop.dev", i+1), store.RoleEmployee, level, &team.ID))
+		o.Employees = append(o.Employees, member(fmt.Sprintf("客服%02d", i+1), fmt.Sprintf("agent%02d@test.perfloop.dev", i+1), store.RoleEmployee, level, &team.ID))
 	}
+	return o
 }
 
 // Metrics records cs-ops-monthly's metric values for every employee of the

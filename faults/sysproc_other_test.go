@@ -1,0 +1,7 @@
+//go:build !linux
+
+package faults_test
+
+import "syscall"
+
+func childAttrs() *syscall.SysProcAttr { return nil }
