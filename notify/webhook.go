@@ -77,7 +77,14 @@ func Payload(channel string, m Message, c Content) ([]byte, error) {
 	default:
 		return nil, permanent("unknown channel %q", channel)
 	}
-	return json.Marshal(v)
+	// Markdown quotes (>) and links (&) stay readable in the body.
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(b.Bytes(), "\n"), nil
 }
 
 type webhookBody struct {
