@@ -3,15 +3,15 @@ package activities
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/perfloop/perfloop/notify"
+	"github.com/perfloop/perfloop/outbox"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
 )
@@ -19,6 +19,21 @@ import (
 // DeliveryWorkflowID names the one workflow that sends notifications on
 // external channels.
 const DeliveryWorkflowID = "notify-delivery"
+
+// DeliverNowSignal wakes the DeliveryWorkflow to claim what is due at
+// once instead of at its next round: sent after someone presses "remind
+// now" or moves a meeting, so the message does not wait for the tick.
+const DeliverNowSignal = "deliver-now"
+
+// WakeDelivery signals the DeliveryWorkflow to claim now. It is a nudge:
+// when the workflow is not running (no worker yet) the next round claims
+// the message anyway, so the error is only worth a log line.
+func WakeDelivery(ctx context.Context, c client.Client) error {
+	if c == nil {
+		return nil
+	}
+	return c.SignalWorkflow(ctx, DeliveryWorkflowID, "", DeliverNowSignal, nil)
+}
 
 // ErrPermanentDelivery is the application error type of a delivery that
 // retrying cannot fix; the workflow's retry policy does not retry it.
@@ -36,36 +51,14 @@ func (a *Activities) now() time.Time {
 	return time.Now()
 }
 
-// routing says where an event's channels come from: the template (and
-// the stage the event belongs to) before the organisation's default.
-type routing struct {
-	tpl   *templates.Template
-	stage *templates.Stage
-}
+// routing says where an event's channels come from (see outbox.Route).
+type routing = outbox.Route
 
-func routeOf(t *templates.Template, stageKey string) routing {
-	if t == nil {
-		return routing{}
-	}
-	for i := range t.Stages {
-		if t.Stages[i].Key == stageKey {
-			return routing{tpl: t, stage: &t.Stages[i]}
-		}
-	}
-	return routing{tpl: t}
-}
+func routeOf(t *templates.Template, stageKey string) routing { return outbox.RouteOf(t, stageKey) }
 
 // feedbackRoute routes results and IDPs by the cycle's feedback stage.
 func feedbackRoute(t *templates.Template) routing {
-	if t == nil {
-		return routing{}
-	}
-	for i := range t.Stages {
-		if t.Stages[i].Type == templates.StageFeedback {
-			return routing{tpl: t, stage: &t.Stages[i]}
-		}
-	}
-	return routing{tpl: t}
+	return outbox.RouteOfType(t, templates.StageFeedback)
 }
 
 func (a *Activities) feedbackRouteFor(ctx context.Context, cycleID string) routing {
@@ -75,74 +68,18 @@ func (a *Activities) feedbackRouteFor(ctx context.Context, cycleID string) routi
 	return routing{}
 }
 
-// notify puts n in the recipient's in-app inbox (the system of record)
-// and owes one delivery per external channel the event is routed to and
-// the recipient's organisation or team has configured, each with its own
-// dedupe key (the in-app key + "|" + channel) and a send time that keeps
-// out of the recipient's quiet hours. created reports the in-app row.
+// outbox is where the activities' notifications are written; e-mail is
+// owed only when this worker has an SMTP relay. (Unexported: every
+// exported method of Activities is registered as an activity.)
+func (a *Activities) outbox() outbox.Outbox {
+	return outbox.Outbox{Store: a.Store, NoEmail: !a.Mail.Configured(), Now: a.now}
+}
+
+// notify puts n in the recipient's in-app inbox and owes its deliveries
+// (outbox.Outbox.Notify). created reports the in-app row.
 func (a *Activities) notify(ctx context.Context, n *store.Notification, ev notify.Event, r routing) (bool, error) {
-	created, err := a.Store.EnqueueNotification(ctx, n)
-	if err != nil {
-		return false, err
-	}
-	ev.Kind = notify.EventOf(n.Kind)
-	m, err := a.Store.GetMember(ctx, n.OrgID, n.RecipientID)
-	if errors.Is(err, store.ErrNotFound) {
-		return created, nil // not a member (a system recipient): in-app only
-	}
-	if err != nil {
-		return created, err
-	}
-	configured, err := a.Store.ChannelsFor(ctx, n.OrgID, m.TeamID)
-	if err != nil || len(configured) == 0 {
-		return created, err
-	}
-	raw, err := a.Store.DeliveryPolicy(ctx, n.OrgID)
-	if err != nil {
-		return created, err
-	}
-	policy, _ := notify.ParsePolicy(raw) // validated when saved; a bad one falls back to defaults
-	channels, ok := r.tpl.ChannelsFor(r.stage, ev.Kind)
-	if !ok {
-		channels, ok = policy.Events[ev.Kind]
-	}
-	if !ok {
-		for _, ch := range notify.External {
-			if _, on := configured[ch]; on {
-				channels = append(channels, ch)
-			}
-		}
-	}
-	payload, err := json.Marshal(ev)
-	if err != nil {
-		return created, err
-	}
-	body := string(payload)
-	tz := m.Timezone
-	if tz == "" {
-		if org, err := a.Store.GetOrganization(ctx, n.OrgID); err == nil {
-			tz = org.Timezone
-		}
-	}
-	loc := notify.Recipient{Timezone: tz}.Location()
-	at := policy.SendAt(a.now(), ev.Kind, loc)
-	for _, ch := range channels {
-		if _, on := configured[ch]; !on || !slices.Contains(notify.External, ch) {
-			continue
-		}
-		if ch == notify.ChannelEmail && (!a.Mail.Configured() || m.Email == "") {
-			continue
-		}
-		d := &store.Delivery{
-			Notification: store.Notification{OrgID: n.OrgID, RecipientID: n.RecipientID, Channel: ch, Kind: n.Kind,
-				Subject: n.Subject, Body: n.Body, DedupeKey: n.DedupeKey + "|" + ch},
-			NotBefore: &at, Payload: &body,
-		}
-		if _, err := a.Store.EnqueueDelivery(ctx, d); err != nil {
-			return created, err
-		}
-	}
-	return created, nil
+	created, _, err := a.outbox().Notify(ctx, n, ev, r)
+	return created, err
 }
 
 // BatchRef is a claimed message for SendBatch.

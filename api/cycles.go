@@ -13,7 +13,10 @@ import (
 
 	"github.com/perfloop/perfloop/activities"
 	"github.com/perfloop/perfloop/cycles"
+	"github.com/perfloop/perfloop/notify"
+	"github.com/perfloop/perfloop/outbox"
 	"github.com/perfloop/perfloop/store"
+	"github.com/perfloop/perfloop/templates"
 )
 
 // cycleRoutes hangs the engine's routes: launching and steering cycles,
@@ -46,7 +49,7 @@ func documentCycleRoutes() {
 	Document("GET", "/api/v1/cycles/:id/results", Doc{Tag: "results", Summary: "Results by rank (employees see only their own, once published)", Query: paging, Responses: map[int]any{200: list[resultView]{}}})
 	Document("GET", "/api/v1/cycles/:id/targets", Doc{Tag: "cycles", Summary: "Team and member targets (employees see their own)", Responses: map[int]any{200: list[store.Target]{}}})
 	Document("GET", "/api/v1/cycles/:id/tasks", Doc{Tag: "cycles", Summary: "A cycle's tasks, filterable by stage, state and assignee", Roles: leads, Query: append([]string{"stage", "state", "assigneeId", "kind"}, paging...), Responses: map[int]any{200: list[store.Task]{}}})
-	Document("POST", "/api/v1/cycles/:id/remind", Doc{Tag: "cycles", Summary: "Remind everyone with an overdue task now (at most once a day per task)", Roles: leads, Responses: map[int]any{200: remindResult{}}})
+	Document("POST", "/api/v1/cycles/:id/remind", Doc{Tag: "cycles", Summary: "Remind everyone with an overdue task now (at most once a day per task), in-app and on the channels the template or the organisation routes reminders to, outside quiet hours", Roles: leads, Responses: map[int]any{200: remindResult{}}})
 	Document("GET", "/api/v1/inbox", Doc{Tag: "tasks", Summary: "The caller's tasks, open first and by due date", Query: append([]string{"state"}, paging...), Responses: map[int]any{200: list[store.Task]{}}})
 	Document("GET", "/api/v1/tasks/:id", Doc{Tag: "tasks", Summary: "One of the caller's tasks with its form", Responses: map[int]any{200: taskView{}}})
 	Document("POST", "/api/v1/tasks/:id/submit", Doc{Tag: "tasks", Summary: "Submit a task's form; checked against the template, then handed to the workflow as an Update (409 when closed, 422 when calibration breaks the forced distribution)", Request: map[string]any{}, Responses: map[int]any{200: activities.SubmitResult{}}})
@@ -79,28 +82,40 @@ type cycleView struct {
 type remindResult struct {
 	Overdue  int `json:"overdue"`
 	Reminded int `json:"reminded"`
+	// Deliveries counts the e-mail, chat and webhook messages newly owed.
+	Deliveries int `json:"deliveries"`
 }
 
-// remindNow nudges the assignees of overdue tasks; the dedupe key holds
-// the day, so pressing the button twice sends one reminder.
+// remindNow nudges the assignees of overdue tasks the way the engine's
+// reminders do: in-app, and on the channels the template routes the task's
+// stage to (else the organisation's policy, else every configured
+// channel), outside quiet hours. The dedupe key holds the day, so pressing
+// the button twice sends one reminder.
 func (s *Server) remindNow(c *gin.Context) {
 	cy, ok := s.visibleCycle(c)
 	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
-	tasks, err := s.store.ListOverdue(ctx, cy.ID, time.Now())
+	now := time.Now()
+	tasks, err := s.store.ListOverdue(ctx, cy.ID, now)
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	day := time.Now().UTC().Format("2006-01-02")
+	// The template is frozen at launch and was valid then; a body that no
+	// longer parses routes by the organisation's policy instead.
+	tpl, _ := templates.Parse([]byte(cy.TemplateBody))
+	ob := outbox.Outbox{Store: s.store}
+	day := now.UTC().Format("2006-01-02")
 	res := remindResult{Overdue: len(tasks)}
 	for _, t := range tasks {
-		n := &store.Notification{OrgID: t.OrgID, RecipientID: t.AssigneeID, Channel: "inapp", Kind: "reminder",
+		n := &store.Notification{OrgID: t.OrgID, RecipientID: t.AssigneeID, Channel: store.ChannelInApp, Kind: "reminder",
 			Subject:   "已逾期，请尽快完成：" + t.Title + " / Overdue, please complete: " + t.TitleEn,
+			Body:      fmt.Sprintf("截止 Due %s", t.DueAt.UTC().Format("2006-01-02 15:04 MST")),
 			DedupeKey: "remind-now:" + t.ID + ":" + day}
-		created, err := s.store.EnqueueNotification(ctx, n)
+		ev := notify.Event{Title: notify.Text{Zh: t.Title, En: t.TitleEn}, Due: &t.DueAt, Overdue: true}
+		created, owed, err := ob.Notify(ctx, n, ev, outbox.RouteOf(tpl, t.StageKey))
 		if err != nil {
 			writeError(c, err)
 			return
@@ -108,8 +123,24 @@ func (s *Server) remindNow(c *gin.Context) {
 		if created {
 			res.Reminded++
 		}
+		res.Deliveries += len(owed)
+	}
+	if res.Deliveries > 0 {
+		s.wakeDelivery(ctx)
 	}
 	c.JSON(http.StatusOK, res)
+}
+
+// wakeDelivery asks the sender to claim what was just owed instead of at
+// its next round; without an engine, or before a worker runs, the round
+// claims it anyway.
+func (s *Server) wakeDelivery(ctx context.Context) {
+	if s.cycles == nil {
+		return
+	}
+	if err := activities.WakeDelivery(ctx, s.cycles.Client); err != nil {
+		s.log.Debug("delivery not woken; its next round sends", "err", err)
+	}
 }
 
 type taskView struct {
