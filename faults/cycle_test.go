@@ -161,7 +161,45 @@ func (r *cycleRun) submit(ctx context.Context, subs []*submission, progress func
 	return r.api.settleAll(ctx, subs, 16, progress)
 }
 
-// evaluateAndFinish runs the stages after the evaluate stage's forms are in:
+// evaluate submits every evaluation of the evaluate stage: half of them,
+// then the other half with fault called once a fifth of those have
+// settled, so the fault strikes with submissions in flight. Submissions
+// that fail meanwhile are retried until the product answers.
+func (r *cycleRun) evaluate(began time.Time, fault func()) {
+	t := r.t
+	t.Helper()
+	n := len(r.tm.Employees)
+	self := r.openTasks(store.TaskSelfEval, n, 2*time.Minute)
+	rated := r.openTasks(store.TaskManagerEval, n, 2*time.Minute)
+	t.Logf("%d evaluation tasks open %s after start", 2*n, since(began))
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	require.NoError(t, r.submit(ctx, r.forms(append(self[:n/2:n/2], rated[:n/2]...)), nil))
+	t.Logf("first half in %s after start", since(began))
+	rest := r.forms(append(self[n/2:], rated[n/2:]...))
+	strike := make(chan struct{})
+	var once sync.Once
+	done := make(chan error, 1)
+	go func() {
+		done <- r.submit(ctx, rest, func(settled int) {
+			if settled >= len(rest)/5 {
+				once.Do(func() { close(strike) })
+			}
+		})
+	}()
+	select {
+	case <-strike:
+	case err := <-done:
+		t.Fatalf("the second half settled before the fault: %v", err)
+	}
+	fault()
+	require.NoError(t, <-done)
+	t.Logf("second half settled %s after start", since(began))
+}
+
+func since(t time.Time) time.Duration { return time.Since(t).Round(time.Millisecond) }
+
+// finish runs the stages after the evaluate stage's forms are in:
 // the HRBP calibrates without changes, every member acknowledges, and the
 // cycle must complete.
 func (r *cycleRun) finish(within time.Duration) {
@@ -169,7 +207,12 @@ func (r *cycleRun) finish(within time.Duration) {
 	ctx, cancel := context.WithTimeout(context.Background(), within)
 	defer cancel()
 	n := len(r.tm.Employees)
+	began := time.Now()
 	cal := r.openTasks(store.TaskCalibration, 1, within)
+	// The evaluate stage closes when its last evaluation is in; the time it
+	// takes shows a member workflow that missed a submission and waited for
+	// the stage's deadline instead.
+	r.t.Logf("calibration opened %s after the last evaluation settled", since(began))
 	require.NoError(r.t, r.submit(ctx, r.forms(cal), nil))
 	acks := r.openTasks(store.TaskAcknowledge, n, within)
 	require.NoError(r.t, r.submit(ctx, r.forms(acks), nil))

@@ -119,22 +119,21 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// waitListening waits until something accepts connections on addr.
+// waitListening waits until something accepts connections on addr, failing
+// at once if p exits first.
 func waitListening(t *testing.T, p *proc, addr string, within time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	for time.Now().Before(deadline) {
-		if p != nil && p.exited() {
-			t.Fatalf("%s exited before listening on %s", p.name, addr)
+	require.Eventually(t, func() bool {
+		if p.exited() {
+			return true
 		}
 		c, err := net.DialTimeout("tcp", addr, time.Second)
 		if err == nil {
 			c.Close()
-			return
 		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("nothing listens on %s after %s", addr, within)
+		return err == nil
+	}, within, 100*time.Millisecond, "nothing listens on %s", addr)
+	require.False(t, p.exited(), "%s exited before listening on %s", p.name, addr)
 }
 
 // migrate applies the binary's migrations to dsn, as an operator would

@@ -1,10 +1,8 @@
 package faults_test
 
 import (
-	"context"
 	"net/http/httptest"
 	"path/filepath"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,7 +25,6 @@ func TestACycleSurvivesItsWorkerProcessBeingKilledMidEvaluation(t *testing.T) {
 	requireFaults(t)
 	began := time.Now()
 	const n = 200
-	ctx := context.Background()
 	dsn := "sqlite:" + filepath.Join(t.TempDir(), "perfloop.db")
 	st := migrate(t, dsn)
 	tm := seedTeam(t, st, n)
@@ -50,39 +47,12 @@ func TestACycleSurvivesItsWorkerProcessBeingKilledMidEvaluation(t *testing.T) {
 
 	r := &cycleRun{t: t, api: newAPIClient(web.URL), tm: tm, st: func() *store.Store { return st }}
 	r.launch(20 * time.Second)
-	self := r.openTasks(store.TaskSelfEval, n, 2*time.Minute)
-	rated := r.openTasks(store.TaskManagerEval, n, 2*time.Minute)
-	t.Logf("%d tasks open %s after start", 2*n, time.Since(began).Round(time.Millisecond))
-
-	sctx, cancel := context.WithTimeout(ctx, 4*time.Minute)
-	defer cancel()
-	require.NoError(t, r.submit(sctx, r.forms(append(self[:n/2:n/2], rated[:n/2]...)), nil))
-	t.Logf("first half in %s after start", time.Since(began).Round(time.Millisecond))
-
-	// The second half goes in while the worker is killed under it.
-	rest := r.forms(append(self[n/2:], rated[n/2:]...))
-	var killed atomic.Bool
-	kill := make(chan struct{})
-	done := make(chan error, 1)
-	go func() {
-		done <- r.submit(sctx, rest, func(settled int) {
-			if settled >= len(rest)/5 && killed.CompareAndSwap(false, true) {
-				close(kill)
-			}
-		})
-	}()
-	select {
-	case <-kill:
-	case err := <-done:
-		t.Fatalf("the second half settled before the kill: %v", err)
-	}
-	first.kill()
-	t.Logf("worker-1 killed (SIGKILL) %s after start", time.Since(began).Round(time.Millisecond))
-	startWorker("worker-2")
-	require.NoError(t, <-done)
-	t.Logf("second half settled %s after start", time.Since(began).Round(time.Millisecond))
-
+	r.evaluate(began, func() {
+		first.kill()
+		t.Logf("worker-1 killed (SIGKILL) %s after start", since(began))
+		startWorker("worker-2")
+	})
 	r.finish(3 * time.Minute)
-	t.Logf("cycle completed %s after start", time.Since(began).Round(time.Millisecond))
+	t.Logf("cycle completed %s after start", since(began))
 	r.verify()
 }
