@@ -181,13 +181,20 @@
   // zone is the reader's time zone: their own choice, else their profile's, else the browser's.
   const zone = () => [localStorage.getItem('pl.tz'), S.me && S.me.timezone, browserTz].find(validTz) || 'UTC';
   const locale = () => (lang === 'zh' ? 'zh-CN' : 'en-GB');
+  // Building an Intl formatter costs far more than using one; a 500-row table formats thousands of values.
+  const formatters = new Map();
+  const formatter = (kind, opts) => {
+    const key = kind + locale() + JSON.stringify(opts);
+    if (!formatters.has(key)) formatters.set(key, new Intl[kind](locale(), opts));
+    return formatters.get(key);
+  };
   const fmtTime = (iso, opts) => {
     if (!iso) return '—';
     const d = new Date(iso);
-    return isNaN(d) ? iso : new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short', timeZone: zone(), ...opts }).format(d);
+    return isNaN(d) ? iso : formatter('DateTimeFormat', { dateStyle: 'medium', timeStyle: 'short', timeZone: zone(), ...opts }).format(d);
   };
   const fmtDate = (iso) => fmtTime(iso, { timeStyle: undefined });
-  const fmtNum = (n, digits = 2) => (typeof n === 'number' ? new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(n) : String(n ?? '—'));
+  const fmtNum = (n, digits = 2) => (typeof n === 'number' ? formatter('NumberFormat', { maximumFractionDigits: digits }).format(n) : String(n ?? '—'));
 
   // ---------- DOM ----------
   const $ = (sel, root = document) => root.querySelector(sel);
@@ -1229,18 +1236,21 @@
     const cw = 64, rh = small ? 20 : 12, left = 110, head = 56;
     const w = left + keys.length * cw, hgt = head + results.length * rh;
     const label = t('dash.attainLabel', { n: results.length, k: keys.length });
-    const rows = results.map((r, ri) => svg('g', { 'data-member': r.memberId },
-      small ? svg('text', { x: left - 6, y: head + ri * rh + rh * 0.7, 'text-anchor': 'end' }, memberName(members, r.memberId)) : null,
-      keys.map((k, ci) => {
-        const v = (r.indicators || {})[k];
-        const has = typeof v === 'number';
-        const frac = has ? Math.max(0, Math.min(1, v / 100)) : 0;
-        const light = Math.round(96 - frac * 66);
-        return svg('g', {},
-          svg('rect', { x: left + ci * cw, y: head + ri * rh, width: cw - 2, height: rh - 2, fill: has ? 'hsl(210,70%,' + light + '%)' : '#eef1f5' },
-            svg('title', {}, memberName(members, r.memberId) + ' · ' + (names.get(k) || k) + ': ' + (has ? fmtNum(v, 1) : '—'))),
-          small && has ? svg('text', { x: left + ci * cw + cw / 2 - 1, y: head + ri * rh + rh * 0.7, 'text-anchor': 'middle', fill: light < 55 ? '#fff' : '#1b1f24', 'font-size': '11' }, fmtNum(v, 0)) : null);
-      })));
+    // One tooltip per row (member: every indicator) keeps a 500-member map light.
+    const rows = results.map((r, ri) => {
+      const vals = r.indicators || {};
+      const who = memberName(members, r.memberId);
+      return svg('g', { 'data-member': r.memberId },
+        svg('title', {}, who + ' — ' + keys.map((k) => (names.get(k) || k) + ' ' + (typeof vals[k] === 'number' ? fmtNum(vals[k], 1) : '—')).join(' · ')),
+        small ? svg('text', { x: left - 6, y: head + ri * rh + rh * 0.7, 'text-anchor': 'end' }, who) : null,
+        keys.map((k, ci) => {
+          const v = vals[k];
+          const has = typeof v === 'number';
+          const light = Math.round(96 - (has ? Math.max(0, Math.min(1, v / 100)) : 0) * 66);
+          return [svg('rect', { x: left + ci * cw, y: head + ri * rh, width: cw - 2, height: rh - 2, fill: has ? 'hsl(210,70%,' + light + '%)' : '#eef1f5' }),
+            small && has ? svg('text', { x: left + ci * cw + cw / 2 - 1, y: head + ri * rh + rh * 0.7, 'text-anchor': 'middle', fill: light < 55 ? '#fff' : '#1b1f24', 'font-size': '11' }, fmtNum(v, 0)) : null];
+        }));
+    });
     return h('div', { class: 'scroll' }, svg('svg', { viewBox: '0 0 ' + w + ' ' + hgt, width: w, height: hgt, role: 'img', 'aria-label': label, id: 'attain-chart' },
       svg('title', {}, label),
       keys.map((k, ci) => svg('text', { x: left + ci * cw + cw / 2, y: head - 8, 'text-anchor': 'middle', 'font-size': '11' }, (names.get(k) || k).slice(0, 10))),
@@ -1323,9 +1333,8 @@
         h('td', {}, h('details', { 'data-member': r.memberId, ontoggle: (e) => { const d = e.currentTarget; if (d.open && d.children.length < 2) d.append(breakdown(r, tpl)); } }, h('summary', {}, t('results.breakdown'))))))));
   }
   async function dashboardView(main, live, id) {
-    const first = await loadCycle(id);
+    const [first, members] = await Promise.all([loadCycle(id), loadMembers().catch(() => null)]);
     const tpl = await loadTemplate(first.templateKey, first.templateVersion).catch(() => ({}));
-    const members = await loadMembers().catch(() => null);
     if (!live()) return;
     const stageOrder = (tpl.stages || []).map((s) => s.key);
     const stageName = new Map((tpl.stages || []).map((s) => [s.key, txt(s.name, s.key)]));
@@ -1634,7 +1643,8 @@
     const out = [];
     for (let k = 0; k < rows.length; k++) {
       const r = rows[k];
-      if (r[2] === 'del' && rows[k + 1] && rows[k + 1][2] === 'add') { out.push([r[0], rows[k + 1][1], 'chg']); k++; } else out.push(r);
+      const nx = rows[k + 1];
+      if (nx && ((r[2] === 'del' && nx[2] === 'add') || (r[2] === 'add' && nx[2] === 'del'))) { out.push(r[2] === 'del' ? [r[0], nx[1], 'chg'] : [nx[0], r[1], 'chg']); k++; } else out.push(r);
     }
     return out;
   }
@@ -1658,6 +1668,7 @@
           h('tbody', {}, changes.map((c) => h('tr', { 'data-path': c.path, class: 'op-' + c.op }, h('td', {}, h('code', {}, c.path)), h('td', {}, t('tpl.op.' + c.op)), h('td', { class: 'code' }, show(c.from)), h('td', { class: 'code' }, show(c.to)))))) : h('p', { class: 'muted' }, t('tpl.same'))),
       h('section', { class: 'card', 'aria-labelledby': 'sbs-h' }, h('h2', { id: 'sbs-h' }, t('tpl.sideBySide')),
         h('div', { class: 'scroll diffwrap' }, h('table', { class: 'sbs', id: 'diff-sbs' },
+          h('colgroup', {}, h('col', { class: 'ln' }), h('col'), h('col', { class: 'ln' }), h('col')),
           h('thead', {}, h('tr', {}, h('th', { colspan: 2, scope: 'col' }, key + ' v' + from), h('th', { colspan: 2, scope: 'col' }, key + ' v' + to))),
           h('tbody', {}, rows.map(([l, r, op]) => h('tr', { class: op }, cell(l, op === 'same' ? '' : 'old'), cell(r, op === 'same' ? '' : 'new')))))))]);
     focusMain();
