@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/perfloop/perfloop/notify"
+	"github.com/perfloop/perfloop/outbox"
 	"github.com/perfloop/perfloop/scoring"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
@@ -92,27 +93,13 @@ func (a *Activities) ScheduleCalibrationMeeting(ctx context.Context, req Meeting
 	agendaJSON, _ := json.Marshal(agenda)
 	m := &store.CalibrationMeeting{
 		OrgID: c.OrgID, CycleID: c.ID, StartsAt: start, EndsAt: start.Add(length), Timezone: c.Timezone,
-		FacilitatorID: facilitator, Participants: string(partJSON), Agenda: string(agendaJSON), ICS: invite, State: "scheduled",
+		FacilitatorID: facilitator, Participants: string(partJSON), Agenda: string(agendaJSON), ICS: invite, State: store.MeetingScheduled,
 	}
 	if err := a.Store.SaveMeeting(ctx, m); err != nil {
 		return res, err
 	}
-	for _, p := range participants {
-		n := &store.Notification{
-			OrgID: c.OrgID, RecipientID: p, Channel: "inapp", Kind: "meeting",
-			Subject:   fmt.Sprintf("校准会 %s / Calibration meeting %s", start.In(loc).Format("2006-01-02 15:04 MST"), start.In(loc).Format("Mon 2 Jan 15:04 MST")),
-			Body:      invite,
-			DedupeKey: dedupe("meeting", c.ID, p),
-		}
-		ev := notify.Event{
-			Title:    notify.Text{Zh: in.Summary, En: in.Summary},
-			Detail:   notify.Text{Zh: start.In(loc).Format("2006-01-02 15:04") + " " + c.Timezone, En: start.In(loc).Format("Mon 2 Jan 15:04") + " " + c.Timezone},
-			Due:      &start,
-			Calendar: invite, CalendarMethod: in.Method(),
-		}
-		if _, err := a.notify(ctx, n, ev, routeOf(t, req.StageKey)); err != nil {
-			return res, err
-		}
+	if _, err := AnnounceMeeting(ctx, a.outbox(), c, t, m, members); err != nil {
+		return res, err
 	}
 	return MeetingResult{StartsAt: start, EndsAt: start.Add(length), FacilitatorID: facilitator, Participants: participants}, nil
 }
@@ -202,6 +189,74 @@ func (a *Activities) membersByID(ctx context.Context, orgID string, ids []string
 		out[id] = m
 	}
 	return out, nil
+}
+
+// MeetingInvite is the calendar invite of a cycle's meeting as it stands:
+// its times, its sequence, and a cancellation once it is cancelled.
+// DTSTAMP is when this version was made, so a retry renders the same
+// bytes. members holds the participants by id.
+func MeetingInvite(c *store.Cycle, t *templates.Template, m *store.CalibrationMeeting, members map[string]*store.Member) notify.Invite {
+	var parts []string
+	_ = json.Unmarshal([]byte(m.Participants), &parts)
+	stage := templates.Stage{}
+	if r := outbox.RouteOfType(t, templates.StageCalibrate); r.Stage != nil {
+		stage = *r.Stage
+	}
+	in := meetingInvite(c, stage, m.StartsAt, m.EndsAt, m.FacilitatorID, parts, members, m.Sequence, m.State == store.MeetingCancelled)
+	if m.UpdatedAt != nil {
+		in.Stamp = *m.UpdatedAt
+	}
+	return in
+}
+
+// AnnounceMeeting sends every participant the meeting as it stands (its
+// first invite, a move or the cancellation) in-app and on the channels
+// meetings are routed to, once per participant and sequence. It returns
+// the external messages newly owed.
+func AnnounceMeeting(ctx context.Context, ob outbox.Outbox, c *store.Cycle, t *templates.Template, m *store.CalibrationMeeting, members map[string]*store.Member) (int, error) {
+	in := MeetingInvite(c, t, m, members)
+	invite := in.ICS()
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	start := m.StartsAt
+	zh := start.In(loc).Format("2006-01-02 15:04 MST")
+	en := start.In(loc).Format("Mon 2 Jan 15:04 MST")
+	subject := fmt.Sprintf("校准会 %s / Calibration meeting %s", zh, en)
+	title := notify.Text{Zh: in.Summary, En: in.Summary}
+	switch {
+	case in.Cancel:
+		subject = fmt.Sprintf("校准会已取消（原定 %s）/ Calibration meeting cancelled (was %s)", zh, en)
+		title = notify.Text{Zh: "已取消：" + in.Summary, En: "Cancelled: " + in.Summary}
+	case m.Sequence > 0:
+		subject = fmt.Sprintf("校准会改至 %s / Calibration meeting moved to %s", zh, en)
+		title = notify.Text{Zh: "改期：" + in.Summary, En: "Moved: " + in.Summary}
+	}
+	detail := notify.Text{Zh: start.In(loc).Format("2006-01-02 15:04") + " " + c.Timezone, En: start.In(loc).Format("Mon 2 Jan 15:04") + " " + c.Timezone}
+	if m.ChangeReason != "" {
+		detail.Zh += "。原因：" + m.ChangeReason
+		detail.En += ". Reason: " + m.ChangeReason
+	}
+	var parts []string
+	_ = json.Unmarshal([]byte(m.Participants), &parts)
+	owed := 0
+	for _, p := range parts {
+		// The first invite keeps the key it always had; each later
+		// version is its own message.
+		key := dedupe("meeting", c.ID, p)
+		if m.Sequence > 0 {
+			key = dedupe("meeting", c.ID, p, fmt.Sprint(m.Sequence))
+		}
+		n := &store.Notification{OrgID: c.OrgID, RecipientID: p, Channel: store.ChannelInApp, Kind: "meeting", Subject: subject, Body: invite, DedupeKey: key}
+		ev := notify.Event{Title: title, Detail: detail, Due: &start, Calendar: invite, CalendarMethod: in.Method()}
+		_, chs, err := ob.Notify(ctx, n, ev, outbox.RouteOfType(t, templates.StageCalibrate))
+		if err != nil {
+			return owed, err
+		}
+		owed += len(chs)
+	}
+	return owed, nil
 }
 
 // meetingInvite is the calendar invite every participant receives: the

@@ -607,7 +607,9 @@ func documentBoardRoutes() {
 	leads := []string{store.RoleAdmin, store.RoleHRBP, store.RoleManager}
 	Document("PATCH", "/api/v1/cycles/:id/targets/:indicator", Doc{Tag: "cycles", Summary: "Adjust member targets by hand; they must still add up to the team target (400), and a stale version is 409", Roles: leads, Request: targetAdjust{}, Responses: map[int]any{200: list[store.Target]{}}})
 	Document("GET", "/api/v1/cycles/:id/calibration", Doc{Tag: "calibration", Summary: "Calibration board: the meeting (slot, participants, agenda, ICS), proposed against final grades, changes with reasons, the limits", Roles: leads, Responses: map[int]any{200: calibrationBoard{}}})
-	Document("GET", "/api/v1/cycles/:id/calibration.ics", Doc{Tag: "calibration", Summary: "The calibration meeting as an iCalendar invite", Roles: leads, Responses: map[int]any{200: nil}})
+	Document("GET", "/api/v1/cycles/:id/calibration.ics", Doc{Tag: "calibration", Summary: "The calibration meeting as an iCalendar invite, at its current SEQUENCE (METHOD:CANCEL once cancelled)", Roles: leads, Responses: map[int]any{200: nil}})
+	Document("PATCH", "/api/v1/cycles/:id/calibration/meeting", Doc{Tag: "calibration", Summary: "Move the calibration meeting; every participant gets an updated invite (same UID, SEQUENCE+1). If-Match: the sequence read (ETag); stale is 409", Roles: leads, Request: meetingMove{}, Responses: map[int]any{200: meetingView{}}})
+	Document("DELETE", "/api/v1/cycles/:id/calibration/meeting", Doc{Tag: "calibration", Summary: "Cancel the calibration meeting with a reason; every participant gets a METHOD:CANCEL invite (409 when cancelled already)", Roles: leads, Request: meetingCancel{}, Responses: map[int]any{200: meetingView{}}})
 }
 
 func (s *Server) boardRoutes(g *gin.RouterGroup) {
@@ -615,6 +617,8 @@ func (s *Server) boardRoutes(g *gin.RouterGroup) {
 	g.PATCH("/cycles/:id/targets/:indicator", leads, s.adjustTargets)
 	g.GET("/cycles/:id/calibration", leads, s.calibrationBoard)
 	g.GET("/cycles/:id/calibration.ics", leads, s.calibrationICS)
+	g.PATCH("/cycles/:id/calibration/meeting", leads, s.moveMeeting)
+	g.DELETE("/cycles/:id/calibration/meeting", leads, s.cancelMeeting)
 }
 
 func (s *Server) adjustTargets(c *gin.Context) {
@@ -697,6 +701,11 @@ func (s *Server) calibrationICS(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
+	method := "REQUEST"
+	if m.State == store.MeetingCancelled {
+		method = "CANCEL"
+	}
+	meetingETag(c, m.Sequence)
 	c.Header("Content-Disposition", `attachment; filename="calibration.ics"`)
-	c.Data(http.StatusOK, "text/calendar; charset=utf-8; method=REQUEST", []byte(m.ICS))
+	c.Data(http.StatusOK, "text/calendar; charset=utf-8; method="+method, []byte(m.ICS))
 }

@@ -33,10 +33,10 @@ func (s *Store) GetMeeting(ctx context.Context, cycleID string) (*CalibrationMee
 }
 
 // ListMeetingsOverlapping lists meetings in [from, to) any of the people
-// attend (as facilitator or participant).
+// attend (as facilitator or participant); a cancelled one keeps nobody busy.
 func (s *Store) ListMeetingsOverlapping(ctx context.Context, people []string, from, to time.Time) ([]CalibrationMeeting, error) {
 	var all []CalibrationMeeting
-	if err := s.DB.WithContext(ctx).Where("starts_at < ? AND ends_at > ?", to.UTC(), from.UTC()).Find(&all).Error; err != nil {
+	if err := s.DB.WithContext(ctx).Where("starts_at < ? AND ends_at > ? AND state <> ?", to.UTC(), from.UTC(), MeetingCancelled).Find(&all).Error; err != nil {
 		return nil, fmt.Errorf("list meetings: %w", err)
 	}
 	want := map[string]bool{}

@@ -219,7 +219,13 @@ type CalibrationMeeting struct {
 	Agenda        string    `json:"-"`
 	ICS           string    `gorm:"column:ics" json:"-"`
 	State         string    `json:"state"`
-	CreatedAt     time.Time `json:"createdAt"`
+	// Sequence is the iCalendar SEQUENCE of the invite: 0 when scheduled,
+	// one more for every move or the cancellation, under the same UID.
+	Sequence     int        `json:"sequence"`
+	ChangedBy    string     `json:"changedBy,omitempty"`
+	ChangeReason string     `json:"changeReason,omitempty"`
+	CreatedAt    time.Time  `json:"createdAt"`
+	UpdatedAt    *time.Time `json:"updatedAt,omitempty"`
 }
 
 // CalibrationChange is one grade moved in calibration, with its reason.
