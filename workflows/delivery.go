@@ -37,8 +37,10 @@ var SendRetry = temporal.RetryPolicy{
 // webhooks: every round it claims what is due (grouped per recipient and
 // channel, so reminders due together leave as one digest) and sends each
 // message as its own activity, so Temporal retries a failing one with
-// backoff while the others go on. One instance runs (DeliveryWorkflowID);
-// it continues as new to keep its history short.
+// backoff while the others go on. A DeliverNowSignal ends the wait
+// early, so what "remind now" or a moved meeting owes leaves at once.
+// One instance runs (DeliveryWorkflowID); it continues as new to keep its
+// history short.
 func DeliveryWorkflow(ctx workflow.Context, in DeliveryInput) error {
 	if in.Every <= 0 {
 		in.Every = time.Minute
@@ -55,6 +57,14 @@ func DeliveryWorkflow(ctx workflow.Context, in DeliveryInput) error {
 	}
 	send := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute, RetryPolicy: &retry})
 	sel := workflow.NewSelector(ctx)
+	wake := workflow.GetSignalChannel(ctx, activities.DeliverNowSignal)
+	woken := false
+	// Nudges that arrive together need one claim, so the wait drains them all.
+	sel.AddReceive(wake, func(c workflow.ReceiveChannel, _ bool) {
+		for c.ReceiveAsync(nil) {
+		}
+		woken = true
+	})
 	inflight := 0
 	rounds := in.Ticks
 	if in.Rounds > 0 {
@@ -74,10 +84,17 @@ func DeliveryWorkflow(ctx workflow.Context, in DeliveryInput) error {
 		if len(batches) == in.Limit {
 			continue // more are due right now
 		}
+		// Each round's timer marks only its own round, so a cancelled
+		// timer that resolves during a later wait does not end that wait.
 		ticked := false
-		sel.AddFuture(workflow.NewTimer(ctx, in.Every), func(workflow.Future) { ticked = true })
-		for !ticked {
+		timerCtx, stopTimer := workflow.WithCancel(ctx)
+		sel.AddFuture(workflow.NewTimer(timerCtx, in.Every), func(workflow.Future) { ticked = true })
+		woken = false
+		for !ticked && !woken {
 			sel.Select(ctx)
+		}
+		if woken {
+			stopTimer()
 		}
 	}
 	for inflight > 0 {
@@ -85,6 +102,9 @@ func DeliveryWorkflow(ctx workflow.Context, in DeliveryInput) error {
 	}
 	if in.Rounds > 0 {
 		return nil
+	}
+	// The next run claims first thing, so a nudge still queued is spent.
+	for wake.ReceiveAsync(nil) {
 	}
 	return workflow.NewContinueAsNewError(ctx, DeliveryWorkflow, in)
 }

@@ -188,3 +188,35 @@ func TestDeliveryRetriesWithBackoffAndRecordsPermanentFailuresForAdmins(t *testi
 	require.EqualValues(t, 2, total)
 	require.ElementsMatch(t, []string{"remind:t2:0|email", "remind:t3:0|webhook"}, []string{failures[0].DedupeKey, failures[1].DedupeKey})
 }
+
+func TestDeliverNowSendsWhatIsOwedWithoutWaitingForTheNextRound(t *testing.T) {
+	f := newDeliveryFixture(t)
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterWorkflowWithOptions(workflows.DeliveryWorkflow, workflow.RegisterOptions{Name: "DeliveryWorkflow"})
+	env.RegisterActivity(f.acts)
+	start := env.Now()
+	var sentAt []time.Duration
+	env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, _ converter.EncodedValues) {
+		if info.ActivityType.Name == "SendBatch" {
+			sentAt = append(sentAt, env.Now().Sub(start))
+		}
+	})
+	// The first round found nothing; a reminder is owed a minute later and
+	// the sender is nudged twice (two presses of "remind now").
+	env.RegisterDelayedCallback(func() {
+		f.owe(t, f.ok, store.ChannelEmail, "remind-now:t1:2026-10-20")
+		env.SignalWorkflow(activities.DeliverNowSignal, nil)
+		env.SignalWorkflow(activities.DeliverNowSignal, nil)
+	}, time.Minute)
+	env.ExecuteWorkflow(workflows.DeliveryWorkflow, workflows.DeliveryInput{Every: time.Hour, Rounds: 3})
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, env.GetWorkflowError())
+	require.Len(t, sentAt, 1, "sent once")
+	require.Less(t, sentAt[0], 2*time.Minute, "sent when nudged, not at the next hourly round")
+	require.Len(t, f.mail.Mails(), 1)
+	require.Equal(t, store.NotificationSent, f.state(t, "remind-now:t1:2026-10-20|email").State)
+	// Two nudges in one wait cost one round: round 1 was the nudge, round 2
+	// waited out its hour.
+	require.GreaterOrEqual(t, env.Now().Sub(start), time.Hour)
+}
