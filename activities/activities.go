@@ -109,12 +109,14 @@ func (a *Activities) RecordSubmission(ctx context.Context, s Submission) (Submit
 	if err != nil {
 		return SubmitResult{}, notFound(err)
 	}
-	if t.State == store.TaskSubmitted && t.SubmittedBy != nil && *t.SubmittedBy == s.By {
-		return SubmitResult{TaskID: t.ID, State: t.State, SubmittedAt: deref(t.SubmittedAt)}, nil
-	}
-	t, err = a.Store.SubmitTask(ctx, s.TaskID, s.By, string(s.Data), t.Version)
-	if err != nil {
-		return SubmitResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "TaskClosed", err)
+	// Already submitted by the same person: a retry after a crash between
+	// the writes below. The evaluation and follow-up are written again (both
+	// are idempotent), or a crash right after SubmitTask would lose them.
+	if t.State != store.TaskSubmitted || t.SubmittedBy == nil || *t.SubmittedBy != s.By {
+		t, err = a.Store.SubmitTask(ctx, s.TaskID, s.By, string(s.Data), t.Version)
+		if err != nil {
+			return SubmitResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "TaskClosed", err)
+		}
 	}
 	res := SubmitResult{TaskID: t.ID, State: t.State, SubmittedAt: deref(t.SubmittedAt)}
 	if err := a.recordEvaluation(ctx, t); err != nil {

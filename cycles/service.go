@@ -211,7 +211,10 @@ func (s *Service) Submit(ctx context.Context, caller *store.Member, taskID strin
 		// Someone else's task is reported as missing, so ids reveal nothing.
 		return nil, fmt.Errorf("task %s: %w", taskID, store.ErrNotFound)
 	}
-	if t.State != store.TaskOpen {
+	// A task the caller submitted may still be open in its workflow: a
+	// crash can lose the Update after its row was written. The Update goes
+	// through so the workflow catches up (it refuses it as closed otherwise).
+	if t.State != store.TaskOpen && (t.State != store.TaskSubmitted || t.SubmittedBy == nil || *t.SubmittedBy != caller.ID) {
 		return nil, &Refused{Kind: "TaskClosed", Message: "this task is " + t.State + "; it cannot be submitted again"}
 	}
 	if bad := CheckForm(t, data); len(bad) > 0 {
