@@ -109,19 +109,32 @@ func (a *Activities) RecordSubmission(ctx context.Context, s Submission) (Submit
 	if err != nil {
 		return SubmitResult{}, notFound(err)
 	}
-	// Already submitted by the same person: a retry after a crash between
-	// the writes below. The evaluation and follow-up are written again (both
-	// are idempotent), or a crash right after SubmitTask would lose them.
+	// The task and its evaluation are written in one transaction. Already
+	// submitted by the same person is a retry after a crash before the
+	// follow-up: the evaluation is there (RecordEvaluation keeps one per task,
+	// and also covers rows written before both went in one transaction) and
+	// the follow-up is idempotent.
 	if t.State != store.TaskSubmitted || t.SubmittedBy == nil || *t.SubmittedBy != s.By {
-		t, err = a.Store.SubmitTask(ctx, s.TaskID, s.By, string(s.Data), t.Version)
+		var bad error
+		t, err = a.Store.SubmitTaskWithEvaluation(ctx, s.TaskID, s.By, string(s.Data), t.Version, func(t *store.Task) (*store.Evaluation, error) {
+			e, err := evaluationOf(t)
+			bad = err
+			return e, err
+		})
+		if bad != nil {
+			return SubmitResult{}, bad
+		}
 		if err != nil {
 			return SubmitResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "TaskClosed", err)
 		}
+	} else if e, err := evaluationOf(t); err != nil {
+		return SubmitResult{}, err
+	} else if e != nil {
+		if err := a.Store.RecordEvaluation(ctx, e); err != nil {
+			return SubmitResult{}, err
+		}
 	}
 	res := SubmitResult{TaskID: t.ID, State: t.State, SubmittedAt: deref(t.SubmittedAt)}
-	if err := a.recordEvaluation(ctx, t); err != nil {
-		return res, err
-	}
 	follow, err := a.followUp(ctx, t)
 	if err != nil {
 		return res, err
@@ -149,23 +162,24 @@ var raterRoleOfKind = map[string]string{
 	store.TaskPeerEval: templates.RaterPeer, store.TaskCrossEval: templates.RaterCrossDepartment,
 }
 
-func (a *Activities) recordEvaluation(ctx context.Context, t *store.Task) error {
+// evaluationOf is the evaluation a submitted rating task records, or nil
+// for a task that rates nobody.
+func evaluationOf(t *store.Task) (*store.Evaluation, error) {
 	role, ok := raterRoleOfKind[t.Kind]
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	var f ratingForm
 	if err := json.Unmarshal([]byte(deref2(t.Submission)), &f); err != nil {
-		return temporal.NewNonRetryableApplicationError("rating form: "+err.Error(), "BadSubmission", err)
+		return nil, temporal.NewNonRetryableApplicationError("rating form: "+err.Error(), "BadSubmission", err)
 	}
 	scores, _ := json.Marshal(f.Scores)
 	var p taskPayload
 	_ = json.Unmarshal([]byte(t.Payload), &p)
-	e := &store.Evaluation{
+	return &store.Evaluation{
 		CycleID: t.CycleID, TaskID: t.ID, RaterID: t.AssigneeID, RaterRole: role, RaterKey: p.RaterKey,
 		RateeID: deref2(t.SubjectID), Scores: string(scores), Comment: f.Comment, Anonymous: p.Anonymous,
-	}
-	return a.Store.RecordEvaluation(ctx, e)
+	}, nil
 }
 
 func deref2(s *string) string {

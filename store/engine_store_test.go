@@ -551,3 +551,51 @@ func TestFailedNotificationIsRetriedUntilItGivesUp(t *testing.T) {
 		require.ErrorIs(t, s.MarkSent(ctx, "missing"), store.ErrNotFound)
 	})
 }
+
+func TestASubmissionAndItsEvaluationAreWrittenTogetherOrNotAtAll(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 1, "k")
+		m := f.members[0]
+		task, err := s.EnsureTask(ctx, &store.Task{OrgID: f.org.ID, CycleID: f.cycle.ID, WorkflowID: "w", StageKey: "evaluate", Kind: store.TaskSelfEval, AssigneeID: m.ID, SubjectID: &m.ID,
+			Title: "自评", TitleEn: "Self", DueAt: time.Now().Add(time.Hour), Payload: "{}", DedupeKey: "self:" + m.ID})
+		require.NoError(t, err)
+		evaluation := func(t *store.Task) (*store.Evaluation, error) {
+			return &store.Evaluation{CycleID: t.CycleID, TaskID: t.ID, RaterID: t.AssigneeID, RaterRole: "self", RateeID: *t.SubjectID, Scores: `{"q":4}`, Comment: "ok"}, nil
+		}
+
+		// The evaluation cannot be derived: nothing is submitted.
+		_, err = s.SubmitTaskWithEvaluation(ctx, task.ID, m.ID, `{"scores":{"q":4}}`, task.Version, func(*store.Task) (*store.Evaluation, error) {
+			return nil, errors.New("bad rating form")
+		})
+		require.ErrorContains(t, err, "bad rating form")
+		// The evaluation cannot be stored (its id is taken): nothing is submitted.
+		taken := &store.Evaluation{CycleID: f.cycle.ID, TaskID: "another-task", RaterID: m.ID, RaterRole: "self", RateeID: m.ID, Scores: "{}"}
+		require.NoError(t, s.RecordEvaluation(ctx, taken))
+		_, err = s.SubmitTaskWithEvaluation(ctx, task.ID, m.ID, `{"scores":{"q":4}}`, task.Version, func(t *store.Task) (*store.Evaluation, error) {
+			e, _ := evaluation(t)
+			e.ID = taken.ID
+			return e, nil
+		})
+		require.Error(t, err)
+		got, err := s.GetTaskByID(ctx, task.ID)
+		require.NoError(t, err)
+		require.Equal(t, store.TaskOpen, got.State, "a failed evaluation leaves the task open")
+		evs, err := s.ListEvaluations(ctx, f.cycle.ID, m.ID, "")
+		require.NoError(t, err)
+		require.Len(t, evs, 1, "only the evaluation that was there")
+
+		got, err = s.SubmitTaskWithEvaluation(ctx, task.ID, m.ID, `{"scores":{"q":4}}`, got.Version, evaluation)
+		require.NoError(t, err)
+		require.Equal(t, store.TaskSubmitted, got.State)
+		evs, err = s.ListEvaluations(ctx, f.cycle.ID, m.ID, "")
+		require.NoError(t, err)
+		require.Len(t, evs, 2)
+		var mine []string
+		for _, e := range evs {
+			if e.TaskID == task.ID {
+				mine = append(mine, e.Comment)
+			}
+		}
+		require.Equal(t, []string{"ok"}, mine)
+	})
+}

@@ -55,6 +55,15 @@ func (s *Store) GetTaskByID(ctx context.Context, id string) (*Task, error) {
 // SubmitTask records a submission on an open task. A stale version or a
 // task that is no longer open is a conflict (ErrTaskClosed).
 func (s *Store) SubmitTask(ctx context.Context, id, by, submission string, expectVersion int) (*Task, error) {
+	return s.SubmitTaskWithEvaluation(ctx, id, by, submission, expectVersion, nil)
+}
+
+// SubmitTaskWithEvaluation submits a task as SubmitTask does and, in the
+// same transaction, stores the evaluation evaluate derives from the
+// submitted task (nil from evaluate: the task rates nobody). Either both
+// are written or neither, so a crash cannot leave a submitted rating task
+// without its evaluation; an error from evaluate submits nothing.
+func (s *Store) SubmitTaskWithEvaluation(ctx context.Context, id, by, submission string, expectVersion int, evaluate func(*Task) (*Evaluation, error)) (*Task, error) {
 	var out Task
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := s.locked(tx).Take(&out, "id = ?", id).Error; err != nil {
@@ -78,6 +87,22 @@ func (s *Store) SubmitTask(ctx context.Context, id, by, submission string, expec
 			return fmt.Errorf("submit task %s: %w", id, ErrConflict)
 		}
 		out.State, out.Submission, out.SubmittedAt, out.SubmittedBy, out.Version = TaskSubmitted, &submission, &now, &by, out.Version+1
+		if evaluate == nil {
+			return nil
+		}
+		e, err := evaluate(&out)
+		if err != nil || e == nil {
+			return err
+		}
+		if e.ID == "" {
+			e.ID = NewID()
+		}
+		if e.SubmittedAt.IsZero() {
+			e.SubmittedAt = now
+		}
+		if err := tx.Create(e).Error; err != nil {
+			return fmt.Errorf("submit task %s: record evaluation: %w", id, err)
+		}
 		return nil
 	})
 	if err != nil {
