@@ -34,20 +34,21 @@ func (a *Activities) gather(ctx context.Context, c *store.Cycle, t *templates.Te
 			raterKeys[r.Key] = true
 		}
 	}
-	vals, err := a.Store.ListMetricValues(ctx, store.MetricFilter{Period: c.Period, OrgID: c.OrgID})
-	if err != nil {
-		return nil, err
-	}
-	for _, v := range vals {
+	// Only the cycle's members' values: other teams' cycles of the same
+	// period share the table.
+	err = a.Store.EachMetricValue(ctx, store.MetricFilter{Period: c.Period, OrgID: c.OrgID, CycleID: c.ID}, func(v store.MetricPoint) {
 		i, ok := index[v.MemberID]
 		if !ok {
-			continue
+			return
 		}
 		if raterKeys[v.Source] {
 			rate(data[i].Ratings, v.Source, v.IndicatorKey, v.Value)
-			continue
+			return
 		}
 		data[i].Metrics[v.IndicatorKey] += v.Value
+	})
+	if err != nil {
+		return nil, err
 	}
 	targets, err := a.Store.ListTargets(ctx, c.ID, "")
 	if err != nil {

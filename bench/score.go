@@ -155,7 +155,7 @@ func (e *Engine) runScore(ctx context.Context, n int) (Result, error) {
 	res.Raw.add("rows", float64(len(totals)))
 	res.Ratio = ratio(res.Ours.Get("fromDbMs"), res.Raw.Get("sqlMs"))
 	res.Ratios = map[string]float64{"fromDb": res.Ratio, "inMemory": ratio(res.Ours.Get("scoreMs"), res.Raw.Get("sqlMs"))}
-	res.Notes = fmt.Sprintf("ours: ListMetricValues + ScoreMembers (scores, adjustments, grade, rank, forced distribution); raw: one query (CASE per rule, weighted SUM, GROUP BY member, ORDER BY total) with totals only; %d indicators; totals agree within %.3f",
+	res.Notes = fmt.Sprintf("ours: EachMetricValue + ScoreMembers (scores, adjustments, grade, rank, forced distribution); raw: one query (CASE per rule, weighted SUM, GROUP BY member, ORDER BY total) with totals only; %d indicators; totals agree within %.3f",
 		len(t.Indicators), diff)
 	if missing > 0 {
 		res.Notes += fmt.Sprintf("; %d members missing from the SQL result", missing)
@@ -211,13 +211,9 @@ func (e *Engine) insertMetrics(ctx context.Context, data []activities.MemberData
 // readMetrics reads the period's values back into MemberData, as the
 // ComputeScores activity gathers them.
 func (e *Engine) readMetrics(ctx context.Context) ([]activities.MemberData, error) {
-	vals, err := e.Store.ListMetricValues(ctx, store.MetricFilter{OrgID: e.Org.ID, Period: scorePeriod})
-	if err != nil {
-		return nil, err
-	}
 	var out []activities.MemberData
 	index := map[string]int{}
-	for _, v := range vals {
+	err := e.Store.EachMetricValue(ctx, store.MetricFilter{OrgID: e.Org.ID, Period: scorePeriod}, func(v store.MetricPoint) {
 		i, ok := index[v.MemberID]
 		if !ok {
 			i = len(out)
@@ -225,6 +221,9 @@ func (e *Engine) readMetrics(ctx context.Context) ([]activities.MemberData, erro
 			out = append(out, activities.MemberData{MemberID: v.MemberID, Level: "junior", Metrics: map[string]float64{}, Targets: map[string]float64{}, Ratings: map[string]map[string][]float64{}})
 		}
 		out[i].Metrics[v.IndicatorKey] += v.Value
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -132,17 +132,8 @@ func (s *Store) AdjustTargets(ctx context.Context, cycleID, indicator, actor str
 	return out, err
 }
 
-// MetricFilter narrows ListMetricValues.
-type MetricFilter struct {
-	OrgID         string
-	CycleID       string // members of this cycle
-	MemberIDs     []string
-	IndicatorKeys []string
-	Period        string
-}
-
-// ListMetricValues lists metric values.
-func (s *Store) ListMetricValues(ctx context.Context, f MetricFilter) ([]MetricValue, error) {
+// metricQuery narrows metric values by a filter.
+func (s *Store) metricQuery(ctx context.Context, f MetricFilter) *gorm.DB {
 	q := s.DB.WithContext(ctx).Model(&MetricValue{})
 	if f.OrgID != "" {
 		q = q.Where("org_id = ?", f.OrgID)
@@ -159,11 +150,56 @@ func (s *Store) ListMetricValues(ctx context.Context, f MetricFilter) ([]MetricV
 	if f.Period != "" {
 		q = q.Where("period = ?", f.Period)
 	}
+	return q
+}
+
+// MetricFilter narrows ListMetricValues.
+type MetricFilter struct {
+	OrgID         string
+	CycleID       string // members of this cycle
+	MemberIDs     []string
+	IndicatorKeys []string
+	Period        string
+}
+
+// ListMetricValues lists metric values.
+func (s *Store) ListMetricValues(ctx context.Context, f MetricFilter) ([]MetricValue, error) {
+	q := s.metricQuery(ctx, f)
 	var out []MetricValue
 	if err := q.Order("member_id, indicator_key, source").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("list metric values: %w", err)
 	}
 	return out, nil
+}
+
+// MetricPoint is the part of a metric value scoring reads.
+type MetricPoint struct {
+	MemberID, IndicatorKey, Source string
+	Value                          float64
+}
+
+// EachMetricValue calls fn with every value the filter matches, reading
+// only the four columns scoring needs and scanning them without building
+// records: scoring a large cycle reads hundreds of thousands of values.
+// Order is unspecified.
+func (s *Store) EachMetricValue(ctx context.Context, f MetricFilter, fn func(MetricPoint)) error {
+	q := s.metricQuery(ctx, f).Select("member_id, indicator_key, source, value")
+	rows, err := q.Rows()
+	if err != nil {
+		return fmt.Errorf("read metric values: %w", err)
+	}
+	defer rows.Close()
+	var p MetricPoint
+	for rows.Next() {
+		if err := rows.Scan(&p.MemberID, &p.IndicatorKey, &p.Source, &p.Value); err != nil {
+			return fmt.Errorf("read metric values: %w", err)
+		}
+		fn(p)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read metric values: %w", err)
+	}
+	return nil
 }
 
 // MetricUpsert counts what an ingestion changed.

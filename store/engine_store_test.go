@@ -599,3 +599,29 @@ func TestASubmissionAndItsEvaluationAreWrittenTogetherOrNotAtAll(t *testing.T) {
 		require.Equal(t, []string{"ok"}, mine)
 	})
 }
+
+func TestEachMetricValueReadsOnlyTheCyclesMembersAndPeriod(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 2, "k")
+		outsider := &store.Member{OrgID: f.org.ID, TeamID: &f.team.ID, Name: "外人", Email: "out@x.dev", Role: store.RoleEmployee, Level: "junior", Timezone: "UTC", Locale: "en", Active: true}
+		require.NoError(t, s.CreateMember(ctx, outsider))
+		a, b := f.members[0].ID, f.members[1].ID
+		rows := []store.MetricValue{
+			{MemberID: a, IndicatorKey: "nps", Period: "2026-10", Value: 50, Source: "survey"},
+			{MemberID: a, IndicatorKey: "nps", Period: "2026-10", Value: 4, Source: "peer"},
+			{MemberID: b, IndicatorKey: "retention", Period: "2026-10", Value: 41, Source: "crm"},
+			{MemberID: b, IndicatorKey: "retention", Period: "2026-09", Value: 99, Source: "crm"},
+			{MemberID: outsider.ID, IndicatorKey: "nps", Period: "2026-10", Value: 77, Source: "survey"},
+		}
+		_, err := s.UpsertMetricValues(ctx, &store.MetricBatch{OrgID: f.org.ID, Checksum: "each", FileName: "m.csv", CreatedBy: "x"}, rows)
+		require.NoError(t, err)
+		var got []store.MetricPoint
+		err = s.EachMetricValue(ctx, store.MetricFilter{OrgID: f.org.ID, CycleID: f.cycle.ID, Period: "2026-10"}, func(p store.MetricPoint) { got = append(got, p) })
+		require.NoError(t, err)
+		require.ElementsMatch(t, []store.MetricPoint{
+			{MemberID: a, IndicatorKey: "nps", Source: "survey", Value: 50},
+			{MemberID: a, IndicatorKey: "nps", Source: "peer", Value: 4},
+			{MemberID: b, IndicatorKey: "retention", Source: "crm", Value: 41},
+		}, got)
+	})
+}
