@@ -69,7 +69,11 @@ func (s *Server) visibleIDP(c *gin.Context) (*store.IDP, bool) {
 	me := caller(c)
 	ctx := c.Request.Context()
 	p, err := s.store.GetIDP(ctx, c.Param("id"))
-	if err != nil || p.OrgID != me.OrgID {
+	if err != nil {
+		writeError(c, err) // 404 when missing, 503 when the database is down
+		return nil, false
+	}
+	if p.OrgID != me.OrgID {
 		writeError(c, notFoundErr("development plan"))
 		return nil, false
 	}

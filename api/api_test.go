@@ -298,3 +298,20 @@ func TestEveryRouteIsDocumented(t *testing.T) {
 	require.Equal(t, "3.1.0", r.body["openapi"])
 	require.Contains(t, r.body["paths"], "/api/v1/teams/{id}")
 }
+
+// A database failure is never reported as "not found": clients retry a
+// 5xx but give up on a 404, and the row is still there.
+func TestADatabaseFailureIsNeverANotFound(t *testing.T) {
+	s := storetest.SQLite(t)
+	e := newEnv(t, s)
+	require.Equal(t, 404, e.do("GET", "/api/v1/tasks/no-such-task", "admin", nil).status)
+	require.Equal(t, 404, e.do("GET", "/api/v1/idps/no-such-plan", "admin", nil).status)
+	require.NoError(t, s.DB.Exec("DROP TABLE tasks").Error)
+	require.NoError(t, s.DB.Exec("DROP TABLE idp_checkins").Error)
+	require.NoError(t, s.DB.Exec("DROP TABLE idps").Error)
+	for _, path := range []string{"/api/v1/tasks/no-such-task", "/api/v1/idps/no-such-plan"} {
+		r := e.do("GET", path, "admin", nil)
+		require.Equal(t, 500, r.status, "%s: %s", path, r.raw)
+		require.Equal(t, "internal", errorOf(t, r)["code"])
+	}
+}

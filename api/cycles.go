@@ -503,8 +503,12 @@ func (s *Server) inbox(c *gin.Context) {
 
 func (s *Server) getTask(c *gin.Context) {
 	t, err := s.store.GetTaskByID(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		writeError(c, err) // 404 when missing, 503 when the database is down
+		return
+	}
 	me := caller(c)
-	if err != nil || t.OrgID != me.OrgID || t.AssigneeID != me.ID {
+	if t.OrgID != me.OrgID || t.AssigneeID != me.ID {
 		writeError(c, notFoundErr("task"))
 		return
 	}

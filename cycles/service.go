@@ -204,7 +204,12 @@ func (s *Service) start(ctx context.Context, c *store.Cycle) error {
 // workflow that owns the task as an Update, returning its result.
 func (s *Service) Submit(ctx context.Context, caller *store.Member, taskID string, data json.RawMessage) (*activities.SubmitResult, error) {
 	t, err := s.Store.GetTaskByID(ctx, taskID)
-	if err != nil || t.OrgID != caller.OrgID {
+	if err != nil {
+		// A database that is down answers 503 (retry), not 404: only a
+		// missing row is "not found".
+		return nil, err
+	}
+	if t.OrgID != caller.OrgID {
 		return nil, fmt.Errorf("task %s: %w", taskID, store.ErrNotFound)
 	}
 	if t.AssigneeID != caller.ID {

@@ -16,9 +16,11 @@ var (
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:    time.Second,
 			BackoffCoefficient: 2,
-			MaximumInterval:    time.Minute,
 			// The database may be away for a while (a failover, a restart):
-			// keep trying rather than lose the step.
+			// keep trying rather than lose the step, and at least every 10 s,
+			// so the cycle moves on within seconds of the database's return
+			// (with a one-minute cap a 20 s outage left steps idle ~40 s more).
+			MaximumInterval:        10 * time.Second,
 			MaximumAttempts:        0,
 			NonRetryableErrorTypes: []string{"InvalidTemplate", "NotFound"},
 		},
@@ -29,7 +31,7 @@ var (
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:        2 * time.Second,
 			BackoffCoefficient:     2,
-			MaximumInterval:        2 * time.Minute,
+			MaximumInterval:        30 * time.Second,
 			NonRetryableErrorTypes: []string{"InvalidTemplate", "NotFound"},
 		},
 	}
