@@ -246,16 +246,8 @@ func (s *Server) launchCycle(c *gin.Context) {
 	}
 	me := caller(c)
 	ctx := c.Request.Context()
-	if me.Role == store.RoleManager && in.TeamID != "" {
-		teams, err := s.managedTeams(ctx, me)
-		if err != nil {
-			writeError(c, err)
-			return
-		}
-		if !containsString(teams, in.TeamID) {
-			writeError(c, forbidden("managers launch cycles for the teams they lead"))
-			return
-		}
+	if in.TeamID != "" && !s.mayLaunchFor(c, me, in.TeamID) {
+		return
 	}
 	key := in.IdempotencyKey
 	if h := c.GetHeader("Idempotency-Key"); h != "" {
@@ -286,6 +278,25 @@ func containsString(xs []string, x string) bool {
 }
 
 // engineErr maps the cycles service's errors onto the API's.
+// mayLaunchFor says whether the caller may launch a cycle for the team:
+// HR and admins for any, a manager for the teams they lead. It writes the
+// error answer when not.
+func (s *Server) mayLaunchFor(c *gin.Context, me *store.Member, teamID string) bool {
+	if me.Role != store.RoleManager {
+		return true
+	}
+	teams, err := s.managedTeams(c.Request.Context(), me)
+	if err != nil {
+		writeError(c, err)
+		return false
+	}
+	if !containsString(teams, teamID) {
+		writeError(c, forbidden("managers launch cycles for the teams they lead"))
+		return false
+	}
+	return true
+}
+
 func engineErr(err error) error {
 	var inv cycles.Invalid
 	var ref *cycles.Refused

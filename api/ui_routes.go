@@ -136,16 +136,8 @@ func (s *Server) previewLaunch(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	if me.Role == store.RoleManager {
-		teams, err := s.managedTeams(ctx, me)
-		if err != nil {
-			writeError(c, err)
-			return
-		}
-		if !containsString(teams, team.ID) {
-			writeError(c, forbidden("managers launch cycles for the teams they lead"))
-			return
-		}
+	if !s.mayLaunchFor(c, me, team.ID) {
+		return
 	}
 	period, err := cycles.ParsePeriod(t.Period, in.Period, t.Timezone)
 	if err != nil {
@@ -168,36 +160,14 @@ func (s *Server) previewLaunch(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
-// previewStages mirrors the cycle workflow's dueOf and schedule.
+// previewStages lays out the stages with the engine's own due dates
+// (Stage.DueOf) and reminder times.
 func previewStages(t *templates.Template, p cycles.Period, start time.Time, compress float64) []previewStage {
-	scale := func(d time.Duration) time.Duration {
-		if compress > 1 {
-			return time.Duration(float64(d) / compress)
-		}
-		return d
-	}
+	scale := func(d time.Duration) time.Duration { return templates.Compressed(d, compress) }
 	out := []previewStage{}
 	opened := start
 	for _, st := range t.Stages {
-		due := opened
-		switch {
-		case st.Duration != "":
-			due = opened.Add(scale(templates.DurationOf(st.Duration)))
-		case st.Deadline != nil:
-			base := p.Start
-			if st.Deadline.From == "periodEnd" {
-				base = p.End
-			}
-			abs := base.Add(templates.DurationOf(st.Deadline.Offset)).UTC()
-			switch {
-			case abs.Before(opened):
-				due = opened
-			case compress > 1:
-				due = opened.Add(scale(abs.Sub(opened)))
-			default:
-				due = abs
-			}
-		}
+		due := st.DueOf(opened, p.Start, p.End, compress).UTC()
 		ps := previewStage{Key: st.Key, Type: st.Type, Name: st.Name, OpensAt: opened, DueAt: due, Reminders: []previewReminder{}, Conditional: st.When != ""}
 		if rm := st.Reminders; rm != nil {
 			for _, b := range rm.Before {

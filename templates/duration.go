@@ -56,3 +56,37 @@ func DurationOf(s string) time.Duration {
 	d, _ := ParseDuration(s)
 	return d
 }
+
+// Compressed shortens a template duration for a cycle run compressed by
+// factor (a factor of 1 or less leaves it as it is).
+func Compressed(d time.Duration, factor float64) time.Duration {
+	if factor > 1 {
+		return time.Duration(float64(d) / factor)
+	}
+	return d
+}
+
+// DueOf is when a stage opened at opened is due: after its duration, or
+// at its deadline in the period (never before it opened; a compressed
+// cycle scales the wait). The cycle workflow and the launch preview both
+// use it, so the preview shows the dates the engine will keep.
+func (s *Stage) DueOf(opened, periodStart, periodEnd time.Time, compress float64) time.Time {
+	switch {
+	case s.Duration != "":
+		return opened.Add(Compressed(DurationOf(s.Duration), compress))
+	case s.Deadline != nil:
+		base := periodStart
+		if s.Deadline.From == "periodEnd" {
+			base = periodEnd
+		}
+		abs := base.Add(DurationOf(s.Deadline.Offset))
+		if abs.Before(opened) {
+			return opened
+		}
+		if compress > 1 {
+			return opened.Add(Compressed(abs.Sub(opened), compress))
+		}
+		return abs
+	}
+	return opened
+}

@@ -246,34 +246,13 @@ func (r *cycleRun) shouldRun(ctx workflow.Context) (bool, error) {
 
 // scale shortens a template duration when the cycle runs compressed.
 func (r *cycleRun) scale(d time.Duration) time.Duration {
-	if r.snap.Compress > 1 {
-		return time.Duration(float64(d) / r.snap.Compress)
-	}
-	return d
+	return templates.Compressed(d, r.snap.Compress)
 }
 
 // dueOf is when the stage's work is due, from its duration or its place in
 // the period.
 func (r *cycleRun) dueOf(opened time.Time) time.Time {
-	s := r.stage
-	switch {
-	case s.Duration != "":
-		return opened.Add(r.scale(templates.DurationOf(s.Duration)))
-	case s.Deadline != nil:
-		base := r.snap.PeriodStart
-		if s.Deadline.From == "periodEnd" {
-			base = r.snap.PeriodEnd
-		}
-		abs := base.Add(templates.DurationOf(s.Deadline.Offset))
-		if abs.Before(opened) {
-			return opened
-		}
-		if r.snap.Compress > 1 {
-			return opened.Add(r.scale(abs.Sub(opened)))
-		}
-		return abs
-	}
-	return opened
+	return r.stage.DueOf(opened, r.snap.PeriodStart, r.snap.PeriodEnd, r.snap.Compress)
 }
 
 func (r *cycleRun) schedule(opened time.Time) deadlineSchedule {
