@@ -24,6 +24,10 @@ type memberRun struct {
 	// loading is set while a stage's tasks are being opened: their rows
 	// exist (and can be submitted) before the activity's result arrives.
 	loading bool
+	// waitInFlight keeps a stage open while a submission is being recorded,
+	// so the stage is never reported done (and scored) before its last
+	// evaluation is in the database. Older runs reported on acceptance.
+	waitInFlight bool
 }
 
 // MemberWorkflow owns one member's tasks in a cycle: it opens them when the
@@ -53,6 +57,7 @@ func MemberWorkflow(ctx workflow.Context, in MemberInput) error {
 	if err != nil {
 		return err
 	}
+	r.waitInFlight = workflow.GetVersion(ctx, "stage-waits-for-submissions", workflow.DefaultVersion, 1) == 1
 	if err := workflow.SetQueryHandler(ctx, "tasks", func() ([]activities.TaskRef, error) {
 		out := []activities.TaskRef{}
 		for _, id := range sortedKeys(r.tasks) {
@@ -97,7 +102,7 @@ func (r *memberRun) runStage(ctx workflow.Context, s activities.StageOpen) error
 	sch.start(tctx, r.remind(s), r.escalate(s))
 	closed := false
 	at(tctx, s.CloseAt, func(workflow.Context) { closed = true })
-	err = workflow.Await(ctx, func() bool { return r.openCount() == 0 || closed || r.finished })
+	err = workflow.Await(ctx, func() bool { return r.unsettled() == 0 || closed || r.finished })
 	stop()
 	if err != nil {
 		return err
@@ -133,6 +138,18 @@ func (r *memberRun) runStage(ctx workflow.Context, s activities.StageOpen) error
 		workflow.GetLogger(ctx).Info("stage report not delivered", "member", r.in.MemberID, "stage", s.StageKey, "error", err)
 	}
 	return nil
+}
+
+// unsettled counts the tasks the stage still waits for: open ones and,
+// in runs that wait for them, those whose submission is being recorded.
+func (r *memberRun) unsettled() int {
+	n := 0
+	for _, t := range r.tasks {
+		if t.State == "open" || (r.waitInFlight && t.State == "submitting") {
+			n++
+		}
+	}
+	return n
 }
 
 func (r *memberRun) openCount() int {

@@ -1,8 +1,10 @@
 package workflows
 
 import (
-	"github.com/perfloop/perfloop/activities"
+	"errors"
 	"time"
+
+	"github.com/perfloop/perfloop/activities"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -82,5 +84,42 @@ func recordSubmission(ctx workflow.Context, s activities.Submission) (activities
 		return res, err
 	}
 	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, local), "RecordSubmission", s).Get(ctx, &res)
+	if err == nil || refusal(err) {
+		return res, err
+	}
+	// The local activity gave up on a failure that is not a refusal: the
+	// database is away for longer than its retries (a restart, a failover).
+	// Handing the submission back would leave the task open here while a
+	// write that went through before the connection dropped shows it
+	// submitted in the database, so a client retrying sees "already
+	// submitted" and stops, and the stage waits for its deadline (the
+	// MariaDB fault test caught exactly that). Keep the Update in flight
+	// instead and record it as a regular activity, retried without limit
+	// at least every 10 s; RecordSubmission is idempotent for the same
+	// submitter. Histories that handed it back keep replaying.
+	if workflow.GetVersion(ctx, "submission-outlasts-outage", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return res, err
+	}
+	workflow.GetLogger(ctx).Warn("recording a submission outlasted its local retries; retrying until the database answers", "task", s.TaskID, "error", err)
+	res = activities.SubmitResult{}
+	err = workflow.ExecuteActivity(withQuick(ctx), "RecordSubmission", s).Get(ctx, &res)
 	return res, err
+}
+
+// refusal tells a submission the activity refused (closed task, bad form,
+// missing row) from a failure that may pass on retry.
+func refusal(err error) bool {
+	var app *temporal.ApplicationError
+	if !errors.As(err, &app) {
+		return false
+	}
+	if app.NonRetryable() {
+		return true
+	}
+	for _, kind := range local.RetryPolicy.NonRetryableErrorTypes {
+		if app.Type() == kind {
+			return true
+		}
+	}
+	return false
 }

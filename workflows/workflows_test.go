@@ -3,6 +3,7 @@ package workflows_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"testing"
@@ -185,6 +186,56 @@ func TestEarlySubmissionCancelsTheReminders(t *testing.T) {
 	require.ErrorContains(t, second, "not open any more")
 	env.AssertNotCalled(t, "Remind", mock.Anything, mock.Anything)
 	env.AssertNotCalled(t, "Escalate", mock.Anything, mock.Anything)
+	env.AssertNotCalled(t, "ExpireTasks", mock.Anything, mock.Anything)
+	env.AssertExpectations(t)
+}
+
+// TestASubmissionOutlastsADatabaseOutageAndHoldsTheStageUntilRecorded:
+// the database refuses writes for longer than the local activity retries.
+// The Update is neither handed back nor forgotten: it is recorded once the
+// database answers, and only then does the member report the stage done
+// (so the cycle never scores without it).
+func TestASubmissionOutlastsADatabaseOutageAndHoldsTheStageUntilRecorded(t *testing.T) {
+	env := newEnv(t)
+	env.OnActivity(a.EnsureMemberTasks, mock.Anything, mock.Anything).Return([]activities.TaskRef{{TaskID: "t1", Kind: "self_eval", AssigneeID: "m1", SubjectID: "m1", State: "open"}}, nil)
+	calls, recorded := 0, false
+	env.OnActivity(a.RecordSubmission, mock.Anything, mock.Anything).Return(func(context.Context, activities.Submission) (activities.SubmitResult, error) {
+		calls++
+		if calls <= 12 { // more than the local activity's eight attempts
+			return activities.SubmitResult{}, errors.New("dial tcp 127.0.0.1:3306: connect: connection refused")
+		}
+		recorded = true
+		return activities.SubmitResult{TaskID: "t1", State: "submitted"}, nil
+	})
+	reportedAfterRecord := false
+	env.OnSignalExternalWorkflow(mock.Anything, "cycle-c1", "", activities.SignalStageDone, mock.Anything).Return(func(_, _, _, _ string, arg any) error {
+		reportedAfterRecord = recorded
+		require.Equal(t, activities.StageDone{StageKey: "evaluate", MemberID: "m1"}, arg)
+		return nil
+	}).Once()
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(activities.SignalStage, memberStage(env.Now())) }, time.Minute)
+	var result activities.SubmitResult
+	var failed error
+	completed := false
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(activities.UpdateSubmit, "u1", &testsuite.TestUpdateCallback{
+			OnReject: func(err error) { t.Errorf("rejected: %v", err) }, OnAccept: func() {},
+			OnComplete: func(v any, err error) {
+				completed, failed = true, err
+				if err == nil {
+					result = v.(activities.SubmitResult)
+				}
+			}},
+			activities.Submission{TaskID: "t1", By: "m1", Data: []byte(`{}`)})
+	}, 2*time.Hour)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(activities.SignalFinish, nil) }, 10*24*time.Hour)
+	env.ExecuteWorkflow(workflows.MemberWorkflow, workflows.MemberInput{CycleID: "c1", MemberID: "m1", ParentID: "cycle-c1"})
+	require.NoError(t, env.GetWorkflowError())
+	require.True(t, completed, "the Update should complete")
+	require.NoError(t, failed, "the submission should not be handed back")
+	require.Equal(t, "submitted", result.State)
+	require.Equal(t, 13, calls)
+	require.True(t, reportedAfterRecord, "the stage should be reported done only after the submission is recorded")
 	env.AssertNotCalled(t, "ExpireTasks", mock.Anything, mock.Anything)
 	env.AssertExpectations(t)
 }
