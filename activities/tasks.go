@@ -67,7 +67,7 @@ func (a *Activities) holders(ctx context.Context, c *store.Cycle, role string) (
 }
 
 func (a *Activities) roleHolders(ctx context.Context, orgID, role string) ([]string, error) {
-	ms, _, err := a.Store.ListMembers(ctx, orgID, store.MemberFilter{Role: role}, store.Page{Limit: store.MaxLimit, Sort: "email"})
+	ms, err := a.Store.AllMembers(ctx, orgID, store.MemberFilter{Role: role})
 	if err != nil {
 		return nil, err
 	}
@@ -242,7 +242,7 @@ func (a *Activities) pickRaters(ctx context.Context, c *store.Cycle, subject str
 	if err != nil {
 		return nil, err
 	}
-	all, _, err := a.Store.ListMembers(ctx, c.OrgID, store.MemberFilter{}, store.Page{Limit: store.MaxLimit, Sort: "email"})
+	all, err := a.Store.AllMembers(ctx, c.OrgID, store.MemberFilter{})
 	if err != nil {
 		return nil, err
 	}

@@ -179,7 +179,7 @@ func (s *Server) engineReady(c *gin.Context) bool {
 
 // managedTeams is every team in the subtrees of the teams a manager leads.
 func (s *Server) managedTeams(ctx context.Context, m *store.Member) ([]string, error) {
-	teams, _, err := s.store.ListTeams(ctx, m.OrgID, store.TeamFilter{}, store.Page{Limit: store.MaxLimit})
+	teams, err := s.store.AllTeams(ctx, m.OrgID, store.TeamFilter{})
 	if err != nil {
 		return nil, err
 	}
@@ -580,7 +580,7 @@ func (s *Server) listIDPs(c *gin.Context) {
 			writeError(c, err)
 			return
 		}
-		ms, _, err := s.store.ListMembers(ctx, me.OrgID, store.MemberFilter{TeamIDs: append(teams, "-"), IncludeInactive: true}, store.Page{Limit: store.MaxLimit})
+		ms, err := s.store.AllMembers(ctx, me.OrgID, store.MemberFilter{TeamIDs: append(teams, "-"), IncludeInactive: true})
 		if err != nil {
 			writeError(c, err)
 			return

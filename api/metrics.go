@@ -35,7 +35,7 @@ func (s *Server) ingestMetrics(c *gin.Context) {
 	if len(in.Values) == 0 {
 		bad = append(bad, Detail{Path: "/values", Message: "needs at least one value"})
 	}
-	members, _, err := s.store.ListMembers(ctx, me.OrgID, store.MemberFilter{IncludeInactive: true}, store.Page{Limit: store.MaxLimit})
+	members, err := s.store.AllMembers(ctx, me.OrgID, store.MemberFilter{IncludeInactive: true})
 	if err != nil {
 		writeError(c, err)
 		return

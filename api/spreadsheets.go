@@ -40,7 +40,7 @@ func (s *Server) spreadsheetRoutes(g *gin.RouterGroup) {
 }
 
 func (s *Server) memberNames(c *gin.Context) (map[string]store.Member, error) {
-	ms, _, err := s.store.ListMembers(c.Request.Context(), caller(c).OrgID, store.MemberFilter{IncludeInactive: true}, store.Page{Limit: store.MaxLimit})
+	ms, err := s.store.AllMembers(c.Request.Context(), caller(c).OrgID, store.MemberFilter{IncludeInactive: true})
 	if err != nil {
 		return nil, err
 	}

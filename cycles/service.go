@@ -164,26 +164,22 @@ func (s *Service) scope(ctx context.Context, orgID string, team *store.Team) ([]
 	if err != nil {
 		return nil, err
 	}
-	var out []store.CycleMember
-	for off := 0; ; off += store.MaxLimit {
-		page, _, err := s.Store.ListMembers(ctx, orgID, store.MemberFilter{TeamIDs: ids}, store.Page{Limit: store.MaxLimit, Offset: off, Sort: "email"})
-		if err != nil {
-			return nil, err
-		}
-		for _, m := range page {
-			if m.Role == store.RoleAdmin || (team.ManagerID != nil && *team.ManagerID == m.ID) {
-				continue
-			}
-			mgr := m.ManagerID
-			if mgr == nil {
-				mgr = team.ManagerID
-			}
-			out = append(out, store.CycleMember{MemberID: m.ID, TeamID: m.TeamID, ManagerID: mgr, Level: m.Level, JoinedOn: m.JoinedOn})
-		}
-		if len(page) < store.MaxLimit {
-			return out, nil
-		}
+	ms, err := s.Store.AllMembers(ctx, orgID, store.MemberFilter{TeamIDs: ids})
+	if err != nil {
+		return nil, err
 	}
+	var out []store.CycleMember
+	for _, m := range ms {
+		if m.Role == store.RoleAdmin || (team.ManagerID != nil && *team.ManagerID == m.ID) {
+			continue
+		}
+		mgr := m.ManagerID
+		if mgr == nil {
+			mgr = team.ManagerID
+		}
+		out = append(out, store.CycleMember{MemberID: m.ID, TeamID: m.TeamID, ManagerID: mgr, Level: m.Level, JoinedOn: m.JoinedOn})
+	}
+	return out, nil
 }
 
 func (s *Service) start(ctx context.Context, c *store.Cycle) error {
