@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -190,7 +189,8 @@ func deref2(s *string) string {
 }
 
 // followUp opens the task a submission leads to: a submitted plan goes to
-// the manager for approval when the template asks for it.
+// the manager for approval when the template asks for it, and a plan sent
+// back goes to its owner to revise (plans.go).
 func (a *Activities) followUp(ctx context.Context, t *store.Task) (*TaskRef, error) {
 	var p taskPayload
 	_ = json.Unmarshal([]byte(t.Payload), &p)
@@ -199,31 +199,14 @@ func (a *Activities) followUp(ctx context.Context, t *store.Task) (*TaskRef, err
 		return nil, a.acknowledge(ctx, t)
 	case store.TaskIDPReview:
 		return nil, a.Store.CloseIDP(ctx, p.IDPID)
+	case store.TaskPlan:
+		if p.Approval {
+			return a.askApproval(ctx, t, p)
+		}
+	case store.TaskPlanApproval:
+		return a.answerPlan(ctx, t, p)
 	}
-	if t.Kind != store.TaskPlan || !p.Approval {
-		return nil, nil
-	}
-	c, err := a.Store.GetCycleByID(ctx, t.CycleID)
-	if err != nil {
-		return nil, err
-	}
-	subject := deref2(t.SubjectID)
-	mgr, err := a.managerOf(ctx, c.OrgID, subject)
-	if err != nil || mgr == "" {
-		return nil, err
-	}
-	body, _ := json.Marshal(taskPayload{StageKey: t.StageKey, PlanTaskID: t.ID})
-	nt := &store.Task{
-		OrgID: c.OrgID, CycleID: c.ID, WorkflowID: t.WorkflowID, StageKey: t.StageKey, Kind: store.TaskPlanApproval,
-		AssigneeID: mgr, SubjectID: &subject, Title: "审批工作计划", TitleEn: "Approve the plan", DueAt: t.DueAt,
-		Payload: string(body), DedupeKey: fmt.Sprintf("%s:%s:%s:%s", c.ID, t.StageKey, store.TaskPlanApproval, subject),
-	}
-	got, err := a.Store.EnsureTask(ctx, nt)
-	if err != nil {
-		return nil, err
-	}
-	ref := refOf(got)
-	return &ref, nil
+	return nil, nil
 }
 
 func refOf(t *store.Task) TaskRef {
@@ -242,6 +225,11 @@ type taskPayload struct {
 	Approval   bool              `json:"approval,omitempty"`
 	PlanTaskID string            `json:"planTaskId,omitempty"`
 	IDPID      string            `json:"idpId,omitempty"`
+	// Revision counts how often a plan was sent back (0: the first plan);
+	// a revised plan names the approval that sent it back.
+	Revision       int    `json:"revision,omitempty"`
+	ReviewTaskID   string `json:"reviewTaskId,omitempty"`
+	PreviousTaskID string `json:"previousTaskId,omitempty"`
 }
 
 // acknowledge records the member's answer on their result: acknowledged,

@@ -145,7 +145,8 @@ func (s *Server) wakeDelivery(ctx context.Context) {
 
 type taskView struct {
 	store.Task
-	Form json.RawMessage `json:"form"`
+	Form    json.RawMessage     `json:"form"`
+	Context *cycles.TaskContext `json:"context,omitempty"`
 }
 
 type resultView struct {
@@ -523,8 +524,13 @@ func (s *Server) getTask(c *gin.Context) {
 		writeError(c, notFoundErr("task"))
 		return
 	}
+	more, err := cycles.ContextOf(c.Request.Context(), s.store, t)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
 	etag(c, t.Version)
-	c.JSON(http.StatusOK, taskView{Task: *t, Form: rawOr(t.Payload)})
+	c.JSON(http.StatusOK, taskView{Task: *t, Form: rawOr(t.Payload), Context: more})
 }
 
 func (s *Server) submitTask(c *gin.Context) {

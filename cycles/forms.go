@@ -2,10 +2,12 @@ package cycles
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/perfloop/perfloop/store"
@@ -17,6 +19,12 @@ type payload struct {
 	Form       []templates.Field `json:"form"`
 	Indicators []string          `json:"indicators"`
 	Scale      *templates.Scale  `json:"scale"`
+	// Plan approval: the plan decided on; a revised plan: the review that
+	// sent it back and the plan before it.
+	PlanTaskID     string `json:"planTaskId"`
+	Revision       int    `json:"revision"`
+	ReviewTaskID   string `json:"reviewTaskId"`
+	PreviousTaskID string `json:"previousTaskId"`
 }
 
 // CheckForm validates a submission against its task's form: every problem
@@ -36,7 +44,14 @@ func CheckForm(t *store.Task, data json.RawMessage) Invalid {
 	case store.TaskAcknowledge:
 		return checkChoice(obj, "decision", []string{"acknowledge", "appeal"}, "comment", "appeal")
 	case store.TaskPlanApproval:
-		return checkBool(obj, "approved")
+		bad := checkBool(obj, "approved")
+		var approved bool
+		var comment string
+		_ = json.Unmarshal(obj["comment"], &comment)
+		if json.Unmarshal(obj["approved"], &approved) == nil && !approved && strings.TrimSpace(comment) == "" {
+			bad = append(bad, FieldError{Path: "/comment", Message: "is required when the plan is sent back: say what to change"})
+		}
+		return sorted(bad)
 	case store.TaskIDPReview:
 		return checkChoice(obj, "outcome", []string{"completed", "extended", "not_completed"}, "comment", "")
 	case store.TaskCalibration:
@@ -237,4 +252,85 @@ func sorted(bad Invalid) Invalid {
 		}
 	}
 	return bad
+}
+
+// TaskContext is what a task's form is about, beyond the form itself.
+type TaskContext struct {
+	// Plan is the plan an approval task decides on.
+	Plan *PlanView `json:"plan,omitempty"`
+	// Review says why a revised plan came back: the approver's comment on
+	// the plan as it was.
+	Review *PlanReview `json:"review,omitempty"`
+}
+
+// PlanView is a submitted plan with the fields it was written against.
+type PlanView struct {
+	TaskID      string            `json:"taskId"`
+	Revision    int               `json:"revision"`
+	Form        []templates.Field `json:"form"`
+	Data        json.RawMessage   `json:"data"`
+	SubmittedAt *time.Time        `json:"submittedAt"`
+}
+
+// PlanReview is an approver's answer to a plan.
+type PlanReview struct {
+	Comment    string    `json:"comment"`
+	ReviewerID string    `json:"reviewerId"`
+	At         time.Time `json:"at"`
+	Previous   *PlanView `json:"previous"`
+}
+
+// ContextOf gathers a task's context: the plan under approval, or the
+// review that sent a plan back. Tasks with none answer nil.
+func ContextOf(ctx context.Context, st *store.Store, t *store.Task) (*TaskContext, error) {
+	var p payload
+	_ = json.Unmarshal([]byte(t.Payload), &p)
+	switch {
+	case t.Kind == store.TaskPlanApproval && p.PlanTaskID != "":
+		plan, err := planView(ctx, st, p.PlanTaskID)
+		if err != nil {
+			return nil, err
+		}
+		return &TaskContext{Plan: plan}, nil
+	case t.Kind == store.TaskPlan && p.ReviewTaskID != "":
+		review, err := st.GetTaskByID(ctx, p.ReviewTaskID)
+		if err != nil {
+			return nil, err
+		}
+		var d struct {
+			Comment string `json:"comment"`
+		}
+		_ = json.Unmarshal([]byte(deref(review.Submission)), &d)
+		prev, err := planView(ctx, st, p.PreviousTaskID)
+		if err != nil {
+			return nil, err
+		}
+		r := &PlanReview{Comment: d.Comment, ReviewerID: deref(review.SubmittedBy), Previous: prev}
+		if review.SubmittedAt != nil {
+			r.At = *review.SubmittedAt
+		}
+		return &TaskContext{Review: r}, nil
+	}
+	return nil, nil
+}
+
+func planView(ctx context.Context, st *store.Store, id string) (*PlanView, error) {
+	plan, err := st.GetTaskByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var p payload
+	_ = json.Unmarshal([]byte(plan.Payload), &p)
+	v := &PlanView{TaskID: plan.ID, Revision: p.Revision, Form: p.Form, SubmittedAt: plan.SubmittedAt}
+	if plan.Submission != nil {
+		v.Data = json.RawMessage(*plan.Submission)
+	}
+	return v, nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

@@ -52,6 +52,13 @@
     'task.appeal': ['申诉', 'Appeal'],
     'task.appealHint': ['申诉时请说明不同意的内容。', 'When you appeal, say what you disagree with.'],
     'task.approved': ['批准该计划？', 'Approve this plan?'],
+    'task.approveHint': ['退回修改时请说明需要改什么。', 'When you send it back, say what to change.'],
+    'v.sendBack': ['退回计划时必须说明需要修改的内容。', 'Sending a plan back needs a comment saying what to change.'],
+    'plan.title': ['待审批的计划', 'The plan to approve'],
+    'plan.revision': ['第 {n} 次修改', 'revision {n}'],
+    'plan.sentBack': ['{who} 退回了你的计划：', '{who} sent your plan back:'],
+    'plan.previous': ['上一版计划', 'Your previous plan'],
+    'plan.prefilled': ['已按上一版计划预填，修改后提交。', 'The form holds your previous plan; change it and submit.'],
     'task.confirmed': ['我确认目标分解', 'I confirm the target breakdown'],
     'task.outcome': ['IDP 结果', 'IDP outcome'],
     'outcome.completed': ['已完成', 'Completed'], 'outcome.extended': ['延期', 'Extended'], 'outcome.not_completed': ['未完成', 'Not completed'],
@@ -573,7 +580,8 @@
         return [{ path: '/decision', type: 'radio', label: t('task.decision'), required: true, options: [{ value: 'acknowledge', label: t('task.acknowledge') }, { value: 'appeal', label: t('task.appeal') }] },
           { ...comment, hint: t('task.appealHint'), requiredWhen: (b) => b.decision === 'appeal', requiredMsg: t('v.appeal') }];
       case 'plan_approval':
-        return [{ path: '/approved', type: 'radio', label: t('task.approved'), required: true, options: [{ value: true, label: t('yes') }, { value: false, label: t('no') }] }, comment];
+        return [{ path: '/approved', type: 'radio', label: t('task.approved'), required: true, options: [{ value: true, label: t('yes') }, { value: false, label: t('no') }] },
+          { ...comment, hint: t('task.approveHint'), requiredWhen: (b) => b.approved === false, requiredMsg: t('v.sendBack') }];
       case 'idp_review':
         return [{ path: '/outcome', type: 'radio', label: t('task.outcome'), required: true, options: ['completed', 'extended', 'not_completed'].map((v) => ({ value: v, label: t('outcome.' + v) })) }, comment];
       case 'confirm_targets':
@@ -723,6 +731,11 @@
       const mine = r && r.items.find((x) => x.memberId === S.me.id);
       if (mine && live()) main.append(h('section', { class: 'card' }, h('h2', {}, t('results.title')), breakdown(mine, tpl)));
     }
+    const more = task.context || {};
+    if (more.plan) main.append(h('section', { class: 'card', id: 'plan-under-review' },
+      h('h2', {}, t('plan.title'), more.plan.revision ? ' (' + t('plan.revision', { n: more.plan.revision }) + ')' : ''), planList(more.plan)));
+    if (more.review) main.append(alertBox('warn', t('plan.sentBack', { who: memberName(members, more.review.reviewerId) }),
+      h('div', {}, h('p', { id: 'plan-review-comment' }, more.review.comment), h('details', {}, h('summary', {}, t('plan.previous')), planList(more.review.previous)))));
     const fields = fieldsFor(task, form, tpl, members);
     const draftKey = 'pl.draft.' + task.id;
     const general = h('div', { id: 'task-general', tabindex: '-1' });
@@ -755,6 +768,10 @@
     } }, general, fields.map((f) => renderField(f, onInput)), h('div', { class: 'toolbar' }, submitBtn));
     main.append(formEl);
     const draft = localStorage.getItem(draftKey);
+    if (!draft && !closed && more.review && more.review.previous && more.review.previous.data) {
+      fields.forEach((f) => writeField(formEl, f, ptrGet(more.review.previous.data, f.path)));
+      general.append(h('p', { class: 'hint', id: 'plan-prefilled' }, t('plan.prefilled')));
+    }
     if (draft && !closed) {
       try {
         const d = JSON.parse(draft);
@@ -764,6 +781,18 @@
       } catch (e) { localStorage.removeItem(draftKey); }
     }
     if (closed) formEl.querySelectorAll('input,select,textarea').forEach((el) => { el.disabled = true; });
+  }
+
+  // planList shows a submitted plan field by field, labelled as its form says.
+  function planList(plan) {
+    const data = plan.data || {};
+    const form = plan.form || [];
+    const keys = form.length ? form.map((f) => f.key) : Object.keys(data);
+    return h('dl', { class: 'kv' }, keys.map((k) => {
+      const f = form.find((x) => x.key === k);
+      const v = data[k];
+      return [h('dt', {}, f ? txt(f.label, k) : k), h('dd', { class: 'pre' }, v == null || v === '' ? '—' : String(v))];
+    }));
   }
 
   // ---------- calibration board ----------

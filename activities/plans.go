@@ -1,0 +1,104 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/perfloop/perfloop/notify"
+	"github.com/perfloop/perfloop/store"
+)
+
+// A plan that needs approval goes back and forth between its owner and the
+// manager until it is approved or the stage closes: each submission opens
+// an approval task, each refusal opens a revised plan task carrying the
+// manager's comment. Every hop is a task of the member's workflow, so the
+// stage waits for the last one and a crash repeats none (dedupe keys name
+// the revision).
+
+// askApproval opens the manager's approval task for a submitted plan and
+// tells the manager.
+func (a *Activities) askApproval(ctx context.Context, plan *store.Task, p taskPayload) (*TaskRef, error) {
+	c, err := a.Store.GetCycleByID(ctx, plan.CycleID)
+	if err != nil {
+		return nil, err
+	}
+	subject := deref2(plan.SubjectID)
+	mgr, err := a.managerOf(ctx, c.OrgID, subject)
+	if err != nil || mgr == "" {
+		return nil, err
+	}
+	body, _ := json.Marshal(taskPayload{StageKey: plan.StageKey, PlanTaskID: plan.ID, Revision: p.Revision})
+	key := dedupe(c.ID, plan.StageKey, store.TaskPlanApproval, subject)
+	if p.Revision > 0 {
+		key = dedupe(key, fmt.Sprintf("r%d", p.Revision))
+	}
+	title, titleEn := "审批工作计划", "Approve the plan"
+	if p.Revision > 0 {
+		title, titleEn = fmt.Sprintf("审批修改后的工作计划（第 %d 次修改）", p.Revision), fmt.Sprintf("Approve the revised plan (revision %d)", p.Revision)
+	}
+	got, err := a.Store.EnsureTask(ctx, &store.Task{
+		OrgID: c.OrgID, CycleID: c.ID, WorkflowID: plan.WorkflowID, StageKey: plan.StageKey, Kind: store.TaskPlanApproval,
+		AssigneeID: mgr, SubjectID: &subject, Title: title, TitleEn: titleEn, DueAt: plan.DueAt,
+		Payload: string(body), DedupeKey: key,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := a.notifyTask(ctx, got); err != nil {
+		return nil, err
+	}
+	ref := refOf(got)
+	return &ref, nil
+}
+
+// PlanDecision is what an approval task submits.
+type PlanDecision struct {
+	Approved bool   `json:"approved"`
+	Comment  string `json:"comment"`
+}
+
+// answerPlan acts on the manager's decision: an approved plan is final and
+// its owner is told; a refused one comes back to its owner as a new plan
+// task, with the comment and the plan as it was, due when the stage is.
+func (a *Activities) answerPlan(ctx context.Context, approval *store.Task, p taskPayload) (*TaskRef, error) {
+	var d PlanDecision
+	_ = json.Unmarshal([]byte(deref2(approval.Submission)), &d) // checked when submitted
+	plan, err := a.Store.GetTaskByID(ctx, p.PlanTaskID)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	var pp taskPayload
+	_ = json.Unmarshal([]byte(plan.Payload), &pp)
+	subject := deref2(plan.SubjectID)
+	if d.Approved {
+		n := &store.Notification{
+			OrgID: approval.OrgID, RecipientID: subject, Channel: "inapp", Kind: "notice",
+			Subject: "工作计划已批准 / Your plan was approved", Body: strings.TrimSpace(d.Comment),
+			DedupeKey: dedupe("plan-approved", approval.ID),
+		}
+		ev := notify.Event{Title: notify.Text{Zh: "你的工作计划已获批准", En: "Your plan was approved"}, Detail: notify.Text{Zh: d.Comment, En: d.Comment}}
+		_, err := a.notify(ctx, n, ev, a.routeFor(ctx, approval.CycleID, approval.StageKey))
+		return nil, err
+	}
+	next := pp
+	next.Revision = pp.Revision + 1
+	next.ReviewTaskID, next.PreviousTaskID = approval.ID, plan.ID
+	body, _ := json.Marshal(next)
+	got, err := a.Store.EnsureTask(ctx, &store.Task{
+		OrgID: plan.OrgID, CycleID: plan.CycleID, WorkflowID: plan.WorkflowID, StageKey: plan.StageKey, Kind: store.TaskPlan,
+		AssigneeID: plan.AssigneeID, SubjectID: plan.SubjectID,
+		Title: fmt.Sprintf("修改工作计划（第 %d 次修改）", next.Revision), TitleEn: fmt.Sprintf("Revise your plan (revision %d)", next.Revision),
+		DueAt: plan.DueAt, Payload: string(body),
+		DedupeKey: dedupe(plan.CycleID, plan.StageKey, store.TaskPlan, plan.AssigneeID, subject, fmt.Sprintf("r%d", next.Revision)),
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := a.notifyTask(ctx, got); err != nil {
+		return nil, err
+	}
+	ref := refOf(got)
+	return &ref, nil
+}
