@@ -211,6 +211,11 @@ func (r *cycleRun) finish(within time.Duration) {
 	// its deadline (two minutes on): a member workflow that lost a
 	// submission to the fault would hold it until then.
 	began := time.Now()
+	defer func() {
+		if r.t.Failed() {
+			r.diagnose()
+		}
+	}()
 	cal := r.openTasks(store.TaskCalibration, 1, 45*time.Second)
 	r.t.Logf("calibration opened %s after the last evaluation settled", since(began))
 	require.NoError(r.t, r.submit(ctx, r.forms(cal), nil))
@@ -223,6 +228,31 @@ func (r *cycleRun) finish(within time.Duration) {
 		err := r.api.getJSON(ctx, "/api/v1/cycles/"+r.cycleID, r.tm.tokens[r.tm.Manager.ID], &c)
 		return err == nil && c.State == store.CycleCompleted
 	}, within, 250*time.Millisecond, "the cycle should complete")
+}
+
+// diagnose logs where a cycle that did not move on stands: its tasks by
+// kind and state, and each one still open.
+func (r *cycleRun) diagnose() {
+	ts, _, err := r.st().ListTasks(context.Background(), r.tm.Org.Org.ID, store.TaskFilter{CycleID: r.cycleID}, store.Page{Limit: store.MaxLimit})
+	if err != nil {
+		r.t.Logf("diagnose: %v", err)
+		return
+	}
+	count := map[string]int{}
+	for _, task := range ts {
+		count[task.StageKey+" "+task.Kind+" "+task.State]++
+		if task.State == store.TaskOpen {
+			r.t.Logf("diagnose: open %s task %s of %s (assignee %s, version %d, updated %s)", task.Kind, task.ID, deref(task.SubjectID), task.AssigneeID, task.Version, task.UpdatedAt.Format(time.RFC3339Nano))
+		}
+	}
+	r.t.Logf("diagnose: tasks by stage, kind and state: %v", count)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, s := range r.sent {
+		if s.Closed || s.Attempts > 1 {
+			r.t.Logf("diagnose: submission of %s (%s): accepted=%v closed=%v attempts=%d", s.TaskID, s.Kind, s.Accepted, s.Closed, s.Attempts)
+		}
+	}
 }
 
 // verify checks the finished cycle in the database: every accepted

@@ -64,6 +64,7 @@ func startProc(t *testing.T, name, path string, args ...string) *proc {
 		p.kill()
 		if t.Failed() {
 			p.dumpLog(80)
+			p.keepLog()
 		}
 	})
 	return p
@@ -100,6 +101,25 @@ func (p *proc) dumpLog(lines int) {
 		all = all[len(all)-lines:]
 	}
 	p.t.Logf("last %d lines of %s (%s):\n%s", len(all), p.name, p.log, bytes.Join(all, []byte("\n")))
+}
+
+// keepLog copies the whole log to the artefacts directory
+// ($PERFLOOP_ARTEFACTS, default /tmp/perfloop-artefacts), as the test's
+// temporary directory goes with it.
+func (p *proc) keepLog() {
+	dir := os.Getenv("PERFLOOP_ARTEFACTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "perfloop-artefacts")
+	}
+	dir = filepath.Join(dir, "faults", strings.ReplaceAll(p.t.Name(), "/", "_"))
+	body, err := os.ReadFile(p.log)
+	if err != nil || os.MkdirAll(dir, 0o755) != nil {
+		return
+	}
+	dst := filepath.Join(dir, filepath.Base(p.log))
+	if os.WriteFile(dst, body, 0o644) == nil {
+		p.t.Logf("the whole %s log is kept at %s", p.name, dst)
+	}
 }
 
 // logContains reports whether the process has written s.
