@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -123,8 +124,22 @@ func (a *Activities) RecordSubmission(ctx context.Context, s Submission) (Submit
 		if bad != nil {
 			return SubmitResult{}, bad
 		}
-		if err != nil {
+		if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound) {
+			// An earlier attempt of this same submission may have won (it
+			// timed out here but its transaction committed): the next attempt
+			// finds the row and carries on. Anyone else's answer closes it.
+			if again, gerr := a.Store.GetTaskByID(ctx, s.TaskID); gerr == nil && again.State == store.TaskSubmitted && again.SubmittedBy != nil && *again.SubmittedBy == s.By {
+				return SubmitResult{}, fmt.Errorf("task %s was recorded by an earlier attempt meanwhile: %w", s.TaskID, err)
+			}
 			return SubmitResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "TaskClosed", err)
+		}
+		if err != nil {
+			// The database failed, not the submission: retry. Refusing it as
+			// closed here handed the task back to the workflow as open while
+			// the write may have committed before the connection dropped, so
+			// a retrying client found it submitted, stopped, and the stage
+			// waited for its deadline (the MariaDB fault test caught it).
+			return SubmitResult{}, err
 		}
 	} else if e, err := evaluationOf(t); err != nil {
 		return SubmitResult{}, err
