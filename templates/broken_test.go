@@ -458,6 +458,28 @@ var brokenCases = []brokenCase{
 			{"/stages/2/meeting/duration", "a calibration meeting must fit in one working day (at most PT8H)"},
 			{"/stages/2/meeting/duration", "the meeting is longer than the window P1D it must fit in"},
 		}},
+	{name: "a feedback interview longer than its window and a working day", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "stages", 3, "interview")["duration"] = "PT9H" },
+		want: []want{
+			{"/stages/3/interview/duration", "an interview must fit in one working day (at most PT8H)"},
+		}},
+	{name: "a feedback interview window longer than the stage", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "stages", 3, "interview")["within"] = "P4D" },
+		want:   []want{{"/stages/3/interview/within", "the interview window is longer than the stage (P3D)"}}},
+	{name: "a feedback interview whose day ends before it starts", from: csOpsFile,
+		mutate: func(m map[string]any) {
+			iv := obj(m, "stages", 3, "interview")
+			iv["workdayStart"], iv["workdayEnd"] = "10:00", "09:00"
+		},
+		want: []want{{"/stages/3/interview/workdayEnd", "must be later than workdayStart 10:00"}}},
+	{name: "a feedback interview without a duration", from: csOpsFile,
+		mutate: func(m map[string]any) { delete(obj(m, "stages", 3, "interview"), "duration") },
+		want:   []want{{"/stages/3/interview/duration", "is required"}}},
+	{name: "an interview block on a calibrate stage", from: csOpsFile,
+		mutate: func(m map[string]any) {
+			obj(m, "stages", 2)["interview"] = map[string]any{"within": "P1D", "duration": "PT30M"}
+		},
+		want: []want{{"/stages/2/interview", "a calibrate stage books no interviews; put the interview block on the feedback stage"}}},
 	{name: "a meeting window longer than the stage", from: csOpsFile,
 		mutate: func(m map[string]any) { obj(m, "stages", 2, "meeting")["within"] = "P5D" },
 		want:   []want{{"/stages/2/meeting/within", "the meeting window is longer than the stage (P2D)"}}},

@@ -267,6 +267,7 @@ type Stage struct {
 	Message      *Text       `json:"message,omitempty"`      // notify
 	Recipients   string      `json:"recipients,omitempty"`   // notify: a role
 	AppealWindow string      `json:"appealWindow,omitempty"` // feedback
+	Interview    *Interview  `json:"interview,omitempty"`    // feedback
 	Channels     Channels    `json:"channels,omitempty"`
 }
 
@@ -303,6 +304,16 @@ type Meeting struct {
 	WorkdayStart string `json:"workdayStart,omitempty"` // "09:00"
 	WorkdayEnd   string `json:"workdayEnd,omitempty"`   // "18:00"
 	Facilitator  string `json:"facilitator,omitempty"`  // a role, default hrbp
+}
+
+// Interview is how the feedback stage books each member's one-to-one
+// with their manager: a slot of Duration within the window after the
+// stage opens, inside the manager's working hours in their time zone.
+type Interview struct {
+	Within       string `json:"within"`
+	Duration     string `json:"duration"`
+	WorkdayStart string `json:"workdayStart,omitempty"` // "09:00"
+	WorkdayEnd   string `json:"workdayEnd,omitempty"`   // "18:00"
 }
 
 // Field is one input of a human task's form.

@@ -564,23 +564,7 @@ func checkStageKind(c *errs, t *Template, p string, s Stage, length time.Duratio
 		}
 	case StageCalibrate:
 		if m := s.Meeting; m != nil {
-			within := checkDuration(c, p+"/meeting/within", m.Within)
-			dur := checkDuration(c, p+"/meeting/duration", m.Duration)
-			if within > 0 && dur > within {
-				c.add(p+"/meeting/duration", m.Duration, "the meeting is longer than the window "+m.Within+" it must fit in")
-			}
-			if dur > 8*time.Hour {
-				c.add(p+"/meeting/duration", m.Duration, "a calibration meeting must fit in one working day (at most PT8H)")
-			}
-			start, end := orText(m.WorkdayStart, "09:00"), orText(m.WorkdayEnd, "18:00")
-			// The times compare as text only in the schema's HH:MM form; a
-			// malformed one is reported by the schema already.
-			if clockRE.MatchString(start) && clockRE.MatchString(end) && start >= end {
-				c.add(p+"/meeting/workdayEnd", end, "must be later than workdayStart "+start)
-			}
-			if length > 0 && within > length {
-				c.add(p+"/meeting/within", m.Within, "the meeting window is longer than the stage ("+s.Duration+")")
-			}
+			checkSlot(c, p+"/meeting", "meeting", "a calibration meeting", m.Within, m.Duration, m.WorkdayStart, m.WorkdayEnd, s.Duration, length)
 		}
 		if s.OnTimeout == "extend" && s.ExtendBy == "" {
 			c.add(p+"/extendBy", nil, "is required when onTimeout is extend: how long the extension lasts")
@@ -592,6 +576,12 @@ func checkStageKind(c *errs, t *Template, p string, s Stage, length time.Duratio
 		if s.AppealWindow != "" {
 			checkDuration(c, p+"/appealWindow", s.AppealWindow)
 		}
+		if iv := s.Interview; iv != nil {
+			checkSlot(c, p+"/interview", "interview", "an interview", iv.Within, iv.Duration, iv.WorkdayStart, iv.WorkdayEnd, s.Duration, length)
+		}
+	}
+	if s.Interview != nil && s.Type != StageFeedback {
+		c.add(p+"/interview", nil, aStage(s.Type)+" books no interviews; put the interview block on the feedback stage")
 	}
 	if len(s.Form) > 0 {
 		switch s.Type {
@@ -756,4 +746,28 @@ func skipped(order []Grade, lo, hi int, in map[string]bool) string {
 		}
 	}
 	return strings.Join(out, "+")
+}
+
+// checkSlot checks a block that books a meeting (the calibration meeting,
+// the feedback interviews): its length fits the window and a working day,
+// the day ends after it starts, and the window fits the stage. what names
+// it in messages ("meeting"), a names one ("a calibration meeting").
+func checkSlot(c *errs, p, what, a, within, duration, dayStart, dayEnd, stageDuration string, length time.Duration) {
+	win := checkDuration(c, p+"/within", within)
+	dur := checkDuration(c, p+"/duration", duration)
+	if win > 0 && dur > win {
+		c.add(p+"/duration", duration, "the "+what+" is longer than the window "+within+" it must fit in")
+	}
+	if dur > 8*time.Hour {
+		c.add(p+"/duration", duration, a+" must fit in one working day (at most PT8H)")
+	}
+	start, end := orText(dayStart, "09:00"), orText(dayEnd, "18:00")
+	// The times compare as text only in the schema's HH:MM form; a
+	// malformed one is reported by the schema already.
+	if clockRE.MatchString(start) && clockRE.MatchString(end) && start >= end {
+		c.add(p+"/workdayEnd", end, "must be later than workdayStart "+start)
+	}
+	if length > 0 && win > length {
+		c.add(p+"/within", within, "the "+what+" window is longer than the stage ("+stageDuration+")")
+	}
 }
