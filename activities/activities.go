@@ -36,6 +36,9 @@ type Activities struct {
 	// parsed caches each cycle's frozen template (cycle id → *Template):
 	// opening a stage parses it once, not once per member.
 	parsed sync.Map
+	// rosters caches each organisation's members for rater picking
+	// (org id → *roster), read at most once a minute.
+	rosters sync.Map
 }
 
 func (a *Activities) log() *slog.Logger {
