@@ -78,7 +78,7 @@ func (a *Activities) ScheduleCalibrationMeeting(ctx context.Context, req Meeting
 	if err != nil {
 		loc = time.UTC
 	}
-	start := firstSlot(req.From, req.Until, length, loc, orText(spec.WorkdayStart, "09:00"), orText(spec.WorkdayEnd, "18:00"), busy, c.Compress > 1)
+	start := firstSlot(req.From, req.Until, length, loc, orText(spec.WorkdayStart, "09:00"), orText(spec.WorkdayEnd, "18:00"), meetingSpans(busy), c.Compress > 1)
 	agenda, err := a.agenda(ctx, c, t)
 	if err != nil {
 		return res, err
@@ -125,26 +125,38 @@ func uniqStrings(xs []string) []string {
 	return out
 }
 
+// span is a stretch of time someone is busy in: [from, to).
+type span struct{ from, to time.Time }
+
+func meetingSpans(ms []store.CalibrationMeeting) []span {
+	out := make([]span, len(ms))
+	for i, m := range ms {
+		out[i] = span{m.StartsAt, m.EndsAt}
+	}
+	return out
+}
+
 // firstSlot walks half-hour steps from `from` and returns the first start
-// whose whole meeting fits a working day and clashes with no busy meeting.
+// whose whole meeting fits a working day and clashes with no busy span.
 // A compressed (demo) cycle has a window of minutes, so it takes the first
-// free moment instead of waiting for office hours.
-func firstSlot(from, until time.Time, length time.Duration, loc *time.Location, dayStart, dayEnd string, busy []store.CalibrationMeeting, compressed bool) time.Time {
+// free moment instead of waiting for office hours, past the window when
+// the window is full: two meetings of one person must never overlap.
+func firstSlot(from, until time.Time, length time.Duration, loc *time.Location, dayStart, dayEnd string, busy []span, compressed bool) time.Time {
 	clash := func(s time.Time) bool {
 		for _, b := range busy {
-			if s.Before(b.EndsAt) && b.StartsAt.Before(s.Add(length)) {
+			if s.Before(b.to) && b.from.Before(s.Add(length)) {
 				return true
 			}
 		}
 		return false
 	}
 	if compressed {
-		for s := from; !s.After(until); s = s.Add(length) {
-			if !clash(s) {
-				return s
-			}
+		// busy is finite, so some step lies past all of it.
+		s := from
+		for clash(s) {
+			s = s.Add(length)
 		}
-		return from
+		return s
 	}
 	step := 30 * time.Minute
 	s := from.In(loc).Truncate(step)
@@ -214,43 +226,62 @@ func MeetingInvite(c *store.Cycle, t *templates.Template, m *store.CalibrationMe
 // meetings are routed to, once per participant and sequence. It returns
 // the external messages newly owed.
 func AnnounceMeeting(ctx context.Context, ob outbox.Outbox, c *store.Cycle, t *templates.Template, m *store.CalibrationMeeting, members map[string]*store.Member) (int, error) {
-	in := MeetingInvite(c, t, m, members)
+	var parts []string
+	_ = json.Unmarshal([]byte(m.Participants), &parts)
+	return sendInvite(ctx, ob, c, calendarNotice{
+		Invite: MeetingInvite(c, t, m, members), What: notify.Text{Zh: "校准会", En: "Calibration meeting"},
+		Reason: m.ChangeReason, Route: outbox.RouteOfType(t, templates.StageCalibrate), Key: []string{"meeting", c.ID},
+	}, parts)
+}
+
+// calendarNotice is one version of a calendar invite owed to its people.
+type calendarNotice struct {
+	Invite notify.Invite
+	What   notify.Text // the kind of meeting, for subjects: 校准会 / Calibration meeting
+	Reason string      // why it moved or was cancelled
+	Route  outbox.Route
+	Key    []string // dedupe key parts before the recipient
+}
+
+// sendInvite sends each recipient a version of an invite in-app and on
+// the channels meetings are routed to, in the invite's own time zone. The
+// first version keeps the key it always had (no sequence); each later
+// version is its own message. It returns the external messages newly owed.
+func sendInvite(ctx context.Context, ob outbox.Outbox, c *store.Cycle, n calendarNotice, recipients []string) (int, error) {
+	in := n.Invite
 	invite := in.ICS()
-	loc, err := time.LoadLocation(c.Timezone)
+	tz := orText(in.Timezone, "UTC")
+	loc, err := time.LoadLocation(tz)
 	if err != nil {
 		loc = time.UTC
 	}
-	start := m.StartsAt
+	start := in.Start
 	zh := start.In(loc).Format("2006-01-02 15:04 MST")
 	en := start.In(loc).Format("Mon 2 Jan 15:04 MST")
-	subject := fmt.Sprintf("校准会 %s / Calibration meeting %s", zh, en)
+	subject := fmt.Sprintf("%s %s / %s %s", n.What.Zh, zh, n.What.En, en)
 	title := notify.Text{Zh: in.Summary, En: in.Summary}
 	switch {
 	case in.Cancel:
-		subject = fmt.Sprintf("校准会已取消（原定 %s）/ Calibration meeting cancelled (was %s)", zh, en)
+		subject = fmt.Sprintf("%s已取消（原定 %s）/ %s cancelled (was %s)", n.What.Zh, zh, n.What.En, en)
 		title = notify.Text{Zh: "已取消：" + in.Summary, En: "Cancelled: " + in.Summary}
-	case m.Sequence > 0:
-		subject = fmt.Sprintf("校准会改至 %s / Calibration meeting moved to %s", zh, en)
+	case in.Sequence > 0:
+		subject = fmt.Sprintf("%s改至 %s / %s moved to %s", n.What.Zh, zh, n.What.En, en)
 		title = notify.Text{Zh: "改期：" + in.Summary, En: "Moved: " + in.Summary}
 	}
-	detail := notify.Text{Zh: start.In(loc).Format("2006-01-02 15:04") + " " + c.Timezone, En: start.In(loc).Format("Mon 2 Jan 15:04") + " " + c.Timezone}
-	if m.ChangeReason != "" {
-		detail.Zh += "。原因：" + m.ChangeReason
-		detail.En += ". Reason: " + m.ChangeReason
+	detail := notify.Text{Zh: start.In(loc).Format("2006-01-02 15:04") + " " + tz, En: start.In(loc).Format("Mon 2 Jan 15:04") + " " + tz}
+	if n.Reason != "" {
+		detail.Zh += "。原因：" + n.Reason
+		detail.En += ". Reason: " + n.Reason
 	}
-	var parts []string
-	_ = json.Unmarshal([]byte(m.Participants), &parts)
 	owed := 0
-	for _, p := range parts {
-		// The first invite keeps the key it always had; each later
-		// version is its own message.
-		key := dedupe("meeting", c.ID, p)
-		if m.Sequence > 0 {
-			key = dedupe("meeting", c.ID, p, fmt.Sprint(m.Sequence))
+	for _, p := range recipients {
+		key := dedupe(append(append([]string{}, n.Key...), p)...)
+		if in.Sequence > 0 {
+			key = dedupe(key, fmt.Sprint(in.Sequence))
 		}
-		n := &store.Notification{OrgID: c.OrgID, RecipientID: p, Channel: store.ChannelInApp, Kind: "meeting", Subject: subject, Body: invite, DedupeKey: key}
+		msg := &store.Notification{OrgID: c.OrgID, RecipientID: p, Channel: store.ChannelInApp, Kind: "meeting", Subject: subject, Body: invite, DedupeKey: key}
 		ev := notify.Event{Title: title, Detail: detail, Due: &start, Calendar: invite, CalendarMethod: in.Method()}
-		_, chs, err := ob.Notify(ctx, n, ev, outbox.RouteOfType(t, templates.StageCalibrate))
+		_, chs, err := ob.Notify(ctx, msg, ev, n.Route)
 		if err != nil {
 			return owed, err
 		}
@@ -269,10 +300,17 @@ func meetingInvite(c *store.Cycle, stage templates.Stage, start, end time.Time, 
 		Description: fmt.Sprintf("绩效校准会：对照强制分布审核建议等级。Cycle %s, time zone %s.", c.ID, c.Timezone),
 		Stamp:       c.CreatedAt,
 	}
+	return withPeople(in, organiser, participants, members)
+}
+
+// withPeople names an invite's organiser and attendees from members by
+// id; someone not among members (no longer in the organisation) is left
+// out rather than invited without an address.
+func withPeople(in notify.Invite, organiser string, attendees []string, members map[string]*store.Member) notify.Invite {
 	if m := members[organiser]; m != nil {
 		in.Organizer = notify.Person{Name: m.Name, Email: m.Email}
 	}
-	for _, p := range participants {
+	for _, p := range attendees {
 		if m := members[p]; m != nil {
 			in.Attendees = append(in.Attendees, notify.Person{Name: m.Name, Email: m.Email})
 		}

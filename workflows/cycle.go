@@ -311,6 +311,9 @@ func (r *cycleRun) runStage(ctx workflow.Context) error {
 				return err
 			}
 		}
+		if err := r.interviews(ctx); err != nil {
+			return err
+		}
 		return r.memberStage(ctx)
 	case templates.StagePlan:
 		return r.memberStage(ctx)
@@ -494,6 +497,20 @@ func (r *cycleRun) escalate(subject string) func(workflow.Context) {
 			workflow.GetLogger(ctx).Warn("escalation not sent", "cycle", r.in.CycleID, "stage", r.stage.Key, "error", err)
 		}
 	}
+}
+
+// interviews books each member's feedback interview with their manager
+// when the stage asks for them. Histories recorded before interviews
+// existed replay without the activity. A resumed run books too: the
+// activity finds what is booked already.
+func (r *cycleRun) interviews(ctx workflow.Context) error {
+	iv := r.stage.Interview
+	if iv == nil || workflow.GetVersion(ctx, "feedback-interviews", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return nil
+	}
+	opened := workflow.Now(ctx)
+	req := activities.InterviewRequest{CycleID: r.in.CycleID, StageKey: r.stage.Key, From: opened, Until: opened.Add(r.scale(templates.DurationOf(iv.Within)))}
+	return workflow.ExecuteActivity(withBulk(ctx), a.ScheduleFeedbackInterviews, req).Get(ctx, nil)
 }
 
 // calibrate schedules the meeting, opens the facilitator's task and waits

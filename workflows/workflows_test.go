@@ -289,3 +289,52 @@ func TestALongMemberStageHandsOverWithItsReports(t *testing.T) {
 	require.True(t, sort.StringsAreSorted(next.Resume.Done), "carried in a fixed order")
 	env.AssertNotCalled(t, "ComputeScores", mock.Anything, mock.Anything)
 }
+
+// TestTheFeedbackStageBooksInterviewsAfterPublishingResults: a feedback
+// stage with an interview block books them once, after the results are
+// out and before members acknowledge, within the block's window; without
+// the block nothing is booked.
+func TestTheFeedbackStageBooksInterviewsAfterPublishingResults(t *testing.T) {
+	for _, withBlock := range []bool{true, false} {
+		t.Run(fmt.Sprint("interview block ", withBlock), func(t *testing.T) {
+			env := newEnv(t)
+			snap := snapshot(t, "cs-ops-monthly")
+			if !withBlock {
+				var tpl map[string]any
+				require.NoError(t, json.Unmarshal(snap.Template, &tpl))
+				delete(tpl["stages"].([]any)[3].(map[string]any), "interview")
+				snap.Template, _ = json.Marshal(tpl)
+			}
+			var order []string
+			env.OnActivity(a.SetCycleState, mock.Anything, mock.Anything).Return(nil)
+			env.OnActivity(a.PublishResults, mock.Anything, "c1").Return(func(context.Context, string) (int, error) {
+				order = append(order, "publish")
+				return 4, nil
+			}).Once()
+			env.OnActivity(a.ApplyOutcomes, mock.Anything, "c1").Return(func(context.Context, string) ([]activities.IDPRef, error) {
+				order = append(order, "outcomes")
+				return nil, nil
+			}).Once()
+			var booked []activities.InterviewRequest
+			env.OnActivity(a.ScheduleFeedbackInterviews, mock.Anything, mock.Anything).Return(func(_ context.Context, req activities.InterviewRequest) (activities.InterviewResult, error) {
+				order = append(order, "interviews")
+				booked = append(booked, req)
+				return activities.InterviewResult{Booked: 4}, nil
+			}).Maybe()
+			env.OnActivity(a.BroadcastStage, mock.Anything, mock.Anything).Return(func(context.Context, activities.StageOpen) (int, error) {
+				order = append(order, "acknowledge")
+				return 0, nil
+			}).Once()
+			env.ExecuteWorkflow(workflows.CycleWorkflow, workflows.CycleInput{CycleID: "c1", Snapshot: snap, StageIndex: 3, Grades: map[string]string{"m1": "A"}})
+			continuedWith(t, env)
+			if !withBlock {
+				require.Equal(t, []string{"publish", "outcomes", "acknowledge"}, order)
+				return
+			}
+			require.Equal(t, []string{"publish", "outcomes", "interviews", "acknowledge"}, order)
+			require.Len(t, booked, 1)
+			require.Equal(t, "feedback", booked[0].StageKey)
+			require.Equal(t, 48*time.Hour, booked[0].Until.Sub(booked[0].From), "the template's window P2D")
+		})
+	}
+}
