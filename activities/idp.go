@@ -51,13 +51,5 @@ func (a *Activities) EnsureIDPReview(ctx context.Context, idpID string) (*TaskRe
 		AssigneeID: idp.MentorID, SubjectID: &subject, Title: "IDP 结项评估", TitleEn: "Review the development plan",
 		DueAt: time.Now().Add(7 * 24 * time.Hour), Payload: string(body), DedupeKey: dedupe("idp-review", idpID),
 	}
-	got, err := a.Store.EnsureTask(ctx, t)
-	if err != nil {
-		return nil, err
-	}
-	if err := a.notifyTask(ctx, got); err != nil {
-		return nil, err
-	}
-	ref := refOf(got)
-	return &ref, nil
+	return a.openTask(ctx, t)
 }

@@ -38,19 +38,11 @@ func (a *Activities) askApproval(ctx context.Context, plan *store.Task, p taskPa
 	if p.Revision > 0 {
 		title, titleEn = fmt.Sprintf("审批修改后的工作计划（第 %d 次修改）", p.Revision), fmt.Sprintf("Approve the revised plan (revision %d)", p.Revision)
 	}
-	got, err := a.Store.EnsureTask(ctx, &store.Task{
+	return a.openTask(ctx, &store.Task{
 		OrgID: c.OrgID, CycleID: c.ID, WorkflowID: plan.WorkflowID, StageKey: plan.StageKey, Kind: store.TaskPlanApproval,
 		AssigneeID: mgr, SubjectID: &subject, Title: title, TitleEn: titleEn, DueAt: plan.DueAt,
 		Payload: string(body), DedupeKey: key,
 	})
-	if err != nil {
-		return nil, err
-	}
-	if err := a.notifyTask(ctx, got); err != nil {
-		return nil, err
-	}
-	ref := refOf(got)
-	return &ref, nil
 }
 
 // PlanDecision is what an approval task submits.
@@ -86,19 +78,11 @@ func (a *Activities) answerPlan(ctx context.Context, approval *store.Task, p tas
 	next.Revision = pp.Revision + 1
 	next.ReviewTaskID, next.PreviousTaskID = approval.ID, plan.ID
 	body, _ := json.Marshal(next)
-	got, err := a.Store.EnsureTask(ctx, &store.Task{
+	return a.openTask(ctx, &store.Task{
 		OrgID: plan.OrgID, CycleID: plan.CycleID, WorkflowID: plan.WorkflowID, StageKey: plan.StageKey, Kind: store.TaskPlan,
 		AssigneeID: plan.AssigneeID, SubjectID: plan.SubjectID,
 		Title: fmt.Sprintf("修改工作计划（第 %d 次修改）", next.Revision), TitleEn: fmt.Sprintf("Revise your plan (revision %d)", next.Revision),
 		DueAt: plan.DueAt, Payload: string(body),
 		DedupeKey: dedupe(plan.CycleID, plan.StageKey, store.TaskPlan, plan.AssigneeID, subject, fmt.Sprintf("r%d", next.Revision)),
 	})
-	if err != nil {
-		return nil, err
-	}
-	if err := a.notifyTask(ctx, got); err != nil {
-		return nil, err
-	}
-	ref := refOf(got)
-	return &ref, nil
 }

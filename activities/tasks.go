@@ -118,14 +118,11 @@ func (a *Activities) EnsureCycleTasks(ctx context.Context, req CycleTaskRequest)
 			AssigneeID: id, Title: title[0] + "：" + stage.Name.Zh, TitleEn: title[1] + ": " + stage.Name.In("en"),
 			DueAt: req.Due, Payload: string(body), DedupeKey: dedupe(c.ID, req.StageKey, kind, id),
 		}
-		got, err := a.Store.EnsureTask(ctx, nt)
+		ref, err := a.openTask(ctx, nt)
 		if err != nil {
 			return nil, err
 		}
-		if err := a.notifyTask(ctx, got); err != nil {
-			return nil, err
-		}
-		out = append(out, refOf(got))
+		out = append(out, *ref)
 	}
 	return out, nil
 }
@@ -209,14 +206,11 @@ func (a *Activities) EnsureMemberTasks(ctx context.Context, req MemberTasksReque
 			AssigneeID: w.assignee, SubjectID: &subject, Title: title[0], TitleEn: title[1], DueAt: req.Stage.Due,
 			Payload: string(body), DedupeKey: dedupe(c.ID, stage.Key, w.kind, w.assignee, subject),
 		}
-		got, err := a.Store.EnsureTask(ctx, nt)
+		ref, err := a.openTask(ctx, nt)
 		if err != nil {
 			return nil, err
 		}
-		if err := a.notifyTask(ctx, got); err != nil {
-			return nil, err
-		}
-		out = append(out, refOf(got))
+		out = append(out, *ref)
 	}
 	return out, nil
 }
@@ -297,6 +291,20 @@ func (a *Activities) roster(ctx context.Context, orgID string) ([]store.Member, 
 	}
 	a.rosters.Store(orgID, &roster{read: time.Now(), members: all})
 	return all, nil
+}
+
+// openTask creates a task once (by its dedupe key), tells its assignee,
+// and returns its reference for the workflow that owns it.
+func (a *Activities) openTask(ctx context.Context, t *store.Task) (*TaskRef, error) {
+	got, err := a.Store.EnsureTask(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.notifyTask(ctx, got); err != nil {
+		return nil, err
+	}
+	ref := refOf(got)
+	return &ref, nil
 }
 
 // notifyTask puts a new task in the assignee's in-app inbox once.

@@ -16,10 +16,8 @@ import (
 	"github.com/perfloop/perfloop/store"
 )
 
-// csCycle launches cs-ops-monthly for the cs team over the API (a template
-// day lasting a minute) and returns its id once every cs employee has a
-// self-evaluation open.
-func (u *browserUI) csCycle(manager demo.User) string {
+// teamID finds a team's id by its key, as who sees it.
+func (u *browserUI) teamID(who demo.User, key string) string {
 	u.t.Helper()
 	var teams struct {
 		Items []struct {
@@ -27,15 +25,22 @@ func (u *browserUI) csCycle(manager demo.User) string {
 			Key string `json:"key"`
 		} `json:"items"`
 	}
-	u.apiGet(manager.Token, "/teams", &teams)
-	teamID := ""
+	u.apiGet(who.Token, "/teams", &teams)
 	for _, tm := range teams.Items {
-		if tm.Key == "cs" {
-			teamID = tm.ID
+		if tm.Key == key {
+			return tm.ID
 		}
 	}
-	require.NotEmpty(u.t, teamID)
-	status, out := u.apiPost(manager.Token, "/cycles", map[string]any{"templateKey": "cs-ops-monthly", "teamId": teamID, "period": "2026-10", "compress": 1440})
+	u.t.Fatalf("%s sees no team %q", who.Name, key)
+	return ""
+}
+
+// csCycle launches cs-ops-monthly for the cs team over the API (a template
+// day lasting a minute) and returns its id once every cs employee has a
+// self-evaluation open.
+func (u *browserUI) csCycle(manager demo.User) string {
+	u.t.Helper()
+	status, out := u.apiPost(manager.Token, "/cycles", map[string]any{"templateKey": "cs-ops-monthly", "teamId": u.teamID(manager, "cs"), "period": "2026-10", "compress": 1440})
 	require.Equal(u.t, http.StatusCreated, status, out)
 	for _, d := range u.stack.Users {
 		if d.Team == "cs" && d.Role == "employee" {

@@ -20,22 +20,8 @@ func TestManagerSendsAPlanBackAndTheEmployeeRevisesIt(t *testing.T) {
 	manager := u.user("manager", "cs")
 	employee := u.user("employee", "cs")
 
-	var teams struct {
-		Items []struct {
-			ID  string `json:"id"`
-			Key string `json:"key"`
-		} `json:"items"`
-	}
-	u.apiGet(manager.Token, "/teams", &teams)
-	teamID := ""
-	for _, tm := range teams.Items {
-		if tm.Key == "cs" {
-			teamID = tm.ID
-		}
-	}
-	require.NotEmpty(t, teamID)
 	// A template day lasts a minute: the plan stage stays open while the browser works.
-	status, out := u.apiPost(manager.Token, "/cycles", map[string]any{"templateKey": "ops-assistant-monthly", "teamId": teamID, "period": "2026-10", "compress": 1440})
+	status, out := u.apiPost(manager.Token, "/cycles", map[string]any{"templateKey": "ops-assistant-monthly", "teamId": u.teamID(manager, "cs"), "period": "2026-10", "compress": 1440})
 	require.Equal(t, http.StatusCreated, status, out)
 	taskOf := func(token, kind string) string {
 		id := ""
