@@ -1,0 +1,297 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/outbox"
+	"github.com/perfloop/perfloop/store"
+	"github.com/perfloop/perfloop/templates"
+)
+
+// maxInterviewMinutes bounds a feedback interview: a working day, as the
+// template's interview block is.
+const maxInterviewMinutes = 8 * 60
+
+type interviewMove struct {
+	StartsAt string `json:"startsAt"` // RFC 3339 with an offset
+	EndsAt   string `json:"endsAt"`
+	Reason   string `json:"reason"`
+}
+
+// interviewView is an interview with the names the dashboard shows.
+type interviewView struct {
+	store.FeedbackInterview
+	MemberName  string `json:"memberName"`
+	ManagerName string `json:"managerName"`
+	CycleTitle  string `json:"cycleTitle,omitempty"`
+}
+
+func (in interviewMove) validate(now time.Time) (time.Time, time.Time, []Detail) {
+	var ds []Detail
+	at := func(path, v string) time.Time {
+		t, err := time.Parse(time.RFC3339, v)
+		switch {
+		case v == "":
+			ds = append(ds, Detail{Path: path, Value: "", Message: "required: a time with its offset, such as 2026-11-04T14:00:00+08:00"})
+		case err != nil:
+			ds = append(ds, Detail{Path: path, Value: v, Message: "expected an RFC 3339 time with an offset, such as 2026-11-04T14:00:00+08:00"})
+		}
+		return t
+	}
+	start, end := at("/startsAt", in.StartsAt), at("/endsAt", in.EndsAt)
+	switch {
+	case len(ds) > 0:
+	case !start.After(now):
+		ds = append(ds, Detail{Path: "/startsAt", Value: in.StartsAt, Message: "must be in the future (it is " + now.UTC().Format(time.RFC3339) + " now)"})
+	case !end.After(start):
+		ds = append(ds, Detail{Path: "/endsAt", Value: in.EndsAt, Message: "must be after startsAt " + in.StartsAt})
+	case end.Sub(start) > maxInterviewMinutes*time.Minute:
+		ds = append(ds, Detail{Path: "/endsAt", Value: in.EndsAt, Message: fmt.Sprintf("an interview lasts at most %d minutes (a working day)", maxInterviewMinutes)})
+	}
+	return start, end, append(ds, checkReason(in.Reason)...)
+}
+
+func documentInterviewRoutes() {
+	Document("GET", "/api/v1/cycles/:id/interviews", Doc{Tag: "feedback", Summary: "The cycle's feedback interviews (member, manager, time, state, sequence): all of them for admin, HRBP and the team's managers, one's own for anyone else", Responses: map[int]any{200: list[interviewView]{}}})
+	Document("GET", "/api/v1/me/interviews", Doc{Tag: "feedback", Summary: "The caller's own feedback interviews across cycles, newest first", Responses: map[int]any{200: list[interviewView]{}}})
+	Document("GET", "/api/v1/cycles/:id/interviews/:memberId", Doc{Tag: "feedback", Summary: "…/interviews/{memberId}.ics: the member's interview as an iCalendar invite at its current SEQUENCE (METHOD:CANCEL once cancelled); ETag is the sequence", Responses: map[int]any{200: nil}})
+	Document("PATCH", "/api/v1/cycles/:id/interviews/:memberId", Doc{Tag: "feedback", Summary: "Move a feedback interview; manager and member get an updated invite (same UID, SEQUENCE+1). If-Match: the sequence read (ETag); stale is 409. Admin, HRBP, the team's managers and the interview's manager", Request: interviewMove{}, Responses: map[int]any{200: interviewView{}}})
+	Document("DELETE", "/api/v1/cycles/:id/interviews/:memberId", Doc{Tag: "feedback", Summary: "Cancel a feedback interview with a reason; manager and member get a METHOD:CANCEL invite (409 when cancelled already)", Request: meetingCancel{}, Responses: map[int]any{200: interviewView{}}})
+}
+
+func (s *Server) interviewRoutes(g *gin.RouterGroup) {
+	g.GET("/cycles/:id/interviews", s.listInterviews)
+	g.GET("/me/interviews", s.myInterviews)
+	g.GET("/cycles/:id/interviews/:memberId", s.interviewICS)
+	g.PATCH("/cycles/:id/interviews/:memberId", s.moveInterview)
+	g.DELETE("/cycles/:id/interviews/:memberId", s.cancelInterview)
+}
+
+// leadsCycle tells whether the caller sees and changes every interview of
+// the cycle: admin, HRBP, or a manager of the cycle's team.
+func (s *Server) leadsCycle(c *gin.Context, cy *store.Cycle) (bool, error) {
+	me := caller(c)
+	switch me.Role {
+	case store.RoleAdmin, store.RoleHRBP:
+		return true, nil
+	case store.RoleManager:
+		teams, err := s.managedTeams(c.Request.Context(), me)
+		return slices.Contains(teams, cy.ScopeTeamID), err
+	}
+	return false, nil
+}
+
+func (s *Server) listInterviews(c *gin.Context) {
+	cy, ok := s.visibleCycle(c)
+	if !ok {
+		return
+	}
+	all, err := s.leadsCycle(c, cy)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	ivs, err := s.store.ListInterviews(c.Request.Context(), cy.ID)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	me := caller(c)
+	var mine []store.FeedbackInterview
+	for _, iv := range ivs {
+		if all || iv.MemberID == me.ID || iv.ManagerID == me.ID {
+			mine = append(mine, iv)
+		}
+	}
+	out := s.interviewViews(c, mine, nil)
+	c.JSON(http.StatusOK, newList(out, int64(len(out)), store.Page{Limit: store.MaxLimit}))
+}
+
+func (s *Server) myInterviews(c *gin.Context) {
+	me := caller(c)
+	ivs, err := s.store.ListMemberInterviews(c.Request.Context(), me.OrgID, me.ID)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	titles := map[string]string{}
+	for _, iv := range ivs {
+		if cy, err := s.store.GetCycle(c.Request.Context(), me.OrgID, iv.CycleID); err == nil {
+			titles[cy.ID] = cy.Title
+		}
+	}
+	out := s.interviewViews(c, ivs, titles)
+	c.JSON(http.StatusOK, newList(out, int64(len(out)), store.Page{Limit: store.MaxLimit}))
+}
+
+func (s *Server) interviewViews(c *gin.Context, ivs []store.FeedbackInterview, titles map[string]string) []interviewView {
+	names := map[string]string{}
+	name := func(id string) string {
+		if n, ok := names[id]; ok {
+			return n
+		}
+		if m, err := s.store.GetMember(c.Request.Context(), caller(c).OrgID, id); err == nil {
+			names[id] = m.Name
+		}
+		return names[id]
+	}
+	out := make([]interviewView, 0, len(ivs))
+	for _, iv := range ivs {
+		out = append(out, interviewView{FeedbackInterview: iv, MemberName: name(iv.MemberID), ManagerName: name(iv.ManagerID), CycleTitle: titles[iv.CycleID]})
+	}
+	return out
+}
+
+// interviewICS serves …/interviews/{memberId}.ics to whoever may see the
+// interview: its manager and member, and the cycle's leads.
+func (s *Server) interviewICS(c *gin.Context) {
+	memberID, ok := strings.CutSuffix(c.Param("memberId"), ".ics")
+	if !ok {
+		writeError(c, &Error{Status: http.StatusNotFound, Code: "not_found", Message: "no route " + c.Request.URL.Path + "; the invite is …/interviews/{memberId}.ics"})
+		return
+	}
+	cy, ok := s.visibleCycle(c)
+	if !ok {
+		return
+	}
+	iv, ok := s.interviewFor(c, cy, memberID, false)
+	if !ok {
+		return
+	}
+	method := "REQUEST"
+	if iv.State == store.MeetingCancelled {
+		method = "CANCEL"
+	}
+	meetingETag(c, iv.Sequence)
+	c.Header("Content-Disposition", `attachment; filename="interview-`+memberID+`.ics"`)
+	c.Data(http.StatusOK, "text/calendar; charset=utf-8; method="+method, []byte(iv.ICS))
+}
+
+// interviewFor reads a member's interview the caller may see (change, when
+// change is set); a member of the cycle asking for someone else's is 404,
+// a manager of another team changing one is 403.
+func (s *Server) interviewFor(c *gin.Context, cy *store.Cycle, memberID string, change bool) (*store.FeedbackInterview, bool) {
+	me := caller(c)
+	iv, err := s.store.GetInterview(c.Request.Context(), cy.OrgID, cy.ID, memberID)
+	if err != nil {
+		writeError(c, err)
+		return nil, false
+	}
+	lead, err := s.leadsCycle(c, cy)
+	if err != nil {
+		writeError(c, err)
+		return nil, false
+	}
+	switch {
+	case lead || me.ID == iv.ManagerID:
+		return iv, true
+	case change && me.ID == iv.MemberID:
+		writeError(c, forbidden("the interview's manager, HRBP or an admin moves or cancels it; ask your manager to"))
+	case change:
+		writeError(c, forbidden("this interview belongs to another team's cycle"))
+	case me.ID == iv.MemberID:
+		return iv, true
+	default:
+		writeError(c, notFoundErr("interview"))
+	}
+	return nil, false
+}
+
+func (s *Server) moveInterview(c *gin.Context) {
+	var in interviewMove
+	if err := decodeJSON(c, &in); err != nil {
+		writeError(c, err)
+		return
+	}
+	start, end, ds := in.validate(time.Now())
+	if len(ds) > 0 {
+		writeError(c, badRequest("the interview cannot move like that; see details", ds...))
+		return
+	}
+	s.changeInterview(c, in.Reason, func(ch store.InterviewChange) (*store.FeedbackInterview, error) {
+		return s.store.MoveInterview(c.Request.Context(), ch, start, end)
+	})
+}
+
+func (s *Server) cancelInterview(c *gin.Context) {
+	var in meetingCancel
+	if err := decodeJSON(c, &in); err != nil {
+		writeError(c, err)
+		return
+	}
+	if ds := checkReason(in.Reason); len(ds) > 0 {
+		writeError(c, badRequest("a cancellation needs a reason", ds...))
+		return
+	}
+	s.changeInterview(c, in.Reason, func(ch store.InterviewChange) (*store.FeedbackInterview, error) {
+		return s.store.CancelInterview(c.Request.Context(), ch)
+	})
+}
+
+// changeInterview applies a move or cancellation with the invite rendered
+// for the new sequence, then owes manager and member the new version. The
+// cycle is read without the visibility rule so that a manager of another
+// team hears 403, not 404.
+func (s *Server) changeInterview(c *gin.Context, reason string, apply func(store.InterviewChange) (*store.FeedbackInterview, error)) {
+	ctx := c.Request.Context()
+	me := caller(c)
+	cy, err := s.store.GetCycle(ctx, me.OrgID, c.Param("id"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	if cy.State != store.CycleRunning && cy.State != store.CyclePending {
+		writeError(c, &Error{Status: http.StatusConflict, Code: "conflict", Message: "the cycle is " + cy.State + "; its interviews can no longer change"})
+		return
+	}
+	expect, err := meetingIfMatch(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	iv, ok := s.interviewFor(c, cy, c.Param("memberId"), true)
+	if !ok {
+		return
+	}
+	members := map[string]*store.Member{}
+	for _, id := range []string{iv.ManagerID, iv.MemberID} {
+		if m, err := s.store.GetMember(ctx, cy.OrgID, id); err == nil {
+			members[id] = m
+		}
+	}
+	tpl, _ := templates.Parse([]byte(cy.TemplateBody))
+	changed, err := apply(store.InterviewChange{
+		OrgID: cy.OrgID, CycleID: cy.ID, MemberID: iv.MemberID, ExpectSequence: expect, By: me.ID, Reason: reason,
+		Invite: func(iv *store.FeedbackInterview) string {
+			return activities.InterviewInvite(cy, tpl, iv, members).ICS()
+		},
+	})
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	owed, err := activities.AnnounceInterview(ctx, outbox.Outbox{Store: s.store}, cy, tpl, changed, members)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	if owed > 0 {
+		s.wakeDelivery(ctx)
+	}
+	meetingETag(c, changed.Sequence)
+	view := interviewView{FeedbackInterview: *changed}
+	if m := members[changed.MemberID]; m != nil {
+		view.MemberName = m.Name
+	}
+	if m := members[changed.ManagerID]; m != nil {
+		view.ManagerName = m.Name
+	}
+	c.JSON(http.StatusOK, view)
+}
