@@ -480,6 +480,21 @@ var brokenCases = []brokenCase{
 			obj(m, "stages", 2)["interview"] = map[string]any{"within": "P1D", "duration": "PT30M"}
 		},
 		want: []want{{"/stages/2/interview", "a calibrate stage books no interviews; put the interview block on the feedback stage"}}},
+	{name: "a weekly report due after the next one opens", from: communityFile,
+		mutate: func(m map[string]any) { obj(m, "stages", 1, "reports")["dueIn"] = "P8D" },
+		want:   []want{{"/stages/1/reports/dueIn", "must be at most every (P7D): a report is due before the next one opens"}}},
+	{name: "reports every month written in months", from: communityFile,
+		mutate: func(m map[string]any) { obj(m, "stages", 1, "reports")["every"] = "P1M" },
+		want:   []want{{"/stages/1/reports/every", "years and months have no fixed length; write days instead, such as P30D"}}},
+	{name: "a reports block on an evaluate stage", from: communityFile,
+		mutate: func(m map[string]any) { obj(m, "stages", 2)["reports"] = obj(m, "stages", 1, "reports") },
+		want:   []want{{"/stages/2/reports", "an evaluate stage takes no reports; put the reports block on the execute stage"}}},
+	{name: "two report fields with one key", from: communityFile,
+		mutate: func(m map[string]any) {
+			r := obj(m, "stages", 1, "reports")
+			r["form"] = append(r["form"].([]any), r["form"].([]any)[0])
+		},
+		want: []want{{"/stages/1/reports/form/3/key", "duplicate field key in this form"}}},
 	{name: "a meeting window longer than the stage", from: csOpsFile,
 		mutate: func(m map[string]any) { obj(m, "stages", 2, "meeting")["within"] = "P5D" },
 		want:   []want{{"/stages/2/meeting/within", "the meeting window is longer than the stage (P2D)"}}},

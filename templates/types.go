@@ -261,6 +261,7 @@ type Stage struct {
 	Escalation   *Escalation `json:"escalation,omitempty"`
 	When         string      `json:"when,omitempty"`
 	Monitor      *Monitor    `json:"monitor,omitempty"`      // execute
+	Reports      *Reports    `json:"reports,omitempty"`      // execute
 	Meeting      *Meeting    `json:"meeting,omitempty"`      // calibrate
 	OnTimeout    string      `json:"onTimeout,omitempty"`    // calibrate: "accept" (default) or "extend"
 	ExtendBy     string      `json:"extendBy,omitempty"`     // calibrate: how long an extension lasts
@@ -296,6 +297,20 @@ type Monitor struct {
 	Every     string  `json:"every"`
 	Tolerance float64 `json:"tolerance,omitempty"` // percent behind pace before an alert (default 20)
 }
+
+// Reports asks every member for a progress report on their key actions
+// every Every while the execute stage runs (周报 / 月报), each due DueIn
+// after it opens; rounds that would end after the stage are not opened.
+type Reports struct {
+	Every string  `json:"every"`
+	DueIn string  `json:"dueIn,omitempty"` // default P2D, at most Every
+	Name  *Text   `json:"name,omitempty"`  // default 工作汇报 / Progress report
+	Form  []Field `json:"form"`
+}
+
+// DefaultReportDue is how long a report may take when the template does
+// not say.
+const DefaultReportDue = "P2D"
 
 // Meeting is how the calibration meeting is scheduled.
 type Meeting struct {

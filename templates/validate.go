@@ -562,6 +562,19 @@ func checkStageKind(c *errs, t *Template, p string, s Stage, length time.Duratio
 		if s.Monitor != nil {
 			checkDuration(c, p+"/monitor/every", s.Monitor.Every)
 		}
+		if r := s.Reports; r != nil {
+			every := checkDuration(c, p+"/reports/every", r.Every)
+			if r.Every == "" {
+				c.add(p+"/reports/every", nil, "is required: how often members report, e.g. P7D for weekly")
+			}
+			if due := checkDuration(c, p+"/reports/dueIn", r.DueIn); due > every && every > 0 {
+				c.add(p+"/reports/dueIn", r.DueIn, "must be at most every ("+r.Every+"): a report is due before the next one opens")
+			}
+			if len(r.Form) == 0 {
+				c.add(p+"/reports/form", nil, "a report needs at least one form field, e.g. the key actions done")
+			}
+			checkForm(c, p+"/reports", r.Form)
+		}
 	case StageCalibrate:
 		if m := s.Meeting; m != nil {
 			checkSlot(c, p+"/meeting", "meeting", "a calibration meeting", m.Within, m.Duration, m.WorkdayStart, m.WorkdayEnd, s.Duration, length)
@@ -579,6 +592,9 @@ func checkStageKind(c *errs, t *Template, p string, s Stage, length time.Duratio
 		if iv := s.Interview; iv != nil {
 			checkSlot(c, p+"/interview", "interview", "an interview", iv.Within, iv.Duration, iv.WorkdayStart, iv.WorkdayEnd, s.Duration, length)
 		}
+	}
+	if s.Reports != nil && s.Type != StageExecute {
+		c.add(p+"/reports", nil, aStage(s.Type)+" takes no reports; put the reports block on the execute stage")
 	}
 	if s.Interview != nil && s.Type != StageFeedback {
 		c.add(p+"/interview", nil, aStage(s.Type)+" books no interviews; put the interview block on the feedback stage")
