@@ -15,10 +15,6 @@ import (
 	"github.com/perfloop/perfloop/templates"
 )
 
-// maxInterviewMinutes bounds a feedback interview: a working day, as the
-// template's interview block is.
-const maxInterviewMinutes = 8 * 60
-
 type interviewMove struct {
 	StartsAt string `json:"startsAt"` // RFC 3339 with an offset
 	EndsAt   string `json:"endsAt"`
@@ -52,8 +48,8 @@ func (in interviewMove) validate(now time.Time) (time.Time, time.Time, []Detail)
 		ds = append(ds, Detail{Path: "/startsAt", Value: in.StartsAt, Message: "must be in the future (it is " + now.UTC().Format(time.RFC3339) + " now)"})
 	case !end.After(start):
 		ds = append(ds, Detail{Path: "/endsAt", Value: in.EndsAt, Message: "must be after startsAt " + in.StartsAt})
-	case end.Sub(start) > maxInterviewMinutes*time.Minute:
-		ds = append(ds, Detail{Path: "/endsAt", Value: in.EndsAt, Message: fmt.Sprintf("an interview lasts at most %d minutes (a working day)", maxInterviewMinutes)})
+	case end.Sub(start) > maxMeetingMinutes*time.Minute: // a working day, as the template's block
+		ds = append(ds, Detail{Path: "/endsAt", Value: in.EndsAt, Message: fmt.Sprintf("an interview lasts at most %d minutes (a working day)", maxMeetingMinutes)})
 	}
 	return start, end, append(ds, checkReason(in.Reason)...)
 }

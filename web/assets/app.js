@@ -29,6 +29,11 @@
     'col.updated': ['更新于', 'Updated'], 'col.actions': ['操作', 'Actions'], 'col.value': ['值', 'Value'], 'col.name': ['名称', 'Name'],
     'state.open': ['待完成', 'Open'], 'state.submitted': ['已提交', 'Submitted'], 'state.expired': ['已过期', 'Expired'], 'state.cancelled': ['已取消', 'Cancelled'],
     'state.pending': ['准备中', 'Pending'], 'state.running': ['进行中', 'Running'], 'state.completed': ['已完成', 'Completed'], 'state.failed': ['失败', 'Failed'],
+    'state.scheduled': ['已安排', 'Scheduled'],
+    'iv.title': ['绩效面谈', 'Feedback interviews'], 'iv.mine': ['我的绩效面谈', 'My feedback interview'],
+    'iv.member': ['成员', 'Member'], 'iv.manager': ['上级', 'Manager'], 'iv.time': ['时间', 'Time'],
+    'iv.ics': ['日历文件', 'Calendar file'], 'iv.none': ['尚未安排面谈。', 'No interviews booked yet.'],
+    'iv.with': ['与 {name}', 'with {name}'],
     'state.draft': ['草稿', 'Draft'], 'state.published': ['已发布', 'Published'], 'state.retired': ['已停用', 'Retired'],
     'state.computed': ['已计算', 'Computed'], 'state.calibrated': ['已校准', 'Calibrated'], 'state.acknowledged': ['已确认', 'Acknowledged'], 'state.appealed': ['已申诉', 'Appealed'],
     'overdue': ['已逾期', 'Overdue'],
@@ -978,9 +983,13 @@
     const [res, tpl] = await Promise.all([get('/cycles/' + encodeURIComponent(id) + '/results?limit=500'), loadTemplate(cycle.templateKey, cycle.templateVersion).catch(() => ({}))]);
     if (!live()) return;
     const mine = res.items.find((r) => r.memberId === S.me.id);
-    const targets = await get('/cycles/' + encodeURIComponent(id) + '/targets/progress').catch(() => ({ items: [] }));
+    const [targets, ivs] = await Promise.all([get('/cycles/' + encodeURIComponent(id) + '/targets/progress').catch(() => ({ items: [] })),
+      get('/me/interviews').catch(() => ({ items: [] }))]);
     if (!live()) return;
+    const iv = ivs.items.find((x) => x.cycleId === cycle.id);
     append(main, [h('p', {}, h('a', { href: '#/results' }, '← ' + t('results.title'))), h('h1', {}, cycle.title),
+      iv ? h('section', { class: 'card', id: 'my-interview' }, h('h2', {}, t('iv.mine')),
+        h('p', {}, h('time', { datetime: iv.startsAt }, fmtTime(iv.startsAt)), ' ', t('iv.with', { name: iv.managerName || iv.managerId }), ' ', badge(iv.state), ' ', icsLink(cycle.id, iv))) : null,
       targetsSection(targets.items, tpl),
       h('section', { class: 'card', id: 'my-result' }, mine ? breakdown(mine, tpl) : h('p', {}, t('results.pending'))),
       !mine && isLead() ? h('p', {}, h('a', { href: '#/cycles/' + cycle.id }, t('results.dashboard'))) : null]);
@@ -1382,7 +1391,7 @@
     const hasMetrics = (tpl.indicators || []).some((i) => i.kind === 'quantitative');
     append(main, [h('p', {}, h('a', { href: '#/cycles' }, '← ' + t('cycles.title'))), h('div', { id: 'dashboard' }, head, data, hasMetrics ? metricsForm(first) : null, cancelBox)]);
     let running = null;
-    const draw = (cy, res) => {
+    const draw = (cy, res, interviews) => {
       const p = cy.progress;
       fill(head, h('h1', {}, cy.title, ' ', badge(cy.state)),
         h('dl', { class: 'kv card' },
@@ -1424,7 +1433,8 @@
             h('tbody', {}, cy.tasks.map((c) => h('tr', {}, h('td', {}, stageName.get(c.stage) || c.stage), h('td', {}, t('kind.' + c.kind)), h('td', {}, badge(c.state)), h('td', { class: 'num' }, String(c.count))))))
             : h('p', { class: 'muted' }, '—')),
         h('section', { class: 'card', 'aria-labelledby': 'results-h' }, h('div', { class: 'toolbar' }, h('h2', { id: 'results-h' }, t('dash.results')), res.items.length ? exportBtn : null),
-          res.items.length ? resultsTable(res.items, tpl, members) : h('p', { class: 'muted' }, t('dash.noResults'))));
+          res.items.length ? resultsTable(res.items, tpl, members) : h('p', { class: 'muted' }, t('dash.noResults'))),
+        interviews.length ? interviewsSection(cy, interviews) : null);
       const isRunning = ['pending', 'running'].includes(cy.state);
       if (running !== isRunning) {
         running = isRunning;
@@ -1435,9 +1445,10 @@
     const openDetails = () => new Set([...data.querySelectorAll('details[open]')].map((d) => d.dataset.member));
     const load = async () => {
       const keep = openDetails();
-      const [cy, res] = await Promise.all([loadCycle(id), getAll('/cycles/' + encodeURIComponent(id) + '/results')]);
+      const [cy, res, ivs] = await Promise.all([loadCycle(id), getAll('/cycles/' + encodeURIComponent(id) + '/results'),
+        get('/cycles/' + encodeURIComponent(id) + '/interviews').catch(() => ({ items: [] }))]);
       if (!live()) return false;
-      const more = draw(cy, res);
+      const more = draw(cy, res, ivs.items);
       keep.forEach((m) => { const d = data.querySelector('details[data-member="' + CSS.escape(m) + '"]'); if (d) d.open = true; });
       $('#dashboard').dataset.rendered = String(res.items.length);
       return more;
@@ -1449,6 +1460,24 @@
         try { if (!(await load())) clearTimers(); } catch (e) { /* the next tick retries */ }
       });
     }
+  }
+  // The invite is served with the caller's token, so the link downloads it
+  // rather than navigating to it.
+  function icsLink(cycleId, iv) {
+    const a = h('a', { href: '#', class: 'ics', 'aria-label': t('iv.ics') + ' · ' + (iv.memberName || iv.memberId) }, '.ics');
+    a.onclick = (e) => {
+      e.preventDefault();
+      download('/cycles/' + encodeURIComponent(cycleId) + '/interviews/' + encodeURIComponent(iv.memberId) + '.ics', 'interview-' + iv.memberId + '.ics').catch((ex) => toast(ex.message));
+    };
+    return a;
+  }
+  function interviewsSection(cy, interviews) {
+    return h('section', { class: 'card', 'aria-labelledby': 'interviews-h', id: 'interviews' }, h('h2', { id: 'interviews-h' }, t('iv.title')),
+      h('table', {},
+        h('thead', {}, h('tr', {}, ['iv.member', 'iv.manager', 'iv.time', 'col.state', 'iv.ics'].map((k) => h('th', { scope: 'col' }, t(k))))),
+        h('tbody', {}, interviews.map((iv) => h('tr', { 'data-member': iv.memberId },
+          h('td', {}, iv.memberName || iv.memberId), h('td', {}, iv.managerName || iv.managerId),
+          h('td', {}, h('time', { datetime: iv.startsAt }, fmtTime(iv.startsAt))), h('td', {}, badge(iv.state)), h('td', {}, icsLink(cy.id, iv)))))));
   }
   function cancelForm(cy) {
     const fields = [{ path: '/reason', type: 'textarea', label: t('dash.reason'), required: true, maxLength: 2000 }];
