@@ -248,6 +248,8 @@ type taskPayload struct {
 	Revision       int    `json:"revision,omitempty"`
 	ReviewTaskID   string `json:"reviewTaskId,omitempty"`
 	PreviousTaskID string `json:"previousTaskId,omitempty"`
+	// Round numbers a progress report within its execute stage.
+	Round int `json:"round,omitempty"`
 }
 
 // acknowledge records the member's answer on their result: acknowledged,

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
+
 	"github.com/perfloop/perfloop/notify"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
@@ -84,6 +86,7 @@ func dedupe(parts ...string) string { return strings.Join(parts, ":") }
 
 var kindTitles = map[string][2]string{
 	store.TaskPlan:           {"提交工作计划", "Submit your plan"},
+	store.TaskReport:         {"提交工作汇报", "Submit your progress report"},
 	store.TaskSelfEval:       {"完成自评", "Complete your self-evaluation"},
 	store.TaskManagerEval:    {"评价团队成员", "Evaluate a team member"},
 	store.TaskPeerEval:       {"同事互评", "Rate a colleague"},
@@ -144,25 +147,42 @@ func (a *Activities) EnsureMemberTasks(ctx context.Context, req MemberTasksReque
 	if err != nil {
 		return nil, err
 	}
-	stage := stageByKey(t, req.Stage.StageKey)
+	stage := stageByKey(t, parentStage(req.Stage.StageKey))
 	subject := req.MemberID
 	type want struct {
 		kind, assignee string
 		p              taskPayload
+		title          [2]string // default: the kind's
 	}
 	var wants []want
 	base := taskPayload{StageKey: stage.Key, StageType: stage.Type}
-	switch stage.Type {
+	typ := stage.Type
+	if req.Stage.StageType == StageReport {
+		typ = StageReport
+	}
+	switch typ {
+	case StageReport:
+		if stage.Reports == nil {
+			return nil, temporal.NewNonRetryableApplicationError("stage "+stage.Key+" asks for no reports", "InvalidTemplate", nil)
+		}
+		p := base
+		p.StageKey, p.StageType, p.Form, p.Round = req.Stage.StageKey, StageReport, stage.Reports.Form, req.Stage.Round
+		name := templates.Text{Zh: "工作汇报", En: "Progress report"}
+		if stage.Reports.Name != nil {
+			name = *stage.Reports.Name
+		}
+		title := [2]string{fmt.Sprintf("提交%s（第 %d 期）", name.Zh, req.Stage.Round), fmt.Sprintf("%s %d", name.In("en"), req.Stage.Round)}
+		wants = append(wants, want{kind: store.TaskReport, assignee: subject, p: p, title: title})
 	case templates.StagePlan:
 		p := base
 		p.Form, p.Approval = stage.Form, stage.Approval
-		wants = append(wants, want{store.TaskPlan, subject, p})
+		wants = append(wants, want{kind: store.TaskPlan, assignee: subject, p: p})
 	case templates.StageFeedback:
-		wants = append(wants, want{store.TaskAcknowledge, subject, base})
+		wants = append(wants, want{kind: store.TaskAcknowledge, assignee: subject, p: base})
 	case templates.StageTask:
 		p := base
 		p.Form = stage.Form
-		wants = append(wants, want{store.TaskGeneric, subject, p})
+		wants = append(wants, want{kind: store.TaskGeneric, assignee: subject, p: p})
 	case templates.StageEvaluate:
 		for _, r := range t.Raters {
 			if r.InputOf() != "task" {
@@ -173,14 +193,14 @@ func (a *Activities) EnsureMemberTasks(ctx context.Context, req MemberTasksReque
 			p.Indicators = ratedBy(r, t)
 			switch r.Role {
 			case templates.RaterSelf:
-				wants = append(wants, want{store.TaskSelfEval, subject, p})
+				wants = append(wants, want{kind: store.TaskSelfEval, assignee: subject, p: p})
 			case templates.RaterManager:
 				mgr, err := a.managerOf(ctx, c.OrgID, subject)
 				if err != nil {
 					return nil, err
 				}
 				if mgr != "" {
-					wants = append(wants, want{store.TaskManagerEval, mgr, p})
+					wants = append(wants, want{kind: store.TaskManagerEval, assignee: mgr, p: p})
 				}
 			case templates.RaterPeer, templates.RaterCrossDepartment:
 				raters, err := a.pickRaters(ctx, c, subject, r)
@@ -192,7 +212,7 @@ func (a *Activities) EnsureMemberTasks(ctx context.Context, req MemberTasksReque
 					kind = store.TaskCrossEval
 				}
 				for _, id := range raters {
-					wants = append(wants, want{kind, id, p})
+					wants = append(wants, want{kind: kind, assignee: id, p: p})
 				}
 			}
 		}
@@ -201,10 +221,13 @@ func (a *Activities) EnsureMemberTasks(ctx context.Context, req MemberTasksReque
 	for _, w := range wants {
 		body, _ := json.Marshal(w.p)
 		title := kindTitles[w.kind]
+		if w.title[0] != "" {
+			title = w.title
+		}
 		nt := &store.Task{
-			OrgID: c.OrgID, CycleID: c.ID, WorkflowID: req.WorkflowID, StageKey: stage.Key, Kind: w.kind,
+			OrgID: c.OrgID, CycleID: c.ID, WorkflowID: req.WorkflowID, StageKey: req.Stage.StageKey, Kind: w.kind,
 			AssigneeID: w.assignee, SubjectID: &subject, Title: title[0], TitleEn: title[1], DueAt: req.Stage.Due,
-			Payload: string(body), DedupeKey: dedupe(c.ID, stage.Key, w.kind, w.assignee, subject),
+			Payload: string(body), DedupeKey: dedupe(c.ID, req.Stage.StageKey, w.kind, w.assignee, subject),
 		}
 		ref, err := a.openTask(ctx, nt)
 		if err != nil {
@@ -329,7 +352,7 @@ func (a *Activities) routeFor(ctx context.Context, cycleID, stageKey string) rou
 		return routing{}
 	}
 	if _, t, err := a.cycle(ctx, cycleID); err == nil {
-		return routeOf(t, stageKey)
+		return routeOf(t, parentStage(stageKey)) // a report round routes as its execute stage
 	}
 	return routing{}
 }

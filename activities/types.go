@@ -1,6 +1,10 @@
 package activities
 
-import "time"
+import (
+	"fmt"
+	"strings"
+	"time"
+)
 
 // Workflow and message names shared by workflows, activities and the API.
 const (
@@ -52,6 +56,23 @@ type StageOpen struct {
 	EscalateAfter time.Duration
 	EscalateTo    string
 	CloseAt       time.Time // open tasks expire at this point
+	// Round numbers a progress report (StageType "report") within its
+	// execute stage; StageKey is then ReportKey(stage, round).
+	Round int `json:",omitempty"`
+}
+
+// StageReport is the StageType of a progress-report round.
+const StageReport = "report"
+
+// ReportKey names round n of an execute stage's progress reports, so
+// each round is a stage of its own to the member workflows (which open a
+// stage once per key) and its tasks dedupe per round.
+func ReportKey(stage string, round int) string { return fmt.Sprintf("%s#report-%d", stage, round) }
+
+// parentStage is the template stage a stage key belongs to.
+func parentStage(key string) string {
+	stage, _, _ := strings.Cut(key, "#")
+	return stage
 }
 
 // StageDone is a member's report that its part of a stage is over.

@@ -122,6 +122,7 @@ const (
 	TaskIDPCheckin     = "idp_checkin"
 	TaskCustomerInput  = "customer_input"
 	TaskAppeal         = "appeal"
+	TaskReport         = "report" // a progress report during the execute stage
 )
 
 // Task is an inbox item: a form someone must submit by DueAt.

@@ -409,6 +409,9 @@ func (r *cycleRun) memberStage(ctx workflow.Context) error {
 func (r *cycleRun) execute(ctx workflow.Context) error {
 	opened := workflow.Now(ctx)
 	r.due = r.dueOf(opened)
+	if rp := r.stage.Reports; rp != nil {
+		workflow.Go(ctx, func(ctx workflow.Context) { r.reportRounds(ctx, opened, rp) })
+	}
 	if m := r.stage.Monitor; m != nil {
 		every := r.scale(templates.DurationOf(m.Every))
 		for next := opened.Add(every); every > 0 && next.Before(r.due) && !r.cancelled; next = next.Add(every) {
@@ -424,6 +427,39 @@ func (r *cycleRun) execute(ctx workflow.Context) error {
 		}
 	}
 	return r.waitUntil(ctx, r.due, func() bool { return false })
+}
+
+// reportRounds opens the execute stage's progress reports: round k is due
+// at the end of its interval (opened + k·every) and opens dueIn before, in
+// every member's workflow as a stage of its own, which takes late reports
+// until the next round opens. Rounds due after the stage are not opened,
+// so a member's workflow is free when the next stage opens.
+func (r *cycleRun) reportRounds(ctx workflow.Context, opened time.Time, rp *templates.Reports) {
+	every := r.scale(templates.DurationOf(rp.Every))
+	dueIn := r.scale(templates.DurationOf(orRole(rp.DueIn, templates.DefaultReportDue)))
+	if every <= 0 || dueIn <= 0 {
+		return
+	}
+	for k := 1; ; k++ {
+		due := opened.Add(time.Duration(k) * every)
+		if due.After(r.due) || r.cancelled {
+			return
+		}
+		if err := r.waitUntil(ctx, due.Add(-dueIn), func() bool { return false }); err != nil || r.cancelled {
+			return
+		}
+		closeAt := due.Add(every - dueIn)
+		if closeAt.After(r.due) {
+			closeAt = r.due
+		}
+		open := activities.StageOpen{
+			CycleID: r.in.CycleID, StageKey: activities.ReportKey(r.stage.Key, k), StageType: activities.StageReport, Index: r.in.StageIndex,
+			OpenedAt: workflow.Now(ctx), Due: due, Reminders: []time.Duration{dueIn / 2}, CloseAt: closeAt, Round: k,
+		}
+		if err := workflow.ExecuteActivity(withBulk(ctx), a.BroadcastStage, open).Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Warn("report round not opened", "cycle", r.in.CycleID, "round", k, "error", err)
+		}
+	}
 }
 
 func (r *cycleRun) score(ctx workflow.Context) error {

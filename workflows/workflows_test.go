@@ -338,3 +338,49 @@ func TestTheFeedbackStageBooksInterviewsAfterPublishingResults(t *testing.T) {
 		})
 	}
 }
+
+// TestTheExecuteStageOpensAWeeklyReportRoundDueAtTheEndOfEachWeek: over
+// October, ops-assistant-monthly's weekly reports open two days before each
+// week ends, are due when it ends and take late reports until the next
+// round, and no round outlives the stage (the fifth week would).
+func TestTheExecuteStageOpensAWeeklyReportRoundDueAtTheEndOfEachWeek(t *testing.T) {
+	env := newEnv(t)
+	snap := snapshot(t, "ops-assistant-monthly")
+	env.SetStartTime(snap.PeriodStart)
+	env.OnActivity(a.SetCycleState, mock.Anything, mock.Anything).Return(nil)
+	env.OnActivity(a.MonitorPace, mock.Anything, mock.Anything).Return(activities.PaceReport{}, nil)
+	var rounds []activities.StageOpen
+	env.OnActivity(a.BroadcastStage, mock.Anything, mock.Anything).Return(func(_ context.Context, s activities.StageOpen) (int, error) {
+		rounds = append(rounds, s)
+		return 4, nil
+	})
+	execute := -1
+	tpl, errs := templates.Parse(snap.Template)
+	require.Empty(t, errs)
+	for i, s := range tpl.Stages {
+		if s.Type == templates.StageExecute {
+			execute = i
+		}
+	}
+	env.ExecuteWorkflow(workflows.CycleWorkflow, workflows.CycleInput{CycleID: "c1", Snapshot: snap, StageIndex: execute})
+	next := continuedWith(t, env)
+	require.Equal(t, execute+1, next.StageIndex)
+
+	day := 24 * time.Hour
+	require.Len(t, rounds, 4, "weeks ending on days 7, 14, 21 and 28 of a 31-day stage")
+	for i, r := range rounds {
+		k := i + 1
+		due := snap.PeriodStart.Add(time.Duration(7*k) * day)
+		require.Equal(t, fmt.Sprintf("execute#report-%d", k), r.StageKey)
+		require.Equal(t, activities.StageReport, r.StageType)
+		require.Equal(t, k, r.Round)
+		require.True(t, r.OpenedAt.Equal(due.Add(-2*day)), "round %d opens %s", k, r.OpenedAt)
+		require.True(t, r.Due.Equal(due), "round %d is due %s", k, r.Due)
+		closes := due.Add(5 * day)
+		if k == 4 {
+			closes = snap.PeriodEnd // not past the stage
+		}
+		require.True(t, r.CloseAt.Equal(closes), "round %d closes %s", k, r.CloseAt)
+		require.Equal(t, []time.Duration{day}, r.Reminders, "a reminder halfway through the two days")
+	}
+}
