@@ -57,6 +57,10 @@
     'task.appeal': ['申诉', 'Appeal'],
     'task.appealHint': ['申诉时请说明不同意的内容。', 'When you appeal, say what you disagree with.'],
     'task.approved': ['批准该计划？', 'Approve this plan?'],
+    'kind.report': ['工作汇报', 'Progress report'],
+    'rep.title': ['工作汇报', 'Progress reports'], 'rep.round': ['第 {n} 期', 'Round {n}'],
+    'rep.count': ['已提交 {done} / {total}', '{done} of {total} submitted'], 'rep.read': ['查看', 'Read'],
+    'rep.none': ['尚无汇报。', 'No reports yet.'],
     'task.approveHint': ['退回修改时请说明需要改什么。', 'When you send it back, say what to change.'],
     'v.sendBack': ['退回计划时必须说明需要修改的内容。', 'Sending a plan back needs a comment saying what to change.'],
     'plan.title': ['待审批的计划', 'The plan to approve'],
@@ -1375,7 +1379,15 @@
     const tpl = await loadTemplate(first.templateKey, first.templateVersion).catch(() => ({}));
     if (!live()) return;
     const stageOrder = (tpl.stages || []).map((s) => s.key);
-    const stageName = new Map((tpl.stages || []).map((s) => [s.key, txt(s.name, s.key)]));
+    const names = new Map((tpl.stages || []).map((s) => [s.key, txt(s.name, s.key)]));
+    const reportsOf = new Map((tpl.stages || []).filter((s) => s.reports).map((s) => [s.key, s.reports]));
+    // A report round is a stage of its own to the engine ("execute#report-2"): name it by its report.
+    const stageName = { get: (k) => {
+      const m = /^(.*)#report-(\d+)$/.exec(k || '');
+      if (!m) return names.get(k);
+      const rp = reportsOf.get(m[1]);
+      return (rp && rp.name ? txt(rp.name) : t('kind.report')) + ' · ' + t('rep.round', { n: m[2] });
+    } };
     const gradeName = new Map((tpl.grades || []).map((g) => [g.key, txt(g.name, g.key)]));
     const head = h('div');
     const data = h('div', { id: 'dashboard-data' });
@@ -1391,7 +1403,7 @@
     const hasMetrics = (tpl.indicators || []).some((i) => i.kind === 'quantitative');
     append(main, [h('p', {}, h('a', { href: '#/cycles' }, '← ' + t('cycles.title'))), h('div', { id: 'dashboard' }, head, data, hasMetrics ? metricsForm(first) : null, cancelBox)]);
     let running = null;
-    const draw = (cy, res, interviews) => {
+    const draw = (cy, res, interviews, reports) => {
       const p = cy.progress;
       fill(head, h('h1', {}, cy.title, ' ', badge(cy.state)),
         h('dl', { class: 'kv card' },
@@ -1434,7 +1446,8 @@
             : h('p', { class: 'muted' }, '—')),
         h('section', { class: 'card', 'aria-labelledby': 'results-h' }, h('div', { class: 'toolbar' }, h('h2', { id: 'results-h' }, t('dash.results')), res.items.length ? exportBtn : null),
           res.items.length ? resultsTable(res.items, tpl, members) : h('p', { class: 'muted' }, t('dash.noResults'))),
-        interviews.length ? interviewsSection(cy, interviews) : null);
+        interviews.length ? interviewsSection(cy, interviews) : null,
+        reportsOf.size ? reportsSection(reports, reportsOf, stageName, members) : null);
       const isRunning = ['pending', 'running'].includes(cy.state);
       if (running !== isRunning) {
         running = isRunning;
@@ -1442,14 +1455,15 @@
       }
       return isRunning;
     };
-    const openDetails = () => new Set([...data.querySelectorAll('details[open]')].map((d) => d.dataset.member));
+    const openDetails = () => [...data.querySelectorAll('details[open]')].map((d) => d.dataset.member ? 'details[data-member="' + CSS.escape(d.dataset.member) + '"]' : d.dataset.report ? 'details[data-report="' + CSS.escape(d.dataset.report) + '"]' : null).filter(Boolean);
     const load = async () => {
       const keep = openDetails();
-      const [cy, res, ivs] = await Promise.all([loadCycle(id), getAll('/cycles/' + encodeURIComponent(id) + '/results'),
-        get('/cycles/' + encodeURIComponent(id) + '/interviews').catch(() => ({ items: [] }))]);
+      const [cy, res, ivs, reps] = await Promise.all([loadCycle(id), getAll('/cycles/' + encodeURIComponent(id) + '/results'),
+        get('/cycles/' + encodeURIComponent(id) + '/interviews').catch(() => ({ items: [] })),
+        reportsOf.size ? getAll('/cycles/' + encodeURIComponent(id) + '/reports?sort=createdAt').catch(() => ({ items: [] })) : { items: [] }]);
       if (!live()) return false;
-      const more = draw(cy, res, ivs.items);
-      keep.forEach((m) => { const d = data.querySelector('details[data-member="' + CSS.escape(m) + '"]'); if (d) d.open = true; });
+      const more = draw(cy, res, ivs.items, reps.items);
+      keep.forEach((sel) => { const d = data.querySelector(sel); if (d) d.open = true; });
       $('#dashboard').dataset.rendered = String(res.items.length);
       return more;
     };
@@ -1470,6 +1484,22 @@
       download('/cycles/' + encodeURIComponent(cycleId) + '/interviews/' + encodeURIComponent(iv.memberId) + '.ics', 'interview-' + iv.memberId + '.ics').catch((ex) => toast(ex.message));
     };
     return a;
+  }
+  // reportsSection lists each round's progress reports, newest round
+  // first, with how many are in; a report opens to what was written.
+  function reportsSection(reports, reportsOf, stageName, members) {
+    const rounds = new Map();
+    for (const r of reports) {
+      if (!rounds.has(r.stage)) rounds.set(r.stage, []);
+      rounds.get(r.stage).push(r);
+    }
+    const formOf = (key) => { const rp = reportsOf.get(key.split('#')[0]); return rp ? rp.form || [] : []; };
+    return h('section', { class: 'card', 'aria-labelledby': 'reports-h', id: 'reports' }, h('h2', { id: 'reports-h' }, t('rep.title')),
+      rounds.size ? [...rounds].reverse().map(([key, rs]) => h('div', { class: 'round', 'data-stage': key },
+        h('h3', {}, stageName.get(key), ' ', h('span', { class: 'muted small' }, t('rep.count', { done: rs.filter((r) => r.state === 'submitted').length, total: rs.length }), ' · ', t('col.due'), ' ', fmtTime(rs[0].dueAt))),
+        h('table', {}, h('tbody', {}, rs.map((r) => h('tr', { 'data-member': r.assigneeId },
+          h('th', { scope: 'row' }, memberName(members, r.assigneeId)), h('td', {}, badge(r.state)),
+          h('td', {}, r.data ? h('details', { 'data-report': r.id }, h('summary', {}, t('rep.read'), ' · ', fmtTime(r.submittedAt)), planList({ form: formOf(key), data: r.data })) : '—'))))))) : h('p', { class: 'muted' }, t('rep.none')));
   }
   function interviewsSection(cy, interviews) {
     return h('section', { class: 'card', 'aria-labelledby': 'interviews-h', id: 'interviews' }, h('h2', { id: 'interviews-h' }, t('iv.title')),
