@@ -85,7 +85,8 @@ func (in Invite) ICS() string {
 		}
 		ev.AddAttendee("mailto:"+p.Email, ics.WithCN(p.Name), ics.WithRSVP(!in.Cancel), ics.ParticipationRoleReqParticipant)
 	}
-	return cal.Serialize()
+	// RFC 5545 lines end in CRLF; some calendar clients refuse bare LF.
+	return cal.Serialize(ics.WithNewLineWindows)
 }
 
 func abs(n int) int {

@@ -18,6 +18,7 @@ func TestAMovedMeetingIsAnUpdateAndACancelledOneIsACancel(t *testing.T) {
 	require.Contains(t, first, "TZOFFSETTO:+0800")
 	require.Contains(t, first, "ORGANIZER;CN=韩梅梅:mailto:hrbp@example.com")
 	require.Equal(t, 2, strings.Count(first, "ATTENDEE;"))
+	require.Equal(t, strings.Count(first, "\n"), strings.Count(first, "\r\n"), "RFC 5545: every line ends in CRLF")
 
 	in.Sequence, in.Start, in.End = 1, in.Start.Add(24*time.Hour), in.End.Add(24*time.Hour)
 	moved := in.ICS()

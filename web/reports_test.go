@@ -55,7 +55,7 @@ func TestAnEmployeeFilesAWeeklyReportAndTheManagerReadsItOnTheDashboard(t *testi
 	head := u.text(round + " h3")
 	require.Contains(t, head, "Weekly report · Round 1")
 	require.True(t, strings.Contains(head, "1 of "), head)
-	u.do(chromedp.Click(chromedp.CSS(round+" details summary")))
+	u.do(chromedp.Click(chromedp.CSS(round + " details summary")))
 	u.waitJS(`document.querySelector('` + round + ` details[open] dl')`)
 	text := u.text(round + " details")
 	require.Contains(t, text, "Key actions and results this week")
