@@ -73,7 +73,7 @@ func meetingIfMatch(c *gin.Context) (int, error) {
 	v := strings.Trim(strings.TrimPrefix(raw, "W/"), `"`)
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 {
-		return 0, badRequest("bad If-Match header", Detail{Path: "If-Match", Value: raw, Message: `the meeting's sequence from its ETag is expected, e.g. "0"`})
+		return 0, badRequest("bad If-Match header", Detail{Path: "If-Match", Value: raw, Message: `the sequence from the ETag the meeting was read with is expected, e.g. "0"`})
 	}
 	return n, nil
 }
