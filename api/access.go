@@ -47,7 +47,7 @@ func (s *Server) listTokens(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, newList(ts, int64(len(ts)), store.Page{Limit: store.MaxLimit}))
+	c.JSON(http.StatusOK, wholeList(ts))
 }
 
 func (s *Server) revokeToken(c *gin.Context) {

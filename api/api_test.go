@@ -234,6 +234,12 @@ func TestMembersCanBeCreatedFilteredAndDeactivated(t *testing.T) {
 		require.Equal(t, 201, tok.status, tok.raw)
 		e.token["new.hire"] = tok.body["token"].(string)
 		require.Equal(t, 200, e.do("GET", "/api/v1/me", "new.hire", nil).status)
+		// A list answered whole says so: its limit is its length, so a client
+		// paging by limit and total stops after this page.
+		r = e.do("GET", "/api/v1/members/"+id+"/tokens", "admin", nil)
+		require.Equal(t, 200, r.status, r.raw)
+		require.EqualValues(t, 1, r.body["total"])
+		require.EqualValues(t, 1, r.body["limit"])
 
 		require.Equal(t, 200, e.do("DELETE", "/api/v1/members/"+id, "admin", nil).status)
 		require.Equal(t, 401, e.do("GET", "/api/v1/me", "new.hire", nil).status, "a deactivated member's tokens stop working")

@@ -479,7 +479,7 @@ func (s *Server) cycleTargets(c *gin.Context) {
 	if ts == nil {
 		ts = []store.Target{}
 	}
-	c.JSON(http.StatusOK, newList(ts, int64(len(ts)), store.Page{Limit: store.MaxLimit}))
+	c.JSON(http.StatusOK, wholeList(ts))
 }
 
 func (s *Server) cycleTasks(c *gin.Context) {
@@ -674,7 +674,7 @@ func (s *Server) adjustTargets(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, newList(out, int64(len(out)), store.Page{Limit: store.MaxLimit}))
+	c.JSON(http.StatusOK, wholeList(out))
 }
 
 func (s *Server) calibrationBoard(c *gin.Context) {

@@ -83,7 +83,7 @@ func (s *Server) listChannels(c *gin.Context) {
 	for i, ch := range all {
 		out[i] = viewChannel(ch)
 	}
-	c.JSON(http.StatusOK, newList(out, int64(len(out)), store.Page{Limit: store.MaxLimit}))
+	c.JSON(http.StatusOK, wholeList(out))
 }
 
 func (s *Server) saveChannel(c *gin.Context) {

@@ -107,7 +107,7 @@ func (s *Server) listInterviews(c *gin.Context) {
 		}
 	}
 	out := s.interviewViews(c, mine, nil)
-	c.JSON(http.StatusOK, newList(out, int64(len(out)), store.Page{Limit: store.MaxLimit}))
+	c.JSON(http.StatusOK, wholeList(out))
 }
 
 func (s *Server) myInterviews(c *gin.Context) {
@@ -124,7 +124,7 @@ func (s *Server) myInterviews(c *gin.Context) {
 		}
 	}
 	out := s.interviewViews(c, ivs, titles)
-	c.JSON(http.StatusOK, newList(out, int64(len(out)), store.Page{Limit: store.MaxLimit}))
+	c.JSON(http.StatusOK, wholeList(out))
 }
 
 func (s *Server) interviewViews(c *gin.Context, ivs []store.FeedbackInterview, titles map[string]string) []interviewView {

@@ -68,7 +68,7 @@ func (s *Server) listSchedules(c *gin.Context) {
 		writeError(c, engineErr(err))
 		return
 	}
-	c.JSON(http.StatusOK, newList(out, int64(len(out)), store.Page{Limit: store.MaxLimit}))
+	c.JSON(http.StatusOK, wholeList(out))
 }
 
 func (s *Server) getSchedule(c *gin.Context) {

@@ -128,6 +128,17 @@ type list[T any] struct {
 	Offset int   `json:"offset"`
 }
 
+// wholeList answers every row at once (lists that are not paged: a
+// cycle's targets, an organisation's channels): its limit is its length,
+// so a client that pages by limit and total stops after one page instead
+// of asking for offset 500 and getting the same rows again.
+func wholeList[T any](items []T) list[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return list[T]{Items: items, Total: int64(len(items)), Limit: len(items)}
+}
+
 func newList[T any](items []T, total int64, p store.Page) list[T] {
 	if items == nil {
 		items = []T{}

@@ -234,5 +234,5 @@ func (s *Server) targetsProgress(c *gin.Context) {
 		p.Behind = tg.Value > 0 && p.Actual < p.Expected
 		out = append(out, p)
 	}
-	c.JSON(http.StatusOK, newList(out, int64(len(out)), store.Page{Limit: store.MaxLimit}))
+	c.JSON(http.StatusOK, wholeList(out))
 }
