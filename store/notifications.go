@@ -6,18 +6,21 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/perfloop/perfloop/notify"
 )
 
-// Notification channels. In-app notifications are delivered by being
+// Notification channels, as notify names them (one vocabulary for the
+// rows and the senders). In-app notifications are delivered by being
 // stored; every other channel waits as pending for a sender.
 const (
-	ChannelInApp    = "inapp"
-	ChannelEmail    = "email"
-	ChannelWeCom    = "wecom"
-	ChannelDingTalk = "dingtalk"
-	ChannelFeishu   = "feishu"
-	ChannelSlack    = "slack"
-	ChannelWebhook  = "webhook"
+	ChannelInApp    = notify.ChannelInApp
+	ChannelEmail    = notify.ChannelEmail
+	ChannelWeCom    = notify.ChannelWeCom
+	ChannelDingTalk = notify.ChannelDingTalk
+	ChannelFeishu   = notify.ChannelFeishu
+	ChannelSlack    = notify.ChannelSlack
+	ChannelWebhook  = notify.ChannelWebhook
 )
 
 // Notification states. A failed notification is retried until it has used

@@ -1383,10 +1383,10 @@
     const reportsOf = new Map((tpl.stages || []).filter((s) => s.reports).map((s) => [s.key, s.reports]));
     // A report round is a stage of its own to the engine ("execute#report-2"): name it by its report.
     const stageName = { get: (k) => {
-      const m = /^(.*)#report-(\d+)$/.exec(k || '');
-      if (!m) return names.get(k);
-      const rp = reportsOf.get(m[1]);
-      return (rp && rp.name ? txt(rp.name) : t('kind.report')) + ' · ' + t('rep.round', { n: m[2] });
+      const round = reportRound(k);
+      if (!round) return names.get(k);
+      const rp = reportsOf.get(round.stage);
+      return (rp && rp.name ? txt(rp.name) : t('kind.report')) + ' · ' + t('rep.round', { n: round.n });
     } };
     const gradeName = new Map((tpl.grades || []).map((g) => [g.key, txt(g.name, g.key)]));
     const head = h('div');
@@ -1485,6 +1485,12 @@
     };
     return a;
   }
+  // reportRound reads a report round's stage key ("execute#report-2", as
+  // activities.ReportKey writes it); other keys answer null.
+  function reportRound(key) {
+    const m = /^(.*)#report-(\d+)$/.exec(key || '');
+    return m ? { stage: m[1], n: Number(m[2]) } : null;
+  }
   // reportsSection lists each round's progress reports, newest round
   // first, with how many are in; a report opens to what was written.
   function reportsSection(reports, reportsOf, stageName, members) {
@@ -1493,7 +1499,7 @@
       if (!rounds.has(r.stage)) rounds.set(r.stage, []);
       rounds.get(r.stage).push(r);
     }
-    const formOf = (key) => { const rp = reportsOf.get(key.split('#')[0]); return rp ? rp.form || [] : []; };
+    const formOf = (key) => { const rp = reportsOf.get(reportRound(key).stage); return rp ? rp.form || [] : []; };
     return h('section', { class: 'card', 'aria-labelledby': 'reports-h', id: 'reports' }, h('h2', { id: 'reports-h' }, t('rep.title')),
       rounds.size ? [...rounds].reverse().map(([key, rs]) => h('div', { class: 'round', 'data-stage': key },
         h('h3', {}, stageName.get(key), ' ', h('span', { class: 'muted small' }, t('rep.count', { done: rs.filter((r) => r.state === 'submitted').length, total: rs.length }), ' · ', t('col.due'), ' ', fmtTime(rs[0].dueAt))),
