@@ -192,13 +192,14 @@ func atClock(day time.Time, hhmm string) time.Time {
 }
 
 func (a *Activities) membersByID(ctx context.Context, orgID string, ids []string) (map[string]*store.Member, error) {
-	out := map[string]*store.Member{}
+	out, err := a.Store.MembersByID(ctx, orgID, ids)
+	if err != nil {
+		return nil, err
+	}
 	for _, id := range ids {
-		m, err := a.Store.GetMember(ctx, orgID, id)
-		if err != nil {
-			return nil, err
+		if out[id] == nil {
+			return nil, fmt.Errorf("get member %s: %w", id, store.ErrNotFound)
 		}
-		out[id] = m
 	}
 	return out, nil
 }

@@ -106,7 +106,11 @@ func (s *Server) listInterviews(c *gin.Context) {
 			mine = append(mine, iv)
 		}
 	}
-	out := s.interviewViews(c, mine, nil)
+	out, err := s.interviewViews(c, mine, nil)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
 	c.JSON(http.StatusOK, wholeList(out))
 }
 
@@ -123,26 +127,34 @@ func (s *Server) myInterviews(c *gin.Context) {
 			titles[cy.ID] = cy.Title
 		}
 	}
-	out := s.interviewViews(c, ivs, titles)
+	out, err := s.interviewViews(c, ivs, titles)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
 	c.JSON(http.StatusOK, wholeList(out))
 }
 
-func (s *Server) interviewViews(c *gin.Context, ivs []store.FeedbackInterview, titles map[string]string) []interviewView {
-	names := map[string]string{}
+func (s *Server) interviewViews(c *gin.Context, ivs []store.FeedbackInterview, titles map[string]string) ([]interviewView, error) {
+	ids := make([]string, 0, 2*len(ivs))
+	for _, iv := range ivs {
+		ids = append(ids, iv.MemberID, iv.ManagerID)
+	}
+	people, err := s.store.MembersByID(c.Request.Context(), caller(c).OrgID, ids)
+	if err != nil {
+		return nil, err
+	}
 	name := func(id string) string {
-		if n, ok := names[id]; ok {
-			return n
+		if m := people[id]; m != nil {
+			return m.Name
 		}
-		if m, err := s.store.GetMember(c.Request.Context(), caller(c).OrgID, id); err == nil {
-			names[id] = m.Name
-		}
-		return names[id]
+		return ""
 	}
 	out := make([]interviewView, 0, len(ivs))
 	for _, iv := range ivs {
 		out = append(out, interviewView{FeedbackInterview: iv, MemberName: name(iv.MemberID), ManagerName: name(iv.ManagerID), CycleTitle: titles[iv.CycleID]})
 	}
-	return out
+	return out, nil
 }
 
 // interviewICS serves …/interviews/{memberId}.ics to whoever may see the
@@ -256,11 +268,10 @@ func (s *Server) changeInterview(c *gin.Context, reason string, apply func(store
 	if !ok {
 		return
 	}
-	members := map[string]*store.Member{}
-	for _, id := range []string{iv.ManagerID, iv.MemberID} {
-		if m, err := s.store.GetMember(ctx, cy.OrgID, id); err == nil {
-			members[id] = m
-		}
+	members, err := s.store.MembersByID(ctx, cy.OrgID, []string{iv.ManagerID, iv.MemberID})
+	if err != nil {
+		writeError(c, err)
+		return
 	}
 	tpl, _ := templates.Parse([]byte(cy.TemplateBody))
 	changed, err := apply(store.InterviewChange{

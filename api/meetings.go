@@ -140,11 +140,10 @@ func (s *Server) changeMeeting(c *gin.Context, cy *store.Cycle, reason string, a
 	// names are read before the change's transaction.
 	var parts []string
 	_ = json.Unmarshal([]byte(m.Participants), &parts)
-	members := map[string]*store.Member{}
-	for _, id := range append(parts, m.FacilitatorID) {
-		if mem, err := s.store.GetMember(ctx, cy.OrgID, id); err == nil {
-			members[id] = mem
-		}
+	members, err := s.store.MembersByID(ctx, cy.OrgID, append(parts, m.FacilitatorID))
+	if err != nil {
+		writeError(c, err)
+		return
 	}
 	tpl, _ := templates.Parse([]byte(cy.TemplateBody))
 	changed, err := apply(store.MeetingChange{

@@ -124,3 +124,27 @@ func TestAllTeamsReturnsEveryTeamPastTheListLimitExactlyOnce(t *testing.T) {
 		require.Equal(t, squads, len(under), "only the squads sit under ops")
 	})
 }
+
+// TestMembersByIDReadsPastOneChunkAndLeavesUnknownIDsOut: 1,203 ids (three
+// chunks of the IN list) come back as 1,203 members; an id of nobody, or of
+// a member of another organisation, is simply absent.
+func TestMembersByIDReadsPastOneChunkAndLeavesUnknownIDsOut(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		org := largeOrg(t, s, 1203, 0)
+		all, err := s.AllMembers(ctx, org.ID, store.MemberFilter{IncludeInactive: true})
+		require.NoError(t, err)
+		ids := make([]string, 0, len(all)+1)
+		for _, m := range all {
+			ids = append(ids, m.ID)
+		}
+		other := largeOrg(t, s, 1, 0)
+		stranger, err := s.AllMembers(ctx, other.ID, store.MemberFilter{})
+		require.NoError(t, err)
+		got, err := s.MembersByID(ctx, org.ID, append(ids, "nobody", stranger[0].ID))
+		require.NoError(t, err)
+		require.Len(t, got, len(all))
+		require.Equal(t, all[1100].Name, got[all[1100].ID].Name)
+		require.Nil(t, got["nobody"])
+		require.Nil(t, got[stranger[0].ID], "another organisation's member is not read")
+	})
+}
