@@ -6,7 +6,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/perfloop/perfloop/activities"
-	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
 )
 
@@ -96,17 +95,4 @@ func TestForcedDistributionProposesGradesThatKeepTheLimits(t *testing.T) {
 	}
 	require.LessOrEqual(t, count["S"], 1, "S ≤ 10%% of ten")
 	require.GreaterOrEqual(t, count["C"], 1, "C ≥ 10%% of ten")
-}
-
-func TestBottomRunsCountConsecutivePeriodsOnly(t *testing.T) {
-	rule := &templates.IDPRule{BottomCount: 2, Consecutive: 2}
-	h := func(cycle string, rank int) store.RankHistory {
-		return store.RankHistory{CycleID: cycle, Rank: rank, ScopeSize: 10}
-	}
-	require.Equal(t, 1, activities.BottomRuns(rule, "oct", []store.RankHistory{h("oct", 10)}), "the first month at the bottom")
-	require.Equal(t, 2, activities.BottomRuns(rule, "oct", []store.RankHistory{h("oct", 9), h("sep", 10)}), "two months running")
-	require.Equal(t, 1, activities.BottomRuns(rule, "oct", []store.RankHistory{h("oct", 10), h("sep", 5), h("aug", 10)}), "bottom, then not, then bottom is no run")
-	require.Equal(t, 3, activities.BottomRuns(rule, "nov", []store.RankHistory{h("nov", 10), h("oct", 10), h("sep", 9)}), "three months running (the open IDP then stops a second one)")
-	pct := 10.0
-	require.Equal(t, 2, activities.BottomRuns(&templates.IDPRule{BottomPercent: &pct}, "oct", []store.RankHistory{{CycleID: "sep", Rank: 20, ScopeSize: 20}}))
 }

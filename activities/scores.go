@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
+	"time"
 
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
@@ -207,7 +210,7 @@ func (a *Activities) ApplyOutcomes(ctx context.Context, cycleID string) ([]IDPRe
 	if o.IDP == nil {
 		return nil, nil
 	}
-	return a.createIDPs(ctx, c, t, results)
+	return a.createIDPs(ctx, c, t)
 }
 
 func contains(xs []string, x string) bool {
@@ -219,60 +222,52 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
-// atBottom applies the IDP rule to a rank in a scope of size n.
-func atBottom(rule *templates.IDPRule, rank, n int) bool {
-	k := rule.BottomCount
-	if rule.BottomPercent != nil {
-		k = int(math.Ceil(*rule.BottomPercent / 100 * float64(n)))
+// bottomRule is the template's IDP rule in scoring's terms.
+func bottomRule(r *templates.IDPRule) scoring.BottomRule {
+	pct := 0.0
+	if r.BottomPercent != nil {
+		pct = *r.BottomPercent
 	}
-	k = max(k, 1)
-	return n > 0 && rank > n-k
+	return scoring.BottomRule{Count: r.BottomCount, Percent: pct, Runs: r.Runs()}
 }
 
-// BottomRuns counts how many periods in a row, ending with this cycle
-// (already known to be at the bottom), a member ranked at the bottom;
-// history is newest first and may include this cycle, which is skipped.
-// A period out of the bottom ends the run.
-func BottomRuns(rule *templates.IDPRule, cycleID string, history []store.RankHistory) int {
-	runs := 1
-	for _, h := range history {
-		if h.CycleID == cycleID {
-			continue
+// rankingsOf maps the store's team history onto scoring's.
+func rankingsOf(history []store.PeriodRanking) []scoring.PeriodRanking {
+	out := make([]scoring.PeriodRanking, len(history))
+	for i, h := range history {
+		ranked := make([]scoring.Ranked, len(h.Ranks))
+		for j, r := range h.Ranks {
+			ranked[j] = scoring.Ranked{MemberID: r.MemberID, Score: r.Score, Rank: r.Rank}
 		}
-		if !atBottom(rule, h.Rank, h.ScopeSize) {
-			break
-		}
-		runs++
+		out[i] = scoring.PeriodRanking{Period: h.Period, Start: h.PeriodStart, End: h.PeriodEnd, Ranked: ranked}
 	}
-	return runs
+	return out
 }
 
-func (a *Activities) createIDPs(ctx context.Context, c *store.Cycle, t *templates.Template, results []store.Result) ([]IDPRef, error) {
-	rule := t.Outcomes.IDP
-	n := len(results)
+func (a *Activities) createIDPs(ctx context.Context, c *store.Cycle, t *templates.Template) ([]IDPRef, error) {
+	rule := bottomRule(t.Outcomes.IDP)
+	history, err := a.Store.TeamRankHistory(ctx, c, rule.Runs)
+	if err != nil || len(history) == 0 || history[0].CycleID != c.ID {
+		return nil, err
+	}
+	periods := rankingsOf(history)
 	var out []IDPRef
-	for _, r := range results {
-		if !atBottom(rule, r.Rank, n) {
-			continue
-		}
-		hist, err := a.Store.MemberRankHistory(ctx, r.MemberID, c.TemplateKey, rule.Runs())
-		if err != nil {
-			return out, err
-		}
-		if BottomRuns(rule, c.ID, hist) < rule.Runs() {
+	for _, memberID := range rule.Bottom(periods[0].Ranked) {
+		run := rule.Run(periods, memberID)
+		if run == nil {
 			continue
 		}
 		// A third month at the bottom does not stack a second plan on the
 		// open one: the mentor's check-ins already follow this member.
-		open, _, err := a.Store.ListIDPs(ctx, c.OrgID, store.IDPFilter{MemberIDs: []string{r.MemberID}, State: store.IDPOpen}, store.Page{Limit: 1})
+		open, _, err := a.Store.ListIDPs(ctx, c.OrgID, store.IDPFilter{MemberIDs: []string{memberID}, State: store.IDPOpen}, store.Page{Limit: 1})
 		if err != nil {
 			return out, err
 		}
 		if len(open) > 0 && open[0].CycleID != c.ID {
-			out = append(out, IDPRef{IDPID: open[0].ID, MemberID: r.MemberID})
+			out = append(out, IDPRef{IDPID: open[0].ID, MemberID: memberID})
 			continue
 		}
-		ref, err := a.createIDP(ctx, c, t, r.MemberID)
+		ref, err := a.createIDP(ctx, c, t, memberID, run)
 		if err != nil {
 			return out, err
 		}
@@ -281,7 +276,7 @@ func (a *Activities) createIDPs(ctx context.Context, c *store.Cycle, t *template
 	return out, nil
 }
 
-func (a *Activities) createIDP(ctx context.Context, c *store.Cycle, t *templates.Template, memberID string) (IDPRef, error) {
+func (a *Activities) createIDP(ctx context.Context, c *store.Cycle, t *templates.Template, memberID string, run []scoring.Standing) (IDPRef, error) {
 	rule := t.Outcomes.IDP
 	mentor := ""
 	if rule.MentorRole == "" || rule.MentorRole == "manager" {
@@ -294,24 +289,30 @@ func (a *Activities) createIDP(ctx context.Context, c *store.Cycle, t *templates
 		mentor = ids[0]
 	}
 	items, _ := json.Marshal(rule.Items)
-	periods, _ := json.Marshal([]string{c.Period})
-	due := c.PeriodEnd.Add(templates.DurationOf(rule.Duration))
+	triggers := make([]store.IDPTrigger, len(run))
+	for i, s := range run {
+		triggers[i] = store.IDPTrigger{Period: s.Period, Rank: s.Rank, TeamSize: s.TeamSize, Score: &s.Score}
+	}
+	periods, _ := json.Marshal(triggers)
+	// The plan lasts its duration from today: the period it follows ended
+	// weeks ago, by the time the cycle's results are final.
+	length, every := templates.DurationOf(rule.Duration), templates.DurationOf(rule.CheckinEvery)
+	if c.Compress > 1 {
+		length, every = scaleDur(length, c.Compress), scaleDur(every, c.Compress)
+	}
+	now := time.Now().UTC()
 	idp := &store.IDP{
 		OrgID: c.OrgID, MemberID: memberID, CycleID: c.ID, TriggerPeriods: string(periods), Items: string(items),
-		MentorID: mentor, DueAt: due, CheckinEveryDays: int(templates.DurationOf(rule.CheckinEvery).Hours() / 24),
-		DedupeKey: dedupe("idp", memberID, c.TemplateKey, c.Period),
+		MentorID: mentor, DueAt: now.Add(length), CheckinEveryDays: int(templates.DurationOf(rule.CheckinEvery).Hours() / 24),
+		DedupeKey: dedupe("idp", memberID, c.TemplateKey, c.Period), CreatedAt: now,
 	}
 	got, created, err := a.Store.CreateIDP(ctx, idp)
 	if err != nil {
 		return IDPRef{}, err
 	}
-	every := templates.DurationOf(rule.CheckinEvery)
-	if c.Compress > 1 {
-		every = scaleDur(every, c.Compress)
-		due = c.PeriodEnd.Add(scaleDur(templates.DurationOf(rule.Duration), c.Compress))
-	}
+	// A retry finds the plan made the first time and follows its due date.
 	opts := client.StartWorkflowOptions{ID: IDPWorkflowID(got.ID), TaskQueue: a.TaskQueue}
-	_, err = a.Client.ExecuteWorkflow(ctx, opts, "IDPWorkflow", IDPInput{IDPID: got.ID, Due: due, CheckinEvery: every})
+	_, err = a.Client.ExecuteWorkflow(ctx, opts, "IDPWorkflow", IDPInput{IDPID: got.ID, Due: got.DueAt, CheckinEvery: every})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if err != nil && !errors.As(err, &started) {
 		return IDPRef{}, err
@@ -325,10 +326,39 @@ func (a *Activities) createIDP(ctx context.Context, c *store.Cycle, t *templates
 			Subject:   "个人发展计划（IDP）已创建 / An individual development plan was created",
 			DedupeKey: dedupe("idp-created", got.ID, to),
 		}
-		ev := notify.Event{Title: notify.Text{Zh: c.Title + "（" + c.Period + "）", En: c.Title + " (" + c.Period + ")"}, Due: &got.DueAt}
+		ev := notify.Event{Title: notify.Text{Zh: c.Title + "（" + c.Period + "）", En: c.Title + " (" + c.Period + ")"}, Detail: triggerText(triggers), Due: &got.DueAt}
 		if _, err := a.notify(ctx, note, ev, a.feedbackRouteFor(ctx, c.ID)); err != nil {
 			return IDPRef{}, err
 		}
 	}
 	return IDPRef{IDPID: got.ID, MemberID: memberID, Created: created}, nil
+}
+
+// triggerText names the periods at the bottom that led to a plan:
+// "2026-08: 8th of 9, 61.2; 2026-09: 9th of 9, 55.0".
+func triggerText(ts []store.IDPTrigger) notify.Text {
+	zh, en := make([]string, len(ts)), make([]string, len(ts))
+	for i, t := range ts {
+		score := 0.0
+		if t.Score != nil {
+			score = *t.Score
+		}
+		zh[i] = fmt.Sprintf("%s：第 %d 名 / 共 %d 人，%.1f 分", t.Period, t.Rank, t.TeamSize, score)
+		en[i] = fmt.Sprintf("%s: %s of %d, %.1f", t.Period, ordinal(t.Rank), t.TeamSize, score)
+	}
+	return notify.Text{Zh: "连续排名末位：" + strings.Join(zh, "；"), En: "At the bottom in " + strings.Join(en, "; ")}
+}
+
+func ordinal(n int) string {
+	suffix := "th"
+	switch {
+	case n%100 >= 11 && n%100 <= 13:
+	case n%10 == 1:
+		suffix = "st"
+	case n%10 == 2:
+		suffix = "nd"
+	case n%10 == 3:
+		suffix = "rd"
+	}
+	return strconv.Itoa(n) + suffix
 }

@@ -107,26 +107,3 @@ func Rank(entries []Entry) []Ranked {
 	}
 	return out
 }
-
-// Bottom returns the IDs of the lowest-ranked members, worst first: the
-// bottom n when n > 0, otherwise the bottom pct share of the team rounded up
-// (at least one member when pct > 0). It feeds IDPs for members ranked
-// bottom two months running.
-func Bottom(ranked []Ranked, n int, pct float64) []string {
-	count := n
-	if n <= 0 {
-		count = 0
-		if pct > 0 {
-			// The epsilon stops 10% of 30 (3.0000000000000004) becoming 4.
-			count = max(1, int(math.Ceil(pct*float64(len(ranked))-1e-9)))
-		}
-	}
-	count = min(count, len(ranked))
-	byRank := slices.Clone(ranked)
-	slices.SortStableFunc(byRank, func(a, b Ranked) int { return cmp.Compare(b.Rank, a.Rank) })
-	ids := make([]string, count)
-	for i := range ids {
-		ids[i] = byRank[i].MemberID
-	}
-	return ids
-}

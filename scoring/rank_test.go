@@ -71,17 +71,3 @@ func TestTeamOfOneIsAtTheTopPercentile(t *testing.T) {
 	ranked := scoring.Rank([]scoring.Entry{{MemberID: "solo", Score: 50}})
 	require.Equal(t, 1.0, ranked[0].Percentile)
 }
-
-func TestBottomReturnsTheLowestRankedWorstFirst(t *testing.T) {
-	entries := make([]scoring.Entry, 30)
-	for i := range entries {
-		entries[i] = scoring.Entry{MemberID: "m" + strconv.Itoa(i), Score: float64(i)}
-	}
-	ranked := scoring.Rank(entries)
-	require.Equal(t, []string{"m0", "m1"}, scoring.Bottom(ranked, 2, 0))
-	require.Equal(t, []string{"m0", "m1", "m2"}, scoring.Bottom(ranked, 0, 0.10), "10% of 30 is 3, not 4")
-	require.Equal(t, []string{"m0"}, scoring.Bottom(ranked, 0, 0.01), "a positive share picks at least one")
-	require.Equal(t, []string{"m0", "m1", "m2", "m3"}, scoring.Bottom(ranked, 4, 0.5), "n wins when both are given")
-	require.Empty(t, scoring.Bottom(ranked, 0, 0))
-	require.Len(t, scoring.Bottom(ranked, 99, 0), 30)
-}

@@ -277,7 +277,7 @@ type IDP struct {
 	OrgID            string    `json:"-"`
 	MemberID         string    `json:"memberId"`
 	CycleID          string    `json:"cycleId"`
-	TriggerPeriods   string    `json:"-"`
+	TriggerPeriods   string    `json:"-"` // JSON []IDPTrigger; read it with Triggers
 	Items            string    `json:"-"`
 	MentorID         string    `json:"mentorId"`
 	DueAt            time.Time `json:"dueAt"`
@@ -318,12 +318,22 @@ type Notification struct {
 	CreatedAt   time.Time  `json:"createdAt"`
 }
 
-// RankHistory is a member's place in an earlier cycle of a template.
-type RankHistory struct {
-	CycleID   string
-	Period    string
-	Rank      int
-	ScopeSize int
+// PeriodRanking is a team's ranking in one cycle of a template, for rules
+// that look back over periods (the IDP's bottom run).
+type PeriodRanking struct {
+	CycleID     string
+	Period      string
+	PeriodStart time.Time
+	PeriodEnd   time.Time
+	// Ranks lists every member ranked in the cycle, best first.
+	Ranks []MemberRank
+}
+
+// MemberRank is a member's rank and final score in a cycle.
+type MemberRank struct {
+	MemberID string
+	Rank     int
+	Score    float64
 }
 
 func (IDPCheckin) TableName() string { return "idp_checkins" }

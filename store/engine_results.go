@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 	"time"
 
 	"gorm.io/gorm"
@@ -427,32 +426,45 @@ func (s *Store) ListCalibrationChanges(ctx context.Context, cycleID string) ([]C
 	return out, nil
 }
 
-// MemberRankHistory returns a member's ranks in the latest n finished
-// cycles of a template (the current one included when it has results),
-// newest period first.
-func (s *Store) MemberRankHistory(ctx context.Context, memberID, templateKey string, n int) ([]RankHistory, error) {
-	type row struct {
-		CycleID string
-		Period  string
-		Rank    int `gorm:"column:rank_in_scope"`
-	}
-	var rows []row
-	err := s.DB.WithContext(ctx).Table("results").Select("results.cycle_id, cycles.period, results.rank_in_scope").
-		Joins("JOIN cycles ON cycles.id = results.cycle_id").
-		Where("results.member_id = ? AND cycles.template_key = ? AND cycles.state <> ?", memberID, templateKey, CycleCancelled).
-		Order("cycles.period DESC").Limit(n + 1).Scan(&rows).Error
+// TeamRankHistory returns the rankings of c's team in c's template, newest
+// period first, for the latest n periods up to c's: c itself and the
+// earlier cycles that were neither cancelled nor failed. The list holds only
+// periods that had such a cycle, so a caller sees a gap as two periods that
+// do not meet.
+func (s *Store) TeamRankHistory(ctx context.Context, c *Cycle, n int) ([]PeriodRanking, error) {
+	var cycles []Cycle
+	err := s.DB.WithContext(ctx).Select("id", "period", "period_start", "period_end").
+		Where("org_id = ? AND template_key = ? AND scope_team_id = ? AND period <= ?", c.OrgID, c.TemplateKey, c.ScopeTeamID, c.Period).
+		Where("(id = ? OR state NOT IN ?)", c.ID, []string{CycleCancelled, CycleFailed}).
+		Order("period DESC").Limit(n).Find(&cycles).Error
 	if err != nil {
-		return nil, fmt.Errorf("rank history %s: %w", memberID, err)
+		return nil, fmt.Errorf("team rank history %s: %w", c.ID, err)
 	}
-	out := make([]RankHistory, 0, len(rows))
+	if len(cycles) == 0 {
+		return nil, nil
+	}
+	ids := make([]string, len(cycles))
+	out := make([]PeriodRanking, len(cycles))
+	at := make(map[string]int, len(cycles))
+	for i, cy := range cycles {
+		ids[i], at[cy.ID] = cy.ID, i
+		out[i] = PeriodRanking{CycleID: cy.ID, Period: cy.Period, PeriodStart: cy.PeriodStart, PeriodEnd: cy.PeriodEnd}
+	}
+	var rows []struct {
+		CycleID    string
+		MemberID   string
+		Rank       int `gorm:"column:rank_in_scope"`
+		FinalScore float64
+	}
+	err = s.DB.WithContext(ctx).Model(&Result{}).Select("cycle_id, member_id, rank_in_scope, final_score").
+		Where("cycle_id IN ?", ids).Order("rank_in_scope, member_id").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("team rank history %s: %w", c.ID, err)
+	}
 	for _, r := range rows {
-		var size int64
-		if err := s.DB.WithContext(ctx).Model(&Result{}).Where("cycle_id = ?", r.CycleID).Count(&size).Error; err != nil {
-			return nil, fmt.Errorf("rank history %s: %w", memberID, err)
-		}
-		out = append(out, RankHistory{CycleID: r.CycleID, Period: r.Period, Rank: r.Rank, ScopeSize: int(size)})
+		p := &out[at[r.CycleID]]
+		p.Ranks = append(p.Ranks, MemberRank{MemberID: r.MemberID, Rank: r.Rank, Score: r.FinalScore})
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Period > out[j].Period })
 	return out, nil
 }
 

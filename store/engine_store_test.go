@@ -251,24 +251,72 @@ func TestIDPIsCreatedOnceForTheSamePeriod(t *testing.T) {
 	})
 }
 
-func TestRankHistoryListsEarlierPeriodsNewestFirst(t *testing.T) {
+func TestTeamRankHistoryListsTheTeamsLivePeriodsNewestFirst(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		f := newCycle(t, s, 2, "cs-ops-monthly")
-		require.NoError(t, s.SaveResults(ctx, f.cycle.ID, []store.Result{
-			{MemberID: f.members[0].ID, IndicatorScores: "{}", Parts: "{}", Adjustments: "{}", Rank: 2},
-			{MemberID: f.members[1].ID, IndicatorScores: "{}", Parts: "{}", Adjustments: "{}", Rank: 1},
-		}))
-		next := *f.cycle
-		next.ID, next.Period, next.IdempotencyKey = "", "2026-11", nil
-		c2, _, err := s.CreateCycle(ctx, &next, nil)
+		f := newCycle(t, s, 2, "cs-ops-monthly") // 2026-10
+		a, b := f.members[0].ID, f.members[1].ID
+		save := func(c *store.Cycle, scoreA, scoreB float64) {
+			rankA, rankB := 1, 2
+			if scoreA < scoreB {
+				rankA, rankB = 2, 1
+			}
+			require.NoError(t, s.SaveResults(ctx, c.ID, []store.Result{
+				{MemberID: a, IndicatorScores: "{}", Parts: "{}", Adjustments: "{}", FinalScore: scoreA, Rank: rankA},
+				{MemberID: b, IndicatorScores: "{}", Parts: "{}", Adjustments: "{}", FinalScore: scoreB, Rank: rankB},
+			}))
+		}
+		launch := func(key, team, period, state string) *store.Cycle {
+			start, err := time.Parse("2006-01", period)
+			require.NoError(t, err)
+			c := *f.cycle
+			c.ID, c.IdempotencyKey, c.TemplateKey, c.ScopeTeamID, c.Period = "", nil, key, team, period
+			c.PeriodStart, c.PeriodEnd = start, start.AddDate(0, 1, 0)
+			got, _, err := s.CreateCycle(ctx, &c, nil)
+			require.NoError(t, err)
+			if state != "" {
+				require.NoError(t, s.SetCycleStage(ctx, got.ID, "", state))
+			}
+			return got
+		}
+		save(f.cycle, 61.2, 80) // 2026-10: a last
+		sep := launch("cs-ops-monthly", f.team.ID, "2026-09", store.CycleCompleted)
+		save(sep, 90, 70)
+		aug := launch("cs-ops-monthly", f.team.ID, "2026-08", store.CycleCancelled)
+		save(aug, 10, 20)
+		save(launch("cs-ops-monthly", "another-team", "2026-09", store.CycleCompleted), 1, 2)
+		save(launch("other-template", f.team.ID, "2026-09", store.CycleCompleted), 1, 2)
+		nov := launch("cs-ops-monthly", f.team.ID, "2026-11", store.CycleRunning)
+		save(nov, 1, 2)
+
+		h, err := s.TeamRankHistory(ctx, f.cycle, 5)
 		require.NoError(t, err)
-		require.NoError(t, s.SaveResults(ctx, c2.ID, []store.Result{{MemberID: f.members[0].ID, IndicatorScores: "{}", Parts: "{}", Adjustments: "{}", Rank: 1}}))
-		h, err := s.MemberRankHistory(ctx, f.members[0].ID, "cs-ops-monthly", 2)
+		require.Len(t, h, 2, "only this team's live cycles of the template up to October; the cancelled August is a gap")
+		require.Equal(t, []string{f.cycle.ID, sep.ID}, []string{h[0].CycleID, h[1].CycleID})
+		require.Equal(t, "2026-09", h[1].Period)
+		require.True(t, h[1].PeriodEnd.Equal(h[0].PeriodStart), "September ends where October starts, on every backend")
+		require.Equal(t, []store.MemberRank{{MemberID: b, Rank: 1, Score: 80}, {MemberID: a, Rank: 2, Score: 61.2}}, h[0].Ranks)
+
+		h, err = s.TeamRankHistory(ctx, f.cycle, 1)
 		require.NoError(t, err)
-		require.Len(t, h, 2)
-		require.Equal(t, "2026-11", h[0].Period)
-		require.Equal(t, [2]int{2, 2}, [2]int{h[1].Rank, h[1].ScopeSize})
+		require.Len(t, h, 1)
+
+		// The cycle applying its outcomes counts whatever its state.
+		h, err = s.TeamRankHistory(ctx, nov, 2)
+		require.NoError(t, err)
+		require.Equal(t, []string{nov.ID, f.cycle.ID}, []string{h[0].CycleID, h[1].CycleID})
 	})
+}
+
+func TestIDPTriggersReadOldAndNewRows(t *testing.T) {
+	score := 55.0
+	got, err := store.IDP{TriggerPeriods: `[{"period":"2026-09","rank":9,"teamSize":9,"score":55}]`}.Triggers()
+	require.NoError(t, err)
+	require.Equal(t, []store.IDPTrigger{{Period: "2026-09", Rank: 9, TeamSize: 9, Score: &score}}, got)
+	got, err = store.IDP{TriggerPeriods: `["2026-08","2026-09"]`}.Triggers()
+	require.NoError(t, err)
+	require.Equal(t, []store.IDPTrigger{{Period: "2026-08"}, {Period: "2026-09"}}, got, "plans created before ranks were recorded")
+	_, err = store.IDP{TriggerPeriods: `[3]`}.Triggers()
+	require.Error(t, err)
 }
 
 func TestNotificationsAreDedupedAndReadable(t *testing.T) {
