@@ -300,7 +300,7 @@ func (a *Activities) createIDP(ctx context.Context, c *store.Cycle, t *templates
 	if c.Compress > 1 {
 		length, every = scaleDur(length, c.Compress), scaleDur(every, c.Compress)
 	}
-	now := time.Now().UTC()
+	now := time.Now().UTC().Truncate(time.Millisecond) // what every backend stores
 	idp := &store.IDP{
 		OrgID: c.OrgID, MemberID: memberID, CycleID: c.ID, TriggerPeriods: string(periods), Items: string(items),
 		MentorID: mentor, DueAt: now.Add(length), CheckinEveryDays: int(templates.DurationOf(rule.CheckinEvery).Hours() / 24),

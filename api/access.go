@@ -11,8 +11,11 @@ import (
 
 type idpView struct {
 	store.IDP
-	Items          any                `json:"items"`
-	TriggerPeriods any                `json:"triggerPeriods"`
+	Items any `json:"items"`
+	// TriggerPeriods keeps the labels alone for clients written before
+	// Triggers, which says where the member stood in each period.
+	TriggerPeriods []string           `json:"triggerPeriods"`
+	Triggers       []store.IDPTrigger `json:"triggers"`
 	Checkins       []store.IDPCheckin `json:"checkins"`
 }
 
@@ -24,7 +27,7 @@ func documentAccessRoutes() {
 	admin := []string{store.RoleAdmin}
 	Document("GET", "/api/v1/members/:id/tokens", Doc{Tag: "organisation", Summary: "A member's tokens (names, expiry, last use; never the secret)", Roles: admin, Responses: map[int]any{200: list[store.APIToken]{}}})
 	Document("DELETE", "/api/v1/members/:id/tokens/:tokenId", Doc{Tag: "organisation", Summary: "Revoke a token at once", Roles: admin, Responses: map[int]any{204: nil}})
-	Document("GET", "/api/v1/idps/:id", Doc{Tag: "idps", Summary: "One development plan with its items and check-ins (the member, the mentor, their managers, HR)", Responses: map[int]any{200: idpView{}}})
+	Document("GET", "/api/v1/idps/:id", Doc{Tag: "idps", Summary: "One development plan with its items, check-ins and the periods at the bottom that triggered it, each with the member's rank, team size and score (the member, the mentor, their managers, HR)", Responses: map[int]any{200: idpView{}}})
 	Document("POST", "/api/v1/idps/:id/checkins", Doc{Tag: "idps", Summary: "Record a check-in on a plan (the member or the mentor)", Request: checkinInput{}, Responses: map[int]any{201: store.IDPCheckin{}}})
 }
 
@@ -108,7 +111,19 @@ func (s *Server) getIDP(c *gin.Context) {
 	if cs == nil {
 		cs = []store.IDPCheckin{}
 	}
-	c.JSON(http.StatusOK, idpView{IDP: *p, Items: rawOr(p.Items), TriggerPeriods: rawOr(p.TriggerPeriods), Checkins: cs})
+	triggers, err := p.Triggers()
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	periods := make([]string, len(triggers))
+	for i, t := range triggers {
+		periods[i] = t.Period
+	}
+	if triggers == nil {
+		triggers = []store.IDPTrigger{}
+	}
+	c.JSON(http.StatusOK, idpView{IDP: *p, Items: rawOr(p.Items), TriggerPeriods: periods, Triggers: triggers, Checkins: cs})
 }
 
 func (s *Server) addCheckin(c *gin.Context) {

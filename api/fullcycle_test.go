@@ -173,5 +173,26 @@ func TestTwoMonthsOverHTTPCreateIDPsForTheBottomTwo(t *testing.T) {
 	r = e.do("GET", "/api/v1/idps/"+idp, "manager", nil)
 	require.Equal(t, 200, r.status, r.raw)
 	require.Len(t, r.body["checkins"].([]any), 1)
+	// The member and the mentor (here the manager) see why the plan exists
+	// and a due date after its creation.
+	for _, who := range []string{"e9", "manager"} {
+		r = e.do("GET", "/api/v1/idps/"+idp, who, nil)
+		require.Equal(t, 200, r.status, r.raw)
+		require.Equal(t, []any{"2026-09", "2026-10"}, r.body["triggerPeriods"])
+		triggers := r.body["triggers"].([]any)
+		require.Len(t, triggers, 2, "both months at the bottom")
+		for i, period := range []string{"2026-09", "2026-10"} {
+			tr := triggers[i].(map[string]any)
+			require.Equal(t, period, tr["period"])
+			require.EqualValues(t, 10, tr["teamSize"])
+			require.Greater(t, tr["rank"], 8.0)
+			require.IsType(t, 0.0, tr["score"])
+		}
+		created, err := time.Parse(time.RFC3339, r.body["createdAt"].(string))
+		require.NoError(t, err)
+		due, err := time.Parse(time.RFC3339, r.body["dueAt"].(string))
+		require.NoError(t, err)
+		require.True(t, due.After(created), "due %s, created %s", due, created)
+	}
 	t.Logf("two months for a team of ten over HTTP took %s", time.Since(start).Round(time.Millisecond))
 }

@@ -16,8 +16,10 @@ import (
 // TestBottomRankTwoMonthsRunningCreatesOneIDP runs two monthly cycles in
 // which nobody submits anything (every task expires, the proposed grades
 // stand) and the same two members rank last: the first month creates no
-// IDP, the second creates exactly one for each of them, and applying the
-// outcomes again creates nothing more.
+// IDP, the second creates exactly one for each of them, listing both
+// months with the member's rank, team size and score, due the template's
+// 60 days (compressed) after it was created, with the mentor's review
+// opening then; applying the outcomes again creates nothing more.
 func TestBottomRankTwoMonthsRunningCreatesOneIDP(t *testing.T) {
 	st := storetest.SQLite(t)
 	e := cyclestest.Start(t, st, 4)
@@ -38,9 +40,21 @@ func TestBottomRankTwoMonthsRunningCreatesOneIDP(t *testing.T) {
 	require.Len(t, idps, 2)
 	got := map[string]bool{idps[0].MemberID: true, idps[1].MemberID: true}
 	require.True(t, got[e.Employees[2].ID] && got[e.Employees[3].ID], "the two lowest-ranked members get the IDPs")
+	sixtyDays := 60 * 150 * time.Millisecond
 	for _, p := range idps {
 		require.Equal(t, e.Manager.ID, p.MentorID, "the manager mentors by default")
 		require.Equal(t, second.ID, p.CycleID)
+		require.InDelta(t, sixtyDays, p.DueAt.Sub(p.CreatedAt), float64(time.Millisecond), "due the plan's duration after it was created, not after the period ended")
+		triggers, err := p.Triggers()
+		require.NoError(t, err)
+		var want []store.IDPTrigger
+		for _, c := range []*store.Cycle{first, second} {
+			r, err := st.GetResult(ctx, c.ID, p.MemberID)
+			require.NoError(t, err)
+			want = append(want, store.IDPTrigger{Period: c.Period, Rank: r.Rank, TeamSize: 4, Score: &r.FinalScore})
+		}
+		require.Equal(t, want, triggers, "both months, each with the member's place")
+		require.Greater(t, want[0].Rank, 2)
 	}
 
 	// The outcome step retried (a worker crash after it ran) changes nothing.
@@ -66,10 +80,51 @@ func TestBottomRankTwoMonthsRunningCreatesOneIDP(t *testing.T) {
 	idpList, _, err := st.ListIDPs(ctx, e.Org.ID, store.IDPFilter{}, store.Page{})
 	require.NoError(t, err)
 	record(t, e, "idp.json", activities.IDPWorkflowID(idpList[0].ID), 0)
-	// Each IDP is followed by its workflow.
+	// Each IDP is followed by its workflow, which opens the mentor's
+	// review when the plan is due and not before.
 	for _, p := range idps {
 		d, err := e.Client.DescribeWorkflowExecution(ctx, activities.IDPWorkflowID(p.ID), "")
 		require.NoError(t, err)
 		require.NotNil(t, d.WorkflowExecutionInfo)
+		var review []store.Task
+		require.Eventually(t, func() bool {
+			review, _, err = st.ListTasks(ctx, e.Org.ID, store.TaskFilter{StageKey: "idp:" + p.ID, Kind: store.TaskIDPReview}, store.Page{})
+			return err == nil && len(review) == 1
+		}, 30*time.Second, 50*time.Millisecond, "the mentor's review opens when the plan is due")
+		require.Equal(t, p.MentorID, review[0].AssigneeID)
+		require.False(t, review[0].CreatedAt.Before(p.DueAt), "review opened at %s, before the plan was due at %s", review[0].CreatedAt, p.DueAt)
+	}
+}
+
+// TestBottomMonthsWithAGapBetweenThemCreateNoIDP runs September and
+// November with no October cycle between them: the same two members rank
+// last both times, but two months apart is no run. December then follows
+// November and makes one, listing November and December.
+func TestBottomMonthsWithAGapBetweenThemCreateNoIDP(t *testing.T) {
+	st := storetest.SQLite(t)
+	e := cyclestest.Start(t, st, 4)
+	ctx := context.Background()
+	run := func(period string) *store.Cycle {
+		e.Metrics(period)
+		c := e.Launch("cs-ops-monthly", period, 150*time.Millisecond)
+		e.WaitState(c.ID, store.CycleCompleted, 90*time.Second)
+		return c
+	}
+
+	run("2026-09")
+	run("2026-11")
+	idps, _, err := st.ListIDPs(ctx, e.Org.ID, store.IDPFilter{}, store.Page{})
+	require.NoError(t, err)
+	require.Empty(t, idps, "September and November at the bottom, with no October cycle, is not two months running")
+
+	run("2026-12")
+	idps, _, err = st.ListIDPs(ctx, e.Org.ID, store.IDPFilter{}, store.Page{})
+	require.NoError(t, err)
+	require.Len(t, idps, 2)
+	for _, p := range idps {
+		triggers, err := p.Triggers()
+		require.NoError(t, err)
+		require.Len(t, triggers, 2)
+		require.Equal(t, []string{"2026-11", "2026-12"}, []string{triggers[0].Period, triggers[1].Period})
 	}
 }
