@@ -534,6 +534,13 @@ var brokenCases = []brokenCase{
 	{name: "an IDP with both a bottom count and percent", from: csOpsFile,
 		mutate: func(m map[string]any) { obj(m, "outcomes", "idp")["bottomPercent"] = 10 },
 		want:   []want{{"/outcomes/idp/bottomPercent", "set bottomCount or bottomPercent, not both"}}},
+	{name: "an IDP bottom share finer than a basis point", from: csOpsFile,
+		mutate: func(m map[string]any) {
+			idp := obj(m, "outcomes", "idp")
+			delete(idp, "bottomCount")
+			idp["bottomPercent"] = 7.125
+		},
+		want: []want{{"/outcomes/idp/bottomPercent", "must be a multiple of 0.01"}}},
 	{name: "IDP check-ins as long as the plan", from: csOpsFile,
 		mutate: func(m map[string]any) { obj(m, "outcomes", "idp")["checkinEvery"] = "P60D" },
 		want:   []want{{"/outcomes/idp/checkinEvery", "check-ins must come more often than the plan lasts (P60D)"}}},

@@ -256,6 +256,8 @@ func describe(k jsonschema.ErrorKind) string {
 		return "must be greater than " + ratText(k.Want)
 	case *kind.ExclusiveMaximum:
 		return "must be less than " + ratText(k.Want)
+	case *kind.MultipleOf:
+		return "must be a multiple of " + ratText(k.Want)
 	case *kind.MinItems:
 		return fmt.Sprintf("needs at least %d item(s)", k.Want)
 	case *kind.MaxItems:
