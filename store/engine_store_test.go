@@ -279,7 +279,9 @@ func TestTeamRankHistoryListsTheTeamsLivePeriodsNewestFirst(t *testing.T) {
 			return got
 		}
 		save(f.cycle, 61.2, 80) // 2026-10: a last
-		sep := launch("cs-ops-monthly", f.team.ID, "2026-09", store.CycleCompleted)
+		save(launch("cs-ops-monthly", f.team.ID, "2026-09", store.CycleCancelled), 10, 20)
+		sep := launch("cs-ops-monthly", f.team.ID, "2026-09", store.CycleCompleted) // relaunched after the cancellation
+		require.Equal(t, 1, sep.Generation)
 		save(sep, 90, 70)
 		aug := launch("cs-ops-monthly", f.team.ID, "2026-08", store.CycleCancelled)
 		save(aug, 10, 20)
@@ -290,7 +292,7 @@ func TestTeamRankHistoryListsTheTeamsLivePeriodsNewestFirst(t *testing.T) {
 
 		h, err := s.TeamRankHistory(ctx, f.cycle, 5)
 		require.NoError(t, err)
-		require.Len(t, h, 2, "only this team's live cycles of the template up to October; the cancelled August is a gap")
+		require.Len(t, h, 2, "only this team's live cycles of the template up to October: September's relaunch, not its cancelled first run; the cancelled August is a gap")
 		require.Equal(t, []string{f.cycle.ID, sep.ID}, []string{h[0].CycleID, h[1].CycleID})
 		require.Equal(t, "2026-09", h[1].Period)
 		require.True(t, h[1].PeriodEnd.Equal(h[0].PeriodStart), "September ends where October starts, on every backend")
