@@ -326,7 +326,7 @@ func (a *Activities) createIDP(ctx context.Context, c *store.Cycle, t *templates
 			Subject:   "个人发展计划（IDP）已创建 / An individual development plan was created",
 			DedupeKey: dedupe("idp-created", got.ID, to),
 		}
-		ev := notify.Event{Title: notify.Text{Zh: c.Title + "（" + c.Period + "）", En: c.Title + " (" + c.Period + ")"}, Detail: triggerText(triggers), Due: &got.DueAt}
+		ev := notify.Event{Title: notify.Text{Zh: c.Title + "（" + c.Period + "）", En: c.Title + " (" + c.Period + ")"}, Detail: triggerText(run), Due: &got.DueAt}
 		if _, err := a.notify(ctx, note, ev, a.feedbackRouteFor(ctx, c.ID)); err != nil {
 			return IDPRef{}, err
 		}
@@ -336,15 +336,11 @@ func (a *Activities) createIDP(ctx context.Context, c *store.Cycle, t *templates
 
 // triggerText names the periods at the bottom that led to a plan:
 // "2026-08: 8th of 9, 61.2; 2026-09: 9th of 9, 55.0".
-func triggerText(ts []store.IDPTrigger) notify.Text {
-	zh, en := make([]string, len(ts)), make([]string, len(ts))
-	for i, t := range ts {
-		score := 0.0
-		if t.Score != nil {
-			score = *t.Score
-		}
-		zh[i] = fmt.Sprintf("%s：第 %d 名 / 共 %d 人，%.1f 分", t.Period, t.Rank, t.TeamSize, score)
-		en[i] = fmt.Sprintf("%s: %s of %d, %.1f", t.Period, ordinal(t.Rank), t.TeamSize, score)
+func triggerText(run []scoring.Standing) notify.Text {
+	zh, en := make([]string, len(run)), make([]string, len(run))
+	for i, s := range run {
+		zh[i] = fmt.Sprintf("%s：第 %d 名 / 共 %d 人，%.1f 分", s.Period, s.Rank, s.TeamSize, s.Score)
+		en[i] = fmt.Sprintf("%s: %s of %d, %.1f", s.Period, ordinal(s.Rank), s.TeamSize, s.Score)
 	}
 	return notify.Text{Zh: "连续排名末位：" + strings.Join(zh, "；"), En: "At the bottom in " + strings.Join(en, "; ")}
 }
