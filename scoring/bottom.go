@@ -84,10 +84,10 @@ type PeriodRanking struct {
 
 // Standing is where a member stood in one period of a bottom run.
 type Standing struct {
-	Period   string  `json:"period"`
-	Rank     int     `json:"rank"`
-	TeamSize int     `json:"teamSize"`
-	Score    float64 `json:"score"`
+	Period   string
+	Rank     int
+	TeamSize int
+	Score    float64
 }
 
 // Run returns the member's last Runs periods at the bottom, oldest first,
