@@ -674,3 +674,36 @@ func TestEachMetricValueReadsOnlyTheCyclesMembersAndPeriod(t *testing.T) {
 		}, got)
 	})
 }
+
+// A database that already holds two values of one member, indicator and
+// period (which scoring summed) keeps only the latest when migrated.
+func TestMigratingKeepsTheLatestOfDuplicateMetricValues(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 1, "k")
+		m := f.members[0].ID
+		// Back to the schema before migration 7.
+		drop := "DROP INDEX ux_metric_values_one"
+		if s.Dialect == store.MySQL {
+			drop += " ON metric_values"
+		}
+		require.NoError(t, s.DB.Exec(drop).Error)
+		require.NoError(t, s.DB.Exec("ALTER TABLE metric_values DROP COLUMN recorded_by").Error)
+		require.NoError(t, s.DB.Exec("DELETE FROM schema_migrations WHERE version = 7").Error)
+		insert := "INSERT INTO metric_values (id, org_id, member_id, indicator_key, period, value, source, batch_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		at := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
+		require.NoError(t, s.DB.Exec(insert, "v1", f.org.ID, m, "satisfaction", "2026-10", 84, "crm", "b1", at).Error)
+		require.NoError(t, s.DB.Exec(insert, "v2", f.org.ID, m, "satisfaction", "2026-10", 83, "upload", "b2", at.Add(time.Hour)).Error)
+		require.NoError(t, s.DB.Exec(insert, "v3", f.org.ID, m, "satisfaction", "2026-09", 80, "crm", "b0", at).Error)
+
+		n, err := s.Migrate(ctx, nil)
+		require.NoError(t, err)
+		require.Equal(t, 1, n)
+		vals, err := s.ListMetricValues(ctx, store.MetricFilter{OrgID: f.org.ID})
+		require.NoError(t, err)
+		var ids []string
+		for _, v := range vals {
+			ids = append(ids, v.ID)
+		}
+		require.ElementsMatch(t, []string{"v2", "v3"}, ids, "the later upload wins; other periods are untouched")
+	})
+}
