@@ -234,6 +234,7 @@ func TestASecondValueForAMemberIndicatorAndPeriodIsRefusedUnlessReplacedAndTheRe
 			d := detailAt(t, r, valueAt(format, again, 1))
 			require.EqualValues(t, 84, d["value"])
 			require.Contains(t, d["message"], "source crm")
+			require.Contains(t, d["message"], "by chen.jing"+demoMail)
 			require.Contains(t, errorOf(t, r)["message"], "replace")
 			require.Empty(t, storedMetrics(t, e, "guo.min", period), "nothing of a refused batch is written")
 

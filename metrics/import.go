@@ -211,10 +211,14 @@ func (im *Import) Commit(ctx context.Context) (*store.MetricUpsert, error) {
 				e.Omitted = len(exists.Clashes) - MaxProblems
 				break
 			}
+			by := ""
+			if w := im.byID[c.Existing.RecordedBy]; w != nil {
+				by = " by " + w.Email
+			}
 			e.Problems = append(e.Problems, Problem{Path: im.at[c.Incoming.MemberID+"|"+c.Incoming.IndicatorKey], Value: c.Existing.Value,
-				Message: fmt.Sprintf("%s of %s for %s is already %s from source %s (recorded %s); this row says %s from %s",
+				Message: fmt.Sprintf("%s of %s for %s is already %s from source %s (recorded %s%s); this row says %s from %s",
 					c.Existing.IndicatorKey, im.byID[c.Existing.MemberID].Email, c.Existing.Period, strconv.FormatFloat(c.Existing.Value, 'g', -1, 64), c.Existing.Source,
-					c.Existing.RecordedAt.UTC().Format("2006-01-02 15:04 MST"), strconv.FormatFloat(c.Incoming.Value, 'g', -1, 64), c.Incoming.Source)})
+					c.Existing.RecordedAt.UTC().Format("2006-01-02 15:04 MST"), by, strconv.FormatFloat(c.Incoming.Value, 'g', -1, 64), c.Incoming.Source)})
 		}
 		return nil, e
 	}

@@ -123,7 +123,7 @@ func ParseCSV(r io.Reader, sink Sink) error {
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	w := &wide{sink: sink}
-	for n := 0; ; n++ {
+	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			break
@@ -131,7 +131,10 @@ func ParseCSV(r io.Reader, sink Sink) error {
 		if err != nil {
 			return fmt.Errorf("%w: not valid CSV: %v", ErrUnreadable, err)
 		}
-		if err := w.line(n, rec); err != nil {
+		// The reader skips blank lines: name cells by the line a record
+		// starts on, as a spreadsheet shows them.
+		line, _ := cr.FieldPos(0)
+		if err := w.line(line-1, rec); err != nil {
 			return err
 		}
 	}
@@ -189,10 +192,11 @@ var (
 // ("customer:serviceAttitude" puts the value under the customer source);
 // then one row per member. Empty cells are skipped.
 type wide struct {
-	sink    Sink
-	idCol   int
-	columns []column // by position; nil key: not a value column
-	rows    int
+	sink      Sink
+	headerRow int
+	idCol     int
+	columns   []column // by position; nil until the header is read
+	rows      int
 }
 
 type column struct {
@@ -200,8 +204,10 @@ type column struct {
 	value                     bool
 }
 
+// line takes the record on sheet row n (0-based); the first is the header.
 func (w *wide) line(n int, cells []string) error {
-	if n == 0 {
+	if w.columns == nil {
+		w.headerRow = n
 		return w.header(cells)
 	}
 	blank := true
@@ -230,7 +236,7 @@ func (w *wide) line(n int, cells []string) error {
 			w.sink.Problem(Problem{Path: at, Value: cells[col], Message: fmt.Sprintf("row %d, column %s: %s", n+1, c.header, err)})
 			continue
 		}
-		w.sink.Row(Row{Member: member, MemberAt: cellName(w.idCol, n), Indicator: c.indicator, IndicatorAt: cellName(col, 0), Source: c.source, Value: v, ValueAt: at})
+		w.sink.Row(Row{Member: member, MemberAt: cellName(w.idCol, n), Indicator: c.indicator, IndicatorAt: cellName(col, w.headerRow), Source: c.source, Value: v, ValueAt: at})
 	}
 	return nil
 }
