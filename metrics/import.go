@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/perfloop/perfloop/store"
 )
@@ -153,8 +154,8 @@ func (im *Import) Row(r Row) {
 	case ind == nil:
 		im.problemOnce(Problem{Path: r.IndicatorAt, Value: r.Indicator, Message: "no published template reads this indicator; known keys: " + im.keys})
 		return
-	case len(source) > 64 || !validKey(source):
-		im.problemOnce(Problem{Path: r.IndicatorAt, Value: source, Message: "the source must be a key such as crm or customer (letters, digits, underscores; at most 64)"})
+	case len(source) > 64 || strings.ContainsFunc(source, unicode.IsControl):
+		im.problemOnce(Problem{Path: r.IndicatorAt, Value: source, Message: "the source names where the figure comes from, such as crm or customer: at most 64 bytes, no control characters"})
 		return
 	case ind.raters != nil && !ind.raters[source]:
 		im.problemOnce(Problem{Path: r.IndicatorAt, Value: r.Indicator, Message: fmt.Sprintf("%s is rated by %s: send it with that source (column %s:%s); a value under %q would be ignored", r.Indicator, ind.raterList(), ind.firstRater(), r.Indicator, source)})
@@ -246,16 +247,4 @@ func allDigits(s string) bool {
 		}
 	}
 	return s != ""
-}
-
-func validKey(k string) bool {
-	if k == "" || len(k) > 64 || !(k[0] >= 'a' && k[0] <= 'z' || k[0] >= 'A' && k[0] <= 'Z') {
-		return false
-	}
-	for _, r := range k {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') {
-			return false
-		}
-	}
-	return true
 }
