@@ -55,7 +55,7 @@ func documentCycleRoutes() {
 	Document("GET", "/api/v1/inbox", Doc{Tag: "tasks", Summary: "The caller's tasks, open first and by due date", Query: append([]string{"state"}, paging...), Responses: map[int]any{200: list[store.Task]{}}})
 	Document("GET", "/api/v1/tasks/:id", Doc{Tag: "tasks", Summary: "One of the caller's tasks with its form", Responses: map[int]any{200: taskView{}}})
 	Document("POST", "/api/v1/tasks/:id/submit", Doc{Tag: "tasks", Summary: "Submit a task's form; checked against the template, then handed to the workflow as an Update (409 when closed, 422 when calibration breaks the forced distribution)", Request: map[string]any{}, Responses: map[int]any{200: activities.SubmitResult{}}})
-	Document("POST", "/api/v1/metrics", Doc{Tag: "metrics", Summary: "Ingest metric values (JSON); all or nothing, and the same body twice changes nothing", Roles: leads, Request: metricsInput{}, Responses: map[int]any{200: store.MetricUpsert{}}})
+	Document("POST", "/api/v1/metrics", Doc{Tag: "metrics", Summary: "Ingest metric values (JSON) for members of the caller's teams (403 names the others): known indicators and finite values only, one value per member, indicator and period (409 names the recorded one unless replace is true); all or nothing, the same body twice changes nothing", Roles: leads, Request: metricsInput{}, Responses: map[int]any{200: store.MetricUpsert{}}})
 	Document("GET", "/api/v1/notifications", Doc{Tag: "notifications", Summary: "The caller's in-app notifications, newest first", Query: append([]string{"unread"}, paging...), Responses: map[int]any{200: list[store.Notification]{}}})
 	Document("GET", "/api/v1/idps", Doc{Tag: "idps", Summary: "Development plans: the caller's own, or those of their teams", Query: append([]string{"state"}, paging...), Responses: map[int]any{200: list[store.IDP]{}}})
 }
@@ -156,20 +156,6 @@ type resultView struct {
 	Indicators  json.RawMessage `json:"indicators"`
 	Parts       json.RawMessage `json:"parts"`
 	Adjustments json.RawMessage `json:"adjustments"`
-}
-
-type metricsInput struct {
-	Period string        `json:"period"`
-	Source string        `json:"source,omitempty"`
-	Values []metricInput `json:"values"`
-}
-
-type metricInput struct {
-	MemberID  string  `json:"memberId,omitempty"`
-	Email     string  `json:"email,omitempty"`
-	Indicator string  `json:"indicator"`
-	Value     float64 `json:"value"`
-	Source    string  `json:"source,omitempty"`
 }
 
 func (s *Server) engineReady(c *gin.Context) bool {

@@ -27,6 +27,7 @@ type Error struct {
 	Code    string   `json:"code"`
 	Message string   `json:"message"`
 	Details []Detail `json:"details,omitempty"`
+	Omitted int      `json:"omitted,omitempty"` // details beyond those listed (long lists are cut)
 }
 
 func (e *Error) Error() string { return e.Message }

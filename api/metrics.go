@@ -1,20 +1,26 @@
 package api
 
 import (
+	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
-	"math"
+	"mime"
 	"net/http"
-	"strings"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/perfloop/perfloop/metrics"
 	"github.com/perfloop/perfloop/store"
 )
 
+type metricsInput = metrics.JSONBatch
+
 // ingestMetrics takes a JSON batch of metric values. Members are named by
-// id or email; every bad row is reported and then nothing is written.
+// id or email; the rules are metrics.Import's, the same as for uploads.
 func (s *Server) ingestMetrics(c *gin.Context) {
 	data, err := readBody(c, MaxBody)
 	if err != nil {
@@ -26,110 +32,116 @@ func (s *Server) ingestMetrics(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
+	im, err := s.beginMetrics(c, metrics.Batch{Period: in.Period, Source: in.Source, Replace: in.Replace, Origin: "api"}, data)
+	if err != nil {
+		writeError(c, metricsError(err, "/period"))
+		return
+	}
+	in.Rows(im)
+	s.commitMetrics(c, im)
+}
+
+// uploadMetrics reads a filled-in sheet (CSV or the first sheet of a
+// workbook); see metrics.ParseCSV for its layout.
+func (s *Server) uploadMetrics(c *gin.Context) {
+	data, err := readBody(c, MaxUpload)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	parse := metrics.ParseCSV
+	ct, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	switch ct {
+	case "text/csv":
+	case xlsxType:
+		parse = metrics.ParseXLSX
+	default:
+		writeError(c, &Error{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type", Message: "send text/csv or " + xlsxType})
+		return
+	}
+	replace, err := strconv.ParseBool(c.DefaultQuery("replace", "false"))
+	if err != nil {
+		writeError(c, badRequest("replace is true or false", Detail{Path: "replace", Value: c.Query("replace"), Message: "expected true or false"}))
+		return
+	}
+	b := metrics.Batch{Period: c.Query("period"), Source: c.Query("source"), Replace: replace, Origin: "upload"}
+	im, err := s.beginMetrics(c, b, []byte(fmt.Sprintf("%s|%s|%t|", b.Period, b.Source, replace)), data)
+	if err != nil {
+		writeError(c, metricsError(err, "period"))
+		return
+	}
+	if err := parse(bytes.NewReader(data), im); err != nil {
+		writeError(c, metricsError(err, ""))
+		return
+	}
+	s.commitMetrics(c, im)
+}
+
+// beginMetrics starts an import for the caller: admins and HR write any
+// member's metrics, managers those of the members of the teams they
+// manage (their subtrees), never their own.
+func (s *Server) beginMetrics(c *gin.Context, b metrics.Batch, body ...[]byte) (*metrics.Import, error) {
 	me := caller(c)
 	ctx := c.Request.Context()
-	var bad []Detail
-	if !periodLabel(in.Period) {
-		bad = append(bad, Detail{Path: "/period", Value: in.Period, Message: "expected YYYY-MM, YYYY-Qn or YYYY"})
-	}
-	if len(in.Values) == 0 {
-		bad = append(bad, Detail{Path: "/values", Message: "needs at least one value"})
-	}
-	members, err := s.store.AllMembers(ctx, me.OrgID, store.MemberFilter{IncludeInactive: true})
+	may, err := s.metricWriter(ctx, me)
 	if err != nil {
-		writeError(c, err)
-		return
+		return nil, err
 	}
-	byID, byEmail := map[string]bool{}, map[string]string{}
-	for _, m := range members {
-		byID[m.ID] = true
-		byEmail[strings.ToLower(m.Email)] = m.ID
+	sum := sha256.New()
+	for _, part := range body {
+		sum.Write(part)
 	}
-	rows := make([]store.MetricValue, 0, len(in.Values))
-	seen := map[string]int{}
-	for i, v := range in.Values {
-		p := fmt.Sprintf("/values/%d", i)
-		id := v.MemberID
-		switch {
-		case id != "" && !byID[id]:
-			bad = append(bad, Detail{Path: p + "/memberId", Value: id, Message: "no member has this id"})
-			continue
-		case id == "" && v.Email == "":
-			bad = append(bad, Detail{Path: p + "/memberId", Message: "name the member by memberId or email"})
-			continue
-		case id == "":
-			id = byEmail[strings.ToLower(v.Email)]
-			if id == "" {
-				bad = append(bad, Detail{Path: p + "/email", Value: v.Email, Message: "no member has this email"})
-				continue
-			}
-		}
-		if !validMetricKey(v.Indicator) {
-			bad = append(bad, Detail{Path: p + "/indicator", Value: v.Indicator, Message: "expected an indicator or signal key such as fanGrowth"})
-			continue
-		}
-		if math.IsNaN(v.Value) || math.IsInf(v.Value, 0) {
-			bad = append(bad, Detail{Path: p + "/value", Message: "expected a finite number"})
-			continue
-		}
-		src := v.Source
-		if src == "" {
-			src = in.Source
-		}
-		if src == "" {
-			src = "api"
-		}
-		key := id + "|" + v.Indicator + "|" + src
-		if j, dup := seen[key]; dup {
-			bad = append(bad, Detail{Path: p, Message: fmt.Sprintf("repeats row %d (same member, indicator and source)", j)})
-			continue
-		}
-		seen[key] = i
-		rows = append(rows, store.MetricValue{MemberID: id, IndicatorKey: v.Indicator, Period: in.Period, Value: v.Value, Source: src})
+	b.OrgID, b.ActorID, b.MayWrite, b.Checksum = me.OrgID, me.ID, may, hex.EncodeToString(sum.Sum(nil))
+	return (&metrics.Service{Store: s.store}).Begin(ctx, b)
+}
+
+func (s *Server) metricWriter(ctx context.Context, me *store.Member) (func(*store.Member) bool, error) {
+	if me.Role == store.RoleAdmin || me.Role == store.RoleHRBP {
+		return nil, nil
 	}
-	if len(bad) > 0 {
-		writeError(c, badRequest(fmt.Sprintf("%d problem(s) in the batch; nothing was imported", len(bad)), bad...))
-		return
-	}
-	sum := sha256.Sum256(data)
-	res, err := s.store.UpsertMetricValues(ctx, &store.MetricBatch{OrgID: me.OrgID, Checksum: hex.EncodeToString(sum[:]), FileName: "api", CreatedBy: me.ID}, rows)
+	teams, err := s.managedTeams(ctx, me)
 	if err != nil {
-		writeError(c, err)
+		return nil, err
+	}
+	managed := make(map[string]bool, len(teams))
+	for _, t := range teams {
+		managed[t] = true
+	}
+	return func(m *store.Member) bool {
+		return m.ID != me.ID && m.TeamID != nil && managed[*m.TeamID]
+	}, nil
+}
+
+func (s *Server) commitMetrics(c *gin.Context, im *metrics.Import) {
+	res, err := im.Commit(c.Request.Context())
+	if err != nil {
+		writeError(c, metricsError(err, ""))
 		return
 	}
 	c.JSON(http.StatusOK, res)
 }
 
-func periodLabel(s string) bool {
-	switch len(s) {
-	case 4:
-		return allDigits(s)
-	case 7:
-		if s[4] == '-' && s[5] == 'Q' {
-			return allDigits(s[:4]) && s[6] >= '1' && s[6] <= '4'
+// metricsError turns the import's refusals into the API's error shape.
+func metricsError(err error, periodPath string) error {
+	var me *metrics.Error
+	switch {
+	case errors.As(err, &me):
+		out := &Error{Status: http.StatusBadRequest, Code: "invalid", Message: me.Message, Omitted: me.Omitted}
+		switch {
+		case errors.Is(me, metrics.ErrForbidden):
+			out.Status, out.Code = http.StatusForbidden, "forbidden"
+		case errors.Is(me, metrics.ErrConflict):
+			out.Status, out.Code = http.StatusConflict, "conflict"
 		}
-		return s[4] == '-' && allDigits(s[:4]) && allDigits(s[5:]) && s[5:] >= "01" && s[5:] <= "12"
-	}
-	return false
-}
-
-func allDigits(s string) bool {
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
+		for _, p := range me.Problems {
+			if p.Path == "period" {
+				p.Path = periodPath
+			}
+			out.Details = append(out.Details, Detail{Path: p.Path, Value: p.Value, Message: p.Message})
 		}
+		return out
+	case errors.Is(err, metrics.ErrUnreadable), errors.Is(err, metrics.ErrNoHeader), errors.Is(err, metrics.ErrNoRows):
+		return badRequest(err.Error())
 	}
-	return s != ""
-}
-
-func validMetricKey(k string) bool {
-	if k == "" || len(k) > 64 || !(k[0] >= 'a' && k[0] <= 'z' || k[0] >= 'A' && k[0] <= 'Z') {
-		return false
-	}
-	for _, r := range k {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') {
-			return false
-		}
-	}
-	return true
+	return err
 }

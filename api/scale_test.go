@@ -12,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/perfloop/perfloop/api"
+	"github.com/perfloop/perfloop/catalog"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 )
@@ -32,6 +33,8 @@ type scaleEnv struct {
 func newScaleEnv(t *testing.T) *scaleEnv {
 	ctx := context.Background()
 	st := storetest.SQLite(t)
+	_, err := catalog.SeedBuiltins(ctx, st)
+	require.NoError(t, err)
 	org := &store.Organization{Name: "星河私域运营", Timezone: "Asia/Shanghai", Locale: "zh"}
 	require.NoError(t, st.CreateOrganization(ctx, org))
 	in := store.OrgImport{
@@ -47,7 +50,7 @@ func newScaleEnv(t *testing.T) *scaleEnv {
 	for i := 1; i <= 1203; i++ {
 		in.Members = append(in.Members, store.ImportMember{Name: fmt.Sprintf("成员%04d", i), Email: fmt.Sprintf("m%04d@scale.test", i), Role: store.RoleEmployee, Team: "cs"})
 	}
-	_, err := st.ImportOrg(ctx, org.ID, "test", in, false)
+	_, err = st.ImportOrg(ctx, org.ID, "test", in, false)
 	require.NoError(t, err)
 
 	e := &scaleEnv{env: &env{t: t, store: st, token: map[string]string{}}, org: org}

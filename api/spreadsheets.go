@@ -2,20 +2,16 @@ package api
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/csv"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"mime"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/perfloop/perfloop/metrics"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
 )
@@ -29,7 +25,7 @@ func documentSpreadsheetRoutes() {
 	leads := []string{store.RoleAdmin, store.RoleHRBP, store.RoleManager}
 	Document("GET", "/api/v1/cycles/:id/export.xlsx", Doc{Tag: "results", Summary: "Results and calibration changes as an Excel workbook with 中文/English headers", Roles: leads, Responses: map[int]any{200: nil}})
 	Document("GET", "/api/v1/cycles/:id/metrics-template.xlsx", Doc{Tag: "metrics", Summary: "An Excel sheet to fill in: one row per member, one column per metric the template reads", Roles: leads, Responses: map[int]any{200: nil}})
-	Document("POST", "/api/v1/metrics/upload", Doc{Tag: "metrics", Summary: "Ingest a filled-in sheet (text/csv or .xlsx): bad cells are reported by row and column and nothing is imported; the same file twice changes nothing", Roles: leads, Query: []string{"period", "source"}, Request: map[string]any{}, Responses: map[int]any{200: store.MetricUpsert{}}})
+	Document("POST", "/api/v1/metrics/upload", Doc{Tag: "metrics", Summary: "Ingest a filled-in sheet (text/csv or .xlsx) under the same rules as POST /metrics: bad cells are reported by row and column (the first 100, then a count) and nothing is imported; replace=true overwrites recorded values; the same file twice changes nothing", Roles: leads, Query: []string{"period", "source", "replace"}, Request: map[string]any{}, Responses: map[int]any{200: store.MetricUpsert{}}})
 }
 
 func (s *Server) spreadsheetRoutes(g *gin.RouterGroup) {
@@ -138,38 +134,13 @@ func (s *Server) exportCycle(c *gin.Context) {
 	sendWorkbook(c, f, fmt.Sprintf("perfloop-%s-%s.xlsx", cy.TemplateKey, cy.Period))
 }
 
-// metricKeys are the columns a cycle's metrics sheet has: quantitative
-// indicators, signals, and indicators customers rate through imported scores.
-func metricKeys(t *templates.Template) []string {
-	var out []string
-	if t == nil {
-		return out
-	}
-	for _, ind := range t.Indicators {
-		if ind.Kind == templates.Quantitative {
-			out = append(out, ind.Key)
-		}
-	}
-	for _, sg := range t.Signals {
-		out = append(out, sg.Key)
-	}
-	for _, r := range t.Raters {
-		if r.InputOf() == "metrics" {
-			for _, k := range r.Indicators {
-				out = append(out, r.Key+":"+k)
-			}
-		}
-	}
-	return out
-}
-
 func (s *Server) metricsTemplate(c *gin.Context) {
 	cy, ok := s.visibleCycle(c)
 	if !ok {
 		return
 	}
 	tpl, _ := templates.Parse([]byte(cy.TemplateBody))
-	keys := metricKeys(tpl)
+	keys := metrics.Columns(tpl)
 	members, err := s.store.ListCycleMembers(c.Request.Context(), cy.ID)
 	if err != nil {
 		writeError(c, err)
@@ -195,144 +166,4 @@ func (s *Server) metricsTemplate(c *gin.Context) {
 	}
 	_ = f.SetColWidth(sheet, "A", "B", 28)
 	sendWorkbook(c, f, fmt.Sprintf("metrics-%s-%s.xlsx", cy.TemplateKey, cy.Period))
-}
-
-// uploadMetrics reads a wide sheet: email (or memberId), optional name,
-// then one column per metric key ("customer:serviceAttitude" puts the
-// value under the customer source). Empty cells are skipped.
-func (s *Server) uploadMetrics(c *gin.Context) {
-	data, err := readBody(c, MaxUpload)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	period, source := c.Query("period"), c.Query("source")
-	if source == "" {
-		source = "upload"
-	}
-	if !periodLabel(period) {
-		writeError(c, badRequest("the period query parameter is required", Detail{Path: "period", Value: period, Message: "expected YYYY-MM, YYYY-Qn or YYYY"}))
-		return
-	}
-	ct, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
-	var rows [][]string
-	switch ct {
-	case "text/csv":
-		r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))))
-		r.FieldsPerRecord = -1
-		rows, err = r.ReadAll()
-		if err != nil {
-			writeError(c, badRequest("the file is not valid CSV: "+err.Error()))
-			return
-		}
-	case xlsxType:
-		f, err := excelize.OpenReader(bytes.NewReader(data))
-		if err != nil {
-			writeError(c, badRequest("the file is not a readable .xlsx workbook: "+err.Error()))
-			return
-		}
-		defer f.Close()
-		rows, err = f.GetRows(f.GetSheetName(0))
-		if err != nil {
-			writeError(c, badRequest("cannot read the first sheet: "+err.Error()))
-			return
-		}
-	default:
-		writeError(c, &Error{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type", Message: "send text/csv or " + xlsxType})
-		return
-	}
-	if len(rows) < 2 {
-		writeError(c, badRequest("the sheet needs a header row and at least one member row"))
-		return
-	}
-	me := caller(c)
-	names, err := s.memberNames(c)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	byEmail := map[string]string{}
-	for id, m := range names {
-		byEmail[strings.ToLower(m.Email)] = id
-	}
-	head := rows[0]
-	cell := func(row, col int) string {
-		name, _ := excelize.CoordinatesToCellName(col+1, row+1)
-		return name
-	}
-	var bad []Detail
-	idCol := -1
-	for i, h := range head {
-		if h = strings.TrimSpace(strings.ToLower(h)); h == "email" || h == "memberid" {
-			idCol = i
-		}
-	}
-	if idCol < 0 {
-		writeError(c, badRequest("the header needs an email (or memberId) column", Detail{Path: "A1", Value: strings.Join(head, ","), Message: "expected a column named email"}))
-		return
-	}
-	var out []store.MetricValue
-	for r := 1; r < len(rows); r++ {
-		row := rows[r]
-		if len(row) == 0 || strings.TrimSpace(strings.Join(row, "")) == "" {
-			continue
-		}
-		key := ""
-		if idCol < len(row) {
-			key = strings.TrimSpace(row[idCol])
-		}
-		member := byEmail[strings.ToLower(key)]
-		if _, ok := names[key]; ok {
-			member = key
-		}
-		if member == "" {
-			bad = append(bad, Detail{Path: cell(r, idCol), Value: key, Message: fmt.Sprintf("row %d: no member has this email", r+1)})
-			continue
-		}
-		for col := 0; col < len(head) && col < len(row); col++ {
-			h := strings.TrimSpace(head[col])
-			lh := strings.ToLower(h)
-			if col == idCol || lh == "name" || lh == "姓名" || strings.TrimSpace(row[col]) == "" {
-				continue
-			}
-			src, ind := source, h
-			if i := strings.Index(h, ":"); i > 0 {
-				src, ind = h[:i], h[i+1:]
-			}
-			if !validMetricKey(ind) {
-				bad = append(bad, Detail{Path: cell(0, col), Value: h, Message: "the column is not a metric key such as retention or customer:serviceAttitude"})
-				continue
-			}
-			v, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(row[col]), "%"), 64)
-			if err != nil {
-				bad = append(bad, Detail{Path: cell(r, col), Value: row[col], Message: fmt.Sprintf("row %d, column %s: expected a number", r+1, h)})
-				continue
-			}
-			out = append(out, store.MetricValue{MemberID: member, IndicatorKey: ind, Period: period, Value: v, Source: src})
-		}
-	}
-	if len(bad) > 0 {
-		writeError(c, badRequest(fmt.Sprintf("%d problem(s) in the file; nothing was imported", len(bad)), dedupeDetails(bad)...))
-		return
-	}
-	sum := sha256.Sum256(append([]byte(period+"|"+source+"|"), data...))
-	res, err := s.store.UpsertMetricValues(c.Request.Context(), &store.MetricBatch{OrgID: me.OrgID, Checksum: hex.EncodeToString(sum[:]), FileName: "upload", CreatedBy: me.ID}, out)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, res)
-}
-
-func dedupeDetails(ds []Detail) []Detail {
-	seen := map[string]bool{}
-	var out []Detail
-	for _, d := range ds {
-		k := d.Path + "|" + d.Message
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, d)
-		}
-	}
-	return out
 }

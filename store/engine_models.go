@@ -85,10 +85,14 @@ type MetricBatch struct {
 	RowCount  int       `json:"rows"`
 	CreatedBy string    `json:"createdBy"`
 	CreatedAt time.Time `json:"createdAt"`
+	// Replace lets the batch overwrite values already recorded for the same
+	// member, indicator and period; without it such a row is refused.
+	Replace bool `gorm:"-" json:"-"`
 }
 
 // MetricValue is a measured value of an indicator (or signal) for a member
-// in a period, from one source.
+// in a period, from one source. There is at most one per member, indicator
+// and period, whatever its source: scoring reads that one value.
 type MetricValue struct {
 	ID           string    `gorm:"primaryKey" json:"id"`
 	OrgID        string    `json:"-"`
@@ -99,6 +103,7 @@ type MetricValue struct {
 	Source       string    `json:"source"`
 	BatchID      string    `json:"batchId"`
 	RecordedAt   time.Time `json:"recordedAt"`
+	RecordedBy   string    `json:"recordedBy"` // the member whose request wrote it
 }
 
 // Task states and kinds.

@@ -210,8 +210,31 @@ type MetricUpsert struct {
 	Duplicate bool   `json:"duplicate"` // the same file was ingested before; nothing changed
 }
 
+// MetricClash is a row of a batch that would be a second value for a
+// member, indicator and period: Existing is what is recorded.
+type MetricClash struct {
+	Existing MetricValue `json:"existing"`
+	Incoming MetricValue `json:"incoming"`
+}
+
+// ErrMetricExists refuses a batch that would record a second value for a
+// member, indicator and period without saying it replaces the first.
+type ErrMetricExists struct {
+	Clashes []MetricClash
+}
+
+func (e *ErrMetricExists) Error() string {
+	return fmt.Sprintf("ingest metrics: %d value(s) are already recorded for the same member, indicator and period", len(e.Clashes))
+}
+
+func (e *ErrMetricExists) Is(target error) bool { return target == ErrConflict }
+
 // UpsertMetricValues writes a batch of values in one transaction: all or
-// nothing. A batch whose checksum was seen before changes nothing.
+// nothing. A batch whose checksum was seen before changes nothing. A row
+// equal to the recorded one (value and source) is unchanged; any other row
+// for a member, indicator and period that already has a value is refused
+// with *ErrMetricExists unless the batch replaces, and each replacement is
+// audited with the value and source it overwrote.
 func (s *Store) UpsertMetricValues(ctx context.Context, b *MetricBatch, rows []MetricValue) (*MetricUpsert, error) {
 	res := &MetricUpsert{}
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -224,34 +247,58 @@ func (s *Store) UpsertMetricValues(ctx context.Context, b *MetricBatch, rows []M
 		if !errors.Is(err, gorm.ErrRecordNotFound) {
 			return fmt.Errorf("ingest metrics: %w", err)
 		}
+		have, err := recordedMetrics(tx, rows)
+		if err != nil {
+			return err
+		}
 		if b.ID == "" {
 			b.ID = NewID()
 		}
 		b.RowCount = len(rows)
+		now := time.Now().UTC()
+		var fresh []MetricValue
+		var replaced []map[string]any
+		clash := &ErrMetricExists{}
+		for _, r := range rows {
+			old, ok := have[metricSlot{r.MemberID, r.IndicatorKey, r.Period}]
+			switch {
+			case !ok:
+				r.ID, r.OrgID, r.BatchID, r.RecordedAt, r.RecordedBy = NewID(), b.OrgID, b.ID, now, b.CreatedBy
+				fresh = append(fresh, r)
+			case old.Value == r.Value && old.Source == r.Source:
+				res.Unchanged++
+			case !b.Replace:
+				clash.Clashes = append(clash.Clashes, MetricClash{Existing: old, Incoming: r})
+			default:
+				replaced = append(replaced, map[string]any{"memberId": r.MemberID, "indicator": r.IndicatorKey, "period": r.Period,
+					"from": map[string]any{"value": old.Value, "source": old.Source, "recordedBy": old.RecordedBy, "batchId": old.BatchID},
+					"to":   map[string]any{"value": r.Value, "source": r.Source}})
+				if err := tx.Model(&MetricValue{}).Where("id = ?", old.ID).Updates(map[string]any{"value": r.Value, "source": r.Source, "batch_id": b.ID, "recorded_at": now, "recorded_by": b.CreatedBy}).Error; err != nil {
+					return writeErr("ingest metrics", err)
+				}
+				res.Updated++
+			}
+		}
+		if len(clash.Clashes) > 0 {
+			return clash
+		}
 		if err := tx.Create(b).Error; err != nil {
 			return writeErr("ingest metrics", err)
 		}
 		res.BatchID = b.ID
-		now := time.Now().UTC()
-		for _, r := range rows {
-			var old MetricValue
-			err := tx.Take(&old, "member_id = ? AND indicator_key = ? AND period = ? AND source = ?", r.MemberID, r.IndicatorKey, r.Period, r.Source).Error
-			switch {
-			case err == nil && old.Value == r.Value:
-				res.Unchanged++
-			case err == nil:
-				if err := tx.Model(&MetricValue{}).Where("id = ?", old.ID).Updates(map[string]any{"value": r.Value, "batch_id": b.ID, "recorded_at": now}).Error; err != nil {
-					return fmt.Errorf("ingest metrics: %w", err)
+		if len(fresh) > 0 {
+			if err := tx.CreateInBatches(fresh, 200).Error; err != nil {
+				if isUniqueViolation(err) {
+					// Two imports read "no value yet" for the same slot at once; the other committed first.
+					return fmt.Errorf("ingest metrics: %w: another import recorded a value for the same member, indicator and period meanwhile; send the batch again to see it", ErrConflict)
 				}
-				res.Updated++
-			case errors.Is(err, gorm.ErrRecordNotFound):
-				r.ID, r.OrgID, r.BatchID, r.RecordedAt = NewID(), b.OrgID, b.ID, now
-				if err := tx.Create(&r).Error; err != nil {
-					return writeErr("ingest metrics", err)
-				}
-				res.Inserted++
-			default:
-				return fmt.Errorf("ingest metrics: %w", err)
+				return writeErr("ingest metrics", err)
+			}
+		}
+		res.Inserted = len(fresh)
+		if len(replaced) > 0 {
+			if err := Audit(tx, b.CreatedBy, "metrics.replace", "metric_batch", b.ID, map[string]any{"replaced": replaced}); err != nil {
+				return err
 			}
 		}
 		return Audit(tx, b.CreatedBy, "metrics.ingest", "metric_batch", b.ID, map[string]any{"rows": len(rows), "file": b.FileName})
@@ -260,6 +307,36 @@ func (s *Store) UpsertMetricValues(ctx context.Context, b *MetricBatch, rows []M
 		return nil, err
 	}
 	return res, nil
+}
+
+type metricSlot struct{ member, indicator, period string }
+
+// recordedMetrics reads the values already held for a batch's members and
+// periods in a few queries (500 members to an IN list) rather than one per row.
+func recordedMetrics(tx *gorm.DB, rows []MetricValue) (map[metricSlot]MetricValue, error) {
+	byPeriod := map[string][]string{}
+	seen := map[[2]string]bool{}
+	for _, r := range rows {
+		if k := [2]string{r.Period, r.MemberID}; !seen[k] {
+			seen[k] = true
+			byPeriod[r.Period] = append(byPeriod[r.Period], r.MemberID)
+		}
+	}
+	out := map[metricSlot]MetricValue{}
+	for period, ids := range byPeriod {
+		for len(ids) > 0 {
+			n := min(len(ids), 500)
+			var vals []MetricValue
+			if err := tx.Where("period = ? AND member_id IN ?", period, ids[:n]).Find(&vals).Error; err != nil {
+				return nil, fmt.Errorf("ingest metrics: %w", err)
+			}
+			for _, v := range vals {
+				out[metricSlot{v.MemberID, v.IndicatorKey, v.Period}] = v
+			}
+			ids = ids[n:]
+		}
+	}
+	return out, nil
 }
 
 // SaveResults writes computed results, keyed by member; a recomputation

@@ -185,7 +185,7 @@ func TestMetricUploadIsAllOrNothingAndIdempotent(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, res.Duplicate)
 		rows[0].Value = 45
-		res, err = s.UpsertMetricValues(ctx, &store.MetricBatch{OrgID: f.org.ID, Checksum: "b", FileName: "b.csv", CreatedBy: "x"}, rows)
+		res, err = s.UpsertMetricValues(ctx, &store.MetricBatch{OrgID: f.org.ID, Checksum: "b", FileName: "b.csv", CreatedBy: "x", Replace: true}, rows)
 		require.NoError(t, err)
 		require.Equal(t, 1, res.Updated)
 		require.Equal(t, 1, res.Unchanged)
@@ -198,6 +198,55 @@ func TestMetricUploadIsAllOrNothingAndIdempotent(t *testing.T) {
 			require.NoError(t, err)
 			require.Empty(t, vals)
 		}
+	})
+}
+
+func TestASecondMetricValueForTheSameMemberIndicatorAndPeriodIsRefusedUnlessReplaced(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 1, "k")
+		m := f.members[0].ID
+		crm := []store.MetricValue{{MemberID: m, IndicatorKey: "satisfaction", Period: "2026-10", Value: 84, Source: "crm"}}
+		_, err := s.UpsertMetricValues(ctx, &store.MetricBatch{OrgID: f.org.ID, Checksum: "json", FileName: "api", CreatedBy: "lead"}, crm)
+		require.NoError(t, err)
+
+		// The same figure from another source was summed by scoring (170).
+		upload := []store.MetricValue{{MemberID: m, IndicatorKey: "satisfaction", Period: "2026-10", Value: 84, Source: "upload"}}
+		_, err = s.UpsertMetricValues(ctx, &store.MetricBatch{OrgID: f.org.ID, Checksum: "csv", FileName: "upload", CreatedBy: "hr"}, upload)
+		var exists *store.ErrMetricExists
+		require.ErrorAs(t, err, &exists)
+		require.ErrorIs(t, err, store.ErrConflict)
+		require.Len(t, exists.Clashes, 1)
+		require.Equal(t, "crm", exists.Clashes[0].Existing.Source)
+		require.Equal(t, 84.0, exists.Clashes[0].Existing.Value)
+		require.Equal(t, "lead", exists.Clashes[0].Existing.RecordedBy)
+
+		// The refused batch left no checksum behind: replacing it is accepted and audited.
+		res, err := s.UpsertMetricValues(ctx, &store.MetricBatch{OrgID: f.org.ID, Checksum: "csv", FileName: "upload", CreatedBy: "hr", Replace: true}, upload)
+		require.NoError(t, err)
+		require.Equal(t, 1, res.Updated)
+		var sum float64
+		require.NoError(t, s.EachMetricValue(ctx, store.MetricFilter{OrgID: f.org.ID, Period: "2026-10"}, func(p store.MetricPoint) { sum += p.Value }))
+		require.Equal(t, 84.0, sum)
+		vals, err := s.ListMetricValues(ctx, store.MetricFilter{OrgID: f.org.ID})
+		require.NoError(t, err)
+		require.Len(t, vals, 1)
+		require.Equal(t, "upload", vals[0].Source)
+		require.Equal(t, "hr", vals[0].RecordedBy)
+		entries, _, err := s.ListAudit(ctx, store.AuditFilter{ActorID: "hr"}, store.Page{Limit: 10})
+		require.NoError(t, err)
+		var replaced string
+		for _, e := range entries {
+			if e.Action == "metrics.replace" {
+				replaced = e.Detail
+			}
+		}
+		require.Contains(t, replaced, `"from":{"batchId":`)
+		require.Contains(t, replaced, `"source":"crm"`)
+		require.Contains(t, replaced, `"recordedBy":"lead"`)
+
+		// The database itself holds the rule, whatever path writes.
+		raw := store.MetricValue{ID: store.NewID(), OrgID: f.org.ID, MemberID: m, IndicatorKey: "satisfaction", Period: "2026-10", Value: 1, Source: "other", BatchID: "b", RecordedAt: time.Now().UTC()}
+		require.Error(t, s.DB.Create(&raw).Error)
 	})
 }
 
@@ -658,7 +707,7 @@ func TestEachMetricValueReadsOnlyTheCyclesMembersAndPeriod(t *testing.T) {
 		a, b := f.members[0].ID, f.members[1].ID
 		rows := []store.MetricValue{
 			{MemberID: a, IndicatorKey: "nps", Period: "2026-10", Value: 50, Source: "survey"},
-			{MemberID: a, IndicatorKey: "nps", Period: "2026-10", Value: 4, Source: "peer"},
+			{MemberID: a, IndicatorKey: "collaboration", Period: "2026-10", Value: 4, Source: "peer"},
 			{MemberID: b, IndicatorKey: "retention", Period: "2026-10", Value: 41, Source: "crm"},
 			{MemberID: b, IndicatorKey: "retention", Period: "2026-09", Value: 99, Source: "crm"},
 			{MemberID: outsider.ID, IndicatorKey: "nps", Period: "2026-10", Value: 77, Source: "survey"},
@@ -670,8 +719,41 @@ func TestEachMetricValueReadsOnlyTheCyclesMembersAndPeriod(t *testing.T) {
 		require.NoError(t, err)
 		require.ElementsMatch(t, []store.MetricPoint{
 			{MemberID: a, IndicatorKey: "nps", Source: "survey", Value: 50},
-			{MemberID: a, IndicatorKey: "nps", Source: "peer", Value: 4},
+			{MemberID: a, IndicatorKey: "collaboration", Source: "peer", Value: 4},
 			{MemberID: b, IndicatorKey: "retention", Source: "crm", Value: 41},
 		}, got)
+	})
+}
+
+// A database that already holds two values of one member, indicator and
+// period (which scoring summed) keeps only the latest when migrated.
+func TestMigratingKeepsTheLatestOfDuplicateMetricValues(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 1, "k")
+		m := f.members[0].ID
+		// Back to the schema before migration 7.
+		drop := "DROP INDEX ux_metric_values_one"
+		if s.Dialect == store.MySQL {
+			drop += " ON metric_values"
+		}
+		require.NoError(t, s.DB.Exec(drop).Error)
+		require.NoError(t, s.DB.Exec("ALTER TABLE metric_values DROP COLUMN recorded_by").Error)
+		require.NoError(t, s.DB.Exec("DELETE FROM schema_migrations WHERE version = 7").Error)
+		insert := "INSERT INTO metric_values (id, org_id, member_id, indicator_key, period, value, source, batch_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		at := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
+		require.NoError(t, s.DB.Exec(insert, "v1", f.org.ID, m, "satisfaction", "2026-10", 84, "crm", "b1", at).Error)
+		require.NoError(t, s.DB.Exec(insert, "v2", f.org.ID, m, "satisfaction", "2026-10", 83, "upload", "b2", at.Add(time.Hour)).Error)
+		require.NoError(t, s.DB.Exec(insert, "v3", f.org.ID, m, "satisfaction", "2026-09", 80, "crm", "b0", at).Error)
+
+		n, err := s.Migrate(ctx, nil)
+		require.NoError(t, err)
+		require.Equal(t, 1, n)
+		vals, err := s.ListMetricValues(ctx, store.MetricFilter{OrgID: f.org.ID})
+		require.NoError(t, err)
+		var ids []string
+		for _, v := range vals {
+			ids = append(ids, v.ID)
+		}
+		require.ElementsMatch(t, []string{"v2", "v3"}, ids, "the later upload wins; other periods are untouched")
 	})
 }

@@ -167,6 +167,8 @@
     'dash.uploaded': ['已导入：新增 {inserted}，更新 {updated}，未变 {unchanged}', 'Imported: {inserted} new, {updated} updated, {unchanged} unchanged'],
     'dash.duplicate': ['这个文件之前已经导入过，没有变化。', 'This file was imported before; nothing changed.'],
     'dash.badRows': ['文件有错误，未导入任何数据：', 'The file has errors; nothing was imported:'],
+    'dash.replace': ['覆盖已有数值（记入审计日志）', 'Replace values already recorded (audited)'],
+    'dash.omitted': ['另有 {n} 处问题未列出', '{n} more problems not listed'],
     'tpl.retire': ['停用', 'Retire'], 'tpl.retired': ['已停用 {key} v{v}', 'Retired {key} v{v}'], 'tpl.compare': ['对比版本', 'Compare versions'],
     'tpl.diffTitle': ['{key}：v{from} 与 v{to} 对比', '{key}: v{from} against v{to}'], 'tpl.from': ['旧版本', 'From'], 'tpl.to': ['新版本', 'To'],
     'tpl.changes': ['{n} 处字段变化', '{n} field changes'], 'tpl.same': ['两个版本内容相同。', 'The two versions are the same.'],
@@ -268,6 +270,7 @@
       this.status = status;
       this.code = body.code;
       this.details = body.details || [];
+      this.omitted = body.omitted || 0;
     }
   }
   const S = { token: localStorage.getItem('pl.token') || '', me: null, cache: new Map(), timers: [] };
@@ -1341,6 +1344,7 @@
     const general = h('div', { tabindex: '-1', id: 'metrics-general' });
     const file = h('input', { type: 'file', id: 'metrics-file', accept: '.csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'aria-describedby': 'metrics-hint' });
     const btn = h('button', { type: 'submit', id: 'metrics-upload' }, t('dash.upload'));
+    const replace = h('input', { type: 'checkbox', id: 'metrics-replace' });
     const sheet = h('button', { type: 'button', class: 'link' }, t('dash.metricsSheet'));
     sheet.onclick = () => download('/cycles/' + encodeURIComponent(cy.id) + '/metrics-template.xlsx', 'metrics-' + cy.period + '.xlsx').catch((ex) => toast(ex.message));
     const form = h('form', { class: 'card', id: 'metrics', novalidate: true, onsubmit: async (e) => {
@@ -1354,13 +1358,17 @@
       bar.set(0);
       btn.disabled = true;
       try {
-        const r = await upload('/metrics/upload?period=' + encodeURIComponent(cy.period), f, type, (x) => bar.set(x >= 1 ? null : x));
+        const r = await upload('/metrics/upload?period=' + encodeURIComponent(cy.period) + (replace.checked ? '&replace=true' : ''), f, type, (x) => bar.set(x >= 1 ? null : x));
         fill(general, alertBox('ok', r.duplicate ? t('dash.duplicate') : t('dash.uploaded', r)));
       } catch (ex) {
-        fill(general, alertBox('bad', ex.details.length ? t('dash.badRows') : ex.message, ex.details.length ? h('ul', {}, ex.details.map((d) => h('li', {}, (d.path ? d.path + ': ' : '') + d.message + (d.value != null && d.value !== '' ? ' (' + JSON.stringify(d.value) + ')' : '')))) : null));
+        // A conflict or a refusal says what to do in its message; a 400 lists bad cells.
+        const items = ex.details.map((d) => h('li', {}, (d.path ? d.path + ': ' : '') + d.message + (d.value != null && d.value !== '' ? ' (' + JSON.stringify(d.value) + ')' : '')));
+        if (ex.omitted) items.push(h('li', {}, t('dash.omitted', { n: ex.omitted })));
+        fill(general, alertBox('bad', ex.details.length && ex.status === 400 ? t('dash.badRows') : ex.message, items.length ? h('ul', {}, items) : null));
       } finally { btn.disabled = false; }
     } }, h('h2', {}, t('dash.metrics')), general,
       h('div', { class: 'field' }, h('label', { for: 'metrics-file' }, t('dash.metricsFile')), file, h('p', { class: 'hint', id: 'metrics-hint' }, t('dash.metricsHint'), ' ', sheet)),
+      h('div', { class: 'field' }, h('label', { class: 'choice' }, replace, t('dash.replace'))),
       h('div', { class: 'toolbar' }, btn));
     return form;
   }
