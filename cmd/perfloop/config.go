@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -38,6 +39,8 @@ type config struct {
 	SMTPUser       string
 	SMTPPassword   string
 	SMTPStartTLS   bool
+	DrainDelay     time.Duration
+	StopTimeout    time.Duration
 }
 
 // mail is the SMTP relay for e-mail notifications, nil when --smtp is
@@ -117,6 +120,8 @@ var settings = map[string]setting{
 	"smtp-user":          {"smtp-user", "PERFLOOP_SMTP_USER", "e-mail notifications: AUTH PLAIN user"},
 	"smtp-password-file": {"smtp-password-file", "PERFLOOP_SMTP_PASSWORD_FILE", "e-mail notifications: file holding the SMTP password (or set PERFLOOP_SMTP_PASSWORD)"},
 	"smtp-starttls":      {"smtp-starttls", "PERFLOOP_SMTP_STARTTLS", "e-mail notifications: upgrade with STARTTLS before AUTH (required off loopback)"},
+	"drain-delay":        {"drain-delay", "PERFLOOP_DRAIN_DELAY", "on SIGTERM, how long /readyz answers 503 while requests are still served, so load balancers stop sending them"},
+	"shutdown-timeout":   {"shutdown-timeout", "PERFLOOP_SHUTDOWN_TIMEOUT", "on SIGTERM, how long requests (api) or activities (worker) in flight may take to finish"},
 }
 
 func envString(name, def string) string {
@@ -154,6 +159,19 @@ func addBool(fs *pflag.FlagSet, dst *bool, name string) {
 		v = b
 	}
 	fs.BoolVar(dst, name, v, settings[name].usage+" ["+settings[name].env+"]")
+}
+
+func addDuration(fs *pflag.FlagSet, dst *time.Duration, name string, def time.Duration) {
+	v := def
+	if raw, ok := os.LookupEnv(settings[name].env); ok {
+		d, err := time.ParseDuration(raw)
+		if err != nil || d < 0 {
+			envErrors = append(envErrors, fmt.Errorf("%s=%q is not a duration such as 25s", settings[name].env, raw))
+		} else {
+			v = d
+		}
+	}
+	fs.DurationVar(dst, name, v, settings[name].usage+" ["+settings[name].env+"]")
 }
 
 var envErrors []error
