@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"github.com/perfloop/perfloop/api"
 	"github.com/perfloop/perfloop/notify"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -193,14 +194,24 @@ func (c *config) logger() (*slog.Logger, error) {
 		return nil, fmt.Errorf("--log-level %q: expected debug, info, warn or error", c.LogLevel)
 	}
 	opts := &slog.HandlerOptions{Level: level}
+	var l *slog.Logger
 	switch strings.ToLower(c.LogFormat) {
 	case "text":
-		return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
+		l = slog.New(slog.NewTextHandler(logOutput, opts))
 	case "json":
-		return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
+		l = slog.New(slog.NewJSONHandler(logOutput, opts))
+	default:
+		return nil, fmt.Errorf("--log-format %q: expected text or json", c.LogFormat)
 	}
-	return nil, fmt.Errorf("--log-format %q: expected text or json", c.LogFormat)
+	// Libraries that write with the standard log package (net/http's
+	// server errors among them) go through the same handler, so a JSON log
+	// has no plain-text lines in it.
+	slog.SetDefault(l)
+	return l, nil
 }
+
+// logOutput is where every command logs; tests capture it.
+var logOutput io.Writer = os.Stderr
 
 func checkPort(name string, p int, allowZero bool) error {
 	if p < 0 || p > 65535 || (p == 0 && !allowZero) {
