@@ -207,8 +207,12 @@ func (c *config) logger() (*slog.Logger, error) {
 	// server errors among them) go through the same handler, so a JSON log
 	// has no plain-text lines in it.
 	slog.SetDefault(l)
+	jsonLogs = strings.EqualFold(c.LogFormat, "json")
 	return l, nil
 }
+
+// jsonLogs tells main to report a command's failure as a JSON line too.
+var jsonLogs bool
 
 // logOutput is where every command logs; tests capture it.
 var logOutput io.Writer = os.Stderr

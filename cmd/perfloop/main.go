@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -15,7 +16,11 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := rootCommand().ExecuteContext(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "perfloop:", err)
+		if jsonLogs {
+			slog.Error("perfloop: "+err.Error(), "exit_code", exitCode(err))
+		} else {
+			fmt.Fprintln(os.Stderr, "perfloop:", err)
+		}
 		stop()
 		os.Exit(exitCode(err))
 	}
