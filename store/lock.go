@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"time"
@@ -49,6 +50,12 @@ func (s *Store) Exclusively(ctx context.Context, name string, fn func(*Store) er
 	if !got.Valid || got.Int64 != 1 {
 		return fmt.Errorf("lock %s after %s: %w", name, lockWait, ErrLockTimeout)
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), "DO RELEASE_LOCK("+key+")", name)
+	defer func() {
+		if _, err := conn.ExecContext(context.WithoutCancel(ctx), "DO RELEASE_LOCK("+key+")", name); err != nil {
+			// The session may still hold the lock; close it rather than
+			// return it to the pool, and the server releases the lock.
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
 	return fn(s)
 }
