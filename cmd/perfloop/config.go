@@ -121,6 +121,11 @@ var settings = map[string]setting{
 	"smtp-user":          {"smtp-user", "PERFLOOP_SMTP_USER", "e-mail notifications: AUTH PLAIN user"},
 	"smtp-password-file": {"smtp-password-file", "PERFLOOP_SMTP_PASSWORD_FILE", "e-mail notifications: file holding the SMTP password (or set PERFLOOP_SMTP_PASSWORD)"},
 	"smtp-starttls":      {"smtp-starttls", "PERFLOOP_SMTP_STARTTLS", "e-mail notifications: upgrade with STARTTLS before AUTH (required off loopback)"},
+	"org":                {"org", "PERFLOOP_ORG", "init: the organisation's name"},
+	"admin-email":        {"admin-email", "PERFLOOP_ADMIN_EMAIL", "init: the first admin's e-mail; SSO signs them in by it"},
+	"admin-name":         {"admin-name", "PERFLOOP_ADMIN_NAME", "init: the first admin's name (default: the e-mail's local part)"},
+	"timezone":           {"timezone", "PERFLOOP_ORG_TIMEZONE", "init: the organisation's IANA time zone"},
+	"locale":             {"locale", "PERFLOOP_ORG_LOCALE", "init: the organisation's language, zh or en"},
 	"drain-delay":        {"drain-delay", "PERFLOOP_DRAIN_DELAY", "on SIGTERM, how long /readyz answers 503 while requests are still served, so load balancers stop sending them"},
 	"shutdown-timeout":   {"shutdown-timeout", "PERFLOOP_SHUTDOWN_TIMEOUT", "on SIGTERM, how long requests (api) or activities (worker) in flight may take to finish"},
 }

@@ -31,10 +31,10 @@ func initCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if strings.TrimSpace(org) == "" {
-				return exitError{2, errors.New("--org is required: the organisation's name, e.g. --org '星河科技'")}
+				return exitError{2, errors.New("--org (or PERFLOOP_ORG) is required: the organisation's name, e.g. --org '星河科技'")}
 			}
 			if strings.TrimSpace(email) == "" {
-				return exitError{2, errors.New("--admin-email is required: the first admin's e-mail, e.g. --admin-email li.na@example.com")}
+				return exitError{2, errors.New("--admin-email (or PERFLOOP_ADMIN_EMAIL) is required: the first admin's e-mail, e.g. --admin-email li.na@example.com")}
 			}
 			if name == "" {
 				name, _, _ = strings.Cut(email, "@")
@@ -64,21 +64,14 @@ func initCommand() *cobra.Command {
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&org, "org", os.Getenv("PERFLOOP_ORG"), "the organisation's name [PERFLOOP_ORG]")
-	fs.StringVar(&email, "admin-email", os.Getenv("PERFLOOP_ADMIN_EMAIL"), "the first admin's e-mail; SSO signs them in by it [PERFLOOP_ADMIN_EMAIL]")
-	fs.StringVar(&name, "admin-name", os.Getenv("PERFLOOP_ADMIN_NAME"), "the first admin's name (default: the e-mail's local part) [PERFLOOP_ADMIN_NAME]")
-	fs.StringVar(&timezone, "timezone", envOr("PERFLOOP_ORG_TIMEZONE", "Asia/Shanghai"), "the organisation's IANA time zone [PERFLOOP_ORG_TIMEZONE]")
-	fs.StringVar(&locale, "locale", envOr("PERFLOOP_ORG_LOCALE", "zh"), "the organisation's language, zh or en [PERFLOOP_ORG_LOCALE]")
+	addString(fs, &org, "org", "")
+	addString(fs, &email, "admin-email", "")
+	addString(fs, &name, "admin-name", "")
+	addString(fs, &timezone, "timezone", "Asia/Shanghai")
+	addString(fs, &locale, "locale", "zh")
 	addString(fs, &c.DB, "db", "")
 	addLogFlags(fs, &c)
 	return cmd
-}
-
-func envOr(name, def string) string {
-	if v, ok := os.LookupEnv(name); ok {
-		return v
-	}
-	return def
 }
 
 // bootstrapped is what init found or made; Token is empty when an admin existed already.

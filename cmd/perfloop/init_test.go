@@ -75,6 +75,9 @@ func TestInitRefusesABadAdminEmailAndWritesNothing(t *testing.T) {
 	_, stderr, code := run(t, "init", "--db", db.DSN, "--log-level", "warn", "--org", "Acme", "--admin-email", "li.na-at-example.com")
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, `--admin-email "li.na-at-example.com": a valid e-mail address is required`)
+	_, stderr, code = run(t, "init", "--db", db.DSN, "--log-level", "warn", "--admin-email", "li.na@example.com")
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "--org (or PERFLOOP_ORG) is required")
 	_, err := openStore(t, db.DSN).FirstOrganization(context.Background())
 	require.ErrorIs(t, err, store.ErrNotFound, "no organisation is left without an admin")
 }
