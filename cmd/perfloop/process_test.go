@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os/exec"
@@ -15,7 +16,10 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
 
+	"github.com/perfloop/perfloop/activities"
 	"github.com/perfloop/perfloop/devserver"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
@@ -159,4 +163,44 @@ func TestAFailingCommandWithJSONLogsReportsItsErrorAsJSON(t *testing.T) {
 	require.Equal(t, 1, exit.ExitCode())
 	requireJSONLines(t, string(out))
 	require.Contains(t, string(out), "run `perfloop migrate` first")
+}
+
+// A rolling deploy SIGTERMs a worker process while one of Perfloop's own
+// activities waits on the database: the process must let it finish and
+// report before exiting, not leave it for Temporal to time out (30 s here).
+func TestAWorkerProcessOnSIGTERMFinishesTheActivityInFlightBeforeExiting(t *testing.T) {
+	temporal := devserver.StartForTest(t)
+	db := migrated(t)[0] // SQLite: a write lock held by the test stalls the activity
+	w := startPerfloop(t, "worker", "--db", db.DSN, "--temporal", temporal.HostPort(), "--namespace", temporal.Namespace(),
+		"--task-queue", "sigterm-in-flight", "--log-format", "json", "--shutdown-timeout", "20s")
+	require.Eventually(t, func() bool { return strings.Contains(w.log.String(), `"msg":"worker running"`) }, 60*time.Second, 20*time.Millisecond)
+
+	tc, err := client.Dial(client.Options{HostPort: temporal.HostPort(), Namespace: temporal.Namespace(), Logger: sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler))})
+	require.NoError(t, err)
+	defer tc.Close()
+	pending := func() []string {
+		d, err := tc.DescribeWorkflowExecution(context.Background(), activities.DeliveryWorkflowID, "")
+		require.NoError(t, err)
+		var out []string
+		for _, a := range d.PendingActivities {
+			out = append(out, a.ActivityType.GetName()+" "+a.State.String())
+		}
+		return out
+	}
+	require.Eventually(t, func() bool { return len(pending()) == 0 }, 20*time.Second, 20*time.Millisecond, "the first claim at start is done")
+
+	locker := openStore(t, db.DSN)
+	lock := locker.DB.Begin() // BEGIN IMMEDIATE: every other writer waits (busy_timeout 10 s)
+	require.NoError(t, lock.Error)
+	require.NoError(t, tc.SignalWorkflow(context.Background(), activities.DeliveryWorkflowID, "", activities.DeliverNowSignal, nil))
+	require.Eventually(t, func() bool {
+		p := pending()
+		return len(p) == 1 && p[0] == "ClaimDeliveries Started"
+	}, 10*time.Second, 20*time.Millisecond, "the claim is in flight, waiting for the database: %v\n%s", pending(), w.log)
+
+	require.NoError(t, w.cmd.Process.Signal(syscall.SIGTERM))
+	require.Never(t, func() bool { return len(w.exit) > 0 }, time.Second, 10*time.Millisecond, "the worker waits for the activity in flight")
+	require.NoError(t, lock.Rollback().Error)
+	require.NoError(t, w.waitExit(t, 15*time.Second), w.log.String())
+	require.Empty(t, pending(), "the claim completed and was reported before the worker exited")
 }
