@@ -28,7 +28,8 @@ const lockWait = 10 * time.Minute
 // hold it. SQLite has no named locks: fn runs inside one write transaction
 // (BEGIN IMMEDIATE, see openSQLite), the engine's only exclusion between
 // processes, and gets a store bound to it, so its writes land together or
-// not at all.
+// not at all. fn must not take the same lock again: on MySQL that is another
+// session, which would wait for this one.
 func (s *Store) Exclusively(ctx context.Context, name string, fn func(*Store) error) error {
 	if s.Dialect != MySQL {
 		return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {

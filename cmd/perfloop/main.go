@@ -1,6 +1,7 @@
 // Command perfloop is the one binary of Perfloop: `dev` runs the whole
 // product in one process; `api`, `worker` and `migrate` are the production
-// shapes; `template` validates and publishes process templates.
+// shapes; `init` and `org import` set up an organisation; `template`
+// validates and publishes process templates.
 package main
 
 import (
