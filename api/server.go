@@ -203,7 +203,7 @@ func documentCoreRoutes() {
 	Document("GET", "/api/v1/openapi.json", Doc{Tag: "docs", Summary: "This document", Roles: public, Responses: map[int]any{200: map[string]any{}}})
 	Document("GET", "/api/docs", Doc{Tag: "docs", Summary: "Browsable API page (HTML)", Roles: public, Responses: map[int]any{200: nil}})
 	Document("GET", "/api/v1/me", Doc{Tag: "organisation", Summary: "The authenticated member", Responses: map[int]any{200: store.Member{}}})
-	Document("POST", "/api/v1/org/import", Doc{Tag: "organisation", Summary: "Import teams and members from JSON (OrgImport) or CSV (text/csv); a bad field imports nothing", Roles: admin, Request: store.OrgImport{}, Query: []string{"dryRun"}, Responses: map[int]any{200: store.ImportReport{}}})
+	Document("POST", "/api/v1/org/import", Doc{Tag: "organisation", Summary: "Import teams and members from JSON (OrgImport), CSV (text/csv) or an XLSX workbook (the CSV columns on its first sheet); a bad field imports nothing", Roles: admin, Request: store.OrgImport{}, Query: []string{"dryRun"}, Responses: map[int]any{200: store.ImportReport{}}})
 	Document("GET", "/api/v1/audit", Doc{Tag: "organisation", Summary: "Audit log, newest first", Roles: admin, Query: []string{"entity", "entityId", "actorId", "limit", "offset", "sort"}, Responses: map[int]any{200: list[store.AuditEntry]{}}})
 	paging := []string{"limit", "offset", "sort"}
 	Document("GET", "/api/v1/teams", Doc{Tag: "organisation", Summary: "List teams", Query: append([]string{"q", "parentId"}, paging...), Responses: map[int]any{200: list[store.Team]{}}})

@@ -72,18 +72,28 @@ func Publish(ctx context.Context, st *store.Store, key string, version int, acto
 // PublishBody saves body as the next version of its key and publishes it.
 // When the newest published version already has this content it is
 // returned unchanged, so seeding and re-running a deploy script are no-ops.
+//
+// Two callers publishing the same new key at once both try to open its draft
+// and one gets a duplicate key; by then the winner's draft is committed, so
+// trying again rewrites that same draft (or finds it published) instead of
+// failing a replica's start.
 func PublishBody(ctx context.Context, st *store.Store, body []byte, actor string) (*store.TemplateVersion, bool, templates.Errors, error) {
+	for attempt := 1; ; attempt++ {
+		tv, published, errs, err := publishBody(ctx, st, body, actor)
+		if errors.Is(err, store.ErrConflict) && attempt < 3 {
+			continue
+		}
+		return tv, published, errs, err
+	}
+}
+
+func publishBody(ctx context.Context, st *store.Store, body []byte, actor string) (*store.TemplateVersion, bool, templates.Errors, error) {
 	t, errs := templates.Parse(body)
 	if len(errs) > 0 {
 		return nil, false, errs, ErrInvalid
 	}
-	if current, err := st.GetTemplateVersion(ctx, t.Key, 0); err == nil {
-		stamped, err := StampVersion(body, current.Version)
-		if err == nil && templates.Checksum(stamped) == current.Checksum {
-			return current, false, nil, nil
-		}
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return nil, false, nil, err
+	if current, err := publishedAlready(ctx, st, t.Key, body); err != nil || current != nil {
+		return current, false, nil, err
 	}
 	d, err := SaveDraft(ctx, st, t.Key, body, actor)
 	if err != nil {
@@ -96,27 +106,50 @@ func PublishBody(ctx context.Context, st *store.Store, body []byte, actor string
 	return tv, true, errs, err
 }
 
+// publishedAlready returns the newest published version of key when its
+// content is body (stamped with that version), nil when it is not.
+func publishedAlready(ctx context.Context, st *store.Store, key string, body []byte) (*store.TemplateVersion, error) {
+	current, err := st.GetTemplateVersion(ctx, key, 0)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	stamped, err := StampVersion(body, current.Version)
+	if err == nil && templates.Checksum(stamped) == current.Checksum {
+		return current, nil
+	}
+	return nil, nil
+}
+
 // SeedBuiltins publishes every built-in template whose content is not yet the
 // newest published version of its key, and returns how many it published.
+// Workers started together seed one after another under a database lock, so
+// the later ones find the templates published rather than racing to publish
+// (or re-publish as a second version) the same content.
 func SeedBuiltins(ctx context.Context, st *store.Store) (int, error) {
 	files, err := templates.BuiltinFiles()
 	if err != nil {
 		return 0, err
 	}
 	n := 0
-	for _, f := range files {
-		_, published, errs, err := PublishBody(ctx, st, f.Data, "system")
-		if err != nil {
-			if len(errs) > 0 {
-				return n, fmt.Errorf("built-in %s: %w: %s %s", f.Name, err, errs[0].Path, errs[0].Message)
+	err = st.Exclusively(ctx, "perfloop.seed-builtins", func(locked *store.Store) error {
+		for _, f := range files {
+			_, published, errs, err := PublishBody(ctx, locked, f.Data, "system")
+			if err != nil {
+				if len(errs) > 0 {
+					return fmt.Errorf("built-in %s: %w: %s %s", f.Name, err, errs[0].Path, errs[0].Message)
+				}
+				return fmt.Errorf("built-in %s: %w", f.Name, err)
 			}
-			return n, fmt.Errorf("built-in %s: %w", f.Name, err)
+			if published {
+				n++
+			}
 		}
-		if published {
-			n++
-		}
-	}
-	return n, nil
+		return nil
+	})
+	return n, err
 }
 
 // ErrNotObject means a body is not a JSON object, so it has no version to stamp.

@@ -3,6 +3,7 @@ package catalog_test
 import (
 	"context"
 	"encoding/json"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -74,4 +75,70 @@ func TestInvalidDraftIsSavedButNotPublished(t *testing.T) {
 	tv, err := s.GetTemplateVersion(ctx, d.Version.Key, d.Version.Version)
 	require.NoError(t, err)
 	require.Equal(t, store.TemplateDraft, tv.Status)
+}
+
+func TestThreeWorkersSeedingTogetherPublishEachBuiltinOnce(t *testing.T) {
+	files, err := templates.BuiltinFiles()
+	require.NoError(t, err)
+	for _, db := range storetest.EmptyDatabases(t) {
+		t.Run(db.Name, func(t *testing.T) {
+			replicas := make([]*store.Store, 3)
+			for i := range replicas {
+				s, err := store.Open(context.Background(), db.DSN, nil)
+				require.NoError(t, err)
+				t.Cleanup(func() { s.Close() })
+				replicas[i] = s
+			}
+			_, err := replicas[0].Migrate(context.Background(), nil)
+			require.NoError(t, err)
+			published := make([]int, len(replicas))
+			errs := make([]error, len(replicas))
+			var wg sync.WaitGroup
+			for i, s := range replicas {
+				wg.Go(func() { published[i], errs[i] = catalog.SeedBuiltins(context.Background(), s) })
+			}
+			wg.Wait()
+			for i := range replicas {
+				require.NoError(t, errs[i], "replica %d", i)
+			}
+			require.Equal(t, len(files), published[0]+published[1]+published[2], "each built-in is published by exactly one replica")
+			all, total, err := replicas[0].ListTemplates(context.Background(), store.TemplateFilter{}, store.Page{Limit: 100})
+			require.NoError(t, err)
+			require.EqualValues(t, len(files), total, "no built-in gets a second, identical version")
+			for _, tv := range all {
+				require.Equal(t, 1, tv.Version, tv.Key)
+				require.Equal(t, store.TemplatePublished, tv.Status, tv.Key)
+			}
+		})
+	}
+}
+
+func TestPublishingOneBodyThreeTimesAtOnceSucceedsEveryTime(t *testing.T) {
+	files, err := templates.BuiltinFiles()
+	require.NoError(t, err)
+	body := files[0].Data
+	for _, db := range storetest.EmptyDatabases(t) {
+		t.Run(db.Name, func(t *testing.T) {
+			replicas := make([]*store.Store, 3)
+			for i := range replicas {
+				s, err := store.Open(context.Background(), db.DSN, nil)
+				require.NoError(t, err)
+				t.Cleanup(func() { s.Close() })
+				replicas[i] = s
+			}
+			_, err := replicas[0].Migrate(context.Background(), nil)
+			require.NoError(t, err)
+			got := make([]*store.TemplateVersion, len(replicas))
+			errs := make([]error, len(replicas))
+			var wg sync.WaitGroup
+			for i, s := range replicas {
+				wg.Go(func() { got[i], _, _, errs[i] = catalog.PublishBody(context.Background(), s, body, "cli") })
+			}
+			wg.Wait()
+			for i := range replicas {
+				require.NoError(t, errs[i], "replica %d: a duplicate key on the same content means another replica published it", i)
+				require.Equal(t, store.TemplatePublished, got[i].Status)
+			}
+		})
+	}
 }

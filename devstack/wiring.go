@@ -26,6 +26,8 @@ type Parts struct {
 	TaskQueue string
 	Log       *slog.Logger
 	Mail      *notify.SMTP // e-mail notifications; nil sends none
+	// StopTimeout lets the worker's activities in flight finish on stop.
+	StopTimeout time.Duration
 }
 
 // SeedBuiltins publishes the built-in templates whose content is not yet
@@ -44,7 +46,7 @@ func SeedBuiltins(ctx context.Context, p Parts) error {
 // StartWorker starts the Temporal worker and returns its stop function,
 // which waits for activities in flight.
 func StartWorker(p Parts) (func(), error) {
-	w := worker.New(worker.Options{Client: p.Client, Store: p.Store, TaskQueue: p.TaskQueue, Log: p.Log, Mail: p.Mail})
+	w := worker.New(worker.Options{Client: p.Client, Store: p.Store, TaskQueue: p.TaskQueue, Log: p.Log, Mail: p.Mail, StopTimeout: p.StopTimeout})
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
 	}

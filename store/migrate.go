@@ -47,9 +47,22 @@ type schemaMigration struct {
 func (schemaMigration) TableName() string { return "schema_migrations" }
 
 // Migrate applies every step not yet recorded in schema_migrations, in order,
-// and returns how many it applied. MySQL commits DDL implicitly, so each step
-// is recorded right after it succeeds; a failed step names itself and stops.
+// and returns how many it applied. Concurrent runs (replicas started together)
+// take turns under one lock, so the later ones find the work done. MySQL
+// commits DDL implicitly, so each step is recorded right after it succeeds; a
+// failed step names itself and stops. On SQLite the whole run is one
+// transaction, so a failure leaves the schema as it was.
 func (s *Store) Migrate(ctx context.Context, log *slog.Logger) (int, error) {
+	n := 0
+	err := s.Exclusively(ctx, "perfloop.migrate", func(locked *Store) error {
+		var err error
+		n, err = locked.migrate(ctx, log)
+		return err
+	})
+	return n, err
+}
+
+func (s *Store) migrate(ctx context.Context, log *slog.Logger) (int, error) {
 	db := s.DB.WithContext(ctx)
 	if err := db.Exec(s.expand(`CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER NOT NULL PRIMARY KEY,

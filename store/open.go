@@ -99,7 +99,7 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*Store, error) {
 		return nil, err
 	}
 	cfg := &gorm.Config{
-		Logger:                 logger.Discard,
+		Logger:                 gormLogger(log),
 		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) },
 		SkipDefaultTransaction: true,
 		TranslateError:         false,
@@ -109,7 +109,7 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*Store, error) {
 	case SQLite:
 		db, err = openSQLite(driverDSN, cfg)
 	case MySQL:
-		db, err = gorm.Open(mysql.Open(driverDSN), cfg)
+		db, err = openMySQL(driverDSN, cfg, log)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s database %s: %w", dialect, redact(dsn), err)
@@ -133,6 +133,75 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*Store, error) {
 		log.Info("database open", "dialect", dialect, "dsn", redact(dsn))
 	}
 	return &Store{DB: db, Dialect: dialect}, nil
+}
+
+func openMySQL(dsn string, cfg *gorm.Config, log *slog.Logger) (*gorm.DB, error) {
+	dc, err := mysqldriver.ParseDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	if log != nil {
+		// By default the driver prints connection trouble ("closing bad idle
+		// connection") through the standard library's log: plain text in the
+		// middle of a JSON log stream. This store's connections log through
+		// slog instead, with no process-wide setting to race over.
+		dc.Logger = driverLogger{log}
+	}
+	conn, err := mysqldriver.NewConnector(dc)
+	if err != nil {
+		return nil, err
+	}
+	sqlDB := sql.OpenDB(conn)
+	db, err := gorm.Open(mysql.New(mysql.Config{Conn: sqlDB, DSNConfig: dc}), cfg)
+	if err != nil {
+		sqlDB.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// driverLogger is the MySQL driver's logger over slog.
+type driverLogger struct{ log *slog.Logger }
+
+func (l driverLogger) Print(v ...any) {
+	l.log.Warn("mysql driver: " + strings.TrimSpace(fmt.Sprint(v...)))
+}
+
+// slowQuery is when a statement is worth a warning in the log.
+const slowQuery = time.Second
+
+// gormLogger sends GORM's lines through slog: slow statements as warnings,
+// every statement (and its error) at debug level. Values never appear
+// (statements are logged with placeholders), so no e-mail or token hash
+// reaches the log. Below debug, failed statements are not logged: the store
+// returns every error wrapped with its operation, and a duplicate key is often
+// expected (409, a replica that lost a race), so a line per failed statement
+// would repeat each real failure and cry wolf over the rest.
+func gormLogger(log *slog.Logger) logger.Interface {
+	if log == nil {
+		return logger.Discard
+	}
+	c := logger.Config{SlowThreshold: slowQuery, ParameterizedQueries: true, IgnoreRecordNotFoundError: true}
+	if log.Enabled(context.Background(), slog.LevelDebug) {
+		c.LogLevel = logger.Info
+		return logger.NewSlogLogger(log, c)
+	}
+	c.LogLevel = logger.Warn
+	return slowOnly{logger.NewSlogLogger(log, c)}
+}
+
+// slowOnly passes on slow statements only.
+type slowOnly struct{ logger.Interface }
+
+func (s slowOnly) LogMode(level logger.LogLevel) logger.Interface {
+	return slowOnly{s.Interface.LogMode(level)}
+}
+
+func (s slowOnly) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), _ error) {
+	// Rendering a statement's text costs on every query; skip it for the fast ones.
+	if time.Since(begin) >= slowQuery {
+		s.Interface.Trace(ctx, begin, fc, nil)
+	}
 }
 
 func openSQLite(path string, cfg *gorm.Config) (*gorm.DB, error) {

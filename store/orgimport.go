@@ -78,7 +78,7 @@ var errDryRun = errors.New("dry run")
 // Any bad row returns ImportErrors and writes nothing; a dry run validates
 // and counts but rolls back.
 func (s *Store) ImportOrg(ctx context.Context, orgID, actorID string, in OrgImport, dryRun bool) (*ImportReport, error) {
-	if errs := checkImportRows(in); len(errs) > 0 {
+	if errs := in.Check(); len(errs) > 0 {
 		return nil, errs
 	}
 	rep := &ImportReport{DryRun: dryRun}
@@ -100,8 +100,8 @@ func (s *Store) ImportOrg(ctx context.Context, orgID, actorID string, in OrgImpo
 	return rep, nil
 }
 
-// checkImportRows checks what can be checked without the database.
-func checkImportRows(in OrgImport) ImportErrors {
+// Check reports every bad field that can be found without the database.
+func (in OrgImport) Check() ImportErrors {
 	var errs ImportErrors
 	add := func(list string, row int, field, value, msg string) {
 		errs = append(errs, RowError{List: list, Row: row, Field: field, Value: value, Message: msg})

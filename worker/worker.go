@@ -36,7 +36,15 @@ type Options struct {
 	Concurrency int
 	// Mail is the SMTP relay for e-mail notifications (nil: none are sent).
 	Mail *notify.SMTP
+	// StopTimeout is how long Stop lets activities in flight finish before
+	// cancelling them. Without it a rolling deploy abandons them and
+	// Temporal retries each only after its start-to-close timeout.
+	StopTimeout time.Duration
 }
+
+// DefaultStopTimeout fits inside the 30 s a container runtime or Kubernetes
+// gives a process between SIGTERM and SIGKILL.
+const DefaultStopTimeout = 25 * time.Second
 
 // New registers every workflow and activity on a worker for the task queue.
 func New(o Options) sdkworker.Worker {
@@ -55,6 +63,7 @@ func New(o Options) sdkworker.Worker {
 		DeadlockDetectionTimeout:         10 * time.Second,
 		MaxConcurrentWorkflowTaskPollers: 8,
 		MaxConcurrentActivityTaskPollers: 8,
+		WorkerStopTimeout:                o.StopTimeout,
 	}
 	if o.Concurrency > 0 {
 		wo.MaxConcurrentActivityExecutionSize = o.Concurrency

@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"github.com/perfloop/perfloop/api"
 	"github.com/perfloop/perfloop/notify"
+	"io"
 	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -38,6 +40,8 @@ type config struct {
 	SMTPUser       string
 	SMTPPassword   string
 	SMTPStartTLS   bool
+	DrainDelay     time.Duration
+	StopTimeout    time.Duration
 }
 
 // mail is the SMTP relay for e-mail notifications, nil when --smtp is
@@ -117,6 +121,13 @@ var settings = map[string]setting{
 	"smtp-user":          {"smtp-user", "PERFLOOP_SMTP_USER", "e-mail notifications: AUTH PLAIN user"},
 	"smtp-password-file": {"smtp-password-file", "PERFLOOP_SMTP_PASSWORD_FILE", "e-mail notifications: file holding the SMTP password (or set PERFLOOP_SMTP_PASSWORD)"},
 	"smtp-starttls":      {"smtp-starttls", "PERFLOOP_SMTP_STARTTLS", "e-mail notifications: upgrade with STARTTLS before AUTH (required off loopback)"},
+	"org":                {"org", "PERFLOOP_ORG", "init: the organisation's name"},
+	"admin-email":        {"admin-email", "PERFLOOP_ADMIN_EMAIL", "init: the first admin's e-mail; SSO signs them in by it"},
+	"admin-name":         {"admin-name", "PERFLOOP_ADMIN_NAME", "init: the first admin's name (default: the e-mail's local part)"},
+	"timezone":           {"timezone", "PERFLOOP_ORG_TIMEZONE", "init: the organisation's IANA time zone"},
+	"locale":             {"locale", "PERFLOOP_ORG_LOCALE", "init: the organisation's language, zh or en"},
+	"drain-delay":        {"drain-delay", "PERFLOOP_DRAIN_DELAY", "on SIGTERM, how long /readyz answers 503 while requests are still served, so load balancers stop sending them"},
+	"shutdown-timeout":   {"shutdown-timeout", "PERFLOOP_SHUTDOWN_TIMEOUT", "on SIGTERM, how long requests (api) or activities (worker) in flight may take to finish"},
 }
 
 func envString(name, def string) string {
@@ -156,6 +167,19 @@ func addBool(fs *pflag.FlagSet, dst *bool, name string) {
 	fs.BoolVar(dst, name, v, settings[name].usage+" ["+settings[name].env+"]")
 }
 
+func addDuration(fs *pflag.FlagSet, dst *time.Duration, name string, def time.Duration) {
+	v := def
+	if raw, ok := os.LookupEnv(settings[name].env); ok {
+		d, err := time.ParseDuration(raw)
+		if err != nil || d < 0 {
+			envErrors = append(envErrors, fmt.Errorf("%s=%q is not a duration such as 25s", settings[name].env, raw))
+		} else {
+			v = d
+		}
+	}
+	fs.DurationVar(dst, name, v, settings[name].usage+" ["+settings[name].env+"]")
+}
+
 var envErrors []error
 
 func addLogFlags(fs *pflag.FlagSet, c *config) {
@@ -175,14 +199,28 @@ func (c *config) logger() (*slog.Logger, error) {
 		return nil, fmt.Errorf("--log-level %q: expected debug, info, warn or error", c.LogLevel)
 	}
 	opts := &slog.HandlerOptions{Level: level}
+	var l *slog.Logger
 	switch strings.ToLower(c.LogFormat) {
 	case "text":
-		return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
+		l = slog.New(slog.NewTextHandler(logOutput, opts))
 	case "json":
-		return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
+		l = slog.New(slog.NewJSONHandler(logOutput, opts))
+	default:
+		return nil, fmt.Errorf("--log-format %q: expected text or json", c.LogFormat)
 	}
-	return nil, fmt.Errorf("--log-format %q: expected text or json", c.LogFormat)
+	// Libraries that write with the standard log package (net/http's
+	// server errors among them) go through the same handler, so a JSON log
+	// has no plain-text lines in it.
+	slog.SetDefault(l)
+	jsonLogs = strings.EqualFold(c.LogFormat, "json")
+	return l, nil
 }
+
+// jsonLogs tells main to report a command's failure as a JSON line too.
+var jsonLogs bool
+
+// logOutput is where every command logs; tests capture it.
+var logOutput io.Writer = os.Stderr
 
 func checkPort(name string, p int, allowZero bool) error {
 	if p < 0 || p > 65535 || (p == 0 && !allowZero) {

@@ -1,11 +1,13 @@
 // Command perfloop is the one binary of Perfloop: `dev` runs the whole
 // product in one process; `api`, `worker` and `migrate` are the production
-// shapes; `template` validates and publishes process templates.
+// shapes; `init` and `org import` set up an organisation; `template`
+// validates and publishes process templates.
 package main
 
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -15,7 +17,11 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := rootCommand().ExecuteContext(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "perfloop:", err)
+		if jsonLogs {
+			slog.Error("perfloop: "+err.Error(), "exit_code", exitCode(err))
+		} else {
+			fmt.Fprintln(os.Stderr, "perfloop:", err)
+		}
 		stop()
 		os.Exit(exitCode(err))
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/perfloop/perfloop/api"
 	"github.com/perfloop/perfloop/devstack"
 	"github.com/perfloop/perfloop/store"
+	"github.com/perfloop/perfloop/worker"
 )
 
 // openCurrentStore opens the database and refuses to run on a schema older
@@ -77,30 +78,23 @@ func apiCommand() *cobra.Command {
 			}
 			defer tc.Close()
 			parts := devstack.Parts{Client: tc, Store: st, TaskQueue: c.TaskQueue, Log: log}
+			d := &drain{delay: c.DrainDelay, timeout: c.StopTimeout, log: log}
 			handler := api.New(api.Deps{Store: st, Log: log, Extra: devstack.Routes(parts), Cycles: devstack.Cycles(parts), OIDC: c.oidc(), Checks: []api.Check{{Name: "temporal", Func: func(ctx context.Context) error {
 				_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
 				return err
-			}}}})
+			}}, d.check()}})
 			ln, err := net.Listen("tcp", c.HTTP)
 			if err != nil {
 				return fmt.Errorf("HTTP address %s is not available (%v): choose another with --http", c.HTTP, err)
 			}
-			srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
-			served := make(chan error, 1)
-			go func() { served <- srv.Serve(ln) }()
 			log.Info("api listening", "addr", ln.Addr().String(), "temporal", c.Temporal)
-			select {
-			case <-ctx.Done():
-			case err := <-served:
-				return err
-			}
-			shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-			defer cancel()
-			return srv.Shutdown(shutdown)
+			return d.serve(ctx, &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}, ln)
 		},
 	}
 	fs := cmd.Flags()
 	addString(fs, &c.HTTP, "http", ":8080")
+	addDuration(fs, &c.DrainDelay, "drain-delay", 5*time.Second)
+	addDuration(fs, &c.StopTimeout, "shutdown-timeout", worker.DefaultStopTimeout)
 	addString(fs, &c.DB, "db", "")
 	addTemporalClientFlags(fs, &c)
 	addOIDCFlags(fs, &c)
@@ -134,7 +128,7 @@ func workerCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			parts := devstack.Parts{Client: tc, Store: st, TaskQueue: c.TaskQueue, Log: log, Mail: mail}
+			parts := devstack.Parts{Client: tc, Store: st, TaskQueue: c.TaskQueue, Log: log, Mail: mail, StopTimeout: c.StopTimeout}
 			if err := devstack.SeedBuiltins(ctx, parts); err != nil {
 				return err
 			}
@@ -144,12 +138,14 @@ func workerCommand() *cobra.Command {
 			}
 			log.Info("worker running", "temporal", c.Temporal, "task_queue", c.TaskQueue)
 			<-ctx.Done()
+			log.Info("stopping: finishing activities in flight", "timeout", c.StopTimeout)
 			stop()
 			return nil
 		},
 	}
 	fs := cmd.Flags()
 	addString(fs, &c.DB, "db", "")
+	addDuration(fs, &c.StopTimeout, "shutdown-timeout", worker.DefaultStopTimeout)
 	addTemporalClientFlags(fs, &c)
 	addSMTPFlags(fs, &c)
 	addLogFlags(fs, &c)

@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -60,6 +61,18 @@ func SQLite(t testing.TB) *store.Store {
 // it, and drops it when the test ends. It skips when no server is configured.
 func MySQL(t testing.TB) *store.Store {
 	t.Helper()
+	s, err := store.Open(context.Background(), emptyMySQL(t), nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	_, err = s.Migrate(context.Background(), nil)
+	require.NoError(t, err)
+	return s
+}
+
+// emptyMySQL creates a uniquely named, empty database on the configured
+// server, drops it when the test ends, and returns its DSN.
+func emptyMySQL(t testing.TB) string {
+	t.Helper()
 	raw := os.Getenv(MySQLEnv)
 	if raw == "" {
 		t.Skip(MySQLEnv + " not set")
@@ -77,10 +90,22 @@ func MySQL(t testing.TB) *store.Store {
 		admin.Close()
 	})
 	cfg.DBName = name
-	s, err := store.Open(context.Background(), "mysql://"+cfg.FormatDSN(), nil)
-	require.NoError(t, err)
-	t.Cleanup(func() { s.Close() })
-	_, err = s.Migrate(context.Background(), nil)
-	require.NoError(t, err)
-	return s
+	return "mysql://" + cfg.FormatDSN()
+}
+
+// Database is an empty, unmigrated database that a test may open several
+// times, as separate processes would.
+type Database struct {
+	Name, DSN string
+}
+
+// EmptyDatabases gives a fresh SQLite file and, when configured, a fresh
+// MySQL database; both are removed when the test ends.
+func EmptyDatabases(t testing.TB) []Database {
+	t.Helper()
+	out := []Database{{Name: "sqlite", DSN: "sqlite:" + filepath.Join(t.TempDir(), "perfloop.db")}}
+	if os.Getenv(MySQLEnv) != "" {
+		out = append(out, Database{Name: "mysql", DSN: emptyMySQL(t)})
+	}
+	return out
 }
