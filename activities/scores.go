@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -178,12 +177,17 @@ func (a *Activities) ApplyOutcomes(ctx context.Context, cycleID string) ([]IDPRe
 	n := len(results)
 	promoted := map[string]bool{}
 	if p := o.Promotion; p != nil {
-		top := 0
 		if p.TopPercent != nil {
-			top = int(math.Ceil(*p.TopPercent / 100 * float64(n)))
+			ranked := make([]scoring.Ranked, n)
+			for i, r := range results {
+				ranked[i] = scoring.Ranked{MemberID: r.MemberID, Score: r.FinalScore, Rank: r.Rank}
+			}
+			for _, id := range scoring.Top(ranked, *p.TopPercent) {
+				promoted[id] = true
+			}
 		}
 		for _, r := range results {
-			if r.Rank <= top || contains(p.Grades, r.Grade) {
+			if contains(p.Grades, r.Grade) {
 				promoted[r.MemberID] = true
 			}
 		}
