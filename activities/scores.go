@@ -300,10 +300,7 @@ func (a *Activities) createIDP(ctx context.Context, c *store.Cycle, t *templates
 	periods, _ := json.Marshal(triggers)
 	// The plan lasts its duration from today: the period it follows ended
 	// weeks ago, by the time the cycle's results are final.
-	length, every := templates.DurationOf(rule.Duration), templates.DurationOf(rule.CheckinEvery)
-	if c.Compress > 1 {
-		length, every = scaleDur(length, c.Compress), scaleDur(every, c.Compress)
-	}
+	length, every, _ := idpDurations(c, rule)
 	now := time.Now().UTC().Truncate(time.Millisecond) // what every backend stores
 	idp := &store.IDP{
 		OrgID: c.OrgID, MemberID: memberID, CycleID: c.ID, TriggerPeriods: string(periods), Items: string(items),

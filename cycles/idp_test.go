@@ -77,11 +77,11 @@ func TestBottomRankTwoMonthsRunningCreatesOneIDP(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, idps, 2, "still one IDP each after three months")
 
-	idpList, _, err := st.ListIDPs(ctx, e.Org.ID, store.IDPFilter{}, store.Page{})
-	require.NoError(t, err)
-	record(t, e, "idp.json", activities.IDPWorkflowID(idpList[0].ID), 0)
 	// Each IDP is followed by its workflow, which opens the mentor's
-	// review when the plan is due and not before.
+	// review when the plan is due and not before, and expires it after one
+	// compressed check-in interval (cs-ops-monthly: 14 days), as its due
+	// date says, rather than a real week later.
+	fourteenDays := 14 * 150 * time.Millisecond
 	for _, p := range idps {
 		d, err := e.Client.DescribeWorkflowExecution(ctx, activities.IDPWorkflowID(p.ID), "")
 		require.NoError(t, err)
@@ -93,7 +93,15 @@ func TestBottomRankTwoMonthsRunningCreatesOneIDP(t *testing.T) {
 		}, 30*time.Second, 50*time.Millisecond, "the mentor's review opens when the plan is due")
 		require.Equal(t, p.MentorID, review[0].AssigneeID)
 		require.False(t, review[0].CreatedAt.Before(p.DueAt), "review opened at %s, before the plan was due at %s", review[0].CreatedAt, p.DueAt)
+		require.InDelta(t, fourteenDays, review[0].DueAt.Sub(review[0].CreatedAt), float64(100*time.Millisecond), "the review is due one compressed check-in interval after it opened")
+		ended, cancel := context.WithTimeout(ctx, 30*time.Second)
+		require.NoError(t, e.Client.GetWorkflow(ended, activities.IDPWorkflowID(p.ID), "").Get(ended, nil), "the workflow ends when the unanswered review expires")
+		cancel()
+		got, err := st.GetTaskByID(ctx, review[0].ID)
+		require.NoError(t, err)
+		require.Equal(t, store.TaskExpired, got.State)
 	}
+	record(t, e, "idp.json", activities.IDPWorkflowID(idps[0].ID), 0)
 }
 
 // TestBottomMonthsWithAGapBetweenThemCreateNoIDP runs September and
