@@ -8,6 +8,7 @@ import (
 
 	"github.com/perfloop/perfloop/notify"
 	"github.com/perfloop/perfloop/store"
+	"github.com/perfloop/perfloop/templates"
 )
 
 // IDPCheckinReminder reminds the member and mentor of the n-th check-in,
@@ -38,18 +39,43 @@ func (a *Activities) IDPCheckinReminder(ctx context.Context, idpID string, n int
 	return true, nil
 }
 
-// EnsureIDPReview opens the mentor's review task when the plan is due.
+// idpDurations are a plan's length, its check-in interval and the time the
+// mentor has to review it once it is due: one check-in interval, at least
+// a week. A compressed cycle (demo, bench) runs all three as many times
+// faster as its stages.
+func idpDurations(c *store.Cycle, rule *templates.IDPRule) (length, every, review time.Duration) {
+	length, every = templates.DurationOf(rule.Duration), templates.DurationOf(rule.CheckinEvery)
+	review = max(every, 7*24*time.Hour)
+	if c.Compress > 1 {
+		length, every, review = scaleDur(length, c.Compress), scaleDur(every, c.Compress), scaleDur(review, c.Compress)
+	}
+	return length, every, review
+}
+
+// EnsureIDPReview opens the mentor's review task when the plan is due, due
+// after the review window of the plan's template; the workflow expires the
+// task on that due date.
 func (a *Activities) EnsureIDPReview(ctx context.Context, idpID string) (*TaskRef, error) {
 	idp, err := a.Store.GetIDP(ctx, idpID)
 	if err != nil {
 		return nil, notFound(err)
 	}
+	c, tpl, err := a.cycle(ctx, idp.CycleID)
+	if err != nil {
+		return nil, err
+	}
+	// Only a cycle's IDP rule makes a plan; without one the window is a week.
+	rule := &templates.IDPRule{}
+	if tpl.Outcomes != nil && tpl.Outcomes.IDP != nil {
+		rule = tpl.Outcomes.IDP
+	}
+	_, _, review := idpDurations(c, rule)
 	body, _ := json.Marshal(taskPayload{StageKey: "idp:" + idpID, IDPID: idpID})
 	subject := idp.MemberID
 	t := &store.Task{
 		OrgID: idp.OrgID, CycleID: idp.CycleID, WorkflowID: IDPWorkflowID(idpID), StageKey: "idp:" + idpID, Kind: store.TaskIDPReview,
 		AssigneeID: idp.MentorID, SubjectID: &subject, Title: "IDP 结项评估", TitleEn: "Review the development plan",
-		DueAt: time.Now().Add(7 * 24 * time.Hour), Payload: string(body), DedupeKey: dedupe("idp-review", idpID),
+		DueAt: time.Now().Add(review), Payload: string(body), DedupeKey: dedupe("idp-review", idpID),
 	}
 	return a.openTask(ctx, t)
 }

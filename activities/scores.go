@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -178,12 +177,17 @@ func (a *Activities) ApplyOutcomes(ctx context.Context, cycleID string) ([]IDPRe
 	n := len(results)
 	promoted := map[string]bool{}
 	if p := o.Promotion; p != nil {
-		top := 0
 		if p.TopPercent != nil {
-			top = int(math.Ceil(*p.TopPercent / 100 * float64(n)))
+			ranked := make([]scoring.Ranked, n)
+			for i, r := range results {
+				ranked[i] = scoring.Ranked{MemberID: r.MemberID, Score: r.FinalScore, Rank: r.Rank}
+			}
+			for _, id := range scoring.Top(ranked, *p.TopPercent) {
+				promoted[id] = true
+			}
 		}
 		for _, r := range results {
-			if r.Rank <= top || contains(p.Grades, r.Grade) {
+			if contains(p.Grades, r.Grade) {
 				promoted[r.MemberID] = true
 			}
 		}
@@ -296,10 +300,7 @@ func (a *Activities) createIDP(ctx context.Context, c *store.Cycle, t *templates
 	periods, _ := json.Marshal(triggers)
 	// The plan lasts its duration from today: the period it follows ended
 	// weeks ago, by the time the cycle's results are final.
-	length, every := templates.DurationOf(rule.Duration), templates.DurationOf(rule.CheckinEvery)
-	if c.Compress > 1 {
-		length, every = scaleDur(length, c.Compress), scaleDur(every, c.Compress)
-	}
+	length, every, _ := idpDurations(c, rule)
 	now := time.Now().UTC().Truncate(time.Millisecond) // what every backend stores
 	idp := &store.IDP{
 		OrgID: c.OrgID, MemberID: memberID, CycleID: c.ID, TriggerPeriods: string(periods), Items: string(items),

@@ -9,14 +9,47 @@ import (
 	"github.com/perfloop/perfloop/store"
 )
 
-type idpView struct {
+// idpSummary is a plan as GET /idps lists it: with the periods at the
+// bottom that triggered it.
+type idpSummary struct {
 	store.IDP
-	Items any `json:"items"`
 	// TriggerPeriods keeps the labels alone for clients written before
 	// Triggers, which says where the member stood in each period.
 	TriggerPeriods []string           `json:"triggerPeriods"`
 	Triggers       []store.IDPTrigger `json:"triggers"`
-	Checkins       []store.IDPCheckin `json:"checkins"`
+}
+
+// idpView is one plan in full: its summary, items and check-ins.
+type idpView struct {
+	idpSummary
+	Items    any                `json:"items"`
+	Checkins []store.IDPCheckin `json:"checkins"`
+}
+
+func summariseIDP(p store.IDP) (idpSummary, error) {
+	triggers, err := p.Triggers()
+	if err != nil {
+		return idpSummary{}, err
+	}
+	periods := make([]string, len(triggers))
+	for i, t := range triggers {
+		periods[i] = t.Period
+	}
+	if triggers == nil {
+		triggers = []store.IDPTrigger{}
+	}
+	return idpSummary{IDP: p, TriggerPeriods: periods, Triggers: triggers}, nil
+}
+
+func summariseIDPs(ps []store.IDP) ([]idpSummary, error) {
+	out := make([]idpSummary, len(ps))
+	for i, p := range ps {
+		var err error
+		if out[i], err = summariseIDP(p); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 type checkinInput struct {
@@ -111,19 +144,12 @@ func (s *Server) getIDP(c *gin.Context) {
 	if cs == nil {
 		cs = []store.IDPCheckin{}
 	}
-	triggers, err := p.Triggers()
+	sum, err := summariseIDP(*p)
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	periods := make([]string, len(triggers))
-	for i, t := range triggers {
-		periods[i] = t.Period
-	}
-	if triggers == nil {
-		triggers = []store.IDPTrigger{}
-	}
-	c.JSON(http.StatusOK, idpView{IDP: *p, Items: rawOr(p.Items), TriggerPeriods: periods, Triggers: triggers, Checkins: cs})
+	c.JSON(http.StatusOK, idpView{idpSummary: sum, Items: rawOr(p.Items), Checkins: cs})
 }
 
 func (s *Server) addCheckin(c *gin.Context) {

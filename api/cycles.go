@@ -57,7 +57,7 @@ func documentCycleRoutes() {
 	Document("POST", "/api/v1/tasks/:id/submit", Doc{Tag: "tasks", Summary: "Submit a task's form; checked against the template, then handed to the workflow as an Update (409 when closed, 422 when calibration breaks the forced distribution)", Request: map[string]any{}, Responses: map[int]any{200: activities.SubmitResult{}}})
 	Document("POST", "/api/v1/metrics", Doc{Tag: "metrics", Summary: "Ingest metric values (JSON) for members of the caller's teams (403 names the others): known indicators and finite values only, one value per member, indicator and period (409 names the recorded one unless replace is true); all or nothing, the same body twice changes nothing", Roles: leads, Request: metricsInput{}, Responses: map[int]any{200: store.MetricUpsert{}}})
 	Document("GET", "/api/v1/notifications", Doc{Tag: "notifications", Summary: "The caller's in-app notifications, newest first", Query: append([]string{"unread"}, paging...), Responses: map[int]any{200: list[store.Notification]{}}})
-	Document("GET", "/api/v1/idps", Doc{Tag: "idps", Summary: "Development plans: the caller's own, or those of their teams", Query: append([]string{"state"}, paging...), Responses: map[int]any{200: list[store.IDP]{}}})
+	Document("GET", "/api/v1/idps", Doc{Tag: "idps", Summary: "Development plans: the caller's own, or those of their teams, each with the periods at the bottom that triggered it", Query: append([]string{"state"}, paging...), Responses: map[int]any{200: list[idpSummary]{}}})
 }
 
 type launchInput struct {
@@ -589,7 +589,12 @@ func (s *Server) listIDPs(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, newList(out, total, p))
+	sums, err := summariseIDPs(out)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newList(sums, total, p))
 }
 
 type targetAdjust struct {

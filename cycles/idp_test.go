@@ -77,11 +77,11 @@ func TestBottomRankTwoMonthsRunningCreatesOneIDP(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, idps, 2, "still one IDP each after three months")
 
-	idpList, _, err := st.ListIDPs(ctx, e.Org.ID, store.IDPFilter{}, store.Page{})
-	require.NoError(t, err)
-	record(t, e, "idp.json", activities.IDPWorkflowID(idpList[0].ID), 0)
 	// Each IDP is followed by its workflow, which opens the mentor's
-	// review when the plan is due and not before.
+	// review when the plan is due and not before, and expires it after one
+	// compressed check-in interval (cs-ops-monthly: 14 days), as its due
+	// date says, rather than a real week later.
+	fourteenDays := 14 * 150 * time.Millisecond
 	for _, p := range idps {
 		d, err := e.Client.DescribeWorkflowExecution(ctx, activities.IDPWorkflowID(p.ID), "")
 		require.NoError(t, err)
@@ -93,7 +93,15 @@ func TestBottomRankTwoMonthsRunningCreatesOneIDP(t *testing.T) {
 		}, 30*time.Second, 50*time.Millisecond, "the mentor's review opens when the plan is due")
 		require.Equal(t, p.MentorID, review[0].AssigneeID)
 		require.False(t, review[0].CreatedAt.Before(p.DueAt), "review opened at %s, before the plan was due at %s", review[0].CreatedAt, p.DueAt)
+		require.InDelta(t, fourteenDays, review[0].DueAt.Sub(review[0].CreatedAt), float64(100*time.Millisecond), "the review is due one compressed check-in interval after it opened")
+		ended, cancel := context.WithTimeout(ctx, 30*time.Second)
+		require.NoError(t, e.Client.GetWorkflow(ended, activities.IDPWorkflowID(p.ID), "").Get(ended, nil), "the workflow ends when the unanswered review expires")
+		cancel()
+		got, err := st.GetTaskByID(ctx, review[0].ID)
+		require.NoError(t, err)
+		require.Equal(t, store.TaskExpired, got.State)
 	}
+	record(t, e, "idp.json", activities.IDPWorkflowID(idps[0].ID), 0)
 }
 
 // TestBottomMonthsWithAGapBetweenThemCreateNoIDP runs September and
@@ -125,6 +133,64 @@ func TestBottomMonthsWithAGapBetweenThemCreateNoIDP(t *testing.T) {
 		triggers, err := p.Triggers()
 		require.NoError(t, err)
 		require.Len(t, triggers, 2)
+		require.Equal(t, []string{"2026-11", "2026-12"}, []string{triggers[0].Period, triggers[1].Period})
+	}
+}
+
+// TestACancelledMonthBetweenTwoBottomMonthsBreaksTheRun: the same two
+// members rank last in September and November, and in October too, but
+// October's cycle is cancelled after its results were computed. A
+// cancelled cycle's ranking does not count, so October is a month with no
+// cycle and September–November is no run: no IDP.
+func TestACancelledMonthBetweenTwoBottomMonthsBreaksTheRun(t *testing.T) {
+	st := storetest.SQLite(t)
+	e := cyclestest.Start(t, st, 4)
+	ctx := context.Background()
+	bottomTwo := func(c *store.Cycle) []string {
+		rs, err := st.AllResults(ctx, c.ID)
+		require.NoError(t, err)
+		require.Len(t, rs, 4)
+		return []string{rs[2].MemberID, rs[3].MemberID}
+	}
+
+	e.Metrics("2026-09")
+	sep := e.Launch("cs-ops-monthly", "2026-09", 150*time.Millisecond)
+	e.WaitState(sep.ID, store.CycleCompleted, 90*time.Second)
+
+	// October runs slower (a day is two seconds) and is cancelled in its
+	// calibration, after its results were computed and seconds before the
+	// stage ends: a cancel that arrives while a stage hands over to the
+	// next is lost today (the run continues as new without it), which is a
+	// workflow matter, not this rule's.
+	e.Metrics("2026-10")
+	oct := e.Launch("cs-ops-monthly", "2026-10", 2*time.Second)
+	require.Eventually(t, func() bool {
+		c, err := st.GetCycleByID(ctx, oct.ID)
+		return err == nil && c.CurrentStage == "calibrate"
+	}, 90*time.Second, 50*time.Millisecond, "October reaches its calibration")
+	_, err := e.Service.Cancel(ctx, e.Org.ID, oct.ID, e.Manager.ID, "wrong metrics file")
+	require.NoError(t, err)
+	e.WaitState(oct.ID, store.CycleCancelled, 60*time.Second)
+	require.ElementsMatch(t, bottomTwo(sep), bottomTwo(oct), "the cancelled month had the same bottom two")
+
+	e.Metrics("2026-11")
+	nov := e.Launch("cs-ops-monthly", "2026-11", 150*time.Millisecond)
+	e.WaitState(nov.ID, store.CycleCompleted, 90*time.Second)
+	require.ElementsMatch(t, bottomTwo(sep), bottomTwo(nov))
+	idps, _, err := st.ListIDPs(ctx, e.Org.ID, store.IDPFilter{}, store.Page{})
+	require.NoError(t, err)
+	require.Empty(t, idps, "a cancelled October between September and November at the bottom breaks the run")
+
+	// The run starts again from November: December makes it two months.
+	e.Metrics("2026-12")
+	dec := e.Launch("cs-ops-monthly", "2026-12", 150*time.Millisecond)
+	e.WaitState(dec.ID, store.CycleCompleted, 90*time.Second)
+	idps, _, err = st.ListIDPs(ctx, e.Org.ID, store.IDPFilter{}, store.Page{})
+	require.NoError(t, err)
+	require.Len(t, idps, 2)
+	for _, p := range idps {
+		triggers, err := p.Triggers()
+		require.NoError(t, err)
 		require.Equal(t, []string{"2026-11", "2026-12"}, []string{triggers[0].Period, triggers[1].Period})
 	}
 }

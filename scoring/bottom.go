@@ -2,7 +2,6 @@ package scoring
 
 import (
 	"cmp"
-	"math"
 	"slices"
 	"time"
 )
@@ -13,7 +12,7 @@ type BottomRule struct {
 	// Count is how many of the lowest-ranked members are at the bottom.
 	Count int
 	// Percent, used when Count is 0, is the share of the team at the
-	// bottom in per cent (7 means 7 %), rounded up to whole members.
+	// bottom in per cent (7 means 7 %), counted by ShareCount.
 	Percent float64
 	// Runs is how many consecutive periods at the bottom trigger the plan;
 	// less than 1 counts as 1.
@@ -21,28 +20,13 @@ type BottomRule struct {
 }
 
 // BottomCount is how many members of a team of n the rule puts at the
-// bottom before ties: count when count > 0, otherwise pct per cent of n
-// rounded up, at least one when pct > 0, never more than n.
-//
-// The share is taken in whole basis points (0.01 %) and integers, because
-// float arithmetic rounds the wrong way at the edges: 7/100×100 is
-// 7.000000000000001, whose ceiling is 8 members, not 7.
+// bottom before ties: count when count > 0 (never more than n), otherwise
+// ShareCount's pct per cent of n.
 func BottomCount(n, count int, pct float64) int {
-	if n <= 0 {
-		return 0
-	}
 	if count > 0 {
-		return min(count, n)
+		return min(count, max(n, 0))
 	}
-	if !(pct > 0) { // NaN and negative shares pick nobody
-		return 0
-	}
-	if pct >= 100 {
-		return n
-	}
-	bp := int64(math.Round(pct * 100))
-	k := int((bp*int64(n) + 9999) / 10000)
-	return min(max(k, 1), n)
+	return ShareCount(n, pct)
 }
 
 // Bottom returns the members at the bottom of ranked, worst first.
@@ -55,21 +39,9 @@ func BottomCount(n, count int, pct float64) int {
 // indicator or their member ID. Put another way: a member is at the bottom
 // when fewer than BottomCount teammates scored strictly lower.
 func (r BottomRule) Bottom(ranked []Ranked) []string {
-	k := BottomCount(len(ranked), r.Count, r.Percent)
-	if k == 0 {
-		return nil
-	}
 	worstFirst := slices.Clone(ranked)
 	slices.SortStableFunc(worstFirst, func(a, b Ranked) int { return cmp.Compare(b.Rank, a.Rank) })
-	boundary := quantise(worstFirst[k-1].Score)
-	var ids []string
-	for _, m := range worstFirst {
-		if quantise(m.Score) > boundary {
-			break
-		}
-		ids = append(ids, m.MemberID)
-	}
-	return ids
+	return throughTies(worstFirst, BottomCount(len(ranked), r.Count, r.Percent))
 }
 
 // PeriodRanking is a team's ranking in one period of a template: the

@@ -23,6 +23,35 @@ func TestBottomPercentIsExactAtSharesFloatsRoundUp(t *testing.T) {
 	require.Equal(t, 2, scoring.BottomCount(3, 0, 33.34))
 }
 
+func TestShareCountIsExactSoTenPerCentOfThirtyIsThree(t *testing.T) {
+	// 7/100×100 is 7.000000000000001 in floats, 14/100×50 likewise: a
+	// plain ceiling counts one member too many.
+	require.Equal(t, 3, scoring.ShareCount(30, 10), "10% of 30")
+	require.Equal(t, 7, scoring.ShareCount(100, 7), "7% of 100")
+	require.Equal(t, 7, scoring.ShareCount(50, 14), "14% of 50")
+	require.Equal(t, 4, scoring.ShareCount(30, 10.01), "just over 10% of 30 rounds up")
+	require.Equal(t, 1, scoring.ShareCount(9, 10), "10% of nine rounds up to one")
+	require.Equal(t, 30, scoring.ShareCount(30, 100))
+	require.Zero(t, scoring.ShareCount(30, 0))
+	require.Zero(t, scoring.ShareCount(0, 10))
+}
+
+func TestTopIsTheBestShareWithTiesAtTheBoundaryAllIn(t *testing.T) {
+	scores := make([]float64, 30)
+	for i := range scores {
+		scores[i] = float64(i)
+	}
+	require.Equal(t, []string{"m29", "m28", "m27"}, scoring.Top(rankScores(scores...), 10), "10% of 30 is three, best first")
+	// m1 and m2 share 85.0, 2nd and 3rd: 10 % of nine is one place,
+	// then two.
+	ranked := rankScores(90, 85, 85, 80, 75, 70, 65, 50, 60)
+	require.Equal(t, []string{"m0"}, scoring.Top(ranked, 10), "a tie below the boundary changes nothing")
+	require.Equal(t, []string{"m0", "m1", "m2"}, scoring.Top(ranked, 20), "both of the tied pair, though the share is two")
+	require.Len(t, scoring.Top(rankScores(60, 60, 60), 10), 3, "a team all tied is all in the top")
+	require.Empty(t, scoring.Top(ranked, 0))
+	require.Empty(t, scoring.Top(nil, 10))
+}
+
 func TestBottomCountRules(t *testing.T) {
 	require.Equal(t, 1, scoring.BottomCount(9, 0, 10), "10% of nine rounds up to one")
 	require.Equal(t, 1, scoring.BottomCount(4, 0, 1), "a positive share picks at least one")

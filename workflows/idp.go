@@ -66,9 +66,14 @@ func IDPWorkflow(ctx workflow.Context, in activities.IDPInput) error {
 	if err := workflow.ExecuteActivity(withQuick(ctx), a.EnsureIDPReview, in.IDPID).Get(ctx, &review); err != nil {
 		return err
 	}
-	// The mentor has as long to review as one check-in interval, at least a week.
-	window := max(in.CheckinEvery, 7*24*time.Hour)
-	if err := sleepUntilCond(ctx, workflow.Now(ctx).Add(window), func() bool { return reviewed || closed }); err != nil {
+	// The review task's due date is the window (activities.idpDurations,
+	// compressed with the cycle); before it was a week or one check-in
+	// interval here, in real time, while the task said a week.
+	until := review.Due
+	if workflow.GetVersion(ctx, "idp-review-until-task-due", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		until = workflow.Now(ctx).Add(max(in.CheckinEvery, 7*24*time.Hour))
+	}
+	if err := sleepUntilCond(ctx, until, func() bool { return reviewed || closed }); err != nil {
 		return err
 	}
 	if !reviewed && !closed {

@@ -250,13 +250,14 @@ func TestIDPCheckinsRunUntilDueThenTheMentorReviews(t *testing.T) {
 		checkins = append(checkins, n)
 		return true, nil
 	})
-	env.OnActivity(a.EnsureIDPReview, mock.Anything, "p1").Return(&activities.TaskRef{TaskID: "r1", AssigneeID: "mentor", State: "open"}, nil).Once()
+	start := env.Now()
+	review := &activities.TaskRef{TaskID: "r1", AssigneeID: "mentor", State: "open", Due: start.Add(74 * 24 * time.Hour)}
+	env.OnActivity(a.EnsureIDPReview, mock.Anything, "p1").Return(review, nil).Once()
 	env.OnActivity(a.RecordSubmission, mock.Anything, mock.Anything).Return(activities.SubmitResult{TaskID: "r1", State: "submitted"}, nil).Once()
 	env.RegisterDelayedCallback(func() {
 		env.UpdateWorkflow(activities.UpdateSubmit, "u1", &testsuite.TestUpdateCallback{OnReject: func(err error) { t.Errorf("rejected: %v", err) }, OnAccept: func() {}, OnComplete: func(any, error) {}},
 			activities.Submission{TaskID: "r1", By: "mentor", Data: []byte(`{"outcome":"completed"}`)})
 	}, 61*24*time.Hour)
-	start := env.Now()
 	env.ExecuteWorkflow(workflows.IDPWorkflow, activities.IDPInput{IDPID: "p1", Due: start.Add(60 * 24 * time.Hour), CheckinEvery: 14 * 24 * time.Hour})
 	require.NoError(t, env.GetWorkflowError())
 	require.Equal(t, []int{1, 2, 3, 4}, checkins)
