@@ -25,7 +25,7 @@ func (a *Activities) gather(ctx context.Context, c *store.Cycle, t *templates.Te
 	data := make([]MemberData, len(ms))
 	index := make(map[string]int, len(ms))
 	for i, m := range ms {
-		data[i] = MemberData{MemberID: m.MemberID, Level: m.Level, Metrics: map[string]float64{}, Targets: map[string]float64{}, Ratings: map[string]map[string][]float64{}}
+		data[i] = MemberData{MemberID: m.MemberID, Level: m.Level, Metrics: map[string]float64{}, Sources: map[string]string{}, Targets: map[string]float64{}, Ratings: map[string]map[string][]float64{}}
 		index[m.MemberID] = i
 	}
 	raterKeys := map[string]bool{}
@@ -46,6 +46,7 @@ func (a *Activities) gather(ctx context.Context, c *store.Cycle, t *templates.Te
 			return
 		}
 		data[i].Metrics[v.IndicatorKey] += v.Value
+		data[i].Sources[v.IndicatorKey] = v.Source
 	})
 	if err != nil {
 		return nil, err
@@ -113,11 +114,17 @@ func (a *Activities) ComputeScores(ctx context.Context, cycleID string) (*Scored
 	for i, s := range scores {
 		ind, _ := json.Marshal(s.Indicators)
 		parts, _ := json.Marshal(s.Parts)
-		adj, _ := json.Marshal(map[string]any{"applied": s.Adjustments, "missing": s.Missing, "notes": s.Notes, "tieById": s.TieByID})
+		adj, _ := json.Marshal(map[string]any{"applied": s.Adjustments, "missing": Keys(s.Missing), "notes": s.Notes, "tieById": s.TieByID})
+		missing, _ := json.Marshal(s.Missing)
+		explained, _ := json.Marshal(s.Explanation)
 		rows[i] = store.Result{
 			CycleID: cycleID, MemberID: s.MemberID, IndicatorScores: string(ind), Parts: string(parts), Adjustments: string(adj),
+			Missing: string(missing), Explanation: string(explained), Blocked: blockedReason(s.Blocked),
 			FinalScore: s.Final, ProposedGrade: s.Proposed, Grade: s.Proposed, Rank: s.Rank, Percentile: s.Percentile,
 			State: store.ResultComputed,
+		}
+		if len(s.Blocked) > 0 {
+			continue // withheld: not part of the calibration's distribution
 		}
 		out.Grades[s.MemberID] = s.Proposed
 	}
@@ -143,6 +150,9 @@ func (a *Activities) PublishResults(ctx context.Context, cycleID string) (int, e
 		return 0, err
 	}
 	for _, r := range results {
+		if r.Blocked != "" {
+			continue // withheld until its data arrives
+		}
 		note := &store.Notification{
 			OrgID: c.OrgID, RecipientID: r.MemberID, Channel: "inapp", Kind: "results",
 			Subject:   fmt.Sprintf("绩效结果已发布：%s，得分 %.1f / Your results: grade %s, score %.1f", r.Grade, r.FinalScore, r.Grade, r.FinalScore),
@@ -180,6 +190,9 @@ func (a *Activities) ApplyOutcomes(ctx context.Context, cycleID string) ([]IDPRe
 			top = int(math.Ceil(*p.TopPercent / 100 * float64(n)))
 		}
 		for _, r := range results {
+			if r.Blocked != "" {
+				continue
+			}
 			if r.Rank <= top || contains(p.Grades, r.Grade) {
 				promoted[r.MemberID] = true
 			}

@@ -282,6 +282,7 @@ func (s *Store) SaveResults(ctx context.Context, cycleID string, rows []Result) 
 			if old, ok := byMember[r.MemberID]; ok {
 				up := map[string]any{
 					"indicator_scores": r.IndicatorScores, "parts": r.Parts, "adjustments": r.Adjustments, "final_score": r.FinalScore,
+					"missing": r.Missing, "explanation": r.Explanation, "blocked": r.Blocked,
 					"proposed_grade": r.ProposedGrade, "rank_in_scope": r.Rank, "percentile": r.Percentile, "version": old.Version + 1, "updated_at": now,
 				}
 				if old.State == ResultComputed {
@@ -332,9 +333,10 @@ func (s *Store) GetResult(ctx context.Context, cycleID, memberID string) (*Resul
 	return &r, nil
 }
 
-// PublishResults makes a cycle's results visible to members.
+// PublishResults makes a cycle's results visible to members, except those
+// a missing-data policy withholds.
 func (s *Store) PublishResults(ctx context.Context, cycleID string) (int, error) {
-	res := s.DB.WithContext(ctx).Model(&Result{}).Where("cycle_id = ? AND state IN ?", cycleID, []string{ResultComputed, ResultCalibrated}).
+	res := s.DB.WithContext(ctx).Model(&Result{}).Where("cycle_id = ? AND state IN ? AND blocked = ''", cycleID, []string{ResultComputed, ResultCalibrated}).
 		Updates(map[string]any{"state": ResultPublished, "updated_at": time.Now().UTC(), "version": gorm.Expr("version + 1")})
 	if res.Error != nil {
 		return 0, fmt.Errorf("publish results %s: %w", cycleID, res.Error)

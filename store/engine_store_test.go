@@ -625,3 +625,40 @@ func TestEachMetricValueReadsOnlyTheCyclesMembersAndPeriod(t *testing.T) {
 		}, got)
 	})
 }
+
+func TestResultKeepsMissingDataAndExplanationAndABlockedResultIsNotPublished(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 2, "missing")
+		scored, withheld := f.members[0].ID, f.members[1].ID
+		missing := `[{"key":"customer","kind":"part","policy":"renormalise"}]`
+		explained := `{"parts":[{"key":"quantitative","weight":70.59,"score":80}],"final":80}`
+		require.NoError(t, s.SaveResults(ctx, f.cycle.ID, []store.Result{
+			{MemberID: scored, IndicatorScores: "{}", Parts: "{}", Adjustments: "{}", Missing: missing, Explanation: explained, FinalScore: 80, ProposedGrade: "A", Grade: "A", Rank: 1},
+			{MemberID: withheld, IndicatorScores: "{}", Parts: "{}", Adjustments: "{}", Missing: "[]", Explanation: "{}", Blocked: "waiting for customer"},
+		}))
+		got, err := s.GetResult(ctx, f.cycle.ID, scored)
+		require.NoError(t, err)
+		require.JSONEq(t, missing, got.Missing)
+		require.JSONEq(t, explained, got.Explanation)
+		require.Empty(t, got.Blocked)
+
+		// The data arrives: a recomputation rewrites all three.
+		require.NoError(t, s.SaveResults(ctx, f.cycle.ID, []store.Result{
+			{MemberID: withheld, IndicatorScores: "{}", Parts: "{}", Adjustments: "{}", Missing: "[]", Explanation: `{"final":70}`, FinalScore: 70, ProposedGrade: "B", Grade: "B", Rank: 2},
+		}))
+		again, err := s.GetResult(ctx, f.cycle.ID, withheld)
+		require.NoError(t, err)
+		require.Empty(t, again.Blocked)
+		require.JSONEq(t, `{"final":70}`, again.Explanation)
+
+		require.NoError(t, s.SaveResults(ctx, f.cycle.ID, []store.Result{
+			{MemberID: withheld, IndicatorScores: "{}", Parts: "{}", Adjustments: "{}", Missing: "[]", Explanation: "{}", Blocked: "waiting for customer"},
+		}))
+		n, err := s.PublishResults(ctx, f.cycle.ID)
+		require.NoError(t, err)
+		require.Equal(t, 1, n, "the withheld result stays unpublished")
+		held, err := s.GetResult(ctx, f.cycle.ID, withheld)
+		require.NoError(t, err)
+		require.Equal(t, store.ResultComputed, held.State)
+	})
+}
