@@ -47,7 +47,7 @@ func documentCycleRoutes() {
 	Document("GET", "/api/v1/cycles", Doc{Tag: "cycles", Summary: "Cycles the caller may see (employees: their own; managers: their teams)", Query: append([]string{"state", "templateKey", "period", "teamId"}, paging...), Responses: map[int]any{200: list[store.Cycle]{}}})
 	Document("GET", "/api/v1/cycles/:id", Doc{Tag: "cycles", Summary: "A cycle with its live progress and task counts per stage", Responses: map[int]any{200: cycleView{}}})
 	Document("POST", "/api/v1/cycles/:id/cancel", Doc{Tag: "cycles", Summary: "Cancel a cycle with a reason; open tasks close, nothing is deleted (409 when already over)", Roles: leads, Request: cancelInput{}, Responses: map[int]any{202: store.Cycle{}}})
-	Document("GET", "/api/v1/cycles/:id/results", Doc{Tag: "results", Summary: "Results by rank (employees see only their own, once published)", Query: paging, Responses: map[int]any{200: list[resultView]{}}})
+	Document("GET", "/api/v1/cycles/:id/results", Doc{Tag: "results", Summary: "Results by rank (employees see only their own, once published), each with the data found missing and its policy, and an explanation whose parts recompute the final score", Query: paging, Responses: map[int]any{200: list[resultView]{}}})
 	Document("GET", "/api/v1/cycles/:id/reports", Doc{Tag: "cycles", Summary: "Progress reports of the execute stage, newest first, with what was written (employees see their own)", Query: append([]string{"state"}, paging...), Responses: map[int]any{200: list[reportView]{}}})
 	Document("GET", "/api/v1/cycles/:id/targets", Doc{Tag: "cycles", Summary: "Team and member targets (employees see their own)", Responses: map[int]any{200: list[store.Target]{}}})
 	Document("GET", "/api/v1/cycles/:id/tasks", Doc{Tag: "cycles", Summary: "A cycle's tasks, filterable by stage, state and assignee", Roles: leads, Query: append([]string{"stage", "state", "assigneeId", "kind"}, paging...), Responses: map[int]any{200: list[store.Task]{}}})
@@ -156,6 +156,24 @@ type resultView struct {
 	Indicators  json.RawMessage `json:"indicators"`
 	Parts       json.RawMessage `json:"parts"`
 	Adjustments json.RawMessage `json:"adjustments"`
+	// Missing and Explanation are as scoring stored them; null for results
+	// computed before they were recorded.
+	Missing     []activities.MissingData `json:"missing"`
+	Explanation *activities.Explanation  `json:"explanation"`
+}
+
+func viewOf(r store.Result) resultView {
+	v := resultView{Result: r, Indicators: rawOr(r.IndicatorScores), Parts: rawOr(r.Parts), Adjustments: rawOr(r.Adjustments)}
+	if r.Missing != "" {
+		_ = json.Unmarshal([]byte(r.Missing), &v.Missing)
+	}
+	if r.Explanation != "" {
+		var e activities.Explanation
+		if json.Unmarshal([]byte(r.Explanation), &e) == nil {
+			v.Explanation = &e
+		}
+	}
+	return v
 }
 
 type metricsInput struct {
@@ -449,7 +467,7 @@ func (s *Server) cycleResults(c *gin.Context) {
 	}
 	views := make([]resultView, len(rows))
 	for i, r := range rows {
-		views[i] = resultView{Result: r, Indicators: rawOr(r.IndicatorScores), Parts: rawOr(r.Parts), Adjustments: rawOr(r.Adjustments)}
+		views[i] = viewOf(r)
 	}
 	c.JSON(http.StatusOK, newList(views, total, p))
 }
@@ -693,7 +711,7 @@ func (s *Server) calibrationBoard(c *gin.Context) {
 		return
 	}
 	for _, r := range results {
-		board.Results = append(board.Results, resultView{Result: r, Indicators: rawOr(r.IndicatorScores), Parts: rawOr(r.Parts), Adjustments: rawOr(r.Adjustments)})
+		board.Results = append(board.Results, viewOf(r))
 		board.Proposed[r.ProposedGrade]++
 		board.Final[r.Grade]++
 	}

@@ -1,0 +1,126 @@
+package api_test
+
+import (
+	"fmt"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/perfloop/perfloop/store"
+)
+
+// TestNewJoinerWithoutCustomerSurveyIsRenormalisedAndTheResultsExplainThemselves
+// runs a cs-ops-monthly cycle over HTTP on the embedded engine where the
+// newest member has every value but the customer survey. Their 15 %
+// customer part is spread over the other parts and reported, not scored
+// zero; and for every member the explanation's parts, weighted, give the
+// final score back to the hundredth, before calibration and on the
+// member's own published result.
+func TestNewJoinerWithoutCustomerSurveyIsRenormalisedAndTheResultsExplainThemselves(t *testing.T) {
+	e, ce := engineEnv(t)
+	newJoiner := ce.Employees[len(ce.Employees)-1]
+	var values []map[string]any
+	for i, m := range ce.Employees {
+		f := float64(i)
+		for ind, v := range map[string]float64{"satisfaction": 97 - 2*f, "responseTime": 2.5 + 0.3*f, "retention": 52 - 1.5*f, "oneOnOneRating": 96 - 0.6*f, "complaintRate": 1 + 3*f} {
+			values = append(values, map[string]any{"email": m.Email, "indicator": ind, "value": v})
+		}
+		if m.ID != newJoiner.ID {
+			values = append(values, map[string]any{"email": m.Email, "indicator": "serviceAttitude", "value": 95 - 3*f, "source": "customer"})
+		}
+	}
+	r := e.do("POST", "/api/v1/metrics", "manager", map[string]any{"period": "2026-09", "source": "tickets", "values": values})
+	require.Equal(t, 200, r.status, r.raw)
+	r = e.do("POST", "/api/v1/cycles", "manager", map[string]any{"templateKey": "cs-ops-monthly", "teamId": ce.Team.ID, "period": "2026-09", "compress": 8640})
+	require.Equal(t, 201, r.status, r.raw)
+	id := r.body["id"].(string)
+	for i, m := range ce.Employees {
+		who := fmt.Sprintf("e%d", i)
+		task := openTask(t, e, who, id, store.TaskSelfEval, "")
+		r = e.do("POST", "/api/v1/tasks/"+task+"/submit", who, map[string]any{"scores": map[string]any{"collaboration": 4, "serviceAttitude": 4}})
+		require.Equal(t, 200, r.status, r.raw)
+		task = openTask(t, e, "manager", id, store.TaskManagerEval, m.ID)
+		r = e.do("POST", "/api/v1/tasks/"+task+"/submit", "manager", map[string]any{"scores": map[string]any{"collaboration": 4, "serviceAttitude": 4}})
+		require.Equal(t, 200, r.status, r.raw)
+	}
+	cal := openTask(t, e, "hrbp", id, store.TaskCalibration, "")
+
+	r = e.do("GET", "/api/v1/cycles/"+id+"/results?limit=100", "hrbp", nil)
+	require.Equal(t, 200, r.status, r.raw)
+	items := r.body["items"].([]any)
+	require.Len(t, items, len(ce.Employees))
+	for _, it := range items {
+		res := it.(map[string]any)
+		requireExplained(t, res)
+		if res["memberId"] != newJoiner.ID {
+			require.Empty(t, res["missing"], "everyone else has every value")
+			continue
+		}
+		require.Contains(t, res["missing"], map[string]any{"key": "customer", "kind": "part", "policy": "renormalise"})
+		require.Contains(t, res["missing"], map[string]any{"key": "customer", "kind": "rater", "in": "serviceAttitude", "policy": "renormalise"})
+		parts := partsByKey(res)
+		require.Zero(t, parts["customer"]["weight"], "the missing part carries no weight")
+		require.InDelta(t, 60/0.85, parts["quantitative"]["weight"], 1e-6, "60 % spread to 60/85 of the score")
+		require.InDelta(t, 25/0.85, parts["manager"]["weight"], 1e-6)
+		// Manager 4 on 1–5 is 75 points; the old path scored the customer part 0.
+		q := parts["quantitative"]["score"].(float64)
+		require.InDelta(t, (0.6*q+0.25*75)/0.85, res["finalScore"], 0.006)
+	}
+
+	r = e.do("POST", "/api/v1/tasks/"+cal+"/submit", "hrbp", map[string]any{"changes": []map[string]any{}})
+	require.Equal(t, 200, r.status, r.raw)
+	who := fmt.Sprintf("e%d", len(ce.Employees)-1)
+	openTask(t, e, who, id, store.TaskAcknowledge, "")
+	r = e.do("GET", "/api/v1/cycles/"+id+"/results", who, nil)
+	require.Equal(t, 200, r.status, r.raw)
+	mine := r.body["items"].([]any)[0].(map[string]any)
+	require.Equal(t, newJoiner.ID, mine["memberId"])
+	requireExplained(t, mine)
+	require.NotEmpty(t, mine["missing"])
+	require.NotContains(t, r.raw, newJoiner.Email, "raters appear only as groups")
+	require.Equal(t, 202, e.do("POST", "/api/v1/cycles/"+id+"/cancel", "manager", map[string]any{"reason": "test over"}).status)
+	require.Eventually(t, func() bool {
+		return e.do("GET", "/api/v1/cycles/"+id, "manager", nil).body["state"] != store.CycleRunning
+	}, 60*time.Second, 200*time.Millisecond)
+}
+
+func partsByKey(res map[string]any) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for _, p := range res["explanation"].(map[string]any)["parts"].([]any) {
+		part := p.(map[string]any)
+		out[part["key"].(string)] = part
+	}
+	return out
+}
+
+// requireExplained holds a result's explanation to its final score: its
+// parts' weights and scores give the score back to the hundredth, and it
+// explains every indicator, rater group and adjustment.
+func requireExplained(t *testing.T, res map[string]any) {
+	t.Helper()
+	e, ok := res["explanation"].(map[string]any)
+	require.True(t, ok, "result of %v has an explanation", res["memberId"])
+	sum := e["constant"].(float64)
+	for _, p := range e["parts"].([]any) {
+		part := p.(map[string]any)
+		sum += part["weight"].(float64) * part["score"].(float64) / 100
+	}
+	require.InDelta(t, res["finalScore"].(float64), math.Round(math.Max(0, math.Min(100, sum))*100)/100, 0.0051, "member %v: parts %v", res["memberId"], e["parts"])
+	require.Len(t, e["indicators"], 6)
+	for _, it := range e["indicators"].([]any) {
+		ind := it.(map[string]any)
+		if ind["kind"] == "quantitative" {
+			require.NotNil(t, ind["value"], ind["key"])
+			require.Equal(t, "tickets", ind["source"], ind["key"])
+		}
+	}
+	require.Len(t, e["raters"], 3)
+	for _, a := range e["adjustments"].([]any) {
+		adj := a.(map[string]any)
+		reason := adj["reason"].(map[string]any)
+		require.NotEmpty(t, reason["zh"])
+		require.NotEmpty(t, reason["en"])
+	}
+}
