@@ -53,7 +53,7 @@ func documentCycleRoutes() {
 	Document("GET", "/api/v1/cycles/:id/tasks", Doc{Tag: "cycles", Summary: "A cycle's tasks, filterable by stage, state and assignee", Roles: leads, Query: append([]string{"stage", "state", "assigneeId", "kind"}, paging...), Responses: map[int]any{200: list[store.Task]{}}})
 	Document("POST", "/api/v1/cycles/:id/remind", Doc{Tag: "cycles", Summary: "Remind everyone with an overdue task now (at most once a day per task), in-app and on the channels the template or the organisation routes reminders to, outside quiet hours", Roles: leads, Responses: map[int]any{200: remindResult{}}})
 	Document("GET", "/api/v1/inbox", Doc{Tag: "tasks", Summary: "The caller's tasks, open first and by due date", Query: append([]string{"state"}, paging...), Responses: map[int]any{200: list[store.Task]{}}})
-	Document("GET", "/api/v1/tasks/:id", Doc{Tag: "tasks", Summary: "One of the caller's tasks with its form", Responses: map[int]any{200: taskView{}}})
+	Document("GET", "/api/v1/tasks/:id", Doc{Tag: "tasks", Summary: "One of the caller's tasks with its form; form.schema is the JSON Schema (2020-12) of the body its submit accepts", Responses: map[int]any{200: taskView{}}})
 	Document("POST", "/api/v1/tasks/:id/submit", Doc{Tag: "tasks", Summary: "Submit a task's form; checked against the template, then handed to the workflow as an Update (409 when closed, 422 when calibration breaks the forced distribution)", Request: map[string]any{}, Responses: map[int]any{200: activities.SubmitResult{}}})
 	Document("POST", "/api/v1/metrics", Doc{Tag: "metrics", Summary: "Ingest metric values (JSON); all or nothing, and the same body twice changes nothing", Roles: leads, Request: metricsInput{}, Responses: map[int]any{200: store.MetricUpsert{}}})
 	Document("GET", "/api/v1/notifications", Doc{Tag: "notifications", Summary: "The caller's in-app notifications, newest first", Query: append([]string{"unread"}, paging...), Responses: map[int]any{200: list[store.Notification]{}}})
@@ -550,7 +550,7 @@ func (s *Server) getTask(c *gin.Context) {
 		return
 	}
 	etag(c, t.Version)
-	c.JSON(http.StatusOK, taskView{Task: *t, Form: rawOr(t.Payload), Context: more})
+	c.JSON(http.StatusOK, taskView{Task: *t, Form: cycles.FormOf(t), Context: more})
 }
 
 func (s *Server) submitTask(c *gin.Context) {

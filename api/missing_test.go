@@ -1,11 +1,15 @@
 package api_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/require"
 
 	"github.com/perfloop/perfloop/store"
@@ -69,21 +73,51 @@ func TestNewJoinerWithoutCustomerSurveyIsRenormalisedAndTheResultsExplainThemsel
 		require.InDelta(t, (0.6*q+0.25*75)/0.85, res["finalScore"], 0.006)
 	}
 
+	requireFormSchema(t, e, "hrbp", cal, `{"changes":[]}`, `{"changes":[{"memberId":"x","to":"B"}]}`)
 	r = e.do("POST", "/api/v1/tasks/"+cal+"/submit", "hrbp", map[string]any{"changes": []map[string]any{}})
 	require.Equal(t, 200, r.status, r.raw)
 	who := fmt.Sprintf("e%d", len(ce.Employees)-1)
-	openTask(t, e, who, id, store.TaskAcknowledge, "")
+	ack := openTask(t, e, who, id, store.TaskAcknowledge, "")
+	requireFormSchema(t, e, who, ack, `{"decision":"acknowledge"}`, `{"decision":"appeal"}`)
 	r = e.do("GET", "/api/v1/cycles/"+id+"/results", who, nil)
 	require.Equal(t, 200, r.status, r.raw)
 	mine := r.body["items"].([]any)[0].(map[string]any)
 	require.Equal(t, newJoiner.ID, mine["memberId"])
 	requireExplained(t, mine)
 	require.NotEmpty(t, mine["missing"])
-	require.NotContains(t, r.raw, newJoiner.Email, "raters appear only as groups")
+	require.NotContains(t, r.raw, ce.Manager.ID, "rater groups, never who rated")
+	r = e.do("POST", "/api/v1/tasks/"+ack+"/submit", who, map[string]any{"decision": "acknowledge"})
+	require.Equal(t, 200, r.status, r.raw)
 	require.Equal(t, 202, e.do("POST", "/api/v1/cycles/"+id+"/cancel", "manager", map[string]any{"reason": "test over"}).status)
 	require.Eventually(t, func() bool {
 		return e.do("GET", "/api/v1/cycles/"+id, "manager", nil).body["state"] != store.CycleRunning
 	}, 60*time.Second, 200*time.Millisecond)
+}
+
+// requireFormSchema fetches a task and holds its form's JSON Schema to the
+// submit route: the refused body fails the schema and is answered 400, the
+// accepted one (which the caller then submits) passes it.
+func requireFormSchema(t *testing.T, e *env, who, taskID, accepted, refused string) {
+	t.Helper()
+	r := e.do("GET", "/api/v1/tasks/"+taskID, who, nil)
+	require.Equal(t, 200, r.status, r.raw)
+	raw, err := json.Marshal(r.body["form"].(map[string]any)["schema"])
+	require.NoError(t, err)
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	require.NoError(t, err)
+	c := jsonschema.NewCompiler()
+	require.NoError(t, c.AddResource("form.json", doc))
+	schema, err := c.Compile("form.json")
+	require.NoError(t, err)
+	ok, err := jsonschema.UnmarshalJSON(strings.NewReader(accepted))
+	require.NoError(t, err)
+	require.NoError(t, schema.Validate(ok), "the schema accepts %s", accepted)
+	body, err := jsonschema.UnmarshalJSON(strings.NewReader(refused))
+	require.NoError(t, err)
+	require.Error(t, schema.Validate(body), "the schema refuses %s", refused)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal([]byte(refused), &m))
+	require.Equal(t, 400, e.do("POST", "/api/v1/tasks/"+taskID+"/submit", who, m).status, "and so does the API")
 }
 
 func partsByKey(res map[string]any) map[string]map[string]any {
