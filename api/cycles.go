@@ -336,6 +336,8 @@ func engineErr(err error) error {
 			return &Error{Status: http.StatusUnprocessableEntity, Code: strings.ToLower(ref.Kind), Message: ref.Message}
 		}
 		return &Error{Status: http.StatusConflict, Code: "conflict", Message: ref.Message}
+	case errors.Is(err, cycles.ErrTemplateBroken):
+		return &Error{Status: http.StatusConflict, Code: "conflict", Message: err.Error()}
 	case errors.Is(err, cycles.ErrUnavailable):
 		return &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: err.Error()}
 	}
