@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -12,6 +13,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/require"
 
+	"github.com/perfloop/perfloop/cycles/cyclestest"
 	"github.com/perfloop/perfloop/store"
 )
 
@@ -25,33 +27,10 @@ import (
 func TestNewJoinerWithoutCustomerSurveyIsRenormalisedAndTheResultsExplainThemselves(t *testing.T) {
 	e, ce := engineEnv(t)
 	newJoiner := ce.Employees[len(ce.Employees)-1]
-	var values []map[string]any
-	for i, m := range ce.Employees {
-		f := float64(i)
-		for ind, v := range map[string]float64{"satisfaction": 97 - 2*f, "responseTime": 2.5 + 0.3*f, "retention": 52 - 1.5*f, "oneOnOneRating": 96 - 0.6*f, "complaintRate": 1 + 3*f} {
-			values = append(values, map[string]any{"email": m.Email, "indicator": ind, "value": v})
-		}
-		if m.ID != newJoiner.ID {
-			values = append(values, map[string]any{"email": m.Email, "indicator": "serviceAttitude", "value": 95 - 3*f, "source": "customer"})
-		}
-	}
-	r := e.do("POST", "/api/v1/metrics", "manager", map[string]any{"period": "2026-09", "source": "tickets", "values": values})
-	require.Equal(t, 200, r.status, r.raw)
-	r = e.do("POST", "/api/v1/cycles", "manager", map[string]any{"templateKey": "cs-ops-monthly", "teamId": ce.Team.ID, "period": "2026-09", "compress": 8640})
-	require.Equal(t, 201, r.status, r.raw)
-	id := r.body["id"].(string)
-	for i, m := range ce.Employees {
-		who := fmt.Sprintf("e%d", i)
-		task := openTask(t, e, who, id, store.TaskSelfEval, "")
-		r = e.do("POST", "/api/v1/tasks/"+task+"/submit", who, map[string]any{"scores": map[string]any{"collaboration": 4, "serviceAttitude": 4}})
-		require.Equal(t, 200, r.status, r.raw)
-		task = openTask(t, e, "manager", id, store.TaskManagerEval, m.ID)
-		r = e.do("POST", "/api/v1/tasks/"+task+"/submit", "manager", map[string]any{"scores": map[string]any{"collaboration": 4, "serviceAttitude": 4}})
-		require.Equal(t, 200, r.status, r.raw)
-	}
+	id := evaluatedWithoutSurvey(t, e, ce, "cs-ops-monthly", newJoiner)
 	cal := openTask(t, e, "hrbp", id, store.TaskCalibration, "")
 
-	r = e.do("GET", "/api/v1/cycles/"+id+"/results?limit=100", "hrbp", nil)
+	r := e.do("GET", "/api/v1/cycles/"+id+"/results?limit=100", "hrbp", nil)
 	require.Equal(t, 200, r.status, r.raw)
 	items := r.body["items"].([]any)
 	require.Len(t, items, len(ce.Employees))
@@ -92,6 +71,107 @@ func TestNewJoinerWithoutCustomerSurveyIsRenormalisedAndTheResultsExplainThemsel
 	require.Eventually(t, func() bool {
 		return e.do("GET", "/api/v1/cycles/"+id, "manager", nil).body["state"] != store.CycleRunning
 	}, 60*time.Second, 200*time.Millisecond)
+}
+
+// TestMemberWithoutCustomerSurveyUnderBlockPolicyIsWithheldWhileTheCycleCompletes:
+// a template whose customer rater group blocks on missing data. The new
+// joiner is not scored, ranked, graded or published, and gets nothing to
+// acknowledge; everyone else's cycle runs to the end.
+func TestMemberWithoutCustomerSurveyUnderBlockPolicyIsWithheldWhileTheCycleCompletes(t *testing.T) {
+	e, ce := engineEnv(t)
+	body := builtinBody(t, "cs-ops-monthly")
+	body["key"] = "cs-ops-strict"
+	for _, r := range body["raters"].([]any) {
+		if r := r.(map[string]any); r["key"] == "customer" {
+			r["missing"] = "block"
+		}
+	}
+	r := e.do("POST", "/api/v1/templates", "admin", body)
+	require.Equal(t, 201, r.status, r.raw)
+	r = e.do("POST", "/api/v1/templates/cs-ops-strict/versions/1/publish", "admin", nil)
+	require.Equal(t, 200, r.status, r.raw)
+
+	newJoiner := ce.Employees[len(ce.Employees)-1]
+	id := evaluatedWithoutSurvey(t, e, ce, "cs-ops-strict", newJoiner)
+	cal := openTask(t, e, "hrbp", id, store.TaskCalibration, "")
+	r = e.do("GET", "/api/v1/cycles/"+id+"/results?limit=100", "hrbp", nil)
+	require.Equal(t, 200, r.status, r.raw)
+	ranks := map[float64]bool{}
+	for _, it := range r.body["items"].([]any) {
+		res := it.(map[string]any)
+		if res["memberId"] != newJoiner.ID {
+			require.Empty(t, res["blocked"])
+			ranks[res["rank"].(float64)] = true
+			requireExplained(t, res)
+			continue
+		}
+		require.Contains(t, res["blocked"], "customer", "the reason names the missing data")
+		require.Zero(t, res["finalScore"])
+		require.Zero(t, res["rank"])
+		require.Empty(t, res["proposedGrade"])
+		require.Contains(t, res["missing"], map[string]any{"key": "customer", "kind": "part", "policy": "block"})
+		require.NotEmpty(t, res["explanation"].(map[string]any)["blocked"])
+	}
+	require.Equal(t, map[float64]bool{1: true, 2: true, 3: true}, ranks, "the others are ranked among themselves")
+
+	r = e.do("POST", "/api/v1/tasks/"+cal+"/submit", "hrbp", map[string]any{"changes": []map[string]any{}})
+	require.Equal(t, 200, r.status, r.raw)
+	for i, m := range ce.Employees {
+		if m.ID == newJoiner.ID {
+			continue
+		}
+		who := fmt.Sprintf("e%d", i)
+		task := openTask(t, e, who, id, store.TaskAcknowledge, "")
+		r = e.do("POST", "/api/v1/tasks/"+task+"/submit", who, map[string]any{"decision": "acknowledge"})
+		require.Equal(t, 200, r.status, r.raw)
+	}
+	require.Eventually(t, func() bool {
+		return e.do("GET", "/api/v1/cycles/"+id, "manager", nil).body["state"] == store.CycleCompleted
+	}, 90*time.Second, 200*time.Millisecond)
+	who := fmt.Sprintf("e%d", len(ce.Employees)-1)
+	r = e.do("GET", "/api/v1/cycles/"+id+"/results", who, nil)
+	require.Equal(t, 200, r.status, r.raw)
+	require.EqualValues(t, 0, r.body["total"], "the withheld result is not shown as if it were final")
+	tasks, _, err := e.store.ListTasks(context.Background(), ce.Org.ID, store.TaskFilter{CycleID: id, AssigneeID: newJoiner.ID, Kind: store.TaskAcknowledge}, store.Page{Limit: 10})
+	require.NoError(t, err)
+	require.Empty(t, tasks, "nothing to acknowledge")
+	held, err := e.store.GetResult(context.Background(), id, newJoiner.ID)
+	require.NoError(t, err)
+	require.Contains(t, []string{store.ResultComputed, store.ResultCalibrated}, held.State, "never published")
+	require.NotEmpty(t, held.Blocked)
+	require.False(t, held.Promotion)
+}
+
+// evaluatedWithoutSurvey posts every member's cs-ops values but the new
+// joiner's customer survey, launches a cycle of the template and submits
+// every self and manager rating (4 of 5). It returns the cycle id.
+func evaluatedWithoutSurvey(t *testing.T, e *env, ce *cyclestest.Env, templateKey string, newJoiner *store.Member) string {
+	t.Helper()
+	var values []map[string]any
+	for i, m := range ce.Employees {
+		f := float64(i)
+		for ind, v := range map[string]float64{"satisfaction": 97 - 2*f, "responseTime": 2.5 + 0.3*f, "retention": 52 - 1.5*f, "oneOnOneRating": 96 - 0.6*f, "complaintRate": 1 + 3*f} {
+			values = append(values, map[string]any{"email": m.Email, "indicator": ind, "value": v})
+		}
+		if m.ID != newJoiner.ID {
+			values = append(values, map[string]any{"email": m.Email, "indicator": "serviceAttitude", "value": 95 - 3*f, "source": "customer"})
+		}
+	}
+	r := e.do("POST", "/api/v1/metrics", "manager", map[string]any{"period": "2026-09", "source": "tickets", "values": values})
+	require.Equal(t, 200, r.status, r.raw)
+	r = e.do("POST", "/api/v1/cycles", "manager", map[string]any{"templateKey": templateKey, "teamId": ce.Team.ID, "period": "2026-09", "compress": 8640})
+	require.Equal(t, 201, r.status, r.raw)
+	id := r.body["id"].(string)
+	for i, m := range ce.Employees {
+		who := fmt.Sprintf("e%d", i)
+		task := openTask(t, e, who, id, store.TaskSelfEval, "")
+		r = e.do("POST", "/api/v1/tasks/"+task+"/submit", who, map[string]any{"scores": map[string]any{"collaboration": 4, "serviceAttitude": 4}})
+		require.Equal(t, 200, r.status, r.raw)
+		task = openTask(t, e, "manager", id, store.TaskManagerEval, m.ID)
+		r = e.do("POST", "/api/v1/tasks/"+task+"/submit", "manager", map[string]any{"scores": map[string]any{"collaboration": 4, "serviceAttitude": 4}})
+		require.Equal(t, 200, r.status, r.raw)
+	}
+	return id
 }
 
 // requireFormSchema fetches a task and holds its form's JSON Schema to the
