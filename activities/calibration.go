@@ -23,6 +23,18 @@ type Agenda struct {
 	Outliers     []Outlier           `json:"outliers"`
 	Proposed     map[string]string   `json:"proposed"`
 	Moves        []map[string]string `json:"moves"` // members the distribution moved
+	// Incomplete lists the members scored without some of their data (and
+	// the policy that applied) or withheld until it arrives, so the meeting
+	// sees them before it calibrates; withheld members take no part in the
+	// distribution or the outliers.
+	Incomplete []Incomplete `json:"incomplete"`
+}
+
+// Incomplete is a member whose data was not all there when scored.
+type Incomplete struct {
+	MemberID string        `json:"memberId"`
+	Missing  []MissingData `json:"missing"`
+	Blocked  string        `json:"blocked,omitempty"`
 }
 
 // Outlier is a member whose score stands far from the team's.
@@ -323,11 +335,22 @@ func withPeople(in notify.Invite, organiser string, attendees []string, members 
 // the members the distribution moved, and score outliers (|z| ≥ 2, or a
 // rank decided by member id alone).
 func (a *Activities) agenda(ctx context.Context, c *store.Cycle, t *templates.Template) (*Agenda, error) {
-	results, err := a.Store.AllResults(ctx, c.ID)
+	all, err := a.Store.AllResults(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
-	ag := &Agenda{Distribution: map[string]int{}, Limits: t.Distribution, Proposed: map[string]string{}, Violations: []string{}, Outliers: []Outlier{}, Moves: []map[string]string{}}
+	ag := &Agenda{Distribution: map[string]int{}, Limits: t.Distribution, Proposed: map[string]string{}, Violations: []string{}, Outliers: []Outlier{}, Moves: []map[string]string{}, Incomplete: []Incomplete{}}
+	results := make([]store.Result, 0, len(all))
+	for _, r := range all {
+		var missing []MissingData
+		_ = json.Unmarshal([]byte(r.Missing), &missing)
+		if len(missing) > 0 || r.Blocked != "" {
+			ag.Incomplete = append(ag.Incomplete, Incomplete{MemberID: r.MemberID, Missing: missing, Blocked: r.Blocked})
+		}
+		if r.Blocked == "" {
+			results = append(results, r)
+		}
+	}
 	byScore := map[string]string{}
 	mean, sq := 0.0, 0.0
 	for _, r := range results {

@@ -52,6 +52,12 @@ func TestNewJoinerWithoutCustomerSurveyIsRenormalisedAndTheResultsExplainThemsel
 		require.InDelta(t, (0.6*q+0.25*75)/0.85, res["finalScore"], 0.006)
 	}
 
+	agenda := calibrationAgenda(t, e, id)
+	require.Len(t, agenda["incomplete"], 1, "the meeting sees who was scored without all their data")
+	incomplete := agenda["incomplete"].([]any)[0].(map[string]any)
+	require.Equal(t, newJoiner.ID, incomplete["memberId"])
+	require.Contains(t, incomplete["missing"], map[string]any{"key": "customer", "kind": "part", "policy": "renormalise"})
+
 	requireFormSchema(t, e, "hrbp", cal, `{"changes":[]}`, `{"changes":[{"memberId":"x","to":"B"}]}`)
 	r = e.do("POST", "/api/v1/tasks/"+cal+"/submit", "hrbp", map[string]any{"changes": []map[string]any{}})
 	require.Equal(t, 200, r.status, r.raw)
@@ -113,6 +119,15 @@ func TestMemberWithoutCustomerSurveyUnderBlockPolicyIsWithheldWhileTheCycleCompl
 		require.NotEmpty(t, res["explanation"].(map[string]any)["blocked"])
 	}
 	require.Equal(t, map[float64]bool{1: true, 2: true, 3: true}, ranks, "the others are ranked among themselves")
+	agenda := calibrationAgenda(t, e, id)
+	require.Len(t, agenda["incomplete"], 1)
+	incomplete := agenda["incomplete"].([]any)[0].(map[string]any)
+	require.Equal(t, newJoiner.ID, incomplete["memberId"])
+	require.Contains(t, incomplete["blocked"], "customer")
+	require.NotContains(t, agenda["proposed"], newJoiner.ID, "a withheld member is not in the distribution")
+	for _, o := range agenda["outliers"].([]any) {
+		require.NotEqual(t, newJoiner.ID, o.(map[string]any)["memberId"], "nor an outlier at 0")
+	}
 
 	r = e.do("POST", "/api/v1/tasks/"+cal+"/submit", "hrbp", map[string]any{"changes": []map[string]any{}})
 	require.Equal(t, 200, r.status, r.raw)
@@ -140,6 +155,21 @@ func TestMemberWithoutCustomerSurveyUnderBlockPolicyIsWithheldWhileTheCycleCompl
 	require.Contains(t, []string{store.ResultComputed, store.ResultCalibrated}, held.State, "never published")
 	require.NotEmpty(t, held.Blocked)
 	require.False(t, held.Promotion)
+}
+
+// calibrationAgenda waits for the calibration meeting and returns its agenda.
+func calibrationAgenda(t *testing.T, e *env, cycleID string) map[string]any {
+	t.Helper()
+	var agenda map[string]any
+	require.Eventually(t, func() bool {
+		r := e.do("GET", "/api/v1/cycles/"+cycleID+"/calibration", "hrbp", nil)
+		m, ok := r.body["meeting"].(map[string]any)
+		if ok {
+			agenda, ok = m["agenda"].(map[string]any)
+		}
+		return ok
+	}, 30*time.Second, 100*time.Millisecond)
+	return agenda
 }
 
 // evaluatedWithoutSurvey posts every member's cs-ops values but the new
