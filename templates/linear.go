@@ -30,7 +30,14 @@ var errNotLinear = errors.New("must be a weighted sum of its parts, such as 0.6*
 // quotients are allowed where one side is a number (0.6*quantitative,
 // total/2, (manager + customer)*0.5); anything else (a comparison, max, a
 // product of two parts) is refused.
-func (p *Program) Linear() (Linear, error) {
+func (p *Program) Linear() (lin Linear, err error) {
+	// The expression compiled already; a panic here would still be a
+	// template crashing the server, so it is an error like compileSafely's.
+	defer func() {
+		if r := recover(); r != nil {
+			lin, err = Linear{}, errNotLinear
+		}
+	}()
 	tree, err := parser.Parse(p.src)
 	if err != nil {
 		return Linear{}, err
