@@ -177,33 +177,33 @@ const (
 
 // Result is a member's score, grade and outcomes in a cycle.
 type Result struct {
-	ID              string `gorm:"primaryKey" json:"id"`
-	CycleID         string `json:"cycleId"`
-	MemberID        string `json:"memberId"`
-	IndicatorScores string `json:"-"`
-	Parts           string `json:"-"`
-	Adjustments     string `json:"-"`
+	ID              string     `gorm:"primaryKey" json:"id"`
+	CycleID         string     `json:"cycleId"`
+	MemberID        string     `json:"memberId"`
+	IndicatorScores string     `json:"-"`
+	Parts           string     `json:"-"`
+	Adjustments     string     `json:"-"`
+	FinalScore      float64    `json:"finalScore"`
+	ProposedGrade   string     `json:"proposedGrade"`
+	Grade           string     `json:"grade"`
+	Rank            int        `gorm:"column:rank_in_scope" json:"rank"`
+	Percentile      float64    `json:"percentile"`
+	BonusAmount     float64    `json:"bonusAmount"`
+	BonusCurrency   string     `json:"bonusCurrency"`
+	Promotion       bool       `json:"promotion"`
+	AcknowledgedAt  *time.Time `json:"acknowledgedAt"`
+	Appeal          *string    `json:"appeal"`
+	State           string     `json:"state"`
+	Version         int        `json:"version"`
+	CreatedAt       time.Time  `json:"createdAt"`
+	UpdatedAt       time.Time  `json:"updatedAt"`
 	// Missing lists the data scoring found missing and the policy that
 	// applied; Explanation is the breakdown of the final score, both JSON
 	// written when the result is computed. Blocked is why a missing-data
 	// policy withholds the score (empty when scored).
-	Missing        string     `json:"-"`
-	Explanation    string     `json:"-"`
-	Blocked        string     `json:"blocked,omitempty"`
-	FinalScore     float64    `json:"finalScore"`
-	ProposedGrade  string     `json:"proposedGrade"`
-	Grade          string     `json:"grade"`
-	Rank           int        `gorm:"column:rank_in_scope" json:"rank"`
-	Percentile     float64    `json:"percentile"`
-	BonusAmount    float64    `json:"bonusAmount"`
-	BonusCurrency  string     `json:"bonusCurrency"`
-	Promotion      bool       `json:"promotion"`
-	AcknowledgedAt *time.Time `json:"acknowledgedAt"`
-	Appeal         *string    `json:"appeal"`
-	State          string     `json:"state"`
-	Version        int        `json:"version"`
-	CreatedAt      time.Time  `json:"createdAt"`
-	UpdatedAt      time.Time  `json:"updatedAt"`
+	Missing     string `json:"-"`
+	Explanation string `json:"-"`
+	Blocked     string `json:"blocked,omitempty"`
 }
 
 // Outcome is what ApplyOutcomes sets on a result.
