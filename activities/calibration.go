@@ -409,8 +409,83 @@ func (a *Activities) ApplyCalibration(ctx context.Context, req CalibrationReques
 	for i, ch := range req.Submission.Changes {
 		changes[i] = store.CalibrationChange{CycleID: req.CycleID, MemberID: ch.MemberID, FromGrade: ch.From, ToGrade: ch.To, Reason: ch.Reason}
 	}
-	_, err := a.Store.ApplyCalibration(ctx, req.CycleID, req.Submission.SubmissionID, changes, req.Submission.By, nil)
-	return err
+	if _, err := a.Store.ApplyCalibration(ctx, req.CycleID, req.Submission.SubmissionID, changes, req.Submission.By, nil); err != nil {
+		return err
+	}
+	if len(req.Submission.Waivers) == 0 {
+		return nil
+	}
+	return a.waive(ctx, req.CycleID, req.Submission)
+}
+
+// waive scores the members whose withheld results the calibration
+// releases, on the data there is, and places them among everyone else.
+// Their grade follows their score: the forced distribution was settled on
+// the members already scored, whose scores and grades stay as they are.
+func (a *Activities) waive(ctx context.Context, cycleID string, sub CalibrationSubmission) error {
+	c, t, err := a.cycle(ctx, cycleID)
+	if err != nil {
+		return err
+	}
+	data, err := a.gather(ctx, c, t)
+	if err != nil {
+		return err
+	}
+	reasons := map[string]string{}
+	for _, w := range sub.Waivers {
+		reasons[w.MemberID] = w.Reason
+	}
+	for i := range data {
+		data[i].Waiver = reasons[data[i].MemberID]
+	}
+	scores, err := ScoreMembers(t, data)
+	if err != nil {
+		return err
+	}
+	results, err := a.Store.AllResults(ctx, cycleID)
+	if err != nil {
+		return err
+	}
+	sc, err := newScorer(t)
+	if err != nil {
+		return err
+	}
+	var released []store.Result
+	var entries []scoring.Entry
+	for _, r := range results {
+		if r.Blocked != "" {
+			continue // still withheld, or released below with its fresh score
+		}
+		var ind map[string]float64
+		_ = json.Unmarshal([]byte(r.IndicatorScores), &ind)
+		entries = append(entries, scoring.Entry{MemberID: r.MemberID, Score: r.FinalScore, Tiebreak: sc.tiebreak(ind)})
+	}
+	for _, s := range scores {
+		if reasons[s.MemberID] == "" || len(s.Blocked) > 0 {
+			continue
+		}
+		if held := resultOf(results, s.MemberID); held == nil || held.Blocked == "" {
+			continue // not withheld (or released already): nothing to release
+		}
+		row := resultRow(cycleID, s)
+		row.Grade, row.ProposedGrade = s.Grade, s.Grade
+		released = append(released, row)
+		entries = append(entries, scoring.Entry{MemberID: s.MemberID, Score: s.Final, Tiebreak: sc.tiebreak(s.Indicators)})
+	}
+	placings := map[string]store.Placing{}
+	for _, r := range scoring.Rank(entries) {
+		placings[r.MemberID] = store.Placing{Rank: r.Rank, Percentile: r.Percentile}
+	}
+	return a.Store.WaiveResults(ctx, cycleID, sub.SubmissionID, sub.By, released, reasons, placings)
+}
+
+func resultOf(rs []store.Result, memberID string) *store.Result {
+	for i := range rs {
+		if rs[i].MemberID == memberID {
+			return &rs[i]
+		}
+	}
+	return nil
 }
 
 // AcceptProposedGrades settles a calibration nobody submitted: the

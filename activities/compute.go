@@ -21,6 +21,10 @@ type MemberData struct {
 	Sources  map[string]string // where each metric value came from, for the explanation
 	Targets  map[string]float64
 	Ratings  map[string]map[string][]float64
+	// Waiver is why the manager waived the missing data a block policy
+	// waits for: the member is then scored as if the policy were
+	// renormalise. Empty when nothing was waived.
+	Waiver string
 }
 
 // MemberScore is one member's computed result.
@@ -70,11 +74,7 @@ func ScoreMembers(t *templates.Template, members []MemberData) ([]MemberScore, e
 		if len(s.Blocked) > 0 {
 			continue // ranked once the data arrives, not on a partial score
 		}
-		tb := make([]float64, len(c.byWeight))
-		for j, k := range c.byWeight {
-			tb[j] = s.Indicators[k]
-		}
-		entries = append(entries, scoring.Entry{MemberID: m.MemberID, Score: s.Final, Tiebreak: tb})
+		entries = append(entries, scoring.Entry{MemberID: m.MemberID, Score: s.Final, Tiebreak: c.tiebreak(s.Indicators)})
 	}
 	ranked := scoring.Rank(entries)
 	index := make(map[string]int, len(out))
@@ -164,6 +164,15 @@ func newScorer(t *templates.Template) (*scorer, error) {
 	return c, nil
 }
 
+// tiebreak orders equal finals by the indicator scores, heaviest first.
+func (c *scorer) tiebreak(indicators map[string]float64) []float64 {
+	tb := make([]float64, len(c.byWeight))
+	for j, k := range c.byWeight {
+		tb[j] = indicators[k]
+	}
+	return tb
+}
+
 // ruleOf maps an indicator's scoring onto the scoring package's rule.
 func ruleOf(ind templates.Indicator) scoring.Rule {
 	s := ind.Scoring
@@ -210,7 +219,7 @@ func (c *scorer) member(m MemberData) (MemberScore, error) {
 	t := c.t
 	s := MemberScore{MemberID: m.MemberID, Parts: map[string]float64{}}
 	e := &s.Explanation
-	e.Formula = t.Formula
+	e.Formula, e.Waiver = t.Formula, m.Waiver
 	weights := c.weightsFor(m.Level)
 	raw := map[string]float64{}
 	blocked := map[string]bool{} // behavioural indicators a rater group's gap holds back
@@ -281,7 +290,7 @@ func (c *scorer) member(m MemberData) (MemberScore, error) {
 	for i := range e.Indicators {
 		e.Indicators[i].Score = scores[e.Indicators[i].Key]
 	}
-	total, err := c.mean(e, scores, blocked, weights, "")
+	total, err := c.mean(e, m, scores, blocked, weights, "")
 	if err != nil {
 		return s, err
 	}
@@ -292,7 +301,7 @@ func (c *scorer) member(m MemberData) (MemberScore, error) {
 		s.Parts["total"] = 0 // what a formula read before; the gap is in Missing
 	}
 	for _, sub := range []struct{ key, kind string }{{"quantitative", templates.Quantitative}, {"behaviour", templates.Behavioural}} {
-		mix, err := c.mean(e, scores, blocked, weights, sub.kind)
+		mix, err := c.mean(e, m, scores, blocked, weights, sub.kind)
 		if err != nil {
 			return s, err
 		}
@@ -323,7 +332,7 @@ func (c *scorer) member(m MemberData) (MemberScore, error) {
 	}
 	for i := range e.Parts {
 		if p := &e.Parts[i]; p.Missing {
-			p.Policy = c.policyOf(p.Key)
+			p.Policy = waived(c.policyOf(p.Key), m)
 		}
 	}
 	if len(e.Blocked) > 0 {
@@ -353,14 +362,14 @@ type mixed struct {
 // mean is the weighted mean of the member's indicators of kind (all when
 // empty), each missing one handled by its policy; a behavioural indicator
 // held back by a rater group's gap counts as blocked.
-func (c *scorer) mean(e *Explanation, scores map[string]float64, blocked map[string]bool, weights map[string]float64, kind string) (mixed, error) {
+func (c *scorer) mean(e *Explanation, m MemberData, scores map[string]float64, blocked map[string]bool, weights map[string]float64, kind string) (mixed, error) {
 	var parts []scoring.Part
 	for _, ind := range c.t.Indicators {
 		if kind != "" && ind.Kind != kind {
 			continue
 		}
 		v, ok := scores[ind.Key]
-		pol := ind.MissingPolicy()
+		pol := waived(ind.MissingPolicy(), m)
 		if blocked[ind.Key] {
 			pol = scoring.Block
 		}
@@ -379,7 +388,7 @@ func (c *scorer) mean(e *Explanation, scores map[string]float64, blocked map[str
 func (c *scorer) sum(e *Explanation, vars map[string]float64, present map[string]bool, scores map[string]float64, m MemberData) (float64, error) {
 	parts := make([]scoring.Part, len(c.linear.Terms))
 	for i, term := range c.linear.Terms {
-		p := scoring.Part{Key: term.Name, Weight: term.Weight, Policy: c.policyOf(term.Name)}
+		p := scoring.Part{Key: term.Name, Weight: term.Weight, Policy: waived(c.policyOf(term.Name), m)}
 		ns, key, dotted := strings.Cut(term.Name, ".")
 		switch {
 		case !dotted:
@@ -410,6 +419,15 @@ func (c *scorer) sum(e *Explanation, vars map[string]float64, present map[string
 		return c.linear.Constant, nil
 	}
 	return res.Score, nil
+}
+
+// waived is the policy that applies to the member: a waiver turns a block
+// into the default, so the member is scored on the data there is.
+func waived(p scoring.Policy, m MemberData) scoring.Policy {
+	if m.Waiver != "" && p == scoring.Block {
+		return scoring.Renormalise
+	}
+	return p
 }
 
 // policyOf is the missing-data policy of a formula part: the rater group's
@@ -530,7 +548,7 @@ func rates(r templates.Rater, key string, t *templates.Template) bool {
 func (c *scorer) behaviourScore(ind templates.Indicator, m MemberData) (scoring.Combined, error) {
 	var parts []scoring.Part
 	for _, r := range c.ratersOf(ind.Key) {
-		p := scoring.Part{Key: r.Key, Weight: r.Weight, Policy: r.MissingPolicy()}
+		p := scoring.Part{Key: r.Key, Weight: r.Weight, Policy: waived(r.MissingPolicy(), m)}
 		if avg, ok := average(m.Ratings[r.Key][ind.Key]); ok {
 			p.Score, p.Present = normalise(avg, r.Scale), true
 		}

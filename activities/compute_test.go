@@ -262,3 +262,18 @@ func requirePartsRecompute(t *testing.T, s activities.MemberScore) {
 	require.InDelta(t, s.Final, math.Round(math.Max(0, math.Min(100, sum))*100)/100, 0.0051, "%s: parts %+v", s.MemberID, e.Parts)
 	require.Equal(t, s.Final, e.Final)
 }
+
+func TestWaivedMemberIsScoredOnTheDataThereIsUnderABlockPolicy(t *testing.T) {
+	m := newJoiner()
+	m.Waiver = "新员工，本月无客户调研"
+	out, err := activities.ScoreMembers(withPolicy(t, "block"), []activities.MemberData{m})
+	require.NoError(t, err)
+	s := out[0]
+	require.Empty(t, s.Blocked)
+	q := (30*90 + 20*80 + 20*80 + 10*100) / 80.0
+	require.InDelta(t, (0.6*q+0.25*75)/0.85, s.Final, 0.006, "as under renormalise")
+	require.Contains(t, s.Missing, activities.MissingData{Key: "customer", Kind: activities.MissingPart, Policy: scoring.Renormalise})
+	require.Equal(t, m.Waiver, s.Explanation.Waiver)
+	require.Equal(t, 1, s.Rank)
+	requirePartsRecompute(t, s)
+}

@@ -14,6 +14,7 @@ import (
 // Raters appear only as groups: never who rated.
 type Explanation struct {
 	Formula     string           `json:"formula,omitempty"` // empty: the weighted indicators are the parts
+	Waiver      string           `json:"waiver,omitempty"`  // why a manager waived data a block policy waited for
 	Constant    float64          `json:"constant"`
 	Parts       []PartScore      `json:"parts"`
 	Indicators  []IndicatorScore `json:"indicators"`

@@ -112,17 +112,7 @@ func (a *Activities) ComputeScores(ctx context.Context, cycleID string) (*Scored
 	}
 	rows := make([]store.Result, len(scores))
 	for i, s := range scores {
-		ind, _ := json.Marshal(s.Indicators)
-		parts, _ := json.Marshal(s.Parts)
-		adj, _ := json.Marshal(map[string]any{"applied": s.Adjustments, "missing": Keys(s.Missing), "notes": s.Notes, "tieById": s.TieByID})
-		missing, _ := json.Marshal(s.Missing)
-		explained, _ := json.Marshal(s.Explanation)
-		rows[i] = store.Result{
-			CycleID: cycleID, MemberID: s.MemberID, IndicatorScores: string(ind), Parts: string(parts), Adjustments: string(adj),
-			Missing: string(missing), Explanation: string(explained), Blocked: blockedReason(s.Blocked),
-			FinalScore: s.Final, ProposedGrade: s.Proposed, Grade: s.Proposed, Rank: s.Rank, Percentile: s.Percentile,
-			State: store.ResultComputed,
-		}
+		rows[i] = resultRow(cycleID, s)
 		if len(s.Blocked) > 0 {
 			continue // withheld: not part of the calibration's distribution
 		}
@@ -133,6 +123,21 @@ func (a *Activities) ComputeScores(ctx context.Context, cycleID string) (*Scored
 	}
 	out.Count = len(rows)
 	return out, nil
+}
+
+// resultRow is the stored form of a member's score.
+func resultRow(cycleID string, s MemberScore) store.Result {
+	ind, _ := json.Marshal(s.Indicators)
+	parts, _ := json.Marshal(s.Parts)
+	adj, _ := json.Marshal(map[string]any{"applied": s.Adjustments, "missing": Keys(s.Missing), "notes": s.Notes, "tieById": s.TieByID})
+	missing, _ := json.Marshal(s.Missing)
+	explained, _ := json.Marshal(s.Explanation)
+	return store.Result{
+		CycleID: cycleID, MemberID: s.MemberID, IndicatorScores: string(ind), Parts: string(parts), Adjustments: string(adj),
+		Missing: string(missing), Explanation: string(explained), Blocked: blockedReason(s.Blocked),
+		FinalScore: s.Final, ProposedGrade: s.Proposed, Grade: s.Proposed, Rank: s.Rank, Percentile: s.Percentile,
+		State: store.ResultComputed,
+	}
 }
 
 // PublishResults makes results visible to members and tells each of them.

@@ -85,22 +85,11 @@ func TestNewJoinerWithoutCustomerSurveyIsRenormalisedAndTheResultsExplainThemsel
 // acknowledge; everyone else's cycle runs to the end.
 func TestMemberWithoutCustomerSurveyUnderBlockPolicyIsWithheldWhileTheCycleCompletes(t *testing.T) {
 	e, ce := engineEnv(t)
-	body := builtinBody(t, "cs-ops-monthly")
-	body["key"] = "cs-ops-strict"
-	for _, r := range body["raters"].([]any) {
-		if r := r.(map[string]any); r["key"] == "customer" {
-			r["missing"] = "block"
-		}
-	}
-	r := e.do("POST", "/api/v1/templates", "admin", body)
-	require.Equal(t, 201, r.status, r.raw)
-	r = e.do("POST", "/api/v1/templates/cs-ops-strict/versions/1/publish", "admin", nil)
-	require.Equal(t, 200, r.status, r.raw)
-
+	publishStrict(t, e)
 	newJoiner := ce.Employees[len(ce.Employees)-1]
 	id := evaluatedWithoutSurvey(t, e, ce, "cs-ops-strict", newJoiner)
 	cal := openTask(t, e, "hrbp", id, store.TaskCalibration, "")
-	r = e.do("GET", "/api/v1/cycles/"+id+"/results?limit=100", "hrbp", nil)
+	r := e.do("GET", "/api/v1/cycles/"+id+"/results?limit=100", "hrbp", nil)
 	require.Equal(t, 200, r.status, r.raw)
 	ranks := map[float64]bool{}
 	for _, it := range r.body["items"].([]any) {
@@ -170,6 +159,69 @@ func calibrationAgenda(t *testing.T, e *env, cycleID string) map[string]any {
 		return ok
 	}, 30*time.Second, 100*time.Millisecond)
 	return agenda
+}
+
+// TestCalibrationWaiverScoresAWithheldMemberOnTheDataThereIs: the meeting
+// waives the new joiner's missing survey; they are scored as under
+// renormalise, graded by score, placed among the others, published and
+// asked to acknowledge, and the waiver shows on the board and the result.
+func TestCalibrationWaiverScoresAWithheldMemberOnTheDataThereIs(t *testing.T) {
+	e, ce := engineEnv(t)
+	publishStrict(t, e)
+	newJoiner := ce.Employees[len(ce.Employees)-1]
+	id := evaluatedWithoutSurvey(t, e, ce, "cs-ops-strict", newJoiner)
+	cal := openTask(t, e, "hrbp", id, store.TaskCalibration, "")
+
+	r := e.do("POST", "/api/v1/tasks/"+cal+"/submit", "hrbp", map[string]any{"changes": []any{}, "waivers": []map[string]any{{"memberId": ce.Employees[0].ID, "reason": "x"}}})
+	require.Equal(t, 400, r.status, r.raw)
+	require.Equal(t, "/waivers/0/memberId", firstDetail(t, r)["path"], "only a withheld result can be waived")
+	reason := "新员工入职两周，本月无客户调研 / Joined two weeks ago, no survey yet"
+	r = e.do("POST", "/api/v1/tasks/"+cal+"/submit", "hrbp", map[string]any{"changes": []any{}, "waivers": []map[string]any{{"memberId": newJoiner.ID, "reason": reason}}})
+	require.Equal(t, 200, r.status, r.raw)
+
+	who := fmt.Sprintf("e%d", len(ce.Employees)-1)
+	ack := openTask(t, e, who, id, store.TaskAcknowledge, "")
+	r = e.do("GET", "/api/v1/cycles/"+id+"/results", who, nil)
+	require.Equal(t, 200, r.status, r.raw)
+	mine := r.body["items"].([]any)[0].(map[string]any)
+	require.Empty(t, mine["blocked"])
+	requireExplained(t, mine)
+	require.Equal(t, reason, mine["explanation"].(map[string]any)["waiver"])
+	require.Contains(t, mine["missing"], map[string]any{"key": "customer", "kind": "part", "policy": "renormalise"})
+	parts := partsByKey(mine)
+	q := parts["quantitative"]["score"].(float64)
+	require.InDelta(t, (0.6*q+0.25*75)/0.85, mine["finalScore"], 0.006)
+	require.NotEmpty(t, mine["grade"])
+
+	r = e.do("GET", "/api/v1/cycles/"+id+"/results?limit=100", "hrbp", nil)
+	ranks := map[float64]bool{}
+	for _, it := range r.body["items"].([]any) {
+		ranks[it.(map[string]any)["rank"].(float64)] = true
+	}
+	require.Equal(t, map[float64]bool{1: true, 2: true, 3: true, 4: true}, ranks, "everyone placed once")
+	board := e.do("GET", "/api/v1/cycles/"+id+"/calibration", "hrbp", nil)
+	require.Equal(t, 200, board.status, board.raw)
+	require.Contains(t, board.raw, reason, "the waiver is on the record")
+	r = e.do("POST", "/api/v1/tasks/"+ack+"/submit", who, map[string]any{"decision": "acknowledge"})
+	require.Equal(t, 200, r.status, r.raw)
+	require.Equal(t, 202, e.do("POST", "/api/v1/cycles/"+id+"/cancel", "manager", map[string]any{"reason": "test over"}).status)
+}
+
+// publishStrict publishes cs-ops-strict: cs-ops-monthly whose customer
+// rater group blocks on missing data.
+func publishStrict(t *testing.T, e *env) {
+	t.Helper()
+	body := builtinBody(t, "cs-ops-monthly")
+	body["key"] = "cs-ops-strict"
+	for _, r := range body["raters"].([]any) {
+		if r := r.(map[string]any); r["key"] == "customer" {
+			r["missing"] = "block"
+		}
+	}
+	r := e.do("POST", "/api/v1/templates", "admin", body)
+	require.Equal(t, 201, r.status, r.raw)
+	r = e.do("POST", "/api/v1/templates/cs-ops-strict/versions/1/publish", "admin", nil)
+	require.Equal(t, 200, r.status, r.raw)
 }
 
 // evaluatedWithoutSurvey posts every member's cs-ops values but the new

@@ -152,8 +152,23 @@ func checkText(obj map[string]json.RawMessage, keys ...string) Invalid {
 }
 
 func checkCalibration(obj map[string]json.RawMessage) Invalid {
-	bad := allowOnly(obj, "changes", "submissionId", "comment")
+	bad := allowOnly(obj, "changes", "waivers", "submissionId", "comment")
 	bad = append(bad, checkText(obj, "submissionId", "comment")...)
+	if raw, ok := obj["waivers"]; ok {
+		var waivers []map[string]json.RawMessage
+		if json.Unmarshal(raw, &waivers) != nil || waivers == nil {
+			bad = append(bad, FieldError{Path: "/waivers", Value: short(raw), Message: "expected a list of {memberId, reason}: withheld results to score on the data there is"})
+		}
+		for i, w := range waivers {
+			for _, k := range []string{"memberId", "reason"} {
+				raw, ok := w[k]
+				var s string
+				if !ok || json.Unmarshal(raw, &s) != nil || strings.TrimSpace(s) == "" {
+					bad = append(bad, FieldError{Path: fmt.Sprintf("/waivers/%d/%s", i, k), Value: short(raw), Message: "is required text"})
+				}
+			}
+		}
+	}
 	var changes []map[string]json.RawMessage
 	if raw, ok := obj["changes"]; !ok || json.Unmarshal(raw, &changes) != nil || changes == nil {
 		return sorted(append(bad, FieldError{Path: "/changes", Value: short(obj["changes"]), Message: "expected a list of {memberId, from, to, reason}"}))

@@ -56,8 +56,13 @@ func formSchema(t *store.Task) map[string]any {
 			"type": "object", "required": []string{"memberId", "to", "reason"},
 			"properties": map[string]any{"memberId": nonBlank, "from": map[string]any{"type": "string"}, "to": nonBlank, "reason": nonBlank},
 		}
+		waiver := map[string]any{
+			"type": "object", "required": []string{"memberId", "reason"},
+			"properties": map[string]any{"memberId": nonBlank, "reason": nonBlank},
+		}
 		return object([]string{"changes"}, map[string]any{
 			"changes":      map[string]any{"type": "array", "items": change},
+			"waivers":      map[string]any{"type": "array", "items": waiver},
 			"submissionId": map[string]any{"type": "string"},
 			"comment":      map[string]any{"type": "string"},
 		})

@@ -115,6 +115,29 @@ func (s *Service) Launch(ctx context.Context, r LaunchRequest) (*store.Cycle, bo
 	return got, created, nil
 }
 
+// checkWaivers refuses a waiver for a member whose result is not withheld:
+// there is nothing to release, and the workflow's validator cannot read
+// results to say so.
+func (s *Service) checkWaivers(ctx context.Context, cycleID string, data json.RawMessage) (Invalid, error) {
+	var form activities.CalibrationSubmission
+	_ = json.Unmarshal(data, &form)
+	var bad Invalid
+	for i, w := range form.Waivers {
+		r, err := s.Store.GetResult(ctx, cycleID, w.MemberID)
+		if errors.Is(err, store.ErrNotFound) {
+			bad = append(bad, FieldError{Path: fmt.Sprintf("/waivers/%d/memberId", i), Value: w.MemberID, Message: "has no result in this cycle"})
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if r.Blocked == "" {
+			bad = append(bad, FieldError{Path: fmt.Sprintf("/waivers/%d/memberId", i), Value: w.MemberID, Message: "this member's result is not withheld; only a result waiting for data a block policy requires can be waived"})
+		}
+	}
+	return bad, nil
+}
+
 func (s *Service) start(ctx context.Context, c *store.Cycle) error {
 	opts := client.StartWorkflowOptions{
 		ID: c.WorkflowID, TaskQueue: s.TaskQueue,
@@ -153,6 +176,15 @@ func (s *Service) Submit(ctx context.Context, caller *store.Member, taskID strin
 	}
 	if bad := CheckForm(t, data); len(bad) > 0 {
 		return nil, bad
+	}
+	if t.Kind == store.TaskCalibration {
+		bad, err := s.checkWaivers(ctx, t.CycleID, data)
+		if err != nil {
+			return nil, err
+		}
+		if len(bad) > 0 {
+			return nil, bad
+		}
 	}
 	sub := activities.Submission{TaskID: t.ID, By: caller.ID, Data: data}
 	h, err := s.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{

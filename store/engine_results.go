@@ -493,3 +493,49 @@ func (s *Store) AllResults(ctx context.Context, cycleID string) ([]Result, error
 	}
 	return out, nil
 }
+
+// Placing is a result's rank and percentile in its cycle.
+type Placing struct {
+	Rank       int
+	Percentile float64
+}
+
+// WaiveResults writes the scores of results a missing-data waiver releases
+// (each row carries the member's fresh scores, grade and explanation) and
+// every result's new placing, in one transaction. A result no longer
+// withheld is left alone, so a retry changes nothing; each release is
+// recorded as a calibration change of the submission and audited.
+func (s *Store) WaiveResults(ctx context.Context, cycleID, submissionID, actor string, released []Result, reasons map[string]string, placings map[string]Placing) error {
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		now := time.Now().UTC()
+		for _, w := range released {
+			var r Result
+			if err := s.locked(tx).Take(&r, "cycle_id = ? AND member_id = ?", cycleID, w.MemberID).Error; err != nil {
+				return notFound("waive result of "+w.MemberID, err)
+			}
+			if r.Blocked == "" {
+				continue
+			}
+			if err := tx.Model(&Result{}).Where("id = ?", r.ID).Updates(map[string]any{
+				"indicator_scores": w.IndicatorScores, "parts": w.Parts, "adjustments": w.Adjustments, "missing": w.Missing, "explanation": w.Explanation,
+				"blocked": "", "final_score": w.FinalScore, "proposed_grade": w.ProposedGrade, "grade": w.Grade, "version": r.Version + 1, "updated_at": now,
+			}).Error; err != nil {
+				return fmt.Errorf("waive result %s: %w", w.MemberID, err)
+			}
+			ch := CalibrationChange{ID: NewID(), CycleID: cycleID, MemberID: w.MemberID, ToGrade: w.Grade, Reason: reasons[w.MemberID], ChangedBy: actor, SubmissionID: submissionID, CreatedAt: now}
+			if err := tx.Create(&ch).Error; err != nil {
+				return fmt.Errorf("waive result %s: %w", w.MemberID, err)
+			}
+			if err := Audit(tx, actor, "result.waive", "result", r.ID, map[string]any{"member": w.MemberID, "grade": w.Grade, "score": w.FinalScore, "reason": reasons[w.MemberID], "withheld": r.Blocked}); err != nil {
+				return err
+			}
+		}
+		for member, p := range placings {
+			if err := tx.Model(&Result{}).Where("cycle_id = ? AND member_id = ?", cycleID, member).
+				Updates(map[string]any{"rank_in_scope": p.Rank, "percentile": p.Percentile}).Error; err != nil {
+				return fmt.Errorf("waive results %s: %w", cycleID, err)
+			}
+		}
+		return nil
+	})
+}

@@ -662,3 +662,36 @@ func TestResultKeepsMissingDataAndExplanationAndABlockedResultIsNotPublished(t *
 		require.Equal(t, store.ResultComputed, held.State)
 	})
 }
+
+func TestWaivingAWithheldResultScoresItOnceAndPlacesEveryone(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 2, "waive")
+		scored, withheld := f.members[0].ID, f.members[1].ID
+		require.NoError(t, s.SaveResults(ctx, f.cycle.ID, []store.Result{
+			{MemberID: scored, IndicatorScores: "{}", Parts: "{}", Adjustments: "{}", FinalScore: 70, ProposedGrade: "B", Grade: "B", Rank: 1, Percentile: 100},
+			{MemberID: withheld, IndicatorScores: "{}", Parts: "{}", Adjustments: "{}", Blocked: "waiting for customer"},
+		}))
+		release := []store.Result{{MemberID: withheld, IndicatorScores: `{"nps":90}`, Parts: "{}", Adjustments: "{}", Missing: "[]", Explanation: `{"final":85}`, FinalScore: 85, ProposedGrade: "A", Grade: "A"}}
+		reasons := map[string]string{withheld: "新员工"}
+		placings := map[string]store.Placing{withheld: {Rank: 1, Percentile: 100}, scored: {Rank: 2, Percentile: 50}}
+		for range 2 { // a retry changes nothing
+			require.NoError(t, s.WaiveResults(ctx, f.cycle.ID, "sub-1", "hrbp", release, reasons, placings))
+		}
+		got, err := s.GetResult(ctx, f.cycle.ID, withheld)
+		require.NoError(t, err)
+		require.Empty(t, got.Blocked)
+		require.Equal(t, 85.0, got.FinalScore)
+		require.Equal(t, "A", got.Grade)
+		require.Equal(t, 1, got.Rank)
+		require.JSONEq(t, `{"final":85}`, got.Explanation)
+		other, err := s.GetResult(ctx, f.cycle.ID, scored)
+		require.NoError(t, err)
+		require.Equal(t, 2, other.Rank)
+		require.Equal(t, "B", other.Grade, "the others keep their grade")
+		changes, err := s.ListCalibrationChanges(ctx, f.cycle.ID)
+		require.NoError(t, err)
+		require.Len(t, changes, 1, "the release is recorded once")
+		require.Equal(t, "新员工", changes[0].Reason)
+		require.Equal(t, "A", changes[0].ToGrade)
+	})
+}
