@@ -714,6 +714,9 @@ func (s *Server) calibrationBoard(c *gin.Context) {
 	}
 	for _, r := range results {
 		board.Results = append(board.Results, viewOf(r))
+		if r.Blocked != "" {
+			continue // withheld: no grade to count against the distribution
+		}
 		board.Proposed[r.ProposedGrade]++
 		board.Final[r.Grade]++
 	}

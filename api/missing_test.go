@@ -109,6 +109,8 @@ func TestMemberWithoutCustomerSurveyUnderBlockPolicyIsWithheldWhileTheCycleCompl
 	}
 	require.Equal(t, map[float64]bool{1: true, 2: true, 3: true}, ranks, "the others are ranked among themselves")
 	agenda := calibrationAgenda(t, e, id)
+	board := e.do("GET", "/api/v1/cycles/"+id+"/calibration", "hrbp", nil)
+	require.NotContains(t, board.body["proposed"], "", "the board counts no empty grade for the withheld member")
 	require.Len(t, agenda["incomplete"], 1)
 	incomplete := agenda["incomplete"].([]any)[0].(map[string]any)
 	require.Equal(t, newJoiner.ID, incomplete["memberId"])
