@@ -23,6 +23,18 @@ type Agenda struct {
 	Outliers     []Outlier           `json:"outliers"`
 	Proposed     map[string]string   `json:"proposed"`
 	Moves        []map[string]string `json:"moves"` // members the distribution moved
+	// Incomplete lists the members scored without some of their data (and
+	// the policy that applied) or withheld until it arrives, so the meeting
+	// sees them before it calibrates; withheld members take no part in the
+	// distribution or the outliers.
+	Incomplete []Incomplete `json:"incomplete"`
+}
+
+// Incomplete is a member whose data was not all there when scored.
+type Incomplete struct {
+	MemberID string        `json:"memberId"`
+	Missing  []MissingData `json:"missing"`
+	Blocked  string        `json:"blocked,omitempty"`
 }
 
 // Outlier is a member whose score stands far from the team's.
@@ -323,11 +335,22 @@ func withPeople(in notify.Invite, organiser string, attendees []string, members 
 // the members the distribution moved, and score outliers (|z| ≥ 2, or a
 // rank decided by member id alone).
 func (a *Activities) agenda(ctx context.Context, c *store.Cycle, t *templates.Template) (*Agenda, error) {
-	results, err := a.Store.AllResults(ctx, c.ID)
+	all, err := a.Store.AllResults(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
-	ag := &Agenda{Distribution: map[string]int{}, Limits: t.Distribution, Proposed: map[string]string{}, Violations: []string{}, Outliers: []Outlier{}, Moves: []map[string]string{}}
+	ag := &Agenda{Distribution: map[string]int{}, Limits: t.Distribution, Proposed: map[string]string{}, Violations: []string{}, Outliers: []Outlier{}, Moves: []map[string]string{}, Incomplete: []Incomplete{}}
+	results := make([]store.Result, 0, len(all))
+	for _, r := range all {
+		var missing []MissingData
+		_ = json.Unmarshal([]byte(r.Missing), &missing)
+		if len(missing) > 0 || r.Blocked != "" {
+			ag.Incomplete = append(ag.Incomplete, Incomplete{MemberID: r.MemberID, Missing: missing, Blocked: r.Blocked})
+		}
+		if r.Blocked == "" {
+			results = append(results, r)
+		}
+	}
 	byScore := map[string]string{}
 	mean, sq := 0.0, 0.0
 	for _, r := range results {
@@ -386,8 +409,83 @@ func (a *Activities) ApplyCalibration(ctx context.Context, req CalibrationReques
 	for i, ch := range req.Submission.Changes {
 		changes[i] = store.CalibrationChange{CycleID: req.CycleID, MemberID: ch.MemberID, FromGrade: ch.From, ToGrade: ch.To, Reason: ch.Reason}
 	}
-	_, err := a.Store.ApplyCalibration(ctx, req.CycleID, req.Submission.SubmissionID, changes, req.Submission.By, nil)
-	return err
+	if _, err := a.Store.ApplyCalibration(ctx, req.CycleID, req.Submission.SubmissionID, changes, req.Submission.By, nil); err != nil {
+		return err
+	}
+	if len(req.Submission.Waivers) == 0 {
+		return nil
+	}
+	return a.waive(ctx, req.CycleID, req.Submission)
+}
+
+// waive scores the members whose withheld results the calibration
+// releases, on the data there is, and places them among everyone else.
+// Their grade follows their score: the forced distribution was settled on
+// the members already scored, whose scores and grades stay as they are.
+func (a *Activities) waive(ctx context.Context, cycleID string, sub CalibrationSubmission) error {
+	c, t, err := a.cycle(ctx, cycleID)
+	if err != nil {
+		return err
+	}
+	data, err := a.gather(ctx, c, t)
+	if err != nil {
+		return err
+	}
+	reasons := map[string]string{}
+	for _, w := range sub.Waivers {
+		reasons[w.MemberID] = w.Reason
+	}
+	for i := range data {
+		data[i].Waiver = reasons[data[i].MemberID]
+	}
+	scores, err := ScoreMembers(t, data)
+	if err != nil {
+		return err
+	}
+	results, err := a.Store.AllResults(ctx, cycleID)
+	if err != nil {
+		return err
+	}
+	sc, err := newScorer(t)
+	if err != nil {
+		return err
+	}
+	var released []store.Result
+	var entries []scoring.Entry
+	for _, r := range results {
+		if r.Blocked != "" {
+			continue // still withheld, or released below with its fresh score
+		}
+		var ind map[string]float64
+		_ = json.Unmarshal([]byte(r.IndicatorScores), &ind)
+		entries = append(entries, scoring.Entry{MemberID: r.MemberID, Score: r.FinalScore, Tiebreak: sc.tiebreak(ind)})
+	}
+	for _, s := range scores {
+		if reasons[s.MemberID] == "" || len(s.Blocked) > 0 {
+			continue
+		}
+		if held := resultOf(results, s.MemberID); held == nil || held.Blocked == "" {
+			continue // not withheld (or released already): nothing to release
+		}
+		row := resultRow(cycleID, s)
+		row.Grade, row.ProposedGrade = s.Grade, s.Grade
+		released = append(released, row)
+		entries = append(entries, scoring.Entry{MemberID: s.MemberID, Score: s.Final, Tiebreak: sc.tiebreak(s.Indicators)})
+	}
+	placings := map[string]store.Placing{}
+	for _, r := range scoring.Rank(entries) {
+		placings[r.MemberID] = store.Placing{Rank: r.Rank, Percentile: r.Percentile}
+	}
+	return a.Store.WaiveResults(ctx, cycleID, sub.SubmissionID, sub.By, released, reasons, placings)
+}
+
+func resultOf(rs []store.Result, memberID string) *store.Result {
+	for i := range rs {
+		if rs[i].MemberID == memberID {
+			return &rs[i]
+		}
+	}
+	return nil
 }
 
 // AcceptProposedGrades settles a calibration nobody submitted: the

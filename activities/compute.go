@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/perfloop/perfloop/scoring"
 	"github.com/perfloop/perfloop/templates"
@@ -17,17 +18,24 @@ type MemberData struct {
 	MemberID string
 	Level    string
 	Metrics  map[string]float64
+	Sources  map[string]string // where each metric value came from, for the explanation
 	Targets  map[string]float64
 	Ratings  map[string]map[string][]float64
+	// Waiver is why the manager waived the missing data a block policy
+	// waits for: the member is then scored as if the policy were
+	// renormalise. Empty when nothing was waived.
+	Waiver string
 }
 
 // MemberScore is one member's computed result.
 type MemberScore struct {
 	MemberID    string             `json:"memberId"`
 	Indicators  map[string]float64 `json:"indicators"`  // after adjustments
-	Missing     []string           `json:"missing"`     // indicators with no data, left out of the total
+	Missing     []MissingData      `json:"missing"`     // data that was missing and the policy that applied
+	Blocked     []MissingData      `json:"blocked"`     // missing data whose policy withholds the score: no final, grade or rank
 	Parts       map[string]float64 `json:"parts"`       // total, quantitative, behaviour, rater keys
 	Adjustments []scoring.Applied  `json:"adjustments"` // what anti-gaming rules did
+	Explanation Explanation        `json:"explanation"`
 	Final       float64            `json:"final"`
 	Grade       string             `json:"grade"`    // by score alone
 	Proposed    string             `json:"proposed"` // after the forced distribution
@@ -56,18 +64,17 @@ func ScoreMembers(t *templates.Template, members []MemberData) ([]MemberScore, e
 		return nil, err
 	}
 	out := make([]MemberScore, len(members))
-	entries := make([]scoring.Entry, len(members))
+	entries := make([]scoring.Entry, 0, len(members))
 	for i, m := range members {
 		s, err := c.member(m)
 		if err != nil {
 			return nil, fmt.Errorf("score member %s: %w", m.MemberID, err)
 		}
 		out[i] = s
-		tb := make([]float64, len(c.byWeight))
-		for j, k := range c.byWeight {
-			tb[j] = s.Indicators[k]
+		if len(s.Blocked) > 0 {
+			continue // ranked once the data arrives, not on a partial score
 		}
-		entries[i] = scoring.Entry{MemberID: m.MemberID, Score: s.Final, Tiebreak: tb}
+		entries = append(entries, scoring.Entry{MemberID: m.MemberID, Score: s.Final, Tiebreak: c.tiebreak(s.Indicators)})
 	}
 	ranked := scoring.Rank(entries)
 	index := make(map[string]int, len(out))
@@ -84,7 +91,7 @@ func ScoreMembers(t *templates.Template, members []MemberData) ([]MemberScore, e
 		if g, ok := prop.Grades[out[i].MemberID]; ok {
 			out[i].Proposed = g
 		}
-		if perr != nil {
+		if perr != nil && len(out[i].Blocked) == 0 {
 			out[i].Notes = append(out[i].Notes, "the forced distribution cannot be met by this headcount; grades follow scores: "+perr.Error())
 		}
 	}
@@ -97,6 +104,7 @@ type scorer struct {
 	exprs    map[string]*templates.Program
 	conds    []*templates.Program
 	formula  *templates.Program
+	linear   templates.Linear // the formula as a weighted sum of its parts
 	grades   []scoring.Grade
 	limits   []scoring.Limit
 	byWeight []string
@@ -137,6 +145,9 @@ func newScorer(t *templates.Template) (*scorer, error) {
 			return nil, fmt.Errorf("formula: %w", err)
 		}
 		c.formula = p
+		if c.linear, err = p.Linear(); err != nil {
+			return nil, fmt.Errorf("formula: %w", err)
+		}
 	}
 	for _, g := range t.Grades {
 		c.grades = append(c.grades, scoring.Grade{Key: g.Key, Min: g.Min, Max: g.Max})
@@ -151,6 +162,15 @@ func newScorer(t *templates.Template) (*scorer, error) {
 	sort.SliceStable(keys, func(i, j int) bool { return weight[keys[i]] > weight[keys[j]] })
 	c.byWeight = keys
 	return c, nil
+}
+
+// tiebreak orders equal finals by the indicator scores, heaviest first.
+func (c *scorer) tiebreak(indicators map[string]float64) []float64 {
+	tb := make([]float64, len(c.byWeight))
+	for j, k := range c.byWeight {
+		tb[j] = indicators[k]
+	}
+	return tb
 }
 
 // ruleOf maps an indicator's scoring onto the scoring package's rule.
@@ -197,38 +217,55 @@ func direction(ind templates.Indicator) scoring.Direction {
 
 func (c *scorer) member(m MemberData) (MemberScore, error) {
 	t := c.t
-	s := MemberScore{MemberID: m.MemberID, Indicators: map[string]float64{}, Parts: map[string]float64{}}
-	raw := map[string]float64{}
-	quant, behav := map[string]float64{}, map[string]float64{}
+	s := MemberScore{MemberID: m.MemberID, Parts: map[string]float64{}}
+	e := &s.Explanation
+	e.Formula, e.Waiver = t.Formula, m.Waiver
 	weights := c.weightsFor(m.Level)
-	for _, ind := range t.Indicators {
+	raw := map[string]float64{}
+	blocked := map[string]bool{} // behavioural indicators a rater group's gap holds back
+	e.Indicators = make([]IndicatorScore, len(t.Indicators))
+	for i, ind := range t.Indicators {
+		is := IndicatorScore{Key: ind.Key, Name: ind.Name, Kind: ind.Kind, Weight: weights[ind.Key], Baseline: ind.Baseline, Stretch: ind.Stretch, Policy: ind.MissingPolicy()}
 		switch ind.Kind {
 		case templates.Quantitative:
 			v, ok := m.Metrics[ind.Key]
 			if !ok {
-				s.Missing = append(s.Missing, ind.Key)
-				continue
+				is.Missing = true
+				break
 			}
-			score, err := c.quantScore(ind, v, m)
+			is.Value, is.Source = &v, m.Sources[ind.Key]
+			if target, ok := m.Targets[ind.Key]; ok {
+				is.Target = &target
+			}
+			score, basis, err := c.quantScore(ind, v, m)
 			if err != nil {
 				return s, fmt.Errorf("indicator %s: %w", ind.Key, err)
 			}
-			raw[ind.Key] = score
+			is.Band, is.Met = basis.band, basis.met
+			raw[ind.Key], is.RawScore = score, score
 		case templates.Behavioural:
-			score, ok, err := c.behaviourScore(ind, m)
-			if err != nil {
+			mix, err := c.behaviourScore(ind, m)
+			e.note(MissingRater, ind.Key, mix.Missing)
+			for _, sh := range mix.Shares {
+				is.Raters = append(is.Raters, RaterShare{Key: sh.Key, Weight: sh.Weight, Average: sh.Score, Missing: !sh.Present})
+			}
+			switch {
+			case len(mix.Blocked) > 0:
+				blocked[ind.Key] = true
+			case errors.Is(err, scoring.ErrNoData):
+				is.Missing = true
+			case err != nil:
 				return s, fmt.Errorf("indicator %s: %w", ind.Key, err)
+			default:
+				raw[ind.Key], is.RawScore = mix.Score, mix.Score
 			}
-			if !ok {
-				s.Missing = append(s.Missing, ind.Key)
-				continue
-			}
-			raw[ind.Key] = score
 		}
+		e.Indicators[i] = is
 	}
 	// Anti-gaming rules see the raw scores and metrics.
 	env := templates.Env{Score: raw, Metric: m.Metrics, Target: m.Targets, Vars: map[string]float64{}}
 	var adj []scoring.Adjustment
+	var held []templates.Adjustment
 	for i, cond := range c.conds {
 		hit, err := cond.Bool(env)
 		if err != nil {
@@ -242,53 +279,181 @@ func (c *scorer) member(m MemberData) (MemberScore, error) {
 			continue
 		}
 		adj = append(adj, scoring.Adjustment{Indicator: a.Indicator, Multiply: a.Effect.Multiply, Add: a.Effect.Add, Set: a.Effect.Set, Reason: a.Name.Zh})
+		held = append(held, a)
 	}
 	scores, applied := scoring.Apply(raw, adj)
 	s.Indicators, s.Adjustments = scores, applied
-	for _, ind := range t.Indicators {
-		v, ok := scores[ind.Key]
-		if !ok {
-			continue
-		}
-		if ind.Kind == templates.Quantitative {
-			quant[ind.Key] = v
-		} else {
-			behav[ind.Key] = v
-		}
+	e.Adjustments = make([]AdjustmentNote, len(applied))
+	for i, ap := range applied {
+		e.Adjustments[i] = AdjustmentNote{Key: held[ap.Index].Key, Indicator: ap.Indicator, Reason: held[ap.Index].Name, Before: ap.Before, After: ap.After, Skipped: ap.Skipped}
 	}
-	total, err := mixPresent(scores, weights)
+	for i := range e.Indicators {
+		e.Indicators[i].Score = scores[e.Indicators[i].Key]
+	}
+	total, err := c.mean(e, m, scores, blocked, weights, "")
 	if err != nil {
 		return s, err
 	}
-	s.Parts["total"] = total
-	if q, err := mixSubset(quant, weights); err == nil {
-		s.Parts["quantitative"] = q
+	present := map[string]bool{}
+	if total.ok {
+		s.Parts["total"], present["total"] = total.Score, true
+	} else {
+		s.Parts["total"] = 0 // what a formula read before; the gap is in Missing
 	}
-	if b, err := mixSubset(behav, weights); err == nil {
-		s.Parts["behaviour"] = b
-	}
-	for _, r := range t.Raters {
-		if v, ok := c.raterAverage(r, m); ok {
-			s.Parts[r.Key] = v
-		}
-	}
-	s.Final = total
-	if c.formula != nil {
-		env.Vars = s.Parts
-		env.Score = scores
-		f, err := c.formula.Float(env)
+	for _, sub := range []struct{ key, kind string }{{"quantitative", templates.Quantitative}, {"behaviour", templates.Behavioural}} {
+		mix, err := c.mean(e, m, scores, blocked, weights, sub.kind)
 		if err != nil {
-			return s, fmt.Errorf("formula: %w", err)
+			return s, err
 		}
-		s.Final = f
+		if mix.ok {
+			s.Parts[sub.key], present[sub.key] = mix.Score, true
+		}
 	}
-	s.Final = math.Round(clamp(s.Final)*100) / 100
+	e.Raters = make([]RaterScore, len(t.Raters))
+	for i, r := range t.Raters {
+		rs := RaterScore{Key: r.Key, Role: r.Role, Weight: r.Weight, Policy: r.MissingPolicy(), Missing: true}
+		if v, ok := c.raterAverage(r, m); ok {
+			s.Parts[r.Key], present[r.Key] = v, true
+			rs.Average, rs.Missing = &v, false
+		}
+		e.Raters[i] = rs
+	}
+	var final float64
+	if c.formula == nil {
+		final = total.Score
+		for _, sh := range total.Shares {
+			e.Parts = append(e.Parts, PartScore{Key: sh.Key, Weight: sh.Weight, TemplateWeight: weights[sh.Key], Score: sh.Score, Missing: !sh.Present})
+		}
+	} else {
+		final, err = c.sum(e, s.Parts, present, scores, m)
+		if err != nil {
+			return s, err
+		}
+	}
+	for i := range e.Parts {
+		if p := &e.Parts[i]; p.Missing {
+			p.Policy = waived(c.policyOf(p.Key), m)
+		}
+	}
+	if len(e.Blocked) > 0 {
+		// The member is not scored until the data arrives: no final, grade
+		// or rank that a meeting could act on.
+		s.Missing, s.Blocked = e.Missing, e.Blocked
+		e.Final = 0
+		return s, nil
+	}
+	e.Clamped = clamp(final) != final
+	s.Final = math.Round(clamp(final)*100) / 100
+	e.Final, s.Missing = s.Final, e.Missing
 	g, err := scoring.GradeOf(s.Final, c.grades)
 	if err != nil {
 		return s, err
 	}
 	s.Grade = g
 	return s, nil
+}
+
+// mixed is a weighted mean and whether there was anything to take it of.
+type mixed struct {
+	scoring.Combined
+	ok bool
+}
+
+// mean is the weighted mean of the member's indicators of kind (all when
+// empty), each missing one handled by its policy; a behavioural indicator
+// held back by a rater group's gap counts as blocked.
+func (c *scorer) mean(e *Explanation, m MemberData, scores map[string]float64, blocked map[string]bool, weights map[string]float64, kind string) (mixed, error) {
+	var parts []scoring.Part
+	for _, ind := range c.t.Indicators {
+		if kind != "" && ind.Kind != kind {
+			continue
+		}
+		v, ok := scores[ind.Key]
+		pol := waived(ind.MissingPolicy(), m)
+		if blocked[ind.Key] {
+			pol = scoring.Block
+		}
+		parts = append(parts, scoring.Part{Key: ind.Key, Weight: weights[ind.Key], Score: v, Present: ok, Policy: pol})
+	}
+	mix, err := scoring.Mean(parts)
+	e.note(MissingIndicator, "", mix.Missing)
+	if errors.Is(err, scoring.ErrNoData) {
+		return mixed{Combined: mix}, nil
+	}
+	return mixed{Combined: mix, ok: err == nil && len(mix.Blocked) == 0}, err
+}
+
+// sum evaluates the final formula as the weighted sum it was validated to
+// be, each part without data handled by its policy, and records the parts.
+func (c *scorer) sum(e *Explanation, vars map[string]float64, present map[string]bool, scores map[string]float64, m MemberData) (float64, error) {
+	parts := make([]scoring.Part, len(c.linear.Terms))
+	for i, term := range c.linear.Terms {
+		p := scoring.Part{Key: term.Name, Weight: term.Weight, Policy: waived(c.policyOf(term.Name), m)}
+		ns, key, dotted := strings.Cut(term.Name, ".")
+		switch {
+		case !dotted:
+			p.Score, p.Present = vars[term.Name], present[term.Name]
+		case ns == "score":
+			p.Score, p.Present = scores[key]
+		case ns == "metric":
+			p.Score, p.Present = m.Metrics[key]
+		case ns == "target":
+			p.Score, p.Present = m.Targets[key]
+		}
+		parts[i] = p
+	}
+	e.Constant = c.linear.Constant
+	res, err := scoring.Sum(parts, c.linear.Constant)
+	e.note(MissingPart, "", res.Missing)
+	if err != nil && !errors.Is(err, scoring.ErrNoData) {
+		return 0, fmt.Errorf("formula: %w", err)
+	}
+	for i, sh := range res.Shares {
+		w := sh.Weight
+		if err != nil {
+			w = 0 // nothing had data to spread over: the score is the constant
+		}
+		e.Parts = append(e.Parts, PartScore{Key: sh.Key, Weight: w * 100, TemplateWeight: parts[i].Weight * 100, Score: sh.Score, Missing: !sh.Present})
+	}
+	if err != nil {
+		return c.linear.Constant, nil
+	}
+	return res.Score, nil
+}
+
+// waived is the policy that applies to the member: a waiver turns a block
+// into the default, so the member is scored on the data there is.
+func waived(p scoring.Policy, m MemberData) scoring.Policy {
+	if m.Waiver != "" && p == scoring.Block {
+		return scoring.Renormalise
+	}
+	return p
+}
+
+// policyOf is the missing-data policy of a formula part: the rater group's
+// or the indicator's own; a subtotal is missing only when all of its
+// indicators were renormalised away, so it renormalises too; a metric or
+// target the formula reads counts as zero, as it always has, but is
+// reported.
+func (c *scorer) policyOf(name string) scoring.Policy {
+	ns, key, dotted := strings.Cut(name, ".")
+	if !dotted {
+		key = name
+	}
+	for _, r := range c.t.Raters {
+		if !dotted && r.Key == key {
+			return r.MissingPolicy()
+		}
+	}
+	if dotted && ns != "score" {
+		return scoring.Zero
+	}
+	for _, ind := range c.t.Indicators {
+		if ind.Key == key {
+			return ind.MissingPolicy()
+		}
+	}
+	return scoring.Renormalise
 }
 
 func clamp(v float64) float64 { return math.Max(0, math.Min(100, v)) }
@@ -308,12 +473,34 @@ func (c *scorer) weightsFor(level string) map[string]float64 {
 // quantScore scores a metric value. A split indicator is judged on
 // attainment of the member's own target (value / target × 100), so its
 // baseline and stretch are read as percentages of that target.
-func (c *scorer) quantScore(ind templates.Indicator, v float64, m MemberData) (float64, error) {
+func (c *scorer) quantScore(ind templates.Indicator, v float64, m MemberData) (float64, basis, error) {
 	if c.split[ind.Key] {
 		if target, ok := m.Targets[ind.Key]; ok && target > 0 {
 			v = v / target * 100
 		}
 	}
+	score, err := c.quantPoints(ind, v, m)
+	if err != nil {
+		return 0, basis{}, err
+	}
+	var b basis
+	if r, ok := c.rules[ind.Key]; ok {
+		sb := r.BasisOf(v, direction(ind))
+		b.met = sb.Met
+		if sb.Band != nil {
+			b.band = &templates.Band{Min: sb.Band.Min, Max: sb.Band.Max, Points: sb.Band.Points}
+		}
+	}
+	return score, b, nil
+}
+
+// basis is what a value met, in the template's terms.
+type basis struct {
+	band *templates.Band
+	met  *bool
+}
+
+func (c *scorer) quantPoints(ind templates.Indicator, v float64, m MemberData) (float64, error) {
 	if p, ok := c.exprs[ind.Key]; ok {
 		vars := map[string]float64{"value": v, "target": m.Targets[ind.Key]}
 		if ind.Baseline != nil {
@@ -356,17 +543,18 @@ func rates(r templates.Rater, key string, t *templates.Template) bool {
 	return false
 }
 
-// behaviourScore mixes the raters' averages by rater weight; raters with
-// no answers drop out and the rest are re-weighted (scoring.Mix's rule).
-func (c *scorer) behaviourScore(ind templates.Indicator, m MemberData) (float64, bool, error) {
-	parts, weights := map[string]float64{}, map[string]float64{}
+// behaviourScore mixes the raters' averages by rater weight; a rater group
+// with no answers is handled by its missing-data policy.
+func (c *scorer) behaviourScore(ind templates.Indicator, m MemberData) (scoring.Combined, error) {
+	var parts []scoring.Part
 	for _, r := range c.ratersOf(ind.Key) {
-		weights[r.Key] = r.Weight
+		p := scoring.Part{Key: r.Key, Weight: r.Weight, Policy: waived(r.MissingPolicy(), m)}
 		if avg, ok := average(m.Ratings[r.Key][ind.Key]); ok {
-			parts[r.Key] = normalise(avg, r.Scale)
+			p.Score, p.Present = normalise(avg, r.Scale), true
 		}
+		parts = append(parts, p)
 	}
-	return mixOver(parts, weights)
+	return scoring.Mean(parts)
 }
 
 // raterAverage is a rater's mean over every indicator it rated, 0–100.
@@ -403,60 +591,4 @@ func normalise(v float64, s *templates.Scale) float64 {
 		return clamp(v)
 	}
 	return clamp((v - s.Min) / (s.Max - s.Min) * 100)
-}
-
-// mixOver weighs the parts present among weights, re-normalising; zero
-// weights (a self rating shown but not counted) are left out.
-func mixOver(parts, weights map[string]float64) (float64, bool, error) {
-	sum := 0.0
-	for k, w := range weights {
-		if _, ok := parts[k]; ok {
-			sum += w
-		}
-	}
-	if sum <= 0 {
-		return 0, false, nil
-	}
-	scaled := make(map[string]float64, len(weights))
-	for k, w := range weights {
-		scaled[k] = w * 100 / totalOf(weights)
-	}
-	r, err := scoring.Mix(parts, scaled)
-	if err != nil {
-		return 0, false, err
-	}
-	return r.Score, true, nil
-}
-
-func totalOf(w map[string]float64) float64 {
-	t := 0.0
-	for _, v := range w {
-		t += v
-	}
-	return t
-}
-
-// mixPresent is the weighted total over the indicators with data.
-func mixPresent(scores, weights map[string]float64) (float64, error) {
-	v, ok, err := mixOver(scores, weights)
-	if err != nil || !ok {
-		return 0, err
-	}
-	return v, nil
-}
-
-// mixSubset is the weighted mean of a subset of indicators.
-func mixSubset(scores, weights map[string]float64) (float64, error) {
-	sub := map[string]float64{}
-	for k := range scores {
-		sub[k] = weights[k]
-	}
-	v, ok, err := mixOver(scores, sub)
-	if err != nil {
-		return 0, err
-	}
-	if !ok {
-		return 0, errors.New("no data")
-	}
-	return v, nil
 }

@@ -1,11 +1,15 @@
 package activities_test
 
 import (
+	"fmt"
+	"math"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/scoring"
 	"github.com/perfloop/perfloop/templates"
 )
 
@@ -76,7 +80,7 @@ func TestMissingRatingsAreLeftOutNotZero(t *testing.T) {
 	delete(m.Ratings, "self")
 	out, err := activities.ScoreMembers(csOps(t), []activities.MemberData{m})
 	require.NoError(t, err)
-	require.Contains(t, out[0].Missing, "collaboration")
+	require.Contains(t, activities.Keys(out[0].Missing), "collaboration")
 	require.Equal(t, 80.0, out[0].Indicators["serviceAttitude"], "the customer's score alone")
 }
 
@@ -95,4 +99,167 @@ func TestForcedDistributionProposesGradesThatKeepTheLimits(t *testing.T) {
 	}
 	require.LessOrEqual(t, count["S"], 1, "S ≤ 10%% of ten")
 	require.GreaterOrEqual(t, count["C"], 1, "C ≥ 10%% of ten")
+}
+
+// newJoiner has every cs-ops value but the customer survey: the customer
+// rater group (15 % of the formula, and 40 % of service attitude) is
+// missing.
+func newJoiner() activities.MemberData {
+	m := member("new", 92, 4, 42.5, 96, 1, 80, 4)
+	delete(m.Ratings, "customer")
+	return m
+}
+
+func withPolicy(t *testing.T, policy string) *templates.Template {
+	t.Helper()
+	tpl := csOps(t)
+	for i := range tpl.Raters {
+		if tpl.Raters[i].Key == "customer" {
+			tpl.Raters[i].Missing = policy
+		}
+	}
+	return tpl
+}
+
+func TestNewJoinerWithoutCustomerSurveyIsRenormalisedNotScoredZero(t *testing.T) {
+	out, err := activities.ScoreMembers(csOps(t), []activities.MemberData{newJoiner()})
+	require.NoError(t, err)
+	s := out[0]
+	q := (30*90 + 20*80 + 20*80 + 10*100) / 80.0
+	// 0.15 of customer is spread over quantitative (0.6) and manager (0.25).
+	want := (0.6*q + 0.25*75) / 0.85
+	require.InDelta(t, want, s.Final, 0.006)
+	require.Contains(t, s.Missing, activities.MissingData{Key: "customer", Kind: activities.MissingPart, Policy: scoring.Renormalise})
+	require.Contains(t, s.Missing, activities.MissingData{Key: "customer", Kind: activities.MissingRater, In: "serviceAttitude", Policy: scoring.Renormalise})
+	require.Equal(t, 75.0, s.Indicators["serviceAttitude"], "the manager's rating alone")
+	require.Empty(t, s.Blocked)
+	requirePartsRecompute(t, s)
+}
+
+func TestMissingCustomerSurveyUnderZeroPolicyCountsAsZero(t *testing.T) {
+	out, err := activities.ScoreMembers(withPolicy(t, "zero"), []activities.MemberData{newJoiner()})
+	require.NoError(t, err)
+	s := out[0]
+	// Service attitude: manager 75 × 60 %, customer 0 × 40 %.
+	require.InDelta(t, 45, s.Indicators["serviceAttitude"], 1e-9)
+	q := (30*90 + 20*80 + 20*80 + 10*100) / 80.0
+	require.InDelta(t, 0.6*q+0.25*75, s.Final, 0.006)
+	require.Contains(t, s.Missing, activities.MissingData{Key: "customer", Kind: activities.MissingPart, Policy: scoring.Zero})
+	requirePartsRecompute(t, s)
+}
+
+func TestMissingCustomerSurveyUnderBlockPolicyWithholdsTheScore(t *testing.T) {
+	full := member("full", 92, 4, 42.5, 96, 1, 80, 4)
+	out, err := activities.ScoreMembers(withPolicy(t, "block"), []activities.MemberData{newJoiner(), full})
+	require.NoError(t, err)
+	byID := map[string]activities.MemberScore{out[0].MemberID: out[0], out[1].MemberID: out[1]}
+	s := byID["new"]
+	require.NotEmpty(t, s.Blocked)
+	require.Contains(t, s.Blocked, activities.MissingData{Key: "customer", Kind: activities.MissingPart, Policy: scoring.Block})
+	require.Zero(t, s.Final)
+	require.Empty(t, s.Grade)
+	require.Empty(t, s.Proposed)
+	require.Zero(t, s.Rank, "not ranked on a partial score")
+	require.Equal(t, 1, byID["full"].Rank, "the others are ranked without the blocked member")
+	require.Empty(t, byID["full"].Blocked)
+}
+
+// TestBuiltInScoresAreUnchangedWhenNothingIsMissing evaluates each
+// built-in's formula (or weighted total) the way scoring did before
+// missing-data policies, on members with every value, and compares.
+func TestBuiltInScoresAreUnchangedWhenNothingIsMissing(t *testing.T) {
+	ts, err := templates.Builtins()
+	require.NoError(t, err)
+	for _, tpl := range ts {
+		t.Run(tpl.Key, func(t *testing.T) {
+			ms := fullMembers(tpl, 12)
+			out, err := activities.ScoreMembers(tpl, ms)
+			require.NoError(t, err)
+			for _, s := range out {
+				require.Empty(t, s.Missing, s.MemberID)
+				weights := tpl.LevelWeights["junior"]
+				if weights == nil {
+					weights = map[string]float64{}
+					for _, ind := range tpl.Indicators {
+						weights[ind.Key] = ind.Weight
+					}
+				}
+				want, err := scoring.Weighted(s.Indicators, weights)
+				require.NoError(t, err)
+				if tpl.Formula != "" {
+					p, err := templates.Compile(templates.CtxFormula, tpl.Formula, tpl)
+					require.NoError(t, err)
+					want, err = p.Float(templates.Env{Vars: s.Parts, Score: s.Indicators})
+					require.NoError(t, err)
+				}
+				require.InDelta(t, math.Round(math.Max(0, math.Min(100, want))*100)/100, s.Final, 1e-9, s.MemberID)
+				requirePartsRecompute(t, s)
+			}
+		})
+	}
+}
+
+// fullMembers gives n members a value for every indicator and signal and
+// a rating from every rater group for everything it rates.
+func fullMembers(tpl *templates.Template, n int) []activities.MemberData {
+	var out []activities.MemberData
+	for i := range n {
+		m := activities.MemberData{MemberID: fmt.Sprintf("m%02d", i), Level: "junior", Metrics: map[string]float64{}, Targets: map[string]float64{}, Ratings: map[string]map[string][]float64{}}
+		for j, ind := range tpl.Indicators {
+			if ind.Kind != templates.Quantitative {
+				continue
+			}
+			v := 50.0 + float64((i*7+j*13)%50)
+			if ind.Scoring != nil && ind.Scoring.Method == templates.ScoreBands {
+				v = ind.Scoring.Bands[(i+j)%len(ind.Scoring.Bands)].Min
+			}
+			m.Metrics[ind.Key] = v
+		}
+		for _, sg := range tpl.Signals {
+			m.Metrics[sg.Key] = float64((i * 3) % 10)
+		}
+		for _, r := range tpl.Raters {
+			m.Ratings[r.Key] = map[string][]float64{}
+			for _, ind := range tpl.Indicators {
+				if ind.Kind != templates.Behavioural || len(r.Indicators) > 0 && !slices.Contains(r.Indicators, ind.Key) {
+					continue
+				}
+				lo, hi := 0.0, 100.0
+				if r.Scale != nil {
+					lo, hi = r.Scale.Min, r.Scale.Max
+				}
+				m.Ratings[r.Key][ind.Key] = []float64{lo + (hi-lo)*float64((i+len(ind.Key))%5)/4}
+			}
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// requirePartsRecompute holds the explanation to the final score: the
+// parts, weighted, give it back to the hundredth.
+func requirePartsRecompute(t *testing.T, s activities.MemberScore) {
+	t.Helper()
+	e := s.Explanation
+	sum := e.Constant
+	for _, p := range e.Parts {
+		sum += p.Weight * p.Score / 100
+	}
+	require.InDelta(t, s.Final, math.Round(math.Max(0, math.Min(100, sum))*100)/100, 0.0051, "%s: parts %+v", s.MemberID, e.Parts)
+	require.Equal(t, s.Final, e.Final)
+}
+
+func TestWaivedMemberIsScoredOnTheDataThereIsUnderABlockPolicy(t *testing.T) {
+	m := newJoiner()
+	m.Waiver = "新员工，本月无客户调研"
+	out, err := activities.ScoreMembers(withPolicy(t, "block"), []activities.MemberData{m})
+	require.NoError(t, err)
+	s := out[0]
+	require.Empty(t, s.Blocked)
+	q := (30*90 + 20*80 + 20*80 + 10*100) / 80.0
+	require.InDelta(t, (0.6*q+0.25*75)/0.85, s.Final, 0.006, "as under renormalise")
+	require.Contains(t, s.Missing, activities.MissingData{Key: "customer", Kind: activities.MissingPart, Policy: scoring.Renormalise})
+	require.Equal(t, m.Waiver, s.Explanation.Waiver)
+	require.Equal(t, 1, s.Rank)
+	requirePartsRecompute(t, s)
 }

@@ -27,7 +27,7 @@ func (a *Activities) gather(ctx context.Context, c *store.Cycle, t *templates.Te
 	data := make([]MemberData, len(ms))
 	index := make(map[string]int, len(ms))
 	for i, m := range ms {
-		data[i] = MemberData{MemberID: m.MemberID, Level: m.Level, Metrics: map[string]float64{}, Targets: map[string]float64{}, Ratings: map[string]map[string][]float64{}}
+		data[i] = MemberData{MemberID: m.MemberID, Level: m.Level, Metrics: map[string]float64{}, Sources: map[string]string{}, Targets: map[string]float64{}, Ratings: map[string]map[string][]float64{}}
 		index[m.MemberID] = i
 	}
 	raterKeys := map[string]bool{}
@@ -48,6 +48,7 @@ func (a *Activities) gather(ctx context.Context, c *store.Cycle, t *templates.Te
 			return
 		}
 		data[i].Metrics[v.IndicatorKey] += v.Value
+		data[i].Sources[v.IndicatorKey] = v.Source
 	})
 	if err != nil {
 		return nil, err
@@ -113,13 +114,9 @@ func (a *Activities) ComputeScores(ctx context.Context, cycleID string) (*Scored
 	}
 	rows := make([]store.Result, len(scores))
 	for i, s := range scores {
-		ind, _ := json.Marshal(s.Indicators)
-		parts, _ := json.Marshal(s.Parts)
-		adj, _ := json.Marshal(map[string]any{"applied": s.Adjustments, "missing": s.Missing, "notes": s.Notes, "tieById": s.TieByID})
-		rows[i] = store.Result{
-			CycleID: cycleID, MemberID: s.MemberID, IndicatorScores: string(ind), Parts: string(parts), Adjustments: string(adj),
-			FinalScore: s.Final, ProposedGrade: s.Proposed, Grade: s.Proposed, Rank: s.Rank, Percentile: s.Percentile,
-			State: store.ResultComputed,
+		rows[i] = resultRow(cycleID, s)
+		if len(s.Blocked) > 0 {
+			continue // withheld: not part of the calibration's distribution
 		}
 		out.Grades[s.MemberID] = s.Proposed
 	}
@@ -128,6 +125,21 @@ func (a *Activities) ComputeScores(ctx context.Context, cycleID string) (*Scored
 	}
 	out.Count = len(rows)
 	return out, nil
+}
+
+// resultRow is the stored form of a member's score.
+func resultRow(cycleID string, s MemberScore) store.Result {
+	ind, _ := json.Marshal(s.Indicators)
+	parts, _ := json.Marshal(s.Parts)
+	adj, _ := json.Marshal(map[string]any{"applied": s.Adjustments, "missing": Keys(s.Missing), "notes": s.Notes, "tieById": s.TieByID})
+	missing, _ := json.Marshal(s.Missing)
+	explained, _ := json.Marshal(s.Explanation)
+	return store.Result{
+		CycleID: cycleID, MemberID: s.MemberID, IndicatorScores: string(ind), Parts: string(parts), Adjustments: string(adj),
+		Missing: string(missing), Explanation: string(explained), Blocked: blockedReason(s.Blocked),
+		FinalScore: s.Final, ProposedGrade: s.Proposed, Grade: s.Proposed, Rank: s.Rank, Percentile: s.Percentile,
+		State: store.ResultComputed,
+	}
 }
 
 // PublishResults makes results visible to members and tells each of them.
@@ -145,6 +157,9 @@ func (a *Activities) PublishResults(ctx context.Context, cycleID string) (int, e
 		return 0, err
 	}
 	for _, r := range results {
+		if r.Blocked != "" {
+			continue // withheld until its data arrives
+		}
 		note := &store.Notification{
 			OrgID: c.OrgID, RecipientID: r.MemberID, Channel: "inapp", Kind: "results",
 			Subject:   fmt.Sprintf("绩效结果已发布：%s，得分 %.1f / Your results: grade %s, score %.1f", r.Grade, r.FinalScore, r.Grade, r.FinalScore),
@@ -175,18 +190,25 @@ func (a *Activities) ApplyOutcomes(ctx context.Context, cycleID string) ([]IDPRe
 	}
 	o := t.Outcomes
 	n := len(results)
+	// A withheld result has no rank: it neither counts towards the promoted
+	// share nor can be promoted until it is scored.
+	scored := make([]scoring.Ranked, 0, n)
+	for _, r := range results {
+		if r.Blocked == "" {
+			scored = append(scored, scoring.Ranked{MemberID: r.MemberID, Score: r.FinalScore, Rank: r.Rank})
+		}
+	}
 	promoted := map[string]bool{}
 	if p := o.Promotion; p != nil {
 		if p.TopPercent != nil {
-			ranked := make([]scoring.Ranked, n)
-			for i, r := range results {
-				ranked[i] = scoring.Ranked{MemberID: r.MemberID, Score: r.FinalScore, Rank: r.Rank}
-			}
-			for _, id := range scoring.Top(ranked, *p.TopPercent) {
+			for _, id := range scoring.Top(scored, *p.TopPercent) {
 				promoted[id] = true
 			}
 		}
 		for _, r := range results {
+			if r.Blocked != "" {
+				continue
+			}
 			if contains(p.Grades, r.Grade) {
 				promoted[r.MemberID] = true
 			}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -178,6 +179,13 @@ func (a *Activities) EnsureMemberTasks(ctx context.Context, req MemberTasksReque
 		p.Form, p.Approval = stage.Form, stage.Approval
 		wants = append(wants, want{kind: store.TaskPlan, assignee: subject, p: p})
 	case templates.StageFeedback:
+		res, err := a.Store.GetResult(ctx, c.ID, subject)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+		if res != nil && res.Blocked != "" {
+			break // a withheld result has nothing to acknowledge until its data arrives
+		}
 		wants = append(wants, want{kind: store.TaskAcknowledge, assignee: subject, p: base})
 	case templates.StageTask:
 		p := base

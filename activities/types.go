@@ -121,6 +121,14 @@ type CalibrationSubmission struct {
 	By           string
 	SubmissionID string
 	Changes      []GradeChange
+	Waivers      []Waiver
+}
+
+// Waiver releases a member's result that a block policy withholds: the
+// member is scored on the data there is.
+type Waiver struct {
+	MemberID string
+	Reason   string
 }
 
 // Scored is ComputeScores' summary: each member's proposed grade, for the

@@ -47,13 +47,13 @@ func documentCycleRoutes() {
 	Document("GET", "/api/v1/cycles", Doc{Tag: "cycles", Summary: "Cycles the caller may see (employees: their own; managers: their teams)", Query: append([]string{"state", "templateKey", "period", "teamId"}, paging...), Responses: map[int]any{200: list[store.Cycle]{}}})
 	Document("GET", "/api/v1/cycles/:id", Doc{Tag: "cycles", Summary: "A cycle with its live progress and task counts per stage", Responses: map[int]any{200: cycleView{}}})
 	Document("POST", "/api/v1/cycles/:id/cancel", Doc{Tag: "cycles", Summary: "Cancel a cycle with a reason; open tasks close, nothing is deleted (409 when already over)", Roles: leads, Request: cancelInput{}, Responses: map[int]any{202: store.Cycle{}}})
-	Document("GET", "/api/v1/cycles/:id/results", Doc{Tag: "results", Summary: "Results by rank (employees see only their own, once published)", Query: paging, Responses: map[int]any{200: list[resultView]{}}})
+	Document("GET", "/api/v1/cycles/:id/results", Doc{Tag: "results", Summary: "Results by rank (employees see only their own, once published), each with the data found missing and its policy, and an explanation whose parts recompute the final score", Query: paging, Responses: map[int]any{200: list[resultView]{}}})
 	Document("GET", "/api/v1/cycles/:id/reports", Doc{Tag: "cycles", Summary: "Progress reports of the execute stage, newest first, with what was written (employees see their own)", Query: append([]string{"state"}, paging...), Responses: map[int]any{200: list[reportView]{}}})
 	Document("GET", "/api/v1/cycles/:id/targets", Doc{Tag: "cycles", Summary: "Team and member targets (employees see their own)", Responses: map[int]any{200: list[store.Target]{}}})
 	Document("GET", "/api/v1/cycles/:id/tasks", Doc{Tag: "cycles", Summary: "A cycle's tasks, filterable by stage, state and assignee", Roles: leads, Query: append([]string{"stage", "state", "assigneeId", "kind"}, paging...), Responses: map[int]any{200: list[store.Task]{}}})
 	Document("POST", "/api/v1/cycles/:id/remind", Doc{Tag: "cycles", Summary: "Remind everyone with an overdue task now (at most once a day per task), in-app and on the channels the template or the organisation routes reminders to, outside quiet hours", Roles: leads, Responses: map[int]any{200: remindResult{}}})
 	Document("GET", "/api/v1/inbox", Doc{Tag: "tasks", Summary: "The caller's tasks, open first and by due date", Query: append([]string{"state"}, paging...), Responses: map[int]any{200: list[store.Task]{}}})
-	Document("GET", "/api/v1/tasks/:id", Doc{Tag: "tasks", Summary: "One of the caller's tasks with its form", Responses: map[int]any{200: taskView{}}})
+	Document("GET", "/api/v1/tasks/:id", Doc{Tag: "tasks", Summary: "One of the caller's tasks with its form; form.schema is the JSON Schema (2020-12) of the body its submit accepts", Responses: map[int]any{200: taskView{}}})
 	Document("POST", "/api/v1/tasks/:id/submit", Doc{Tag: "tasks", Summary: "Submit a task's form; checked against the template, then handed to the workflow as an Update (409 when closed, 422 when calibration breaks the forced distribution)", Request: map[string]any{}, Responses: map[int]any{200: activities.SubmitResult{}}})
 	Document("POST", "/api/v1/metrics", Doc{Tag: "metrics", Summary: "Ingest metric values (JSON) for members of the caller's teams (403 names the others): known indicators and finite values only, one value per member, indicator and period (409 names the recorded one unless replace is true); all or nothing, the same body twice changes nothing", Roles: leads, Request: metricsInput{}, Responses: map[int]any{200: store.MetricUpsert{}}})
 	Document("GET", "/api/v1/notifications", Doc{Tag: "notifications", Summary: "The caller's in-app notifications, newest first", Query: append([]string{"unread"}, paging...), Responses: map[int]any{200: list[store.Notification]{}}})
@@ -156,6 +156,24 @@ type resultView struct {
 	Indicators  json.RawMessage `json:"indicators"`
 	Parts       json.RawMessage `json:"parts"`
 	Adjustments json.RawMessage `json:"adjustments"`
+	// Missing and Explanation are as scoring stored them; null for results
+	// computed before they were recorded.
+	Missing     []activities.MissingData `json:"missing"`
+	Explanation *activities.Explanation  `json:"explanation"`
+}
+
+func viewOf(r store.Result) resultView {
+	v := resultView{Result: r, Indicators: rawOr(r.IndicatorScores), Parts: rawOr(r.Parts), Adjustments: rawOr(r.Adjustments)}
+	if r.Missing != "" {
+		_ = json.Unmarshal([]byte(r.Missing), &v.Missing)
+	}
+	if r.Explanation != "" {
+		var e activities.Explanation
+		if json.Unmarshal([]byte(r.Explanation), &e) == nil {
+			v.Explanation = &e
+		}
+	}
+	return v
 }
 
 func (s *Server) engineReady(c *gin.Context) bool {
@@ -304,6 +322,8 @@ func engineErr(err error) error {
 			return &Error{Status: http.StatusUnprocessableEntity, Code: strings.ToLower(ref.Kind), Message: ref.Message}
 		}
 		return &Error{Status: http.StatusConflict, Code: "conflict", Message: ref.Message}
+	case errors.Is(err, cycles.ErrTemplateBroken):
+		return &Error{Status: http.StatusConflict, Code: "conflict", Message: err.Error()}
 	case errors.Is(err, cycles.ErrUnavailable):
 		return &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: err.Error()}
 	}
@@ -435,7 +455,7 @@ func (s *Server) cycleResults(c *gin.Context) {
 	}
 	views := make([]resultView, len(rows))
 	for i, r := range rows {
-		views[i] = resultView{Result: r, Indicators: rawOr(r.IndicatorScores), Parts: rawOr(r.Parts), Adjustments: rawOr(r.Adjustments)}
+		views[i] = viewOf(r)
 	}
 	c.JSON(http.StatusOK, newList(views, total, p))
 }
@@ -518,7 +538,7 @@ func (s *Server) getTask(c *gin.Context) {
 		return
 	}
 	etag(c, t.Version)
-	c.JSON(http.StatusOK, taskView{Task: *t, Form: rawOr(t.Payload), Context: more})
+	c.JSON(http.StatusOK, taskView{Task: *t, Form: cycles.FormOf(t), Context: more})
 }
 
 func (s *Server) submitTask(c *gin.Context) {
@@ -684,7 +704,10 @@ func (s *Server) calibrationBoard(c *gin.Context) {
 		return
 	}
 	for _, r := range results {
-		board.Results = append(board.Results, resultView{Result: r, Indicators: rawOr(r.IndicatorScores), Parts: rawOr(r.Parts), Adjustments: rawOr(r.Adjustments)})
+		board.Results = append(board.Results, viewOf(r))
+		if r.Blocked != "" {
+			continue // withheld: no grade to count against the distribution
+		}
 		board.Proposed[r.ProposedGrade]++
 		board.Final[r.Grade]++
 	}

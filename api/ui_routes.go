@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"math"
 	"net/http"
 	"sort"
@@ -94,66 +93,19 @@ func (s *Server) previewLaunch(c *gin.Context) {
 		return
 	}
 	me := caller(c)
-	ctx := c.Request.Context()
-	var bad []Detail
-	if in.TemplateKey == "" {
-		bad = append(bad, Detail{Path: "/templateKey", Message: "is required: the key of a published template"})
-	}
-	if in.TeamID == "" {
-		bad = append(bad, Detail{Path: "/teamId", Message: "is required: the team whose members are reviewed"})
-	}
-	if in.Compress < 0 || in.Compress > 1e6 {
-		bad = append(bad, Detail{Path: "/compress", Value: in.Compress, Message: "must be between 1 and 1000000"})
-	}
-	if len(bad) > 0 {
-		writeError(c, badRequest("the request is not valid; see details", bad...))
+	if in.TeamID != "" && !s.mayLaunchFor(c, me, in.TeamID) {
 		return
 	}
-	tv, err := s.store.GetTemplateVersion(ctx, in.TemplateKey, in.Version)
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(c, badRequest("the request is not valid; see details", Detail{Path: "/templateKey", Value: in.TemplateKey, Message: "no published template has this key and version"}))
-		return
-	}
+	// The plan Launch would write, so the preview counts the members the
+	// cycle will review (not the team's manager, reviewed a level up).
+	plan, err := cycles.PlanLaunch(c.Request.Context(), s.store, cycles.LaunchRequest{
+		OrgID: me.OrgID, TemplateKey: in.TemplateKey, Version: in.Version, TeamID: in.TeamID, Period: in.Period, Compress: in.Compress,
+	})
 	if err != nil {
-		writeError(c, err)
+		writeError(c, engineErr(err))
 		return
 	}
-	if tv.Status != store.TemplatePublished {
-		writeError(c, badRequest("the request is not valid; see details", Detail{Path: "/version", Value: tv.Version, Message: "this version is " + tv.Status + "; cycles launch from a published version"}))
-		return
-	}
-	t, errs := templates.Parse([]byte(tv.Body))
-	if len(errs) > 0 {
-		writeError(c, &Error{Status: http.StatusConflict, Code: "conflict", Message: "template " + tv.Key + " no longer validates: " + errs.Error()})
-		return
-	}
-	team, err := s.store.GetTeam(ctx, me.OrgID, in.TeamID)
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(c, badRequest("the request is not valid; see details", Detail{Path: "/teamId", Value: in.TeamID, Message: "no team has this id"}))
-		return
-	}
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	if !s.mayLaunchFor(c, me, team.ID) {
-		return
-	}
-	period, err := cycles.ParsePeriod(t.Period, in.Period, t.Timezone)
-	if err != nil {
-		writeError(c, badRequest("the request is not valid; see details", Detail{Path: "/period", Value: in.Period, Message: err.Error()}))
-		return
-	}
-	subtree, err := s.store.TeamSubtree(ctx, me.OrgID, team.ID)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	_, members, err := s.store.ListMembers(ctx, me.OrgID, store.MemberFilter{TeamIDs: subtree}, store.Page{Limit: 1})
-	if err != nil {
-		writeError(c, err)
-		return
-	}
+	tv, t, team, period, members := plan.Version, plan.Template, plan.Team, plan.Period, int64(len(plan.Members))
 	out := launchPreview{TemplateKey: tv.Key, TemplateVersion: tv.Version, TeamID: team.ID, Period: period.Label,
 		PeriodStart: period.Start.UTC(), PeriodEnd: period.End.UTC(), Timezone: t.Timezone, Members: members, Compress: in.Compress,
 		Stages: previewStages(t, period, time.Now().UTC().Truncate(time.Second), in.Compress)}

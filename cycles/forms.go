@@ -82,10 +82,8 @@ func checkRating(obj map[string]json.RawMessage, p payload) Invalid {
 	if p.Scale != nil {
 		lo, hi = p.Scale.Min, p.Scale.Max
 	}
-	var scores map[string]json.Number
-	dec := json.NewDecoder(bytes.NewReader(obj["scores"]))
-	dec.UseNumber()
-	if raw, ok := obj["scores"]; !ok || dec.Decode(&scores) != nil {
+	var scores map[string]json.RawMessage
+	if raw, ok := obj["scores"]; !ok || json.Unmarshal(raw, &scores) != nil {
 		return append(bad, FieldError{Path: "/scores", Value: string(raw), Message: fmt.Sprintf("expected an object with a number from %g to %g for each of: %s", lo, hi, strings.Join(p.Indicators, ", "))})
 	}
 	want := map[string]bool{}
@@ -96,14 +94,16 @@ func checkRating(obj map[string]json.RawMessage, p payload) Invalid {
 			bad = append(bad, FieldError{Path: "/scores/" + k, Message: fmt.Sprintf("is required: a rating from %g to %g", lo, hi)})
 			continue
 		}
-		f, err := v.Float64()
-		if err != nil || math.IsNaN(f) || f < lo || f > hi {
-			bad = append(bad, FieldError{Path: "/scores/" + k, Value: v.String(), Message: fmt.Sprintf("must be a number from %g to %g", lo, hi)})
+		// Only a JSON number: a quoted "4" would be stored and then not
+		// read back as a rating when scoring.
+		var f float64
+		if json.Unmarshal(v, &f) != nil || string(v) == "null" || math.IsNaN(f) || f < lo || f > hi {
+			bad = append(bad, FieldError{Path: "/scores/" + k, Value: short(v), Message: fmt.Sprintf("must be a number from %g to %g", lo, hi)})
 		}
 	}
 	for k, v := range scores {
 		if !want[k] {
-			bad = append(bad, FieldError{Path: "/scores/" + k, Value: v.String(), Message: "this task does not rate that indicator; rate: " + strings.Join(p.Indicators, ", ")})
+			bad = append(bad, FieldError{Path: "/scores/" + k, Value: short(v), Message: "this task does not rate that indicator; rate: " + strings.Join(p.Indicators, ", ")})
 		}
 	}
 	if raw, ok := obj["comment"]; ok {
@@ -121,10 +121,9 @@ func checkChoice(obj map[string]json.RawMessage, key string, choices []string, t
 	if raw, ok := obj[key]; !ok || json.Unmarshal(raw, &v) != nil || !contains(choices, v) {
 		bad = append(bad, FieldError{Path: "/" + key, Value: short(obj[key]), Message: "must be one of: " + strings.Join(choices, ", ")})
 	}
+	bad = append(bad, checkText(obj, textKey)...)
 	var text string
-	if raw, ok := obj[textKey]; ok && json.Unmarshal(raw, &text) != nil {
-		bad = append(bad, FieldError{Path: "/" + textKey, Value: short(raw), Message: "expected text"})
-	}
+	_ = json.Unmarshal(obj[textKey], &text)
 	if needsText != "" && v == needsText && strings.TrimSpace(text) == "" {
 		bad = append(bad, FieldError{Path: "/" + textKey, Message: "is required for an " + needsText + ": say what you disagree with"})
 	}
@@ -137,16 +136,54 @@ func checkBool(obj map[string]json.RawMessage, key string) Invalid {
 	if raw, ok := obj[key]; !ok || json.Unmarshal(raw, &b) != nil {
 		bad = append(bad, FieldError{Path: "/" + key, Value: short(obj[key]), Message: "expected true or false"})
 	}
-	return sorted(bad)
+	return sorted(append(bad, checkText(obj, "comment")...))
+}
+
+// checkText refuses an optional member that is present but not text.
+func checkText(obj map[string]json.RawMessage, keys ...string) Invalid {
+	var bad Invalid
+	for _, k := range keys {
+		var s string
+		if raw, ok := obj[k]; ok && json.Unmarshal(raw, &s) != nil || string(obj[k]) == "null" {
+			bad = append(bad, FieldError{Path: "/" + k, Value: short(obj[k]), Message: "expected text"})
+		}
+	}
+	return bad
 }
 
 func checkCalibration(obj map[string]json.RawMessage) Invalid {
-	bad := allowOnly(obj, "changes", "submissionId", "comment")
+	bad := allowOnly(obj, "changes", "waivers", "submissionId", "comment")
+	bad = append(bad, checkText(obj, "submissionId", "comment")...)
+	if raw, ok := obj["waivers"]; ok {
+		var waivers []map[string]json.RawMessage
+		if json.Unmarshal(raw, &waivers) != nil || waivers == nil {
+			bad = append(bad, FieldError{Path: "/waivers", Value: short(raw), Message: "expected a list of {memberId, reason}: withheld results to score on the data there is"})
+		}
+		for i, w := range waivers {
+			for _, k := range []string{"memberId", "reason"} {
+				raw, ok := w[k]
+				var s string
+				if !ok || json.Unmarshal(raw, &s) != nil || strings.TrimSpace(s) == "" {
+					bad = append(bad, FieldError{Path: fmt.Sprintf("/waivers/%d/%s", i, k), Value: short(raw), Message: "is required text"})
+				}
+			}
+		}
+	}
 	var changes []map[string]json.RawMessage
-	if raw, ok := obj["changes"]; !ok || json.Unmarshal(raw, &changes) != nil {
-		return append(bad, FieldError{Path: "/changes", Value: short(obj["changes"]), Message: "expected a list of {memberId, from, to, reason}"})
+	if raw, ok := obj["changes"]; !ok || json.Unmarshal(raw, &changes) != nil || changes == nil {
+		return sorted(append(bad, FieldError{Path: "/changes", Value: short(obj["changes"]), Message: "expected a list of {memberId, from, to, reason}"}))
 	}
 	for i, ch := range changes {
+		if ch == nil {
+			bad = append(bad, FieldError{Path: fmt.Sprintf("/changes/%d", i), Value: "null", Message: "expected {memberId, from, to, reason}"})
+			continue
+		}
+		if raw, ok := ch["from"]; ok {
+			var s string
+			if json.Unmarshal(raw, &s) != nil || string(raw) == "null" {
+				bad = append(bad, FieldError{Path: fmt.Sprintf("/changes/%d/from", i), Value: short(raw), Message: "expected text: the grade before the change"})
+			}
+		}
 		for _, k := range []string{"memberId", "to", "reason"} {
 			raw, ok := ch[k]
 			var s string

@@ -16,7 +16,6 @@ import (
 
 	"github.com/perfloop/perfloop/activities"
 	"github.com/perfloop/perfloop/store"
-	"github.com/perfloop/perfloop/templates"
 	"github.com/perfloop/perfloop/workflows"
 )
 
@@ -76,51 +75,11 @@ type LaunchRequest struct {
 // key it returns the same cycle; a cycle whose workflow could not be
 // started (Temporal down) is started by the next identical request.
 func (s *Service) Launch(ctx context.Context, r LaunchRequest) (*store.Cycle, bool, error) {
-	var bad Invalid
-	if r.TemplateKey == "" {
-		bad = append(bad, FieldError{Path: "/templateKey", Message: "is required: the key of a published template"})
-	}
-	if r.TeamID == "" {
-		bad = append(bad, FieldError{Path: "/teamId", Message: "is required: the team whose members are reviewed"})
-	}
-	if r.Compress < 0 || r.Compress > 1e6 {
-		bad = append(bad, FieldError{Path: "/compress", Value: fmt.Sprint(r.Compress), Message: "must be between 1 and 1000000"})
-	}
-	if len(bad) > 0 {
-		return nil, false, bad
-	}
-	tv, err := s.Store.GetTemplateVersion(ctx, r.TemplateKey, r.Version)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, false, Invalid{{Path: "/templateKey", Value: r.TemplateKey, Message: "no published template has this key and version"}}
-	}
+	plan, err := PlanLaunch(ctx, s.Store, r)
 	if err != nil {
 		return nil, false, err
 	}
-	if tv.Status != store.TemplatePublished {
-		return nil, false, Invalid{{Path: "/version", Value: fmt.Sprint(tv.Version), Message: "this version is " + tv.Status + "; cycles launch from a published version"}}
-	}
-	t, errs := templates.Parse([]byte(tv.Body))
-	if len(errs) > 0 {
-		return nil, false, fmt.Errorf("template %s v%d no longer validates: %w", tv.Key, tv.Version, errs)
-	}
-	team, err := s.Store.GetTeam(ctx, r.OrgID, r.TeamID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, false, Invalid{{Path: "/teamId", Value: r.TeamID, Message: "no team has this id"}}
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	period, err := ParsePeriod(t.Period, r.Period, t.Timezone)
-	if err != nil {
-		return nil, false, Invalid{{Path: "/period", Value: r.Period, Message: err.Error()}}
-	}
-	members, err := s.scope(ctx, r.OrgID, team)
-	if err != nil {
-		return nil, false, err
-	}
-	if len(members) == 0 {
-		return nil, false, Invalid{{Path: "/teamId", Value: r.TeamID, Message: "the team has no active members to review"}}
-	}
+	tv, t, team, period, members := plan.Version, plan.Template, plan.Team, plan.Period, plan.Members
 	title := r.Title
 	if title == "" {
 		title = fmt.Sprintf("%s · %s · %s", t.Name.Zh, team.Name, period.Label)
@@ -156,30 +115,27 @@ func (s *Service) Launch(ctx context.Context, r LaunchRequest) (*store.Cycle, bo
 	return got, created, nil
 }
 
-// scope lists the members a team's cycle reviews: the active members of the
-// team and its sub-teams, but not the team's own manager (reviewed one
-// level up) nor admins.
-func (s *Service) scope(ctx context.Context, orgID string, team *store.Team) ([]store.CycleMember, error) {
-	ids, err := s.Store.TeamSubtree(ctx, orgID, team.ID)
-	if err != nil {
-		return nil, err
-	}
-	ms, err := s.Store.AllMembers(ctx, orgID, store.MemberFilter{TeamIDs: ids})
-	if err != nil {
-		return nil, err
-	}
-	var out []store.CycleMember
-	for _, m := range ms {
-		if m.Role == store.RoleAdmin || (team.ManagerID != nil && *team.ManagerID == m.ID) {
+// checkWaivers refuses a waiver for a member whose result is not withheld:
+// there is nothing to release, and the workflow's validator cannot read
+// results to say so.
+func (s *Service) checkWaivers(ctx context.Context, cycleID string, data json.RawMessage) (Invalid, error) {
+	var form activities.CalibrationSubmission
+	_ = json.Unmarshal(data, &form)
+	var bad Invalid
+	for i, w := range form.Waivers {
+		r, err := s.Store.GetResult(ctx, cycleID, w.MemberID)
+		if errors.Is(err, store.ErrNotFound) {
+			bad = append(bad, FieldError{Path: fmt.Sprintf("/waivers/%d/memberId", i), Value: w.MemberID, Message: "has no result in this cycle"})
 			continue
 		}
-		mgr := m.ManagerID
-		if mgr == nil {
-			mgr = team.ManagerID
+		if err != nil {
+			return nil, err
 		}
-		out = append(out, store.CycleMember{MemberID: m.ID, TeamID: m.TeamID, ManagerID: mgr, Level: m.Level, JoinedOn: m.JoinedOn})
+		if r.Blocked == "" {
+			bad = append(bad, FieldError{Path: fmt.Sprintf("/waivers/%d/memberId", i), Value: w.MemberID, Message: "this member's result is not withheld; only a result waiting for data a block policy requires can be waived"})
+		}
 	}
-	return out, nil
+	return bad, nil
 }
 
 func (s *Service) start(ctx context.Context, c *store.Cycle) error {
@@ -220,6 +176,15 @@ func (s *Service) Submit(ctx context.Context, caller *store.Member, taskID strin
 	}
 	if bad := CheckForm(t, data); len(bad) > 0 {
 		return nil, bad
+	}
+	if t.Kind == store.TaskCalibration {
+		bad, err := s.checkWaivers(ctx, t.CycleID, data)
+		if err != nil {
+			return nil, err
+		}
+		if len(bad) > 0 {
+			return nil, bad
+		}
 	}
 	sub := activities.Submission{TaskID: t.ID, By: caller.ID, Data: data}
 	h, err := s.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{

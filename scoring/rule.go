@@ -94,7 +94,7 @@ func (r Rule) Score(value float64, dir Direction) (float64, error) {
 		}
 		return 0, fmt.Errorf("value %v: %w", value, ErrNoBand)
 	case KindThreshold:
-		if value >= r.Threshold && !lower || value <= r.Threshold && lower {
+		if r.meets(value, dir) {
 			return r.Pass, nil
 		}
 		return r.Fail, nil
@@ -110,6 +110,39 @@ func (r Rule) Score(value float64, dir Direction) (float64, error) {
 		}
 		return clamp(100*ratio, 0, r.Cap), nil
 	}
+}
+
+func (r Rule) meets(value float64, dir Direction) bool {
+	if dir == Lower {
+		return value <= r.Threshold
+	}
+	return value >= r.Threshold
+}
+
+// Basis is what a value met under a rule, so a result can say why it
+// scored what it did: the band that contained it, or whether it met the
+// threshold. Linear and ratio rules are explained by their baseline,
+// stretch or target, which the caller already has.
+type Basis struct {
+	Band *Band
+	Met  *bool
+}
+
+// BasisOf returns what value met under r; empty when r has no band or
+// threshold to meet, or no band contains value.
+func (r Rule) BasisOf(value float64, dir Direction) Basis {
+	switch r.Kind {
+	case KindBands:
+		for _, b := range r.Bands {
+			if b.contains(value) {
+				return Basis{Band: &b}
+			}
+		}
+	case KindThreshold:
+		met := r.meets(value, dir)
+		return Basis{Met: &met}
+	}
+	return Basis{}
 }
 
 // Validate reports why r cannot score, naming the field; the template

@@ -134,3 +134,15 @@ func FuzzRuleScore(f *testing.F) {
 		require.LessOrEqual(t, got, 100.0)
 	})
 }
+
+func TestBasisNamesTheBandOrThresholdAValueMet(t *testing.T) {
+	bands := scoring.Rule{Kind: scoring.KindBands, Bands: []scoring.Band{{Min: 0, Max: 90, Points: 60}, {Min: 90, Max: 100, Points: 90, MaxInclusive: true}}}
+	b := bands.BasisOf(92, scoring.Higher)
+	require.NotNil(t, b.Band)
+	require.Equal(t, 90.0, b.Band.Points)
+	require.Nil(t, bands.BasisOf(101, scoring.Higher).Band, "no band contains 101")
+	threshold := scoring.Rule{Kind: scoring.KindThreshold, Threshold: 5, Pass: 100}
+	require.True(t, *threshold.BasisOf(4, scoring.Lower).Met, "4 min meets a 5 min ceiling")
+	require.False(t, *threshold.BasisOf(4, scoring.Higher).Met)
+	require.Equal(t, scoring.Basis{}, scoring.Rule{Kind: scoring.KindLinear}.BasisOf(4, scoring.Higher))
+}

@@ -202,6 +202,13 @@ type Result struct {
 	Version         int        `json:"version"`
 	CreatedAt       time.Time  `json:"createdAt"`
 	UpdatedAt       time.Time  `json:"updatedAt"`
+	// Missing lists the data scoring found missing and the policy that
+	// applied; Explanation is the breakdown of the final score, both JSON
+	// written when the result is computed. Blocked is why a missing-data
+	// policy withholds the score (empty when scored).
+	Missing     string `json:"-"`
+	Explanation string `json:"-"`
+	Blocked     string `json:"blocked,omitempty"`
 }
 
 // Outcome is what ApplyOutcomes sets on a result.

@@ -358,6 +358,7 @@ func (s *Store) SaveResults(ctx context.Context, cycleID string, rows []Result) 
 			if old, ok := byMember[r.MemberID]; ok {
 				up := map[string]any{
 					"indicator_scores": r.IndicatorScores, "parts": r.Parts, "adjustments": r.Adjustments, "final_score": r.FinalScore,
+					"missing": r.Missing, "explanation": r.Explanation, "blocked": r.Blocked,
 					"proposed_grade": r.ProposedGrade, "rank_in_scope": r.Rank, "percentile": r.Percentile, "version": old.Version + 1, "updated_at": now,
 				}
 				if old.State == ResultComputed {
@@ -408,9 +409,10 @@ func (s *Store) GetResult(ctx context.Context, cycleID, memberID string) (*Resul
 	return &r, nil
 }
 
-// PublishResults makes a cycle's results visible to members.
+// PublishResults makes a cycle's results visible to members, except those
+// a missing-data policy withholds.
 func (s *Store) PublishResults(ctx context.Context, cycleID string) (int, error) {
-	res := s.DB.WithContext(ctx).Model(&Result{}).Where("cycle_id = ? AND state IN ?", cycleID, []string{ResultComputed, ResultCalibrated}).
+	res := s.DB.WithContext(ctx).Model(&Result{}).Where("cycle_id = ? AND state IN ? AND blocked = ''", cycleID, []string{ResultComputed, ResultCalibrated}).
 		Updates(map[string]any{"state": ResultPublished, "updated_at": time.Now().UTC(), "version": gorm.Expr("version + 1")})
 	if res.Error != nil {
 		return 0, fmt.Errorf("publish results %s: %w", cycleID, res.Error)
@@ -534,7 +536,9 @@ func (s *Store) TeamRankHistory(ctx context.Context, c *Cycle, n int) ([]PeriodR
 		FinalScore float64
 	}
 	err = s.DB.WithContext(ctx).Model(&Result{}).Select("cycle_id, member_id, rank_in_scope, final_score").
-		Where("cycle_id IN ?", ids).Order("rank_in_scope, member_id").Scan(&rows).Error
+		// A result withheld for missing data has no rank: it is no one's
+		// bottom place, and its period is not in the member's run.
+		Where("cycle_id IN ? AND blocked = ''", ids).Order("rank_in_scope, member_id").Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("team rank history %s: %w", c.ID, err)
 	}
@@ -579,4 +583,50 @@ func (s *Store) AllResults(ctx context.Context, cycleID string) ([]Result, error
 		return nil, fmt.Errorf("all results %s: %w", cycleID, err)
 	}
 	return out, nil
+}
+
+// Placing is a result's rank and percentile in its cycle.
+type Placing struct {
+	Rank       int
+	Percentile float64
+}
+
+// WaiveResults writes the scores of results a missing-data waiver releases
+// (each row carries the member's fresh scores, grade and explanation) and
+// every result's new placing, in one transaction. A result no longer
+// withheld is left alone, so a retry changes nothing; each release is
+// recorded as a calibration change of the submission and audited.
+func (s *Store) WaiveResults(ctx context.Context, cycleID, submissionID, actor string, released []Result, reasons map[string]string, placings map[string]Placing) error {
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		now := time.Now().UTC()
+		for _, w := range released {
+			var r Result
+			if err := s.locked(tx).Take(&r, "cycle_id = ? AND member_id = ?", cycleID, w.MemberID).Error; err != nil {
+				return notFound("waive result of "+w.MemberID, err)
+			}
+			if r.Blocked == "" {
+				continue
+			}
+			if err := tx.Model(&Result{}).Where("id = ?", r.ID).Updates(map[string]any{
+				"indicator_scores": w.IndicatorScores, "parts": w.Parts, "adjustments": w.Adjustments, "missing": w.Missing, "explanation": w.Explanation,
+				"blocked": "", "final_score": w.FinalScore, "proposed_grade": w.ProposedGrade, "grade": w.Grade, "version": r.Version + 1, "updated_at": now,
+			}).Error; err != nil {
+				return fmt.Errorf("waive result %s: %w", w.MemberID, err)
+			}
+			ch := CalibrationChange{ID: NewID(), CycleID: cycleID, MemberID: w.MemberID, ToGrade: w.Grade, Reason: reasons[w.MemberID], ChangedBy: actor, SubmissionID: submissionID, CreatedAt: now}
+			if err := tx.Create(&ch).Error; err != nil {
+				return fmt.Errorf("waive result %s: %w", w.MemberID, err)
+			}
+			if err := Audit(tx, actor, "result.waive", "result", r.ID, map[string]any{"member": w.MemberID, "grade": w.Grade, "score": w.FinalScore, "reason": reasons[w.MemberID], "withheld": r.Blocked}); err != nil {
+				return err
+			}
+		}
+		for member, p := range placings {
+			if err := tx.Model(&Result{}).Where("cycle_id = ? AND member_id = ?", cycleID, member).
+				Updates(map[string]any{"rank_in_scope": p.Rank, "percentile": p.Percentile}).Error; err != nil {
+				return fmt.Errorf("waive results %s: %w", cycleID, err)
+			}
+		}
+		return nil
+	})
 }

@@ -757,3 +757,91 @@ func TestMigratingKeepsTheLatestOfDuplicateMetricValues(t *testing.T) {
 		require.ElementsMatch(t, []string{"v2", "v3"}, ids, "the later upload wins; other periods are untouched")
 	})
 }
+
+func TestResultKeepsMissingDataAndExplanationAndABlockedResultIsNotPublished(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 2, "missing")
+		scored, withheld := f.members[0].ID, f.members[1].ID
+		missing := `[{"key":"customer","kind":"part","policy":"renormalise"}]`
+		explained := `{"parts":[{"key":"quantitative","weight":70.59,"score":80}],"final":80}`
+		require.NoError(t, s.SaveResults(ctx, f.cycle.ID, []store.Result{
+			{MemberID: scored, IndicatorScores: "{}", Parts: "{}", Adjustments: "{}", Missing: missing, Explanation: explained, FinalScore: 80, ProposedGrade: "A", Grade: "A", Rank: 1},
+			{MemberID: withheld, IndicatorScores: "{}", Parts: "{}", Adjustments: "{}", Missing: "[]", Explanation: "{}", Blocked: "waiting for customer"},
+		}))
+		got, err := s.GetResult(ctx, f.cycle.ID, scored)
+		require.NoError(t, err)
+		require.JSONEq(t, missing, got.Missing)
+		require.JSONEq(t, explained, got.Explanation)
+		require.Empty(t, got.Blocked)
+
+		// The data arrives: a recomputation rewrites all three.
+		require.NoError(t, s.SaveResults(ctx, f.cycle.ID, []store.Result{
+			{MemberID: withheld, IndicatorScores: "{}", Parts: "{}", Adjustments: "{}", Missing: "[]", Explanation: `{"final":70}`, FinalScore: 70, ProposedGrade: "B", Grade: "B", Rank: 2},
+		}))
+		again, err := s.GetResult(ctx, f.cycle.ID, withheld)
+		require.NoError(t, err)
+		require.Empty(t, again.Blocked)
+		require.JSONEq(t, `{"final":70}`, again.Explanation)
+
+		require.NoError(t, s.SaveResults(ctx, f.cycle.ID, []store.Result{
+			{MemberID: withheld, IndicatorScores: "{}", Parts: "{}", Adjustments: "{}", Missing: "[]", Explanation: "{}", Blocked: "waiting for customer"},
+		}))
+		n, err := s.PublishResults(ctx, f.cycle.ID)
+		require.NoError(t, err)
+		require.Equal(t, 1, n, "the withheld result stays unpublished")
+		held, err := s.GetResult(ctx, f.cycle.ID, withheld)
+		require.NoError(t, err)
+		require.Equal(t, store.ResultComputed, held.State)
+	})
+}
+
+func TestWaivingAWithheldResultScoresItOnceAndPlacesEveryone(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 2, "waive")
+		scored, withheld := f.members[0].ID, f.members[1].ID
+		require.NoError(t, s.SaveResults(ctx, f.cycle.ID, []store.Result{
+			{MemberID: scored, IndicatorScores: "{}", Parts: "{}", Adjustments: "{}", FinalScore: 70, ProposedGrade: "B", Grade: "B", Rank: 1, Percentile: 100},
+			{MemberID: withheld, IndicatorScores: "{}", Parts: "{}", Adjustments: "{}", Blocked: "waiting for customer"},
+		}))
+		release := []store.Result{{MemberID: withheld, IndicatorScores: `{"nps":90}`, Parts: "{}", Adjustments: "{}", Missing: "[]", Explanation: `{"final":85}`, FinalScore: 85, ProposedGrade: "A", Grade: "A"}}
+		reasons := map[string]string{withheld: "新员工"}
+		placings := map[string]store.Placing{withheld: {Rank: 1, Percentile: 100}, scored: {Rank: 2, Percentile: 50}}
+		for range 2 { // a retry changes nothing
+			require.NoError(t, s.WaiveResults(ctx, f.cycle.ID, "sub-1", "hrbp", release, reasons, placings))
+		}
+		got, err := s.GetResult(ctx, f.cycle.ID, withheld)
+		require.NoError(t, err)
+		require.Empty(t, got.Blocked)
+		require.Equal(t, 85.0, got.FinalScore)
+		require.Equal(t, "A", got.Grade)
+		require.Equal(t, 1, got.Rank)
+		require.JSONEq(t, `{"final":85}`, got.Explanation)
+		other, err := s.GetResult(ctx, f.cycle.ID, scored)
+		require.NoError(t, err)
+		require.Equal(t, 2, other.Rank)
+		require.Equal(t, "B", other.Grade, "the others keep their grade")
+		changes, err := s.ListCalibrationChanges(ctx, f.cycle.ID)
+		require.NoError(t, err)
+		require.Len(t, changes, 1, "the release is recorded once")
+		require.Equal(t, "新员工", changes[0].Reason)
+		require.Equal(t, "A", changes[0].ToGrade)
+	})
+}
+
+// A result withheld under a `block` missing-data policy has no rank and a
+// zero score: counting it would put the member at the bottom and start a
+// development plan on data that never arrived.
+func TestTeamRankHistoryLeavesOutAWithheldResult(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 2, "cs-ops-monthly")
+		scored, withheld := f.members[0].ID, f.members[1].ID
+		require.NoError(t, s.SaveResults(ctx, f.cycle.ID, []store.Result{
+			{MemberID: scored, IndicatorScores: "{}", Parts: "{}", Adjustments: "{}", FinalScore: 70, Rank: 1},
+			{MemberID: withheld, IndicatorScores: "{}", Parts: "{}", Adjustments: "{}", Missing: "[]", Explanation: "{}", Blocked: "waiting for customer"},
+		}))
+		h, err := s.TeamRankHistory(ctx, f.cycle, 1)
+		require.NoError(t, err)
+		require.Len(t, h, 1)
+		require.Equal(t, []store.MemberRank{{MemberID: scored, Rank: 1, Score: 70}}, h[0].Ranks)
+	})
+}

@@ -21,3 +21,11 @@ func (t *Template) ScoringLimits() []scoring.Limit {
 	}
 	return out
 }
+
+// MissingPolicy is what a missing value of this indicator does to the
+// member's score; renormalise unless the template says otherwise.
+func (i Indicator) MissingPolicy() scoring.Policy { return scoring.Policy(i.Missing).Of() }
+
+// MissingPolicy is what a rater group that gave no rating does to the
+// member's score; renormalise unless the template says otherwise.
+func (r Rater) MissingPolicy() scoring.Policy { return scoring.Policy(r.Missing).Of() }

@@ -311,3 +311,26 @@ func BenchmarkParseBuiltin(b *testing.B) {
 		}
 	}
 }
+
+func TestFormulaReadsAsAWeightedSumOfItsParts(t *testing.T) {
+	tpl := builtin(t, "cs-ops-monthly")
+	for src, want := range map[string]templates.Linear{
+		"0.6*quantitative + 0.25*manager + 0.15*customer":       {Terms: []templates.Term{{Name: "quantitative", Weight: 0.6}, {Name: "manager", Weight: 0.25}, {Name: "customer", Weight: 0.15}}},
+		"(manager + customer)/2 - 0.5*metric.complaintRate + 3": {Constant: 3, Terms: []templates.Term{{Name: "manager", Weight: 0.5}, {Name: "customer", Weight: 0.5}, {Name: "metric.complaintRate", Weight: -0.5}}},
+		"total*0.5 + 0.5*total - -score.retention*0":            {Terms: []templates.Term{{Name: "total", Weight: 1}}},
+	} {
+		p, err := templates.Compile(templates.CtxFormula, src, tpl)
+		require.NoError(t, err, src)
+		got, err := p.Linear()
+		require.NoError(t, err, src)
+		require.Equal(t, want, got, src)
+	}
+	for _, src := range []string{"max(total, 60)", "total > 60 ? total : 60", "manager*customer", "total/manager", "total/0"} {
+		p, err := templates.Compile(templates.CtxFormula, src, tpl)
+		if err != nil {
+			continue // refused earlier, which is as good
+		}
+		_, err = p.Linear()
+		require.Error(t, err, src)
+	}
+}

@@ -103,6 +103,7 @@ type Indicator struct {
 	Stretch   *float64 `json:"stretch,omitempty"`
 	Source    string   `json:"source,omitempty"`
 	Scoring   *Scoring `json:"scoring,omitempty"`
+	Missing   string   `json:"missing,omitempty"` // missing-data policy: renormalise (default), zero or block
 }
 
 // LowerIsBetter reports whether smaller values score higher (response time).
@@ -172,6 +173,7 @@ type Rater struct {
 	Input      string   `json:"input,omitempty"`      // "task" (people rate in Perfloop) or "metrics" (imported survey scores)
 	Indicators []string `json:"indicators,omitempty"` // default: every behavioural indicator
 	Scale      *Scale   `json:"scale,omitempty"`      // default 0–100
+	Missing    string   `json:"missing,omitempty"`    // missing-data policy: renormalise (default), zero or block
 }
 
 // Scale is the range raters answer in, normalised to 0–100 for scoring.

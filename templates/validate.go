@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // templates name IANA zones; the binary must not depend on the host's zoneinfo
+
+	"github.com/perfloop/perfloop/scoring"
 )
 
 // validate runs the checks a schema cannot express. It must cope with a
@@ -28,8 +30,11 @@ func validate(c *errs, t *Template) {
 	checkIndicators(c, t)
 	raters := checkRaters(c, t, ind)
 	checkAdjustments(c, t, ind)
+	checkMissing(c, t)
 	if t.Formula != "" {
-		if _, err := Compile(CtxFormula, t.Formula, t); err != nil {
+		if p, err := Compile(CtxFormula, t.Formula, t); err != nil {
+			c.add("/formula", t.Formula, err.Error())
+		} else if _, err := p.Linear(); err != nil {
 			c.add("/formula", t.Formula, err.Error())
 		}
 	}
@@ -38,6 +43,21 @@ func validate(c *errs, t *Template) {
 	checkBreakdown(c, t, ind)
 	checkStages(c, t, raters)
 	checkOutcomes(c, t, grades)
+}
+
+// checkMissing refuses a missing-data policy the scorer would not know.
+func checkMissing(c *errs, t *Template) {
+	const expected = "unknown missing-data policy; use renormalise (the default), zero or block"
+	for i, x := range t.Indicators {
+		if !scoring.Policy(x.Missing).Valid() {
+			c.add(ptr("indicators", i, "missing"), x.Missing, expected)
+		}
+	}
+	for i, r := range t.Raters {
+		if !scoring.Policy(r.Missing).Valid() {
+			c.add(ptr("raters", i, "missing"), r.Missing, expected)
+		}
+	}
 }
 
 func indicatorIndex(c *errs, t *Template) map[string]Indicator {
