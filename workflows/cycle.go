@@ -73,6 +73,9 @@ type cycleRun struct {
 	tasks     map[string]*activities.TaskRef // open cycle-level tasks by id
 	loading   bool                           // cycle-level tasks are being opened
 	busy      map[string]bool                // submissions in flight, so a second is refused
+	blocked   string                         // why scoring cannot compute, while the cycle waits for a resume
+	resumes   int                            // resume signals received by this run
+	halted    bool                           // scoring stopped for a cancel: the stage goes no further
 }
 
 // CycleWorkflow walks a frozen template's stages in order. Each run handles
@@ -184,6 +187,13 @@ func (r *cycleRun) handlers(ctx workflow.Context) error {
 		cancel.Receive(ctx, &reason)
 		r.cancelled, r.reason = true, reason
 	})
+	resume := workflow.GetSignalChannel(ctx, activities.SignalResume)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			resume.Receive(ctx, nil)
+			r.resumes++
+		}
+	})
 	reports := workflow.GetSignalChannel(ctx, activities.SignalStageDone)
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		for {
@@ -206,6 +216,9 @@ func (r *cycleRun) progress() (activities.Progress, error) {
 		CycleID: r.in.CycleID, State: "running", Stage: r.stage.Key, StageType: r.stage.Type,
 		StageIndex: r.in.StageIndex, Stages: len(r.tpl.Stages), Members: r.snap.Members,
 		Done: len(r.done), Expired: r.expired, Skipped: append([]string{}, r.in.Skipped...),
+	}
+	if r.blocked != "" {
+		p.State, p.Reason = "blocked", r.blocked
 	}
 	if r.cancelled {
 		p.State = "cancelling"
@@ -292,14 +305,14 @@ func (r *cycleRun) runStage(ctx workflow.Context) error {
 		return r.score(ctx)
 	case templates.StageCalibrate:
 		if r.in.Grades == nil {
-			if err := r.score(ctx); err != nil {
+			if err := r.score(ctx); err != nil || r.halted {
 				return err
 			}
 		}
 		return r.calibrate(ctx)
 	case templates.StageFeedback:
 		if r.in.Grades == nil {
-			if err := r.score(ctx); err != nil {
+			if err := r.score(ctx); err != nil || r.halted {
 				return err
 			}
 		}
@@ -462,9 +475,43 @@ func (r *cycleRun) reportRounds(ctx workflow.Context, opened time.Time, rp *temp
 	}
 }
 
+// score computes the results. Scoring that cannot compute from its data
+// blocks the cycle until a resume (the data corrected) or a cancel; a
+// cancel also stops scoring in flight, which retries without limit while
+// the database is away. After a cancel, halted tells the stage to stop.
+//
+// Histories from before blocking ran the activity under the run's own
+// context, so a cancel waited for it; they keep doing so. A ScoringData
+// failure never occurs in those histories, so what follows one is new
+// either way: a cycle stuck before this change blocks on its next attempt.
 func (r *cycleRun) score(ctx workflow.Context) error {
 	var s activities.Scored
-	if err := workflow.ExecuteActivity(withBulk(ctx), a.ComputeScores, r.in.CycleID).Get(ctx, &s); err != nil {
+	var err error
+	blocks := workflow.GetVersion(ctx, "scoring-blocks", workflow.DefaultVersion, 1) == 1
+	if blocks {
+		s, err = r.scoreOnce(ctx)
+	} else {
+		err = workflow.ExecuteActivity(withBulk(ctx), a.ComputeScores, r.in.CycleID).Get(ctx, &s)
+	}
+	for round := 1; err != nil && !r.cancelled; round++ {
+		var app *temporal.ApplicationError
+		if !errors.As(err, &app) || app.Type() != activities.ErrTypeScoringData {
+			return err
+		}
+		blocks = true
+		if err := r.block(ctx, app.Message(), round); err != nil {
+			return err
+		}
+		if r.cancelled {
+			break
+		}
+		s, err = r.scoreOnce(ctx)
+	}
+	if r.cancelled && blocks {
+		r.halted = true
+		return nil
+	}
+	if err != nil {
 		return err
 	}
 	r.in.Grades = s.Grades
@@ -472,6 +519,43 @@ func (r *cycleRun) score(ctx workflow.Context) error {
 		r.in.Grades = map[string]string{}
 	}
 	return nil
+}
+
+// scoreOnce runs ComputeScores under a context a cancel cancels, without
+// waiting for the attempt to notice (it does at its next heartbeat).
+func (r *cycleRun) scoreOnce(ctx workflow.Context) (activities.Scored, error) {
+	var s activities.Scored
+	sctx, stop := workflow.WithCancel(ctx)
+	defer stop()
+	f := workflow.ExecuteActivity(withBulk(sctx), a.ComputeScores, r.in.CycleID)
+	if err := workflow.Await(ctx, func() bool { return f.IsReady() || r.cancelled }); err != nil {
+		return s, err
+	}
+	if !f.IsReady() {
+		return s, nil
+	}
+	err := f.Get(ctx, &s)
+	return s, err
+}
+
+// block shows the cycle blocked with the reason, tells the people who can
+// correct the data, and waits for a resume or a cancel.
+func (r *cycleRun) block(ctx workflow.Context, reason string, round int) error {
+	seen := r.resumes // a resume sent before this block is not for it
+	r.blocked = reason
+	defer func() { r.blocked = "" }()
+	workflow.GetLogger(ctx).Warn("scoring blocked", "cycle", r.in.CycleID, "stage", r.stage.Key, "reason", reason)
+	req := activities.BlockRequest{CycleID: r.in.CycleID, StageKey: r.stage.Key, Reason: reason, Round: round}
+	if err := workflow.ExecuteActivity(withQuick(ctx), a.BlockCycle, req).Get(ctx, nil); err != nil {
+		return err
+	}
+	if err := workflow.Await(ctx, func() bool { return r.cancelled || r.resumes > seen }); err != nil {
+		return err
+	}
+	if r.cancelled {
+		return nil
+	}
+	return r.setState(ctx, "running", r.stage.Key)
 }
 
 // cycleTasks opens tasks for the holders of role and waits for them.
