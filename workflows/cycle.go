@@ -190,7 +190,8 @@ func (r *cycleRun) handlers(ctx workflow.Context) error {
 	resume := workflow.GetSignalChannel(ctx, activities.SignalResume)
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		for {
-			resume.Receive(ctx, nil)
+			var by string
+			resume.Receive(ctx, &by)
 			r.resumes++
 		}
 	})
