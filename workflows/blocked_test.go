@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -114,4 +115,27 @@ func TestCancelStopsScoringThatKeepsRetrying(t *testing.T) {
 	require.NoError(t, env.GetWorkflowResult(&res))
 	require.Equal(t, "cancelled", res.State)
 	env.AssertNotCalled(t, "BlockCycle", mock.Anything, mock.Anything)
+}
+
+// TestANewRunOfATemplateOverTheExpressionCostBoundFailsVisibly: a cycle
+// launched before expressions had a cost bound, reaching a new run, is
+// marked failed rather than left to burn a core at scoring.
+func TestANewRunOfATemplateOverTheExpressionCostBoundFailsVisibly(t *testing.T) {
+	env := newEnv(t)
+	snap := snapshot(t, "cs-ops-monthly")
+	var tpl map[string]any
+	require.NoError(t, json.Unmarshal(snap.Template, &tpl))
+	tpl["indicators"].([]any)[2].(map[string]any)["scoring"] = map[string]any{"method": "expression", "expr": "let x = 1..9999; sum(map(x, sum(map(x, sum(map(x, #))))))"}
+	snap.Template, _ = json.Marshal(tpl)
+	var states []string
+	env.OnActivity(a.SetCycleState, mock.Anything, mock.Anything).Return(func(_ context.Context, ch activities.StateChange) error {
+		states = append(states, ch.State)
+		return nil
+	})
+	env.ExecuteWorkflow(workflows.CycleWorkflow, workflows.CycleInput{CycleID: "c1", Snapshot: snap, StageIndex: 2})
+
+	require.True(t, env.IsWorkflowCompleted())
+	require.ErrorContains(t, env.GetWorkflowError(), "could take too long to evaluate")
+	require.Equal(t, []string{"failed"}, states)
+	env.AssertNotCalled(t, "ComputeScores", mock.Anything, mock.Anything)
 }

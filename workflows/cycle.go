@@ -95,6 +95,11 @@ func CycleWorkflow(ctx workflow.Context, in CycleInput) (*CycleResult, error) {
 		r.snap = in.Snapshot
 	}
 	tpl, errs := templates.Parse(r.snap.Template)
+	if tpl != nil && errs.OnlyTooCostly() && workflow.GetVersion(ctx, "expression-cost", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		// A run begun before expressions had a cost bound goes on with the
+		// template it validated then; its scoring blocks on the bound instead.
+		errs = nil
+	}
 	if len(errs) > 0 {
 		_ = r.setState(ctx, "failed", "")
 		return nil, temporal.NewNonRetryableApplicationError(errs.Error(), "InvalidTemplate", ErrInvalidSnapshot)
@@ -481,10 +486,14 @@ func (r *cycleRun) reportRounds(ctx workflow.Context, opened time.Time, rp *temp
 // cancel also stops scoring in flight, which retries without limit while
 // the database is away. After a cancel, halted tells the stage to stop.
 //
+// A template that no longer validates (an expression over the cost bound,
+// in a cycle launched before the bound) blocks too, so a cancel ends it.
+//
 // Histories from before blocking ran the activity under the run's own
-// context, so a cancel waited for it; they keep doing so. A ScoringData
-// failure never occurs in those histories, so what follows one is new
-// either way: a cycle stuck before this change blocks on its next attempt.
+// context, so a cancel waited for it; they keep doing so. Neither failure
+// occurs in those histories (the workflow parsed the same template), so
+// what follows one is new either way: a cycle stuck before this change
+// blocks on its next attempt.
 func (r *cycleRun) score(ctx workflow.Context) error {
 	var s activities.Scored
 	var err error
@@ -496,7 +505,7 @@ func (r *cycleRun) score(ctx workflow.Context) error {
 	}
 	for round := 1; err != nil && !r.cancelled; round++ {
 		var app *temporal.ApplicationError
-		if !errors.As(err, &app) || app.Type() != activities.ErrTypeScoringData {
+		if !errors.As(err, &app) || app.Type() != activities.ErrTypeScoringData && app.Type() != "InvalidTemplate" {
 			return err
 		}
 		blocks = true
