@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/perfloop/perfloop/activities"
 	"github.com/perfloop/perfloop/workflows"
@@ -138,4 +139,35 @@ func TestANewRunOfATemplateOverTheExpressionCostBoundFailsVisibly(t *testing.T) 
 	require.ErrorContains(t, env.GetWorkflowError(), "could take too long to evaluate")
 	require.Equal(t, []string{"failed"}, states)
 	env.AssertNotCalled(t, "ComputeScores", mock.Anything, mock.Anything)
+}
+
+// TestACycleStuckInScoringBeforeBlockingExistedEndsOnItsPendingCancel: a
+// run that began scoring under the old code (no scoring-blocks marker) and
+// was cancelled while the activity retried ends cancelled once the new
+// worker's attempt fails on the data, instead of failing the workflow.
+func TestACycleStuckInScoringBeforeBlockingExistedEndsOnItsPendingCancel(t *testing.T) {
+	env := newEnv(t)
+	env.OnGetVersion("scoring-blocks", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	in := workflows.CycleInput{CycleID: "c1", Snapshot: snapshot(t, "cs-ops-monthly"), StageIndex: 2}
+	env.OnActivity(a.SetCycleState, mock.Anything, mock.Anything).Return(nil)
+	attempts := 0
+	env.OnActivity(a.ComputeScores, mock.Anything, "c1").Return(func(context.Context, string) (*activities.Scored, error) {
+		attempts++
+		if attempts < 3 {
+			return nil, errors.New("dial tcp 127.0.0.1:3306: connection refused")
+		}
+		return nil, scoringData()
+	})
+	env.OnActivity(a.CancelCycle, mock.Anything, mock.Anything).Return(nil).Once()
+	env.OnActivity(a.BroadcastFinish, mock.Anything, mock.Anything).Return(nil)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(activities.SignalCancel, "wrong team") }, time.Second)
+	env.ExecuteWorkflow(workflows.CycleWorkflow, in)
+
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, env.GetWorkflowError())
+	var res workflows.CycleResult
+	require.NoError(t, env.GetWorkflowResult(&res))
+	require.Equal(t, "cancelled", res.State)
+	require.Equal(t, 3, attempts, "the old run still waited for the activity")
+	env.AssertNotCalled(t, "BlockCycle", mock.Anything, mock.Anything)
 }

@@ -503,12 +503,12 @@ func (r *cycleRun) score(ctx workflow.Context) error {
 	} else {
 		err = workflow.ExecuteActivity(withBulk(ctx), a.ComputeScores, r.in.CycleID).Get(ctx, &s)
 	}
+	blocks = blocks || cannotScore(err) != nil
 	for round := 1; err != nil && !r.cancelled; round++ {
-		var app *temporal.ApplicationError
-		if !errors.As(err, &app) || app.Type() != activities.ErrTypeScoringData && app.Type() != "InvalidTemplate" {
+		app := cannotScore(err)
+		if app == nil {
 			return err
 		}
-		blocks = true
 		if err := r.block(ctx, app.Message(), round); err != nil {
 			return err
 		}
@@ -527,6 +527,16 @@ func (r *cycleRun) score(ctx workflow.Context) error {
 	r.in.Grades = s.Grades
 	if r.in.Grades == nil {
 		r.in.Grades = map[string]string{}
+	}
+	return nil
+}
+
+// cannotScore gives the failure of scoring that no retry can fix (its data
+// or its frozen template), or nil.
+func cannotScore(err error) *temporal.ApplicationError {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) && (app.Type() == activities.ErrTypeScoringData || app.Type() == "InvalidTemplate") {
+		return app
 	}
 	return nil
 }
