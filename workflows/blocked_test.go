@@ -171,3 +171,26 @@ func TestACycleStuckInScoringBeforeBlockingExistedEndsOnItsPendingCancel(t *test
 	require.Equal(t, 3, attempts, "the old run still waited for the activity")
 	env.AssertNotCalled(t, "BlockCycle", mock.Anything, mock.Anything)
 }
+
+// TestCancelStopsAStageActivityThatKeepsRetrying: publishing results that
+// fails on every attempt does not hold a cancel back, and nothing after it
+// starts.
+func TestCancelStopsAStageActivityThatKeepsRetrying(t *testing.T) {
+	env := newEnv(t)
+	grades := map[string]string{"m1": "A", "m2": "B", "m3": "B", "m4": "C"}
+	in := workflows.CycleInput{CycleID: "c1", Snapshot: snapshot(t, "cs-ops-monthly"), StageIndex: 3, Grades: grades, Calibrated: true}
+	env.OnActivity(a.SetCycleState, mock.Anything, mock.Anything).Return(nil)
+	env.OnActivity(a.PublishResults, mock.Anything, "c1").Return(0, errors.New("member m9: record not found"))
+	env.OnActivity(a.CancelCycle, mock.Anything, mock.Anything).Return(nil).Once()
+	env.OnActivity(a.BroadcastFinish, mock.Anything, mock.Anything).Return(nil)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(activities.SignalCancel, "wrong period") }, time.Minute)
+	env.ExecuteWorkflow(workflows.CycleWorkflow, in)
+
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, env.GetWorkflowError())
+	var res workflows.CycleResult
+	require.NoError(t, env.GetWorkflowResult(&res))
+	require.Equal(t, "cancelled", res.State)
+	env.AssertNotCalled(t, "ApplyOutcomes", mock.Anything, mock.Anything)
+	env.AssertNotCalled(t, "BroadcastStage", mock.Anything, mock.Anything)
+}

@@ -294,7 +294,7 @@ func (r *cycleRun) runStage(ctx workflow.Context) error {
 	case templates.StageGoal:
 		var res activities.BreakdownResult
 		if r.tpl.Breakdown != nil {
-			if err := workflow.ExecuteActivity(withBulk(ctx), a.BreakdownTargets, r.in.CycleID).Get(ctx, &res); err != nil {
+			if done, err := r.interruptible(withBulk(ctx), a.BreakdownTargets, r.in.CycleID, &res); err != nil || !done {
 				return err
 			}
 			if r.tpl.Breakdown.Confirm {
@@ -323,10 +323,10 @@ func (r *cycleRun) runStage(ctx workflow.Context) error {
 			}
 		}
 		if r.in.Resume == nil { // a resumed run published already
-			if err := workflow.ExecuteActivity(withBulk(ctx), a.PublishResults, r.in.CycleID).Get(ctx, nil); err != nil {
+			if done, err := r.interruptible(withBulk(ctx), a.PublishResults, r.in.CycleID, nil); err != nil || !done {
 				return err
 			}
-			if err := workflow.ExecuteActivity(withBulk(ctx), a.ApplyOutcomes, r.in.CycleID).Get(ctx, nil); err != nil {
+			if done, err := r.interruptible(withBulk(ctx), a.ApplyOutcomes, r.in.CycleID, nil); err != nil || !done {
 				return err
 			}
 		}
@@ -348,9 +348,10 @@ func (r *cycleRun) runStage(ctx workflow.Context) error {
 		if r.stage.Message != nil {
 			msg = *r.stage.Message
 		}
-		return workflow.ExecuteActivity(withNotify(ctx), a.NotifyRole, activities.NotifyRequest{
+		_, err := r.interruptible(withNotify(ctx), a.NotifyRole, activities.NotifyRequest{
 			CycleID: r.in.CycleID, StageKey: r.stage.Key, Role: r.stage.Recipients, Zh: msg.Zh, En: msg.En,
-		}).Get(ctx, nil)
+		}, nil)
+		return err
 	}
 	return fmt.Errorf("stage %s: unknown type %q", r.stage.Key, r.stage.Type)
 }
@@ -392,7 +393,7 @@ func (r *cycleRun) memberStage(ctx workflow.Context) error {
 			open.EscalateTo = e.To
 		}
 		var members int
-		if err := workflow.ExecuteActivity(withBulk(ctx), a.BroadcastStage, open).Get(ctx, &members); err != nil {
+		if done, err := r.interruptible(withBulk(ctx), a.BroadcastStage, open, &members); err != nil || !done {
 			return err
 		}
 		r.resume = &StageResume{Open: open, Members: members}
@@ -440,7 +441,7 @@ func (r *cycleRun) execute(ctx workflow.Context) error {
 			if r.cancelled {
 				return nil
 			}
-			if err := workflow.ExecuteActivity(withBulk(ctx), a.MonitorPace, r.in.CycleID).Get(ctx, nil); err != nil {
+			if done, err := r.interruptible(withBulk(ctx), a.MonitorPace, r.in.CycleID, nil); err != nil || !done {
 				return err
 			}
 		}
@@ -541,21 +542,41 @@ func cannotScore(err error) *temporal.ApplicationError {
 	return nil
 }
 
-// scoreOnce runs ComputeScores under a context a cancel cancels, without
-// waiting for the attempt to notice (it does at its next heartbeat).
+// scoreOnce runs ComputeScores so that a cancel does not wait for it.
 func (r *cycleRun) scoreOnce(ctx workflow.Context) (activities.Scored, error) {
 	var s activities.Scored
-	sctx, stop := workflow.WithCancel(ctx)
-	defer stop()
-	f := workflow.ExecuteActivity(withBulk(sctx), a.ComputeScores, r.in.CycleID)
-	if err := workflow.Await(ctx, func() bool { return f.IsReady() || r.cancelled }); err != nil {
-		return s, err
-	}
-	if !f.IsReady() {
-		return s, nil
-	}
-	err := f.Get(ctx, &s)
+	_, err := r.interruptible(withBulk(ctx), a.ComputeScores, r.in.CycleID, &s)
 	return s, err
+}
+
+// interruptible runs a stage's activity under a context a cancel cancels,
+// without waiting for the attempt to notice (a heartbeating one does at its
+// next heartbeat): an activity retrying without limit — the database away,
+// or a failure no retry fixes — must not hold a cancel back. After a cancel
+// it starts nothing. done is false, with no error, when the cancel came
+// first.
+func (r *cycleRun) interruptible(ctx workflow.Context, activity, arg, out any) (done bool, err error) {
+	if r.cancelled && r.interrupts(ctx) {
+		return false, nil
+	}
+	actx, stop := workflow.WithCancel(ctx)
+	defer stop()
+	f := workflow.ExecuteActivity(actx, activity, arg)
+	if err := workflow.Await(ctx, func() bool { return f.IsReady() || r.cancelled }); err != nil {
+		return false, err
+	}
+	if !f.IsReady() && r.interrupts(ctx) {
+		return false, nil
+	}
+	return true, f.Get(ctx, out)
+}
+
+// interrupts says a cancel interrupts this run's activities. Runs that got
+// a cancel mid-stage before this change waited for (and went on to start)
+// their activities; the version marker, taken only once a cancel is in,
+// keeps their histories replaying.
+func (r *cycleRun) interrupts(ctx workflow.Context) bool {
+	return workflow.GetVersion(ctx, "cancel-interrupts-activities", workflow.DefaultVersion, 1) == 1
 }
 
 // block shows the cycle blocked with the reason, tells the people who can
@@ -605,7 +626,7 @@ func (r *cycleRun) openCycleTasks(ctx workflow.Context, kind, role string, sch d
 	var refs []activities.TaskRef
 	req := activities.CycleTaskRequest{CycleID: r.in.CycleID, StageKey: r.stage.Key, Kind: kind, Role: role, Due: sch.Due}
 	r.loading = true
-	err := workflow.ExecuteActivity(withQuick(ctx), a.EnsureCycleTasks, req).Get(ctx, &refs)
+	_, err := r.interruptible(withQuick(ctx), a.EnsureCycleTasks, req, &refs)
 	r.loading = false
 	return refs, err
 }
@@ -650,7 +671,8 @@ func (r *cycleRun) interviews(ctx workflow.Context) error {
 	}
 	opened := workflow.Now(ctx)
 	req := activities.InterviewRequest{CycleID: r.in.CycleID, StageKey: r.stage.Key, From: opened, Until: opened.Add(r.scale(templates.DurationOf(iv.Within)))}
-	return workflow.ExecuteActivity(withBulk(ctx), a.ScheduleFeedbackInterviews, req).Get(ctx, nil)
+	_, err := r.interruptible(withBulk(ctx), a.ScheduleFeedbackInterviews, req, nil)
+	return err
 }
 
 // calibrate schedules the meeting, opens the facilitator's task and waits
@@ -665,7 +687,7 @@ func (r *cycleRun) calibrate(ctx workflow.Context) error {
 		until = opened.Add(r.scale(templates.DurationOf(m.Within)))
 	}
 	meet := activities.MeetingRequest{CycleID: r.in.CycleID, StageKey: r.stage.Key, From: opened, Until: until}
-	if err := workflow.ExecuteActivity(withQuick(ctx), a.ScheduleCalibrationMeeting, meet).Get(ctx, nil); err != nil {
+	if done, err := r.interruptible(withQuick(ctx), a.ScheduleCalibrationMeeting, meet, nil); err != nil || !done {
 		return err
 	}
 	facilitator := "hrbp"
@@ -687,7 +709,8 @@ func (r *cycleRun) calibrate(ctx workflow.Context) error {
 	if err := r.expireCycleTasks(ctx); err != nil {
 		return err
 	}
-	return workflow.ExecuteActivity(withQuick(ctx), a.AcceptProposedGrades, r.in.CycleID).Get(ctx, nil)
+	_, err = r.interruptible(withQuick(ctx), a.AcceptProposedGrades, r.in.CycleID, nil)
+	return err
 }
 
 // cycleTasksUntil is cycleTasks without expiring at the end, so calibrate
