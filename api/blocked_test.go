@@ -11,6 +11,7 @@ import (
 
 	"github.com/perfloop/perfloop/cycles/cyclestest"
 	"github.com/perfloop/perfloop/store"
+	"github.com/perfloop/perfloop/worker"
 )
 
 // blockedCycle launches cs-ops-monthly over the cyclestest team with one
@@ -102,10 +103,15 @@ func TestAValueOutsideEveryBandBlocksTheCycleUntilCorrectedAndResumed(t *testing
 }
 
 // TestCancelWhileBlockedEndsTheCycleWithinSeconds: a blocked cycle waits
-// for a resume, but a cancel ends it at once.
+// for a resume, but a cancel ends it at once, also on a worker started
+// after the block (which replays the run from its history).
 func TestCancelWhileBlockedEndsTheCycleWithinSeconds(t *testing.T) {
 	e, ce := engineEnv(t)
 	id, _ := blockedCycle(t, e, ce)
+	ce.StopWorker()
+	w := worker.New(worker.Options{Client: ce.Client, Store: ce.Store, TaskQueue: ce.TaskQueue})
+	require.NoError(t, w.Start())
+	t.Cleanup(w.Stop)
 	r := e.do("POST", "/api/v1/cycles/"+id+"/cancel", "manager", map[string]any{"reason": "数据有误，下月重新发起"})
 	require.Equal(t, 202, r.status, r.raw)
 	require.Eventually(t, func() bool {
