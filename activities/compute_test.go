@@ -6,7 +6,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/perfloop/perfloop/activities"
-	"github.com/perfloop/perfloop/scoring"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
 )
@@ -110,18 +109,4 @@ func TestBottomRunsCountConsecutivePeriodsOnly(t *testing.T) {
 	require.Equal(t, 3, activities.BottomRuns(rule, "nov", []store.RankHistory{h("nov", 10), h("oct", 10), h("sep", 9)}), "three months running (the open IDP then stops a second one)")
 	pct := 10.0
 	require.Equal(t, 2, activities.BottomRuns(&templates.IDPRule{BottomPercent: &pct}, "oct", []store.RankHistory{{CycleID: "sep", Rank: 20, ScopeSize: 20}}))
-}
-
-// TestValueOutsideEveryBandNamesTheMemberIndicatorAndValue: the reason a
-// blocked cycle shows must say which row to correct.
-func TestValueOutsideEveryBandNamesTheMemberIndicatorAndValue(t *testing.T) {
-	ok := member("m1", 92, 4, 42.5, 96, 1, 80, 4)
-	bad := member("m2", 150, 4, 42.5, 96, 1, 80, 4)
-	_, err := activities.ScoreMembers(csOps(t), []activities.MemberData{ok, bad})
-	var se *activities.ScoreError
-	require.ErrorAs(t, err, &se)
-	require.Equal(t, "m2", se.MemberID)
-	require.Equal(t, "satisfaction", se.Indicator)
-	require.ErrorIs(t, err, scoring.ErrNoBand)
-	require.Equal(t, "member m2, indicator satisfaction: value 150: no band contains the value", err.Error())
 }
