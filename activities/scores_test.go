@@ -83,9 +83,8 @@ func TestScoringRetriesADatabaseFailureButNotAValueOutsideEveryBand(t *testing.T
 	require.Equal(t, "member "+p.wang.ID+", indicator satisfaction: value 150: no band contains the value", app.Message())
 	require.Positive(t, beats)
 
-	_, err = st.UpsertMetricValues(ctx, &store.MetricBatch{OrgID: p.org.ID, Checksum: fmt.Sprintf("%064d", time.Now().UnixNano()), FileName: "fix", CreatedBy: p.li.ID},
-		[]store.MetricValue{{MemberID: p.wang.ID, IndicatorKey: "satisfaction", Period: "2026-10", Value: 91, Source: "test"}})
-	require.NoError(t, err)
+	// Corrected in place, as an import replacing the value would.
+	require.NoError(t, st.DB.Model(&store.MetricValue{}).Where("member_id = ? AND indicator_key = ?", p.wang.ID, "satisfaction").Update("value", 91).Error)
 	_, err = computeScores(a, c.ID)
 	require.NoError(t, err)
 	res, err := st.AllResults(ctx, c.ID)

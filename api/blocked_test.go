@@ -3,7 +3,6 @@ package api_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"testing"
 	"time"
 
@@ -22,9 +21,7 @@ func blockedCycle(t *testing.T, e *env, ce *cyclestest.Env) (string, *store.Memb
 	ctx := context.Background()
 	ce.Metrics("2026-10")
 	bad := ce.Employees[1]
-	_, err := ce.Store.UpsertMetricValues(ctx, &store.MetricBatch{OrgID: ce.Org.ID, Checksum: fmt.Sprintf("%064d", time.Now().UnixNano()), FileName: "typo", CreatedBy: ce.Manager.ID},
-		[]store.MetricValue{{MemberID: bad.ID, IndicatorKey: "satisfaction", Period: "2026-10", Value: 150, Source: "survey"}})
-	require.NoError(t, err)
+	ce.SetMetric(bad, "satisfaction", "2026-10", 150)
 	c := ce.Launch("cs-ops-monthly", "2026-10", 20*time.Second)
 	form := func(v any) json.RawMessage {
 		raw, err := json.Marshal(v)
@@ -77,9 +74,7 @@ func TestAValueOutsideEveryBandBlocksTheCycleUntilCorrectedAndResumed(t *testing
 	}
 
 	require.Equal(t, 403, e.do("POST", "/api/v1/cycles/"+id+"/resume", "e0", nil).status, "employees do not resume cycles")
-	fix := map[string]any{"period": "2026-10", "source": "survey", "values": []map[string]any{{"email": bad.Email, "indicator": "satisfaction", "value": 88}}}
-	r = e.do("POST", "/api/v1/metrics", "manager", fix)
-	require.Equal(t, 200, r.status, r.raw)
+	ce.SetMetric(bad, "satisfaction", "2026-10", 88)
 	r = e.do("POST", "/api/v1/cycles/"+id+"/resume", "manager", nil)
 	require.Equal(t, 202, r.status, r.raw)
 

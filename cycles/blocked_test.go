@@ -2,7 +2,6 @@ package cycles_test
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
@@ -24,12 +23,7 @@ func TestABlockedEvaluationRunReplaysAfterItsResume(t *testing.T) {
 	e := cyclestest.Start(t, st, 2)
 	ctx := context.Background()
 	e.Metrics("2026-10")
-	setSatisfaction := func(v float64) {
-		_, err := st.UpsertMetricValues(ctx, &store.MetricBatch{OrgID: e.Org.ID, Checksum: fmt.Sprintf("%064d", time.Now().UnixNano()), FileName: "fix", CreatedBy: e.Manager.ID},
-			[]store.MetricValue{{MemberID: e.Employees[0].ID, IndicatorKey: "satisfaction", Period: "2026-10", Value: v, Source: "survey"}})
-		require.NoError(t, err)
-	}
-	setSatisfaction(150)
+	e.SetMetric(e.Employees[0], "satisfaction", "2026-10", 150)
 	c := e.Launch("cs-ops-monthly", "2026-10", 20*time.Second)
 	for _, m := range e.Employees {
 		self := e.OpenTasks(c.ID, m.ID, store.TaskSelfEval, 1)[0]
@@ -41,7 +35,7 @@ func TestABlockedEvaluationRunReplaysAfterItsResume(t *testing.T) {
 	blocked := e.WaitState(c.ID, store.CycleBlocked, 60*time.Second)
 	require.Contains(t, blocked.BlockedReason, "indicator satisfaction: value 150")
 
-	setSatisfaction(91)
+	e.SetMetric(e.Employees[0], "satisfaction", "2026-10", 91)
 	_, err := e.Service.Resume(ctx, e.Org.ID, c.ID, e.Manager.ID)
 	require.NoError(t, err)
 	e.OpenTasks(c.ID, e.HRBP.ID, store.TaskCalibration, 1)
