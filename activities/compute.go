@@ -68,7 +68,11 @@ func ScoreMembers(t *templates.Template, members []MemberData) ([]MemberScore, e
 	for i, m := range members {
 		s, err := c.member(m)
 		if err != nil {
-			return nil, fmt.Errorf("score member %s: %w", m.MemberID, err)
+			var se *ScoreError
+			if !errors.As(err, &se) {
+				err = &ScoreError{MemberID: m.MemberID, Err: err}
+			}
+			return nil, err
 		}
 		out[i] = s
 		if len(s.Blocked) > 0 {
@@ -239,7 +243,7 @@ func (c *scorer) member(m MemberData) (MemberScore, error) {
 			}
 			score, basis, err := c.quantScore(ind, v, m)
 			if err != nil {
-				return s, fmt.Errorf("indicator %s: %w", ind.Key, err)
+				return s, &ScoreError{MemberID: m.MemberID, Indicator: ind.Key, Value: &v, Err: err}
 			}
 			is.Band, is.Met = basis.band, basis.met
 			raw[ind.Key], is.RawScore = score, score

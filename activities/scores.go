@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 
 	"github.com/perfloop/perfloop/notify"
@@ -95,6 +96,13 @@ func rate(r map[string]map[string][]float64, rater, indicator string, v float64)
 // ComputeScores scores, grades and ranks every member of a cycle and saves
 // the results (an upsert, so a retry rewrites the same rows). It returns
 // the proposed grades for the calibration validator.
+//
+// Scoring itself reads no database, so when it fails, the data or the
+// template is at fault and no retry can help: that failure is
+// non-retryable (ErrTypeScoringData, naming the member, indicator and
+// value) and the workflow blocks the cycle. Reading and saving are retried.
+// It heartbeats between steps, so a cancelled cycle's attempt learns of it
+// and a stuck one is replaced rather than left running beside its retry.
 func (a *Activities) ComputeScores(ctx context.Context, cycleID string) (*Scored, error) {
 	c, t, err := a.cycle(ctx, cycleID)
 	if err != nil {
@@ -108,10 +116,15 @@ func (a *Activities) ComputeScores(ctx context.Context, cycleID string) (*Scored
 	if len(data) == 0 {
 		return out, nil
 	}
-	scores, err := ScoreMembers(t, data)
-	if err != nil {
+	activity.RecordHeartbeat(ctx, "gathered")
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	scores, err := ScoreMembers(t, data)
+	if err != nil {
+		return nil, scoringDataError(err)
+	}
+	activity.RecordHeartbeat(ctx, "scored")
 	rows := make([]store.Result, len(scores))
 	for i, s := range scores {
 		rows[i] = resultRow(cycleID, s)

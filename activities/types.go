@@ -12,6 +12,7 @@ const (
 	SignalFinish    = "finish"     // parent → member: the cycle is over
 	SignalStageDone = "stage-done" // member → parent: my part of a stage is done
 	SignalCancel    = "cancel"     // API → parent: cancel with a reason
+	SignalResume    = "resume"     // API → parent: a blocked cycle's data is corrected, score again
 	UpdateSubmit    = "submit"     // API → owning workflow: a task's form
 	QueryProgress   = "progress"
 )
@@ -152,4 +153,6 @@ type Progress struct {
 	Expired    int            `json:"expired"`
 	Skipped    []string       `json:"skipped"`
 	Grades     map[string]int `json:"grades,omitempty"`
+	// Reason says why a blocked cycle cannot score (state "blocked").
+	Reason string `json:"reason,omitempty"`
 }

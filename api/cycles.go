@@ -27,6 +27,7 @@ func (s *Server) cycleRoutes(g *gin.RouterGroup) {
 	g.GET("/cycles", s.listCycles)
 	g.GET("/cycles/:id", s.getCycle)
 	g.POST("/cycles/:id/cancel", leads, s.cancelCycle)
+	g.POST("/cycles/:id/resume", leads, s.resumeCycle)
 	g.GET("/cycles/:id/results", s.cycleResults)
 	g.GET("/cycles/:id/targets", s.cycleTargets)
 	g.GET("/cycles/:id/reports", s.cycleReports)
@@ -45,11 +46,12 @@ func documentCycleRoutes() {
 	paging := []string{"limit", "offset", "sort"}
 	Document("POST", "/api/v1/cycles", Doc{Tag: "cycles", Summary: "Launch a cycle of a published template for a team and period (Idempotency-Key header or field: the same key returns the same cycle, 200)", Roles: leads, Request: launchInput{}, Responses: map[int]any{200: store.Cycle{}, 201: store.Cycle{}}})
 	Document("GET", "/api/v1/cycles", Doc{Tag: "cycles", Summary: "Cycles the caller may see (employees: their own; managers: their teams)", Query: append([]string{"state", "templateKey", "period", "teamId"}, paging...), Responses: map[int]any{200: list[store.Cycle]{}}})
-	Document("GET", "/api/v1/cycles/:id", Doc{Tag: "cycles", Summary: "A cycle with its live progress and task counts per stage", Responses: map[int]any{200: cycleView{}}})
+	Document("GET", "/api/v1/cycles/:id", Doc{Tag: "cycles", Summary: "A cycle with its live progress and task counts per stage; a blocked cycle (state blocked) says why in blockedReason and progress.reason", Responses: map[int]any{200: cycleView{}}})
 	Document("POST", "/api/v1/cycles/:id/cancel", Doc{Tag: "cycles", Summary: "Cancel a cycle with a reason; open tasks close, nothing is deleted (409 when already over)", Roles: leads, Request: cancelInput{}, Responses: map[int]any{202: store.Cycle{}}})
 	Document("GET", "/api/v1/cycles/:id/results", Doc{Tag: "results", Summary: "Results by rank (employees see only their own, once published), each with the data found missing and its policy, and an explanation whose parts recompute the final score", Query: paging, Responses: map[int]any{200: list[resultView]{}}})
 	Document("GET", "/api/v1/cycles/:id/reports", Doc{Tag: "cycles", Summary: "Progress reports of the execute stage, newest first, with what was written (employees see their own)", Query: append([]string{"state"}, paging...), Responses: map[int]any{200: list[reportView]{}}})
 	Document("GET", "/api/v1/cycles/:id/targets", Doc{Tag: "cycles", Summary: "Team and member targets (employees see their own)", Responses: map[int]any{200: list[store.Target]{}}})
+	Document("POST", "/api/v1/cycles/:id/resume", Doc{Tag: "cycles", Summary: "Score a blocked cycle again once its data is corrected (blockedReason names the member, indicator and value); it blocks again if the data still cannot score (409 when the cycle is not blocked)", Roles: leads, Responses: map[int]any{202: store.Cycle{}}})
 	Document("GET", "/api/v1/cycles/:id/tasks", Doc{Tag: "cycles", Summary: "A cycle's tasks, filterable by stage, state and assignee", Roles: leads, Query: append([]string{"stage", "state", "assigneeId", "kind"}, paging...), Responses: map[int]any{200: list[store.Task]{}}})
 	Document("POST", "/api/v1/cycles/:id/remind", Doc{Tag: "cycles", Summary: "Remind everyone with an overdue task now (at most once a day per task), in-app and on the channels the template or the organisation routes reminders to, outside quiet hours", Roles: leads, Responses: map[int]any{200: remindResult{}}})
 	Document("GET", "/api/v1/inbox", Doc{Tag: "tasks", Summary: "The caller's tasks, open first and by due date", Query: append([]string{"state"}, paging...), Responses: map[int]any{200: list[store.Task]{}}})
@@ -420,6 +422,23 @@ func (s *Server) cancelCycle(c *gin.Context) {
 	}
 	me := caller(c)
 	out, err := s.cycles.Cancel(c.Request.Context(), me.OrgID, cy.ID, me.ID, in.Reason)
+	if err != nil {
+		writeError(c, engineErr(err))
+		return
+	}
+	c.JSON(http.StatusAccepted, out)
+}
+
+func (s *Server) resumeCycle(c *gin.Context) {
+	if !s.engineReady(c) {
+		return
+	}
+	cy, ok := s.visibleCycle(c)
+	if !ok {
+		return
+	}
+	me := caller(c)
+	out, err := s.cycles.Resume(c.Request.Context(), me.OrgID, cy.ID, me.ID)
 	if err != nil {
 		writeError(c, engineErr(err))
 		return

@@ -198,6 +198,7 @@ func TestEveryEngineRouteIsScopedByRoleAndTeam(t *testing.T) {
 		{"GET", "/api/v1/schedules", nil, []int{200, 200, 200, 200, 403, 403}},
 		{"PATCH", "/api/v1/cycles/" + id + "/targets/newMembers", map[string]any{"values": map[string]float64{ce.Employees[0].ID: 1}}, []int{0, 0, 0, 404, 403, 403}},
 		{"GET", "/api/v1/cycles/" + id + "/calibration", nil, []int{200, 200, 200, 404, 403, 403}},
+		{"POST", "/api/v1/cycles/" + id + "/resume", nil, []int{409, 409, 409, 404, 403, 403}},
 		{"POST", "/api/v1/cycles/" + id + "/cancel", map[string]any{"reason": "test"}, []int{0, 0, 0, 404, 403, 403}},
 	}
 	for _, rt := range routes {

@@ -239,9 +239,29 @@ func (s *Service) Cancel(ctx context.Context, orgID, cycleID, actor, reason stri
 	return c, nil
 }
 
-// Progress asks the running workflow; a finished cycle answers from its row.
+// Resume asks a blocked cycle's workflow to score again, once its data is
+// corrected; it blocks again, with a fresh reason, if the data still cannot
+// score.
+func (s *Service) Resume(ctx context.Context, orgID, cycleID, actor string) (*store.Cycle, error) {
+	c, err := s.Store.GetCycle(ctx, orgID, cycleID)
+	if err != nil {
+		return nil, err
+	}
+	if c.State != store.CycleBlocked {
+		return nil, fmt.Errorf("resume cycle %s: %w: the cycle is %s; only a blocked cycle resumes", cycleID, store.ErrConflict, c.State)
+	}
+	if err := store.Audit(s.Store.DB.WithContext(ctx), actor, "cycle.resume", "cycle", c.ID, map[string]any{"reason": c.BlockedReason}); err != nil {
+		return nil, err
+	}
+	if err := s.Client.SignalWorkflow(ctx, c.WorkflowID, "", activities.SignalResume, actor); err != nil {
+		return nil, s.updateErr(err)
+	}
+	return c, nil
+}
+
+// Progress asks the live workflow; a finished cycle answers from its row.
 func (s *Service) Progress(ctx context.Context, c *store.Cycle) (*activities.Progress, error) {
-	if c.State == store.CycleRunning {
+	if c.State == store.CycleRunning || c.State == store.CycleBlocked {
 		qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
 		v, err := s.Client.QueryWorkflow(qctx, c.WorkflowID, "", activities.QueryProgress)
@@ -252,5 +272,5 @@ func (s *Service) Progress(ctx context.Context, c *store.Cycle) (*activities.Pro
 			}
 		}
 	}
-	return &activities.Progress{CycleID: c.ID, State: c.State, Stage: c.CurrentStage, Skipped: []string{}}, nil
+	return &activities.Progress{CycleID: c.ID, State: c.State, Stage: c.CurrentStage, Skipped: []string{}, Reason: c.BlockedReason}, nil
 }

@@ -140,6 +140,9 @@ func (s *Store) SetCycleStage(ctx context.Context, id, stage, state string) erro
 		}
 		now := time.Now().UTC()
 		up := map[string]any{"state": state, "updated_at": now, "version": c.Version + 1}
+		if c.BlockedReason != "" && state != CycleBlocked {
+			up["blocked_reason"] = "" // moving on, the fault is no longer the cycle's
+		}
 		if stage != "" || state == CycleCompleted {
 			up["current_stage"] = stage
 		}
@@ -154,6 +157,28 @@ func (s *Store) SetCycleStage(ctx context.Context, id, stage, state string) erro
 		}
 		if err := tx.Model(&Cycle{}).Where("id = ?", id).Updates(up).Error; err != nil {
 			return fmt.Errorf("set cycle stage %s: %w", id, err)
+		}
+		return nil
+	})
+}
+
+// BlockCycle marks a live cycle blocked at stage, with why. A cycle already
+// over stays as it is: a block reported after a cancel changes nothing.
+func (s *Store) BlockCycle(ctx context.Context, id, stage, reason string) error {
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var c Cycle
+		if err := s.locked(tx).Take(&c, "id = ?", id).Error; err != nil {
+			return notFound("block cycle "+id, err)
+		}
+		if c.State == CycleCompleted || c.State == CycleCancelled || c.State == CycleFailed {
+			return nil
+		}
+		if c.State == CycleBlocked && c.CurrentStage == stage && c.BlockedReason == reason {
+			return nil
+		}
+		up := map[string]any{"state": CycleBlocked, "current_stage": stage, "blocked_reason": reason, "updated_at": time.Now().UTC(), "version": c.Version + 1}
+		if err := tx.Model(&Cycle{}).Where("id = ?", id).Updates(up).Error; err != nil {
+			return fmt.Errorf("block cycle %s: %w", id, err)
 		}
 		return nil
 	})

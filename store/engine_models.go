@@ -2,10 +2,13 @@ package store
 
 import "time"
 
-// Cycle states.
+// Cycle states. A blocked cycle's scoring cannot compute from its data (a
+// value outside every band); it waits, cancellable, for the data to be
+// corrected and a resume.
 const (
 	CyclePending   = "pending"
 	CycleRunning   = "running"
+	CycleBlocked   = "blocked"
 	CycleCompleted = "completed"
 	CycleCancelled = "cancelled"
 	CycleFailed    = "failed"
@@ -33,6 +36,7 @@ type Cycle struct {
 	LaunchedBy      string     `json:"launchedBy"`
 	IdempotencyKey  *string    `json:"idempotencyKey,omitempty"`
 	CancelReason    string     `json:"cancelReason,omitempty"`
+	BlockedReason   string     `json:"blockedReason,omitempty"` // while blocked: the member, indicator and value at fault
 	Compress        float64    `json:"compress,omitempty"`
 	Generation      int        `json:"generation"`
 	StartedAt       *time.Time `json:"startedAt"`

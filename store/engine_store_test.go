@@ -79,6 +79,34 @@ func TestSecondLiveCycleForTheSamePeriodIsAConflictUntilCancelled(t *testing.T) 
 	})
 }
 
+func TestBlockedCycleKeepsItsReasonUntilItRunsAgainAndACancelledOneStaysCancelled(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 1, "cs-ops-monthly")
+		require.NoError(t, s.SetCycleStage(ctx, f.cycle.ID, "evaluate", store.CycleRunning))
+		reason := "member m1, indicator csat, value 150: no band contains the value"
+		require.NoError(t, s.BlockCycle(ctx, f.cycle.ID, "evaluate", reason))
+		got, err := s.GetCycleByID(ctx, f.cycle.ID)
+		require.NoError(t, err)
+		require.Equal(t, store.CycleBlocked, got.State)
+		require.Equal(t, "evaluate", got.CurrentStage)
+		require.Equal(t, reason, got.BlockedReason)
+
+		require.NoError(t, s.SetCycleStage(ctx, f.cycle.ID, "evaluate", store.CycleRunning))
+		got, err = s.GetCycleByID(ctx, f.cycle.ID)
+		require.NoError(t, err)
+		require.Equal(t, store.CycleRunning, got.State)
+		require.Empty(t, got.BlockedReason)
+
+		require.NoError(t, s.SetCycleStage(ctx, f.cycle.ID, "evaluate", store.CycleCancelled))
+		require.NoError(t, s.BlockCycle(ctx, f.cycle.ID, "evaluate", reason))
+		got, err = s.GetCycleByID(ctx, f.cycle.ID)
+		require.NoError(t, err)
+		require.Equal(t, store.CycleCancelled, got.State)
+		require.Empty(t, got.BlockedReason)
+		require.ErrorIs(t, s.BlockCycle(ctx, "no-such-cycle", "evaluate", reason), store.ErrNotFound)
+	})
+}
+
 func TestEnsureTaskTwiceKeepsOneTask(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		f := newCycle(t, s, 1, "k")

@@ -283,6 +283,21 @@ var brokenCases = []brokenCase{
 			obj(m, "indicators", 2)["scoring"] = map[string]any{"method": "expression", "expr": "value / goal * 100"}
 		},
 		want: []want{{"/indicators/2/scoring/expr", "unknown name goal (1:9); known: baseline, metric.X, stretch, target, value"}}},
+	{name: "a scoring expression that loops over loops is refused before it burns a core", from: csOpsFile,
+		mutate: func(m map[string]any) {
+			obj(m, "indicators", 2)["scoring"] = map[string]any{"method": "expression", "expr": "let x = 1..9999; sum(map(x, sum(map(x, sum(map(x, #))))))"}
+		},
+		want: []want{{"/indicators/2/scoring/expr", "this expression could take too long to evaluate: it could take about 4e+12 steps for each member (at most 10000)"}}},
+	{name: "a formula that doubles a text past the limit is refused", from: csOpsFile,
+		mutate: func(m map[string]any) {
+			m["formula"] = `let a = "0123456789"; let b = a + a; let c = b + b; let d = c + c; let e = d + d; let f = e + e; let g = f + f; let h = g + g; let i = h + h; let j = i + i; let k = j + j; total + len(k)`
+		},
+		want: []want{{"/formula", "it could build a list or text of about 10240 items (at most 10000)"}}},
+	{name: "a condition over a range that depends on the data is refused", from: csOpsFile,
+		mutate: func(m map[string]any) {
+			obj(m, "adjustments", 0)["when"] = "count(1..int(metric.complaintRate), # > 2) > 5"
+		},
+		want: []want{{"/adjustments/0/when", "a range needs fixed whole-number bounds, such as 1..12"}}},
 	{name: "an adjustment with two effects", from: csOpsFile,
 		mutate: func(m map[string]any) { obj(m, "adjustments", 0, "effect")["add"] = -10 },
 		want:   []want{{"/adjustments/0/effect", "set exactly one of multiply, add or set"}}},

@@ -83,6 +83,9 @@ func Compile(ctx, src string, t *Template) (*Program, error) {
 	if err != nil {
 		return nil, errors.New(explain(firstLine(err.Error()), env))
 	}
+	if err := checkCost(src, known); err != nil {
+		return nil, err
+	}
 	p := &Program{src: src, ctx: ctx, prog: prog, known: known}
 	for k, v := range env {
 		if _, ok := v.(float64); ok {

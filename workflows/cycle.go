@@ -73,6 +73,9 @@ type cycleRun struct {
 	tasks     map[string]*activities.TaskRef // open cycle-level tasks by id
 	loading   bool                           // cycle-level tasks are being opened
 	busy      map[string]bool                // submissions in flight, so a second is refused
+	blocked   string                         // why scoring cannot compute, while the cycle waits for a resume
+	resumes   int                            // resume signals received by this run
+	halted    bool                           // scoring stopped for a cancel: the stage goes no further
 }
 
 // CycleWorkflow walks a frozen template's stages in order. Each run handles
@@ -92,6 +95,11 @@ func CycleWorkflow(ctx workflow.Context, in CycleInput) (*CycleResult, error) {
 		r.snap = in.Snapshot
 	}
 	tpl, errs := templates.Parse(r.snap.Template)
+	if tpl != nil && errs.OnlyTooCostly() && workflow.GetVersion(ctx, "expression-cost", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		// A run begun before expressions had a cost bound goes on with the
+		// template it validated then; its scoring blocks on the bound instead.
+		errs = nil
+	}
 	if len(errs) > 0 {
 		_ = r.setState(ctx, "failed", "")
 		return nil, temporal.NewNonRetryableApplicationError(errs.Error(), "InvalidTemplate", ErrInvalidSnapshot)
@@ -184,6 +192,14 @@ func (r *cycleRun) handlers(ctx workflow.Context) error {
 		cancel.Receive(ctx, &reason)
 		r.cancelled, r.reason = true, reason
 	})
+	resume := workflow.GetSignalChannel(ctx, activities.SignalResume)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			var by string
+			resume.Receive(ctx, &by)
+			r.resumes++
+		}
+	})
 	reports := workflow.GetSignalChannel(ctx, activities.SignalStageDone)
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		for {
@@ -206,6 +222,9 @@ func (r *cycleRun) progress() (activities.Progress, error) {
 		CycleID: r.in.CycleID, State: "running", Stage: r.stage.Key, StageType: r.stage.Type,
 		StageIndex: r.in.StageIndex, Stages: len(r.tpl.Stages), Members: r.snap.Members,
 		Done: len(r.done), Expired: r.expired, Skipped: append([]string{}, r.in.Skipped...),
+	}
+	if r.blocked != "" {
+		p.State, p.Reason = "blocked", r.blocked
 	}
 	if r.cancelled {
 		p.State = "cancelling"
@@ -275,7 +294,7 @@ func (r *cycleRun) runStage(ctx workflow.Context) error {
 	case templates.StageGoal:
 		var res activities.BreakdownResult
 		if r.tpl.Breakdown != nil {
-			if err := workflow.ExecuteActivity(withBulk(ctx), a.BreakdownTargets, r.in.CycleID).Get(ctx, &res); err != nil {
+			if done, err := r.interruptible(withBulk(ctx), a.BreakdownTargets, r.in.CycleID, &res); err != nil || !done {
 				return err
 			}
 			if r.tpl.Breakdown.Confirm {
@@ -292,22 +311,22 @@ func (r *cycleRun) runStage(ctx workflow.Context) error {
 		return r.score(ctx)
 	case templates.StageCalibrate:
 		if r.in.Grades == nil {
-			if err := r.score(ctx); err != nil {
+			if err := r.score(ctx); err != nil || r.halted {
 				return err
 			}
 		}
 		return r.calibrate(ctx)
 	case templates.StageFeedback:
 		if r.in.Grades == nil {
-			if err := r.score(ctx); err != nil {
+			if err := r.score(ctx); err != nil || r.halted {
 				return err
 			}
 		}
 		if r.in.Resume == nil { // a resumed run published already
-			if err := workflow.ExecuteActivity(withBulk(ctx), a.PublishResults, r.in.CycleID).Get(ctx, nil); err != nil {
+			if done, err := r.interruptible(withBulk(ctx), a.PublishResults, r.in.CycleID, nil); err != nil || !done {
 				return err
 			}
-			if err := workflow.ExecuteActivity(withBulk(ctx), a.ApplyOutcomes, r.in.CycleID).Get(ctx, nil); err != nil {
+			if done, err := r.interruptible(withBulk(ctx), a.ApplyOutcomes, r.in.CycleID, nil); err != nil || !done {
 				return err
 			}
 		}
@@ -329,9 +348,10 @@ func (r *cycleRun) runStage(ctx workflow.Context) error {
 		if r.stage.Message != nil {
 			msg = *r.stage.Message
 		}
-		return workflow.ExecuteActivity(withNotify(ctx), a.NotifyRole, activities.NotifyRequest{
+		_, err := r.interruptible(withNotify(ctx), a.NotifyRole, activities.NotifyRequest{
 			CycleID: r.in.CycleID, StageKey: r.stage.Key, Role: r.stage.Recipients, Zh: msg.Zh, En: msg.En,
-		}).Get(ctx, nil)
+		}, nil)
+		return err
 	}
 	return fmt.Errorf("stage %s: unknown type %q", r.stage.Key, r.stage.Type)
 }
@@ -373,7 +393,7 @@ func (r *cycleRun) memberStage(ctx workflow.Context) error {
 			open.EscalateTo = e.To
 		}
 		var members int
-		if err := workflow.ExecuteActivity(withBulk(ctx), a.BroadcastStage, open).Get(ctx, &members); err != nil {
+		if done, err := r.interruptible(withBulk(ctx), a.BroadcastStage, open, &members); err != nil || !done {
 			return err
 		}
 		r.resume = &StageResume{Open: open, Members: members}
@@ -421,7 +441,7 @@ func (r *cycleRun) execute(ctx workflow.Context) error {
 			if r.cancelled {
 				return nil
 			}
-			if err := workflow.ExecuteActivity(withBulk(ctx), a.MonitorPace, r.in.CycleID).Get(ctx, nil); err != nil {
+			if done, err := r.interruptible(withBulk(ctx), a.MonitorPace, r.in.CycleID, nil); err != nil || !done {
 				return err
 			}
 		}
@@ -462,9 +482,47 @@ func (r *cycleRun) reportRounds(ctx workflow.Context, opened time.Time, rp *temp
 	}
 }
 
+// score computes the results. Scoring that cannot compute from its data
+// blocks the cycle until a resume (the data corrected) or a cancel; a
+// cancel also stops scoring in flight, which retries without limit while
+// the database is away. After a cancel, halted tells the stage to stop.
+//
+// A template that no longer validates (an expression over the cost bound,
+// in a cycle launched before the bound) blocks too, so a cancel ends it.
+//
+// Histories from before blocking ran the activity under the run's own
+// context, so a cancel waited for it; they keep doing so. Neither failure
+// occurs in those histories (the workflow parsed the same template), so
+// what follows one is new either way: a cycle stuck before this change
+// blocks on its next attempt.
 func (r *cycleRun) score(ctx workflow.Context) error {
 	var s activities.Scored
-	if err := workflow.ExecuteActivity(withBulk(ctx), a.ComputeScores, r.in.CycleID).Get(ctx, &s); err != nil {
+	var err error
+	blocks := workflow.GetVersion(ctx, "scoring-blocks", workflow.DefaultVersion, 1) == 1
+	if blocks {
+		s, err = r.scoreOnce(ctx)
+	} else {
+		err = workflow.ExecuteActivity(withBulk(ctx), a.ComputeScores, r.in.CycleID).Get(ctx, &s)
+	}
+	blocks = blocks || cannotScore(err) != nil
+	for round := 1; err != nil && !r.cancelled; round++ {
+		app := cannotScore(err)
+		if app == nil {
+			return err
+		}
+		if err := r.block(ctx, app.Message(), round); err != nil {
+			return err
+		}
+		if r.cancelled {
+			break
+		}
+		s, err = r.scoreOnce(ctx)
+	}
+	if r.cancelled && blocks {
+		r.halted = true
+		return nil
+	}
+	if err != nil {
 		return err
 	}
 	r.in.Grades = s.Grades
@@ -472,6 +530,73 @@ func (r *cycleRun) score(ctx workflow.Context) error {
 		r.in.Grades = map[string]string{}
 	}
 	return nil
+}
+
+// cannotScore gives the failure of scoring that no retry can fix (its data
+// or its frozen template), or nil.
+func cannotScore(err error) *temporal.ApplicationError {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) && (app.Type() == activities.ErrTypeScoringData || app.Type() == "InvalidTemplate") {
+		return app
+	}
+	return nil
+}
+
+// scoreOnce runs ComputeScores so that a cancel does not wait for it.
+func (r *cycleRun) scoreOnce(ctx workflow.Context) (activities.Scored, error) {
+	var s activities.Scored
+	_, err := r.interruptible(withBulk(ctx), a.ComputeScores, r.in.CycleID, &s)
+	return s, err
+}
+
+// interruptible runs a stage's activity under a context a cancel cancels,
+// without waiting for the attempt to notice (a heartbeating one does at its
+// next heartbeat): an activity retrying without limit — the database away,
+// or a failure no retry fixes — must not hold a cancel back. After a cancel
+// it starts nothing. done is false, with no error, when the cancel came
+// first.
+func (r *cycleRun) interruptible(ctx workflow.Context, activity, arg, out any) (done bool, err error) {
+	if r.cancelled && r.interrupts(ctx) {
+		return false, nil
+	}
+	actx, stop := workflow.WithCancel(ctx)
+	defer stop()
+	f := workflow.ExecuteActivity(actx, activity, arg)
+	if err := workflow.Await(ctx, func() bool { return f.IsReady() || r.cancelled }); err != nil {
+		return false, err
+	}
+	if !f.IsReady() && r.interrupts(ctx) {
+		return false, nil
+	}
+	return true, f.Get(ctx, out)
+}
+
+// interrupts says a cancel interrupts this run's activities. Runs that got
+// a cancel mid-stage before this change waited for (and went on to start)
+// their activities; the version marker, taken only once a cancel is in,
+// keeps their histories replaying.
+func (r *cycleRun) interrupts(ctx workflow.Context) bool {
+	return workflow.GetVersion(ctx, "cancel-interrupts-activities", workflow.DefaultVersion, 1) == 1
+}
+
+// block shows the cycle blocked with the reason, tells the people who can
+// correct the data, and waits for a resume or a cancel.
+func (r *cycleRun) block(ctx workflow.Context, reason string, round int) error {
+	seen := r.resumes // a resume sent before this block is not for it
+	r.blocked = reason
+	defer func() { r.blocked = "" }()
+	workflow.GetLogger(ctx).Warn("scoring blocked", "cycle", r.in.CycleID, "stage", r.stage.Key, "reason", reason)
+	req := activities.BlockRequest{CycleID: r.in.CycleID, StageKey: r.stage.Key, Reason: reason, Round: round}
+	if err := workflow.ExecuteActivity(withQuick(ctx), a.BlockCycle, req).Get(ctx, nil); err != nil {
+		return err
+	}
+	if err := workflow.Await(ctx, func() bool { return r.cancelled || r.resumes > seen }); err != nil {
+		return err
+	}
+	if r.cancelled {
+		return nil
+	}
+	return r.setState(ctx, "running", r.stage.Key)
 }
 
 // cycleTasks opens tasks for the holders of role and waits for them.
@@ -501,7 +626,7 @@ func (r *cycleRun) openCycleTasks(ctx workflow.Context, kind, role string, sch d
 	var refs []activities.TaskRef
 	req := activities.CycleTaskRequest{CycleID: r.in.CycleID, StageKey: r.stage.Key, Kind: kind, Role: role, Due: sch.Due}
 	r.loading = true
-	err := workflow.ExecuteActivity(withQuick(ctx), a.EnsureCycleTasks, req).Get(ctx, &refs)
+	_, err := r.interruptible(withQuick(ctx), a.EnsureCycleTasks, req, &refs)
 	r.loading = false
 	return refs, err
 }
@@ -546,7 +671,8 @@ func (r *cycleRun) interviews(ctx workflow.Context) error {
 	}
 	opened := workflow.Now(ctx)
 	req := activities.InterviewRequest{CycleID: r.in.CycleID, StageKey: r.stage.Key, From: opened, Until: opened.Add(r.scale(templates.DurationOf(iv.Within)))}
-	return workflow.ExecuteActivity(withBulk(ctx), a.ScheduleFeedbackInterviews, req).Get(ctx, nil)
+	_, err := r.interruptible(withBulk(ctx), a.ScheduleFeedbackInterviews, req, nil)
+	return err
 }
 
 // calibrate schedules the meeting, opens the facilitator's task and waits
@@ -561,7 +687,7 @@ func (r *cycleRun) calibrate(ctx workflow.Context) error {
 		until = opened.Add(r.scale(templates.DurationOf(m.Within)))
 	}
 	meet := activities.MeetingRequest{CycleID: r.in.CycleID, StageKey: r.stage.Key, From: opened, Until: until}
-	if err := workflow.ExecuteActivity(withQuick(ctx), a.ScheduleCalibrationMeeting, meet).Get(ctx, nil); err != nil {
+	if done, err := r.interruptible(withQuick(ctx), a.ScheduleCalibrationMeeting, meet, nil); err != nil || !done {
 		return err
 	}
 	facilitator := "hrbp"
@@ -583,7 +709,8 @@ func (r *cycleRun) calibrate(ctx workflow.Context) error {
 	if err := r.expireCycleTasks(ctx); err != nil {
 		return err
 	}
-	return workflow.ExecuteActivity(withQuick(ctx), a.AcceptProposedGrades, r.in.CycleID).Get(ctx, nil)
+	_, err = r.interruptible(withQuick(ctx), a.AcceptProposedGrades, r.in.CycleID, nil)
+	return err
 }
 
 // cycleTasksUntil is cycleTasks without expiring at the end, so calibrate

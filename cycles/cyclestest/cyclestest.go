@@ -128,6 +128,15 @@ func (e *Env) Metrics(period string) {
 	require.NoError(e.T, err)
 }
 
+// SetMetric changes one recorded metric value in place, as an import
+// replacing it would, so a test can break or mend a cycle's data whatever
+// the import's rules for a second value.
+func (e *Env) SetMetric(member *store.Member, indicator, period string, v float64) {
+	res := e.Store.DB.Model(&store.MetricValue{}).Where("member_id = ? AND indicator_key = ? AND period = ?", member.ID, indicator, period).Update("value", v)
+	require.NoError(e.T, res.Error)
+	require.EqualValues(e.T, 1, res.RowsAffected, "one recorded %s value for the member in %s", indicator, period)
+}
+
 // Launch starts a cycle of a template for the team, compressed so a day of
 // the template lasts dayEvery.
 func (e *Env) Launch(key, period string, dayEvery time.Duration) *store.Cycle {

@@ -28,7 +28,7 @@
     'col.proposed': ['建议等级', 'Proposed'], 'col.grade': ['等级', 'Grade'], 'col.key': ['标识', 'Key'], 'col.version': ['版本', 'Version'],
     'col.updated': ['更新于', 'Updated'], 'col.actions': ['操作', 'Actions'], 'col.value': ['值', 'Value'], 'col.name': ['名称', 'Name'],
     'state.open': ['待完成', 'Open'], 'state.submitted': ['已提交', 'Submitted'], 'state.expired': ['已过期', 'Expired'], 'state.cancelled': ['已取消', 'Cancelled'],
-    'state.pending': ['准备中', 'Pending'], 'state.running': ['进行中', 'Running'], 'state.completed': ['已完成', 'Completed'], 'state.failed': ['失败', 'Failed'],
+    'state.pending': ['准备中', 'Pending'], 'state.running': ['进行中', 'Running'], 'state.completed': ['已完成', 'Completed'], 'state.failed': ['失败', 'Failed'], 'state.blocked': ['已暂停：数据有误', 'Blocked: data to correct'],
     'state.scheduled': ['已安排', 'Scheduled'],
     'iv.title': ['绩效面谈', 'Feedback interviews'], 'iv.mine': ['我的绩效面谈', 'My feedback interview'],
     'iv.member': ['成员', 'Member'], 'iv.manager': ['上级', 'Manager'], 'iv.time': ['时间', 'Time'],
@@ -107,7 +107,8 @@
     'dash.auto': ['进行中，每 3 秒自动刷新', 'Running: refreshes every 3 s'], 'dash.cancel': ['取消考核', 'Cancel cycle'],
     'dash.reason': ['取消原因', 'Reason for cancelling'], 'dash.cancelled': ['已取消。', 'The cycle was cancelled.'],
     'dash.template': ['模板', 'Template'], 'dash.started': ['开始于', 'Started'], 'dash.finished': ['结束于', 'Finished'],
-    'dash.cancelReason': ['取消原因', 'Cancel reason'], 'dash.chartLabel': ['等级分布：{list}', 'Grade distribution: {list}'],
+    'dash.cancelReason': ['取消原因', 'Cancel reason'], 'dash.blockedReason': ['暂停原因', 'Blocked because'],
+    'dash.resume': ['数据已更正，继续评分', 'Data corrected: score again'], 'dash.resumed': ['已继续，正在重新评分。', 'Resumed: scoring again.'], 'dash.chartLabel': ['等级分布：{list}', 'Grade distribution: {list}'],
     'cal.title': ['校准看板', 'Calibration board'],
     'cal.help': ['每张卡片都是一个按钮：选中后用 ← → 方向键在等级之间移动，或使用卡片下方的按钮。每次调整都需填写理由。', 'Each card is a button: focus it and press ← or → to move the member between grades, or use the buttons under the card. Every move needs a reason.'],
     'cal.move': ['将 {name} 调到 {grade}', 'Move {name} to {grade}'],
@@ -1419,7 +1420,9 @@
           h('dt', {}, t('col.period')), h('dd', {}, cy.period),
           h('dt', {}, t('dash.started')), h('dd', {}, fmtTime(cy.startedAt)),
           cy.finishedAt ? [h('dt', {}, t('dash.finished')), h('dd', {}, fmtTime(cy.finishedAt))] : null,
-          cy.cancelReason ? [h('dt', {}, t('dash.cancelReason')), h('dd', {}, cy.cancelReason)] : null),
+          cy.cancelReason ? [h('dt', {}, t('dash.cancelReason')), h('dd', {}, cy.cancelReason)] : null,
+          cy.blockedReason ? [h('dt', {}, t('dash.blockedReason')), h('dd', { id: 'blocked-reason' }, cy.blockedReason)] : null),
+        cy.state === 'blocked' ? resumeButton(cy) : null,
         ['pending', 'running'].includes(cy.state) ? h('p', { class: 'muted small' }, t('dash.auto')) : null);
       const counts = {};
       res.items.forEach((r) => { const g = resultGrade(r); counts[g] = (counts[g] || 0) + 1; });
@@ -1456,7 +1459,7 @@
           res.items.length ? resultsTable(res.items, tpl, members) : h('p', { class: 'muted' }, t('dash.noResults'))),
         interviews.length ? interviewsSection(cy, interviews) : null,
         reportsOf.size ? reportsSection(reports, reportsOf, stageName, members) : null);
-      const isRunning = ['pending', 'running'].includes(cy.state);
+      const isRunning = ['pending', 'running', 'blocked'].includes(cy.state);
       if (running !== isRunning) {
         running = isRunning;
         fill(cancelBox, isRunning ? cancelForm(cy) : []);
@@ -1523,6 +1526,22 @@
           h('td', {}, iv.memberName || iv.memberId), h('td', {}, iv.managerName || iv.managerId),
           h('td', {}, h('time', { datetime: iv.startsAt }, fmtTime(iv.startsAt))), h('td', {}, badge(iv.state)), h('td', {}, icsLink(cy.id, iv)))))));
   }
+  // resumeButton scores a blocked cycle again once its data is corrected.
+  function resumeButton(cy) {
+    const btn = h('button', { type: 'button', id: 'resume-submit', onclick: async () => {
+      btn.disabled = true;
+      try {
+        await api('POST', '/cycles/' + encodeURIComponent(cy.id) + '/resume');
+      } catch (ex) {
+        btn.disabled = false;
+        toast(ex.message);
+        return;
+      }
+      toast(t('dash.resumed'));
+    } }, t('dash.resume'));
+    return h('div', { class: 'toolbar' }, btn);
+  }
+
   function cancelForm(cy) {
     const fields = [{ path: '/reason', type: 'textarea', label: t('dash.reason'), required: true, maxLength: 2000 }];
     const general = h('div', { tabindex: '-1' });

@@ -1,0 +1,124 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/perfloop/perfloop/notify"
+	"github.com/perfloop/perfloop/store"
+)
+
+// ErrTypeScoringData is the application error type of scoring that cannot
+// compute from the cycle's data. Retrying reads the same data and fails the
+// same way, so the activity does not retry: the cycle blocks until someone
+// corrects the data and resumes it.
+const ErrTypeScoringData = "ScoringData"
+
+// ScoreError is one member's scoring that cannot compute: the indicator
+// (empty when the fault is the formula, an adjustment or the grades) and
+// the metric value at fault, when there is one.
+type ScoreError struct {
+	MemberID  string
+	Indicator string
+	Value     *float64
+	Err       error
+}
+
+func (e *ScoreError) Error() string {
+	var b strings.Builder
+	b.WriteString("member " + e.MemberID)
+	if e.Indicator != "" {
+		b.WriteString(", indicator " + e.Indicator)
+	}
+	detail := e.Err.Error()
+	// The scoring rules name the value they judged already; an expression's
+	// error does not, and the reader needs it to find the row to correct.
+	if e.Value != nil {
+		if v := fmt.Sprintf("value %v", *e.Value); !strings.Contains(detail, v) {
+			b.WriteString(", " + v)
+		}
+	}
+	return b.String() + ": " + detail
+}
+
+func (e *ScoreError) Unwrap() error { return e.Err }
+
+// scoringDataError stops retries of scoring that failed on its data.
+func scoringDataError(err error) error {
+	msg := err.Error()
+	var se *ScoreError
+	if errors.As(err, &se) {
+		msg = se.Error()
+	}
+	return temporal.NewNonRetryableApplicationError(msg, ErrTypeScoringData, err)
+}
+
+// maxBlockedReason keeps a reason within its column, in whole runes.
+const maxBlockedReason = 1000
+
+// BlockRequest says a cycle's scoring is blocked at a stage, and why.
+// Round counts the blocks of this stage, so a second block after a resume
+// notifies again instead of being taken for a retry of the first.
+type BlockRequest struct {
+	CycleID  string
+	StageKey string
+	Reason   string
+	Round    int
+}
+
+// BlockCycle marks the cycle blocked with the reason and tells its manager,
+// whoever launched it and the HRBPs what to correct.
+func (a *Activities) BlockCycle(ctx context.Context, req BlockRequest) error {
+	reason := req.Reason
+	if r := []rune(reason); len(r) > maxBlockedReason {
+		reason = string(r[:maxBlockedReason-1]) + "…"
+	}
+	if err := a.Store.BlockCycle(ctx, req.CycleID, req.StageKey, reason); err != nil {
+		return notFound(err)
+	}
+	c, err := a.Store.GetCycleByID(ctx, req.CycleID)
+	if err != nil {
+		return notFound(err)
+	}
+	if c.State != store.CycleBlocked {
+		return nil // cancelled meanwhile: nobody needs to correct anything
+	}
+	to := []string{}
+	seen := map[string]bool{}
+	add := func(ids ...string) {
+		for _, id := range ids {
+			if id != "" && !seen[id] {
+				seen[id] = true
+				to = append(to, id)
+			}
+		}
+	}
+	for _, role := range []string{"manager", store.RoleHRBP} {
+		ids, err := a.holders(ctx, c, role)
+		if err != nil {
+			return err
+		}
+		add(ids...)
+	}
+	if _, err := a.Store.GetMember(ctx, c.OrgID, c.LaunchedBy); err == nil {
+		add(c.LaunchedBy)
+	}
+	title := notify.Text{Zh: c.Title + "（" + c.Period + "）", En: c.Title + " (" + c.Period + ")"}
+	for _, id := range to {
+		n := &store.Notification{
+			OrgID: c.OrgID, RecipientID: id, Channel: "inapp", Kind: "cycle_blocked",
+			Subject:   "评分无法计算，周期已暂停：" + c.Title + " / Scoring cannot compute; the cycle is blocked: " + c.Title,
+			Body:      "请更正数据后恢复周期。原因 Reason: " + reason + "\nCorrect the data, then resume the cycle (POST /api/v1/cycles/" + c.ID + "/resume).",
+			DedupeKey: dedupe("blocked", c.ID, req.StageKey, fmt.Sprint(req.Round), id),
+		}
+		ev := notify.Event{Title: title, Detail: notify.Text{Zh: "评分无法计算：" + reason, En: "Scoring cannot compute: " + reason}}
+		if _, err := a.notify(ctx, n, ev, a.routeFor(ctx, c.ID, req.StageKey)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
