@@ -94,7 +94,7 @@ type remindResult struct {
 // channel), outside quiet hours. The dedupe key holds the day, so pressing
 // the button twice sends one reminder.
 func (s *Server) remindNow(c *gin.Context) {
-	cy, ok := s.visibleCycle(c)
+	cy, ok := s.cycleLead(c)
 	if !ok {
 		return
 	}
@@ -204,38 +204,6 @@ func (s *Server) managedTeams(ctx context.Context, m *store.Member) ([]string, e
 		}
 	}
 	return out, nil
-}
-
-// visibleCycle loads a cycle the caller may see; others are 404, so ids
-// reveal nothing.
-func (s *Server) visibleCycle(c *gin.Context) (*store.Cycle, bool) {
-	me := caller(c)
-	ctx := c.Request.Context()
-	cy, err := s.store.GetCycle(ctx, me.OrgID, c.Param("id"))
-	if err != nil {
-		writeError(c, err)
-		return nil, false
-	}
-	switch me.Role {
-	case store.RoleAdmin, store.RoleHRBP:
-		return cy, true
-	case store.RoleManager:
-		teams, err := s.managedTeams(ctx, me)
-		if err != nil {
-			writeError(c, err)
-			return nil, false
-		}
-		for _, t := range teams {
-			if t == cy.ScopeTeamID {
-				return cy, true
-			}
-		}
-	}
-	if in, err := s.store.InCycle(ctx, cy.ID, me.ID); err == nil && in {
-		return cy, true
-	}
-	writeError(c, notFoundErr("cycle"))
-	return nil, false
 }
 
 func (s *Server) launchCycle(c *gin.Context) {
@@ -362,7 +330,7 @@ func (s *Server) listCycles(c *gin.Context) {
 }
 
 func (s *Server) getCycle(c *gin.Context) {
-	cy, ok := s.visibleCycle(c)
+	cy, access, ok := s.cycleFor(c)
 	if !ok {
 		return
 	}
@@ -374,7 +342,7 @@ func (s *Server) getCycle(c *gin.Context) {
 			view.Progress = p
 		}
 	}
-	if caller(c).Role != store.RoleEmployee {
+	if access.Lead {
 		counts, err := s.store.CountTasksByStage(ctx, cy.ID)
 		if err != nil {
 			writeError(c, err)
@@ -403,7 +371,7 @@ func (s *Server) cancelCycle(c *gin.Context) {
 	if !s.engineReady(c) {
 		return
 	}
-	cy, ok := s.visibleCycle(c)
+	cy, ok := s.cycleLead(c)
 	if !ok {
 		return
 	}
@@ -422,7 +390,7 @@ func (s *Server) cancelCycle(c *gin.Context) {
 }
 
 func (s *Server) cycleResults(c *gin.Context) {
-	cy, ok := s.visibleCycle(c)
+	cy, access, ok := s.cycleFor(c)
 	if !ok {
 		return
 	}
@@ -435,7 +403,7 @@ func (s *Server) cycleResults(c *gin.Context) {
 	ctx := c.Request.Context()
 	var rows []store.Result
 	var total int64
-	if me.Role == store.RoleEmployee {
+	if !access.Lead {
 		r, err := s.store.GetResult(ctx, cy.ID, me.ID)
 		if err == nil && r.State != store.ResultComputed && r.State != store.ResultCalibrated {
 			rows, total = []store.Result{*r}, 1
@@ -462,14 +430,13 @@ func rawOr(s string) json.RawMessage {
 }
 
 func (s *Server) cycleTargets(c *gin.Context) {
-	cy, ok := s.visibleCycle(c)
+	cy, access, ok := s.cycleFor(c)
 	if !ok {
 		return
 	}
-	me := caller(c)
 	member := ""
-	if me.Role == store.RoleEmployee {
-		member = me.ID
+	if !access.Lead {
+		member = caller(c).ID
 	}
 	ts, err := s.store.ListTargets(c.Request.Context(), cy.ID, member)
 	if err != nil {
@@ -483,7 +450,7 @@ func (s *Server) cycleTargets(c *gin.Context) {
 }
 
 func (s *Server) cycleTasks(c *gin.Context) {
-	cy, ok := s.visibleCycle(c)
+	cy, ok := s.cycleLead(c)
 	if !ok {
 		return
 	}
@@ -645,7 +612,7 @@ func (s *Server) boardRoutes(g *gin.RouterGroup) {
 }
 
 func (s *Server) adjustTargets(c *gin.Context) {
-	cy, ok := s.visibleCycle(c)
+	cy, ok := s.cycleLead(c)
 	if !ok {
 		return
 	}
@@ -656,6 +623,12 @@ func (s *Server) adjustTargets(c *gin.Context) {
 	}
 	if len(in.Values) == 0 {
 		writeError(c, badRequest("nothing to change", Detail{Path: "/values", Message: "give at least one member's new target"}))
+		return
+	}
+	// A lead through another path (HRBP, admin) reviewed in the cycle
+	// still never sets their own target.
+	if _, self := in.Values[caller(c).ID]; self {
+		writeError(c, forbidden("nobody changes their own target; ask another lead of the cycle"))
 		return
 	}
 	for id, v := range in.Values {
@@ -678,7 +651,7 @@ func (s *Server) adjustTargets(c *gin.Context) {
 }
 
 func (s *Server) calibrationBoard(c *gin.Context) {
-	cy, ok := s.visibleCycle(c)
+	cy, ok := s.cycleLead(c)
 	if !ok {
 		return
 	}
@@ -715,7 +688,7 @@ func (s *Server) calibrationBoard(c *gin.Context) {
 }
 
 func (s *Server) calibrationICS(c *gin.Context) {
-	cy, ok := s.visibleCycle(c)
+	cy, ok := s.cycleLead(c)
 	if !ok {
 		return
 	}

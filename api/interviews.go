@@ -3,7 +3,6 @@ package api
 import (
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -70,30 +69,12 @@ func (s *Server) interviewRoutes(g *gin.RouterGroup) {
 	g.DELETE("/cycles/:id/interviews/:memberId", s.cancelInterview)
 }
 
-// leadsCycle tells whether the caller sees and changes every interview of
-// the cycle: admin, HRBP, or a manager of the cycle's team.
-func (s *Server) leadsCycle(c *gin.Context, cy *store.Cycle) (bool, error) {
-	me := caller(c)
-	switch me.Role {
-	case store.RoleAdmin, store.RoleHRBP:
-		return true, nil
-	case store.RoleManager:
-		teams, err := s.managedTeams(c.Request.Context(), me)
-		return slices.Contains(teams, cy.ScopeTeamID), err
-	}
-	return false, nil
-}
-
 func (s *Server) listInterviews(c *gin.Context) {
-	cy, ok := s.visibleCycle(c)
+	cy, access, ok := s.cycleFor(c)
 	if !ok {
 		return
 	}
-	all, err := s.leadsCycle(c, cy)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
+	all := access.Lead
 	ivs, err := s.store.ListInterviews(c.Request.Context(), cy.ID)
 	if err != nil {
 		writeError(c, err)
@@ -192,13 +173,13 @@ func (s *Server) interviewFor(c *gin.Context, cy *store.Cycle, memberID string, 
 		writeError(c, err)
 		return nil, false
 	}
-	lead, err := s.leadsCycle(c, cy)
+	access, err := s.accessTo(c.Request.Context(), me, cy)
 	if err != nil {
 		writeError(c, err)
 		return nil, false
 	}
 	switch {
-	case lead || me.ID == iv.ManagerID:
+	case access.Lead || me.ID == iv.ManagerID:
 		return iv, true
 	case change && me.ID == iv.MemberID:
 		writeError(c, forbidden("the interview's manager, HRBP or an admin moves or cancels it; ask your manager to"))

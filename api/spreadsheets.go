@@ -64,7 +64,7 @@ func sendWorkbook(c *gin.Context, f *excelize.File, name string) {
 // exportCycle writes results (with per-indicator scores) and calibration
 // changes, headers in both languages, times in the cycle's time zone.
 func (s *Server) exportCycle(c *gin.Context) {
-	cy, ok := s.visibleCycle(c)
+	cy, ok := s.cycleLead(c)
 	if !ok {
 		return
 	}
@@ -164,7 +164,7 @@ func metricKeys(t *templates.Template) []string {
 }
 
 func (s *Server) metricsTemplate(c *gin.Context) {
-	cy, ok := s.visibleCycle(c)
+	cy, ok := s.cycleLead(c)
 	if !ok {
 		return
 	}
