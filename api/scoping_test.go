@@ -50,3 +50,19 @@ func TestOnlyTheSchedulesTeamsManagersHRAndAdminsSteerItAndATriggerRecordsWhoTri
 	}
 	require.Equal(t, 403, f.do("POST", "/api/v1/schedules", "growthMgr", map[string]any{"templateKey": "community-monthly", "teamId": f.ops.ID}).status)
 }
+
+// TestAnotherOrganisationsAdminReadsNoneOfThisOnesAuditLog: the audit log
+// of the fixture's organisation (the cycle's launch, the schedule) is its
+// own admin's to read; the second organisation's admin sees an empty log,
+// even naming the first's actor.
+func TestAnotherOrganisationsAdminReadsNoneOfThisOnesAuditLog(t *testing.T) {
+	f := newAccessFixture(t, storetest.SQLite(t))
+	r := f.do("GET", "/api/v1/audit?entity=cycle", "admin", nil)
+	require.Equal(t, 200, r.status, r.raw)
+	require.NotZero(t, r.body["total"], "the launch is audited")
+	for _, q := range []string{"", "?entity=cycle", "?actorId=" + f.opsMgr.ID} {
+		r = f.do("GET", "/api/v1/audit"+q, "adminB", nil)
+		require.Equal(t, 200, r.status, r.raw)
+		require.EqualValues(t, 0, r.body["total"], q)
+	}
+}

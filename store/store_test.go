@@ -326,3 +326,31 @@ func TestDSNErrorsSayWhatIsExpected(t *testing.T) {
 	require.NotContains(t, err.Error(), "secret")
 	require.False(t, errors.Is(err, store.ErrNotFound))
 }
+
+// TestAnOrganisationsAuditLogHoldsOnlyItsOwnMembersActions: two
+// organisations write audit entries; each reads only its own.
+func TestAnOrganisationsAuditLogHoldsOnlyItsOwnMembersActions(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		a, b := newOrg(t, s), newOrg(t, s)
+		actor := func(o *store.Organization, email string) *store.Member {
+			m := &store.Member{OrgID: o.ID, Name: email, Email: email, Role: store.RoleAdmin, Timezone: "Asia/Shanghai", Locale: "zh", Active: true}
+			require.NoError(t, s.CreateMember(ctx, m))
+			return m
+		}
+		ma, mb := actor(a, "admin@a.test"), actor(b, "admin@b.test")
+		require.NoError(t, store.Audit(s.DB, ma.ID, "channel.save", "channel", "ca", nil))
+		require.NoError(t, store.Audit(s.DB, mb.ID, "channel.save", "channel", "cb", nil))
+		for _, tc := range []struct {
+			org  *store.Organization
+			want string
+		}{{a, "ca"}, {b, "cb"}} {
+			got, total, err := s.ListAudit(ctx, store.AuditFilter{OrgID: tc.org.ID, Entity: "channel"}, store.Page{})
+			require.NoError(t, err)
+			require.EqualValues(t, 1, total)
+			require.Equal(t, tc.want, got[0].EntityID)
+		}
+		got, _, err := s.ListAudit(ctx, store.AuditFilter{OrgID: b.ID, ActorID: ma.ID}, store.Page{})
+		require.NoError(t, err)
+		require.Empty(t, got, "naming another organisation's actor finds nothing")
+	})
+}
