@@ -194,6 +194,10 @@ func (s *Server) interviewFor(c *gin.Context, cy *store.Cycle, memberID string, 
 }
 
 func (s *Server) moveInterview(c *gin.Context) {
+	cy, iv, ok := s.interviewToChange(c)
+	if !ok {
+		return
+	}
 	var in interviewMove
 	if err := decodeJSON(c, &in); err != nil {
 		writeError(c, err)
@@ -204,12 +208,16 @@ func (s *Server) moveInterview(c *gin.Context) {
 		writeError(c, badRequest("the interview cannot move like that; see details", ds...))
 		return
 	}
-	s.changeInterview(c, in.Reason, func(ch store.InterviewChange) (*store.FeedbackInterview, error) {
+	s.changeInterview(c, cy, iv, in.Reason, func(ch store.InterviewChange) (*store.FeedbackInterview, error) {
 		return s.store.MoveInterview(c.Request.Context(), ch, start, end)
 	})
 }
 
 func (s *Server) cancelInterview(c *gin.Context) {
+	cy, iv, ok := s.interviewToChange(c)
+	if !ok {
+		return
+	}
 	var in meetingCancel
 	if err := decodeJSON(c, &in); err != nil {
 		writeError(c, err)
@@ -219,23 +227,30 @@ func (s *Server) cancelInterview(c *gin.Context) {
 		writeError(c, badRequest("a cancellation needs a reason", ds...))
 		return
 	}
-	s.changeInterview(c, in.Reason, func(ch store.InterviewChange) (*store.FeedbackInterview, error) {
+	s.changeInterview(c, cy, iv, in.Reason, func(ch store.InterviewChange) (*store.FeedbackInterview, error) {
 		return s.store.CancelInterview(c.Request.Context(), ch)
 	})
 }
 
-// changeInterview applies a move or cancellation with the invite rendered
-// for the new sequence, then owes manager and member the new version. The
-// cycle is read without the visibility rule so that a manager of another
-// team hears 403, not 404.
-func (s *Server) changeInterview(c *gin.Context, reason string, apply func(store.InterviewChange) (*store.FeedbackInterview, error)) {
-	ctx := c.Request.Context()
-	me := caller(c)
-	cy, err := s.store.GetCycle(ctx, me.OrgID, c.Param("id"))
+// interviewToChange reads the interview a move or cancellation names, if
+// the caller may change it, before the body is read: whoever may not
+// hears 403 or 404 whatever they sent. The cycle is read without the
+// visibility rule so that a manager of another team hears 403, not 404.
+func (s *Server) interviewToChange(c *gin.Context) (*store.Cycle, *store.FeedbackInterview, bool) {
+	cy, err := s.store.GetCycle(c.Request.Context(), caller(c).OrgID, c.Param("id"))
 	if err != nil {
 		writeError(c, err)
-		return
+		return nil, nil, false
 	}
+	iv, ok := s.interviewFor(c, cy, c.Param("memberId"), true)
+	return cy, iv, ok
+}
+
+// changeInterview applies a move or cancellation with the invite rendered
+// for the new sequence, then owes manager and member the new version.
+func (s *Server) changeInterview(c *gin.Context, cy *store.Cycle, iv *store.FeedbackInterview, reason string, apply func(store.InterviewChange) (*store.FeedbackInterview, error)) {
+	ctx := c.Request.Context()
+	me := caller(c)
 	if cy.State != store.CycleRunning && cy.State != store.CyclePending {
 		writeError(c, &Error{Status: http.StatusConflict, Code: "conflict", Message: "the cycle is " + cy.State + "; its interviews can no longer change"})
 		return
@@ -243,10 +258,6 @@ func (s *Server) changeInterview(c *gin.Context, reason string, apply func(store
 	expect, err := meetingIfMatch(c)
 	if err != nil {
 		writeError(c, err)
-		return
-	}
-	iv, ok := s.interviewFor(c, cy, c.Param("memberId"), true)
-	if !ok {
 		return
 	}
 	members, err := s.store.MembersByID(ctx, cy.OrgID, []string{iv.ManagerID, iv.MemberID})
