@@ -280,7 +280,7 @@ func engineErr(err error) error {
 		return badRequest("the request is not valid; see details", ds...)
 	case errors.As(err, &ref):
 		switch ref.Kind {
-		case "NotAssignee":
+		case "NotAssignee", "OwnReview":
 			return forbidden(ref.Message)
 		case "DistributionBroken", "BadSubmission":
 			return &Error{Status: http.StatusUnprocessableEntity, Code: strings.ToLower(ref.Kind), Message: ref.Message}
