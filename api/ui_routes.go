@@ -109,7 +109,7 @@ func (s *Server) previewLaunch(c *gin.Context) {
 		writeError(c, badRequest("the request is not valid; see details", bad...))
 		return
 	}
-	tv, err := s.store.GetTemplateVersion(ctx, in.TemplateKey, in.Version)
+	tv, err := s.store.GetTemplateVersion(ctx, me.OrgID, in.TemplateKey, in.Version)
 	if errors.Is(err, store.ErrNotFound) {
 		writeError(c, badRequest("the request is not valid; see details", Detail{Path: "/templateKey", Value: in.TemplateKey, Message: "no published template has this key and version"}))
 		return

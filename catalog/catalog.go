@@ -32,9 +32,9 @@ type Draft struct {
 // SaveDraft stores body as the open draft of its key; the stored body's
 // "version" is stamped with the version it is saved as. Drafts may be
 // incomplete; Errors says what stands between the draft and publishing.
-func SaveDraft(ctx context.Context, st *store.Store, key string, body []byte, actor string) (*Draft, error) {
+func SaveDraft(ctx context.Context, st *store.Store, orgID, key string, body []byte, actor string) (*Draft, error) {
 	d := &Draft{}
-	tv, created, err := st.SaveDraft(ctx, key, actor, func(version int) (store.DraftContent, error) {
+	tv, created, err := st.SaveDraft(ctx, orgID, key, actor, func(version int) (store.DraftContent, error) {
 		stamped, err := StampVersion(body, version)
 		if err != nil {
 			return store.DraftContent{}, err
@@ -55,8 +55,8 @@ func SaveDraft(ctx context.Context, st *store.Store, key string, body []byte, ac
 }
 
 // Publish freezes a stored draft after validating it again.
-func Publish(ctx context.Context, st *store.Store, key string, version int, actor string) (*store.TemplateVersion, templates.Errors, error) {
-	tv, err := st.GetTemplateVersion(ctx, key, version)
+func Publish(ctx context.Context, st *store.Store, orgID, key string, version int, actor string) (*store.TemplateVersion, templates.Errors, error) {
+	tv, err := st.GetTemplateVersion(ctx, orgID, key, version)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -65,19 +65,19 @@ func Publish(ctx context.Context, st *store.Store, key string, version int, acto
 			return nil, errs, fmt.Errorf("publish %s v%d: %w", key, version, ErrInvalid)
 		}
 	}
-	tv, err = st.PublishTemplate(ctx, key, version, actor)
+	tv, err = st.PublishTemplate(ctx, orgID, key, version, actor)
 	return tv, nil, err
 }
 
 // PublishBody saves body as the next version of its key and publishes it.
 // When the newest published version already has this content it is
 // returned unchanged, so seeding and re-running a deploy script are no-ops.
-func PublishBody(ctx context.Context, st *store.Store, body []byte, actor string) (*store.TemplateVersion, bool, templates.Errors, error) {
+func PublishBody(ctx context.Context, st *store.Store, orgID string, body []byte, actor string) (*store.TemplateVersion, bool, templates.Errors, error) {
 	t, errs := templates.Parse(body)
 	if len(errs) > 0 {
 		return nil, false, errs, ErrInvalid
 	}
-	if current, err := st.GetTemplateVersion(ctx, t.Key, 0); err == nil {
+	if current, err := st.GetTemplateVersion(ctx, orgID, t.Key, 0); err == nil {
 		stamped, err := StampVersion(body, current.Version)
 		if err == nil && templates.Checksum(stamped) == current.Checksum {
 			return current, false, nil, nil
@@ -85,14 +85,14 @@ func PublishBody(ctx context.Context, st *store.Store, body []byte, actor string
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, false, nil, err
 	}
-	d, err := SaveDraft(ctx, st, t.Key, body, actor)
+	d, err := SaveDraft(ctx, st, orgID, t.Key, body, actor)
 	if err != nil {
 		return nil, false, nil, err
 	}
 	if len(d.Errors) > 0 {
 		return nil, false, d.Errors, ErrInvalid
 	}
-	tv, errs, err := Publish(ctx, st, t.Key, d.Version.Version, actor)
+	tv, errs, err := Publish(ctx, st, orgID, t.Key, d.Version.Version, actor)
 	return tv, true, errs, err
 }
 
@@ -105,7 +105,7 @@ func SeedBuiltins(ctx context.Context, st *store.Store) (int, error) {
 	}
 	n := 0
 	for _, f := range files {
-		_, published, errs, err := PublishBody(ctx, st, f.Data, "system")
+		_, published, errs, err := PublishBody(ctx, st, store.SharedCatalogue, f.Data, "system")
 		if err != nil {
 			if len(errs) > 0 {
 				return n, fmt.Errorf("built-in %s: %w: %s %s", f.Name, err, errs[0].Path, errs[0].Message)

@@ -65,13 +65,13 @@ func TestInvalidDraftIsSavedButNotPublished(t *testing.T) {
 	require.NoError(t, json.Unmarshal(files[0].Data, &doc))
 	doc["indicators"] = []any{}
 	broken, _ := json.Marshal(doc)
-	d, err := catalog.SaveDraft(ctx, s, doc["key"].(string), broken, "admin")
+	d, err := catalog.SaveDraft(ctx, s, store.SharedCatalogue, doc["key"].(string), broken, "admin")
 	require.NoError(t, err)
 	require.NotEmpty(t, d.Errors)
-	_, errs, err := catalog.Publish(ctx, s, d.Version.Key, d.Version.Version, "admin")
+	_, errs, err := catalog.Publish(ctx, s, store.SharedCatalogue, d.Version.Key, d.Version.Version, "admin")
 	require.ErrorIs(t, err, catalog.ErrInvalid)
 	require.NotEmpty(t, errs)
-	tv, err := s.GetTemplateVersion(ctx, d.Version.Key, d.Version.Version)
+	tv, err := s.GetTemplateVersion(ctx, store.SharedCatalogue, d.Version.Key, d.Version.Version)
 	require.NoError(t, err)
 	require.Equal(t, store.TemplateDraft, tv.Status)
 }

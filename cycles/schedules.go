@@ -72,7 +72,7 @@ func calendarFor(t *templates.Template) client.ScheduleSpec {
 // CreateSchedule sets up the recurring launch of a published template for
 // a team. A second schedule for the same pair is a conflict.
 func (s *Service) CreateSchedule(ctx context.Context, orgID, templateKey, teamID, by string) (*Schedule, error) {
-	tv, err := s.Store.GetTemplateVersion(ctx, templateKey, 0)
+	tv, err := s.Store.GetTemplateVersion(ctx, orgID, templateKey, 0)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, Invalid{{Path: "/templateKey", Value: templateKey, Message: "no published template has this key"}}
 	}
@@ -181,7 +181,7 @@ func (l *Launcher) LaunchScheduledCycle(ctx context.Context, in ScheduleInput) (
 }
 
 func (s *Service) launchPeriod(ctx context.Context, in ScheduleInput) (string, error) {
-	tv, err := s.Store.GetTemplateVersion(ctx, in.TemplateKey, 0)
+	tv, err := s.Store.GetTemplateVersion(ctx, in.OrgID, in.TemplateKey, 0)
 	if err != nil {
 		return "", err
 	}

@@ -90,7 +90,7 @@ func (s *Service) Launch(ctx context.Context, r LaunchRequest) (*store.Cycle, bo
 	if len(bad) > 0 {
 		return nil, false, bad
 	}
-	tv, err := s.Store.GetTemplateVersion(ctx, r.TemplateKey, r.Version)
+	tv, err := s.Store.GetTemplateVersion(ctx, r.OrgID, r.TemplateKey, r.Version)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, false, Invalid{{Path: "/templateKey", Value: r.TemplateKey, Message: "no published template has this key and version"}}
 	}

@@ -240,34 +240,34 @@ func TestPublishedTemplateIsFrozenAndEditOpensNextDraft(t *testing.T) {
 		body := func(v int) (store.DraftContent, error) {
 			return store.DraftContent{Name: "客服月度", NameEn: "CS monthly", Body: fmt.Sprintf(`{"version":%d}`, v), Checksum: fmt.Sprintf("%064d", v)}, nil
 		}
-		v1, created, err := s.SaveDraft(ctx, "cs-ops-monthly", "admin", body)
+		v1, created, err := s.SaveDraft(ctx, store.SharedCatalogue, "cs-ops-monthly", "admin", body)
 		require.NoError(t, err)
 		require.True(t, created)
 		require.Equal(t, 1, v1.Version)
-		again, created, err := s.SaveDraft(ctx, "cs-ops-monthly", "admin", body)
+		again, created, err := s.SaveDraft(ctx, store.SharedCatalogue, "cs-ops-monthly", "admin", body)
 		require.NoError(t, err)
 		require.False(t, created, "saving a draft again rewrites it")
 		require.Equal(t, v1.ID, again.ID)
 
-		_, err = s.PublishTemplate(ctx, "cs-ops-monthly", 1, "admin")
+		_, err = s.PublishTemplate(ctx, store.SharedCatalogue, "cs-ops-monthly", 1, "admin")
 		require.NoError(t, err)
-		_, err = s.PublishTemplate(ctx, "cs-ops-monthly", 1, "admin")
+		_, err = s.PublishTemplate(ctx, store.SharedCatalogue, "cs-ops-monthly", 1, "admin")
 		require.NoError(t, err, "a retried publish succeeds")
 
-		v2, created, err := s.SaveDraft(ctx, "cs-ops-monthly", "admin", body)
+		v2, created, err := s.SaveDraft(ctx, store.SharedCatalogue, "cs-ops-monthly", "admin", body)
 		require.NoError(t, err)
 		require.True(t, created)
 		require.Equal(t, 2, v2.Version)
-		pub, err := s.GetTemplateVersion(ctx, "cs-ops-monthly", 0)
+		pub, err := s.GetTemplateVersion(ctx, store.SharedCatalogue, "cs-ops-monthly", 0)
 		require.NoError(t, err)
 		require.Equal(t, 1, pub.Version, "version 0 resolves to the newest published")
 		require.Equal(t, `{"version":1}`, pub.Body)
 
-		_, err = s.RetireTemplate(ctx, "cs-ops-monthly", 2, "admin")
+		_, err = s.RetireTemplate(ctx, store.SharedCatalogue, "cs-ops-monthly", 2, "admin")
 		require.ErrorIs(t, err, store.ErrTemplateNotPublished)
-		_, err = s.RetireTemplate(ctx, "cs-ops-monthly", 1, "admin")
+		_, err = s.RetireTemplate(ctx, store.SharedCatalogue, "cs-ops-monthly", 1, "admin")
 		require.NoError(t, err)
-		_, err = s.GetTemplateVersion(ctx, "cs-ops-monthly", 0)
+		_, err = s.GetTemplateVersion(ctx, store.SharedCatalogue, "cs-ops-monthly", 0)
 		require.ErrorIs(t, err, store.ErrNotFound)
 
 		audit, _, err := s.ListAudit(ctx, store.AuditFilter{Entity: "template"}, store.Page{})
@@ -352,5 +352,55 @@ func TestAnOrganisationsAuditLogHoldsOnlyItsOwnMembersActions(t *testing.T) {
 		got, _, err := s.ListAudit(ctx, store.AuditFilter{OrgID: b.ID, ActorID: ma.ID}, store.Page{})
 		require.NoError(t, err)
 		require.Empty(t, got, "naming another organisation's actor finds nothing")
+	})
+}
+
+// TestAnOrganisationReadsTheSharedCatalogueAndChangesOnlyItsOwnTemplates:
+// a built-in is shared; the first organisation's own version of it is what
+// it launches, and the second organisation neither sees nor changes it.
+func TestAnOrganisationReadsTheSharedCatalogueAndChangesOnlyItsOwnTemplates(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		a, b := newOrg(t, s), newOrg(t, s)
+		body := func(v int) (store.DraftContent, error) {
+			return store.DraftContent{Name: "客服月度", Body: fmt.Sprintf(`{"version":%d}`, v), Checksum: fmt.Sprintf("%064d", v)}, nil
+		}
+		_, _, err := s.SaveDraft(ctx, store.SharedCatalogue, "cs-ops-monthly", "system", body)
+		require.NoError(t, err)
+		_, err = s.PublishTemplate(ctx, store.SharedCatalogue, "cs-ops-monthly", 1, "system")
+		require.NoError(t, err)
+
+		own, created, err := s.SaveDraft(ctx, a.ID, "cs-ops-monthly", "admin-a", body)
+		require.NoError(t, err)
+		require.True(t, created)
+		require.Equal(t, 2, own.Version, "an organisation's own version follows the shared ones")
+		_, err = s.PublishTemplate(ctx, b.ID, "cs-ops-monthly", 2, "admin-b")
+		require.ErrorIs(t, err, store.ErrNotFound, "another organisation's draft is not there")
+		_, err = s.PublishTemplate(ctx, a.ID, "cs-ops-monthly", 2, "admin-a")
+		require.NoError(t, err)
+
+		got, err := s.GetTemplateVersion(ctx, a.ID, "cs-ops-monthly", 0)
+		require.NoError(t, err)
+		require.Equal(t, 2, got.Version, "the first organisation launches its own")
+		got, err = s.GetTemplateVersion(ctx, b.ID, "cs-ops-monthly", 0)
+		require.NoError(t, err)
+		require.Equal(t, 1, got.Version, "the second launches the shared one")
+		_, err = s.GetTemplateVersion(ctx, b.ID, "cs-ops-monthly", 2)
+		require.ErrorIs(t, err, store.ErrNotFound)
+		_, err = s.RetireTemplate(ctx, b.ID, "cs-ops-monthly", 2, "admin-b")
+		require.ErrorIs(t, err, store.ErrNotFound)
+		_, err = s.RetireTemplate(ctx, b.ID, "cs-ops-monthly", 1, "admin-b")
+		require.ErrorIs(t, err, store.ErrNotFound, "the shared catalogue is not one organisation's to retire")
+		_, total, err := s.ListTemplates(ctx, store.TemplateFilter{OrgID: b.ID}, store.Page{})
+		require.NoError(t, err)
+		require.EqualValues(t, 1, total)
+		_, total, err = s.ListTemplates(ctx, store.TemplateFilter{OrgID: a.ID}, store.Page{})
+		require.NoError(t, err)
+		require.EqualValues(t, 2, total)
+
+		// B's own first version of the key follows the shared one too; the
+		// numbers may meet A's, each organisation having its own.
+		other, _, err := s.SaveDraft(ctx, b.ID, "cs-ops-monthly", "admin-b", body)
+		require.NoError(t, err)
+		require.Equal(t, 2, other.Version)
 	})
 }
