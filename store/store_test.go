@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -402,5 +403,42 @@ func TestAnOrganisationReadsTheSharedCatalogueAndChangesOnlyItsOwnTemplates(t *t
 		other, _, err := s.SaveDraft(ctx, b.ID, "cs-ops-monthly", "admin-b", body)
 		require.NoError(t, err)
 		require.Equal(t, 2, other.Version)
+	})
+}
+
+// TestTemplatesSavedBeforeOrganisationsOwnedThemBecomeTheirMakersOrganisations:
+// migration 6's data step gives a version a member saved to the member's
+// organisation and leaves the built-ins (saved by "system") shared.
+func TestTemplatesSavedBeforeOrganisationsOwnedThemBecomeTheirMakersOrganisations(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		o := newOrg(t, s)
+		m := &store.Member{OrgID: o.ID, Name: "Admin", Email: "admin@a.test", Role: store.RoleAdmin, Timezone: "Asia/Shanghai", Locale: "zh", Active: true}
+		require.NoError(t, s.CreateMember(ctx, m))
+		body := func(v int) (store.DraftContent, error) {
+			return store.DraftContent{Name: "x", Body: fmt.Sprintf(`{"version":%d}`, v), Checksum: fmt.Sprintf("%064d", v)}, nil
+		}
+		_, _, err := s.SaveDraft(ctx, store.SharedCatalogue, "builtin", "system", body)
+		require.NoError(t, err)
+		// As it was stored before migration 6: no organisation.
+		_, _, err = s.SaveDraft(ctx, store.SharedCatalogue, "edited", m.ID, body)
+		require.NoError(t, err)
+		var step string
+		for _, mg := range store.Migrations() {
+			if mg.Version == 6 {
+				for _, stmt := range strings.Split(mg.SQL, ";") {
+					if strings.Contains(stmt, "UPDATE template_versions") {
+						step = stmt
+					}
+				}
+			}
+		}
+		require.NotEmpty(t, step)
+		require.NoError(t, s.DB.Exec(step).Error)
+		_, err = s.GetTemplateVersion(ctx, o.ID, "edited", 1)
+		require.NoError(t, err)
+		_, err = s.GetTemplateVersion(ctx, "another-org", "edited", 1)
+		require.ErrorIs(t, err, store.ErrNotFound, "the member's version is their organisation's now")
+		_, err = s.GetTemplateVersion(ctx, "another-org", "builtin", 1)
+		require.NoError(t, err, "the built-in stays shared")
 	})
 }
