@@ -44,7 +44,7 @@ func documentCycleRoutes() {
 	leads := []string{store.RoleAdmin, store.RoleHRBP, store.RoleManager}
 	paging := []string{"limit", "offset", "sort"}
 	Document("POST", "/api/v1/cycles", Doc{Tag: "cycles", Summary: "Launch a cycle of a published template for a team and period (Idempotency-Key header or field: the same key returns the same cycle, 200)", Roles: leads, Request: launchInput{}, Responses: map[int]any{200: store.Cycle{}, 201: store.Cycle{}}})
-	Document("GET", "/api/v1/cycles", Doc{Tag: "cycles", Summary: "Cycles the caller may see (employees: their own; managers: their teams)", Query: append([]string{"state", "templateKey", "period", "teamId"}, paging...), Responses: map[int]any{200: list[store.Cycle]{}}})
+	Document("GET", "/api/v1/cycles", Doc{Tag: "cycles", Summary: "Cycles the caller may see (employees: those they are reviewed in; managers: their teams', those they launched and those they are reviewed in)", Query: append([]string{"state", "templateKey", "period", "teamId"}, paging...), Responses: map[int]any{200: list[store.Cycle]{}}})
 	Document("GET", "/api/v1/cycles/:id", Doc{Tag: "cycles", Summary: "A cycle with its live progress and task counts per stage", Responses: map[int]any{200: cycleView{}}})
 	Document("POST", "/api/v1/cycles/:id/cancel", Doc{Tag: "cycles", Summary: "Cancel a cycle with a reason; open tasks close, nothing is deleted (409 when already over)", Roles: leads, Request: cancelInput{}, Responses: map[int]any{202: store.Cycle{}}})
 	Document("GET", "/api/v1/cycles/:id/results", Doc{Tag: "results", Summary: "Results by rank (employees see only their own, once published)", Query: paging, Responses: map[int]any{200: list[resultView]{}}})
@@ -316,7 +316,8 @@ func (s *Server) listCycles(c *gin.Context) {
 			return
 		}
 		if len(f.TeamIDs) == 0 {
-			f.TeamIDs = append(teams, "-") // "-" keeps an empty set empty
+			// As visibleCycle: the cycles they lead, and those they are reviewed in.
+			f.TeamIDs, f.AlsoFor = append(teams, "-"), me.ID // "-" keeps an empty set empty
 		}
 	case store.RoleEmployee:
 		f.MemberID = me.ID
