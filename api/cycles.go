@@ -45,7 +45,7 @@ func documentCycleRoutes() {
 	leads := []string{store.RoleAdmin, store.RoleHRBP, store.RoleManager}
 	paging := []string{"limit", "offset", "sort"}
 	Document("POST", "/api/v1/cycles", Doc{Tag: "cycles", Summary: "Launch a cycle of a published template for a team and period (Idempotency-Key header or field: the same key returns the same cycle, 200)", Roles: leads, Request: launchInput{}, Responses: map[int]any{200: store.Cycle{}, 201: store.Cycle{}}})
-	Document("GET", "/api/v1/cycles", Doc{Tag: "cycles", Summary: "Cycles the caller may see (employees: their own; managers: their teams)", Query: append([]string{"state", "templateKey", "period", "teamId"}, paging...), Responses: map[int]any{200: list[store.Cycle]{}}})
+	Document("GET", "/api/v1/cycles", Doc{Tag: "cycles", Summary: "Cycles the caller may see (employees: those they are reviewed in; managers: their teams', those they launched and those they are reviewed in)", Query: append([]string{"state", "templateKey", "period", "teamId"}, paging...), Responses: map[int]any{200: list[store.Cycle]{}}})
 	Document("GET", "/api/v1/cycles/:id", Doc{Tag: "cycles", Summary: "A cycle with its live progress and task counts per stage; a blocked cycle (state blocked) says why in blockedReason and progress.reason", Responses: map[int]any{200: cycleView{}}})
 	Document("POST", "/api/v1/cycles/:id/cancel", Doc{Tag: "cycles", Summary: "Cancel a cycle with a reason; open tasks close, nothing is deleted (409 when already over)", Roles: leads, Request: cancelInput{}, Responses: map[int]any{202: store.Cycle{}}})
 	Document("GET", "/api/v1/cycles/:id/results", Doc{Tag: "results", Summary: "Results by rank (employees see only their own, once published), each with the data found missing and its policy, and an explanation whose parts recompute the final score", Query: paging, Responses: map[int]any{200: list[resultView]{}}})
@@ -96,7 +96,7 @@ type remindResult struct {
 // channel), outside quiet hours. The dedupe key holds the day, so pressing
 // the button twice sends one reminder.
 func (s *Server) remindNow(c *gin.Context) {
-	cy, ok := s.visibleCycle(c)
+	cy, ok := s.cycleLead(c)
 	if !ok {
 		return
 	}
@@ -212,38 +212,6 @@ func (s *Server) managedTeams(ctx context.Context, m *store.Member) ([]string, e
 	return out, nil
 }
 
-// visibleCycle loads a cycle the caller may see; others are 404, so ids
-// reveal nothing.
-func (s *Server) visibleCycle(c *gin.Context) (*store.Cycle, bool) {
-	me := caller(c)
-	ctx := c.Request.Context()
-	cy, err := s.store.GetCycle(ctx, me.OrgID, c.Param("id"))
-	if err != nil {
-		writeError(c, err)
-		return nil, false
-	}
-	switch me.Role {
-	case store.RoleAdmin, store.RoleHRBP:
-		return cy, true
-	case store.RoleManager:
-		teams, err := s.managedTeams(ctx, me)
-		if err != nil {
-			writeError(c, err)
-			return nil, false
-		}
-		for _, t := range teams {
-			if t == cy.ScopeTeamID {
-				return cy, true
-			}
-		}
-	}
-	if in, err := s.store.InCycle(ctx, cy.ID, me.ID); err == nil && in {
-		return cy, true
-	}
-	writeError(c, notFoundErr("cycle"))
-	return nil, false
-}
-
 func (s *Server) launchCycle(c *gin.Context) {
 	if !s.engineReady(c) {
 		return
@@ -318,7 +286,7 @@ func engineErr(err error) error {
 		return badRequest("the request is not valid; see details", ds...)
 	case errors.As(err, &ref):
 		switch ref.Kind {
-		case "NotAssignee":
+		case "NotAssignee", "OwnReview":
 			return forbidden(ref.Message)
 		case "DistributionBroken", "BadSubmission":
 			return &Error{Status: http.StatusUnprocessableEntity, Code: strings.ToLower(ref.Kind), Message: ref.Message}
@@ -356,7 +324,8 @@ func (s *Server) listCycles(c *gin.Context) {
 			return
 		}
 		if len(f.TeamIDs) == 0 {
-			f.TeamIDs = append(teams, "-") // "-" keeps an empty set empty
+			// As visibleCycle: the cycles they lead, and those they are reviewed in.
+			f.TeamIDs, f.AlsoFor = append(teams, "-"), me.ID // "-" keeps an empty set empty
 		}
 	case store.RoleEmployee:
 		f.MemberID = me.ID
@@ -370,7 +339,7 @@ func (s *Server) listCycles(c *gin.Context) {
 }
 
 func (s *Server) getCycle(c *gin.Context) {
-	cy, ok := s.visibleCycle(c)
+	cy, access, ok := s.cycleFor(c)
 	if !ok {
 		return
 	}
@@ -382,7 +351,7 @@ func (s *Server) getCycle(c *gin.Context) {
 			view.Progress = p
 		}
 	}
-	if caller(c).Role != store.RoleEmployee {
+	if access.Lead {
 		counts, err := s.store.CountTasksByStage(ctx, cy.ID)
 		if err != nil {
 			writeError(c, err)
@@ -411,7 +380,7 @@ func (s *Server) cancelCycle(c *gin.Context) {
 	if !s.engineReady(c) {
 		return
 	}
-	cy, ok := s.visibleCycle(c)
+	cy, ok := s.cycleLead(c)
 	if !ok {
 		return
 	}
@@ -433,7 +402,7 @@ func (s *Server) resumeCycle(c *gin.Context) {
 	if !s.engineReady(c) {
 		return
 	}
-	cy, ok := s.visibleCycle(c)
+	cy, ok := s.cycleLead(c)
 	if !ok {
 		return
 	}
@@ -447,7 +416,7 @@ func (s *Server) resumeCycle(c *gin.Context) {
 }
 
 func (s *Server) cycleResults(c *gin.Context) {
-	cy, ok := s.visibleCycle(c)
+	cy, access, ok := s.cycleFor(c)
 	if !ok {
 		return
 	}
@@ -460,7 +429,7 @@ func (s *Server) cycleResults(c *gin.Context) {
 	ctx := c.Request.Context()
 	var rows []store.Result
 	var total int64
-	if me.Role == store.RoleEmployee {
+	if !access.Lead {
 		r, err := s.store.GetResult(ctx, cy.ID, me.ID)
 		if err == nil && r.State != store.ResultComputed && r.State != store.ResultCalibrated {
 			rows, total = []store.Result{*r}, 1
@@ -487,14 +456,13 @@ func rawOr(s string) json.RawMessage {
 }
 
 func (s *Server) cycleTargets(c *gin.Context) {
-	cy, ok := s.visibleCycle(c)
+	cy, access, ok := s.cycleFor(c)
 	if !ok {
 		return
 	}
-	me := caller(c)
 	member := ""
-	if me.Role == store.RoleEmployee {
-		member = me.ID
+	if !access.Lead {
+		member = caller(c).ID
 	}
 	ts, err := s.store.ListTargets(c.Request.Context(), cy.ID, member)
 	if err != nil {
@@ -508,7 +476,7 @@ func (s *Server) cycleTargets(c *gin.Context) {
 }
 
 func (s *Server) cycleTasks(c *gin.Context) {
-	cy, ok := s.visibleCycle(c)
+	cy, ok := s.cycleLead(c)
 	if !ok {
 		return
 	}
@@ -675,7 +643,7 @@ func (s *Server) boardRoutes(g *gin.RouterGroup) {
 }
 
 func (s *Server) adjustTargets(c *gin.Context) {
-	cy, ok := s.visibleCycle(c)
+	cy, ok := s.cycleLead(c)
 	if !ok {
 		return
 	}
@@ -686,6 +654,12 @@ func (s *Server) adjustTargets(c *gin.Context) {
 	}
 	if len(in.Values) == 0 {
 		writeError(c, badRequest("nothing to change", Detail{Path: "/values", Message: "give at least one member's new target"}))
+		return
+	}
+	// A lead through another path (HRBP, admin) reviewed in the cycle
+	// still never sets their own target.
+	if _, self := in.Values[caller(c).ID]; self {
+		writeError(c, forbidden("nobody changes their own target; ask another lead of the cycle"))
 		return
 	}
 	for id, v := range in.Values {
@@ -708,7 +682,7 @@ func (s *Server) adjustTargets(c *gin.Context) {
 }
 
 func (s *Server) calibrationBoard(c *gin.Context) {
-	cy, ok := s.visibleCycle(c)
+	cy, ok := s.cycleLead(c)
 	if !ok {
 		return
 	}
@@ -748,7 +722,7 @@ func (s *Server) calibrationBoard(c *gin.Context) {
 }
 
 func (s *Server) calibrationICS(c *gin.Context) {
-	cy, ok := s.visibleCycle(c)
+	cy, ok := s.cycleLead(c)
 	if !ok {
 		return
 	}

@@ -3,7 +3,6 @@ package api
 import (
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -70,30 +69,12 @@ func (s *Server) interviewRoutes(g *gin.RouterGroup) {
 	g.DELETE("/cycles/:id/interviews/:memberId", s.cancelInterview)
 }
 
-// leadsCycle tells whether the caller sees and changes every interview of
-// the cycle: admin, HRBP, or a manager of the cycle's team.
-func (s *Server) leadsCycle(c *gin.Context, cy *store.Cycle) (bool, error) {
-	me := caller(c)
-	switch me.Role {
-	case store.RoleAdmin, store.RoleHRBP:
-		return true, nil
-	case store.RoleManager:
-		teams, err := s.managedTeams(c.Request.Context(), me)
-		return slices.Contains(teams, cy.ScopeTeamID), err
-	}
-	return false, nil
-}
-
 func (s *Server) listInterviews(c *gin.Context) {
-	cy, ok := s.visibleCycle(c)
+	cy, access, ok := s.cycleFor(c)
 	if !ok {
 		return
 	}
-	all, err := s.leadsCycle(c, cy)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
+	all := access.Lead
 	ivs, err := s.store.ListInterviews(c.Request.Context(), cy.ID)
 	if err != nil {
 		writeError(c, err)
@@ -192,13 +173,13 @@ func (s *Server) interviewFor(c *gin.Context, cy *store.Cycle, memberID string, 
 		writeError(c, err)
 		return nil, false
 	}
-	lead, err := s.leadsCycle(c, cy)
+	access, err := s.accessTo(c.Request.Context(), me, cy)
 	if err != nil {
 		writeError(c, err)
 		return nil, false
 	}
 	switch {
-	case lead || me.ID == iv.ManagerID:
+	case access.Lead || me.ID == iv.ManagerID:
 		return iv, true
 	case change && me.ID == iv.MemberID:
 		writeError(c, forbidden("the interview's manager, HRBP or an admin moves or cancels it; ask your manager to"))
@@ -213,6 +194,10 @@ func (s *Server) interviewFor(c *gin.Context, cy *store.Cycle, memberID string, 
 }
 
 func (s *Server) moveInterview(c *gin.Context) {
+	cy, iv, ok := s.interviewToChange(c)
+	if !ok {
+		return
+	}
 	var in interviewMove
 	if err := decodeJSON(c, &in); err != nil {
 		writeError(c, err)
@@ -223,12 +208,16 @@ func (s *Server) moveInterview(c *gin.Context) {
 		writeError(c, badRequest("the interview cannot move like that; see details", ds...))
 		return
 	}
-	s.changeInterview(c, in.Reason, func(ch store.InterviewChange) (*store.FeedbackInterview, error) {
+	s.changeInterview(c, cy, iv, in.Reason, func(ch store.InterviewChange) (*store.FeedbackInterview, error) {
 		return s.store.MoveInterview(c.Request.Context(), ch, start, end)
 	})
 }
 
 func (s *Server) cancelInterview(c *gin.Context) {
+	cy, iv, ok := s.interviewToChange(c)
+	if !ok {
+		return
+	}
 	var in meetingCancel
 	if err := decodeJSON(c, &in); err != nil {
 		writeError(c, err)
@@ -238,23 +227,30 @@ func (s *Server) cancelInterview(c *gin.Context) {
 		writeError(c, badRequest("a cancellation needs a reason", ds...))
 		return
 	}
-	s.changeInterview(c, in.Reason, func(ch store.InterviewChange) (*store.FeedbackInterview, error) {
+	s.changeInterview(c, cy, iv, in.Reason, func(ch store.InterviewChange) (*store.FeedbackInterview, error) {
 		return s.store.CancelInterview(c.Request.Context(), ch)
 	})
 }
 
-// changeInterview applies a move or cancellation with the invite rendered
-// for the new sequence, then owes manager and member the new version. The
-// cycle is read without the visibility rule so that a manager of another
-// team hears 403, not 404.
-func (s *Server) changeInterview(c *gin.Context, reason string, apply func(store.InterviewChange) (*store.FeedbackInterview, error)) {
-	ctx := c.Request.Context()
-	me := caller(c)
-	cy, err := s.store.GetCycle(ctx, me.OrgID, c.Param("id"))
+// interviewToChange reads the interview a move or cancellation names, if
+// the caller may change it, before the body is read: whoever may not
+// hears 403 or 404 whatever they sent. The cycle is read without the
+// visibility rule so that a manager of another team hears 403, not 404.
+func (s *Server) interviewToChange(c *gin.Context) (*store.Cycle, *store.FeedbackInterview, bool) {
+	cy, err := s.store.GetCycle(c.Request.Context(), caller(c).OrgID, c.Param("id"))
 	if err != nil {
 		writeError(c, err)
-		return
+		return nil, nil, false
 	}
+	iv, ok := s.interviewFor(c, cy, c.Param("memberId"), true)
+	return cy, iv, ok
+}
+
+// changeInterview applies a move or cancellation with the invite rendered
+// for the new sequence, then owes manager and member the new version.
+func (s *Server) changeInterview(c *gin.Context, cy *store.Cycle, iv *store.FeedbackInterview, reason string, apply func(store.InterviewChange) (*store.FeedbackInterview, error)) {
+	ctx := c.Request.Context()
+	me := caller(c)
 	if cy.State != store.CycleRunning && cy.State != store.CyclePending {
 		writeError(c, &Error{Status: http.StatusConflict, Code: "conflict", Message: "the cycle is " + cy.State + "; its interviews can no longer change"})
 		return
@@ -262,10 +258,6 @@ func (s *Server) changeInterview(c *gin.Context, reason string, apply func(store
 	expect, err := meetingIfMatch(c)
 	if err != nil {
 		writeError(c, err)
-		return
-	}
-	iv, ok := s.interviewFor(c, cy, c.Param("memberId"), true)
-	if !ok {
 		return
 	}
 	members, err := s.store.MembersByID(ctx, cy.OrgID, []string{iv.ManagerID, iv.MemberID})

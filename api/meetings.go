@@ -79,7 +79,7 @@ func meetingIfMatch(c *gin.Context) (int, error) {
 }
 
 func (s *Server) moveMeeting(c *gin.Context) {
-	cy, ok := s.visibleCycle(c)
+	cy, ok := s.cycleLead(c)
 	if !ok {
 		return
 	}
@@ -99,7 +99,7 @@ func (s *Server) moveMeeting(c *gin.Context) {
 }
 
 func (s *Server) cancelMeeting(c *gin.Context) {
-	cy, ok := s.visibleCycle(c)
+	cy, ok := s.cycleLead(c)
 	if !ok {
 		return
 	}

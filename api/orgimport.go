@@ -234,7 +234,7 @@ func (s *Server) listAudit(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	entries, total, err := s.store.ListAudit(c.Request.Context(), store.AuditFilter{Entity: c.Query("entity"), EntityID: c.Query("entityId"), ActorID: c.Query("actorId")}, p)
+	entries, total, err := s.store.ListAudit(c.Request.Context(), store.AuditFilter{OrgID: caller(c).OrgID, Entity: c.Query("entity"), EntityID: c.Query("entityId"), ActorID: c.Query("actorId")}, p)
 	if err != nil {
 		writeError(c, err)
 		return

@@ -20,7 +20,7 @@ type reportView struct {
 // cycleReports lists a cycle's progress reports, newest round first:
 // leads see everyone's, an employee their own.
 func (s *Server) cycleReports(c *gin.Context) {
-	cy, ok := s.visibleCycle(c)
+	cy, access, ok := s.cycleFor(c)
 	if !ok {
 		return
 	}
@@ -31,7 +31,7 @@ func (s *Server) cycleReports(c *gin.Context) {
 	}
 	me := caller(c)
 	f := store.TaskFilter{CycleID: cy.ID, Kind: store.TaskReport, State: c.Query("state")}
-	if me.Role == store.RoleEmployee {
+	if !access.Lead {
 		f.AssigneeID = me.ID
 	}
 	if p.Sort == "" {

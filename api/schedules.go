@@ -17,9 +17,9 @@ type scheduleInput struct {
 func documentScheduleRoutes() {
 	leads := []string{store.RoleAdmin, store.RoleHRBP, store.RoleManager}
 	Document("POST", "/api/v1/schedules", Doc{Tag: "schedules", Summary: "Launch a template for a team every period (first day, midnight in the template's time zone, plus its recurrence offset); 409 when one exists", Roles: leads, Request: scheduleInput{}, Responses: map[int]any{201: cycles.Schedule{}}})
-	Document("GET", "/api/v1/schedules", Doc{Tag: "schedules", Summary: "The organisation's schedules with their next runs", Roles: leads, Responses: map[int]any{200: list[cycles.Schedule]{}}})
+	Document("GET", "/api/v1/schedules", Doc{Tag: "schedules", Summary: "Schedules with their next runs: HRBP and admins see the organisation's, a manager those of the teams they lead", Roles: leads, Responses: map[int]any{200: list[cycles.Schedule]{}}})
 	Document("GET", "/api/v1/schedules/:id", Doc{Tag: "schedules", Summary: "One schedule", Roles: leads, Responses: map[int]any{200: cycles.Schedule{}}})
-	Document("POST", "/api/v1/schedules/:id/:action", Doc{Tag: "schedules", Summary: "pause, resume, or trigger now (a repeated trigger in a period launches one cycle)", Roles: leads, Responses: map[int]any{200: cycles.Schedule{}}})
+	Document("POST", "/api/v1/schedules/:id/:action", Doc{Tag: "schedules", Summary: "pause, resume, or trigger now: launches the current period as the caller (a repeated trigger in a period launches one cycle). The schedule's team's managers, HRBP and admins", Roles: leads, Responses: map[int]any{200: cycles.Schedule{}}})
 }
 
 func (s *Server) scheduleRoutes(g *gin.RouterGroup) {
@@ -40,16 +40,8 @@ func (s *Server) createSchedule(c *gin.Context) {
 		return
 	}
 	me := caller(c)
-	if me.Role == store.RoleManager {
-		teams, err := s.managedTeams(c.Request.Context(), me)
-		if err != nil {
-			writeError(c, err)
-			return
-		}
-		if !containsString(teams, in.TeamID) {
-			writeError(c, forbidden("managers schedule cycles for the teams they lead"))
-			return
-		}
+	if !s.mayLaunchFor(c, me, in.TeamID) {
+		return
 	}
 	sc, err := s.cycles.CreateSchedule(c.Request.Context(), me.OrgID, in.TemplateKey, in.TeamID, me.ID)
 	if err != nil {
@@ -63,28 +55,72 @@ func (s *Server) listSchedules(c *gin.Context) {
 	if !s.engineReady(c) {
 		return
 	}
-	out, err := s.cycles.ListSchedules(c.Request.Context(), caller(c).OrgID)
+	all, err := s.cycles.ListSchedules(c.Request.Context(), caller(c).OrgID)
 	if err != nil {
 		writeError(c, engineErr(err))
 		return
+	}
+	teams, err := s.scheduleTeams(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	out := []cycles.Schedule{}
+	for _, sc := range all {
+		if teams == nil || containsString(teams, sc.TeamID) {
+			out = append(out, sc)
+		}
 	}
 	c.JSON(http.StatusOK, wholeList(out))
 }
 
-func (s *Server) getSchedule(c *gin.Context) {
+// scheduleTeams is the teams whose schedules the caller sees and steers:
+// nil (all) for HR and admins, the teams a manager leads and those below.
+func (s *Server) scheduleTeams(c *gin.Context) ([]string, error) {
+	me := caller(c)
+	if me.Role != store.RoleManager {
+		return nil, nil
+	}
+	teams, err := s.managedTeams(c.Request.Context(), me)
+	if teams == nil {
+		teams = []string{}
+	}
+	return teams, err
+}
+
+// visibleSchedule loads a schedule of a team the caller may steer; another
+// team's (or organisation's) is 404, as a cycle is.
+func (s *Server) visibleSchedule(c *gin.Context) (*cycles.Schedule, bool) {
 	if !s.engineReady(c) {
-		return
+		return nil, false
 	}
 	sc, err := s.cycles.DescribeSchedule(c.Request.Context(), caller(c).OrgID, c.Param("id"))
 	if err != nil {
 		writeError(c, engineErr(err))
+		return nil, false
+	}
+	teams, err := s.scheduleTeams(c)
+	if err != nil {
+		writeError(c, err)
+		return nil, false
+	}
+	if teams != nil && !containsString(teams, sc.TeamID) {
+		writeError(c, notFoundErr("schedule"))
+		return nil, false
+	}
+	return sc, true
+}
+
+func (s *Server) getSchedule(c *gin.Context) {
+	sc, ok := s.visibleSchedule(c)
+	if !ok {
 		return
 	}
 	c.JSON(http.StatusOK, sc)
 }
 
 func (s *Server) steerSchedule(c *gin.Context) {
-	if !s.engineReady(c) {
+	if _, ok := s.visibleSchedule(c); !ok {
 		return
 	}
 	me := caller(c)

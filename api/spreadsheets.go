@@ -60,7 +60,7 @@ func sendWorkbook(c *gin.Context, f *excelize.File, name string) {
 // exportCycle writes results (with per-indicator scores) and calibration
 // changes, headers in both languages, times in the cycle's time zone.
 func (s *Server) exportCycle(c *gin.Context) {
-	cy, ok := s.visibleCycle(c)
+	cy, ok := s.cycleLead(c)
 	if !ok {
 		return
 	}
@@ -135,7 +135,7 @@ func (s *Server) exportCycle(c *gin.Context) {
 }
 
 func (s *Server) metricsTemplate(c *gin.Context) {
-	cy, ok := s.visibleCycle(c)
+	cy, ok := s.cycleLead(c)
 	if !ok {
 		return
 	}

@@ -92,7 +92,7 @@ func (s *Server) saveTemplate(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	d, err := catalog.SaveDraft(c.Request.Context(), s.store, key, data, caller(c).ID)
+	d, err := catalog.SaveDraft(c.Request.Context(), s.store, caller(c).OrgID, key, data, caller(c).ID)
 	if errors.Is(err, catalog.ErrNotObject) {
 		err = badRequest(err.Error())
 	}
@@ -135,7 +135,7 @@ func (s *Server) listTemplates(c *gin.Context) {
 		writeError(c, badRequest("bad status filter", Detail{Path: "?status", Value: status, Message: "draft, published or retired"}))
 		return
 	}
-	list, total, err := s.store.ListTemplates(c.Request.Context(), store.TemplateFilter{Key: c.Query("key"), Status: status}, p)
+	list, total, err := s.store.ListTemplates(c.Request.Context(), store.TemplateFilter{OrgID: caller(c).OrgID, Key: c.Query("key"), Status: status}, p)
 	if err != nil {
 		writeError(c, err)
 		return
@@ -163,7 +163,7 @@ func (s *Server) loadTemplate(c *gin.Context, key, param string) (*store.Templat
 	if err != nil {
 		return nil, err
 	}
-	return s.store.GetTemplateVersion(c.Request.Context(), key, v)
+	return s.store.GetTemplateVersion(c.Request.Context(), caller(c).OrgID, key, v)
 }
 
 func (s *Server) getTemplate(c *gin.Context) {
@@ -187,7 +187,7 @@ func (s *Server) publishTemplate(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	tv, errs, err := catalog.Publish(c.Request.Context(), s.store, c.Param("key"), v, caller(c).ID)
+	tv, errs, err := catalog.Publish(c.Request.Context(), s.store, caller(c).OrgID, c.Param("key"), v, caller(c).ID)
 	if errors.Is(err, catalog.ErrInvalid) {
 		err = &Error{Status: http.StatusUnprocessableEntity, Code: "template_invalid",
 			Message: fmt.Sprintf("template %s v%d has %d error(s); fix them before publishing", c.Param("key"), v, len(errs)),
@@ -206,7 +206,7 @@ func (s *Server) retireTemplate(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	tv, err := s.store.RetireTemplate(c.Request.Context(), c.Param("key"), v, caller(c).ID)
+	tv, err := s.store.RetireTemplate(c.Request.Context(), caller(c).OrgID, c.Param("key"), v, caller(c).ID)
 	if err != nil {
 		writeError(c, err)
 		return

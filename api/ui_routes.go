@@ -145,15 +145,15 @@ func previewStages(t *templates.Template, p cycles.Period, start time.Time, comp
 }
 
 func (s *Server) targetsProgress(c *gin.Context) {
-	cy, ok := s.visibleCycle(c)
+	cy, access, ok := s.cycleFor(c)
 	if !ok {
 		return
 	}
 	me := caller(c)
 	member := me.ID
 	if m := c.Query("memberId"); m != "" && m != me.ID {
-		if me.Role == store.RoleEmployee {
-			writeError(c, forbidden("employees see their own targets"))
+		if !access.Lead {
+			writeError(c, forbidden("members of a cycle see their own targets; the cycle's leads see everyone's"))
 			return
 		}
 		member = m

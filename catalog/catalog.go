@@ -32,9 +32,9 @@ type Draft struct {
 // SaveDraft stores body as the open draft of its key; the stored body's
 // "version" is stamped with the version it is saved as. Drafts may be
 // incomplete; Errors says what stands between the draft and publishing.
-func SaveDraft(ctx context.Context, st *store.Store, key string, body []byte, actor string) (*Draft, error) {
+func SaveDraft(ctx context.Context, st *store.Store, orgID, key string, body []byte, actor string) (*Draft, error) {
 	d := &Draft{}
-	tv, created, err := st.SaveDraft(ctx, key, actor, func(version int) (store.DraftContent, error) {
+	tv, created, err := st.SaveDraft(ctx, orgID, key, actor, func(version int) (store.DraftContent, error) {
 		stamped, err := StampVersion(body, version)
 		if err != nil {
 			return store.DraftContent{}, err
@@ -55,8 +55,8 @@ func SaveDraft(ctx context.Context, st *store.Store, key string, body []byte, ac
 }
 
 // Publish freezes a stored draft after validating it again.
-func Publish(ctx context.Context, st *store.Store, key string, version int, actor string) (*store.TemplateVersion, templates.Errors, error) {
-	tv, err := st.GetTemplateVersion(ctx, key, version)
+func Publish(ctx context.Context, st *store.Store, orgID, key string, version int, actor string) (*store.TemplateVersion, templates.Errors, error) {
+	tv, err := st.GetTemplateVersion(ctx, orgID, key, version)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -65,7 +65,7 @@ func Publish(ctx context.Context, st *store.Store, key string, version int, acto
 			return nil, errs, fmt.Errorf("publish %s v%d: %w", key, version, ErrInvalid)
 		}
 	}
-	tv, err = st.PublishTemplate(ctx, key, version, actor)
+	tv, err = st.PublishTemplate(ctx, orgID, key, version, actor)
 	return tv, nil, err
 }
 
@@ -77,9 +77,9 @@ func Publish(ctx context.Context, st *store.Store, key string, version int, acto
 // and one gets a duplicate key; by then the winner's draft is committed, so
 // trying again rewrites that same draft (or finds it published) instead of
 // failing a replica's start.
-func PublishBody(ctx context.Context, st *store.Store, body []byte, actor string) (*store.TemplateVersion, bool, templates.Errors, error) {
+func PublishBody(ctx context.Context, st *store.Store, orgID string, body []byte, actor string) (*store.TemplateVersion, bool, templates.Errors, error) {
 	for attempt := 1; ; attempt++ {
-		tv, published, errs, err := publishBody(ctx, st, body, actor)
+		tv, published, errs, err := publishBody(ctx, st, orgID, body, actor)
 		if errors.Is(err, store.ErrConflict) && attempt < 3 {
 			continue
 		}
@@ -87,29 +87,29 @@ func PublishBody(ctx context.Context, st *store.Store, body []byte, actor string
 	}
 }
 
-func publishBody(ctx context.Context, st *store.Store, body []byte, actor string) (*store.TemplateVersion, bool, templates.Errors, error) {
+func publishBody(ctx context.Context, st *store.Store, orgID string, body []byte, actor string) (*store.TemplateVersion, bool, templates.Errors, error) {
 	t, errs := templates.Parse(body)
 	if len(errs) > 0 {
 		return nil, false, errs, ErrInvalid
 	}
-	if current, err := publishedAlready(ctx, st, t.Key, body); err != nil || current != nil {
+	if current, err := publishedAlready(ctx, st, orgID, t.Key, body); err != nil || current != nil {
 		return current, false, nil, err
 	}
-	d, err := SaveDraft(ctx, st, t.Key, body, actor)
+	d, err := SaveDraft(ctx, st, orgID, t.Key, body, actor)
 	if err != nil {
 		return nil, false, nil, err
 	}
 	if len(d.Errors) > 0 {
 		return nil, false, d.Errors, ErrInvalid
 	}
-	tv, errs, err := Publish(ctx, st, t.Key, d.Version.Version, actor)
+	tv, errs, err := Publish(ctx, st, orgID, t.Key, d.Version.Version, actor)
 	return tv, true, errs, err
 }
 
 // publishedAlready returns the newest published version of key when its
 // content is body (stamped with that version), nil when it is not.
-func publishedAlready(ctx context.Context, st *store.Store, key string, body []byte) (*store.TemplateVersion, error) {
-	current, err := st.GetTemplateVersion(ctx, key, 0)
+func publishedAlready(ctx context.Context, st *store.Store, orgID, key string, body []byte) (*store.TemplateVersion, error) {
+	current, err := st.GetTemplateVersion(ctx, orgID, key, 0)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
@@ -136,7 +136,7 @@ func SeedBuiltins(ctx context.Context, st *store.Store) (int, error) {
 	n := 0
 	err = st.Exclusively(ctx, "perfloop.seed-builtins", func(locked *store.Store) error {
 		for _, f := range files {
-			_, published, errs, err := PublishBody(ctx, locked, f.Data, "system")
+			_, published, errs, err := PublishBody(ctx, locked, store.SharedCatalogue, f.Data, "system")
 			if err != nil {
 				if len(errs) > 0 {
 					return fmt.Errorf("built-in %s: %w: %s %s", f.Name, err, errs[0].Path, errs[0].Message)

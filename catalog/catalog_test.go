@@ -66,13 +66,13 @@ func TestInvalidDraftIsSavedButNotPublished(t *testing.T) {
 	require.NoError(t, json.Unmarshal(files[0].Data, &doc))
 	doc["indicators"] = []any{}
 	broken, _ := json.Marshal(doc)
-	d, err := catalog.SaveDraft(ctx, s, doc["key"].(string), broken, "admin")
+	d, err := catalog.SaveDraft(ctx, s, store.SharedCatalogue, doc["key"].(string), broken, "admin")
 	require.NoError(t, err)
 	require.NotEmpty(t, d.Errors)
-	_, errs, err := catalog.Publish(ctx, s, d.Version.Key, d.Version.Version, "admin")
+	_, errs, err := catalog.Publish(ctx, s, store.SharedCatalogue, d.Version.Key, d.Version.Version, "admin")
 	require.ErrorIs(t, err, catalog.ErrInvalid)
 	require.NotEmpty(t, errs)
-	tv, err := s.GetTemplateVersion(ctx, d.Version.Key, d.Version.Version)
+	tv, err := s.GetTemplateVersion(ctx, store.SharedCatalogue, d.Version.Key, d.Version.Version)
 	require.NoError(t, err)
 	require.Equal(t, store.TemplateDraft, tv.Status)
 }
@@ -132,7 +132,7 @@ func TestPublishingOneBodyThreeTimesAtOnceSucceedsEveryTime(t *testing.T) {
 			errs := make([]error, len(replicas))
 			var wg sync.WaitGroup
 			for i, s := range replicas {
-				wg.Go(func() { got[i], _, _, errs[i] = catalog.PublishBody(context.Background(), s, body, "cli") })
+				wg.Go(func() { got[i], _, _, errs[i] = catalog.PublishBody(context.Background(), s, store.SharedCatalogue, body, "cli") })
 			}
 			wg.Wait()
 			for i := range replicas {

@@ -195,6 +195,26 @@ func checkCalibration(obj map[string]json.RawMessage) Invalid {
 	return sorted(bad)
 }
 
+// ownCalibration is the index of a calibration change that moves the
+// submitter's own grade, -1 when there is none.
+func ownCalibration(t *store.Task, data json.RawMessage, memberID string) int {
+	if t.Kind != store.TaskCalibration {
+		return -1
+	}
+	var in struct {
+		Changes []struct {
+			MemberID string `json:"memberId"`
+		} `json:"changes"`
+	}
+	_ = json.Unmarshal(data, &in) // CheckForm has read it already
+	for i, ch := range in.Changes {
+		if ch.MemberID == memberID {
+			return i
+		}
+	}
+	return -1
+}
+
 func checkFields(obj map[string]json.RawMessage, form []templates.Field) Invalid {
 	keys := make([]string, len(form))
 	for i, f := range form {

@@ -42,7 +42,7 @@ func PlanLaunch(ctx context.Context, st *store.Store, r LaunchRequest) (*Plan, e
 	if len(bad) > 0 {
 		return nil, bad
 	}
-	tv, err := st.GetTemplateVersion(ctx, r.TemplateKey, r.Version)
+	tv, err := st.GetTemplateVersion(ctx, r.OrgID, r.TemplateKey, r.Version)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, Invalid{{Path: "/templateKey", Value: r.TemplateKey, Message: "no published template has this key and version"}}
 	}

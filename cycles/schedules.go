@@ -72,7 +72,7 @@ func calendarFor(t *templates.Template) client.ScheduleSpec {
 // CreateSchedule sets up the recurring launch of a published template for
 // a team. A second schedule for the same pair is a conflict.
 func (s *Service) CreateSchedule(ctx context.Context, orgID, templateKey, teamID, by string) (*Schedule, error) {
-	tv, err := s.Store.GetTemplateVersion(ctx, templateKey, 0)
+	tv, err := s.Store.GetTemplateVersion(ctx, orgID, templateKey, 0)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, Invalid{{Path: "/templateKey", Value: templateKey, Message: "no published template has this key"}}
 	}
@@ -141,20 +141,25 @@ func (s *Service) DescribeSchedule(ctx context.Context, orgID, id string) (*Sche
 	return out, nil
 }
 
-// SteerSchedule pauses, resumes or triggers a schedule now.
+// SteerSchedule pauses, resumes or triggers a schedule now. A trigger
+// launches the current period at once on behalf of by, with the key the
+// schedule's own run uses, so the cycle records who launched it and the
+// period is launched once however often it is triggered.
 func (s *Service) SteerSchedule(ctx context.Context, orgID, id, action, by string) (*Schedule, error) {
-	if _, err := s.DescribeSchedule(ctx, orgID, id); err != nil {
+	sc, err := s.DescribeSchedule(ctx, orgID, id)
+	if err != nil {
 		return nil, err
 	}
 	h := s.Client.ScheduleClient().GetHandle(ctx, id)
-	var err error
 	switch action {
 	case "pause":
 		err = h.Pause(ctx, client.SchedulePauseOptions{Note: "paused by " + by})
 	case "resume":
 		err = h.Unpause(ctx, client.ScheduleUnpauseOptions{Note: "resumed by " + by})
 	case "trigger":
-		err = h.Trigger(ctx, client.ScheduleTriggerOptions{Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_ALLOW_ALL})
+		if _, err := s.launchPeriod(ctx, ScheduleInput{OrgID: orgID, TemplateKey: sc.TemplateKey, TeamID: sc.TeamID, By: by, ScheduleID: id}); err != nil {
+			return nil, err
+		}
 	default:
 		return nil, Invalid{{Path: "action", Value: action, Message: "expected pause, resume or trigger"}}
 	}
@@ -172,8 +177,11 @@ type Launcher struct{ Service *Service }
 // trigger in the same period returns the same cycle; a cycle a manager
 // launched by hand for that period is left alone.
 func (l *Launcher) LaunchScheduledCycle(ctx context.Context, in ScheduleInput) (string, error) {
-	s := l.Service
-	tv, err := s.Store.GetTemplateVersion(ctx, in.TemplateKey, 0)
+	return l.Service.launchPeriod(ctx, in)
+}
+
+func (s *Service) launchPeriod(ctx context.Context, in ScheduleInput) (string, error) {
+	tv, err := s.Store.GetTemplateVersion(ctx, in.OrgID, in.TemplateKey, 0)
 	if err != nil {
 		return "", err
 	}

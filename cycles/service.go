@@ -46,7 +46,8 @@ func (e Invalid) Error() string {
 }
 
 // Refused is a request the workflow turned down: Kind says why
-// (TaskClosed, NotAssignee, DistributionBroken, StaleGrade, BadSubmission).
+// (TaskClosed, NotAssignee, DistributionBroken, StaleGrade, BadSubmission),
+// or the service itself refused it (OwnReview: a change of one's own grade).
 type Refused struct {
 	Kind    string
 	Message string
@@ -185,6 +186,10 @@ func (s *Service) Submit(ctx context.Context, caller *store.Member, taskID strin
 		if len(bad) > 0 {
 			return nil, bad
 		}
+	}
+	// An HRBP who facilitates is also reviewed when her team is in scope.
+	if i := ownCalibration(t, data, caller.ID); i >= 0 {
+		return nil, &Refused{Kind: "OwnReview", Message: fmt.Sprintf("/changes/%d: nobody calibrates their own grade; leave it to another lead of the cycle", i)}
 	}
 	sub := activities.Submission{TaskID: t.ID, By: caller.ID, Data: data}
 	h, err := s.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{

@@ -25,6 +25,9 @@ func Audit(db *gorm.DB, actorID, action, entity, entityID string, detail any) er
 
 // AuditFilter narrows ListAudit.
 type AuditFilter struct {
+	// OrgID keeps the entries whose actor is a member of the organisation;
+	// the API always sets it, so no admin reads another organisation's log.
+	OrgID    string
 	Entity   string
 	EntityID string
 	ActorID  string
@@ -33,6 +36,9 @@ type AuditFilter struct {
 // ListAudit returns audit entries, newest first.
 func (s *Store) ListAudit(ctx context.Context, f AuditFilter, p Page) ([]AuditEntry, int64, error) {
 	q := s.DB.WithContext(ctx).Model(&AuditEntry{})
+	if f.OrgID != "" {
+		q = q.Where("actor_id IN (?)", s.DB.Model(&Member{}).Select("id").Where("org_id = ?", f.OrgID))
+	}
 	if f.Entity != "" {
 		q = q.Where("entity = ?", f.Entity)
 	}

@@ -94,6 +94,9 @@ type CycleFilter struct {
 	TemplateKey string
 	Period      string
 	MemberID    string // cycles the member is in
+	// AlsoFor widens TeamIDs with the cycles this member is reviewed in or
+	// launched, whatever their team: a manager's view of the cycles.
+	AlsoFor string
 }
 
 var cycleSorts = map[string]string{"createdAt": "created_at", "period": "period", "state": "state"}
@@ -101,7 +104,11 @@ var cycleSorts = map[string]string{"createdAt": "created_at", "period": "period"
 // ListCycles returns a page of cycles, newest first by default.
 func (s *Store) ListCycles(ctx context.Context, orgID string, f CycleFilter, p Page) ([]Cycle, int64, error) {
 	q := s.DB.WithContext(ctx).Model(&Cycle{}).Where("org_id = ?", orgID)
-	if len(f.TeamIDs) > 0 {
+	switch {
+	case len(f.TeamIDs) > 0 && f.AlsoFor != "":
+		q = q.Where("(scope_team_id IN ? OR launched_by = ? OR id IN (?))", f.TeamIDs, f.AlsoFor,
+			s.DB.Model(&CycleMember{}).Select("cycle_id").Where("member_id = ?", f.AlsoFor))
+	case len(f.TeamIDs) > 0:
 		q = q.Where("scope_team_id IN ?", f.TeamIDs)
 	}
 	if f.State != "" {

@@ -74,9 +74,17 @@ func (e *ErrTargetSum) Error() string {
 // AdjustTargets changes member targets of one indicator by hand. Every row
 // must still be at the version the caller read (else ErrConflict) and the
 // member targets must still add up to the team target (else *ErrTargetSum).
+// A cycle that is over keeps the targets it was judged against (ErrConflict).
 func (s *Store) AdjustTargets(ctx context.Context, cycleID, indicator, actor string, values map[string]float64, versions map[string]int) ([]Target, error) {
 	var out []Target
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var cy Cycle
+		if err := tx.Select("state").Take(&cy, "id = ?", cycleID).Error; err != nil {
+			return notFound("adjust targets of cycle "+cycleID, err)
+		}
+		if cy.State != CyclePending && cy.State != CycleRunning {
+			return fmt.Errorf("adjust targets: %w: the cycle is %s; its targets are final", ErrConflict, cy.State)
+		}
 		var rows []Target
 		if err := s.locked(tx).Where("cycle_id = ? AND indicator_key = ?", cycleID, indicator).Order("member_key").Find(&rows).Error; err != nil {
 			return fmt.Errorf("adjust targets: %w", err)

@@ -4,16 +4,18 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"strings"
 	"time"
 )
 
 // Migration is one versioned schema step. SQL is written once in the subset
-// that both SQLite and MySQL accept, with three placeholders where they differ:
+// that both SQLite and MySQL accept, with placeholders where they differ:
 // {{table}} is MySQL's table options (InnoDB, utf8mb4, binary collation so
 // comparisons match SQLite's), {{datetime}} is DATETIME(3) on MySQL and
 // DATETIME on SQLite (the driver only turns exactly DATETIME back into
-// time.Time), {{text}} is LONGTEXT on MySQL for JSON bodies.
+// time.Time), {{text}} is LONGTEXT on MySQL for JSON bodies, and
+// DROP INDEX name{{on table}} names the table only on MySQL.
 type Migration struct {
 	Version int
 	Name    string
@@ -114,14 +116,20 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 
 func (s *Store) expand(sql string) string {
 	r := strings.NewReplacer("{{table}}", "", "{{datetime}}", "DATETIME", "{{text}}", "TEXT")
+	on := "" // SQLite's DROP INDEX names the index alone
 	if s.Dialect == MySQL {
 		r = strings.NewReplacer(
 			"{{table}}", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
 			"{{datetime}}", "DATETIME(3)",
 			"{{text}}", "LONGTEXT")
+		on = " ON $1"
 	}
-	return r.Replace(sql)
+	return dropIndexOn.ReplaceAllString(r.Replace(sql), on)
 }
+
+// dropIndexOn is the fourth placeholder: DROP INDEX ix{{on table}}, as
+// MySQL needs the table and SQLite refuses it.
+var dropIndexOn = regexp.MustCompile(`\{\{on (\w+)\}\}`)
 
 func splitStatements(sql string) []string {
 	var out []string

@@ -88,6 +88,7 @@ const (
 
 type TemplateVersion struct {
 	ID          string     `gorm:"primaryKey" json:"id"`
+	OrgID       string     `json:"-"` // SharedCatalogue for the built-ins and the CLI's
 	Key         string     `gorm:"column:template_key" json:"key"`
 	Version     int        `json:"version"`
 	Status      string     `json:"status"`

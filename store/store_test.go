@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -240,34 +241,34 @@ func TestPublishedTemplateIsFrozenAndEditOpensNextDraft(t *testing.T) {
 		body := func(v int) (store.DraftContent, error) {
 			return store.DraftContent{Name: "客服月度", NameEn: "CS monthly", Body: fmt.Sprintf(`{"version":%d}`, v), Checksum: fmt.Sprintf("%064d", v)}, nil
 		}
-		v1, created, err := s.SaveDraft(ctx, "cs-ops-monthly", "admin", body)
+		v1, created, err := s.SaveDraft(ctx, store.SharedCatalogue, "cs-ops-monthly", "admin", body)
 		require.NoError(t, err)
 		require.True(t, created)
 		require.Equal(t, 1, v1.Version)
-		again, created, err := s.SaveDraft(ctx, "cs-ops-monthly", "admin", body)
+		again, created, err := s.SaveDraft(ctx, store.SharedCatalogue, "cs-ops-monthly", "admin", body)
 		require.NoError(t, err)
 		require.False(t, created, "saving a draft again rewrites it")
 		require.Equal(t, v1.ID, again.ID)
 
-		_, err = s.PublishTemplate(ctx, "cs-ops-monthly", 1, "admin")
+		_, err = s.PublishTemplate(ctx, store.SharedCatalogue, "cs-ops-monthly", 1, "admin")
 		require.NoError(t, err)
-		_, err = s.PublishTemplate(ctx, "cs-ops-monthly", 1, "admin")
+		_, err = s.PublishTemplate(ctx, store.SharedCatalogue, "cs-ops-monthly", 1, "admin")
 		require.NoError(t, err, "a retried publish succeeds")
 
-		v2, created, err := s.SaveDraft(ctx, "cs-ops-monthly", "admin", body)
+		v2, created, err := s.SaveDraft(ctx, store.SharedCatalogue, "cs-ops-monthly", "admin", body)
 		require.NoError(t, err)
 		require.True(t, created)
 		require.Equal(t, 2, v2.Version)
-		pub, err := s.GetTemplateVersion(ctx, "cs-ops-monthly", 0)
+		pub, err := s.GetTemplateVersion(ctx, store.SharedCatalogue, "cs-ops-monthly", 0)
 		require.NoError(t, err)
 		require.Equal(t, 1, pub.Version, "version 0 resolves to the newest published")
 		require.Equal(t, `{"version":1}`, pub.Body)
 
-		_, err = s.RetireTemplate(ctx, "cs-ops-monthly", 2, "admin")
+		_, err = s.RetireTemplate(ctx, store.SharedCatalogue, "cs-ops-monthly", 2, "admin")
 		require.ErrorIs(t, err, store.ErrTemplateNotPublished)
-		_, err = s.RetireTemplate(ctx, "cs-ops-monthly", 1, "admin")
+		_, err = s.RetireTemplate(ctx, store.SharedCatalogue, "cs-ops-monthly", 1, "admin")
 		require.NoError(t, err)
-		_, err = s.GetTemplateVersion(ctx, "cs-ops-monthly", 0)
+		_, err = s.GetTemplateVersion(ctx, store.SharedCatalogue, "cs-ops-monthly", 0)
 		require.ErrorIs(t, err, store.ErrNotFound)
 
 		audit, _, err := s.ListAudit(ctx, store.AuditFilter{Entity: "template"}, store.Page{})
@@ -325,4 +326,119 @@ func TestDSNErrorsSayWhatIsExpected(t *testing.T) {
 	require.Error(t, err)
 	require.NotContains(t, err.Error(), "secret")
 	require.False(t, errors.Is(err, store.ErrNotFound))
+}
+
+// TestAnOrganisationsAuditLogHoldsOnlyItsOwnMembersActions: two
+// organisations write audit entries; each reads only its own.
+func TestAnOrganisationsAuditLogHoldsOnlyItsOwnMembersActions(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		a, b := newOrg(t, s), newOrg(t, s)
+		actor := func(o *store.Organization, email string) *store.Member {
+			m := &store.Member{OrgID: o.ID, Name: email, Email: email, Role: store.RoleAdmin, Timezone: "Asia/Shanghai", Locale: "zh", Active: true}
+			require.NoError(t, s.CreateMember(ctx, m))
+			return m
+		}
+		ma, mb := actor(a, "admin@a.test"), actor(b, "admin@b.test")
+		require.NoError(t, store.Audit(s.DB, ma.ID, "channel.save", "channel", "ca", nil))
+		require.NoError(t, store.Audit(s.DB, mb.ID, "channel.save", "channel", "cb", nil))
+		for _, tc := range []struct {
+			org  *store.Organization
+			want string
+		}{{a, "ca"}, {b, "cb"}} {
+			got, total, err := s.ListAudit(ctx, store.AuditFilter{OrgID: tc.org.ID, Entity: "channel"}, store.Page{})
+			require.NoError(t, err)
+			require.EqualValues(t, 1, total)
+			require.Equal(t, tc.want, got[0].EntityID)
+		}
+		got, _, err := s.ListAudit(ctx, store.AuditFilter{OrgID: b.ID, ActorID: ma.ID}, store.Page{})
+		require.NoError(t, err)
+		require.Empty(t, got, "naming another organisation's actor finds nothing")
+	})
+}
+
+// TestAnOrganisationReadsTheSharedCatalogueAndChangesOnlyItsOwnTemplates:
+// a built-in is shared; the first organisation's own version of it is what
+// it launches, and the second organisation neither sees nor changes it.
+func TestAnOrganisationReadsTheSharedCatalogueAndChangesOnlyItsOwnTemplates(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		a, b := newOrg(t, s), newOrg(t, s)
+		body := func(v int) (store.DraftContent, error) {
+			return store.DraftContent{Name: "客服月度", Body: fmt.Sprintf(`{"version":%d}`, v), Checksum: fmt.Sprintf("%064d", v)}, nil
+		}
+		_, _, err := s.SaveDraft(ctx, store.SharedCatalogue, "cs-ops-monthly", "system", body)
+		require.NoError(t, err)
+		_, err = s.PublishTemplate(ctx, store.SharedCatalogue, "cs-ops-monthly", 1, "system")
+		require.NoError(t, err)
+
+		own, created, err := s.SaveDraft(ctx, a.ID, "cs-ops-monthly", "admin-a", body)
+		require.NoError(t, err)
+		require.True(t, created)
+		require.Equal(t, 2, own.Version, "an organisation's own version follows the shared ones")
+		_, err = s.PublishTemplate(ctx, b.ID, "cs-ops-monthly", 2, "admin-b")
+		require.ErrorIs(t, err, store.ErrNotFound, "another organisation's draft is not there")
+		_, err = s.PublishTemplate(ctx, a.ID, "cs-ops-monthly", 2, "admin-a")
+		require.NoError(t, err)
+
+		got, err := s.GetTemplateVersion(ctx, a.ID, "cs-ops-monthly", 0)
+		require.NoError(t, err)
+		require.Equal(t, 2, got.Version, "the first organisation launches its own")
+		got, err = s.GetTemplateVersion(ctx, b.ID, "cs-ops-monthly", 0)
+		require.NoError(t, err)
+		require.Equal(t, 1, got.Version, "the second launches the shared one")
+		_, err = s.GetTemplateVersion(ctx, b.ID, "cs-ops-monthly", 2)
+		require.ErrorIs(t, err, store.ErrNotFound)
+		_, err = s.RetireTemplate(ctx, b.ID, "cs-ops-monthly", 2, "admin-b")
+		require.ErrorIs(t, err, store.ErrNotFound)
+		_, err = s.RetireTemplate(ctx, b.ID, "cs-ops-monthly", 1, "admin-b")
+		require.ErrorIs(t, err, store.ErrNotFound, "the shared catalogue is not one organisation's to retire")
+		_, total, err := s.ListTemplates(ctx, store.TemplateFilter{OrgID: b.ID}, store.Page{})
+		require.NoError(t, err)
+		require.EqualValues(t, 1, total)
+		_, total, err = s.ListTemplates(ctx, store.TemplateFilter{OrgID: a.ID}, store.Page{})
+		require.NoError(t, err)
+		require.EqualValues(t, 2, total)
+
+		// B's own first version of the key follows the shared one too; the
+		// numbers may meet A's, each organisation having its own.
+		other, _, err := s.SaveDraft(ctx, b.ID, "cs-ops-monthly", "admin-b", body)
+		require.NoError(t, err)
+		require.Equal(t, 2, other.Version)
+	})
+}
+
+// TestTemplatesSavedBeforeOrganisationsOwnedThemBecomeTheirMakersOrganisations:
+// migration 6's data step gives a version a member saved to the member's
+// organisation and leaves the built-ins (saved by "system") shared.
+func TestTemplatesSavedBeforeOrganisationsOwnedThemBecomeTheirMakersOrganisations(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		o := newOrg(t, s)
+		m := &store.Member{OrgID: o.ID, Name: "Admin", Email: "admin@a.test", Role: store.RoleAdmin, Timezone: "Asia/Shanghai", Locale: "zh", Active: true}
+		require.NoError(t, s.CreateMember(ctx, m))
+		body := func(v int) (store.DraftContent, error) {
+			return store.DraftContent{Name: "x", Body: fmt.Sprintf(`{"version":%d}`, v), Checksum: fmt.Sprintf("%064d", v)}, nil
+		}
+		_, _, err := s.SaveDraft(ctx, store.SharedCatalogue, "builtin", "system", body)
+		require.NoError(t, err)
+		// As it was stored before migration 6: no organisation.
+		_, _, err = s.SaveDraft(ctx, store.SharedCatalogue, "edited", m.ID, body)
+		require.NoError(t, err)
+		var step string
+		for _, mg := range store.Migrations() {
+			if mg.Version == 6 {
+				for _, stmt := range strings.Split(mg.SQL, ";") {
+					if strings.Contains(stmt, "UPDATE template_versions") {
+						step = stmt
+					}
+				}
+			}
+		}
+		require.NotEmpty(t, step)
+		require.NoError(t, s.DB.Exec(step).Error)
+		_, err = s.GetTemplateVersion(ctx, o.ID, "edited", 1)
+		require.NoError(t, err)
+		_, err = s.GetTemplateVersion(ctx, "another-org", "edited", 1)
+		require.ErrorIs(t, err, store.ErrNotFound, "the member's version is their organisation's now")
+		_, err = s.GetTemplateVersion(ctx, "another-org", "builtin", 1)
+		require.NoError(t, err, "the built-in stays shared")
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 var (
@@ -22,24 +23,39 @@ type DraftContent struct {
 	Name, NameEn, Body, Checksum string
 }
 
-// SaveDraft stores a template's open draft: it rewrites the key's draft if
-// the newest version is one, otherwise opens version newest+1. Published
-// versions are never touched, so a running cycle never sees an edit.
-func (s *Store) SaveDraft(ctx context.Context, key, actorID string, content func(version int) (DraftContent, error)) (*TemplateVersion, bool, error) {
+// Templates belong to an organisation (OrgID) or to the shared catalogue
+// every organisation reads (SharedCatalogue: the built-ins and what the CLI
+// publishes). An organisation reads its own versions and the shared ones,
+// launches its own newest published version of a key before the shared
+// one, and changes only its own: another organisation's are not there.
+const SharedCatalogue = ""
+
+// SaveDraft stores a template's open draft in an organisation (or the
+// shared catalogue): it rewrites the key's draft if the newest version is
+// one, otherwise opens version newest+1, counting the shared versions of
+// the key too so an organisation's own version of a built-in follows it.
+// Published versions are never touched, so a running cycle never sees an edit.
+func (s *Store) SaveDraft(ctx context.Context, orgID, key, actorID string, content func(version int) (DraftContent, error)) (*TemplateVersion, bool, error) {
 	var out TemplateVersion
 	created := false
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var latest TemplateVersion
-		err := tx.Where("template_key = ?", key).Order("version DESC").Take(&latest).Error
+		var latest, shared TemplateVersion
+		err := tx.Where("org_id = ? AND template_key = ?", orgID, key).Order("version DESC").Take(&latest).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) && orgID != SharedCatalogue {
+			err = tx.Where("org_id = ? AND template_key = ?", SharedCatalogue, key).Order("version DESC").Take(&shared).Error
+			if err == nil {
+				latest, err = TemplateVersion{Version: shared.Version, Status: TemplatePublished}, nil
+			}
+		}
 		switch {
 		case errors.Is(err, gorm.ErrRecordNotFound):
-			out = TemplateVersion{Key: key, Version: 1}
+			out = TemplateVersion{OrgID: orgID, Key: key, Version: 1}
 		case err != nil:
 			return fmt.Errorf("save draft %s: %w", key, err)
 		case latest.Status == TemplateDraft:
 			out = latest
 		default:
-			out = TemplateVersion{Key: key, Version: latest.Version + 1}
+			out = TemplateVersion{OrgID: orgID, Key: key, Version: latest.Version + 1}
 		}
 		c, err := content(out.Version)
 		if err != nil {
@@ -65,10 +81,12 @@ func (s *Store) SaveDraft(ctx context.Context, key, actorID string, content func
 	return &out, created, nil
 }
 
-// GetTemplateVersion loads one version; version 0 means the newest published one.
-func (s *Store) GetTemplateVersion(ctx context.Context, key string, version int) (*TemplateVersion, error) {
+// GetTemplateVersion loads one version an organisation reads, its own
+// before the shared catalogue's; version 0 means the newest published one.
+func (s *Store) GetTemplateVersion(ctx context.Context, orgID, key string, version int) (*TemplateVersion, error) {
 	var tv TemplateVersion
-	q := s.DB.WithContext(ctx).Where("template_key = ?", key)
+	q := s.DB.WithContext(ctx).Where("org_id IN (?, ?) AND template_key = ?", orgID, SharedCatalogue, key).
+		Order(clause.OrderByColumn{Column: clause.Column{Name: "org_id"}, Desc: true})
 	if version == 0 {
 		q = q.Where("status = ?", TemplatePublished).Order("version DESC")
 	} else {
@@ -82,6 +100,8 @@ func (s *Store) GetTemplateVersion(ctx context.Context, key string, version int)
 
 // TemplateFilter narrows ListTemplates.
 type TemplateFilter struct {
+	// OrgID lists the organisation's own versions and the shared ones.
+	OrgID  string
 	Key    string
 	Status string
 }
@@ -90,7 +110,7 @@ var templateSorts = map[string]string{"key": "template_key", "version": "version
 
 // ListTemplates lists template versions (bodies included; callers drop them for summaries).
 func (s *Store) ListTemplates(ctx context.Context, f TemplateFilter, p Page) ([]TemplateVersion, int64, error) {
-	q := s.DB.WithContext(ctx).Model(&TemplateVersion{})
+	q := s.DB.WithContext(ctx).Model(&TemplateVersion{}).Where("org_id IN (?, ?)", f.OrgID, SharedCatalogue)
 	if f.Key != "" {
 		q = q.Where("template_key = ?", f.Key)
 	}
@@ -114,19 +134,21 @@ func (s *Store) ListTemplates(ctx context.Context, f TemplateFilter, p Page) ([]
 
 // PublishTemplate freezes a draft. Publishing an already published version
 // with the same checksum is a no-op, so a retried publish succeeds.
-func (s *Store) PublishTemplate(ctx context.Context, key string, version int, actorID string) (*TemplateVersion, error) {
-	return s.transitionTemplate(ctx, key, version, actorID, TemplateDraft, TemplatePublished, ErrTemplateNotDraft)
+func (s *Store) PublishTemplate(ctx context.Context, orgID, key string, version int, actorID string) (*TemplateVersion, error) {
+	return s.transitionTemplate(ctx, orgID, key, version, actorID, TemplateDraft, TemplatePublished, ErrTemplateNotDraft)
 }
 
 // RetireTemplate stops a published version from launching new cycles; running cycles keep it.
-func (s *Store) RetireTemplate(ctx context.Context, key string, version int, actorID string) (*TemplateVersion, error) {
-	return s.transitionTemplate(ctx, key, version, actorID, TemplatePublished, TemplateRetired, ErrTemplateNotPublished)
+// Only the organisation's own versions change; the shared catalogue's are
+// not found (an organisation publishes a version of its own instead).
+func (s *Store) RetireTemplate(ctx context.Context, orgID, key string, version int, actorID string) (*TemplateVersion, error) {
+	return s.transitionTemplate(ctx, orgID, key, version, actorID, TemplatePublished, TemplateRetired, ErrTemplateNotPublished)
 }
 
-func (s *Store) transitionTemplate(ctx context.Context, key string, version int, actorID, from, to string, wrong error) (*TemplateVersion, error) {
+func (s *Store) transitionTemplate(ctx context.Context, orgID, key string, version int, actorID, from, to string, wrong error) (*TemplateVersion, error) {
 	var tv TemplateVersion
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Where("template_key = ? AND version = ?", key, version).Take(&tv).Error; err != nil {
+		if err := tx.Where("org_id = ? AND template_key = ? AND version = ?", orgID, key, version).Take(&tv).Error; err != nil {
 			return notFound(fmt.Sprintf("template %s v%d", key, version), err)
 		}
 		if tv.Status == to {

@@ -90,7 +90,7 @@ func templatePublishCommand() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			tv, published, _, err := catalog.PublishBody(cmd.Context(), st, data, "cli")
+			tv, published, _, err := catalog.PublishBody(cmd.Context(), st, store.SharedCatalogue, data, "cli")
 			if err != nil {
 				return err
 			}

@@ -219,7 +219,7 @@ func TestTemplatePublishRefusesAnInvalidFileAndPublishesAValidOneOnce(t *testing
 	s, err = store.Open(context.Background(), dsn, nil)
 	require.NoError(t, err)
 	defer s.Close()
-	tv, err := s.GetTemplateVersion(context.Background(), "cs-ops-pilot", 0)
+	tv, err := s.GetTemplateVersion(context.Background(), store.SharedCatalogue, "cs-ops-pilot", 0)
 	require.NoError(t, err)
 	require.Equal(t, 1, tv.Version)
 	require.Equal(t, store.TemplatePublished, tv.Status)
