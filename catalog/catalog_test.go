@@ -132,7 +132,9 @@ func TestPublishingOneBodyThreeTimesAtOnceSucceedsEveryTime(t *testing.T) {
 			errs := make([]error, len(replicas))
 			var wg sync.WaitGroup
 			for i, s := range replicas {
-				wg.Go(func() { got[i], _, _, errs[i] = catalog.PublishBody(context.Background(), s, store.SharedCatalogue, body, "cli") })
+				wg.Go(func() {
+					got[i], _, _, errs[i] = catalog.PublishBody(context.Background(), s, store.SharedCatalogue, body, "cli")
+				})
 			}
 			wg.Wait()
 			for i := range replicas {
