@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/perfloop/perfloop/cycles"
+	"github.com/perfloop/perfloop/monitoring"
 	"github.com/perfloop/perfloop/store"
 )
 
@@ -31,6 +32,8 @@ type Deps struct {
 	Cycles *cycles.Service
 	// OIDC, when set, also accepts SSO tokens verified against a JWKS.
 	OIDC *OIDC
+	// Metrics records request latencies; it is served on its own listener.
+	Metrics *monitoring.Metrics
 }
 
 // Server holds the handlers' dependencies.
@@ -51,7 +54,7 @@ func New(d Deps) http.Handler {
 	s := &Server{store: d.Store, log: d.Log, checks: d.Checks, cycles: d.Cycles, oidc: d.OIDC}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(s.requestContext, s.recoverPanics)
+	r.Use(observeRequests(d.Metrics), s.requestContext, s.recoverPanics)
 	r.NoRoute(func(c *gin.Context) {
 		writeError(c, &Error{Status: http.StatusNotFound, Code: "not_found", Message: "no route " + c.Request.Method + " " + c.Request.URL.Path})
 	})

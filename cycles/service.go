@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/monitoring"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/workflows"
 )
@@ -25,6 +26,7 @@ type Service struct {
 	Client    client.Client
 	TaskQueue string
 	Log       *slog.Logger
+	Metrics   *monitoring.Metrics // counts launches and submissions; nil counts nothing
 }
 
 // FieldError is a launch or submission problem at a JSON pointer of the request.
@@ -75,7 +77,8 @@ type LaunchRequest struct {
 // transaction and starts the cycle's workflow. With the same idempotency
 // key it returns the same cycle; a cycle whose workflow could not be
 // started (Temporal down) is started by the next identical request.
-func (s *Service) Launch(ctx context.Context, r LaunchRequest) (*store.Cycle, bool, error) {
+func (s *Service) Launch(ctx context.Context, r LaunchRequest) (_ *store.Cycle, created bool, err error) {
+	defer func() { s.Metrics.Launched(launchOutcome(created, err)) }()
 	plan, err := PlanLaunch(ctx, s.Store, r)
 	if err != nil {
 		return nil, false, err
@@ -155,7 +158,8 @@ func (s *Service) start(ctx context.Context, c *store.Cycle) error {
 
 // Submit checks a task's form against the template and hands it to the
 // workflow that owns the task as an Update, returning its result.
-func (s *Service) Submit(ctx context.Context, caller *store.Member, taskID string, data json.RawMessage) (*activities.SubmitResult, error) {
+func (s *Service) Submit(ctx context.Context, caller *store.Member, taskID string, data json.RawMessage) (_ *activities.SubmitResult, err error) {
+	defer func() { s.Metrics.Submitted(outcome(err, "accepted")) }()
 	t, err := s.Store.GetTaskByID(ctx, taskID)
 	if err != nil {
 		// A database that is down answers 503 (retry), not 404: only a

@@ -25,6 +25,7 @@ import (
 	"github.com/perfloop/perfloop/api"
 	"github.com/perfloop/perfloop/demo"
 	"github.com/perfloop/perfloop/devserver"
+	"github.com/perfloop/perfloop/monitoring"
 	"github.com/perfloop/perfloop/notify"
 	"github.com/perfloop/perfloop/store"
 )
@@ -42,6 +43,11 @@ type Options struct {
 	Log            *slog.Logger
 	OIDC           *api.OIDC    // optional SSO
 	Mail           *notify.SMTP // optional SMTP relay (a local sink) for e-mail notifications
+	// StopTimeout lets the worker's activities in flight finish on Stop.
+	StopTimeout time.Duration
+	// Metrics, when set, records the API, the engine, the store's gauges
+	// and the Temporal SDK; the caller serves it.
+	Metrics *monitoring.Metrics
 }
 
 // Stack is a running product.
@@ -104,7 +110,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	}
 	o.Log.Info("temporal started", "address", s.Temporal.HostPort(), "namespace", o.Namespace, "ui", s.Temporal.UIAddr(), "ms", time.Since(start).Milliseconds())
 
-	s.Client, err = client.Dial(client.Options{HostPort: s.Temporal.HostPort(), Namespace: o.Namespace, Logger: sdklog.NewStructuredLogger(quiet(o.Log))})
+	s.Client, err = client.Dial(client.Options{HostPort: s.Temporal.HostPort(), Namespace: o.Namespace, Logger: sdklog.NewStructuredLogger(quiet(o.Log)), MetricsHandler: o.Metrics.Temporal()})
 	if err != nil {
 		return nil, fmt.Errorf("connect to embedded temporal: %w", err)
 	}
@@ -122,6 +128,9 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	}
 	if _, err := s.Store.Migrate(ctx, o.Log); err != nil {
 		return nil, err
+	}
+	if o.Metrics != nil {
+		o.Metrics.WatchStore(s.Store)
 	}
 	seedDir := o.DataDir
 	if o.Ephemeral {
@@ -141,12 +150,13 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	}
 
 	s.http.Handler = api.New(api.Deps{
-		Store:  s.Store,
-		Log:    o.Log,
-		Checks: []api.Check{{Name: "temporal", Func: s.temporalHealthy}},
-		Extra:  routes(s),
-		Cycles: Cycles(s.parts()),
-		OIDC:   o.OIDC,
+		Store:   s.Store,
+		Log:     o.Log,
+		Checks:  []api.Check{{Name: "temporal", Func: s.temporalHealthy}},
+		Extra:   routes(s),
+		Cycles:  Cycles(s.parts()),
+		OIDC:    o.OIDC,
+		Metrics: o.Metrics,
 	})
 	s.URL = "http://" + hostURL(ln.Addr())
 	closeLn = nil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/perfloop/perfloop/catalog"
 	"github.com/perfloop/perfloop/cycles"
+	"github.com/perfloop/perfloop/monitoring"
 	"github.com/perfloop/perfloop/notify"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/web"
@@ -28,6 +29,8 @@ type Parts struct {
 	Mail      *notify.SMTP // e-mail notifications; nil sends none
 	// StopTimeout lets the worker's activities in flight finish on stop.
 	StopTimeout time.Duration
+	// Metrics, when set, records launches, submissions and scoring.
+	Metrics *monitoring.Metrics
 }
 
 // SeedBuiltins publishes the built-in templates whose content is not yet
@@ -46,7 +49,7 @@ func SeedBuiltins(ctx context.Context, p Parts) error {
 // StartWorker starts the Temporal worker and returns its stop function,
 // which waits for activities in flight.
 func StartWorker(p Parts) (func(), error) {
-	w := worker.New(worker.Options{Client: p.Client, Store: p.Store, TaskQueue: p.TaskQueue, Log: p.Log, Mail: p.Mail, StopTimeout: p.StopTimeout})
+	w := worker.New(worker.Options{Client: p.Client, Store: p.Store, TaskQueue: p.TaskQueue, Log: p.Log, Mail: p.Mail, StopTimeout: p.StopTimeout, Metrics: p.Metrics})
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
 	}
@@ -61,7 +64,7 @@ func StartWorker(p Parts) (func(), error) {
 
 // Cycles is the engine service the API launches and steers cycles through.
 func Cycles(p Parts) *cycles.Service {
-	return &cycles.Service{Store: p.Store, Client: p.Client, TaskQueue: p.TaskQueue, Log: p.Log}
+	return &cycles.Service{Store: p.Store, Client: p.Client, TaskQueue: p.TaskQueue, Log: p.Log, Metrics: p.Metrics}
 }
 
 // Routes returns extra routes to hang on the API: the web UI at /.
@@ -72,7 +75,7 @@ func Routes(p Parts) []func(r *gin.Engine, authed *gin.RouterGroup) {
 }
 
 func (s *Stack) parts() Parts {
-	return Parts{Client: s.Client, Store: s.Store, TaskQueue: s.opts.TaskQueue, Log: s.log, Mail: s.opts.Mail}
+	return Parts{Client: s.Client, Store: s.Store, TaskQueue: s.opts.TaskQueue, Log: s.log, Mail: s.opts.Mail, StopTimeout: s.opts.StopTimeout, Metrics: s.opts.Metrics}
 }
 
 func seedExtras(ctx context.Context, s *Stack) error {

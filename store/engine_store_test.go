@@ -873,3 +873,32 @@ func TestTeamRankHistoryLeavesOutAWithheldResult(t *testing.T) {
 		require.Equal(t, []store.MemberRank{{MemberID: scored, Rank: 1, Score: 70}}, h[0].Ranks)
 	})
 }
+
+func TestGaugesCountCyclesByStateOpenAndOverdueTasksAndUnsentDeliveries(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 2, "k")
+		now := time.Now().UTC()
+		for i, due := range []time.Time{now.Add(-time.Hour), now.Add(time.Hour)} {
+			m := f.members[i]
+			_, err := s.EnsureTask(ctx, &store.Task{OrgID: f.org.ID, CycleID: f.cycle.ID, WorkflowID: "w", StageKey: "evaluate", Kind: store.TaskSelfEval, AssigneeID: m.ID, SubjectID: &m.ID,
+				Title: "自评", TitleEn: "Self", DueAt: due, Payload: "{}", DedupeKey: "self:" + m.ID})
+			require.NoError(t, err)
+		}
+		for _, key := range []string{"a", "b", "c"} {
+			_, err := s.EnqueueDelivery(ctx, &store.Delivery{Notification: store.Notification{OrgID: f.org.ID, RecipientID: f.members[0].ID, Channel: store.ChannelWebhook, Kind: "results", DedupeKey: key}})
+			require.NoError(t, err)
+		}
+		pending, err := s.PendingNotifications(ctx, nil, 10)
+		require.NoError(t, err)
+		state, err := s.MarkFailed(ctx, pending[0].ID, "webhook: 410 gone", 1)
+		require.NoError(t, err)
+		require.Equal(t, store.NotificationPermanentFailure, state)
+
+		g, err := s.ReadGauges(ctx, now)
+		require.NoError(t, err)
+		require.Equal(t, map[string]int64{store.CyclePending: 1}, g.CyclesByState)
+		require.EqualValues(t, 2, g.OpenTasks)
+		require.EqualValues(t, 1, g.OverdueTasks)
+		require.Equal(t, map[string]int64{store.NotificationPending: 2, store.NotificationPermanentFailure: 1}, g.DeliveriesByState)
+	})
+}

@@ -13,11 +13,13 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/perfloop/perfloop/activities"
 	"github.com/perfloop/perfloop/cycles"
+	"github.com/perfloop/perfloop/monitoring"
 	"github.com/perfloop/perfloop/notify"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/workflows"
@@ -40,6 +42,8 @@ type Options struct {
 	// cancelling them. Without it a rolling deploy abandons them and
 	// Temporal retries each only after its start-to-close timeout.
 	StopTimeout time.Duration
+	// Metrics times scoring and counts scheduled launches (nil: none).
+	Metrics *monitoring.Metrics
 }
 
 // DefaultStopTimeout fits inside the 30 s a container runtime or Kubernetes
@@ -65,13 +69,16 @@ func New(o Options) sdkworker.Worker {
 		MaxConcurrentActivityTaskPollers: 8,
 		WorkerStopTimeout:                o.StopTimeout,
 	}
+	if o.Metrics != nil {
+		wo.Interceptors = []interceptor.WorkerInterceptor{o.Metrics.Scoring("ComputeScores")}
+	}
 	if o.Concurrency > 0 {
 		wo.MaxConcurrentActivityExecutionSize = o.Concurrency
 		wo.MaxConcurrentWorkflowTaskExecutionSize = o.Concurrency
 	}
 	w := sdkworker.New(o.Client, o.TaskQueue, wo)
 	Register(w, &activities.Activities{Store: o.Store, Client: o.Client, TaskQueue: o.TaskQueue, Log: o.Log, Mail: o.Mail})
-	w.RegisterActivity(&cycles.Launcher{Service: &cycles.Service{Store: o.Store, Client: o.Client, TaskQueue: o.TaskQueue, Log: o.Log}})
+	w.RegisterActivity(&cycles.Launcher{Service: &cycles.Service{Store: o.Store, Client: o.Client, TaskQueue: o.TaskQueue, Log: o.Log, Metrics: o.Metrics}})
 	return w
 }
 

@@ -42,6 +42,7 @@ type config struct {
 	SMTPStartTLS   bool
 	DrainDelay     time.Duration
 	StopTimeout    time.Duration
+	Metrics        string
 }
 
 // mail is the SMTP relay for e-mail notifications, nil when --smtp is
@@ -127,6 +128,7 @@ var settings = map[string]setting{
 	"timezone":           {"timezone", "PERFLOOP_ORG_TIMEZONE", "init: the organisation's IANA time zone"},
 	"locale":             {"locale", "PERFLOOP_ORG_LOCALE", "init: the organisation's language, zh or en"},
 	"drain-delay":        {"drain-delay", "PERFLOOP_DRAIN_DELAY", "on SIGTERM, how long /readyz answers 503 while requests are still served, so load balancers stop sending them"},
+	"metrics":            {"metrics", "PERFLOOP_METRICS", "address of a separate listener serving Prometheus /metrics, e.g. :9090 (unset: none); keep it off the public network"},
 	"shutdown-timeout":   {"shutdown-timeout", "PERFLOOP_SHUTDOWN_TIMEOUT", "on SIGTERM, how long requests (api) or activities (worker) in flight may take to finish"},
 }
 

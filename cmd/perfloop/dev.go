@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/perfloop/perfloop/devstack"
+	"github.com/perfloop/perfloop/worker"
 )
 
 func devCommand() *cobra.Command {
@@ -35,11 +36,15 @@ func devCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			m, err := c.metrics(cmd.Context(), log)
+			if err != nil {
+				return err
+			}
 			began := time.Now()
 			stack, err := devstack.Start(cmd.Context(), devstack.Options{
 				HTTPAddr: c.HTTP, DataDir: c.DataDir, Ephemeral: c.Ephemeral, TemporalPort: c.TemporalPort,
 				TemporalUIPort: c.TemporalUIPort, DBDSN: c.DB, Namespace: c.Namespace, TaskQueue: c.TaskQueue, Log: log,
-				OIDC: c.oidc(), Mail: mail,
+				OIDC: c.oidc(), Mail: mail, StopTimeout: c.StopTimeout, Metrics: m,
 			})
 			if err != nil {
 				return err
@@ -64,6 +69,8 @@ func devCommand() *cobra.Command {
 	addString(fs, &c.DB, "db", "")
 	addString(fs, &c.Namespace, "namespace", "default")
 	addString(fs, &c.TaskQueue, "task-queue", "perfloop")
+	addDuration(fs, &c.StopTimeout, "shutdown-timeout", worker.DefaultStopTimeout)
+	addMetricsFlag(fs, &c)
 	addOIDCFlags(fs, &c)
 	addSMTPFlags(fs, &c)
 	addLogFlags(fs, &c)

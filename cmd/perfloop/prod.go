@@ -15,6 +15,7 @@ import (
 
 	"github.com/perfloop/perfloop/api"
 	"github.com/perfloop/perfloop/devstack"
+	"github.com/perfloop/perfloop/monitoring"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/worker"
 )
@@ -44,11 +45,11 @@ func openCurrentStore(ctx context.Context, c config, log *slog.Logger) (*store.S
 
 // dialTemporal connects lazily so the API can start (and answer /readyz 503)
 // while Temporal is still coming up.
-func dialTemporal(c config, log *slog.Logger) (client.Client, error) {
+func dialTemporal(c config, log *slog.Logger, m *monitoring.Metrics) (client.Client, error) {
 	if _, _, err := net.SplitHostPort(c.Temporal); err != nil {
 		return nil, fmt.Errorf("--temporal %q: expected host:port, e.g. temporal:7233", c.Temporal)
 	}
-	cl, err := client.NewLazyClient(client.Options{HostPort: c.Temporal, Namespace: c.Namespace, Logger: sdklog.NewStructuredLogger(log)})
+	cl, err := client.NewLazyClient(client.Options{HostPort: c.Temporal, Namespace: c.Namespace, Logger: sdklog.NewStructuredLogger(log), MetricsHandler: m.Temporal()})
 	if err != nil {
 		return nil, fmt.Errorf("temporal client for %s: %w", c.Temporal, err)
 	}
@@ -72,14 +73,21 @@ func apiCommand() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			tc, err := dialTemporal(c, log)
+			m, err := c.metrics(ctx, log)
+			if err != nil {
+				return err
+			}
+			if m != nil {
+				m.WatchStore(st)
+			}
+			tc, err := dialTemporal(c, log, m)
 			if err != nil {
 				return err
 			}
 			defer tc.Close()
-			parts := devstack.Parts{Client: tc, Store: st, TaskQueue: c.TaskQueue, Log: log}
+			parts := devstack.Parts{Client: tc, Store: st, TaskQueue: c.TaskQueue, Log: log, Metrics: m}
 			d := &drain{delay: c.DrainDelay, timeout: c.StopTimeout, log: log}
-			handler := api.New(api.Deps{Store: st, Log: log, Extra: devstack.Routes(parts), Cycles: devstack.Cycles(parts), OIDC: c.oidc(), Checks: []api.Check{{Name: "temporal", Func: func(ctx context.Context) error {
+			handler := api.New(api.Deps{Store: st, Log: log, Extra: devstack.Routes(parts), Cycles: devstack.Cycles(parts), OIDC: c.oidc(), Metrics: m, Checks: []api.Check{{Name: "temporal", Func: func(ctx context.Context) error {
 				_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
 				return err
 			}}, d.check()}})
@@ -96,6 +104,7 @@ func apiCommand() *cobra.Command {
 	addDuration(fs, &c.DrainDelay, "drain-delay", 5*time.Second)
 	addDuration(fs, &c.StopTimeout, "shutdown-timeout", worker.DefaultStopTimeout)
 	addString(fs, &c.DB, "db", "")
+	addMetricsFlag(fs, &c)
 	addTemporalClientFlags(fs, &c)
 	addOIDCFlags(fs, &c)
 	addLogFlags(fs, &c)
@@ -119,7 +128,11 @@ func workerCommand() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			tc, err := client.DialContext(ctx, client.Options{HostPort: c.Temporal, Namespace: c.Namespace, Logger: sdklog.NewStructuredLogger(log)})
+			m, err := c.metrics(ctx, log)
+			if err != nil {
+				return err
+			}
+			tc, err := client.DialContext(ctx, client.Options{HostPort: c.Temporal, Namespace: c.Namespace, Logger: sdklog.NewStructuredLogger(log), MetricsHandler: m.Temporal()})
 			if err != nil {
 				return fmt.Errorf("connect to temporal at %s (namespace %s): %w", c.Temporal, c.Namespace, err)
 			}
@@ -128,7 +141,7 @@ func workerCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			parts := devstack.Parts{Client: tc, Store: st, TaskQueue: c.TaskQueue, Log: log, Mail: mail, StopTimeout: c.StopTimeout}
+			parts := devstack.Parts{Client: tc, Store: st, TaskQueue: c.TaskQueue, Log: log, Mail: mail, StopTimeout: c.StopTimeout, Metrics: m}
 			if err := devstack.SeedBuiltins(ctx, parts); err != nil {
 				return err
 			}
@@ -146,6 +159,7 @@ func workerCommand() *cobra.Command {
 	fs := cmd.Flags()
 	addString(fs, &c.DB, "db", "")
 	addDuration(fs, &c.StopTimeout, "shutdown-timeout", worker.DefaultStopTimeout)
+	addMetricsFlag(fs, &c)
 	addTemporalClientFlags(fs, &c)
 	addSMTPFlags(fs, &c)
 	addLogFlags(fs, &c)
