@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/perfloop/perfloop/cycles"
+	"github.com/perfloop/perfloop/notify"
 	"github.com/perfloop/perfloop/store"
 )
 
@@ -31,6 +32,8 @@ type Deps struct {
 	Cycles *cycles.Service
 	// OIDC, when set, also accepts SSO tokens verified against a JWKS.
 	OIDC *OIDC
+	// Webhooks says which hosts a channel's URL may name.
+	Webhooks notify.Targets
 }
 
 // Server holds the handlers' dependencies.
@@ -40,6 +43,7 @@ type Server struct {
 	checks []Check
 	cycles *cycles.Service
 	oidc   *OIDC
+	hooks  notify.Targets
 }
 
 // New builds the HTTP handler.
@@ -48,7 +52,7 @@ func New(d Deps) http.Handler {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{store: d.Store, log: d.Log, checks: d.Checks, cycles: d.Cycles, oidc: d.OIDC}
+	s := &Server{store: d.Store, log: d.Log, checks: d.Checks, cycles: d.Cycles, oidc: d.OIDC, hooks: d.Webhooks}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.Use(s.requestContext, s.recoverPanics)

@@ -40,8 +40,9 @@ type Options struct {
 	Namespace      string
 	TaskQueue      string
 	Log            *slog.Logger
-	OIDC           *api.OIDC    // optional SSO
-	Mail           *notify.SMTP // optional SMTP relay (a local sink) for e-mail notifications
+	OIDC           *api.OIDC      // optional SSO
+	Mail           *notify.SMTP   // optional SMTP relay (a local sink) for e-mail notifications
+	Webhooks       notify.Targets // which hosts chat bots and webhooks may reach
 }
 
 // Stack is a running product.
@@ -141,12 +142,13 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	}
 
 	s.http.Handler = api.New(api.Deps{
-		Store:  s.Store,
-		Log:    o.Log,
-		Checks: []api.Check{{Name: "temporal", Func: s.temporalHealthy}},
-		Extra:  routes(s),
-		Cycles: Cycles(s.parts()),
-		OIDC:   o.OIDC,
+		Store:    s.Store,
+		Log:      o.Log,
+		Checks:   []api.Check{{Name: "temporal", Func: s.temporalHealthy}},
+		Extra:    routes(s),
+		Cycles:   Cycles(s.parts()),
+		OIDC:     o.OIDC,
+		Webhooks: o.Webhooks,
 	})
 	s.URL = "http://" + hostURL(ln.Addr())
 	closeLn = nil

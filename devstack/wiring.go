@@ -26,6 +26,7 @@ type Parts struct {
 	TaskQueue string
 	Log       *slog.Logger
 	Mail      *notify.SMTP // e-mail notifications; nil sends none
+	Webhooks  notify.Targets
 }
 
 // SeedBuiltins publishes the built-in templates whose content is not yet
@@ -44,7 +45,7 @@ func SeedBuiltins(ctx context.Context, p Parts) error {
 // StartWorker starts the Temporal worker and returns its stop function,
 // which waits for activities in flight.
 func StartWorker(p Parts) (func(), error) {
-	w := worker.New(worker.Options{Client: p.Client, Store: p.Store, TaskQueue: p.TaskQueue, Log: p.Log, Mail: p.Mail})
+	w := worker.New(worker.Options{Client: p.Client, Store: p.Store, TaskQueue: p.TaskQueue, Log: p.Log, Mail: p.Mail, Webhooks: p.Webhooks})
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
 	}
@@ -70,7 +71,7 @@ func Routes(p Parts) []func(r *gin.Engine, authed *gin.RouterGroup) {
 }
 
 func (s *Stack) parts() Parts {
-	return Parts{Client: s.Client, Store: s.Store, TaskQueue: s.opts.TaskQueue, Log: s.log, Mail: s.opts.Mail}
+	return Parts{Client: s.Client, Store: s.Store, TaskQueue: s.opts.TaskQueue, Log: s.log, Mail: s.opts.Mail, Webhooks: s.opts.Webhooks}
 }
 
 func seedExtras(ctx context.Context, s *Stack) error {

@@ -36,6 +36,8 @@ type Options struct {
 	Concurrency int
 	// Mail is the SMTP relay for e-mail notifications (nil: none are sent).
 	Mail *notify.SMTP
+	// Webhooks says which hosts chat bots and webhooks may reach.
+	Webhooks notify.Targets
 }
 
 // New registers every workflow and activity on a worker for the task queue.
@@ -61,7 +63,7 @@ func New(o Options) sdkworker.Worker {
 		wo.MaxConcurrentWorkflowTaskExecutionSize = o.Concurrency
 	}
 	w := sdkworker.New(o.Client, o.TaskQueue, wo)
-	Register(w, &activities.Activities{Store: o.Store, Client: o.Client, TaskQueue: o.TaskQueue, Log: o.Log, Mail: o.Mail})
+	Register(w, &activities.Activities{Store: o.Store, Client: o.Client, TaskQueue: o.TaskQueue, Log: o.Log, Mail: o.Mail, Webhooks: o.Webhooks})
 	w.RegisterActivity(&cycles.Launcher{Service: &cycles.Service{Store: o.Store, Client: o.Client, TaskQueue: o.TaskQueue, Log: o.Log}})
 	return w
 }

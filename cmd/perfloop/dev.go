@@ -39,7 +39,7 @@ func devCommand() *cobra.Command {
 			stack, err := devstack.Start(cmd.Context(), devstack.Options{
 				HTTPAddr: c.HTTP, DataDir: c.DataDir, Ephemeral: c.Ephemeral, TemporalPort: c.TemporalPort,
 				TemporalUIPort: c.TemporalUIPort, DBDSN: c.DB, Namespace: c.Namespace, TaskQueue: c.TaskQueue, Log: log,
-				OIDC: c.oidc(), Mail: mail,
+				OIDC: c.oidc(), Mail: mail, Webhooks: c.webhooks(),
 			})
 			if err != nil {
 				return err
@@ -66,6 +66,7 @@ func devCommand() *cobra.Command {
 	addString(fs, &c.TaskQueue, "task-queue", "perfloop")
 	addOIDCFlags(fs, &c)
 	addSMTPFlags(fs, &c)
+	addWebhookFlags(fs, &c)
 	addLogFlags(fs, &c)
 	return cmd
 }

@@ -77,7 +77,7 @@ func apiCommand() *cobra.Command {
 			}
 			defer tc.Close()
 			parts := devstack.Parts{Client: tc, Store: st, TaskQueue: c.TaskQueue, Log: log}
-			handler := api.New(api.Deps{Store: st, Log: log, Extra: devstack.Routes(parts), Cycles: devstack.Cycles(parts), OIDC: c.oidc(), Checks: []api.Check{{Name: "temporal", Func: func(ctx context.Context) error {
+			handler := api.New(api.Deps{Store: st, Log: log, Extra: devstack.Routes(parts), Cycles: devstack.Cycles(parts), OIDC: c.oidc(), Webhooks: c.webhooks(), Checks: []api.Check{{Name: "temporal", Func: func(ctx context.Context) error {
 				_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
 				return err
 			}}}})
@@ -104,6 +104,7 @@ func apiCommand() *cobra.Command {
 	addString(fs, &c.DB, "db", "")
 	addTemporalClientFlags(fs, &c)
 	addOIDCFlags(fs, &c)
+	addWebhookFlags(fs, &c)
 	addLogFlags(fs, &c)
 	return cmd
 }
@@ -134,7 +135,7 @@ func workerCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			parts := devstack.Parts{Client: tc, Store: st, TaskQueue: c.TaskQueue, Log: log, Mail: mail}
+			parts := devstack.Parts{Client: tc, Store: st, TaskQueue: c.TaskQueue, Log: log, Mail: mail, Webhooks: c.webhooks()}
 			if err := devstack.SeedBuiltins(ctx, parts); err != nil {
 				return err
 			}
@@ -152,6 +153,7 @@ func workerCommand() *cobra.Command {
 	addString(fs, &c.DB, "db", "")
 	addTemporalClientFlags(fs, &c)
 	addSMTPFlags(fs, &c)
+	addWebhookFlags(fs, &c)
 	addLogFlags(fs, &c)
 	return cmd
 }
