@@ -84,6 +84,8 @@ func classify(err error) *Error {
 		return &Error{Status: http.StatusConflict, Code: "conflict", Message: err.Error()}
 	case errors.Is(err, store.ErrTeamCycle):
 		return badRequest(store.ErrTeamCycle.Error(), Detail{Path: "/parentId", Message: store.ErrTeamCycle.Error()})
+	case errors.Is(err, ErrSSOUnavailable):
+		return &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: err.Error()}
 	case unavailable(err):
 		return &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "a backing service (database or Temporal) is unreachable; retry shortly"}
 	}

@@ -28,13 +28,35 @@ type OIDC struct {
 	Audience string
 	Claim    string // the claim naming the member by email; default "email"
 
-	mu      sync.Mutex
-	keys    map[string]any
-	fetched time.Time
+	mu       sync.Mutex
+	keys     map[string]any
+	fetched  time.Time     // last successful read
+	next     time.Time     // no read before this: rate limit and backoff
+	failures int           // reads failed in a row
+	inflight chan struct{} // closed when the read under way ends
+	lastErr  error
 }
+
+// How often the key set is read: kept for jwksTTL; re-read sooner for an
+// unknown key id (a rotation) at most every jwksMinInterval; after a
+// failed read, not again for jwksBackoff doubling up to jwksMaxBackoff.
+// Without these, tokens naming made-up key ids, or an SSO outage, would
+// have every unauthenticated request fetch the key set.
+const (
+	jwksTTL         = 5 * time.Minute
+	jwksMinInterval = 30 * time.Second
+	jwksBackoff     = 2 * time.Second
+	jwksMaxBackoff  = 5 * time.Minute
+	// clockLeeway forgives clock drift between the SSO server and ours.
+	clockLeeway = 30 * time.Second
+)
 
 // ErrOIDC is a token the SSO configuration does not accept.
 var ErrOIDC = errors.New("the SSO token is not valid")
+
+// ErrSSOUnavailable is a key set that cannot be read now; the API answers
+// 503 with Retry-After, since the token may well be good.
+var ErrSSOUnavailable = errors.New("the SSO key set is unavailable")
 
 type jwk struct {
 	Kty string `json:"kty"`
@@ -46,14 +68,61 @@ type jwk struct {
 	Y   string `json:"y"`
 }
 
-// load reads the key set, at most every five minutes so a rotated key is
-// picked up without a restart.
-func (o *OIDC) load() (map[string]any, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.keys != nil && time.Since(o.fetched) < 5*time.Minute {
-		return o.keys, nil
+// keysFor returns the key set holding kid, reading it again when it is
+// stale or lacks kid, as often as the rate limit allows. One read runs at
+// a time, outside the lock; others use the keys at hand or wait for it.
+func (o *OIDC) keysFor(kid string) (map[string]any, error) {
+	for {
+		o.mu.Lock()
+		keys := o.keys
+		_, known := keys[kid]
+		fresh := keys != nil && time.Since(o.fetched) < jwksTTL
+		switch {
+		case fresh && known:
+			o.mu.Unlock()
+			return keys, nil
+		case time.Now().Before(o.next) || (o.inflight != nil && keys != nil):
+			// Not now: answer from what we have rather than fetch again.
+			err := o.lastErr
+			o.mu.Unlock()
+			if keys == nil {
+				return nil, fmt.Errorf("%w (%v); try again shortly", ErrSSOUnavailable, err)
+			}
+			return keys, nil
+		case o.inflight != nil:
+			wait := o.inflight
+			o.mu.Unlock()
+			<-wait
+			continue
+		}
+		done := make(chan struct{})
+		o.inflight = done
+		o.mu.Unlock()
+
+		read, err := o.read()
+		o.mu.Lock()
+		now := time.Now()
+		if err != nil {
+			o.failures++
+			o.lastErr = err
+			o.next = now.Add(min(jwksBackoff<<min(o.failures-1, 16), jwksMaxBackoff))
+		} else {
+			o.keys, o.fetched, o.failures, o.lastErr = read, now, 0, nil
+			o.next = now.Add(jwksMinInterval)
+		}
+		o.inflight = nil
+		close(done)
+		keys = o.keys
+		o.mu.Unlock()
+		if keys == nil {
+			return nil, fmt.Errorf("%w: %v", ErrSSOUnavailable, err)
+		}
+		return keys, nil
 	}
+}
+
+// read reads and parses the key set.
+func (o *OIDC) read() (map[string]any, error) {
 	var data []byte
 	var err error
 	if strings.HasPrefix(o.JWKS, "https://") || strings.HasPrefix(o.JWKS, "http://") {
@@ -98,26 +167,47 @@ func (o *OIDC) load() (map[string]any, error) {
 	if len(keys) == 0 {
 		return nil, fmt.Errorf("JWKS %s holds no usable RSA or P-256 key", o.JWKS)
 	}
-	o.keys, o.fetched = keys, time.Now()
 	return keys, nil
 }
 
-// Email verifies a token and returns the email it names.
+// Email verifies a token and returns the email it names. The token must
+// carry exp (a token without one would be good forever), and an SSO that
+// says the email is not verified does not get to name a member by it.
 func (o *OIDC) Email(raw string) (string, error) {
-	keys, err := o.load()
-	if err != nil {
-		return "", err
-	}
 	claims := jwt.MapClaims{}
-	_, err = jwt.NewParser(jwt.WithValidMethods([]string{"RS256", "ES256"})).ParseWithClaims(raw, claims, func(t *jwt.Token) (any, error) {
+	var keyErr error
+	parser := jwt.NewParser(jwt.WithValidMethods([]string{"RS256", "ES256"}), jwt.WithoutClaimsValidation())
+	_, err := parser.ParseWithClaims(raw, claims, func(t *jwt.Token) (any, error) {
 		kid, _ := t.Header["kid"].(string)
+		keys, err := o.keysFor(kid)
+		if err != nil {
+			keyErr = err
+			return nil, err
+		}
 		if k, ok := keys[kid]; ok {
 			return k, nil
 		}
 		return nil, fmt.Errorf("unknown key id %q", kid)
 	})
+	if keyErr != nil {
+		return "", keyErr
+	}
 	if err != nil {
 		return "", fmt.Errorf("%w: %v", ErrOIDC, err)
+	}
+	now := time.Now()
+	exp, ok := numericClaim(claims, "exp")
+	switch {
+	case !ok:
+		return "", fmt.Errorf("%w: no exp claim; tokens must expire", ErrOIDC)
+	case now.After(exp.Add(clockLeeway)):
+		return "", fmt.Errorf("%w: expired at %s", ErrOIDC, exp.UTC().Format(time.RFC3339))
+	}
+	if _, present := claims["nbf"]; present {
+		nbf, ok := numericClaim(claims, "nbf")
+		if !ok || now.Add(clockLeeway).Before(nbf) {
+			return "", fmt.Errorf("%w: not valid yet (nbf)", ErrOIDC)
+		}
 	}
 	if o.Issuer != "" && !claims.VerifyIssuer(o.Issuer, true) {
 		return "", fmt.Errorf("%w: issuer is not %s", ErrOIDC, o.Issuer)
@@ -133,5 +223,29 @@ func (o *OIDC) Email(raw string) (string, error) {
 	if email == "" {
 		return "", fmt.Errorf("%w: no %s claim", ErrOIDC, claim)
 	}
+	switch v := claims["email_verified"].(type) {
+	case nil, bool:
+		if v == false {
+			return "", fmt.Errorf("%w: the SSO says the email %s is not verified", ErrOIDC, email)
+		}
+	case string: // some providers send "true"/"false"
+		if v != "true" {
+			return "", fmt.Errorf("%w: the SSO says the email %s is not verified", ErrOIDC, email)
+		}
+	default:
+		return "", fmt.Errorf("%w: email_verified is neither true nor false", ErrOIDC)
+	}
 	return strings.ToLower(email), nil
+}
+
+// numericClaim reads a NumericDate claim (seconds since the epoch).
+func numericClaim(claims jwt.MapClaims, name string) (time.Time, bool) {
+	switch v := claims[name].(type) {
+	case float64:
+		return time.Unix(int64(v), 0), true
+	case json.Number:
+		f, err := v.Float64()
+		return time.Unix(int64(f), 0), err == nil
+	}
+	return time.Time{}, false
 }
