@@ -91,6 +91,7 @@ func (s *Server) authenticate(c *gin.Context) {
 	}
 	c.Set(memberKey, m)
 	c.Set(loggerKey, logger(c).With("member", m.ID))
+	c.Request = c.Request.WithContext(store.AsActor(c.Request.Context(), m.ID))
 	c.Next()
 }
 
