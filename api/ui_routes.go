@@ -95,18 +95,8 @@ func (s *Server) previewLaunch(c *gin.Context) {
 	}
 	me := caller(c)
 	ctx := c.Request.Context()
-	var bad []Detail
-	if in.TemplateKey == "" {
-		bad = append(bad, Detail{Path: "/templateKey", Message: "is required: the key of a published template"})
-	}
-	if in.TeamID == "" {
-		bad = append(bad, Detail{Path: "/teamId", Message: "is required: the team whose members are reviewed"})
-	}
-	if in.Compress < 0 || in.Compress > 1e6 {
-		bad = append(bad, Detail{Path: "/compress", Value: in.Compress, Message: "must be between 1 and 1000000"})
-	}
-	if len(bad) > 0 {
-		writeError(c, badRequest("the request is not valid; see details", bad...))
+	if bad := in.request().Check(); len(bad) > 0 {
+		writeError(c, engineErr(bad))
 		return
 	}
 	tv, err := s.store.GetTemplateVersion(ctx, in.TemplateKey, in.Version)

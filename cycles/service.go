@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/names"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
 	"github.com/perfloop/perfloop/workflows"
@@ -71,11 +72,16 @@ type LaunchRequest struct {
 	Compress       float64 // >1 runs the stages that many times faster (demo, bench)
 }
 
-// Launch validates a request, writes the cycle and its members in one
-// transaction and starts the cycle's workflow. With the same idempotency
-// key it returns the same cycle; a cycle whose workflow could not be
-// started (Temporal down) is started by the next identical request.
-func (s *Service) Launch(ctx context.Context, r LaunchRequest) (*store.Cycle, bool, error) {
+// Compression bounds: 0 (left out) runs in real time; otherwise stages
+// run MinCompress to MaxCompress times faster.
+const (
+	MinCompress = 1
+	MaxCompress = 1_000_000
+)
+
+// Check finds what is wrong with a launch request before anything is
+// loaded; Launch and the launch preview both ask it.
+func (r LaunchRequest) Check() Invalid {
 	var bad Invalid
 	if r.TemplateKey == "" {
 		bad = append(bad, FieldError{Path: "/templateKey", Message: "is required: the key of a published template"})
@@ -83,10 +89,22 @@ func (s *Service) Launch(ctx context.Context, r LaunchRequest) (*store.Cycle, bo
 	if r.TeamID == "" {
 		bad = append(bad, FieldError{Path: "/teamId", Message: "is required: the team whose members are reviewed"})
 	}
-	if r.Compress < 0 || r.Compress > 1e6 {
-		bad = append(bad, FieldError{Path: "/compress", Value: fmt.Sprint(r.Compress), Message: "must be between 1 and 1000000"})
+	if r.Compress != 0 && !(r.Compress >= MinCompress && r.Compress <= MaxCompress) {
+		bad = append(bad, FieldError{Path: "/compress", Value: fmt.Sprint(r.Compress),
+			Message: fmt.Sprintf("must be between %d and %d (times faster than real time), or left out", MinCompress, MaxCompress)})
 	}
-	if len(bad) > 0 {
+	if msg := names.Check(r.Title, names.MaxTitle); r.Title != "" && msg != "" {
+		bad = append(bad, FieldError{Path: "/title", Value: names.Shown(r.Title), Message: msg})
+	}
+	return bad
+}
+
+// Launch validates a request, writes the cycle and its members in one
+// transaction and starts the cycle's workflow. With the same idempotency
+// key it returns the same cycle; a cycle whose workflow could not be
+// started (Temporal down) is started by the next identical request.
+func (s *Service) Launch(ctx context.Context, r LaunchRequest) (*store.Cycle, bool, error) {
+	if bad := r.Check(); len(bad) > 0 {
 		return nil, false, bad
 	}
 	tv, err := s.Store.GetTemplateVersion(ctx, r.TemplateKey, r.Version)
