@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/perfloop/perfloop/names"
 )
 
 // ImportTeam is one team row of an organisation import; Parent names another team's key.
@@ -122,6 +124,11 @@ func checkImportRows(in OrgImport) ImportErrors {
 		if strings.TrimSpace(t.Name) == "" {
 			add("teams", i, "name", t.Name, "a team name is required")
 		}
+		for _, f := range [][2]string{{"name", t.Name}, {"nameEn", t.NameEn}} {
+			if msg := names.Check(f[1], names.MaxName); msg != "" {
+				add("teams", i, f[0], names.Shown(f[1]), msg)
+			}
+		}
 		if t.Parent != "" && t.Parent == t.Key {
 			add("teams", i, "parent", t.Parent, "a team cannot be its own parent")
 		}
@@ -130,6 +137,11 @@ func checkImportRows(in OrgImport) ImportErrors {
 	for i, m := range in.Members {
 		if strings.TrimSpace(m.Name) == "" {
 			add("members", i, "name", m.Name, "a member name is required")
+		}
+		for _, f := range [][2]string{{"name", m.Name}, {"position", m.Position}, {"level", m.Level}} {
+			if msg := names.Check(f[1], names.MaxName); msg != "" {
+				add("members", i, f[0], names.Shown(f[1]), msg)
+			}
 		}
 		email := strings.ToLower(strings.TrimSpace(m.Email))
 		if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
