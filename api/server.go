@@ -44,6 +44,7 @@ type Server struct {
 	cycles *cycles.Service
 	oidc   *OIDC
 	hooks  notify.Targets
+	auth   *authLimiter
 }
 
 // New builds the HTTP handler.
@@ -52,10 +53,13 @@ func New(d Deps) http.Handler {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{store: d.Store, log: d.Log, checks: d.Checks, cycles: d.Cycles, oidc: d.OIDC, hooks: d.Webhooks}
+	s := &Server{store: d.Store, log: d.Log, checks: d.Checks, cycles: d.Cycles, oidc: d.OIDC, hooks: d.Webhooks, auth: newAuthLimiter()}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(s.requestContext, s.recoverPanics)
+	if err := r.SetTrustedProxies(trustedProxies); err != nil {
+		panic(err) // a constant list
+	}
+	r.Use(s.requestContext, s.recoverPanics, securityHeaders)
 	r.NoRoute(func(c *gin.Context) {
 		writeError(c, &Error{Status: http.StatusNotFound, Code: "not_found", Message: "no route " + c.Request.Method + " " + c.Request.URL.Path})
 	})
