@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -71,7 +72,18 @@ func (t Targets) checkHost(u *url.URL) error {
 // configured) and checks every address it dials, after DNS resolution,
 // so a name that later resolves inward (DNS rebinding) is refused too.
 // It uses no proxy: a proxy would dial the target on our behalf, unchecked.
+// One client per policy is shared, so connections are reused, not leaked.
 func (t Targets) Client() *http.Client {
+	if c, ok := clients.Load(t); ok {
+		return c.(*http.Client)
+	}
+	c, _ := clients.LoadOrStore(t, t.newClient())
+	return c.(*http.Client)
+}
+
+var clients sync.Map // Targets → *http.Client
+
+func (t Targets) newClient() *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.Proxy = nil
 	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
