@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rsa"
@@ -16,7 +18,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/golang-jwt/jwt/v4"
+	"github.com/coreos/go-oidc/v3/oidc"
 )
 
 // OIDC verifies ID or access tokens from a company's SSO against its JWKS
@@ -29,7 +31,7 @@ type OIDC struct {
 	Claim    string // the claim naming the member by email; default "email"
 
 	mu       sync.Mutex
-	keys     map[string]any
+	keys     map[string]crypto.PublicKey
 	fetched  time.Time     // last successful read
 	next     time.Time     // no read before this: rate limit and backoff
 	failures int           // reads failed in a row
@@ -71,7 +73,7 @@ type jwk struct {
 // keysFor returns the key set holding kid, reading it again when it is
 // stale or lacks kid, as often as the rate limit allows. One read runs at
 // a time, outside the lock; others use the keys at hand or wait for it.
-func (o *OIDC) keysFor(kid string) (map[string]any, error) {
+func (o *OIDC) keysFor(kid string) (map[string]crypto.PublicKey, error) {
 	for {
 		o.mu.Lock()
 		keys := o.keys
@@ -122,7 +124,7 @@ func (o *OIDC) keysFor(kid string) (map[string]any, error) {
 }
 
 // read reads and parses the key set.
-func (o *OIDC) read() (map[string]any, error) {
+func (o *OIDC) read() (map[string]crypto.PublicKey, error) {
 	var data []byte
 	var err error
 	if strings.HasPrefix(o.JWKS, "https://") || strings.HasPrefix(o.JWKS, "http://") {
@@ -145,7 +147,7 @@ func (o *OIDC) read() (map[string]any, error) {
 	if err := json.Unmarshal(data, &set); err != nil {
 		return nil, fmt.Errorf("JWKS %s is not a key set: %w", o.JWKS, err)
 	}
-	keys := map[string]any{}
+	keys := map[string]crypto.PublicKey{}
 	for _, k := range set.Keys {
 		switch k.Kty {
 		case "RSA":
@@ -170,50 +172,37 @@ func (o *OIDC) read() (map[string]any, error) {
 	return keys, nil
 }
 
-// Email verifies a token and returns the email it names. The token must
-// carry exp (a token without one would be good forever), and an SSO that
-// says the email is not verified does not get to name a member by it.
+// Email verifies a token and returns the email it names. The signature,
+// algorithm (RS256, ES256), issuer, audience, exp (required: a token
+// without one would be good forever; clockLeeway allowed) and nbf are
+// checked by go-oidc's verifier; the key comes from our rate-limited key
+// set. An SSO that says the email is not verified does not get to name a
+// member by it.
 func (o *OIDC) Email(raw string) (string, error) {
-	claims := jwt.MapClaims{}
-	var keyErr error
-	parser := jwt.NewParser(jwt.WithValidMethods([]string{"RS256", "ES256"}), jwt.WithoutClaimsValidation())
-	_, err := parser.ParseWithClaims(raw, claims, func(t *jwt.Token) (any, error) {
-		kid, _ := t.Header["kid"].(string)
-		keys, err := o.keysFor(kid)
-		if err != nil {
-			keyErr = err
-			return nil, err
-		}
-		if k, ok := keys[kid]; ok {
-			return k, nil
-		}
-		return nil, fmt.Errorf("unknown key id %q", kid)
-	})
-	if keyErr != nil {
-		return "", keyErr
-	}
+	kid, err := keyID(raw)
 	if err != nil {
 		return "", fmt.Errorf("%w: %v", ErrOIDC, err)
 	}
-	now := time.Now()
-	exp, ok := numericClaim(claims, "exp")
-	switch {
-	case !ok:
-		return "", fmt.Errorf("%w: no exp claim; tokens must expire", ErrOIDC)
-	case now.After(exp.Add(clockLeeway)):
-		return "", fmt.Errorf("%w: expired at %s", ErrOIDC, exp.UTC().Format(time.RFC3339))
+	keys, err := o.keysFor(kid)
+	if err != nil {
+		return "", err
 	}
-	if _, present := claims["nbf"]; present {
-		nbf, ok := numericClaim(claims, "nbf")
-		if !ok || now.Add(clockLeeway).Before(nbf) {
-			return "", fmt.Errorf("%w: not valid yet (nbf)", ErrOIDC)
-		}
+	key, ok := keys[kid]
+	if !ok {
+		return "", fmt.Errorf("%w: unknown key id %q", ErrOIDC, kid)
 	}
-	if o.Issuer != "" && !claims.VerifyIssuer(o.Issuer, true) {
-		return "", fmt.Errorf("%w: issuer is not %s", ErrOIDC, o.Issuer)
+	verifier := oidc.NewVerifier(o.Issuer, &oidc.StaticKeySet{PublicKeys: []crypto.PublicKey{key}}, &oidc.Config{
+		ClientID: o.Audience, SkipClientIDCheck: o.Audience == "", SkipIssuerCheck: o.Issuer == "",
+		SupportedSigningAlgs: []string{oidc.RS256, oidc.ES256},
+		Now:                  func() time.Time { return time.Now().Add(-clockLeeway) },
+	})
+	tok, err := verifier.Verify(context.Background(), raw)
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrOIDC, err)
 	}
-	if o.Audience != "" && !claims.VerifyAudience(o.Audience, true) {
-		return "", fmt.Errorf("%w: audience is not %s", ErrOIDC, o.Audience)
+	claims := map[string]any{}
+	if err := tok.Claims(&claims); err != nil {
+		return "", fmt.Errorf("%w: %v", ErrOIDC, err)
 	}
 	claim := o.Claim
 	if claim == "" {
@@ -224,8 +213,9 @@ func (o *OIDC) Email(raw string) (string, error) {
 		return "", fmt.Errorf("%w: no %s claim", ErrOIDC, claim)
 	}
 	switch v := claims["email_verified"].(type) {
-	case nil, bool:
-		if v == false {
+	case nil:
+	case bool:
+		if !v {
 			return "", fmt.Errorf("%w: the SSO says the email %s is not verified", ErrOIDC, email)
 		}
 	case string: // some providers send "true"/"false"
@@ -238,14 +228,22 @@ func (o *OIDC) Email(raw string) (string, error) {
 	return strings.ToLower(email), nil
 }
 
-// numericClaim reads a NumericDate claim (seconds since the epoch).
-func numericClaim(claims jwt.MapClaims, name string) (time.Time, bool) {
-	switch v := claims[name].(type) {
-	case float64:
-		return time.Unix(int64(v), 0), true
-	case json.Number:
-		f, err := v.Float64()
-		return time.Unix(int64(f), 0), err == nil
+// keyID reads the key id from a JWT's header, to pick the key before the
+// verifier checks the signature with it.
+func keyID(raw string) (string, error) {
+	head, _, ok := strings.Cut(raw, ".")
+	if !ok {
+		return "", errors.New("not a JWT")
 	}
-	return time.Time{}, false
+	data, err := base64.RawURLEncoding.DecodeString(head)
+	if err != nil {
+		return "", fmt.Errorf("JWT header: %w", err)
+	}
+	var h struct {
+		Kid string `json:"kid"`
+	}
+	if err := json.Unmarshal(data, &h); err != nil {
+		return "", fmt.Errorf("JWT header: %w", err)
+	}
+	return h.Kid, nil
 }
