@@ -57,6 +57,13 @@ func TestEveryAdminWriteLeavesAnAuditEntryWithBeforeAndAfter(t *testing.T) {
 		require.Equal(t, 200, r.status, r.raw)
 		require.Contains(t, r.raw, "team.update")
 		require.Contains(t, r.raw, `Renamed`)
+
+		r = e.do("PUT", "/api/v1/notifications/policy", "admin", map[string]any{"window": map[string]any{"start": "08:00", "end": "20:00", "days": []int{1, 2, 3, 4, 5}}, "digestMinutes": 5})
+		require.Equal(t, 200, r.status, r.raw)
+		r = e.do("GET", "/api/v1/audit?entity=organization&actorId="+admin, "admin", nil)
+		require.Equal(t, 200, r.status, r.raw)
+		require.Contains(t, r.raw, "delivery.policy")
+		require.Contains(t, r.raw, `08:00`)
 	})
 }
 
