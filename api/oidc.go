@@ -134,6 +134,9 @@ func (o *OIDC) read() (map[string]crypto.PublicKey, error) {
 			return nil, fmt.Errorf("fetch JWKS %s: %w", o.JWKS, herr)
 		}
 		defer res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			return nil, fmt.Errorf("fetch JWKS %s: HTTP %d", o.JWKS, res.StatusCode)
+		}
 		data, err = io.ReadAll(io.LimitReader(res.Body, 1<<20))
 	} else {
 		data, err = os.ReadFile(o.JWKS)
