@@ -29,8 +29,10 @@ type Activities struct {
 	Fanout int
 	// Mail is the SMTP relay for e-mail notifications (nil: no e-mail).
 	Mail *notify.SMTP
-	// HTTP posts chat-bot and webhook notifications (nil: a default client).
+	// HTTP posts chat-bot and webhook notifications (nil: Webhooks.Client()).
 	HTTP *http.Client
+	// Webhooks says which hosts chat bots and webhooks may reach.
+	Webhooks notify.Targets
 	// Now is the clock notifications are scheduled by (nil: time.Now).
 	Now func() time.Time
 	// parsed caches each cycle's frozen template (cycle id → *Template):

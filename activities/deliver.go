@@ -163,7 +163,7 @@ func (a *Activities) SendBatch(ctx context.Context, ref BatchRef) (string, error
 			err = a.Mail.Send(ctx, msg, cfg.Sender)
 		}
 	default:
-		w := &notify.Webhook{Channel: ref.Channel, URL: cfg.URL, Secret: cfg.SecretRef, Client: a.HTTP}
+		w := &notify.Webhook{Channel: ref.Channel, URL: cfg.URL, Secret: cfg.SecretRef, Client: a.HTTP, Targets: a.Webhooks}
 		err = w.Send(ctx, msg)
 	}
 	if err != nil {

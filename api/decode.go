@@ -6,10 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/perfloop/perfloop/names"
 )
 
 // MaxBody is the largest request body a JSON route accepts; file uploads have their own limit.
@@ -88,4 +92,18 @@ func jsonKind(k string) string {
 		return "an object"
 	}
 	return k
+}
+
+// nameProblems holds the names and titles a request sets to the one rule
+// for names (package names), each refusal at its field.
+func nameProblems(max int, fields map[string]*string) []Detail {
+	var out []Detail
+	for _, path := range slices.Sorted(maps.Keys(fields)) {
+		if v := fields[path]; v != nil {
+			if msg := names.Check(*v, max); msg != "" {
+				out = append(out, Detail{Path: path, Value: names.Shown(*v), Message: msg})
+			}
+		}
+	}
+	return out
 }

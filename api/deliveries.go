@@ -93,7 +93,7 @@ func (s *Server) saveChannel(c *gin.Context) {
 		return
 	}
 	cfg := notify.ChannelConfig{Channel: in.Channel, URL: in.URL, Secret: in.Secret, From: in.From}
-	if errs := cfg.Validate(); len(errs) > 0 {
+	if errs := cfg.Validate(s.hooks); len(errs) > 0 {
 		writeError(c, badRequest("the channel configuration is not valid", details(errs)...))
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strconv"
@@ -55,7 +56,7 @@ func conflict(msg string) *Error {
 
 // writeError turns any error into the one error shape and aborts the request.
 func writeError(c *gin.Context, err error) {
-	e := classify(err)
+	e := capDetails(classify(err))
 	if e.Status == http.StatusServiceUnavailable {
 		c.Header("Retry-After", "5")
 	}
@@ -63,6 +64,20 @@ func writeError(c *gin.Context, err error) {
 		logger(c).Error("request failed", "status", e.Status, "err", err)
 	}
 	c.AbortWithStatusJSON(e.Status, errorBody{Error: e, RequestID: c.GetString(requestIDKey)})
+}
+
+// MaxDetails bounds the problems one answer lists: a file with a million
+// bad rows gets the first hundred and the count, not a list as big as itself.
+const MaxDetails = 100
+
+func capDetails(e *Error) *Error {
+	if len(e.Details) <= MaxDetails {
+		return e
+	}
+	capped := *e
+	capped.Message = fmt.Sprintf("%s (%d problems; the first %d are listed)", e.Message, len(e.Details), MaxDetails)
+	capped.Details = e.Details[:MaxDetails:MaxDetails]
+	return &capped
 }
 
 func classify(err error) *Error {
@@ -85,6 +100,10 @@ func classify(err error) *Error {
 		return &Error{Status: http.StatusConflict, Code: "conflict", Message: err.Error()}
 	case errors.Is(err, store.ErrTeamCycle):
 		return badRequest(store.ErrTeamCycle.Error(), Detail{Path: "/parentId", Message: store.ErrTeamCycle.Error()})
+	case errors.Is(err, ErrSSOUnavailable):
+		return &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: err.Error()}
+	case store.IsBusy(err):
+		return &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "the database is busy with another write; retry shortly"}
 	case unavailable(err):
 		return &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "a backing service (database or Temporal) is unreachable; retry shortly"}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/perfloop/perfloop/names"
 	"github.com/perfloop/perfloop/store"
 )
 
@@ -42,6 +43,7 @@ func (in memberInput) check(creating bool) error {
 	if (creating || in.Name != nil) && (in.Name == nil || strings.TrimSpace(*in.Name) == "") {
 		d = append(d, Detail{Path: "/name", Message: "a name is required"})
 	}
+	d = append(d, nameProblems(names.MaxName, map[string]*string{"/name": in.Name, "/position": in.Position, "/level": in.Level})...)
 	if creating || in.Email != nil {
 		email := ""
 		if in.Email != nil {
@@ -256,6 +258,10 @@ func (s *Server) issueToken(c *gin.Context) {
 	}
 	if strings.TrimSpace(in.Name) == "" {
 		writeError(c, badRequest("a token name is required", Detail{Path: "/name", Message: "name the token after its use, e.g. laptop or ci"}))
+		return
+	}
+	if d := nameProblems(names.MaxName, map[string]*string{"/name": &in.Name}); len(d) > 0 {
+		writeError(c, badRequest("the token name is not valid", d...))
 		return
 	}
 	if in.TTLHours < 0 || in.TTLHours > 24*366 {

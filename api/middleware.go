@@ -73,6 +73,9 @@ func (s *Server) authenticate(c *gin.Context) {
 		return
 	}
 	token = strings.TrimSpace(token)
+	if s.throttled(c) {
+		return
+	}
 	var m *store.Member
 	var err error
 	if s.oidc != nil && !strings.HasPrefix(token, store.TokenPrefix) {
@@ -81,6 +84,7 @@ func (s *Server) authenticate(c *gin.Context) {
 		m, _, err = s.store.Authenticate(c.Request.Context(), token)
 	}
 	if errors.Is(err, store.ErrTokenInvalid) || errors.Is(err, ErrOIDC) {
+		s.auth.fail(c.ClientIP())
 		c.Header("WWW-Authenticate", `Bearer realm="perfloop", error="invalid_token"`)
 		writeError(c, &Error{Status: http.StatusUnauthorized, Code: "unauthenticated", Message: err.Error()})
 		return
@@ -91,6 +95,7 @@ func (s *Server) authenticate(c *gin.Context) {
 	}
 	c.Set(memberKey, m)
 	c.Set(loggerKey, logger(c).With("member", m.ID))
+	c.Request = c.Request.WithContext(store.AsActor(c.Request.Context(), m.ID))
 	c.Next()
 }
 

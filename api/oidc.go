@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rsa"
@@ -16,7 +18,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/golang-jwt/jwt/v4"
+	"github.com/coreos/go-oidc/v3/oidc"
 )
 
 // OIDC verifies ID or access tokens from a company's SSO against its JWKS
@@ -28,13 +30,35 @@ type OIDC struct {
 	Audience string
 	Claim    string // the claim naming the member by email; default "email"
 
-	mu      sync.Mutex
-	keys    map[string]any
-	fetched time.Time
+	mu       sync.Mutex
+	keys     map[string]crypto.PublicKey
+	fetched  time.Time     // last successful read
+	next     time.Time     // no read before this: rate limit and backoff
+	failures int           // reads failed in a row
+	inflight chan struct{} // closed when the read under way ends
+	lastErr  error
 }
+
+// How often the key set is read: kept for jwksTTL; re-read sooner for an
+// unknown key id (a rotation) at most every jwksMinInterval; after a
+// failed read, not again for jwksBackoff doubling up to jwksMaxBackoff.
+// Without these, tokens naming made-up key ids, or an SSO outage, would
+// have every unauthenticated request fetch the key set.
+const (
+	jwksTTL         = 5 * time.Minute
+	jwksMinInterval = 30 * time.Second
+	jwksBackoff     = 2 * time.Second
+	jwksMaxBackoff  = 5 * time.Minute
+	// clockLeeway forgives clock drift between the SSO server and ours.
+	clockLeeway = 30 * time.Second
+)
 
 // ErrOIDC is a token the SSO configuration does not accept.
 var ErrOIDC = errors.New("the SSO token is not valid")
+
+// ErrSSOUnavailable is a key set that cannot be read now; the API answers
+// 503 with Retry-After, since the token may well be good.
+var ErrSSOUnavailable = errors.New("the SSO key set is unavailable")
 
 type jwk struct {
 	Kty string `json:"kty"`
@@ -46,14 +70,61 @@ type jwk struct {
 	Y   string `json:"y"`
 }
 
-// load reads the key set, at most every five minutes so a rotated key is
-// picked up without a restart.
-func (o *OIDC) load() (map[string]any, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.keys != nil && time.Since(o.fetched) < 5*time.Minute {
-		return o.keys, nil
+// keysFor returns the key set holding kid, reading it again when it is
+// stale or lacks kid, as often as the rate limit allows. One read runs at
+// a time, outside the lock; others use the keys at hand or wait for it.
+func (o *OIDC) keysFor(kid string) (map[string]crypto.PublicKey, error) {
+	for {
+		o.mu.Lock()
+		keys := o.keys
+		_, known := keys[kid]
+		fresh := keys != nil && time.Since(o.fetched) < jwksTTL
+		switch {
+		case fresh && known:
+			o.mu.Unlock()
+			return keys, nil
+		case time.Now().Before(o.next) || (o.inflight != nil && keys != nil):
+			// Not now: answer from what we have rather than fetch again.
+			err := o.lastErr
+			o.mu.Unlock()
+			if keys == nil {
+				return nil, fmt.Errorf("%w (%v); try again shortly", ErrSSOUnavailable, err)
+			}
+			return keys, nil
+		case o.inflight != nil:
+			wait := o.inflight
+			o.mu.Unlock()
+			<-wait
+			continue
+		}
+		done := make(chan struct{})
+		o.inflight = done
+		o.mu.Unlock()
+
+		read, err := o.read()
+		o.mu.Lock()
+		now := time.Now()
+		if err != nil {
+			o.failures++
+			o.lastErr = err
+			o.next = now.Add(min(jwksBackoff<<min(o.failures-1, 16), jwksMaxBackoff))
+		} else {
+			o.keys, o.fetched, o.failures, o.lastErr = read, now, 0, nil
+			o.next = now.Add(jwksMinInterval)
+		}
+		o.inflight = nil
+		close(done)
+		keys = o.keys
+		o.mu.Unlock()
+		if keys == nil {
+			return nil, fmt.Errorf("%w: %v", ErrSSOUnavailable, err)
+		}
+		return keys, nil
 	}
+}
+
+// read reads and parses the key set.
+func (o *OIDC) read() (map[string]crypto.PublicKey, error) {
 	var data []byte
 	var err error
 	if strings.HasPrefix(o.JWKS, "https://") || strings.HasPrefix(o.JWKS, "http://") {
@@ -63,6 +134,9 @@ func (o *OIDC) load() (map[string]any, error) {
 			return nil, fmt.Errorf("fetch JWKS %s: %w", o.JWKS, herr)
 		}
 		defer res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			return nil, fmt.Errorf("fetch JWKS %s: HTTP %d", o.JWKS, res.StatusCode)
+		}
 		data, err = io.ReadAll(io.LimitReader(res.Body, 1<<20))
 	} else {
 		data, err = os.ReadFile(o.JWKS)
@@ -76,7 +150,7 @@ func (o *OIDC) load() (map[string]any, error) {
 	if err := json.Unmarshal(data, &set); err != nil {
 		return nil, fmt.Errorf("JWKS %s is not a key set: %w", o.JWKS, err)
 	}
-	keys := map[string]any{}
+	keys := map[string]crypto.PublicKey{}
 	for _, k := range set.Keys {
 		switch k.Kty {
 		case "RSA":
@@ -98,32 +172,40 @@ func (o *OIDC) load() (map[string]any, error) {
 	if len(keys) == 0 {
 		return nil, fmt.Errorf("JWKS %s holds no usable RSA or P-256 key", o.JWKS)
 	}
-	o.keys, o.fetched = keys, time.Now()
 	return keys, nil
 }
 
-// Email verifies a token and returns the email it names.
+// Email verifies a token and returns the email it names. The signature,
+// algorithm (RS256, ES256), issuer, audience, exp (required: a token
+// without one would be good forever; clockLeeway allowed) and nbf are
+// checked by go-oidc's verifier; the key comes from our rate-limited key
+// set. An SSO that says the email is not verified does not get to name a
+// member by it.
 func (o *OIDC) Email(raw string) (string, error) {
-	keys, err := o.load()
-	if err != nil {
-		return "", err
-	}
-	claims := jwt.MapClaims{}
-	_, err = jwt.NewParser(jwt.WithValidMethods([]string{"RS256", "ES256"})).ParseWithClaims(raw, claims, func(t *jwt.Token) (any, error) {
-		kid, _ := t.Header["kid"].(string)
-		if k, ok := keys[kid]; ok {
-			return k, nil
-		}
-		return nil, fmt.Errorf("unknown key id %q", kid)
-	})
+	kid, err := keyID(raw)
 	if err != nil {
 		return "", fmt.Errorf("%w: %v", ErrOIDC, err)
 	}
-	if o.Issuer != "" && !claims.VerifyIssuer(o.Issuer, true) {
-		return "", fmt.Errorf("%w: issuer is not %s", ErrOIDC, o.Issuer)
+	keys, err := o.keysFor(kid)
+	if err != nil {
+		return "", err
 	}
-	if o.Audience != "" && !claims.VerifyAudience(o.Audience, true) {
-		return "", fmt.Errorf("%w: audience is not %s", ErrOIDC, o.Audience)
+	key, ok := keys[kid]
+	if !ok {
+		return "", fmt.Errorf("%w: unknown key id %q", ErrOIDC, kid)
+	}
+	verifier := oidc.NewVerifier(o.Issuer, &oidc.StaticKeySet{PublicKeys: []crypto.PublicKey{key}}, &oidc.Config{
+		ClientID: o.Audience, SkipClientIDCheck: o.Audience == "", SkipIssuerCheck: o.Issuer == "",
+		SupportedSigningAlgs: []string{oidc.RS256, oidc.ES256},
+		Now:                  func() time.Time { return time.Now().Add(-clockLeeway) },
+	})
+	tok, err := verifier.Verify(context.Background(), raw)
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrOIDC, err)
+	}
+	claims := map[string]any{}
+	if err := tok.Claims(&claims); err != nil {
+		return "", fmt.Errorf("%w: %v", ErrOIDC, err)
 	}
 	claim := o.Claim
 	if claim == "" {
@@ -133,5 +215,38 @@ func (o *OIDC) Email(raw string) (string, error) {
 	if email == "" {
 		return "", fmt.Errorf("%w: no %s claim", ErrOIDC, claim)
 	}
+	switch v := claims["email_verified"].(type) {
+	case nil:
+	case bool:
+		if !v {
+			return "", fmt.Errorf("%w: the SSO says the email %s is not verified", ErrOIDC, email)
+		}
+	case string: // some providers send "true"/"false"
+		if v != "true" {
+			return "", fmt.Errorf("%w: the SSO says the email %s is not verified", ErrOIDC, email)
+		}
+	default:
+		return "", fmt.Errorf("%w: email_verified is neither true nor false", ErrOIDC)
+	}
 	return strings.ToLower(email), nil
+}
+
+// keyID reads the key id from a JWT's header, to pick the key before the
+// verifier checks the signature with it.
+func keyID(raw string) (string, error) {
+	head, _, ok := strings.Cut(raw, ".")
+	if !ok {
+		return "", errors.New("not a JWT")
+	}
+	data, err := base64.RawURLEncoding.DecodeString(head)
+	if err != nil {
+		return "", fmt.Errorf("JWT header: %w", err)
+	}
+	var h struct {
+		Kid string `json:"kid"`
+	}
+	if err := json.Unmarshal(data, &h); err != nil {
+		return "", fmt.Errorf("JWT header: %w", err)
+	}
+	return h.Kid, nil
 }

@@ -276,6 +276,7 @@ func (s *Server) openapi(c *gin.Context) {
 // openapiPage is a dependency-free browsable view of the document: routes
 // grouped by tag with their roles, bodies and responses.
 func (s *Server) openapiPage(c *gin.Context) {
+	c.Header("Content-Security-Policy", docsCSP)
 	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(openapiHTML))
 }
 

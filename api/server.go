@@ -11,6 +11,7 @@ import (
 
 	"github.com/perfloop/perfloop/cycles"
 	"github.com/perfloop/perfloop/monitoring"
+	"github.com/perfloop/perfloop/notify"
 	"github.com/perfloop/perfloop/store"
 )
 
@@ -34,6 +35,8 @@ type Deps struct {
 	OIDC *OIDC
 	// Metrics records request latencies; it is served on its own listener.
 	Metrics *monitoring.Metrics
+	// Webhooks says which hosts a channel's URL may name.
+	Webhooks notify.Targets
 }
 
 // Server holds the handlers' dependencies.
@@ -43,6 +46,8 @@ type Server struct {
 	checks []Check
 	cycles *cycles.Service
 	oidc   *OIDC
+	hooks  notify.Targets
+	auth   *authLimiter
 }
 
 // New builds the HTTP handler.
@@ -51,10 +56,13 @@ func New(d Deps) http.Handler {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{store: d.Store, log: d.Log, checks: d.Checks, cycles: d.Cycles, oidc: d.OIDC}
+	s := &Server{store: d.Store, log: d.Log, checks: d.Checks, cycles: d.Cycles, oidc: d.OIDC, hooks: d.Webhooks, auth: newAuthLimiter()}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(observeRequests(d.Metrics), s.requestContext, s.recoverPanics)
+	if err := r.SetTrustedProxies(trustedProxies); err != nil {
+		panic(err) // a constant list
+	}
+	r.Use(observeRequests(d.Metrics), s.requestContext, s.recoverPanics, securityHeaders)
 	r.NoRoute(func(c *gin.Context) {
 		writeError(c, &Error{Status: http.StatusNotFound, Code: "not_found", Message: "no route " + c.Request.Method + " " + c.Request.URL.Path})
 	})

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/perfloop/perfloop/names"
 	"github.com/perfloop/perfloop/store"
 )
 
@@ -40,6 +41,7 @@ func (in teamInput) check(creating bool) error {
 	if (creating || in.Name != nil) && (in.Name == nil || strings.TrimSpace(*in.Name) == "") {
 		details = append(details, Detail{Path: "/name", Message: "a team name is required"})
 	}
+	details = append(details, nameProblems(names.MaxName, map[string]*string{"/name": in.Name, "/nameEn": in.NameEn})...)
 	if len(details) > 0 {
 		return badRequest("the team is not valid", details...)
 	}

@@ -19,6 +19,14 @@ var (
 	yearRE    = regexp.MustCompile(`^(\d{4})$`)
 )
 
+// The years a period may fall in. Beyond them a cycle's dates cannot be
+// written as JSON or RFC 3339 (year 10000, or year -1 once 0000-01 in
+// Shanghai is turned into UTC) and no review is meant anyway.
+const (
+	MinYear = 1970
+	MaxYear = 2999
+)
+
 // Period is a review period in a time zone: [Start, End).
 type Period struct {
 	Label string
@@ -41,6 +49,9 @@ func ParsePeriod(kind, label, tz string) (Period, error) {
 			return Period{}, fmt.Errorf("%w: a monthly template takes YYYY-MM, such as 2026-11", ErrPeriod)
 		}
 		y, _ := strconv.Atoi(m[1])
+		if err := checkYear(y); err != nil {
+			return Period{}, err
+		}
 		mo, _ := strconv.Atoi(m[2])
 		start := time.Date(y, time.Month(mo), 1, 0, 0, 0, 0, loc)
 		return Period{Label: label, Start: start, End: start.AddDate(0, 1, 0)}, nil
@@ -50,6 +61,9 @@ func ParsePeriod(kind, label, tz string) (Period, error) {
 			return Period{}, fmt.Errorf("%w: a quarterly template takes YYYY-Qn, such as 2026-Q4", ErrPeriod)
 		}
 		y, _ := strconv.Atoi(m[1])
+		if err := checkYear(y); err != nil {
+			return Period{}, err
+		}
 		q, _ := strconv.Atoi(m[2])
 		start := time.Date(y, time.Month(3*(q-1)+1), 1, 0, 0, 0, 0, loc)
 		return Period{Label: label, Start: start, End: start.AddDate(0, 3, 0)}, nil
@@ -59,10 +73,20 @@ func ParsePeriod(kind, label, tz string) (Period, error) {
 			return Period{}, fmt.Errorf("%w: an annual template takes YYYY, such as 2026", ErrPeriod)
 		}
 		y, _ := strconv.Atoi(m[1])
+		if err := checkYear(y); err != nil {
+			return Period{}, err
+		}
 		start := time.Date(y, 1, 1, 0, 0, 0, 0, loc)
 		return Period{Label: label, Start: start, End: start.AddDate(1, 0, 0)}, nil
 	}
 	return Period{}, fmt.Errorf("%w: unknown period kind %q", ErrPeriod, kind)
+}
+
+func checkYear(y int) error {
+	if y < MinYear || y > MaxYear {
+		return fmt.Errorf("%w: the year must be between %d and %d", ErrPeriod, MinYear, MaxYear)
+	}
+	return nil
 }
 
 // PeriodOf is the period containing t, for schedules and defaults.

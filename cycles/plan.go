@@ -29,17 +29,7 @@ type Plan struct {
 // writing anything: every problem of the request at its path (Invalid),
 // ErrTemplateBroken, or a store error.
 func PlanLaunch(ctx context.Context, st *store.Store, r LaunchRequest) (*Plan, error) {
-	var bad Invalid
-	if r.TemplateKey == "" {
-		bad = append(bad, FieldError{Path: "/templateKey", Message: "is required: the key of a published template"})
-	}
-	if r.TeamID == "" {
-		bad = append(bad, FieldError{Path: "/teamId", Message: "is required: the team whose members are reviewed"})
-	}
-	if r.Compress < 0 || r.Compress > 1e6 {
-		bad = append(bad, FieldError{Path: "/compress", Value: fmt.Sprint(r.Compress), Message: "must be between 1 and 1000000"})
-	}
-	if len(bad) > 0 {
+	if bad := r.Check(); len(bad) > 0 {
 		return nil, bad
 	}
 	tv, err := st.GetTemplateVersion(ctx, r.OrgID, r.TemplateKey, r.Version)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/perfloop/perfloop/activities"
 	"github.com/perfloop/perfloop/monitoring"
+	"github.com/perfloop/perfloop/names"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/workflows"
 )
@@ -71,6 +72,33 @@ type LaunchRequest struct {
 	IdempotencyKey string
 	By             string
 	Compress       float64 // >1 runs the stages that many times faster (demo, bench)
+}
+
+// Compression bounds: 0 (left out) runs in real time; otherwise stages
+// run MinCompress to MaxCompress times faster.
+const (
+	MinCompress = 1
+	MaxCompress = 1_000_000
+)
+
+// Check finds what is wrong with a launch request before anything is
+// loaded; Launch and the launch preview both ask it.
+func (r LaunchRequest) Check() Invalid {
+	var bad Invalid
+	if r.TemplateKey == "" {
+		bad = append(bad, FieldError{Path: "/templateKey", Message: "is required: the key of a published template"})
+	}
+	if r.TeamID == "" {
+		bad = append(bad, FieldError{Path: "/teamId", Message: "is required: the team whose members are reviewed"})
+	}
+	if r.Compress != 0 && !(r.Compress >= MinCompress && r.Compress <= MaxCompress) {
+		bad = append(bad, FieldError{Path: "/compress", Value: fmt.Sprint(r.Compress),
+			Message: fmt.Sprintf("must be between %d and %d (times faster than real time), or left out", MinCompress, MaxCompress)})
+	}
+	if msg := names.Check(r.Title, names.MaxTitle); r.Title != "" && msg != "" {
+		bad = append(bad, FieldError{Path: "/title", Value: names.Shown(r.Title), Message: msg})
+	}
+	return bad
 }
 
 // Launch validates a request, writes the cycle and its members in one

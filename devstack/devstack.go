@@ -47,7 +47,8 @@ type Options struct {
 	StopTimeout time.Duration
 	// Metrics, when set, records the API, the engine, the store's gauges
 	// and the Temporal SDK; the caller serves it.
-	Metrics *monitoring.Metrics
+	Metrics  *monitoring.Metrics
+	Webhooks notify.Targets // which hosts chat bots and webhooks may reach
 }
 
 // Stack is a running product.
@@ -150,13 +151,14 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	}
 
 	s.http.Handler = api.New(api.Deps{
-		Store:   s.Store,
-		Log:     o.Log,
-		Checks:  []api.Check{{Name: "temporal", Func: s.temporalHealthy}},
-		Extra:   routes(s),
-		Cycles:  Cycles(s.parts()),
-		OIDC:    o.OIDC,
-		Metrics: o.Metrics,
+		Store:    s.Store,
+		Log:      o.Log,
+		Checks:   []api.Check{{Name: "temporal", Func: s.temporalHealthy}},
+		Extra:    routes(s),
+		Cycles:   Cycles(s.parts()),
+		OIDC:     o.OIDC,
+		Metrics:  o.Metrics,
+		Webhooks: o.Webhooks,
 	})
 	s.URL = "http://" + hostURL(ln.Addr())
 	closeLn = nil

@@ -30,7 +30,8 @@ type Parts struct {
 	// StopTimeout lets the worker's activities in flight finish on stop.
 	StopTimeout time.Duration
 	// Metrics, when set, records launches, submissions and scoring.
-	Metrics *monitoring.Metrics
+	Metrics  *monitoring.Metrics
+	Webhooks notify.Targets
 }
 
 // SeedBuiltins publishes the built-in templates whose content is not yet
@@ -49,7 +50,7 @@ func SeedBuiltins(ctx context.Context, p Parts) error {
 // StartWorker starts the Temporal worker and returns its stop function,
 // which waits for activities in flight.
 func StartWorker(p Parts) (func(), error) {
-	w := worker.New(worker.Options{Client: p.Client, Store: p.Store, TaskQueue: p.TaskQueue, Log: p.Log, Mail: p.Mail, StopTimeout: p.StopTimeout, Metrics: p.Metrics})
+	w := worker.New(worker.Options{Client: p.Client, Store: p.Store, TaskQueue: p.TaskQueue, Log: p.Log, Mail: p.Mail, StopTimeout: p.StopTimeout, Metrics: p.Metrics, Webhooks: p.Webhooks})
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
 	}
@@ -75,7 +76,7 @@ func Routes(p Parts) []func(r *gin.Engine, authed *gin.RouterGroup) {
 }
 
 func (s *Stack) parts() Parts {
-	return Parts{Client: s.Client, Store: s.Store, TaskQueue: s.opts.TaskQueue, Log: s.log, Mail: s.opts.Mail, StopTimeout: s.opts.StopTimeout, Metrics: s.opts.Metrics}
+	return Parts{Client: s.Client, Store: s.Store, TaskQueue: s.opts.TaskQueue, Log: s.log, Mail: s.opts.Mail, StopTimeout: s.opts.StopTimeout, Metrics: s.opts.Metrics, Webhooks: s.opts.Webhooks}
 }
 
 func seedExtras(ctx context.Context, s *Stack) error {

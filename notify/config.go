@@ -54,8 +54,9 @@ var (
 )
 
 // Validate checks a channel configuration before it is stored, so a
-// mistyped webhook fails when an admin saves it rather than at 3 a.m.
-func (c ChannelConfig) Validate() []FieldError {
+// mistyped webhook fails when an admin saves it rather than at 3 a.m.,
+// and one aimed inside the network fails at all (see Targets).
+func (c ChannelConfig) Validate(t Targets) []FieldError {
 	var out []FieldError
 	add := func(path, value, msg string) { out = append(out, FieldError{Path: path, Value: value, Message: msg}) }
 	if !slices.Contains(External, c.Channel) {
@@ -93,7 +94,7 @@ func (c ChannelConfig) Validate() []FieldError {
 	if c.From != "" {
 		add("/from", c.From, "only e-mail channels have a sender")
 	}
-	if msg := checkURL(c.Channel, c.URL); msg != "" {
+	if msg := checkURL(c.Channel, c.URL, t); msg != "" {
 		add("/url", maskURL(c.URL), msg)
 	}
 	return out
@@ -108,7 +109,7 @@ var expected = map[string]string{
 	ChannelWebhook:  "an absolute https:// URL",
 }
 
-func checkURL(channel, raw string) string {
+func checkURL(channel, raw string, t Targets) string {
 	want := "expected " + expected[channel]
 	if raw == "" {
 		return "is required: " + want
@@ -124,6 +125,9 @@ func checkURL(channel, raw string) string {
 		// A local sink or test peer; anything that leaves the machine is encrypted.
 	default:
 		return "must use https (plain http only to localhost): " + want
+	}
+	if t.checkHost(u) != nil {
+		return "is a private, loopback or link-local address, which webhooks may not reach unless an admin starts Perfloop with --webhook-allow-private: " + want
 	}
 	if u.User != nil {
 		return "must not carry a user name or password: " + want

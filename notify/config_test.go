@@ -27,12 +27,12 @@ func TestAMalformedWebhookURLIsRejectedNamingTheFieldAndTheExpectedShape(t *test
 		{notify.ChannelConfig{Channel: "email", From: "not an address"}, "/from", "expected an e-mail address"},
 	}
 	for _, c := range cases {
-		errs := c.cfg.Validate()
+		errs := c.cfg.Validate(notify.Targets{})
 		require.NotEmpty(t, errs, "%+v", c.cfg)
 		require.Equal(t, c.path, errs[0].Path, "%+v", c.cfg)
 		require.Contains(t, errs[0].Message, c.message, "%+v", c.cfg)
 	}
-	errs := notify.ChannelConfig{Channel: "webhook", URL: "https://h.example.com/p", Secret: "hunter2"}.Validate()
+	errs := notify.ChannelConfig{Channel: "webhook", URL: "https://h.example.com/p", Secret: "hunter2"}.Validate(notify.Targets{})
 	require.NotContains(t, errs[0].Value, "hunter2", "a pasted secret is not echoed back")
 }
 
@@ -45,7 +45,7 @@ func TestWellFormedChannelsPass(t *testing.T) {
 		{Channel: "webhook", URL: "http://127.0.0.1:9000/hook", Secret: "env:HOOK"},
 		{Channel: "email", From: "HR <hr@example.com>"},
 	} {
-		require.Empty(t, c.Validate(), "%+v", c)
+		require.Empty(t, c.Validate(notify.Targets{}), "%+v", c)
 	}
 }
 

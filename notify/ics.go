@@ -2,7 +2,9 @@ package notify
 
 import (
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
 
 	ics "github.com/arran4/golang-ical"
 )
@@ -67,9 +69,9 @@ func (in Invite) ICS() string {
 	const local = "20060102T150405"
 	ev.SetProperty(ics.ComponentPropertyDtStart, in.Start.In(loc).Format(local), ics.WithTZID(in.Timezone))
 	ev.SetProperty(ics.ComponentPropertyDtEnd, in.End.In(loc).Format(local), ics.WithTZID(in.Timezone))
-	ev.SetSummary(in.Summary)
+	ev.SetSummary(oneLine(in.Summary))
 	if in.Description != "" {
-		ev.SetDescription(in.Description)
+		ev.SetDescription(strings.ReplaceAll(strings.ReplaceAll(in.Description, "\r\n", "\n"), "\r", "\n"))
 	}
 	if in.Cancel {
 		ev.SetStatus(ics.ObjectStatusCancelled)
@@ -77,16 +79,33 @@ func (in Invite) ICS() string {
 		ev.SetStatus(ics.ObjectStatusConfirmed)
 	}
 	if in.Organizer.Email != "" {
-		ev.SetOrganizer("mailto:"+in.Organizer.Email, ics.WithCN(in.Organizer.Name))
+		ev.SetOrganizer("mailto:"+in.Organizer.Email, ics.WithCN(paramValue(in.Organizer.Name)))
 	}
 	for _, p := range in.Attendees {
 		if p.Email == "" {
 			continue
 		}
-		ev.AddAttendee("mailto:"+p.Email, ics.WithCN(p.Name), ics.WithRSVP(!in.Cancel), ics.ParticipationRoleReqParticipant)
+		ev.AddAttendee("mailto:"+p.Email, ics.WithCN(paramValue(p.Name)), ics.WithRSVP(!in.Cancel), ics.ParticipationRoleReqParticipant)
 	}
 	// RFC 5545 lines end in CRLF; some calendar clients refuse bare LF.
 	return cal.Serialize(ics.WithNewLineWindows)
+}
+
+// oneLine keeps a value on its line: names are checked when saved, but a
+// calendar file is where a stray CR or LF would start a forged property.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// paramValue is a parameter value (CN) as RFC 5545 allows it: one line
+// and no double quote, which parameters cannot escape.
+func paramValue(s string) string {
+	return strings.ReplaceAll(oneLine(s), `"`, "'")
 }
 
 func abs(n int) int {

@@ -33,3 +33,20 @@ func TestAMovedMeetingIsAnUpdateAndACancelledOneIsACancel(t *testing.T) {
 	require.Contains(t, cancelled, "STATUS:CANCELLED")
 	require.Contains(t, cancelled, "SEQUENCE:2")
 }
+
+// A name with CR/LF (stored before names were checked, or arriving from an
+// import) cannot add lines to the calendar file.
+func TestALineBreakInANameCannotForgeCalendarLines(t *testing.T) {
+	in := invite()
+	in.Attendees[0].Name = "王芳\r\nATTENDEE;CN=Eve:mailto:eve@evil.example"
+	in.Organizer.Name = "韩梅梅\nX-INJECTED:1"
+	in.Summary = "校准会\r\nDTSTART:19990101T000000"
+	out := in.ICS()
+	for _, line := range strings.Split(out, "\r\n") {
+		require.False(t, strings.HasPrefix(line, "ATTENDEE;CN=Eve"), line)
+		require.False(t, strings.HasPrefix(line, "X-INJECTED"), line)
+		require.False(t, strings.HasPrefix(line, "DTSTART:1999"), line)
+	}
+	require.NotContains(t, strings.ReplaceAll(out, "\r\n", ""), "\n", "no bare line feeds")
+	require.Equal(t, 2, strings.Count(out, "\r\nATTENDEE;"))
+}

@@ -8,12 +8,15 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
+	"unicode"
 )
 
 // Webhook posts messages to a chat bot or a generic JSON endpoint, signed
@@ -21,8 +24,9 @@ import (
 type Webhook struct {
 	Channel string // wecom, dingtalk, feishu, slack or webhook
 	URL     string
-	Secret  string // a reference (env:NAME, file:/path); resolved per send
-	Client  *http.Client
+	Secret  string       // a reference (env:NAME, file:/path); resolved per send
+	Client  *http.Client // nil: Targets.Client()
+	Targets Targets
 	Now     func() time.Time
 }
 
@@ -148,9 +152,19 @@ func (w *Webhook) Send(ctx context.Context, m Message) error {
 			body, _ = json.Marshal(v)
 		}
 	}
+	u, err := url.Parse(target)
+	if err != nil {
+		return permanent("%s url: %v", w.Channel, redact(err, target))
+	}
+	if err := w.Targets.checkHost(u); err != nil {
+		return fmt.Errorf("%w: %s: %w", ErrPermanent, w.Channel, err)
+	}
+	if u.Scheme == "http" && loopback(u.Hostname()) {
+		ctx = context.WithValue(ctx, plainLocalKey{}, true)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {
-		return permanent("%s url: %v", w.Channel, err)
+		return permanent("%s url: %v", w.Channel, redact(err, target))
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	req.Header.Set(HeaderIdempotencyKey, m.Key)
@@ -158,24 +172,35 @@ func (w *Webhook) Send(ctx context.Context, m Message) error {
 		req.Header.Set(HeaderTimestamp, strconv.FormatInt(t.Unix(), 10))
 		req.Header.Set(HeaderSignature, WebhookSign(t.Unix(), body, secret))
 	}
-	client := w.Client
-	if client == nil {
-		client = &http.Client{Timeout: 15 * time.Second}
+	client := w.Targets.Client()
+	if w.Client != nil {
+		// A caller's client keeps its transport, never its redirect policy.
+		c := *w.Client
+		c.CheckRedirect = noRedirects
+		client = &c
 	}
 	resp, err := client.Do(req)
 	if err != nil {
 		// The error may quote the URL, whose query carries the bot's key.
+		if errors.Is(err, ErrPrivateTarget) {
+			return fmt.Errorf("%w: %s: %w", ErrPermanent, w.Channel, ErrPrivateTarget)
+		}
 		return fmt.Errorf("%s post: %s", w.Channel, redact(err, target))
 	}
 	defer resp.Body.Close()
 	reply, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	// The failure list shows what we say, not what the remote answered:
+	// its body (and even its reason phrase) is the remote's to fill.
+	status := fmt.Sprintf("HTTP %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout:
-		return fmt.Errorf("%s: %s", w.Channel, resp.Status)
+		return fmt.Errorf("%s: %s", w.Channel, status)
 	case resp.StatusCode >= 400 && resp.StatusCode < 500:
-		return permanent("%s: %s %s", w.Channel, resp.Status, cutText(string(reply), 200))
-	case resp.StatusCode >= 300:
-		return fmt.Errorf("%s: %s %s", w.Channel, resp.Status, cutText(string(reply), 200))
+		return permanent("%s: %s", w.Channel, status)
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		return permanent("%s: %s: redirects are not followed; configure the URL it points to", w.Channel, status)
+	case resp.StatusCode >= 300 || resp.StatusCode < 200:
+		return fmt.Errorf("%s: %s", w.Channel, status)
 	}
 	return vendorReply(w.Channel, reply)
 }
@@ -207,9 +232,21 @@ func vendorReply(channel string, reply []byte) error {
 	case 0:
 		return nil
 	case 45009, 130101, 11232, 9499: // WeCom, DingTalk, Feishu: too many requests
-		return fmt.Errorf("%s: rate limited: %d %s", channel, code, msg)
+		return fmt.Errorf("%s: rate limited: %d %s", channel, code, printable(msg, 100))
 	}
-	return permanent("%s: %d %s", channel, code, msg)
+	return permanent("%s: %d %s", channel, code, printable(msg, 100))
+}
+
+// printable is a vendor's own message cut short and stripped of control
+// characters, fit for the failure list.
+func printable(s string, n int) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
+			return ' '
+		}
+		return r
+	}, s)
+	return cutText(s, n)
 }
 
 func redact(err error, target string) string {

@@ -7,9 +7,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -233,4 +235,72 @@ func TestGenericWebhookIsSignedAndIdempotent(t *testing.T) {
 
 	t.Setenv("PERFLOOP_TEST_HOOK_SECRET", "rotated")
 	require.True(t, notify.IsPermanent(w.Send(ctx, message())), "401 is permanent")
+}
+
+// A receiver that redirects must not get the signed body forwarded to
+// wherever it points: the probe's loopback URL redirected 23 posts away.
+func TestAWebhookThatRedirectsFailsAndTheBodyGoesNowhereElse(t *testing.T) {
+	elsewhere := &peer{}
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.record(r)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer other.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/stolen", http.StatusTemporaryRedirect)
+	}))
+	defer srv.Close()
+	t.Setenv("PERFLOOP_TEST_HOOK_SECRET", botSecret)
+	for _, client := range []*http.Client{nil, srv.Client()} {
+		w := &notify.Webhook{Channel: notify.ChannelWebhook, URL: srv.URL + "/hook", Secret: "env:PERFLOOP_TEST_HOOK_SECRET", Client: client}
+		err := w.Send(ctx, message())
+		require.Error(t, err)
+		require.Contains(t, err.Error(), "HTTP 307 Temporary Redirect")
+	}
+	require.Empty(t, elsewhere.requests)
+}
+
+// The failure list shows our status line, never what the remote sent.
+func TestAFailedWebhookReportsAShortStatusLineNotTheRemoteBody(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "<html>\r\nstack trace at 10.1.2.3 "+strings.Repeat("x", 3000)+"</html>", http.StatusInternalServerError)
+	}))
+	defer srv.Close()
+	t.Setenv("PERFLOOP_TEST_HOOK_SECRET", botSecret)
+	w := &notify.Webhook{Channel: notify.ChannelWebhook, URL: srv.URL + "/hook", Secret: "env:PERFLOOP_TEST_HOOK_SECRET"}
+	err := w.Send(ctx, message())
+	require.EqualError(t, err, "webhook: HTTP 500 Internal Server Error")
+	require.False(t, notify.IsPermanent(err))
+}
+
+func TestWebhookURLsInsideTheNetworkAreRefusedUnlessAnAdminAllowsThem(t *testing.T) {
+	for _, u := range []string{"https://169.254.169.254/latest/meta-data", "https://10.0.0.1/hook", "https://192.168.1.5/hook",
+		"https://127.0.0.1:8443/hook", "https://[::1]/hook", "https://localhost/hook", "https://[fe80::1]/hook", "https://0.0.0.0/hook", "https://100.64.0.1/hook"} {
+		cfg := notify.ChannelConfig{Channel: notify.ChannelWebhook, URL: u, Secret: "env:HOOK"}
+		errs := cfg.Validate(notify.Targets{})
+		require.Len(t, errs, 1, u)
+		require.Equal(t, "/url", errs[0].Path)
+		require.Contains(t, errs[0].Message, "--webhook-allow-private")
+		require.Empty(t, cfg.Validate(notify.Targets{AllowPrivate: true}), u)
+
+		w := &notify.Webhook{Channel: notify.ChannelWebhook, URL: u, Secret: "env:HOOK"}
+		t.Setenv("HOOK", botSecret)
+		err := w.Send(ctx, message())
+		require.ErrorIs(t, err, notify.ErrPrivateTarget, u)
+		require.True(t, notify.IsPermanent(err))
+	}
+}
+
+// The address is checked once resolved, when dialling, so a name that
+// resolves inward (or is rebound to do so after the URL was saved) is refused.
+func TestTheWebhookClientRefusesToDialAPrivateAddressAfterResolution(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	defer srv.Close()
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	_, err := notify.Targets{}.Client().Get("https://localhost:" + port + "/")
+	require.ErrorIs(t, err, notify.ErrPrivateTarget)
+
+	_, err = notify.Targets{AllowPrivate: true}.Client().Get("https://localhost:" + port + "/")
+	require.Error(t, err, "the test server's certificate is not trusted")
+	require.NotErrorIs(t, err, notify.ErrPrivateTarget, "allowed: it got as far as TLS")
 }

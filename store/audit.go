@@ -23,6 +23,26 @@ func Audit(db *gorm.DB, actorID, action, entity, entityID string, detail any) er
 	return nil
 }
 
+type actorKey struct{}
+
+// AsActor marks ctx as acting for a member. Every write the store makes
+// to members, teams and tokens with such a context leaves an audit entry
+// naming them, with the record before and after; the API marks each
+// authenticated request, so no handler can forget. Writes without an
+// actor (seeding, the org import's own entry) are not audited one by one.
+func AsActor(ctx context.Context, memberID string) context.Context {
+	return context.WithValue(ctx, actorKey{}, memberID)
+}
+
+// auditChange records a write made inside tx when its context names an actor.
+func auditChange(tx *gorm.DB, action, entity, entityID string, before, after any) error {
+	actor, _ := tx.Statement.Context.Value(actorKey{}).(string)
+	if actor == "" {
+		return nil
+	}
+	return Audit(tx, actor, action, entity, entityID, map[string]any{"before": before, "after": after})
+}
+
 // AuditFilter narrows ListAudit.
 type AuditFilter struct {
 	// OrgID keeps the entries whose actor is a member of the organisation;

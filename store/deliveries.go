@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -321,9 +322,23 @@ func (s *Store) DeliveryPolicy(ctx context.Context, orgID string) (string, error
 
 // SaveDeliveryPolicy replaces an organisation's delivery policy.
 func (s *Store) SaveDeliveryPolicy(ctx context.Context, orgID, body string) error {
-	p := deliveryPolicy{OrgID: orgID, Body: body, UpdatedAt: time.Now().UTC()}
-	if err := s.DB.WithContext(ctx).Save(&p).Error; err != nil {
-		return fmt.Errorf("save delivery policy: %w", err)
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var old deliveryPolicy
+		if err := tx.Take(&old, "org_id = ?", orgID).Error; err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+			return fmt.Errorf("save delivery policy: %w", err)
+		}
+		p := deliveryPolicy{OrgID: orgID, Body: body, UpdatedAt: time.Now().UTC()}
+		if err := tx.Save(&p).Error; err != nil {
+			return fmt.Errorf("save delivery policy: %w", err)
+		}
+		return auditChange(tx, "delivery.policy", "organization", orgID, json.RawMessage(nonEmptyJSON(old.Body)), json.RawMessage(body))
+	})
+}
+
+// nonEmptyJSON is a stored JSON body, or null when there is none.
+func nonEmptyJSON(body string) string {
+	if body == "" {
+		return "null"
 	}
-	return nil
+	return body
 }

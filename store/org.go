@@ -55,7 +55,12 @@ func writeErr(op string, err error) error {
 
 // CreateTeam inserts a team; a duplicate key in the organisation is ErrConflict.
 func (s *Store) CreateTeam(ctx context.Context, t *Team) error {
-	return createTeam(s.DB.WithContext(ctx), t)
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := createTeam(tx, t); err != nil {
+			return err
+		}
+		return auditChange(tx, "team.create", "team", t.ID, nil, t)
+	})
 }
 
 func createTeam(db *gorm.DB, t *Team) error {
@@ -142,6 +147,7 @@ func (s *Store) UpdateTeam(ctx context.Context, orgID, id string, expectVersion 
 		if expectVersion != 0 && out.Version != expectVersion {
 			return fmt.Errorf("update team %s: %w: version is %d, you sent %d", id, ErrConflict, out.Version, expectVersion)
 		}
+		before := out
 		if err := change(&out); err != nil {
 			return err
 		}
@@ -159,7 +165,7 @@ func (s *Store) UpdateTeam(ctx context.Context, orgID, id string, expectVersion 
 		if res.RowsAffected == 0 {
 			return fmt.Errorf("update team %s: %w: changed by someone else meanwhile", id, ErrConflict)
 		}
-		return nil
+		return auditChange(tx, "team.update", "team", id, before, out)
 	})
 	if err != nil {
 		return nil, err
@@ -216,13 +222,18 @@ func (s *Store) DeleteTeam(ctx context.Context, orgID, id string) error {
 		if err := tx.Delete(&Team{}, "id = ?", id).Error; err != nil {
 			return fmt.Errorf("delete team: %w", err)
 		}
-		return nil
+		return auditChange(tx, "team.delete", "team", id, t, nil)
 	})
 }
 
 // CreateMember inserts a member; a duplicate e-mail in the organisation is ErrConflict.
 func (s *Store) CreateMember(ctx context.Context, m *Member) error {
-	return createMember(s.DB.WithContext(ctx), m)
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := createMember(tx, m); err != nil {
+			return err
+		}
+		return auditChange(tx, "member.create", "member", m.ID, nil, m)
+	})
 }
 
 func createMember(db *gorm.DB, m *Member) error {
@@ -303,31 +314,42 @@ func (s *Store) ListMembers(ctx context.Context, orgID string, f MemberFilter, p
 // UpdateMember runs change on the stored member inside one transaction, with
 // the same version check as UpdateTeam.
 func (s *Store) UpdateMember(ctx context.Context, orgID, id string, expectVersion int, change func(*Member) error) (*Member, error) {
-	var out Member
+	var out *Member
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Take(&out, "org_id = ? AND id = ?", orgID, id).Error; err != nil {
-			return notFound("update member "+id, err)
-		}
-		if expectVersion != 0 && out.Version != expectVersion {
-			return fmt.Errorf("update member %s: %w: version is %d, you sent %d", id, ErrConflict, out.Version, expectVersion)
-		}
-		if err := change(&out); err != nil {
-			return err
-		}
-		out.Email = strings.ToLower(strings.TrimSpace(out.Email))
-		out.Version++
-		res := tx.Model(&Member{}).Where("id = ? AND version = ?", out.ID, out.Version-1).
-			Select("team_id", "name", "email", "role", "position", "level", "manager_id", "timezone", "locale", "joined_on", "active", "version", "updated_at").
-			Updates(&out)
-		if res.Error != nil {
-			return writeErr("update member "+id, res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return fmt.Errorf("update member %s: %w: changed by someone else meanwhile", id, ErrConflict)
-		}
-		return nil
+		var err error
+		out, err = updateMember(tx, orgID, id, expectVersion, "member.update", change)
+		return err
 	})
 	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func updateMember(tx *gorm.DB, orgID, id string, expectVersion int, action string, change func(*Member) error) (*Member, error) {
+	var out Member
+	if err := tx.Take(&out, "org_id = ? AND id = ?", orgID, id).Error; err != nil {
+		return nil, notFound("update member "+id, err)
+	}
+	if expectVersion != 0 && out.Version != expectVersion {
+		return nil, fmt.Errorf("update member %s: %w: version is %d, you sent %d", id, ErrConflict, out.Version, expectVersion)
+	}
+	before := out
+	if err := change(&out); err != nil {
+		return nil, err
+	}
+	out.Email = strings.ToLower(strings.TrimSpace(out.Email))
+	out.Version++
+	res := tx.Model(&Member{}).Where("id = ? AND version = ?", out.ID, out.Version-1).
+		Select("team_id", "name", "email", "role", "position", "level", "manager_id", "timezone", "locale", "joined_on", "active", "version", "updated_at").
+		Updates(&out)
+	if res.Error != nil {
+		return nil, writeErr("update member "+id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, fmt.Errorf("update member %s: %w: changed by someone else meanwhile", id, ErrConflict)
+	}
+	if err := auditChange(tx, action, "member", id, before, out); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -336,14 +358,18 @@ func (s *Store) UpdateMember(ctx context.Context, orgID, id string, expectVersio
 // DeactivateMember marks a member inactive and revokes their tokens. Members
 // are never deleted: their past targets, evaluations and results stay readable.
 func (s *Store) DeactivateMember(ctx context.Context, orgID, id string) (*Member, error) {
-	m, err := s.UpdateMember(ctx, orgID, id, 0, func(m *Member) error {
-		m.Active = false
-		return nil
+	var m *Member
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		if m, err = updateMember(tx, orgID, id, 0, "member.deactivate", func(m *Member) error {
+			m.Active = false
+			return nil
+		}); err != nil {
+			return err
+		}
+		return revokeMemberTokens(tx, id)
 	})
 	if err != nil {
-		return nil, err
-	}
-	if err := s.RevokeMemberTokens(ctx, id); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/perfloop/perfloop/names"
 )
 
 // ImportTeam is one team row of an organisation import; Parent names another team's key.
@@ -122,6 +124,11 @@ func (in OrgImport) Check() ImportErrors {
 		if strings.TrimSpace(t.Name) == "" {
 			add("teams", i, "name", t.Name, "a team name is required")
 		}
+		for _, f := range [][2]string{{"name", t.Name}, {"nameEn", t.NameEn}} {
+			if msg := names.Check(f[1], names.MaxName); msg != "" {
+				add("teams", i, f[0], names.Shown(f[1]), msg)
+			}
+		}
 		if t.Parent != "" && t.Parent == t.Key {
 			add("teams", i, "parent", t.Parent, "a team cannot be its own parent")
 		}
@@ -130,6 +137,11 @@ func (in OrgImport) Check() ImportErrors {
 	for i, m := range in.Members {
 		if strings.TrimSpace(m.Name) == "" {
 			add("members", i, "name", m.Name, "a member name is required")
+		}
+		for _, f := range [][2]string{{"name", m.Name}, {"position", m.Position}, {"level", m.Level}} {
+			if msg := names.Check(f[1], names.MaxName); msg != "" {
+				add("members", i, f[0], names.Shown(f[1]), msg)
+			}
 		}
 		email := strings.ToLower(strings.TrimSpace(m.Email))
 		if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
@@ -276,6 +288,9 @@ func importRows(tx *gorm.DB, orgID string, in OrgImport, rep *ImportReport) erro
 		if want.Locale == "" {
 			want.Locale = m.Locale
 		}
+		// Deactivation is an admin's decision the file does not undo: a
+		// re-imported HR export still lists people who have left.
+		want.Active = m.Active
 		if sameMember(m, &want) {
 			continue
 		}
@@ -289,6 +304,9 @@ func importRows(tx *gorm.DB, orgID string, in OrgImport, rep *ImportReport) erro
 		rep.MembersUpdated++
 	}
 	// Links last: parents and managers may appear later in the file than the rows naming them.
+	if row, ok := importedLoop(teamByKey, in.Teams); ok {
+		return ImportErrors{{List: "teams", Row: row, Field: "parent", Value: in.Teams[row].Parent, Message: ErrTeamCycle.Error()}}
+	}
 	for _, it := range in.Teams {
 		t := teamByKey[it.Key]
 		var parent, manager *string
@@ -301,11 +319,6 @@ func importRows(tx *gorm.DB, orgID string, in OrgImport, rep *ImportReport) erro
 		if eqPtr(t.ParentID, parent) && eqPtr(t.ManagerID, manager) {
 			continue
 		}
-		if parent != nil {
-			if err := checkImportedNoCycle(teamByKey, in.Teams, it.Key); err != nil {
-				return ImportErrors{{List: "teams", Row: rowOfTeam(in.Teams, it.Key), Field: "parent", Value: it.Parent, Message: err.Error()}}
-			}
-		}
 		if err := tx.Model(&Team{}).Where("id = ?", t.ID).Updates(map[string]any{"parent_id": parent, "manager_id": manager, "updated_at": time.Now().UTC()}).Error; err != nil {
 			return fmt.Errorf("import: link team %s: %w", it.Key, err)
 		}
@@ -313,6 +326,9 @@ func importRows(tx *gorm.DB, orgID string, in OrgImport, rep *ImportReport) erro
 	}
 	for _, im := range in.Members {
 		m := memberByEmail[strings.ToLower(strings.TrimSpace(im.Email))]
+		if !m.Active {
+			continue // their last manager stays on record with their history
+		}
 		var manager *string
 		if im.Manager != "" {
 			manager = &memberByEmail[strings.ToLower(im.Manager)].ID
@@ -341,39 +357,51 @@ func eqPtr(a, b *string) bool {
 	return *a == *b
 }
 
-func rowOfTeam(teams []ImportTeam, key string) int {
-	for i, t := range teams {
-		if t.Key == key {
-			return i
+// importedLoop finds the first file row whose parents, as the file sets
+// them (stored parents for teams it leaves alone), run into a loop. Each
+// team is walked once (a chain of thousands used to be re-walked from
+// every row, scanning the file at each step, for tens of seconds under
+// the write lock).
+func importedLoop(stored map[string]*Team, rows []ImportTeam) (int, bool) {
+	keyOfID := make(map[string]string, len(stored))
+	for k, t := range stored {
+		keyOfID[t.ID] = k
+	}
+	parentOf := make(map[string]string, len(stored)+len(rows))
+	for k, t := range stored {
+		if t.ParentID != nil {
+			parentOf[k] = keyOfID[*t.ParentID]
 		}
 	}
-	return -1
-}
-
-// checkImportedNoCycle follows parent keys as the file sets them (falling back
-// to stored parents) and refuses a loop.
-func checkImportedNoCycle(stored map[string]*Team, rows []ImportTeam, key string) error {
-	parentOf := func(k string) string {
-		for _, r := range rows {
-			if r.Key == k {
-				return r.Parent
-			}
-		}
-		if t := stored[k]; t != nil && t.ParentID != nil {
-			for kk, tt := range stored {
-				if tt.ID == *t.ParentID {
-					return kk
+	for _, r := range rows {
+		parentOf[r.Key] = r.Parent
+	}
+	const (
+		walking = 1
+		clear   = 2
+		looped  = 3
+	)
+	state := make(map[string]int, len(parentOf))
+	for i, r := range rows {
+		var path []string
+		end := clear
+		for cur := r.Key; cur != ""; cur = parentOf[cur] {
+			if st := state[cur]; st != 0 {
+				end = st
+				if st == walking {
+					end = looped
 				}
+				break
 			}
+			state[cur] = walking
+			path = append(path, cur)
 		}
-		return ""
-	}
-	seen := map[string]bool{key: true}
-	for cur := parentOf(key); cur != ""; cur = parentOf(cur) {
-		if seen[cur] {
-			return ErrTeamCycle
+		for _, k := range path {
+			state[k] = end
 		}
-		seen[cur] = true
+		if end == looped && r.Parent != "" {
+			return i, true
+		}
 	}
-	return nil
+	return 0, false
 }

@@ -51,8 +51,14 @@ func (s *Store) storeToken(ctx context.Context, memberID, name, plain string, tt
 		exp := time.Now().UTC().Add(ttl)
 		t.ExpiresAt = &exp
 	}
-	if err := s.DB.WithContext(ctx).Create(t).Error; err != nil {
-		return nil, writeErr("store token", err)
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(t).Error; err != nil {
+			return writeErr("store token", err)
+		}
+		return auditChange(tx, "token.issue", "member", memberID, nil, t)
+	})
+	if err != nil {
+		return nil, err
 	}
 	return t, nil
 }
@@ -79,26 +85,58 @@ func (s *Store) Authenticate(ctx context.Context, plain string) (*Member, *APITo
 	if err != nil {
 		return nil, nil, fmt.Errorf("authenticate: %w", err)
 	}
+	s.noteUse(t, now)
 	return &m, &t, nil
+}
+
+// tokenUseEvery is how stale a token's lastUsedAt may grow: recording every
+// request would make each read a write.
+const tokenUseEvery = time.Minute
+
+// noteUse records a token's use at most once per tokenUseEvery, off the
+// request's path: a busy database must not slow or fail the sign-in.
+func (s *Store) noteUse(t APIToken, now time.Time) {
+	if t.LastUsedAt != nil && now.Sub(*t.LastUsedAt) < tokenUseEvery {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		// The condition makes concurrent requests of the same minute write once.
+		_ = s.DB.WithContext(ctx).Model(&APIToken{}).
+			Where("id = ? AND (last_used_at IS NULL OR last_used_at < ?)", t.ID, now.Add(-tokenUseEvery)).
+			Update("last_used_at", now).Error
+	}()
 }
 
 // RevokeToken revokes one token of a member.
 func (s *Store) RevokeToken(ctx context.Context, memberID, tokenID string) error {
-	res := s.DB.WithContext(ctx).Model(&APIToken{}).
-		Where("id = ? AND member_id = ? AND revoked_at IS NULL", tokenID, memberID).
-		Update("revoked_at", time.Now().UTC())
-	if res.Error != nil {
-		return fmt.Errorf("revoke token: %w", res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("revoke token %s: %w", tokenID, ErrNotFound)
-	}
-	return nil
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var before APIToken
+		if err := tx.Take(&before, "id = ? AND member_id = ? AND revoked_at IS NULL", tokenID, memberID).Error; err != nil {
+			return notFound("revoke token "+tokenID, err)
+		}
+		after := before
+		now := time.Now().UTC()
+		after.RevokedAt = &now
+		res := tx.Model(&APIToken{}).Where("id = ? AND revoked_at IS NULL", tokenID).Update("revoked_at", now)
+		if res.Error != nil {
+			return fmt.Errorf("revoke token: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("revoke token %s: %w", tokenID, ErrNotFound)
+		}
+		return auditChange(tx, "token.revoke", "member", memberID, before, after)
+	})
 }
 
 // RevokeMemberTokens revokes every live token of a member.
 func (s *Store) RevokeMemberTokens(ctx context.Context, memberID string) error {
-	err := s.DB.WithContext(ctx).Model(&APIToken{}).
+	return revokeMemberTokens(s.DB.WithContext(ctx), memberID)
+}
+
+func revokeMemberTokens(db *gorm.DB, memberID string) error {
+	err := db.Model(&APIToken{}).
 		Where("member_id = ? AND revoked_at IS NULL", memberID).
 		Update("revoked_at", time.Now().UTC()).Error
 	if err != nil {

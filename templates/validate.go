@@ -9,6 +9,7 @@ import (
 	"time"
 	_ "time/tzdata" // templates name IANA zones; the binary must not depend on the host's zoneinfo
 
+	"github.com/perfloop/perfloop/names"
 	"github.com/perfloop/perfloop/scoring"
 )
 
@@ -43,6 +44,29 @@ func validate(c *errs, t *Template) {
 	checkBreakdown(c, t, ind)
 	checkStages(c, t, raters)
 	checkOutcomes(c, t, grades)
+	checkNames(c, t)
+}
+
+// checkNames holds every label a template shows people to the one rule
+// for names (package names): they reach e-mails, calendars and exports.
+func checkNames(c *errs, t *Template) {
+	text := func(path string, x Text) {
+		for lang, v := range map[string]string{"zh": x.Zh, "en": x.En} {
+			if msg := names.Check(v, names.MaxName); msg != "" {
+				c.add(path+"/"+lang, names.Shown(v), msg)
+			}
+		}
+	}
+	text("/name", t.Name)
+	for i, x := range t.Indicators {
+		text(fmt.Sprintf("/indicators/%d/name", i), x.Name)
+	}
+	for i, x := range t.Grades {
+		text(fmt.Sprintf("/grades/%d/name", i), x.Name)
+	}
+	for i, x := range t.Stages {
+		text(fmt.Sprintf("/stages/%d/name", i), x.Name)
+	}
 }
 
 // checkMissing refuses a missing-data policy the scorer would not know.

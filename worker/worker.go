@@ -44,6 +44,8 @@ type Options struct {
 	StopTimeout time.Duration
 	// Metrics times scoring and counts scheduled launches (nil: none).
 	Metrics *monitoring.Metrics
+	// Webhooks says which hosts chat bots and webhooks may reach.
+	Webhooks notify.Targets
 }
 
 // DefaultStopTimeout fits inside the 30 s a container runtime or Kubernetes
@@ -77,7 +79,7 @@ func New(o Options) sdkworker.Worker {
 		wo.MaxConcurrentWorkflowTaskExecutionSize = o.Concurrency
 	}
 	w := sdkworker.New(o.Client, o.TaskQueue, wo)
-	Register(w, &activities.Activities{Store: o.Store, Client: o.Client, TaskQueue: o.TaskQueue, Log: o.Log, Mail: o.Mail})
+	Register(w, &activities.Activities{Store: o.Store, Client: o.Client, TaskQueue: o.TaskQueue, Log: o.Log, Mail: o.Mail, Webhooks: o.Webhooks})
 	w.RegisterActivity(&cycles.Launcher{Service: &cycles.Service{Store: o.Store, Client: o.Client, TaskQueue: o.TaskQueue, Log: o.Log, Metrics: o.Metrics}})
 	return w
 }

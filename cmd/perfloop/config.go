@@ -43,6 +43,7 @@ type config struct {
 	DrainDelay     time.Duration
 	StopTimeout    time.Duration
 	Metrics        string
+	WebhookPrivate bool
 }
 
 // mail is the SMTP relay for e-mail notifications, nil when --smtp is
@@ -84,6 +85,12 @@ func addSMTPFlags(fs *pflag.FlagSet, c *config) {
 	addBool(fs, &c.SMTPStartTLS, "smtp-starttls")
 }
 
+func (c config) webhooks() notify.Targets { return notify.Targets{AllowPrivate: c.WebhookPrivate} }
+
+func addWebhookFlags(fs *pflag.FlagSet, c *config) {
+	addBool(fs, &c.WebhookPrivate, "webhook-allow-private")
+}
+
 // oidc is the SSO configuration, nil when no JWKS is set.
 func (c config) oidc() *api.OIDC {
 	if c.OIDCJWKS == "" {
@@ -103,33 +110,34 @@ type setting struct {
 }
 
 var settings = map[string]setting{
-	"http":               {"http", "PERFLOOP_HTTP", "address the API and UI listen on"},
-	"data":               {"data", "PERFLOOP_DATA", "directory for the embedded Temporal and SQLite files and demo-users.json"},
-	"ephemeral":          {"ephemeral", "PERFLOOP_EPHEMERAL", "keep everything in memory; nothing survives a restart"},
-	"temporal-port":      {"temporal-port", "PERFLOOP_TEMPORAL_PORT", "gRPC port of the embedded Temporal server"},
-	"temporal-ui-port":   {"temporal-ui-port", "PERFLOOP_TEMPORAL_UI_PORT", "port of the Temporal Web UI (0 disables it)"},
-	"db":                 {"db", "PERFLOOP_DB_DSN", "database: sqlite:FILE or mysql://user:pass@tcp(host:3306)/db"},
-	"temporal":           {"temporal", "PERFLOOP_TEMPORAL", "Temporal frontend host:port"},
-	"namespace":          {"namespace", "PERFLOOP_TEMPORAL_NAMESPACE", "Temporal namespace"},
-	"task-queue":         {"task-queue", "PERFLOOP_TASK_QUEUE", "Temporal task queue of the Perfloop worker"},
-	"log-level":          {"log-level", "PERFLOOP_LOG_LEVEL", "debug, info, warn or error"},
-	"log-format":         {"log-format", "PERFLOOP_LOG_FORMAT", "text or json"},
-	"oidc-jwks":          {"oidc-jwks", "PERFLOOP_OIDC_JWKS", "SSO: JWKS file or URL; tokens it signs sign members in by their email claim"},
-	"oidc-issuer":        {"oidc-issuer", "PERFLOOP_OIDC_ISSUER", "SSO: the issuer (iss) tokens must carry"},
-	"oidc-audience":      {"oidc-audience", "PERFLOOP_OIDC_AUDIENCE", "SSO: the audience (aud) tokens must carry"},
-	"smtp":               {"smtp", "PERFLOOP_SMTP", "e-mail notifications: SMTP relay host:port (unset: no e-mail)"},
-	"smtp-from":          {"smtp-from", "PERFLOOP_SMTP_FROM", "e-mail notifications: sender address"},
-	"smtp-user":          {"smtp-user", "PERFLOOP_SMTP_USER", "e-mail notifications: AUTH PLAIN user"},
-	"smtp-password-file": {"smtp-password-file", "PERFLOOP_SMTP_PASSWORD_FILE", "e-mail notifications: file holding the SMTP password (or set PERFLOOP_SMTP_PASSWORD)"},
-	"smtp-starttls":      {"smtp-starttls", "PERFLOOP_SMTP_STARTTLS", "e-mail notifications: upgrade with STARTTLS before AUTH (required off loopback)"},
-	"org":                {"org", "PERFLOOP_ORG", "init: the organisation's name"},
-	"admin-email":        {"admin-email", "PERFLOOP_ADMIN_EMAIL", "init: the first admin's e-mail; SSO signs them in by it"},
-	"admin-name":         {"admin-name", "PERFLOOP_ADMIN_NAME", "init: the first admin's name (default: the e-mail's local part)"},
-	"timezone":           {"timezone", "PERFLOOP_ORG_TIMEZONE", "init: the organisation's IANA time zone"},
-	"locale":             {"locale", "PERFLOOP_ORG_LOCALE", "init: the organisation's language, zh or en"},
-	"drain-delay":        {"drain-delay", "PERFLOOP_DRAIN_DELAY", "on SIGTERM, how long /readyz answers 503 while requests are still served, so load balancers stop sending them"},
-	"metrics":            {"metrics", "PERFLOOP_METRICS", "address of a separate listener serving Prometheus /metrics, e.g. :9090 (unset: none); keep it off the public network"},
-	"shutdown-timeout":   {"shutdown-timeout", "PERFLOOP_SHUTDOWN_TIMEOUT", "on SIGTERM, how long requests (api) or activities (worker) in flight may take to finish"},
+	"http":                  {"http", "PERFLOOP_HTTP", "address the API and UI listen on"},
+	"data":                  {"data", "PERFLOOP_DATA", "directory for the embedded Temporal and SQLite files and demo-users.json"},
+	"ephemeral":             {"ephemeral", "PERFLOOP_EPHEMERAL", "keep everything in memory; nothing survives a restart"},
+	"temporal-port":         {"temporal-port", "PERFLOOP_TEMPORAL_PORT", "gRPC port of the embedded Temporal server"},
+	"temporal-ui-port":      {"temporal-ui-port", "PERFLOOP_TEMPORAL_UI_PORT", "port of the Temporal Web UI (0 disables it)"},
+	"db":                    {"db", "PERFLOOP_DB_DSN", "database: sqlite:FILE or mysql://user:pass@tcp(host:3306)/db"},
+	"temporal":              {"temporal", "PERFLOOP_TEMPORAL", "Temporal frontend host:port"},
+	"namespace":             {"namespace", "PERFLOOP_TEMPORAL_NAMESPACE", "Temporal namespace"},
+	"task-queue":            {"task-queue", "PERFLOOP_TASK_QUEUE", "Temporal task queue of the Perfloop worker"},
+	"log-level":             {"log-level", "PERFLOOP_LOG_LEVEL", "debug, info, warn or error"},
+	"log-format":            {"log-format", "PERFLOOP_LOG_FORMAT", "text or json"},
+	"oidc-jwks":             {"oidc-jwks", "PERFLOOP_OIDC_JWKS", "SSO: JWKS file or URL; tokens it signs sign members in by their email claim"},
+	"oidc-issuer":           {"oidc-issuer", "PERFLOOP_OIDC_ISSUER", "SSO: the issuer (iss) tokens must carry"},
+	"oidc-audience":         {"oidc-audience", "PERFLOOP_OIDC_AUDIENCE", "SSO: the audience (aud) tokens must carry"},
+	"smtp":                  {"smtp", "PERFLOOP_SMTP", "e-mail notifications: SMTP relay host:port (unset: no e-mail)"},
+	"smtp-from":             {"smtp-from", "PERFLOOP_SMTP_FROM", "e-mail notifications: sender address"},
+	"smtp-user":             {"smtp-user", "PERFLOOP_SMTP_USER", "e-mail notifications: AUTH PLAIN user"},
+	"smtp-password-file":    {"smtp-password-file", "PERFLOOP_SMTP_PASSWORD_FILE", "e-mail notifications: file holding the SMTP password (or set PERFLOOP_SMTP_PASSWORD)"},
+	"smtp-starttls":         {"smtp-starttls", "PERFLOOP_SMTP_STARTTLS", "e-mail notifications: upgrade with STARTTLS before AUTH (required off loopback)"},
+	"org":                   {"org", "PERFLOOP_ORG", "init: the organisation's name"},
+	"admin-email":           {"admin-email", "PERFLOOP_ADMIN_EMAIL", "init: the first admin's e-mail; SSO signs them in by it"},
+	"admin-name":            {"admin-name", "PERFLOOP_ADMIN_NAME", "init: the first admin's name (default: the e-mail's local part)"},
+	"timezone":              {"timezone", "PERFLOOP_ORG_TIMEZONE", "init: the organisation's IANA time zone"},
+	"locale":                {"locale", "PERFLOOP_ORG_LOCALE", "init: the organisation's language, zh or en"},
+	"drain-delay":           {"drain-delay", "PERFLOOP_DRAIN_DELAY", "on SIGTERM, how long /readyz answers 503 while requests are still served, so load balancers stop sending them"},
+	"metrics":               {"metrics", "PERFLOOP_METRICS", "address of a separate listener serving Prometheus /metrics, e.g. :9090 (unset: none); keep it off the public network"},
+	"shutdown-timeout":      {"shutdown-timeout", "PERFLOOP_SHUTDOWN_TIMEOUT", "on SIGTERM, how long requests (api) or activities (worker) in flight may take to finish"},
+	"webhook-allow-private": {"webhook-allow-private", "PERFLOOP_WEBHOOK_ALLOW_PRIVATE", "let chat bots and webhooks reach private, loopback and link-local addresses over https"},
 }
 
 func envString(name, def string) string {

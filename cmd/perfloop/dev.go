@@ -44,7 +44,7 @@ func devCommand() *cobra.Command {
 			stack, err := devstack.Start(cmd.Context(), devstack.Options{
 				HTTPAddr: c.HTTP, DataDir: c.DataDir, Ephemeral: c.Ephemeral, TemporalPort: c.TemporalPort,
 				TemporalUIPort: c.TemporalUIPort, DBDSN: c.DB, Namespace: c.Namespace, TaskQueue: c.TaskQueue, Log: log,
-				OIDC: c.oidc(), Mail: mail, StopTimeout: c.StopTimeout, Metrics: m,
+				OIDC: c.oidc(), Mail: mail, StopTimeout: c.StopTimeout, Metrics: m, Webhooks: c.webhooks(),
 			})
 			if err != nil {
 				return err
@@ -73,6 +73,7 @@ func devCommand() *cobra.Command {
 	addMetricsFlag(fs, &c)
 	addOIDCFlags(fs, &c)
 	addSMTPFlags(fs, &c)
+	addWebhookFlags(fs, &c)
 	addLogFlags(fs, &c)
 	return cmd
 }

@@ -87,7 +87,7 @@ func apiCommand() *cobra.Command {
 			defer tc.Close()
 			parts := devstack.Parts{Client: tc, Store: st, TaskQueue: c.TaskQueue, Log: log, Metrics: m}
 			d := &drain{delay: c.DrainDelay, timeout: c.StopTimeout, log: log}
-			handler := api.New(api.Deps{Store: st, Log: log, Extra: devstack.Routes(parts), Cycles: devstack.Cycles(parts), OIDC: c.oidc(), Metrics: m, Checks: []api.Check{{Name: "temporal", Func: func(ctx context.Context) error {
+			handler := api.New(api.Deps{Store: st, Log: log, Extra: devstack.Routes(parts), Cycles: devstack.Cycles(parts), OIDC: c.oidc(), Webhooks: c.webhooks(), Metrics: m, Checks: []api.Check{{Name: "temporal", Func: func(ctx context.Context) error {
 				_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
 				return err
 			}}, d.check()}})
@@ -107,6 +107,7 @@ func apiCommand() *cobra.Command {
 	addMetricsFlag(fs, &c)
 	addTemporalClientFlags(fs, &c)
 	addOIDCFlags(fs, &c)
+	addWebhookFlags(fs, &c)
 	addLogFlags(fs, &c)
 	return cmd
 }
@@ -141,7 +142,7 @@ func workerCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			parts := devstack.Parts{Client: tc, Store: st, TaskQueue: c.TaskQueue, Log: log, Mail: mail, StopTimeout: c.StopTimeout, Metrics: m}
+			parts := devstack.Parts{Client: tc, Store: st, TaskQueue: c.TaskQueue, Log: log, Mail: mail, StopTimeout: c.StopTimeout, Metrics: m, Webhooks: c.webhooks()}
 			if err := devstack.SeedBuiltins(ctx, parts); err != nil {
 				return err
 			}
@@ -162,6 +163,7 @@ func workerCommand() *cobra.Command {
 	addMetricsFlag(fs, &c)
 	addTemporalClientFlags(fs, &c)
 	addSMTPFlags(fs, &c)
+	addWebhookFlags(fs, &c)
 	addLogFlags(fs, &c)
 	return cmd
 }

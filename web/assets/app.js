@@ -135,6 +135,8 @@
     'nav.idps': ['发展计划', 'Development plans'], 'nav.org': ['组织导入', 'Organisation'],
     'signin.sso': ['已启用企业单点登录（{issuer}）：也可以粘贴 SSO 令牌。', 'Company SSO is on ({issuer}): you can also paste your SSO token.'],
     'signin.ssoBack': ['正在使用单点登录令牌登录…', 'Signing in with your SSO token…'],
+    'signin.switchQ': ['你当前以 {me} 的身份登录。此链接会让你以 {other} 的身份登录。', 'You are signed in as {me}. This link would sign you in as {other} instead.'],
+    'signin.switchYes': ['切换为 {name}', 'Switch to {name}'], 'signin.switchNo': ['继续以 {name} 使用', 'Stay as {name}'],
     'part.total': ['总分', 'Total'], 'part.quantitative': ['量化指标', 'Quantitative'], 'part.behaviour': ['行为指标', 'Behavioural'],
     'part.self': ['自评', 'Self'], 'part.manager': ['上级', 'Manager'], 'part.peer': ['同事', 'Peers'], 'part.crossDepartment': ['跨部门', 'Cross-department'], 'part.customer': ['客户', 'Customers'],
     'tgt.title': ['我的目标', 'My targets'], 'tgt.none': ['本周期没有分解到你的目标。', 'No targets were broken down to you in this cycle.'],
@@ -277,7 +279,8 @@
   const S = { token: localStorage.getItem('pl.token') || '', me: null, cache: new Map(), timers: [] };
   async function api(method, path, body, opts = {}) {
     const headers = { Accept: 'application/json' };
-    if (S.token) headers.Authorization = 'Bearer ' + S.token;
+    const token = opts.token !== undefined ? opts.token : S.token;
+    if (token) headers.Authorization = 'Bearer ' + token;
     if (opts.headers) Object.assign(headers, opts.headers);
     let payload;
     if (body !== undefined) {
@@ -469,10 +472,16 @@
     // An SSO provider sends people back with its token in the fragment.
     const sso = /(?:^|[#&/])(?:id_token|access_token)=([^&]+)/.exec(location.hash);
     if (sso) {
-      S.token = decodeURIComponent(sso[1]); S.me = null; S.cache.clear();
-      localStorage.setItem('pl.token', S.token);
+      const incoming = decodeURIComponent(sso[1]);
       history.replaceState(null, '', '#/inbox');
       fill(main, h('p', { class: 'muted' }, t('signin.ssoBack')));
+      // A link carrying someone else's token must not swap who you are unasked.
+      const go = !S.token || S.token === incoming || await confirmSwitch(main, incoming);
+      if (!live()) return;
+      if (go) {
+        S.token = incoming; S.me = null; S.cache.clear();
+        localStorage.setItem('pl.token', S.token);
+      }
     }
     const hash = location.hash || '';
     if (!S.token && hash !== '#/signin') { location.hash = '#/signin'; return; }
@@ -500,6 +509,27 @@
       return;
     }
     fill(main, alertBox('bad', t('err.notfound')));
+  }
+  // confirmSwitch asks before a token in the URL replaces the signed-in
+  // member with another; it resolves true to switch. A token that names
+  // no one, or the same member, needs no question.
+  async function confirmSwitch(main, incoming) {
+    let me = S.me, other;
+    try {
+      if (!me) me = await api('GET', '/me', undefined, { quiet401: true });
+    } catch (e) { return true; }
+    try {
+      other = await api('GET', '/me', undefined, { quiet401: true, token: incoming });
+    } catch (e) { return false; }
+    if (other.id === me.id) return true;
+    const who = (m) => m.name + ' <' + m.email + '>';
+    return new Promise((resolve) => {
+      const yes = h('button', { type: 'button', id: 'switch-yes', onclick: () => resolve(true) }, t('signin.switchYes', { name: other.name }));
+      const no = h('button', { type: 'button', id: 'switch-no', class: 'secondary', onclick: () => resolve(false) }, t('signin.switchNo', { name: me.name }));
+      fill(main, h('div', { class: 'card', id: 'switch-user', role: 'alertdialog', 'aria-labelledby': 'switch-q' },
+        h('p', { id: 'switch-q' }, t('signin.switchQ', { me: who(me), other: who(other) })), h('div', { class: 'actions' }, no, ' ', yes)));
+      no.focus();
+    });
   }
   function focusMain() {
     const h1 = $('#main h1');
