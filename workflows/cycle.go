@@ -139,7 +139,10 @@ func CycleWorkflow(ctx workflow.Context, in CycleInput) (*CycleResult, error) {
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return nil, err
 	}
-	if r.cancelled {
+	if cancelled, err := r.cancelSettled(ctx, r.cancelled); err != nil || cancelled {
+		if err != nil {
+			return nil, err
+		}
 		return r.cancel(ctx)
 	}
 	next := r.in
@@ -154,6 +157,12 @@ func (r *cycleRun) handOver(ctx workflow.Context) (*CycleResult, error) {
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return nil, err
 	}
+	if cancelled, err := r.cancelSettled(ctx, r.cancelled); err != nil || cancelled {
+		if err != nil {
+			return nil, err
+		}
+		return r.cancel(ctx)
+	}
 	next := r.in
 	next.Snapshot = r.snap
 	res := *r.resume
@@ -165,6 +174,28 @@ func (r *cycleRun) handOver(ctx workflow.Context) (*CycleResult, error) {
 	res.Expired = r.expired
 	next.Resume = &res
 	return nil, workflow.NewContinueAsNewError(ctx, CycleWorkflow, next)
+}
+
+// cancelSettled says whether the cycle is cancelled, once every coroutine
+// woken with this one has run. The event that ends a stage (its last
+// activity's result, a timer) can reach the run in one workflow task with
+// a cancel signal; this coroutine runs first, before the one that reads
+// the signal, so a run deciding at once would continue as new with the
+// cancel unread, and the next run never hears of it (the row says
+// cancelling, the cycle completes). Yielding once lets the signal be read.
+// Runs that handed over with a cancel unread before this change keep
+// doing so on replay: known is the cancel the run acted on before, and the
+// marker is taken only when there is one beyond it.
+func (r *cycleRun) cancelSettled(ctx workflow.Context, known bool) (bool, error) {
+	yielded := false
+	workflow.Go(ctx, func(workflow.Context) { yielded = true })
+	if err := workflow.Await(ctx, func() bool { return yielded }); err != nil {
+		return false, err
+	}
+	if r.cancelled && !known && workflow.GetVersion(ctx, "cancel-settles-before-handover", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return false, nil
+	}
+	return r.cancelled, nil
 }
 
 // tooLong says the run should hand over before its history grows further.

@@ -1,0 +1,73 @@
+package workflows_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/workflows"
+)
+
+// TestACancelArrivingAsTheEvaluateStageFinishesEndsTheCycle: the cancel
+// lands in the same workflow task as the scores that end the stage (the
+// server batches them), so the run wakes on the scores before the cancel
+// is read. It used to continue as new into calibration with the cancel
+// lost; it must end the cycle cancelled instead.
+func TestACancelArrivingAsTheEvaluateStageFinishesEndsTheCycle(t *testing.T) {
+	env := newEnv(t)
+	in := workflows.CycleInput{CycleID: "c1", Snapshot: snapshot(t, "cs-ops-monthly"), StageIndex: 1}
+	env.OnActivity(a.SetCycleState, mock.Anything, mock.Anything).Return(nil)
+	env.OnActivity(a.BroadcastStage, mock.Anything, mock.Anything).Return(4, nil).Once()
+	for i := 1; i <= 4; i++ {
+		done := activities.StageDone{StageKey: "evaluate", MemberID: fmt.Sprintf("m%d", i)}
+		env.RegisterDelayedCallback(func() { env.SignalWorkflow(activities.SignalStageDone, done) }, time.Duration(i)*time.Minute)
+	}
+	env.OnActivity(a.ComputeScores, mock.Anything, "c1").Return(func(context.Context, string) (*activities.Scored, error) {
+		env.SignalWorkflowSkippingWorkflowTask(activities.SignalCancel, "wrong period")
+		return &activities.Scored{Grades: map[string]string{"m1": "A", "m2": "B", "m3": "B", "m4": "C"}, Count: 4}, nil
+	})
+	var reasons []string
+	env.OnActivity(a.CancelCycle, mock.Anything, mock.Anything).Return(func(_ context.Context, ch activities.StateChange) error {
+		reasons = append(reasons, ch.Reason)
+		return nil
+	})
+	env.OnActivity(a.BroadcastFinish, mock.Anything, mock.Anything).Return(nil)
+	env.ExecuteWorkflow(workflows.CycleWorkflow, in)
+
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, env.GetWorkflowError(), "the run must not continue as new with the cancel dropped")
+	var res workflows.CycleResult
+	require.NoError(t, env.GetWorkflowResult(&res))
+	require.Equal(t, "cancelled", res.State)
+	require.Equal(t, []string{"wrong period"}, reasons)
+}
+
+// TestARunThatDroppedACancelAtTheHandOverReplaysUnchanged: a history
+// recorded before the fix, where the run continued as new with the cancel
+// unread, keeps doing so (the version marker is absent), so replay of a
+// running cycle does not break.
+func TestARunThatDroppedACancelAtTheHandOverReplaysUnchanged(t *testing.T) {
+	env := newEnv(t)
+	env.OnGetVersion("cancel-settles-before-handover", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	in := workflows.CycleInput{CycleID: "c1", Snapshot: snapshot(t, "cs-ops-monthly"), StageIndex: 1}
+	env.OnActivity(a.SetCycleState, mock.Anything, mock.Anything).Return(nil)
+	env.OnActivity(a.BroadcastStage, mock.Anything, mock.Anything).Return(1, nil).Once()
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(activities.SignalStageDone, activities.StageDone{StageKey: "evaluate", MemberID: "m1"})
+	}, time.Minute)
+	env.OnActivity(a.ComputeScores, mock.Anything, "c1").Return(func(context.Context, string) (*activities.Scored, error) {
+		env.SignalWorkflowSkippingWorkflowTask(activities.SignalCancel, "wrong period")
+		return &activities.Scored{Grades: map[string]string{"m1": "A"}, Count: 1}, nil
+	})
+	env.ExecuteWorkflow(workflows.CycleWorkflow, in)
+
+	next := continuedWith(t, env)
+	require.Equal(t, 2, next.StageIndex)
+	env.AssertNotCalled(t, "CancelCycle", mock.Anything, mock.Anything)
+}
