@@ -92,9 +92,29 @@ func (a *Activities) LoadCycle(ctx context.Context, cycleID string) (*CycleSnaps
 }
 
 // SetCycleState keeps the cycles row in step with the workflow.
+//
+// Moving a cycle on (running, completed) is refused, with
+// ErrTypeCancelRecorded, while its row holds a cancel: the API records the
+// reason before it signals, and a run that never heard the signal (the API
+// could not send it, or a run before cancel-settles-before-handover
+// dropped it at a hand-over) must not carry on past it.
 func (a *Activities) SetCycleState(ctx context.Context, ch StateChange) error {
+	if ch.State == store.CycleRunning || ch.State == store.CycleCompleted {
+		c, err := a.Store.GetCycleByID(ctx, ch.CycleID)
+		if err != nil {
+			return notFound(err)
+		}
+		if c.CancelReason != "" && c.State != store.CycleCancelled {
+			return temporal.NewNonRetryableApplicationError("the cycle has a cancel recorded: "+c.CancelReason, ErrTypeCancelRecorded, nil, c.CancelReason)
+		}
+	}
 	return notFound(a.Store.SetCycleStage(ctx, ch.CycleID, ch.Stage, ch.State))
 }
+
+// ErrTypeCancelRecorded is the application error type of SetCycleState
+// refusing to move on a cycle whose cancel is recorded; its detail is the
+// reason.
+const ErrTypeCancelRecorded = "CancelRecorded"
 
 // CancelCycle closes every open task and marks the cycle cancelled; nothing
 // is deleted.

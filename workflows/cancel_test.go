@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/perfloop/perfloop/activities"
@@ -70,4 +71,52 @@ func TestARunThatDroppedACancelAtTheHandOverReplaysUnchanged(t *testing.T) {
 	next := continuedWith(t, env)
 	require.Equal(t, 2, next.StageIndex)
 	env.AssertNotCalled(t, "CancelCycle", mock.Anything, mock.Anything)
+}
+
+// TestANewRunHonoursACancelRecordedOnTheCycle: a cancel the run never
+// heard (dropped at an earlier hand-over, or not signalled) but recorded
+// on the row ends the cycle when the next stage would open, with the
+// recorded reason, before any of the stage's work starts.
+func TestANewRunHonoursACancelRecordedOnTheCycle(t *testing.T) {
+	env := newEnv(t)
+	grades := map[string]string{"m1": "A", "m2": "B", "m3": "B", "m4": "C"}
+	in := workflows.CycleInput{CycleID: "c1", Snapshot: snapshot(t, "cs-ops-monthly"), StageIndex: 2, Grades: grades}
+	env.OnActivity(a.SetCycleState, mock.Anything, mock.Anything).Return(
+		temporal.NewNonRetryableApplicationError("the cycle has a cancel recorded: wrong period", activities.ErrTypeCancelRecorded, nil, "wrong period"))
+	var reasons []string
+	env.OnActivity(a.CancelCycle, mock.Anything, mock.Anything).Return(func(_ context.Context, ch activities.StateChange) error {
+		reasons = append(reasons, ch.Reason)
+		return nil
+	})
+	env.OnActivity(a.BroadcastFinish, mock.Anything, mock.Anything).Return(nil)
+	env.ExecuteWorkflow(workflows.CycleWorkflow, in)
+
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, env.GetWorkflowError())
+	var res workflows.CycleResult
+	require.NoError(t, env.GetWorkflowResult(&res))
+	require.Equal(t, "cancelled", res.State)
+	require.Equal(t, []string{"wrong period"}, reasons)
+	env.AssertNotCalled(t, "ScheduleCalibrationMeeting", mock.Anything, mock.Anything)
+}
+
+// TestTheLastRunOfACycleWithACancelRecordedEndsCancelledNotCompleted: a
+// cancel accepted while the cycle winds down after its last stage wins
+// over completing it.
+func TestTheLastRunOfACycleWithACancelRecordedEndsCancelledNotCompleted(t *testing.T) {
+	env := newEnv(t)
+	snap := snapshot(t, "cs-ops-monthly")
+	env.OnActivity(a.BroadcastFinish, mock.Anything, mock.Anything).Return(nil)
+	env.OnActivity(a.SetCycleState, mock.Anything, mock.Anything).Return(func(_ context.Context, ch activities.StateChange) error {
+		require.Equal(t, "completed", ch.State)
+		return temporal.NewNonRetryableApplicationError("the cycle has a cancel recorded: wrong team", activities.ErrTypeCancelRecorded, nil, "wrong team")
+	})
+	env.OnActivity(a.CancelCycle, mock.Anything, mock.Anything).Return(nil).Once()
+	env.ExecuteWorkflow(workflows.CycleWorkflow, workflows.CycleInput{CycleID: "c1", Snapshot: snap, StageIndex: 99})
+
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, env.GetWorkflowError())
+	var res workflows.CycleResult
+	require.NoError(t, env.GetWorkflowResult(&res))
+	require.Equal(t, "cancelled", res.State)
 }

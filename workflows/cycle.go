@@ -88,7 +88,9 @@ func CycleWorkflow(ctx workflow.Context, in CycleInput) (*CycleResult, error) {
 			return nil, fmt.Errorf("load cycle %s: %w", in.CycleID, err)
 		}
 		r.in.Snapshot = r.snap
-		if err := r.setState(ctx, "running", ""); err != nil {
+		if err := r.setState(ctx, "running", ""); r.cancelRecorded(err) {
+			return r.cancel(ctx)
+		} else if err != nil {
 			return nil, err
 		}
 	} else {
@@ -118,7 +120,9 @@ func CycleWorkflow(ctx workflow.Context, in CycleInput) (*CycleResult, error) {
 	}
 	if run {
 		log.Info("stage opens", "cycle", in.CycleID, "stage", r.stage.Key)
-		if err := r.setState(ctx, "running", r.stage.Key); err != nil {
+		if err := r.setState(ctx, "running", r.stage.Key); r.cancelRecorded(err) {
+			return r.cancel(ctx)
+		} else if err != nil {
 			return nil, err
 		}
 		err := r.runStage(ctx)
@@ -209,6 +213,23 @@ func (r *cycleRun) tooLong(ctx workflow.Context) bool {
 
 func (r *cycleRun) setState(ctx workflow.Context, state, stage string) error {
 	return workflow.ExecuteActivity(withQuick(ctx), a.SetCycleState, activities.StateChange{CycleID: r.in.CycleID, State: state, Stage: stage}).Get(ctx, nil)
+}
+
+// cancelRecorded takes a cancel that SetCycleState found on the cycle's
+// row, unheard by this run, as if it had been signalled. No recorded
+// history holds this failure (the activity did not refuse before), so
+// handling it needs no version marker.
+func (r *cycleRun) cancelRecorded(err error) bool {
+	var app *temporal.ApplicationError
+	if !errors.As(err, &app) || app.Type() != activities.ErrTypeCancelRecorded {
+		return false
+	}
+	var reason string
+	if app.HasDetails() {
+		_ = app.Details(&reason)
+	}
+	r.cancelled, r.reason = true, reason
+	return true
 }
 
 // handlers registers the query, the cancel signal, the members' reports
@@ -627,7 +648,10 @@ func (r *cycleRun) block(ctx workflow.Context, reason string, round int) error {
 	if r.cancelled {
 		return nil
 	}
-	return r.setState(ctx, "running", r.stage.Key)
+	if err := r.setState(ctx, "running", r.stage.Key); !r.cancelRecorded(err) {
+		return err
+	}
+	return nil
 }
 
 // cycleTasks opens tasks for the holders of role and waits for them.
@@ -878,7 +902,9 @@ func (r *cycleRun) finish(ctx workflow.Context) (*CycleResult, error) {
 	if err := workflow.ExecuteActivity(withBulk(ctx), a.BroadcastFinish, r.in.CycleID).Get(ctx, nil); err != nil {
 		return nil, err
 	}
-	if err := r.setState(ctx, "completed", ""); err != nil {
+	if err := r.setState(ctx, "completed", ""); r.cancelRecorded(err) {
+		return r.cancel(ctx)
+	} else if err != nil {
 		return nil, err
 	}
 	return &CycleResult{CycleID: r.in.CycleID, State: "completed", Skipped: r.in.Skipped}, nil
