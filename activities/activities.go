@@ -48,10 +48,16 @@ func (a *Activities) log() *slog.Logger {
 	return a.Log
 }
 
+// ErrTypeNotFound is the application error type of an activity that needs
+// a row that is not there (a member or team removed mid-cycle). Retrying
+// reads the same rows, so it does not retry; the cycle workflow blocks on
+// it until someone restores the data and resumes, or cancels.
+const ErrTypeNotFound = "NotFound"
+
 // notFound stops retries for rows that will never appear.
 func notFound(err error) error {
 	if errors.Is(err, store.ErrNotFound) {
-		return temporal.NewNonRetryableApplicationError(err.Error(), "NotFound", err)
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeNotFound, err)
 	}
 	return err
 }

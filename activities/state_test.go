@@ -1,11 +1,14 @@
 package activities_test
 
 import (
+	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"gorm.io/gorm"
 
 	"github.com/perfloop/perfloop/activities"
 	"github.com/perfloop/perfloop/store"
@@ -47,5 +50,35 @@ func TestACycleWithACancelRecordedDoesNotMoveOn(t *testing.T) {
 		require.Equal(t, "goal", got.CurrentStage, "the refused move wrote nothing")
 		require.Equal(t, store.CycleRunning, got.State)
 		require.NoError(t, setState(a, activities.StateChange{CycleID: c.ID, State: store.CycleBlocked, Stage: "goal"}))
+	})
+}
+
+// TestAMemberMissingFromTheOrganisationFailsTheirTasksWithoutRetry: the
+// manager of a member who is no longer there cannot be found on any
+// retry; opening their evaluation says who is missing and does not retry
+// (it retried until the cycle was cancelled). A database failure is still
+// retried.
+func TestAMemberMissingFromTheOrganisationFailsTheirTasksWithoutRetry(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		c, _ := scoringCycle(t, st, 91)
+		a := &activities.Activities{Store: st}
+		var suite testsuite.WorkflowTestSuite
+		env := suite.NewTestActivityEnvironment()
+		env.RegisterActivity(a)
+		open := activities.StageOpen{CycleID: c.ID, StageKey: "evaluate", StageType: "evaluate", Index: 1, OpenedAt: time.Now(), Due: time.Now().Add(time.Hour), CloseAt: time.Now().Add(time.Hour)}
+		_, err := env.ExecuteActivity(a.EnsureMemberTasks, activities.MemberTasksRequest{MemberID: "m-gone", WorkflowID: "w-gone", Stage: open})
+		var app *temporal.ApplicationError
+		require.ErrorAs(t, err, &app)
+		require.True(t, app.NonRetryable(), "%v", err)
+		require.Equal(t, activities.ErrTypeNotFound, app.Type())
+		require.Contains(t, app.Message(), "find the manager of member m-gone")
+
+		require.NoError(t, st.DB.Callback().Query().Before("gorm:query").Register("test:drop", func(db *gorm.DB) {
+			_ = db.AddError(errors.New("invalid connection"))
+		}))
+		defer func() { require.NoError(t, st.DB.Callback().Query().Remove("test:drop")) }()
+		_, err = env.ExecuteActivity(a.EnsureMemberTasks, activities.MemberTasksRequest{MemberID: "m-gone", WorkflowID: "w-gone", Stage: open})
+		require.ErrorAs(t, err, &app)
+		require.False(t, app.NonRetryable(), "a database failure must be retried: %v", err)
 	})
 }
