@@ -120,3 +120,47 @@ func TestTheLastRunOfACycleWithACancelRecordedEndsCancelledNotCompleted(t *testi
 	require.NoError(t, env.GetWorkflowResult(&res))
 	require.Equal(t, "cancelled", res.State)
 }
+
+// TestAMemberGoneMidCycleBlocksTheStageUntilResumed: applying outcomes
+// fails on a member no longer in the organisation, which no retry fixes;
+// the cycle blocks with that reason (it failed the workflow, the cycle
+// still shown running), a resume after the data is restored applies them
+// again, and the stage carries on.
+func TestAMemberGoneMidCycleBlocksTheStageUntilResumed(t *testing.T) {
+	env := newEnv(t)
+	grades := map[string]string{"m1": "A", "m2": "B", "m3": "B", "m4": "C"}
+	in := workflows.CycleInput{CycleID: "c1", Snapshot: snapshot(t, "cs-ops-monthly"), StageIndex: 3, Grades: grades, Calibrated: true}
+	const gone = "find the manager of member m9: get member m9: not found"
+	env.OnActivity(a.SetCycleState, mock.Anything, mock.Anything).Return(nil)
+	env.OnActivity(a.PublishResults, mock.Anything, "c1").Return(4, nil)
+	attempts := 0
+	env.OnActivity(a.ApplyOutcomes, mock.Anything, "c1").Return(func(context.Context, string) ([]activities.IDPRef, error) {
+		attempts++
+		if attempts == 1 {
+			return nil, temporal.NewNonRetryableApplicationError(gone, activities.ErrTypeNotFound, nil)
+		}
+		return nil, nil
+	})
+	var blocked []activities.BlockRequest
+	env.OnActivity(a.BlockCycle, mock.Anything, mock.Anything).Return(func(_ context.Context, req activities.BlockRequest) error {
+		blocked = append(blocked, req)
+		return nil
+	})
+	env.OnActivity(a.ScheduleFeedbackInterviews, mock.Anything, mock.Anything).Return(activities.InterviewResult{}, nil).Maybe()
+	env.OnActivity(a.BroadcastStage, mock.Anything, mock.Anything).Return(0, nil)
+	var during activities.Progress
+	env.RegisterDelayedCallback(func() {
+		v, err := env.QueryWorkflow(activities.QueryProgress)
+		require.NoError(t, err)
+		require.NoError(t, v.Get(&during))
+		env.SignalWorkflow(activities.SignalResume, "hr")
+	}, time.Hour)
+	env.ExecuteWorkflow(workflows.CycleWorkflow, in)
+
+	next := continuedWith(t, env)
+	require.Equal(t, "blocked", during.State)
+	require.Equal(t, gone, during.Reason)
+	require.Equal(t, []activities.BlockRequest{{CycleID: "c1", StageKey: "feedback", Reason: gone, Round: 1}}, blocked)
+	require.Equal(t, 2, attempts, "the resume applies the outcomes again")
+	require.Equal(t, 4, next.StageIndex)
+}

@@ -73,7 +73,8 @@ type cycleRun struct {
 	tasks     map[string]*activities.TaskRef // open cycle-level tasks by id
 	loading   bool                           // cycle-level tasks are being opened
 	busy      map[string]bool                // submissions in flight, so a second is refused
-	blocked   string                         // why scoring cannot compute, while the cycle waits for a resume
+	blocked   string                         // why the cycle cannot go on, while it waits for a resume
+	blocks    int                            // blocks in this run, so each block's notice is sent anew
 	resumes   int                            // resume signals received by this run
 	halted    bool                           // scoring stopped for a cancel: the stage goes no further
 }
@@ -346,7 +347,7 @@ func (r *cycleRun) runStage(ctx workflow.Context) error {
 	case templates.StageGoal:
 		var res activities.BreakdownResult
 		if r.tpl.Breakdown != nil {
-			if done, err := r.interruptible(withBulk(ctx), a.BreakdownTargets, r.in.CycleID, &res); err != nil || !done {
+			if done, err := r.step(withBulk(ctx), a.BreakdownTargets, r.in.CycleID, &res); err != nil || !done {
 				return err
 			}
 			if r.tpl.Breakdown.Confirm {
@@ -375,10 +376,10 @@ func (r *cycleRun) runStage(ctx workflow.Context) error {
 			}
 		}
 		if r.in.Resume == nil { // a resumed run published already
-			if done, err := r.interruptible(withBulk(ctx), a.PublishResults, r.in.CycleID, nil); err != nil || !done {
+			if done, err := r.step(withBulk(ctx), a.PublishResults, r.in.CycleID, nil); err != nil || !done {
 				return err
 			}
-			if done, err := r.interruptible(withBulk(ctx), a.ApplyOutcomes, r.in.CycleID, nil); err != nil || !done {
+			if done, err := r.step(withBulk(ctx), a.ApplyOutcomes, r.in.CycleID, nil); err != nil || !done {
 				return err
 			}
 		}
@@ -400,7 +401,7 @@ func (r *cycleRun) runStage(ctx workflow.Context) error {
 		if r.stage.Message != nil {
 			msg = *r.stage.Message
 		}
-		_, err := r.interruptible(withNotify(ctx), a.NotifyRole, activities.NotifyRequest{
+		_, err := r.step(withNotify(ctx), a.NotifyRole, activities.NotifyRequest{
 			CycleID: r.in.CycleID, StageKey: r.stage.Key, Role: r.stage.Recipients, Zh: msg.Zh, En: msg.En,
 		}, nil)
 		return err
@@ -445,7 +446,7 @@ func (r *cycleRun) memberStage(ctx workflow.Context) error {
 			open.EscalateTo = e.To
 		}
 		var members int
-		if done, err := r.interruptible(withBulk(ctx), a.BroadcastStage, open, &members); err != nil || !done {
+		if done, err := r.step(withBulk(ctx), a.BroadcastStage, open, &members); err != nil || !done {
 			return err
 		}
 		r.resume = &StageResume{Open: open, Members: members}
@@ -493,7 +494,7 @@ func (r *cycleRun) execute(ctx workflow.Context) error {
 			if r.cancelled {
 				return nil
 			}
-			if done, err := r.interruptible(withBulk(ctx), a.MonitorPace, r.in.CycleID, nil); err != nil || !done {
+			if done, err := r.step(withBulk(ctx), a.MonitorPace, r.in.CycleID, nil); err != nil || !done {
 				return err
 			}
 		}
@@ -557,12 +558,12 @@ func (r *cycleRun) score(ctx workflow.Context) error {
 		err = workflow.ExecuteActivity(withBulk(ctx), a.ComputeScores, r.in.CycleID).Get(ctx, &s)
 	}
 	blocks = blocks || cannotScore(err) != nil
-	for round := 1; err != nil && !r.cancelled; round++ {
+	for err != nil && !r.cancelled {
 		app := cannotScore(err)
 		if app == nil {
 			return err
 		}
-		if err := r.block(ctx, app.Message(), round); err != nil {
+		if err := r.block(ctx, app.Message()); err != nil {
 			return err
 		}
 		if r.cancelled {
@@ -592,6 +593,41 @@ func cannotScore(err error) *temporal.ApplicationError {
 		return app
 	}
 	return nil
+}
+
+// cannotProceed gives the failure of a stage's activity that no retry can
+// fix (a row gone, its data, its frozen template), or nil.
+func cannotProceed(err error) *temporal.ApplicationError {
+	if app := cannotScore(err); app != nil {
+		return app
+	}
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) && app.Type() == activities.ErrTypeNotFound {
+		return app
+	}
+	return nil
+}
+
+// step runs a stage's activity as interruptible does. A failure no retry
+// can fix (a member gone mid-cycle, say) blocks the cycle with the reason
+// until a resume runs the activity again or a cancel ends the cycle; it
+// failed the workflow before, leaving the cycle shown running with nothing
+// to say why. Runs that failed so before keep doing so on replay: the
+// marker is taken only on such a failure.
+func (r *cycleRun) step(ctx workflow.Context, activity, arg, out any) (done bool, err error) {
+	for {
+		done, err := r.interruptible(ctx, activity, arg, out)
+		app := cannotProceed(err)
+		if app == nil || workflow.GetVersion(ctx, "stage-failure-blocks", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+			return done, err
+		}
+		if err := r.block(ctx, app.Message()); err != nil {
+			return false, err
+		}
+		if r.cancelled {
+			return false, nil
+		}
+	}
 }
 
 // scoreOnce runs ComputeScores so that a cancel does not wait for it.
@@ -633,12 +669,13 @@ func (r *cycleRun) interrupts(ctx workflow.Context) bool {
 
 // block shows the cycle blocked with the reason, tells the people who can
 // correct the data, and waits for a resume or a cancel.
-func (r *cycleRun) block(ctx workflow.Context, reason string, round int) error {
+func (r *cycleRun) block(ctx workflow.Context, reason string) error {
 	seen := r.resumes // a resume sent before this block is not for it
+	r.blocks++
 	r.blocked = reason
 	defer func() { r.blocked = "" }()
-	workflow.GetLogger(ctx).Warn("scoring blocked", "cycle", r.in.CycleID, "stage", r.stage.Key, "reason", reason)
-	req := activities.BlockRequest{CycleID: r.in.CycleID, StageKey: r.stage.Key, Reason: reason, Round: round}
+	workflow.GetLogger(ctx).Warn("cycle blocked", "cycle", r.in.CycleID, "stage", r.stage.Key, "reason", reason)
+	req := activities.BlockRequest{CycleID: r.in.CycleID, StageKey: r.stage.Key, Reason: reason, Round: r.blocks}
 	if err := workflow.ExecuteActivity(withQuick(ctx), a.BlockCycle, req).Get(ctx, nil); err != nil {
 		return err
 	}
@@ -681,7 +718,7 @@ func (r *cycleRun) openCycleTasks(ctx workflow.Context, kind, role string, sch d
 	var refs []activities.TaskRef
 	req := activities.CycleTaskRequest{CycleID: r.in.CycleID, StageKey: r.stage.Key, Kind: kind, Role: role, Due: sch.Due}
 	r.loading = true
-	_, err := r.interruptible(withQuick(ctx), a.EnsureCycleTasks, req, &refs)
+	_, err := r.step(withQuick(ctx), a.EnsureCycleTasks, req, &refs)
 	r.loading = false
 	return refs, err
 }
@@ -726,7 +763,7 @@ func (r *cycleRun) interviews(ctx workflow.Context) error {
 	}
 	opened := workflow.Now(ctx)
 	req := activities.InterviewRequest{CycleID: r.in.CycleID, StageKey: r.stage.Key, From: opened, Until: opened.Add(r.scale(templates.DurationOf(iv.Within)))}
-	_, err := r.interruptible(withBulk(ctx), a.ScheduleFeedbackInterviews, req, nil)
+	_, err := r.step(withBulk(ctx), a.ScheduleFeedbackInterviews, req, nil)
 	return err
 }
 
@@ -742,7 +779,7 @@ func (r *cycleRun) calibrate(ctx workflow.Context) error {
 		until = opened.Add(r.scale(templates.DurationOf(m.Within)))
 	}
 	meet := activities.MeetingRequest{CycleID: r.in.CycleID, StageKey: r.stage.Key, From: opened, Until: until}
-	if done, err := r.interruptible(withQuick(ctx), a.ScheduleCalibrationMeeting, meet, nil); err != nil || !done {
+	if done, err := r.step(withQuick(ctx), a.ScheduleCalibrationMeeting, meet, nil); err != nil || !done {
 		return err
 	}
 	facilitator := "hrbp"
@@ -764,7 +801,7 @@ func (r *cycleRun) calibrate(ctx workflow.Context) error {
 	if err := r.expireCycleTasks(ctx); err != nil {
 		return err
 	}
-	_, err = r.interruptible(withQuick(ctx), a.AcceptProposedGrades, r.in.CycleID, nil)
+	_, err = r.step(withQuick(ctx), a.AcceptProposedGrades, r.in.CycleID, nil)
 	return err
 }
 
