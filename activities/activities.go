@@ -101,16 +101,17 @@ func (a *Activities) LoadCycle(ctx context.Context, cycleID string) (*CycleSnaps
 //
 // Moving a cycle on (running, completed) is refused, with
 // ErrTypeCancelRecorded, while its row holds a cancel: the API records the
-// reason before it signals, and a run that never heard the signal (the API
-// could not send it, or a run before cancel-settles-before-handover
-// dropped it at a hand-over) must not carry on past it.
+// reason before it signals, and a run that never heard the signal must not
+// carry on past it: the API could not send it, a run before
+// cancel-settles-before-handover dropped it at a hand-over, or the cycle
+// was cancelled while pending (no signal) as its workflow was starting.
 func (a *Activities) SetCycleState(ctx context.Context, ch StateChange) error {
 	if ch.State == store.CycleRunning || ch.State == store.CycleCompleted {
 		c, err := a.Store.GetCycleByID(ctx, ch.CycleID)
 		if err != nil {
 			return notFound(err)
 		}
-		if c.CancelReason != "" && c.State != store.CycleCancelled {
+		if c.CancelReason != "" {
 			return temporal.NewNonRetryableApplicationError("the cycle has a cancel recorded: "+c.CancelReason, ErrTypeCancelRecorded, nil, c.CancelReason)
 		}
 	}

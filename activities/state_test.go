@@ -50,6 +50,14 @@ func TestACycleWithACancelRecordedDoesNotMoveOn(t *testing.T) {
 		require.Equal(t, "goal", got.CurrentStage, "the refused move wrote nothing")
 		require.Equal(t, store.CycleRunning, got.State)
 		require.NoError(t, setState(a, activities.StateChange{CycleID: c.ID, State: store.CycleBlocked, Stage: "goal"}))
+
+		// Cancelled while pending, no signal sent: the run that was just
+		// starting must not run it.
+		require.NoError(t, st.SetCycleStage(ctx, c.ID, "", store.CycleCancelled))
+		err = setState(a, activities.StateChange{CycleID: c.ID, State: store.CycleRunning})
+		var app *temporal.ApplicationError
+		require.ErrorAs(t, err, &app)
+		require.Equal(t, activities.ErrTypeCancelRecorded, app.Type())
 	})
 }
 
