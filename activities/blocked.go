@@ -18,6 +18,11 @@ import (
 // corrects the data and resumes it.
 const ErrTypeScoringData = "ScoringData"
 
+// ErrTypeCycleData is the application error type of any other stage step
+// that cannot go on from the cycle's data (a team target that cannot be
+// split across its members). Like scoring, it blocks the cycle.
+const ErrTypeCycleData = "CycleData"
+
 // ScoreError is one member's scoring that cannot compute: the indicator
 // (empty when the fault is the formula, an adjustment or the grades) and
 // the metric value at fault, when there is one.

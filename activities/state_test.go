@@ -13,6 +13,7 @@ import (
 	"github.com/perfloop/perfloop/activities"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
+	"github.com/perfloop/perfloop/templates"
 )
 
 func setState(a *activities.Activities, ch activities.StateChange) error {
@@ -88,5 +89,39 @@ func TestAMemberMissingFromTheOrganisationFailsTheirTasksWithoutRetry(t *testing
 		_, err = env.ExecuteActivity(a.EnsureMemberTasks, activities.MemberTasksRequest{MemberID: "m-gone", WorkflowID: "w-gone", Stage: open})
 		require.ErrorAs(t, err, &app)
 		require.False(t, app.NonRetryable(), "a database failure must be retried: %v", err)
+	})
+}
+
+// TestATeamTargetThatCannotBeSplitFailsWithoutRetry: splitting is plain
+// arithmetic over the cycle's members, so a split that fails (here: no
+// members to carry the target) fails the same on every retry; it says so
+// as cycle data to correct, which blocks the cycle, instead of retrying
+// until the cycle is cancelled.
+func TestATeamTargetThatCannotBeSplitFailsWithoutRetry(t *testing.T) {
+	var body []byte
+	files, err := templates.BuiltinFiles()
+	require.NoError(t, err)
+	for _, f := range files {
+		if f.Name == "builtin/community-quarterly.json" {
+			body = f.Data
+		}
+	}
+	require.NotNil(t, body)
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		p := seed(t, st)
+		c, _, err := st.CreateCycle(ctx, &store.Cycle{OrgID: p.org.ID, TemplateKey: "community-quarterly", TemplateVersion: 1, TemplateBody: string(body),
+			ScopeTeamID: *p.wang.TeamID, Period: "2026-Q3", PeriodStart: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), PeriodEnd: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC),
+			Timezone: "Asia/Shanghai", Title: "Q3", State: store.CycleRunning}, nil)
+		require.NoError(t, err)
+		a := &activities.Activities{Store: st}
+		var suite testsuite.WorkflowTestSuite
+		env := suite.NewTestActivityEnvironment()
+		env.RegisterActivity(a)
+		_, err = env.ExecuteActivity(a.BreakdownTargets, c.ID)
+		var app *temporal.ApplicationError
+		require.ErrorAs(t, err, &app)
+		require.True(t, app.NonRetryable(), "%v", err)
+		require.Equal(t, activities.ErrTypeCycleData, app.Type())
+		require.Contains(t, app.Message(), "split the team target fans")
 	})
 }

@@ -164,3 +164,33 @@ func TestAMemberGoneMidCycleBlocksTheStageUntilResumed(t *testing.T) {
 	require.Equal(t, 2, attempts, "the resume applies the outcomes again")
 	require.Equal(t, 4, next.StageIndex)
 }
+
+// TestATargetThatCannotBeSplitBlocksTheGoalStageAndCancelEndsIt: a split
+// that no retry fixes blocks the cycle, naming the target, and a cancel
+// while blocked ends the cycle.
+func TestATargetThatCannotBeSplitBlocksTheGoalStageAndCancelEndsIt(t *testing.T) {
+	env := newEnv(t)
+	snap := snapshot(t, "community-quarterly")
+	snap.Period = "2026-Q3"
+	const why = "split the team target fans: no members to split the target across"
+	env.OnActivity(a.SetCycleState, mock.Anything, mock.Anything).Return(nil)
+	env.OnActivity(a.BreakdownTargets, mock.Anything, "c1").Return(activities.BreakdownResult{}, temporal.NewNonRetryableApplicationError(why, activities.ErrTypeCycleData, nil)).Once()
+	var blocked []activities.BlockRequest
+	env.OnActivity(a.BlockCycle, mock.Anything, mock.Anything).Return(func(_ context.Context, req activities.BlockRequest) error {
+		blocked = append(blocked, req)
+		return nil
+	})
+	env.OnActivity(a.CancelCycle, mock.Anything, mock.Anything).Return(nil).Once()
+	env.OnActivity(a.BroadcastFinish, mock.Anything, mock.Anything).Return(nil)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(activities.SignalCancel, "no team yet") }, time.Hour)
+	env.ExecuteWorkflow(workflows.CycleWorkflow, workflows.CycleInput{CycleID: "c1", Snapshot: snap})
+
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, env.GetWorkflowError())
+	var res workflows.CycleResult
+	require.NoError(t, env.GetWorkflowResult(&res))
+	require.Equal(t, "cancelled", res.State)
+	require.Len(t, blocked, 1)
+	require.Equal(t, why, blocked[0].Reason)
+	env.AssertNotCalled(t, "EnsureCycleTasks", mock.Anything, mock.Anything)
+}

@@ -602,7 +602,7 @@ func cannotProceed(err error) *temporal.ApplicationError {
 		return app
 	}
 	var app *temporal.ApplicationError
-	if errors.As(err, &app) && app.Type() == activities.ErrTypeNotFound {
+	if errors.As(err, &app) && (app.Type() == activities.ErrTypeNotFound || app.Type() == activities.ErrTypeCycleData) {
 		return app
 	}
 	return nil
