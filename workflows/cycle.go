@@ -162,7 +162,9 @@ func (r *cycleRun) handOver(ctx workflow.Context) (*CycleResult, error) {
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return nil, err
 	}
-	if cancelled, err := r.cancelSettled(ctx, r.cancelled); err != nil || cancelled {
+	// memberStage hands over only without a cancel; one that came while
+	// updates finished was carried into nothing before, hence known false.
+	if cancelled, err := r.cancelSettled(ctx, false); err != nil || cancelled {
 		if err != nil {
 			return nil, err
 		}
