@@ -66,9 +66,9 @@ func scoringDataError(err error) error {
 const maxBlockedReason = 1000
 
 // BlockRequest says a cycle is blocked at a stage (its scoring, or a stage
-// step missing a row), and why.
-// Round counts the blocks of this stage, so a second block after a resume
-// notifies again instead of being taken for a retry of the first.
+// step missing a row), and why. Round counts the blocks of the workflow
+// run, so a second block after a resume notifies again instead of being
+// taken for a retry of the first.
 type BlockRequest struct {
 	CycleID  string
 	StageKey string
