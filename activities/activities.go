@@ -50,10 +50,16 @@ func (a *Activities) log() *slog.Logger {
 	return a.Log
 }
 
+// ErrTypeNotFound is the application error type of an activity that needs
+// a row that is not there (a member or team removed mid-cycle). Retrying
+// reads the same rows, so it does not retry; the cycle workflow blocks on
+// it until someone restores the data and resumes, or cancels.
+const ErrTypeNotFound = "NotFound"
+
 // notFound stops retries for rows that will never appear.
 func notFound(err error) error {
 	if errors.Is(err, store.ErrNotFound) {
-		return temporal.NewNonRetryableApplicationError(err.Error(), "NotFound", err)
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeNotFound, err)
 	}
 	return err
 }
@@ -94,9 +100,30 @@ func (a *Activities) LoadCycle(ctx context.Context, cycleID string) (*CycleSnaps
 }
 
 // SetCycleState keeps the cycles row in step with the workflow.
+//
+// Moving a cycle on (running, completed) is refused, with
+// ErrTypeCancelRecorded, while its row holds a cancel: the API records the
+// reason before it signals, and a run that never heard the signal must not
+// carry on past it: the API could not send it, a run before
+// cancel-settles-before-handover dropped it at a hand-over, or the cycle
+// was cancelled while pending (no signal) as its workflow was starting.
 func (a *Activities) SetCycleState(ctx context.Context, ch StateChange) error {
+	if ch.State == store.CycleRunning || ch.State == store.CycleCompleted {
+		c, err := a.Store.GetCycleByID(ctx, ch.CycleID)
+		if err != nil {
+			return notFound(err)
+		}
+		if c.CancelReason != "" {
+			return temporal.NewNonRetryableApplicationError("the cycle has a cancel recorded: "+c.CancelReason, ErrTypeCancelRecorded, nil, c.CancelReason)
+		}
+	}
 	return notFound(a.Store.SetCycleStage(ctx, ch.CycleID, ch.Stage, ch.State))
 }
+
+// ErrTypeCancelRecorded is the application error type of SetCycleState
+// refusing to move on a cycle whose cancel is recorded; its detail is the
+// reason.
+const ErrTypeCancelRecorded = "CancelRecorded"
 
 // CancelCycle closes every open task and marks the cycle cancelled; nothing
 // is deleted.

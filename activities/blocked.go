@@ -18,6 +18,11 @@ import (
 // corrects the data and resumes it.
 const ErrTypeScoringData = "ScoringData"
 
+// ErrTypeCycleData is the application error type of any other stage step
+// that cannot go on from the cycle's data (a team target that cannot be
+// split across its members). Like scoring, it blocks the cycle.
+const ErrTypeCycleData = "CycleData"
+
 // ScoreError is one member's scoring that cannot compute: the indicator
 // (empty when the fault is the formula, an adjustment or the grades) and
 // the metric value at fault, when there is one.
@@ -60,9 +65,10 @@ func scoringDataError(err error) error {
 // maxBlockedReason keeps a reason within its column, in whole runes.
 const maxBlockedReason = 1000
 
-// BlockRequest says a cycle's scoring is blocked at a stage, and why.
-// Round counts the blocks of this stage, so a second block after a resume
-// notifies again instead of being taken for a retry of the first.
+// BlockRequest says a cycle is blocked at a stage (its scoring, or a stage
+// step missing a row), and why. Round counts the blocks of the workflow
+// run, so a second block after a resume notifies again instead of being
+// taken for a retry of the first.
 type BlockRequest struct {
 	CycleID  string
 	StageKey string
@@ -99,8 +105,8 @@ func (a *Activities) BlockCycle(ctx context.Context, req BlockRequest) error {
 	}
 	for _, role := range []string{"manager", store.RoleHRBP} {
 		ids, err := a.holders(ctx, c, role)
-		if err != nil {
-			return err
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err // a team gone (maybe why the cycle blocks) leaves the others to tell
 		}
 		add(ids...)
 	}
@@ -111,11 +117,11 @@ func (a *Activities) BlockCycle(ctx context.Context, req BlockRequest) error {
 	for _, id := range to {
 		n := &store.Notification{
 			OrgID: c.OrgID, RecipientID: id, Channel: "inapp", Kind: "cycle_blocked",
-			Subject:   "评分无法计算，周期已暂停：" + c.Title + " / Scoring cannot compute; the cycle is blocked: " + c.Title,
+			Subject:   "周期已暂停，需更正数据：" + c.Title + " / The cycle is blocked until its data is corrected: " + c.Title,
 			Body:      "请更正数据后恢复周期。原因 Reason: " + reason + "\nCorrect the data, then resume the cycle (POST /api/v1/cycles/" + c.ID + "/resume).",
 			DedupeKey: dedupe("blocked", c.ID, req.StageKey, fmt.Sprint(req.Round), id),
 		}
-		ev := notify.Event{Title: title, Detail: notify.Text{Zh: "评分无法计算：" + reason, En: "Scoring cannot compute: " + reason}}
+		ev := notify.Event{Title: title, Detail: notify.Text{Zh: "周期无法继续：" + reason, En: "The cycle cannot go on: " + reason}}
 		if _, err := a.notify(ctx, n, ev, a.routeFor(ctx, c.ID, req.StageKey)); err != nil {
 			return err
 		}

@@ -210,7 +210,7 @@ func (a *Activities) membersByID(ctx context.Context, orgID string, ids []string
 	}
 	for _, id := range ids {
 		if out[id] == nil {
-			return nil, fmt.Errorf("get member %s: %w", id, store.ErrNotFound)
+			return nil, notFound(fmt.Errorf("get member %s: %w", id, store.ErrNotFound))
 		}
 	}
 	return out, nil

@@ -22,7 +22,7 @@ import (
 func (a *Activities) askApproval(ctx context.Context, plan *store.Task, p taskPayload) (*TaskRef, error) {
 	c, err := a.Store.GetCycleByID(ctx, plan.CycleID)
 	if err != nil {
-		return nil, err
+		return nil, notFound(err)
 	}
 	subject := deref2(plan.SubjectID)
 	mgr, err := a.managerOf(ctx, c.OrgID, subject)

@@ -6,6 +6,8 @@ import (
 	"math"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
+
 	"github.com/perfloop/perfloop/breakdown"
 	"github.com/perfloop/perfloop/notify"
 	"github.com/perfloop/perfloop/store"
@@ -56,7 +58,9 @@ func (a *Activities) BreakdownTargets(ctx context.Context, cycleID string) (Brea
 		}
 		out, err := breakdown.Split(in)
 		if err != nil {
-			return res, fmt.Errorf("split %s: %w", tt.Indicator, err)
+			// Splitting is arithmetic over the cycle's members and template:
+			// a retry fails the same way, so the data must be corrected.
+			return res, temporal.NewNonRetryableApplicationError(fmt.Sprintf("split the team target %s: %v", tt.Indicator, err), ErrTypeCycleData, err)
 		}
 		if out.Fallback != "" {
 			res.Fallbacks = append(res.Fallbacks, tt.Indicator)

@@ -22,7 +22,7 @@ import (
 func (a *Activities) managerOf(ctx context.Context, orgID, memberID string) (string, error) {
 	m, err := a.Store.GetMember(ctx, orgID, memberID)
 	if err != nil {
-		return "", err
+		return "", notFound(fmt.Errorf("find the manager of member %s: %w", memberID, err))
 	}
 	if m.ManagerID != nil && *m.ManagerID != "" {
 		return *m.ManagerID, nil
@@ -30,7 +30,7 @@ func (a *Activities) managerOf(ctx context.Context, orgID, memberID string) (str
 	if m.TeamID != nil {
 		t, err := a.Store.GetTeam(ctx, orgID, *m.TeamID)
 		if err != nil {
-			return "", err
+			return "", notFound(fmt.Errorf("find the manager of member %s through their team: %w", memberID, err))
 		}
 		if t.ManagerID != nil && *t.ManagerID != memberID {
 			return *t.ManagerID, nil
@@ -46,7 +46,7 @@ func (a *Activities) holders(ctx context.Context, c *store.Cycle, role string) (
 	case "manager":
 		t, err := a.Store.GetTeam(ctx, c.OrgID, c.ScopeTeamID)
 		if err != nil {
-			return nil, err
+			return nil, notFound(fmt.Errorf("find the manager of the cycle's team: %w", err))
 		}
 		if t.ManagerID != nil {
 			return []string{*t.ManagerID}, nil
@@ -267,7 +267,7 @@ func ratedBy(r templates.Rater, t *templates.Template) []string {
 func (a *Activities) pickRaters(ctx context.Context, c *store.Cycle, subject string, r templates.Rater) ([]string, error) {
 	m, err := a.Store.GetMember(ctx, c.OrgID, subject)
 	if err != nil {
-		return nil, err
+		return nil, notFound(fmt.Errorf("pick raters for member %s: %w", subject, err))
 	}
 	all, err := a.roster(ctx, c.OrgID)
 	if err != nil {

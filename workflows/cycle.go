@@ -73,7 +73,8 @@ type cycleRun struct {
 	tasks     map[string]*activities.TaskRef // open cycle-level tasks by id
 	loading   bool                           // cycle-level tasks are being opened
 	busy      map[string]bool                // submissions in flight, so a second is refused
-	blocked   string                         // why scoring cannot compute, while the cycle waits for a resume
+	blocked   string                         // why the cycle cannot go on, while it waits for a resume
+	blocks    int                            // blocks in this run, so each block's notice is sent anew
 	resumes   int                            // resume signals received by this run
 	halted    bool                           // scoring stopped for a cancel: the stage goes no further
 }
@@ -88,7 +89,9 @@ func CycleWorkflow(ctx workflow.Context, in CycleInput) (*CycleResult, error) {
 			return nil, fmt.Errorf("load cycle %s: %w", in.CycleID, err)
 		}
 		r.in.Snapshot = r.snap
-		if err := r.setState(ctx, "running", ""); err != nil {
+		if err := r.setState(ctx, "running", ""); r.cancelRecorded(err) {
+			return r.cancel(ctx)
+		} else if err != nil {
 			return nil, err
 		}
 	} else {
@@ -118,7 +121,9 @@ func CycleWorkflow(ctx workflow.Context, in CycleInput) (*CycleResult, error) {
 	}
 	if run {
 		log.Info("stage opens", "cycle", in.CycleID, "stage", r.stage.Key)
-		if err := r.setState(ctx, "running", r.stage.Key); err != nil {
+		if err := r.setState(ctx, "running", r.stage.Key); r.cancelRecorded(err) {
+			return r.cancel(ctx)
+		} else if err != nil {
 			return nil, err
 		}
 		err := r.runStage(ctx)
@@ -139,7 +144,10 @@ func CycleWorkflow(ctx workflow.Context, in CycleInput) (*CycleResult, error) {
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return nil, err
 	}
-	if r.cancelled {
+	if cancelled, err := r.cancelSettled(ctx, r.cancelled); err != nil || cancelled {
+		if err != nil {
+			return nil, err
+		}
 		return r.cancel(ctx)
 	}
 	next := r.in
@@ -154,6 +162,14 @@ func (r *cycleRun) handOver(ctx workflow.Context) (*CycleResult, error) {
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return nil, err
 	}
+	// memberStage hands over only without a cancel; one that came while
+	// updates finished was carried into nothing before, hence known false.
+	if cancelled, err := r.cancelSettled(ctx, false); err != nil || cancelled {
+		if err != nil {
+			return nil, err
+		}
+		return r.cancel(ctx)
+	}
 	next := r.in
 	next.Snapshot = r.snap
 	res := *r.resume
@@ -167,6 +183,28 @@ func (r *cycleRun) handOver(ctx workflow.Context) (*CycleResult, error) {
 	return nil, workflow.NewContinueAsNewError(ctx, CycleWorkflow, next)
 }
 
+// cancelSettled says whether the cycle is cancelled, once every coroutine
+// woken with this one has run. The event that ends a stage (its last
+// activity's result, a timer) can reach the run in one workflow task with
+// a cancel signal; this coroutine runs first, before the one that reads
+// the signal, so a run deciding at once would continue as new with the
+// cancel unread, and the next run never hears of it (the row says
+// cancelling, the cycle completes). Yielding once lets the signal be read.
+// Runs that handed over with a cancel unread before this change keep
+// doing so on replay: known is the cancel the run acted on before, and the
+// marker is taken only when there is one beyond it.
+func (r *cycleRun) cancelSettled(ctx workflow.Context, known bool) (bool, error) {
+	yielded := false
+	workflow.Go(ctx, func(workflow.Context) { yielded = true })
+	if err := workflow.Await(ctx, func() bool { return yielded }); err != nil {
+		return false, err
+	}
+	if r.cancelled && !known && workflow.GetVersion(ctx, "cancel-settles-before-handover", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return false, nil
+	}
+	return r.cancelled, nil
+}
+
 // tooLong says the run should hand over before its history grows further.
 // A report costs at most four events (the signal and, when it arrives
 // alone, a workflow task's three), so counting reports bounds the run even
@@ -178,6 +216,23 @@ func (r *cycleRun) tooLong(ctx workflow.Context) bool {
 
 func (r *cycleRun) setState(ctx workflow.Context, state, stage string) error {
 	return workflow.ExecuteActivity(withQuick(ctx), a.SetCycleState, activities.StateChange{CycleID: r.in.CycleID, State: state, Stage: stage}).Get(ctx, nil)
+}
+
+// cancelRecorded takes a cancel that SetCycleState found on the cycle's
+// row, unheard by this run, as if it had been signalled. No recorded
+// history holds this failure (the activity did not refuse before), so
+// handling it needs no version marker.
+func (r *cycleRun) cancelRecorded(err error) bool {
+	var app *temporal.ApplicationError
+	if !errors.As(err, &app) || app.Type() != activities.ErrTypeCancelRecorded {
+		return false
+	}
+	var reason string
+	if app.HasDetails() {
+		_ = app.Details(&reason)
+	}
+	r.cancelled, r.reason = true, reason
+	return true
 }
 
 // handlers registers the query, the cancel signal, the members' reports
@@ -294,7 +349,7 @@ func (r *cycleRun) runStage(ctx workflow.Context) error {
 	case templates.StageGoal:
 		var res activities.BreakdownResult
 		if r.tpl.Breakdown != nil {
-			if done, err := r.interruptible(withBulk(ctx), a.BreakdownTargets, r.in.CycleID, &res); err != nil || !done {
+			if done, err := r.step(withBulk(ctx), a.BreakdownTargets, r.in.CycleID, &res); err != nil || !done {
 				return err
 			}
 			if r.tpl.Breakdown.Confirm {
@@ -323,10 +378,10 @@ func (r *cycleRun) runStage(ctx workflow.Context) error {
 			}
 		}
 		if r.in.Resume == nil { // a resumed run published already
-			if done, err := r.interruptible(withBulk(ctx), a.PublishResults, r.in.CycleID, nil); err != nil || !done {
+			if done, err := r.step(withBulk(ctx), a.PublishResults, r.in.CycleID, nil); err != nil || !done {
 				return err
 			}
-			if done, err := r.interruptible(withBulk(ctx), a.ApplyOutcomes, r.in.CycleID, nil); err != nil || !done {
+			if done, err := r.step(withBulk(ctx), a.ApplyOutcomes, r.in.CycleID, nil); err != nil || !done {
 				return err
 			}
 		}
@@ -348,7 +403,7 @@ func (r *cycleRun) runStage(ctx workflow.Context) error {
 		if r.stage.Message != nil {
 			msg = *r.stage.Message
 		}
-		_, err := r.interruptible(withNotify(ctx), a.NotifyRole, activities.NotifyRequest{
+		_, err := r.step(withNotify(ctx), a.NotifyRole, activities.NotifyRequest{
 			CycleID: r.in.CycleID, StageKey: r.stage.Key, Role: r.stage.Recipients, Zh: msg.Zh, En: msg.En,
 		}, nil)
 		return err
@@ -393,7 +448,7 @@ func (r *cycleRun) memberStage(ctx workflow.Context) error {
 			open.EscalateTo = e.To
 		}
 		var members int
-		if done, err := r.interruptible(withBulk(ctx), a.BroadcastStage, open, &members); err != nil || !done {
+		if done, err := r.step(withBulk(ctx), a.BroadcastStage, open, &members); err != nil || !done {
 			return err
 		}
 		r.resume = &StageResume{Open: open, Members: members}
@@ -441,7 +496,7 @@ func (r *cycleRun) execute(ctx workflow.Context) error {
 			if r.cancelled {
 				return nil
 			}
-			if done, err := r.interruptible(withBulk(ctx), a.MonitorPace, r.in.CycleID, nil); err != nil || !done {
+			if done, err := r.step(withBulk(ctx), a.MonitorPace, r.in.CycleID, nil); err != nil || !done {
 				return err
 			}
 		}
@@ -505,12 +560,12 @@ func (r *cycleRun) score(ctx workflow.Context) error {
 		err = workflow.ExecuteActivity(withBulk(ctx), a.ComputeScores, r.in.CycleID).Get(ctx, &s)
 	}
 	blocks = blocks || cannotScore(err) != nil
-	for round := 1; err != nil && !r.cancelled; round++ {
+	for err != nil && !r.cancelled {
 		app := cannotScore(err)
 		if app == nil {
 			return err
 		}
-		if err := r.block(ctx, app.Message(), round); err != nil {
+		if err := r.block(ctx, app.Message()); err != nil {
 			return err
 		}
 		if r.cancelled {
@@ -540,6 +595,41 @@ func cannotScore(err error) *temporal.ApplicationError {
 		return app
 	}
 	return nil
+}
+
+// cannotProceed gives the failure of a stage's activity that no retry can
+// fix (a row gone, its data, its frozen template), or nil.
+func cannotProceed(err error) *temporal.ApplicationError {
+	if app := cannotScore(err); app != nil {
+		return app
+	}
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) && (app.Type() == activities.ErrTypeNotFound || app.Type() == activities.ErrTypeCycleData) {
+		return app
+	}
+	return nil
+}
+
+// step runs a stage's activity as interruptible does. A failure no retry
+// can fix (a member gone mid-cycle, say) blocks the cycle with the reason
+// until a resume runs the activity again or a cancel ends the cycle; it
+// failed the workflow before, leaving the cycle shown running with nothing
+// to say why. Runs that failed so before keep doing so on replay: the
+// marker is taken only on such a failure.
+func (r *cycleRun) step(ctx workflow.Context, activity, arg, out any) (done bool, err error) {
+	for {
+		done, err := r.interruptible(ctx, activity, arg, out)
+		app := cannotProceed(err)
+		if app == nil || workflow.GetVersion(ctx, "stage-failure-blocks", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+			return done, err
+		}
+		if err := r.block(ctx, app.Message()); err != nil {
+			return false, err
+		}
+		if r.cancelled {
+			return false, nil
+		}
+	}
 }
 
 // scoreOnce runs ComputeScores so that a cancel does not wait for it.
@@ -581,12 +671,13 @@ func (r *cycleRun) interrupts(ctx workflow.Context) bool {
 
 // block shows the cycle blocked with the reason, tells the people who can
 // correct the data, and waits for a resume or a cancel.
-func (r *cycleRun) block(ctx workflow.Context, reason string, round int) error {
+func (r *cycleRun) block(ctx workflow.Context, reason string) error {
 	seen := r.resumes // a resume sent before this block is not for it
+	r.blocks++
 	r.blocked = reason
 	defer func() { r.blocked = "" }()
-	workflow.GetLogger(ctx).Warn("scoring blocked", "cycle", r.in.CycleID, "stage", r.stage.Key, "reason", reason)
-	req := activities.BlockRequest{CycleID: r.in.CycleID, StageKey: r.stage.Key, Reason: reason, Round: round}
+	workflow.GetLogger(ctx).Warn("cycle blocked", "cycle", r.in.CycleID, "stage", r.stage.Key, "reason", reason)
+	req := activities.BlockRequest{CycleID: r.in.CycleID, StageKey: r.stage.Key, Reason: reason, Round: r.blocks}
 	if err := workflow.ExecuteActivity(withQuick(ctx), a.BlockCycle, req).Get(ctx, nil); err != nil {
 		return err
 	}
@@ -596,7 +687,10 @@ func (r *cycleRun) block(ctx workflow.Context, reason string, round int) error {
 	if r.cancelled {
 		return nil
 	}
-	return r.setState(ctx, "running", r.stage.Key)
+	if err := r.setState(ctx, "running", r.stage.Key); !r.cancelRecorded(err) {
+		return err
+	}
+	return nil
 }
 
 // cycleTasks opens tasks for the holders of role and waits for them.
@@ -626,7 +720,7 @@ func (r *cycleRun) openCycleTasks(ctx workflow.Context, kind, role string, sch d
 	var refs []activities.TaskRef
 	req := activities.CycleTaskRequest{CycleID: r.in.CycleID, StageKey: r.stage.Key, Kind: kind, Role: role, Due: sch.Due}
 	r.loading = true
-	_, err := r.interruptible(withQuick(ctx), a.EnsureCycleTasks, req, &refs)
+	_, err := r.step(withQuick(ctx), a.EnsureCycleTasks, req, &refs)
 	r.loading = false
 	return refs, err
 }
@@ -671,7 +765,7 @@ func (r *cycleRun) interviews(ctx workflow.Context) error {
 	}
 	opened := workflow.Now(ctx)
 	req := activities.InterviewRequest{CycleID: r.in.CycleID, StageKey: r.stage.Key, From: opened, Until: opened.Add(r.scale(templates.DurationOf(iv.Within)))}
-	_, err := r.interruptible(withBulk(ctx), a.ScheduleFeedbackInterviews, req, nil)
+	_, err := r.step(withBulk(ctx), a.ScheduleFeedbackInterviews, req, nil)
 	return err
 }
 
@@ -687,7 +781,7 @@ func (r *cycleRun) calibrate(ctx workflow.Context) error {
 		until = opened.Add(r.scale(templates.DurationOf(m.Within)))
 	}
 	meet := activities.MeetingRequest{CycleID: r.in.CycleID, StageKey: r.stage.Key, From: opened, Until: until}
-	if done, err := r.interruptible(withQuick(ctx), a.ScheduleCalibrationMeeting, meet, nil); err != nil || !done {
+	if done, err := r.step(withQuick(ctx), a.ScheduleCalibrationMeeting, meet, nil); err != nil || !done {
 		return err
 	}
 	facilitator := "hrbp"
@@ -709,7 +803,7 @@ func (r *cycleRun) calibrate(ctx workflow.Context) error {
 	if err := r.expireCycleTasks(ctx); err != nil {
 		return err
 	}
-	_, err = r.interruptible(withQuick(ctx), a.AcceptProposedGrades, r.in.CycleID, nil)
+	_, err = r.step(withQuick(ctx), a.AcceptProposedGrades, r.in.CycleID, nil)
 	return err
 }
 
@@ -847,7 +941,9 @@ func (r *cycleRun) finish(ctx workflow.Context) (*CycleResult, error) {
 	if err := workflow.ExecuteActivity(withBulk(ctx), a.BroadcastFinish, r.in.CycleID).Get(ctx, nil); err != nil {
 		return nil, err
 	}
-	if err := r.setState(ctx, "completed", ""); err != nil {
+	if err := r.setState(ctx, "completed", ""); r.cancelRecorded(err) {
+		return r.cancel(ctx)
+	} else if err != nil {
 		return nil, err
 	}
 	return &CycleResult{CycleID: r.in.CycleID, State: "completed", Skipped: r.in.Skipped}, nil
