@@ -553,9 +553,7 @@ func (c *scorer) behaviourScore(ind templates.Indicator, m MemberData) (scoring.
 	var parts []scoring.Part
 	for _, r := range c.ratersOf(ind.Key) {
 		p := scoring.Part{Key: r.Key, Weight: r.Weight, Policy: waived(r.MissingPolicy(), m)}
-		if avg, ok := average(m.Ratings[r.Key][ind.Key]); ok {
-			p.Score, p.Present = normalise(avg, r.Scale), true
-		}
+		p.Score, p.Present = r.Scale.Rating().Average(m.Ratings[r.Key][ind.Key])
 		parts = append(parts, p)
 	}
 	return scoring.Mean(parts)
@@ -572,27 +570,5 @@ func (c *scorer) raterAverage(r templates.Rater, m MemberData) (float64, bool) {
 	for _, k := range keys {
 		all = append(all, m.Ratings[r.Key][k]...)
 	}
-	avg, ok := average(all)
-	if !ok {
-		return 0, false
-	}
-	return normalise(avg, r.Scale), true
-}
-
-func average(xs []float64) (float64, bool) {
-	if len(xs) == 0 {
-		return 0, false
-	}
-	sum := 0.0
-	for _, x := range xs {
-		sum += x
-	}
-	return sum / float64(len(xs)), true
-}
-
-func normalise(v float64, s *templates.Scale) float64 {
-	if s == nil || s.Max <= s.Min {
-		return clamp(v)
-	}
-	return clamp((v - s.Min) / (s.Max - s.Min) * 100)
+	return r.Scale.Rating().Average(all)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -262,4 +263,44 @@ func TestWaivedMemberIsScoredOnTheDataThereIsUnderABlockPolicy(t *testing.T) {
 	require.Equal(t, m.Waiver, s.Explanation.Waiver)
 	require.Equal(t, 1, s.Rank)
 	requirePartsRecompute(t, s)
+}
+
+// withScale gives every 1–5 rater group of cs-ops-monthly the mapping,
+// through the template parser so the JSON is what an admin would write.
+func withScale(t *testing.T, scale string) *templates.Template {
+	t.Helper()
+	files, err := templates.BuiltinFiles()
+	require.NoError(t, err)
+	for _, f := range files {
+		if f.Name != "builtin/cs-ops-monthly.json" {
+			continue
+		}
+		body := strings.ReplaceAll(string(f.Data), `"scale": {"min": 1, "max": 5}`, `"scale": `+scale)
+		tpl, errs := templates.Parse([]byte(body))
+		require.Empty(t, errs)
+		return tpl
+	}
+	t.Fatal("no cs-ops-monthly")
+	return nil
+}
+
+func TestARatioScaleScoresAThreeOfFiveAsSixty(t *testing.T) {
+	out, err := activities.ScoreMembers(withScale(t, `{"min": 1, "max": 5, "mapping": "ratio"}`), []activities.MemberData{member("m1", 92, 4, 42.5, 96, 6, 80, 3)})
+	require.NoError(t, err)
+	require.InDelta(t, 60.0, out[0].Indicators["collaboration"], 1e-9)
+	require.InDelta(t, 60.0, out[0].Parts["manager"], 1e-9)
+	require.InDelta(t, 0.6*60+0.4*80, out[0].Indicators["serviceAttitude"], 1e-9)
+
+	linear, err := activities.ScoreMembers(csOps(t), []activities.MemberData{member("m1", 92, 4, 42.5, 96, 6, 80, 3)})
+	require.NoError(t, err)
+	require.InDelta(t, 50.0, linear[0].Indicators["collaboration"], 1e-9, "without a mapping a 3 stays 50")
+}
+
+func TestAPointsScaleScoresEachRatingBeforeAveraging(t *testing.T) {
+	tpl := withScale(t, `{"min": 1, "max": 5, "mapping": "points", "points": {"1": 20, "2": 40, "3": 60, "4": 85, "5": 100}}`)
+	m := member("m1", 92, 4, 42.5, 96, 6, 80, 3)
+	m.Ratings["manager"]["collaboration"] = []float64{3, 5}
+	out, err := activities.ScoreMembers(tpl, []activities.MemberData{m})
+	require.NoError(t, err)
+	require.InDelta(t, 80.0, out[0].Indicators["collaboration"], 1e-9, "(60 + 100) / 2")
 }
