@@ -113,10 +113,12 @@ type scorer struct {
 	limits   []scoring.Limit
 	byWeight []string
 	split    map[string]bool
+	// effective caches templates.EffectiveWeights by level, in rater order.
+	effective map[string][]templates.RaterWeight
 }
 
 func newScorer(t *templates.Template) (*scorer, error) {
-	c := &scorer{t: t, rules: map[string]scoring.Rule{}, exprs: map[string]*templates.Program{}, split: map[string]bool{}}
+	c := &scorer{t: t, rules: map[string]scoring.Rule{}, exprs: map[string]*templates.Program{}, split: map[string]bool{}, effective: map[string][]templates.RaterWeight{}}
 	if t.Breakdown != nil {
 		for _, tt := range t.Breakdown.Targets {
 			c.split[tt.Indicator] = true
@@ -166,6 +168,15 @@ func newScorer(t *templates.Template) (*scorer, error) {
 	sort.SliceStable(keys, func(i, j int) bool { return weight[keys[i]] > weight[keys[j]] })
 	c.byWeight = keys
 	return c, nil
+}
+
+func (c *scorer) effectiveFor(level string) []templates.RaterWeight {
+	w, ok := c.effective[level]
+	if !ok {
+		w = templates.EffectiveWeights(c.t, level)
+		c.effective[level] = w
+	}
+	return w
 }
 
 // tiebreak orders equal finals by the indicator scores, heaviest first.
@@ -224,7 +235,7 @@ func (c *scorer) member(m MemberData) (MemberScore, error) {
 	s := MemberScore{MemberID: m.MemberID, Parts: map[string]float64{}}
 	e := &s.Explanation
 	e.Formula, e.Waiver = t.Formula, m.Waiver
-	weights := c.weightsFor(m.Level)
+	weights := c.t.WeightsFor(m.Level)
 	raw := map[string]float64{}
 	blocked := map[string]bool{} // behavioural indicators a rater group's gap holds back
 	e.Indicators = make([]IndicatorScore, len(t.Indicators))
@@ -314,8 +325,12 @@ func (c *scorer) member(m MemberData) (MemberScore, error) {
 		}
 	}
 	e.Raters = make([]RaterScore, len(t.Raters))
+	effective := c.effectiveFor(m.Level)
 	for i, r := range t.Raters {
 		rs := RaterScore{Key: r.Key, Role: r.Role, Weight: r.Weight, Policy: r.MissingPolicy(), Missing: true}
+		if i < len(effective) {
+			rs.EffectiveWeight = effective[i].Final
+		}
 		if v, ok := c.raterAverage(r, m); ok {
 			s.Parts[r.Key], present[r.Key] = v, true
 			rs.Average, rs.Missing = &v, false
@@ -462,18 +477,6 @@ func (c *scorer) policyOf(name string) scoring.Policy {
 
 func clamp(v float64) float64 { return math.Max(0, math.Min(100, v)) }
 
-// weightsFor gives the level's weights where the template sets them.
-func (c *scorer) weightsFor(level string) map[string]float64 {
-	if w, ok := c.t.LevelWeights[level]; ok {
-		return w
-	}
-	w := make(map[string]float64, len(c.t.Indicators))
-	for _, ind := range c.t.Indicators {
-		w[ind.Key] = ind.Weight
-	}
-	return w
-}
-
 // quantScore scores a metric value. A split indicator is judged on
 // attainment of the member's own target (value / target × 100), so its
 // baseline and stretch are read as percentages of that target.
@@ -519,39 +522,11 @@ func (c *scorer) quantPoints(ind templates.Indicator, v float64, m MemberData) (
 	return c.rules[ind.Key].Score(v, direction(ind))
 }
 
-// ratersOf lists the raters that rate an indicator.
-func (c *scorer) ratersOf(key string) []templates.Rater {
-	var out []templates.Rater
-	for _, r := range c.t.Raters {
-		if rates(r, key, c.t) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-func rates(r templates.Rater, key string, t *templates.Template) bool {
-	if len(r.Indicators) == 0 {
-		for _, ind := range t.Indicators {
-			if ind.Key == key {
-				return ind.Kind == templates.Behavioural
-			}
-		}
-		return false
-	}
-	for _, k := range r.Indicators {
-		if k == key {
-			return true
-		}
-	}
-	return false
-}
-
 // behaviourScore mixes the raters' averages by rater weight; a rater group
 // with no answers is handled by its missing-data policy.
 func (c *scorer) behaviourScore(ind templates.Indicator, m MemberData) (scoring.Combined, error) {
 	var parts []scoring.Part
-	for _, r := range c.ratersOf(ind.Key) {
+	for _, r := range c.t.RatersOf(ind.Key) {
 		p := scoring.Part{Key: r.Key, Weight: r.Weight, Policy: waived(r.MissingPolicy(), m)}
 		p.Score, p.Present = r.Scale.Rating().Average(m.Ratings[r.Key][ind.Key])
 		parts = append(parts, p)

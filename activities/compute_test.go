@@ -304,3 +304,13 @@ func TestAPointsScaleScoresEachRatingBeforeAveraging(t *testing.T) {
 	require.NoError(t, err)
 	require.InDelta(t, 80.0, out[0].Indicators["collaboration"], 1e-9, "(60 + 100) / 2")
 }
+
+func TestTheExplanationGivesEachRaterGroupsEffectiveWeight(t *testing.T) {
+	out, err := activities.ScoreMembers(csOps(t), []activities.MemberData{member("m1", 92, 4, 42.5, 96, 6, 80, 3)})
+	require.NoError(t, err)
+	got := map[string]float64{}
+	for _, r := range out[0].Explanation.Raters {
+		got[r.Key] = r.EffectiveWeight
+	}
+	require.InDeltaMapValues(t, map[string]float64{"self": 0, "manager": 25, "customer": 15}, got, 1e-9)
+}
