@@ -337,11 +337,27 @@ func (c *scorer) member(m MemberData) (MemberScore, error) {
 		}
 		e.Raters[i] = rs
 	}
+	partWeights := weights
+	if c.t.RaterMix == templates.MixPart {
+		var beh mixed
+		if total, beh, partWeights, err = c.partMix(e, m, s.Parts, present, weights); err != nil {
+			return s, err
+		}
+		delete(s.Parts, "behaviour")
+		delete(present, "behaviour")
+		if beh.ok {
+			s.Parts["behaviour"], present["behaviour"] = beh.Score, true
+		}
+		s.Parts["total"], present["total"] = 0, total.ok
+		if total.ok {
+			s.Parts["total"] = total.Score
+		}
+	}
 	var final float64
 	if c.formula == nil {
 		final = total.Score
 		for _, sh := range total.Shares {
-			e.Parts = append(e.Parts, PartScore{Key: sh.Key, Weight: sh.Weight, TemplateWeight: weights[sh.Key], Score: sh.Score, Missing: !sh.Present})
+			e.Parts = append(e.Parts, PartScore{Key: sh.Key, Weight: sh.Weight, TemplateWeight: partWeights[sh.Key], Score: sh.Score, Missing: !sh.Present})
 		}
 	} else {
 		final, err = c.sum(e, s.Parts, present, scores, m)
@@ -400,6 +416,47 @@ func (c *scorer) mean(e *Explanation, m MemberData, scores map[string]float64, b
 		return mixed{Combined: mix}, nil
 	}
 	return mixed{Combined: mix, ok: err == nil && len(mix.Blocked) == 0}, err
+}
+
+// partMix is the total when rater weights act on the behaviour part
+// (templates.MixPart): the behaviour part is each group's average by rater
+// weight, each group without ratings handled by its policy, and the total
+// weighs it against the quantitative part by what each kind's indicator
+// weights total. The weights it returns are those two totals, as written.
+func (c *scorer) partMix(e *Explanation, m MemberData, vars map[string]float64, present map[string]bool, weights map[string]float64) (total, behaviour mixed, kinds map[string]float64, err error) {
+	kinds = map[string]float64{}
+	for _, ind := range c.t.Indicators {
+		if ind.Kind == templates.Quantitative {
+			kinds["quantitative"] += weights[ind.Key]
+		} else {
+			kinds["behaviour"] += weights[ind.Key]
+		}
+	}
+	var groups []scoring.Part
+	for _, r := range c.t.Raters {
+		if !c.t.RatesBehaviour(r) {
+			continue
+		}
+		groups = append(groups, scoring.Part{Key: r.Key, Weight: r.Weight, Score: vars[r.Key], Present: present[r.Key], Policy: waived(r.MissingPolicy(), m)})
+	}
+	beh, err := scoring.Mean(groups)
+	e.note(MissingRater, "behaviour", beh.Missing)
+	if err != nil && !errors.Is(err, scoring.ErrNoData) {
+		return total, behaviour, nil, fmt.Errorf("behaviour part: %w", err)
+	}
+	behaviour = mixed{Combined: beh, ok: err == nil && len(beh.Blocked) == 0}
+	behPolicy := scoring.Renormalise
+	if len(beh.Blocked) > 0 {
+		behPolicy = scoring.Block
+	}
+	sum, err := scoring.Mean([]scoring.Part{
+		{Key: "quantitative", Weight: kinds["quantitative"], Score: vars["quantitative"], Present: present["quantitative"], Policy: scoring.Renormalise},
+		{Key: "behaviour", Weight: kinds["behaviour"], Score: beh.Score, Present: behaviour.ok, Policy: behPolicy},
+	})
+	if errors.Is(err, scoring.ErrNoData) {
+		return mixed{Combined: sum}, behaviour, kinds, nil
+	}
+	return mixed{Combined: sum, ok: err == nil && len(sum.Blocked) == 0}, behaviour, kinds, err
 }
 
 // sum evaluates the final formula as the weighted sum it was validated to

@@ -314,3 +314,60 @@ func TestTheExplanationGivesEachRaterGroupsEffectiveWeight(t *testing.T) {
 	}
 	require.InDeltaMapValues(t, map[string]float64{"self": 0, "manager": 25, "customer": 15}, got, 1e-9)
 }
+
+func community(t *testing.T, raterMix string) *templates.Template {
+	t.Helper()
+	ts, err := templates.Builtins()
+	require.NoError(t, err)
+	for _, tpl := range ts {
+		if tpl.Key == "community-monthly" {
+			tpl.RaterMix = raterMix
+			return tpl
+		}
+	}
+	t.Fatal("no community-monthly")
+	return nil
+}
+
+// TestAPartLevelRaterMixWeighsEachGroupsAverageAsWritten: with "raterMix":
+// "part" community-monthly's behaviour part is manager 40 %, cross-department
+// 30 %, customer 30 % of the groups' averages, and weighs the 25 % its
+// indicators total; per indicator it would be 63/17/20.
+func TestAPartLevelRaterMixWeighsEachGroupsAverageAsWritten(t *testing.T) {
+	m := fullMembers(community(t, ""), 1)[0]
+	m.Ratings["manager"] = map[string][]float64{"collaboration": {5}, "cultureFit": {3}} // 100 and 50: average 75
+	m.Ratings["crossDept"] = map[string][]float64{"collaboration": {2}}                  // 25
+	m.Ratings["customer"] = map[string][]float64{"memberSatisfaction": {90}}             // 0–100
+	out, err := activities.ScoreMembers(community(t, templates.MixPart), []activities.MemberData{m})
+	require.NoError(t, err)
+	s := out[0]
+	require.InDelta(t, 0.4*75+0.3*25+0.3*90, s.Parts["behaviour"], 1e-9)
+	require.InDelta(t, 0.75*s.Parts["quantitative"]+0.25*64.5, s.Final, 0.0051)
+	requirePartsRecompute(t, s)
+	require.InDelta(t, 10.0, raterWeight(s, "manager"), 1e-9, "40 % of the 25 behaviour points")
+
+	perIndicator, err := activities.ScoreMembers(community(t, ""), []activities.MemberData{m})
+	require.NoError(t, err)
+	require.InDelta(t, (10*(40*100+30*25)/70.0+10*50+5*90)/25, perIndicator[0].Parts["behaviour"], 1e-9)
+}
+
+func TestAPartLevelRaterMixSpreadsAMissingGroupsWeightOverTheOthers(t *testing.T) {
+	m := fullMembers(community(t, ""), 1)[0]
+	m.Ratings["manager"] = map[string][]float64{"collaboration": {5}, "cultureFit": {3}}
+	m.Ratings["crossDept"] = map[string][]float64{"collaboration": {2}}
+	delete(m.Ratings, "customer")
+	out, err := activities.ScoreMembers(community(t, templates.MixPart), []activities.MemberData{m})
+	require.NoError(t, err)
+	require.InDelta(t, (40*75+30*25)/70.0, out[0].Parts["behaviour"], 1e-9)
+	require.Contains(t, out[0].Missing, activities.MissingData{Key: "customer", Kind: activities.MissingRater, In: "behaviour", Policy: scoring.Renormalise})
+	requirePartsRecompute(t, out[0])
+}
+
+func raterWeight(s activities.MemberScore, key string) float64 {
+	for _, r := range s.Explanation.Raters {
+		if r.Key == key {
+			return r.EffectiveWeight
+		}
+	}
+	return math.NaN()
+}

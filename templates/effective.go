@@ -75,6 +75,9 @@ func EffectiveWeights(t *Template, level string) []RaterWeight {
 	}
 	// of is group g's share of a weighted mean of indicators (all when kind is empty).
 	of := func(g, kind string) float64 {
+		if t.RaterMix == MixPart {
+			return partShare(t, weights, g, kind)
+		}
 		var num, den float64
 		for _, ind := range t.Indicators {
 			if kind != "" && ind.Kind != kind {
@@ -121,6 +124,46 @@ func EffectiveWeights(t *Template, level string) []RaterWeight {
 		out[i] = rw
 	}
 	return out
+}
+
+// partShare is of for MixPart: the groups that rate behavioural indicators
+// split the behaviour part by their weights as written, and the part weighs
+// what the behavioural indicators' weights total.
+func partShare(t *Template, weights map[string]float64, g, kind string) float64 {
+	var groups, mine, behaviour, all float64
+	for _, r := range t.Raters {
+		if !t.RatesBehaviour(r) {
+			continue
+		}
+		groups += r.Weight
+		if r.Key == g {
+			mine = r.Weight
+		}
+	}
+	for _, ind := range t.Indicators {
+		all += weights[ind.Key]
+		if ind.Kind == Behavioural {
+			behaviour += weights[ind.Key]
+		}
+	}
+	if groups == 0 || behaviour == 0 {
+		return 0
+	}
+	share := mine / groups
+	if kind == Behavioural {
+		return share
+	}
+	return share * behaviour / all
+}
+
+// RatesBehaviour reports whether a rater group rates any behavioural indicator.
+func (t *Template) RatesBehaviour(r Rater) bool {
+	for _, ind := range t.Indicators {
+		if ind.Kind == Behavioural && t.rates(r, ind.Key) {
+			return true
+		}
+	}
+	return false
 }
 
 // WeightsFor gives the indicator weights of a member of level: the level's

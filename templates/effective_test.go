@@ -52,3 +52,13 @@ func TestEffectiveWeightsUseTheMembersLevelWeights(t *testing.T) {
 	require.InDelta(t, 10*4.0/7+20, w["manager"].Final, 1e-9)
 	require.InDelta(t, 10*4.0/7+10, weightsByKey(templates.EffectiveWeights(tpl, "junior"))["manager"].Final, 1e-9)
 }
+
+func TestAPartLevelRaterMixKeepsTheRaterWeightsAsWritten(t *testing.T) {
+	tpl := builtin(t, "community-monthly")
+	tpl.RaterMix = templates.MixPart
+	w := weightsByKey(templates.EffectiveWeights(tpl, ""))
+	for key, want := range map[string]float64{"manager": 40, "crossDept": 30, "customer": 30, "self": 0} {
+		require.InDelta(t, want, w[key].Behaviour, 1e-9, key)
+		require.InDelta(t, want/4, w[key].Final, 1e-9, key+": of the 25 behaviour points")
+	}
+}

@@ -46,6 +46,7 @@ type Template struct {
 	Adjustments  []Adjustment                  `json:"adjustments,omitempty"`
 	Raters       []Rater                       `json:"raters,omitempty"`
 	Formula      string                        `json:"formula,omitempty"`
+	RaterMix     string                        `json:"raterMix,omitempty"` // MixIndicator (default) or MixPart
 	Grades       []Grade                       `json:"grades"`
 	Distribution []Limit                       `json:"distribution,omitempty"`
 	Breakdown    *Breakdown                    `json:"breakdown,omitempty"`
@@ -168,6 +169,18 @@ const (
 	RaterPeer            = "peer"
 	RaterCrossDepartment = "crossDepartment"
 	RaterCustomer        = "customer"
+)
+
+// Where rater weights act.
+const (
+	// MixIndicator mixes the groups that rate each behavioural indicator
+	// by their weights, renormalised over those groups.
+	MixIndicator = "indicator"
+	// MixPart mixes each group's average over the behavioural indicators
+	// it rated into one behaviour part by the rater weights as written
+	// (40/30/30 stays 40/30/30); the part weighs what the behavioural
+	// indicators' weights total.
+	MixPart = "part"
 )
 
 // Rater is one source of ratings for behavioural indicators.
