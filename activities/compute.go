@@ -113,10 +113,12 @@ type scorer struct {
 	limits   []scoring.Limit
 	byWeight []string
 	split    map[string]bool
+	// effective caches templates.EffectiveWeights by level, in rater order.
+	effective map[string][]templates.RaterWeight
 }
 
 func newScorer(t *templates.Template) (*scorer, error) {
-	c := &scorer{t: t, rules: map[string]scoring.Rule{}, exprs: map[string]*templates.Program{}, split: map[string]bool{}}
+	c := &scorer{t: t, rules: map[string]scoring.Rule{}, exprs: map[string]*templates.Program{}, split: map[string]bool{}, effective: map[string][]templates.RaterWeight{}}
 	if t.Breakdown != nil {
 		for _, tt := range t.Breakdown.Targets {
 			c.split[tt.Indicator] = true
@@ -166,6 +168,15 @@ func newScorer(t *templates.Template) (*scorer, error) {
 	sort.SliceStable(keys, func(i, j int) bool { return weight[keys[i]] > weight[keys[j]] })
 	c.byWeight = keys
 	return c, nil
+}
+
+func (c *scorer) effectiveFor(level string) []templates.RaterWeight {
+	w, ok := c.effective[level]
+	if !ok {
+		w = templates.EffectiveWeights(c.t, level)
+		c.effective[level] = w
+	}
+	return w
 }
 
 // tiebreak orders equal finals by the indicator scores, heaviest first.
@@ -224,7 +235,7 @@ func (c *scorer) member(m MemberData) (MemberScore, error) {
 	s := MemberScore{MemberID: m.MemberID, Parts: map[string]float64{}}
 	e := &s.Explanation
 	e.Formula, e.Waiver = t.Formula, m.Waiver
-	weights := c.weightsFor(m.Level)
+	weights := c.t.WeightsFor(m.Level)
 	raw := map[string]float64{}
 	blocked := map[string]bool{} // behavioural indicators a rater group's gap holds back
 	e.Indicators = make([]IndicatorScore, len(t.Indicators))
@@ -314,19 +325,39 @@ func (c *scorer) member(m MemberData) (MemberScore, error) {
 		}
 	}
 	e.Raters = make([]RaterScore, len(t.Raters))
+	effective := c.effectiveFor(m.Level)
 	for i, r := range t.Raters {
 		rs := RaterScore{Key: r.Key, Role: r.Role, Weight: r.Weight, Policy: r.MissingPolicy(), Missing: true}
+		if i < len(effective) {
+			rs.EffectiveWeight = effective[i].Final
+		}
 		if v, ok := c.raterAverage(r, m); ok {
 			s.Parts[r.Key], present[r.Key] = v, true
 			rs.Average, rs.Missing = &v, false
 		}
 		e.Raters[i] = rs
 	}
+	partWeights := weights
+	if c.t.RaterMix == templates.MixPart {
+		var beh mixed
+		if total, beh, partWeights, err = c.partMix(e, m, s.Parts, present, weights); err != nil {
+			return s, err
+		}
+		delete(s.Parts, "behaviour")
+		delete(present, "behaviour")
+		if beh.ok {
+			s.Parts["behaviour"], present["behaviour"] = beh.Score, true
+		}
+		s.Parts["total"], present["total"] = 0, total.ok
+		if total.ok {
+			s.Parts["total"] = total.Score
+		}
+	}
 	var final float64
 	if c.formula == nil {
 		final = total.Score
 		for _, sh := range total.Shares {
-			e.Parts = append(e.Parts, PartScore{Key: sh.Key, Weight: sh.Weight, TemplateWeight: weights[sh.Key], Score: sh.Score, Missing: !sh.Present})
+			e.Parts = append(e.Parts, PartScore{Key: sh.Key, Weight: sh.Weight, TemplateWeight: partWeights[sh.Key], Score: sh.Score, Missing: !sh.Present})
 		}
 	} else {
 		final, err = c.sum(e, s.Parts, present, scores, m)
@@ -385,6 +416,47 @@ func (c *scorer) mean(e *Explanation, m MemberData, scores map[string]float64, b
 		return mixed{Combined: mix}, nil
 	}
 	return mixed{Combined: mix, ok: err == nil && len(mix.Blocked) == 0}, err
+}
+
+// partMix is the total when rater weights act on the behaviour part
+// (templates.MixPart): the behaviour part is each group's average by rater
+// weight, each group without ratings handled by its policy, and the total
+// weighs it against the quantitative part by what each kind's indicator
+// weights total. The weights it returns are those two totals, as written.
+func (c *scorer) partMix(e *Explanation, m MemberData, vars map[string]float64, present map[string]bool, weights map[string]float64) (total, behaviour mixed, kinds map[string]float64, err error) {
+	kinds = map[string]float64{}
+	for _, ind := range c.t.Indicators {
+		if ind.Kind == templates.Quantitative {
+			kinds["quantitative"] += weights[ind.Key]
+		} else {
+			kinds["behaviour"] += weights[ind.Key]
+		}
+	}
+	var groups []scoring.Part
+	for _, r := range c.t.Raters {
+		if !c.t.RatesBehaviour(r) {
+			continue
+		}
+		groups = append(groups, scoring.Part{Key: r.Key, Weight: r.Weight, Score: vars[r.Key], Present: present[r.Key], Policy: waived(r.MissingPolicy(), m)})
+	}
+	beh, err := scoring.Mean(groups)
+	e.note(MissingRater, "behaviour", beh.Missing)
+	if err != nil && !errors.Is(err, scoring.ErrNoData) {
+		return total, behaviour, nil, fmt.Errorf("behaviour part: %w", err)
+	}
+	behaviour = mixed{Combined: beh, ok: err == nil && len(beh.Blocked) == 0}
+	behPolicy := scoring.Renormalise
+	if len(beh.Blocked) > 0 {
+		behPolicy = scoring.Block
+	}
+	sum, err := scoring.Mean([]scoring.Part{
+		{Key: "quantitative", Weight: kinds["quantitative"], Score: vars["quantitative"], Present: present["quantitative"], Policy: scoring.Renormalise},
+		{Key: "behaviour", Weight: kinds["behaviour"], Score: beh.Score, Present: behaviour.ok, Policy: behPolicy},
+	})
+	if errors.Is(err, scoring.ErrNoData) {
+		return mixed{Combined: sum}, behaviour, kinds, nil
+	}
+	return mixed{Combined: sum, ok: err == nil && len(sum.Blocked) == 0}, behaviour, kinds, err
 }
 
 // sum evaluates the final formula as the weighted sum it was validated to
@@ -462,18 +534,6 @@ func (c *scorer) policyOf(name string) scoring.Policy {
 
 func clamp(v float64) float64 { return math.Max(0, math.Min(100, v)) }
 
-// weightsFor gives the level's weights where the template sets them.
-func (c *scorer) weightsFor(level string) map[string]float64 {
-	if w, ok := c.t.LevelWeights[level]; ok {
-		return w
-	}
-	w := make(map[string]float64, len(c.t.Indicators))
-	for _, ind := range c.t.Indicators {
-		w[ind.Key] = ind.Weight
-	}
-	return w
-}
-
 // quantScore scores a metric value. A split indicator is judged on
 // attainment of the member's own target (value / target × 100), so its
 // baseline and stretch are read as percentages of that target.
@@ -519,43 +579,13 @@ func (c *scorer) quantPoints(ind templates.Indicator, v float64, m MemberData) (
 	return c.rules[ind.Key].Score(v, direction(ind))
 }
 
-// ratersOf lists the raters that rate an indicator.
-func (c *scorer) ratersOf(key string) []templates.Rater {
-	var out []templates.Rater
-	for _, r := range c.t.Raters {
-		if rates(r, key, c.t) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-func rates(r templates.Rater, key string, t *templates.Template) bool {
-	if len(r.Indicators) == 0 {
-		for _, ind := range t.Indicators {
-			if ind.Key == key {
-				return ind.Kind == templates.Behavioural
-			}
-		}
-		return false
-	}
-	for _, k := range r.Indicators {
-		if k == key {
-			return true
-		}
-	}
-	return false
-}
-
 // behaviourScore mixes the raters' averages by rater weight; a rater group
 // with no answers is handled by its missing-data policy.
 func (c *scorer) behaviourScore(ind templates.Indicator, m MemberData) (scoring.Combined, error) {
 	var parts []scoring.Part
-	for _, r := range c.ratersOf(ind.Key) {
+	for _, r := range c.t.RatersOf(ind.Key) {
 		p := scoring.Part{Key: r.Key, Weight: r.Weight, Policy: waived(r.MissingPolicy(), m)}
-		if avg, ok := average(m.Ratings[r.Key][ind.Key]); ok {
-			p.Score, p.Present = normalise(avg, r.Scale), true
-		}
+		p.Score, p.Present = r.Scale.Rating().Average(m.Ratings[r.Key][ind.Key])
 		parts = append(parts, p)
 	}
 	return scoring.Mean(parts)
@@ -572,27 +602,5 @@ func (c *scorer) raterAverage(r templates.Rater, m MemberData) (float64, bool) {
 	for _, k := range keys {
 		all = append(all, m.Ratings[r.Key][k]...)
 	}
-	avg, ok := average(all)
-	if !ok {
-		return 0, false
-	}
-	return normalise(avg, r.Scale), true
-}
-
-func average(xs []float64) (float64, bool) {
-	if len(xs) == 0 {
-		return 0, false
-	}
-	sum := 0.0
-	for _, x := range xs {
-		sum += x
-	}
-	return sum / float64(len(xs)), true
-}
-
-func normalise(v float64, s *templates.Scale) float64 {
-	if s == nil || s.Max <= s.Min {
-		return clamp(v)
-	}
-	return clamp((v - s.Min) / (s.Max - s.Min) * 100)
+	return r.Scale.Rating().Average(all)
 }

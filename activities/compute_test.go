@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -262,4 +263,111 @@ func TestWaivedMemberIsScoredOnTheDataThereIsUnderABlockPolicy(t *testing.T) {
 	require.Equal(t, m.Waiver, s.Explanation.Waiver)
 	require.Equal(t, 1, s.Rank)
 	requirePartsRecompute(t, s)
+}
+
+// withScale gives every 1–5 rater group of cs-ops-monthly the mapping,
+// through the template parser so the JSON is what an admin would write.
+func withScale(t *testing.T, scale string) *templates.Template {
+	t.Helper()
+	files, err := templates.BuiltinFiles()
+	require.NoError(t, err)
+	for _, f := range files {
+		if f.Name != "builtin/cs-ops-monthly.json" {
+			continue
+		}
+		body := strings.ReplaceAll(string(f.Data), `"scale": {"min": 1, "max": 5}`, `"scale": `+scale)
+		tpl, errs := templates.Parse([]byte(body))
+		require.Empty(t, errs)
+		return tpl
+	}
+	t.Fatal("no cs-ops-monthly")
+	return nil
+}
+
+func TestARatioScaleScoresAThreeOfFiveAsSixty(t *testing.T) {
+	out, err := activities.ScoreMembers(withScale(t, `{"min": 1, "max": 5, "mapping": "ratio"}`), []activities.MemberData{member("m1", 92, 4, 42.5, 96, 6, 80, 3)})
+	require.NoError(t, err)
+	require.InDelta(t, 60.0, out[0].Indicators["collaboration"], 1e-9)
+	require.InDelta(t, 60.0, out[0].Parts["manager"], 1e-9)
+	require.InDelta(t, 0.6*60+0.4*80, out[0].Indicators["serviceAttitude"], 1e-9)
+
+	linear, err := activities.ScoreMembers(csOps(t), []activities.MemberData{member("m1", 92, 4, 42.5, 96, 6, 80, 3)})
+	require.NoError(t, err)
+	require.InDelta(t, 50.0, linear[0].Indicators["collaboration"], 1e-9, "without a mapping a 3 stays 50")
+}
+
+func TestAPointsScaleScoresEachRatingBeforeAveraging(t *testing.T) {
+	tpl := withScale(t, `{"min": 1, "max": 5, "mapping": "points", "points": {"1": 20, "2": 40, "3": 60, "4": 85, "5": 100}}`)
+	m := member("m1", 92, 4, 42.5, 96, 6, 80, 3)
+	m.Ratings["manager"]["collaboration"] = []float64{3, 5}
+	out, err := activities.ScoreMembers(tpl, []activities.MemberData{m})
+	require.NoError(t, err)
+	require.InDelta(t, 80.0, out[0].Indicators["collaboration"], 1e-9, "(60 + 100) / 2")
+}
+
+func TestTheExplanationGivesEachRaterGroupsEffectiveWeight(t *testing.T) {
+	out, err := activities.ScoreMembers(csOps(t), []activities.MemberData{member("m1", 92, 4, 42.5, 96, 6, 80, 3)})
+	require.NoError(t, err)
+	got := map[string]float64{}
+	for _, r := range out[0].Explanation.Raters {
+		got[r.Key] = r.EffectiveWeight
+	}
+	require.InDeltaMapValues(t, map[string]float64{"self": 0, "manager": 25, "customer": 15}, got, 1e-9)
+}
+
+func community(t *testing.T, raterMix string) *templates.Template {
+	t.Helper()
+	ts, err := templates.Builtins()
+	require.NoError(t, err)
+	for _, tpl := range ts {
+		if tpl.Key == "community-monthly" {
+			tpl.RaterMix = raterMix
+			return tpl
+		}
+	}
+	t.Fatal("no community-monthly")
+	return nil
+}
+
+// TestAPartLevelRaterMixWeighsEachGroupsAverageAsWritten: with "raterMix":
+// "part" community-monthly's behaviour part is manager 40 %, cross-department
+// 30 %, customer 30 % of the groups' averages, and weighs the 25 % its
+// indicators total; per indicator it would be 63/17/20.
+func TestAPartLevelRaterMixWeighsEachGroupsAverageAsWritten(t *testing.T) {
+	m := fullMembers(community(t, ""), 1)[0]
+	m.Ratings["manager"] = map[string][]float64{"collaboration": {5}, "cultureFit": {3}} // 100 and 50: average 75
+	m.Ratings["crossDept"] = map[string][]float64{"collaboration": {2}}                  // 25
+	m.Ratings["customer"] = map[string][]float64{"memberSatisfaction": {90}}             // 0–100
+	out, err := activities.ScoreMembers(community(t, templates.MixPart), []activities.MemberData{m})
+	require.NoError(t, err)
+	s := out[0]
+	require.InDelta(t, 0.4*75+0.3*25+0.3*90, s.Parts["behaviour"], 1e-9)
+	require.InDelta(t, 0.75*s.Parts["quantitative"]+0.25*64.5, s.Final, 0.0051)
+	requirePartsRecompute(t, s)
+	require.InDelta(t, 10.0, raterWeight(s, "manager"), 1e-9, "40 % of the 25 behaviour points")
+
+	perIndicator, err := activities.ScoreMembers(community(t, ""), []activities.MemberData{m})
+	require.NoError(t, err)
+	require.InDelta(t, (10*(40*100+30*25)/70.0+10*50+5*90)/25, perIndicator[0].Parts["behaviour"], 1e-9)
+}
+
+func TestAPartLevelRaterMixSpreadsAMissingGroupsWeightOverTheOthers(t *testing.T) {
+	m := fullMembers(community(t, ""), 1)[0]
+	m.Ratings["manager"] = map[string][]float64{"collaboration": {5}, "cultureFit": {3}}
+	m.Ratings["crossDept"] = map[string][]float64{"collaboration": {2}}
+	delete(m.Ratings, "customer")
+	out, err := activities.ScoreMembers(community(t, templates.MixPart), []activities.MemberData{m})
+	require.NoError(t, err)
+	require.InDelta(t, (40*75+30*25)/70.0, out[0].Parts["behaviour"], 1e-9)
+	require.Contains(t, out[0].Missing, activities.MissingData{Key: "customer", Kind: activities.MissingRater, In: "behaviour", Policy: scoring.Renormalise})
+	requirePartsRecompute(t, out[0])
+}
+
+func raterWeight(s activities.MemberScore, key string) float64 {
+	for _, r := range s.Explanation.Raters {
+		if r.Key == key {
+			return r.EffectiveWeight
+		}
+	}
+	return math.NaN()
 }

@@ -76,12 +76,17 @@ type RaterShare struct {
 
 // RaterScore is a rater group's average over everything it rated, 0–100.
 type RaterScore struct {
-	Key     string         `json:"key"`
-	Role    string         `json:"role"`
-	Weight  float64        `json:"weight"`
-	Average *float64       `json:"average"`
-	Missing bool           `json:"missing"`
-	Policy  scoring.Policy `json:"policy"`
+	Key    string  `json:"key"`
+	Role   string  `json:"role"`
+	Weight float64 `json:"weight"`
+	// EffectiveWeight is the group's share of the final score in percent
+	// as the template sets it for the member's level (templates.EffectiveWeights),
+	// before missing data is handled: what Weight amounts to once formula
+	// and indicator weights are applied.
+	EffectiveWeight float64        `json:"effectiveWeight"`
+	Average         *float64       `json:"average"`
+	Missing         bool           `json:"missing"`
+	Policy          scoring.Policy `json:"policy"`
 }
 
 // AdjustmentNote is an anti-gaming rule that held for the member.

@@ -88,3 +88,56 @@ func BenchmarkPickCrossDepartmentRaters(b *testing.B) {
 		}
 	}
 }
+
+// TestCrossDepartmentRatersLeaveOutTheMembersManagementChainAndTheHRBP: in
+// a department of two teams, the member's team lead and the department
+// head (who manages the team lead, from the parent team) decide on the
+// member already, as does the manager named on the member (from a third
+// team) and everyone above them, and the
+// HRBP chairs the calibration; none of them may rate the member as an
+// independent colleague. The other team's lead may.
+func TestCrossDepartmentRatersLeaveOutTheMembersManagementChainAndTheHRBP(t *testing.T) {
+	st := storetest.SQLite(t)
+	ctx := context.Background()
+	org := &store.Organization{Name: "Chain", Timezone: "Asia/Shanghai", Locale: "zh-CN"}
+	require.NoError(t, st.CreateOrganization(ctx, org))
+	newTeam := func(key string, parent *string) *store.Team {
+		tm := &store.Team{OrgID: org.ID, Key: key, Name: key, ParentID: parent}
+		require.NoError(t, st.CreateTeam(ctx, tm))
+		return tm
+	}
+	newMember := func(name, role string, team *store.Team) *store.Member {
+		m := &store.Member{OrgID: org.ID, TeamID: &team.ID, Name: name, Email: name + "@chain.test", Role: role, Active: true}
+		require.NoError(t, st.CreateMember(ctx, m))
+		return m
+	}
+	setManager := func(tm *store.Team, m *store.Member) {
+		tm.ManagerID = &m.ID
+		require.NoError(t, st.DB.Save(tm).Error)
+	}
+	dept := newTeam("ops", nil)
+	a, b := newTeam("a", &dept.ID), newTeam("b", &dept.ID)
+	hr := newTeam("hr", nil)
+	head := newMember("head", store.RoleManager, dept)
+	setManager(dept, head)
+	leadA, leadB := newMember("leadA", store.RoleManager, a), newMember("leadB", store.RoleManager, b)
+	setManager(a, leadA)
+	setManager(b, leadB)
+	hrbp := newMember("hrbp", store.RoleHRBP, hr)
+	dotted := newMember("dotted", store.RoleManager, newTeam("c", &dept.ID))
+	subject := newMember("subject", store.RoleEmployee, a)
+	subject.ManagerID = &dotted.ID
+	require.NoError(t, st.DB.Save(subject).Error)
+	var colleagues []string
+	for i := range 3 {
+		colleagues = append(colleagues, newMember(fmt.Sprintf("b%d", i), store.RoleEmployee, b).ID)
+	}
+
+	act := &Activities{Store: st}
+	got, err := act.pickRaters(ctx, &store.Cycle{ID: "cycle-1", OrgID: org.ID}, subject.ID, templates.Rater{Key: "crossDept", Role: templates.RaterCrossDepartment, Max: 20})
+	require.NoError(t, err)
+	require.ElementsMatch(t, append(colleagues, leadB.ID), got)
+	for _, conflicted := range []*store.Member{dotted, head, hrbp} {
+		require.NotContains(t, got, conflicted.ID, conflicted.Name)
+	}
+}

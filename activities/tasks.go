@@ -264,26 +264,39 @@ func ratedBy(r templates.Rater, t *templates.Template) []string {
 // teams) for a member: up to Max, in an order fixed by a hash of cycle,
 // member and rater, so a retry picks the same people and the load spreads
 // evenly instead of always landing on the first names.
+//
+// A cross-department rater must be independent of the member: nobody in
+// their management chain (whose own team sits in another department and
+// who rates them as their manager, or decides on them, already) and no
+// HRBP, who facilitates the cycle's calibration and would judge the
+// ratings they gave.
 func (a *Activities) pickRaters(ctx context.Context, c *store.Cycle, subject string, r templates.Rater) ([]string, error) {
 	m, err := a.Store.GetMember(ctx, c.OrgID, subject)
 	if err != nil {
 		return nil, notFound(fmt.Errorf("pick raters for member %s: %w", subject, err))
 	}
-	all, err := a.roster(ctx, c.OrgID)
+	ro, err := a.roster(ctx, c.OrgID)
 	if err != nil {
 		return nil, err
+	}
+	var conflicted map[string]bool
+	if r.Role == templates.RaterCrossDepartment {
+		conflicted = ro.chainAbove(m)
 	}
 	type cand struct {
 		id  string
 		key uint64 // the hash's first 8 bytes, big-endian: the order of their hex
 	}
 	var cands []cand
-	for _, o := range all {
+	for _, o := range ro.members {
 		if o.ID == subject || o.Role == store.RoleAdmin {
 			continue
 		}
 		same := o.TeamID != nil && m.TeamID != nil && *o.TeamID == *m.TeamID
 		if (r.Role == templates.RaterPeer) != same {
+			continue
+		}
+		if r.Role == templates.RaterCrossDepartment && (o.Role == store.RoleHRBP || conflicted[o.ID]) {
 			continue
 		}
 		sum := sha256.Sum256([]byte(c.ID + "|" + subject + "|" + o.ID))
@@ -304,24 +317,75 @@ const rosterTTL = time.Minute
 type roster struct {
 	read    time.Time
 	members []store.Member
+	byID    map[string]*store.Member
+	teams   map[string]store.Team
 }
 
-// roster is the organisation's members as of at most rosterTTL ago.
-// Opening an evaluation stage picks raters for every member; reading the
-// whole organisation each time made a 5,000-member cycle with
+// chainAbove is everyone who manages m, directly or up the teams: m's own
+// manager (as managerOf finds them), then each one's, through the parent
+// teams' managers to the top.
+func (r *roster) chainAbove(m *store.Member) map[string]bool {
+	out := map[string]bool{}
+	cur := m
+	for cur != nil {
+		next := r.managerOf(cur)
+		if next == "" || next == m.ID || out[next] {
+			break
+		}
+		out[next] = true
+		cur = r.byID[next]
+	}
+	return out
+}
+
+// managerOf is m's manager: the one named on the member, else the manager
+// of the nearest team up from m's whose manager is not m.
+func (r *roster) managerOf(m *store.Member) string {
+	if m.ManagerID != nil && *m.ManagerID != "" && *m.ManagerID != m.ID {
+		return *m.ManagerID
+	}
+	seen := map[string]bool{}
+	for id := m.TeamID; id != nil && !seen[*id]; {
+		seen[*id] = true
+		t, ok := r.teams[*id]
+		if !ok {
+			break
+		}
+		if t.ManagerID != nil && *t.ManagerID != "" && *t.ManagerID != m.ID {
+			return *t.ManagerID
+		}
+		id = t.ParentID
+	}
+	return ""
+}
+
+// roster is the organisation's members and teams as of at most rosterTTL
+// ago. Opening an evaluation stage picks raters for every member; reading
+// the whole organisation each time made a 5,000-member cycle with
 // cross-department raters read 25 million member rows.
-func (a *Activities) roster(ctx context.Context, orgID string) ([]store.Member, error) {
+func (a *Activities) roster(ctx context.Context, orgID string) (*roster, error) {
 	if v, ok := a.rosters.Load(orgID); ok {
 		if r := v.(*roster); time.Since(r.read) < rosterTTL {
-			return r.members, nil
+			return r, nil
 		}
 	}
 	all, err := a.Store.AllMembers(ctx, orgID, store.MemberFilter{})
 	if err != nil {
 		return nil, err
 	}
-	a.rosters.Store(orgID, &roster{read: time.Now(), members: all})
-	return all, nil
+	teams, err := a.Store.AllTeams(ctx, orgID, store.TeamFilter{})
+	if err != nil {
+		return nil, err
+	}
+	r := &roster{read: time.Now(), members: all, byID: make(map[string]*store.Member, len(all)), teams: make(map[string]store.Team, len(teams))}
+	for i := range all {
+		r.byID[all[i].ID] = &all[i]
+	}
+	for _, t := range teams {
+		r.teams[t.ID] = t
+	}
+	a.rosters.Store(orgID, r)
+	return r, nil
 }
 
 // openTask creates a task once (by its dedupe key), tells its assignee,

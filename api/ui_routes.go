@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/perfloop/perfloop/cycles"
+	"github.com/perfloop/perfloop/scoring"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
 )
@@ -51,6 +52,23 @@ type launchPreview struct {
 	Members         int64          `json:"members"`
 	Compress        float64        `json:"compress,omitempty"`
 	Stages          []previewStage `json:"stages"`
+	Raters          []previewRater `json:"raters"`
+}
+
+// previewRater is what a rater group's answers will count for: how its
+// scale maps answers to points, and its share of the final score once
+// formula, indicator and rater weights are applied (the template's own
+// indicator weights; a level's weights can shift it).
+type previewRater struct {
+	Key             string               `json:"key"`
+	Role            string               `json:"role"`
+	Weight          float64              `json:"weight"`
+	EffectiveWeight float64              `json:"effectiveWeight"`
+	BehaviourShare  float64              `json:"behaviourShare"`
+	Min             float64              `json:"min"`
+	Max             float64              `json:"max"`
+	Mapping         string               `json:"mapping"`
+	Steps           []scoring.ScalePoint `json:"steps"` // what each whole answer scores; empty for a scale of over 11 steps
 }
 
 type targetProgress struct {
@@ -108,8 +126,31 @@ func (s *Server) previewLaunch(c *gin.Context) {
 	tv, t, team, period, members := plan.Version, plan.Template, plan.Team, plan.Period, int64(len(plan.Members))
 	out := launchPreview{TemplateKey: tv.Key, TemplateVersion: tv.Version, TeamID: team.ID, Period: period.Label,
 		PeriodStart: period.Start.UTC(), PeriodEnd: period.End.UTC(), Timezone: t.Timezone, Members: members, Compress: in.Compress,
-		Stages: previewStages(t, period, time.Now().UTC().Truncate(time.Second), in.Compress)}
+		Stages: previewStages(t, period, time.Now().UTC().Truncate(time.Second), in.Compress), Raters: previewRaters(t)}
 	c.JSON(http.StatusOK, out)
+}
+
+func previewRaters(t *templates.Template) []previewRater {
+	effective := templates.EffectiveWeights(t, "")
+	out := make([]previewRater, len(t.Raters))
+	for i, r := range t.Raters {
+		rs := r.Scale.Rating()
+		pr := previewRater{Key: r.Key, Role: r.Role, Weight: r.Weight, Min: rs.Min, Max: rs.Max, Mapping: rs.Mapping, Steps: rs.Steps()}
+		if r.Scale == nil {
+			pr.Max = 100
+		}
+		if pr.Mapping == "" {
+			pr.Mapping = scoring.MapLinear
+		}
+		if pr.Steps == nil {
+			pr.Steps = []scoring.ScalePoint{}
+		}
+		if i < len(effective) {
+			pr.EffectiveWeight, pr.BehaviourShare = round2(effective[i].Final), round2(effective[i].Behaviour)
+		}
+		out[i] = pr
+	}
+	return out
 }
 
 // previewStages lays out the stages with the engine's own due dates
@@ -188,3 +229,7 @@ func (s *Server) targetsProgress(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, wholeList(out))
 }
+
+// round2 keeps a preview's percentages to what a person reads (62.86, not
+// 62.857142857142854).
+func round2(v float64) float64 { return math.Round(v*100) / 100 }

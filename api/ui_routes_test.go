@@ -137,3 +137,27 @@ func TestTargetsProgressComparesMetricsSoFarWithThePaceAndKeepsEmployeesToTheirO
 	require.Equal(t, 200, lead.status, lead.raw)
 	require.Equal(t, false, lead.body["items"].([]any)[0].(map[string]any)["behind"])
 }
+
+// TestLaunchPreviewShowsWhatEachRaterGroupsAnswersCountFor: on
+// community-monthly the manager's 40 % is effectively 63 % of the behaviour
+// part (15.71 of the final score), and a 3 on the 1–5 scale scores 50.
+func TestLaunchPreviewShowsWhatEachRaterGroupsAnswersCountFor(t *testing.T) {
+	e := newTemplateEnv(t)
+	r := e.do("POST", "/api/v1/cycles/preview", "chen.jing", map[string]any{"templateKey": "community-monthly", "teamId": teamIDByKey(t, e, "cs"), "period": "2026-10"})
+	require.Equal(t, 200, r.status, r.raw)
+	raters := map[string]map[string]any{}
+	for _, x := range r.body["raters"].([]any) {
+		raters[x.(map[string]any)["key"].(string)] = x.(map[string]any)
+	}
+	manager := raters["manager"]
+	require.EqualValues(t, 40, manager["weight"])
+	require.EqualValues(t, 62.86, manager["behaviourShare"])
+	require.EqualValues(t, 15.71, manager["effectiveWeight"])
+	require.EqualValues(t, 17.14, raters["crossDept"]["behaviourShare"])
+	require.EqualValues(t, 20, raters["customer"]["behaviourShare"])
+	require.Equal(t, "linear", manager["mapping"])
+	steps := manager["steps"].([]any)
+	require.Len(t, steps, 5)
+	require.Equal(t, map[string]any{"rating": 3.0, "points": 50.0}, steps[2])
+	require.EqualValues(t, 100, raters["customer"]["max"], "a group without a scale answers 0–100")
+}

@@ -1,7 +1,8 @@
 // Package scoring owns the arithmetic of a review: indicator scores from
-// metric values (linear, bands, threshold, ratio), adjustments from
-// anti-gaming rules, weighted totals, the rater mix, grades, ranks, forced
-// distribution checks and proposals, and bonus tiers.
+// metric values (linear, bands, threshold, ratio), answers on rating scales
+// as points, adjustments from anti-gaming rules, weighted totals, the rater
+// mix, grades, ranks, forced distribution checks and proposals, and bonus
+// tiers.
 //
 // Every score is on a 0–100 scale by convention: rule points, adjusted
 // scores, weighted totals and rater mixes all live there, so grade bands and

@@ -98,7 +98,7 @@ var brokenCases = []brokenCase{
 		want:   []want{{"/indicators/3/name", "is required"}}},
 	{name: "an unknown top-level field lists the allowed ones", from: csOpsFile,
 		mutate: func(m map[string]any) { m["colour"] = "red" },
-		want:   []want{{"/colour", "is not a template field; check the spelling (allowed: $schema, adjustments, breakdown, channels, description, distribution, formula, grades, indicators, key, levelWeights, name, outcomes, period, raters, recurrence, signals, stages, timezone, version)"}}},
+		want:   []want{{"/colour", "is not a template field; check the spelling (allowed: $schema, adjustments, breakdown, channels, description, distribution, formula, grades, indicators, key, levelWeights, name, outcomes, period, raterMix, raters, recurrence, signals, stages, timezone, version)"}}},
 	{name: "a misspelt indicator field lists the indicator's fields", from: csOpsFile,
 		mutate: func(m map[string]any) { obj(m, "indicators", 0)["wieght"] = 5 },
 		want:   []want{{"/indicators/0/wieght", "(allowed: baseline, category, direction, key, kind, missing, name, scoring, source, stretch, unit, weight)"}}},
@@ -420,6 +420,42 @@ var brokenCases = []brokenCase{
 	{name: "a rating scale whose min is not below its max", from: csOpsFile,
 		mutate: func(m map[string]any) { obj(m, "raters", 1, "scale")["min"] = 5 },
 		want:   []want{{"/raters/1/scale/max", "must be greater than min 5"}}},
+	{name: "an unknown rater mix", from: csOpsFile,
+		mutate: func(m map[string]any) { m["raterMix"] = "team" },
+		want:   []want{{"/raterMix", "indicator, part"}}},
+	{name: "a rating scale with an unknown mapping", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "raters", 1, "scale")["mapping"] = "percent" },
+		want:   []want{{"/raters/1/scale/mapping", "linear, ratio, points"}}},
+	{name: "rating points without the points mapping", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "raters", 1, "scale")["points"] = map[string]any{"1": 20, "5": 100} },
+		want:   []want{{"/raters/1/scale/points", `"mapping": "points"`}}},
+	{name: "a points mapping without points", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "raters", 1, "scale")["mapping"] = "points" },
+		want:   []want{{"/raters/1/scale/points", "at least for min 1 and max 5"}}},
+	{name: "rating points that leave out the top of the scale, name a non-answer and go down", from: csOpsFile,
+		mutate: func(m map[string]any) {
+			obj(m, "raters", 1, "scale")["mapping"] = "points"
+			obj(m, "raters", 1, "scale")["points"] = map[string]any{"1": 20, "2": 50, "3": 40, "six": 70}
+		},
+		want: []want{{"/raters/1/scale/points/six", `a number such as "3"`}}},
+	{name: "rating points that leave out the top of the scale and go down", from: csOpsFile,
+		mutate: func(m map[string]any) {
+			obj(m, "raters", 1, "scale")["mapping"] = "points"
+			obj(m, "raters", 1, "scale")["points"] = map[string]any{"1": 20, "2": 50, "3": 40}
+		},
+		want: []want{{"/raters/1/scale/points", "must give points for min 1 and max 5"}, {"/raters/1/scale/points/3", "is less than 50 for 2; a higher answer must not score less"}}},
+	{name: "rating points for an answer off the scale", from: csOpsFile,
+		mutate: func(m map[string]any) {
+			obj(m, "raters", 1, "scale")["mapping"] = "points"
+			obj(m, "raters", 1, "scale")["points"] = map[string]any{"1": 20, "5": 100, "7": 100}
+		},
+		want: []want{{"/raters/1/scale/points/7", "lies outside the scale 1–5"}}},
+	{name: "a ratio scale that starts below zero", from: csOpsFile,
+		mutate: func(m map[string]any) {
+			obj(m, "raters", 1, "scale")["mapping"] = "ratio"
+			obj(m, "raters", 1, "scale")["min"] = -2
+		},
+		want: []want{{"/raters/1/scale/min", "share of max, so min must be 0 or more"}}},
 	{name: "a task rater asked to rate a quantitative indicator", from: communityFile,
 		mutate: func(m map[string]any) {
 			obj(m, "raters", 1)["indicators"] = []any{"collaboration", "cultureFit", "newMembers"}

@@ -1,5 +1,13 @@
 package templates
 
+import (
+	"cmp"
+	"slices"
+	"strconv"
+
+	"github.com/perfloop/perfloop/scoring"
+)
+
 // Text is a label in both languages the product speaks. zh is required;
 // en falls back to zh where an author leaves it out.
 type Text struct {
@@ -38,6 +46,7 @@ type Template struct {
 	Adjustments  []Adjustment                  `json:"adjustments,omitempty"`
 	Raters       []Rater                       `json:"raters,omitempty"`
 	Formula      string                        `json:"formula,omitempty"`
+	RaterMix     string                        `json:"raterMix,omitempty"` // MixIndicator (default) or MixPart
 	Grades       []Grade                       `json:"grades"`
 	Distribution []Limit                       `json:"distribution,omitempty"`
 	Breakdown    *Breakdown                    `json:"breakdown,omitempty"`
@@ -162,6 +171,18 @@ const (
 	RaterCustomer        = "customer"
 )
 
+// Where rater weights act.
+const (
+	// MixIndicator mixes the groups that rate each behavioural indicator
+	// by their weights, renormalised over those groups.
+	MixIndicator = "indicator"
+	// MixPart mixes each group's average over the behavioural indicators
+	// it rated into one behaviour part by the rater weights as written
+	// (40/30/30 stays 40/30/30); the part weighs what the behavioural
+	// indicators' weights total.
+	MixPart = "part"
+)
+
 // Rater is one source of ratings for behavioural indicators.
 type Rater struct {
 	Key        string   `json:"key"`
@@ -176,10 +197,31 @@ type Rater struct {
 	Missing    string   `json:"missing,omitempty"`    // missing-data policy: renormalise (default), zero or block
 }
 
-// Scale is the range raters answer in, normalised to 0–100 for scoring.
+// Scale is the range raters answer in and how an answer becomes points on
+// 0–100: linear from the minimum (the default), ratio of the maximum, or
+// explicit points per answer ({"1": 20, "3": 60, "5": 100}).
 type Scale struct {
-	Min float64 `json:"min"`
-	Max float64 `json:"max"`
+	Min     float64            `json:"min"`
+	Max     float64            `json:"max"`
+	Mapping string             `json:"mapping,omitempty"`
+	Points  map[string]float64 `json:"points,omitempty"`
+}
+
+// Rating is the scale in scoring's terms; a nil scale is 0–100 read as it
+// is. Point keys that are not numbers are left out: the validator reports
+// them.
+func (s *Scale) Rating() scoring.RatingScale {
+	if s == nil {
+		return scoring.RatingScale{}
+	}
+	rs := scoring.RatingScale{Min: s.Min, Max: s.Max, Mapping: s.Mapping}
+	for k, v := range s.Points {
+		if r, err := strconv.ParseFloat(k, 64); err == nil {
+			rs.Points = append(rs.Points, scoring.ScalePoint{Rating: r, Points: v})
+		}
+	}
+	slices.SortFunc(rs.Points, func(a, b scoring.ScalePoint) int { return cmp.Compare(a.Rating, b.Rating) })
+	return rs
 }
 
 // InputOf says where a rater's scores come from.

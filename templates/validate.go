@@ -5,6 +5,7 @@ import (
 	"math"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // templates name IANA zones; the binary must not depend on the host's zoneinfo
@@ -280,8 +281,8 @@ func checkRaters(c *errs, t *Template, ind map[string]Indicator) map[string]bool
 		} else if r.Min != 0 || r.Max != 0 {
 			c.add(p+"/max", r.Max, "only peer and crossDepartment raters have a count")
 		}
-		if r.Scale != nil && r.Scale.Min >= r.Scale.Max {
-			c.add(p+"/scale/max", trimFloat(r.Scale.Max), fmt.Sprintf("must be greater than min %s", trimFloat(r.Scale.Min)))
+		if r.Scale != nil {
+			checkScale(c, p+"/scale", r.Scale)
 		}
 		targets := r.Indicators
 		if len(targets) == 0 {
@@ -318,6 +319,66 @@ func checkRaters(c *errs, t *Template, ind map[string]Indicator) map[string]bool
 		}
 	}
 	return roles
+}
+
+// checkScale reports, at its JSON path, each reason a rater group's scale
+// cannot turn every answer into points; the rules are scoring's.
+func checkScale(c *errs, p string, s *Scale) {
+	if s.Min >= s.Max {
+		c.add(p+"/max", trimFloat(s.Max), fmt.Sprintf("must be greater than min %s", trimFloat(s.Min)))
+		return
+	}
+	switch s.Mapping {
+	case "", scoring.MapLinear, scoring.MapRatio, scoring.MapPoints:
+	default:
+		return // the schema names the mappings
+	}
+	if s.Mapping != scoring.MapPoints {
+		if len(s.Points) > 0 {
+			c.add(p+"/points", nil, `points are read only with "mapping": "points"; add it or remove points`)
+		}
+		if s.Mapping == scoring.MapRatio && s.Min < 0 {
+			c.add(p+"/min", trimFloat(s.Min), "ratio reads an answer as a share of max, so min must be 0 or more")
+		}
+		return
+	}
+	if len(s.Points) == 0 {
+		c.add(p+"/points", nil, fmt.Sprintf(`is required with "mapping": "points": the points each answer scores, at least for min %s and max %s, such as {"1": 20, "3": 60, "5": 100}`, trimFloat(s.Min), trimFloat(s.Max)))
+		return
+	}
+	keys := make([]string, 0, len(s.Points))
+	for k := range s.Points {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	ok := true
+	for _, k := range keys {
+		r, err := strconv.ParseFloat(k, 64)
+		pp := p + "/points/" + pointerEscaper.Replace(k)
+		switch {
+		case err != nil || math.IsNaN(r) || math.IsInf(r, 0):
+			c.add(pp, k, "a point's key is an answer on the scale, a number such as \"3\"")
+			ok = false
+		case r < s.Min || r > s.Max:
+			c.add(pp, k, fmt.Sprintf("lies outside the scale %s–%s", trimFloat(s.Min), trimFloat(s.Max)))
+			ok = false
+		}
+	}
+	if !ok {
+		return
+	}
+	rs := s.Rating()
+	if rs.Points[0].Rating != s.Min || rs.Points[len(rs.Points)-1].Rating != s.Max {
+		c.add(p+"/points", nil, fmt.Sprintf("must give points for min %s and max %s so every answer scores (answers between two listed ones score in proportion)", trimFloat(s.Min), trimFloat(s.Max)))
+	}
+	for i := 1; i < len(rs.Points); i++ {
+		a, b := rs.Points[i-1], rs.Points[i]
+		if b.Rating == a.Rating {
+			c.add(p+"/points", trimFloat(b.Rating), "the same answer is listed twice")
+		} else if b.Points < a.Points {
+			c.add(p+"/points/"+pointerEscaper.Replace(trimFloat(b.Rating)), trimFloat(b.Points), fmt.Sprintf("is less than %s for %s; a higher answer must not score less", trimFloat(a.Points), trimFloat(a.Rating)))
+		}
+	}
 }
 
 func checkAdjustments(c *errs, t *Template, ind map[string]Indicator) {
