@@ -54,7 +54,7 @@ func documentCycleRoutes() {
 	Document("POST", "/api/v1/cycles/:id/resume", Doc{Tag: "cycles", Summary: "Score a blocked cycle again once its data is corrected (blockedReason names the member, indicator and value); it blocks again if the data still cannot score (409 when the cycle is not blocked)", Roles: leads, Responses: map[int]any{202: store.Cycle{}}})
 	Document("GET", "/api/v1/cycles/:id/tasks", Doc{Tag: "cycles", Summary: "A cycle's tasks, filterable by stage, state and assignee", Roles: leads, Query: append([]string{"stage", "state", "assigneeId", "kind"}, paging...), Responses: map[int]any{200: list[store.Task]{}}})
 	Document("POST", "/api/v1/cycles/:id/remind", Doc{Tag: "cycles", Summary: "Remind everyone with an overdue task now (at most once a day per task), in-app and on the channels the template or the organisation routes reminders to, outside quiet hours", Roles: leads, Responses: map[int]any{200: remindResult{}}})
-	Document("GET", "/api/v1/inbox", Doc{Tag: "tasks", Summary: "The caller's tasks, open first and by due date", Query: append([]string{"state"}, paging...), Responses: map[int]any{200: list[store.Task]{}}})
+	Document("GET", "/api/v1/inbox", Doc{Tag: "tasks", Summary: "The caller's tasks, open first and by due date, each with the name of the member it concerns, its cycle's title and its template stage's name", Query: append([]string{"state"}, paging...), Responses: map[int]any{200: list[inboxTask]{}}})
 	Document("GET", "/api/v1/tasks/:id", Doc{Tag: "tasks", Summary: "One of the caller's tasks with its form; form.schema is the JSON Schema (2020-12) of the body its submit accepts", Responses: map[int]any{200: taskView{}}})
 	Document("POST", "/api/v1/tasks/:id/submit", Doc{Tag: "tasks", Summary: "Submit a task's form; checked against the template, then handed to the workflow as an Update (409 when closed, 422 when calibration breaks the forced distribution)", Request: map[string]any{}, Responses: map[int]any{200: activities.SubmitResult{}}})
 	Document("POST", "/api/v1/metrics", Doc{Tag: "metrics", Summary: "Ingest metric values (JSON) for members of the caller's teams (403 names the others): known indicators and finite values only, one value per member, indicator and period (409 names the recorded one unless replace is true); all or nothing, the same body twice changes nothing", Roles: leads, Request: metricsInput{}, Responses: map[int]any{200: store.MetricUpsert{}}})
@@ -506,12 +506,83 @@ func (s *Server) inbox(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	ts, total, err := s.store.ListInbox(c.Request.Context(), caller(c).ID, c.Query("state"), time.Now(), p)
+	me := caller(c)
+	ts, total, err := s.store.ListInbox(c.Request.Context(), me.ID, c.Query("state"), time.Now(), p)
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, newList(ts, total, p))
+	rows, err := s.inboxContext(c.Request.Context(), me.OrgID, ts)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newList(rows, total, p))
+}
+
+// inboxTask is an inbox row with what a reader needs to tell rows apart:
+// whom the task concerns, in which cycle, at which stage of its template.
+type inboxTask struct {
+	store.Task
+	SubjectName string          `json:"subjectName,omitempty"`
+	CycleTitle  string          `json:"cycleTitle,omitempty"`
+	StageName   *templates.Text `json:"stageName,omitempty"` // absent for stages outside the template (IDP reviews)
+}
+
+// inboxContext names a page of tasks' subjects in one query and reads each
+// distinct cycle once (a page spans a few cycles, not one per row).
+func (s *Server) inboxContext(ctx context.Context, orgID string, ts []store.Task) ([]inboxTask, error) {
+	var ids []string
+	for _, t := range ts {
+		if t.SubjectID != nil {
+			ids = append(ids, *t.SubjectID)
+		}
+	}
+	names, err := s.store.MembersByID(ctx, orgID, ids)
+	if err != nil {
+		return nil, err
+	}
+	type cycleInfo struct {
+		title string
+		tpl   *templates.Template
+	}
+	cys := map[string]*cycleInfo{}
+	out := make([]inboxTask, len(ts))
+	for i, t := range ts {
+		out[i] = inboxTask{Task: t}
+		if t.SubjectID != nil && names[*t.SubjectID] != nil {
+			out[i].SubjectName = names[*t.SubjectID].Name
+		}
+		if t.CycleID == "" {
+			continue
+		}
+		info, seen := cys[t.CycleID]
+		if !seen {
+			cy, err := s.store.GetCycle(ctx, orgID, t.CycleID)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return nil, err
+			}
+			if cy != nil {
+				// Frozen at launch and valid then; a body that no longer
+				// parses only loses the stage names.
+				tpl, _ := templates.Parse([]byte(cy.TemplateBody))
+				info = &cycleInfo{title: cy.Title, tpl: tpl}
+			}
+			cys[t.CycleID] = info
+		}
+		if info == nil {
+			continue
+		}
+		out[i].CycleTitle = info.title
+		// A report round's key is its execute stage's key and "#report-n"
+		// (activities.ReportKey); the round itself the UI reads from the key.
+		stage, _, _ := strings.Cut(t.StageKey, "#")
+		if r := outbox.RouteOf(info.tpl, stage); r.Stage != nil {
+			name := r.Stage.Name
+			out[i].StageName = &name
+		}
+	}
+	return out, nil
 }
 
 func (s *Server) getTask(c *gin.Context) {

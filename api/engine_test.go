@@ -102,17 +102,24 @@ func TestCycleOverHTTPFromLaunchToCancel(t *testing.T) {
 
 	// The employee's inbox gets the self-evaluation.
 	var taskID string
+	var row map[string]any
 	require.Eventually(t, func() bool {
 		r = e.do("GET", "/api/v1/inbox", "e0", nil)
 		items := r.body["items"].([]any)
 		for _, it := range items {
 			if m := it.(map[string]any); m["kind"] == store.TaskSelfEval {
-				taskID = m["id"].(string)
+				taskID, row = m["id"].(string), m
 				return true
 			}
 		}
 		return false
 	}, 60*time.Second, 100*time.Millisecond)
+	// The row says whom it concerns, in which cycle, at which stage by name.
+	require.Equal(t, ce.Employees[0].Name, row["subjectName"])
+	cyc := e.do("GET", "/api/v1/cycles/"+id, "e0", nil)
+	require.NotEmpty(t, row["cycleTitle"])
+	require.Equal(t, cyc.body["title"], row["cycleTitle"])
+	require.Equal(t, map[string]any{"zh": "自评与上级评价", "en": "Self and manager evaluation"}, row["stageName"])
 	r = e.do("GET", "/api/v1/tasks/"+taskID, "e0", nil)
 	require.Equal(t, 200, r.status, r.raw)
 	require.Equal(t, 404, e.do("GET", "/api/v1/tasks/"+taskID, "e1", nil).status, "someone else's task is not found")

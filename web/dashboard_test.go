@@ -154,7 +154,7 @@ func TestDueTimesFollowTheTimeZoneSwitch(t *testing.T) {
 	require.NoError(t, err)
 
 	u.signIn(employee)
-	due := fmt.Sprintf(`#inbox tr[data-task=%q] td:nth-child(4)`, task.ID)
+	due := fmt.Sprintf(`#inbox tr[data-task=%q] td.due`, task.ID)
 	u.waitJS(fmt.Sprintf(`document.querySelector(%q)`, due))
 	require.Equal(t, "Asia/Shanghai", u.eval(`document.querySelector('#tz').value`))
 	require.Contains(t, u.text(due), task.DueAt.In(shanghai).Format("15:04"))

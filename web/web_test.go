@@ -469,21 +469,7 @@ func TestManagerLaunchesCycleAndMovesGradesOnCalibrationBoardButCannotBreakTheDi
 	u.do(chromedp.Click(chromedp.CSS("#launch-confirm")), visible("#dashboard #progress"))
 
 	// Everyone rates quickly through the API, so the cycle reaches calibration.
-	raters := []demo.User{manager}
-	for _, d := range u.stack.Users {
-		if d.Team == "cs" && d.Role == "employee" {
-			raters = append(raters, d)
-		}
-	}
-	require.Eventually(t, func() bool { return len(u.openTasks(manager.Token)) == len(raters)-1 }, step, 200*time.Millisecond)
-	for _, r := range raters {
-		require.Eventually(t, func() bool { return len(u.openTasks(r.Token)) > 0 }, step, 200*time.Millisecond)
-		for i, task := range u.openTasks(r.Token) {
-			score := 1 + i%5
-			status, body := u.apiPost(r.Token, "/tasks/"+task.ID+"/submit", map[string]any{"scores": map[string]int{"collaboration": score, "serviceAttitude": score}})
-			require.Equal(t, http.StatusOK, status, body)
-		}
-	}
+	raters := u.rateEveryone(manager)
 
 	u.do(chromedp.Click(chromedp.CSS(`[data-nav="inbox"]`)))
 	u.waitJS(`document.querySelector('#inbox tr[data-kind="calibration"] a')`)

@@ -22,6 +22,12 @@
     'inbox.title': ['我的待办', 'Inbox'],
     'inbox.empty': ['暂无待办。新任务会自动出现在这里。', 'Nothing to do. New tasks appear here automatically.'],
     'inbox.auto': ['每 5 秒自动刷新', 'Refreshes every 5 s'],
+    'inbox.todo': ['待办（{n}）', 'To do ({n})'], 'inbox.done': ['已完成（{n}）', 'Done ({n})'], 'inbox.yourself': ['本人', 'Yourself'],
+    'inbox.allDone': ['待办已全部完成。', 'Nothing left to do.'], 'inbox.noneDone': ['还没有完成的任务。', 'No finished tasks yet.'], 'col.submitted': ['提交于', 'Submitted'],
+    'due.inDay': ['{n} 天后截止', 'due in {n} days'], 'due.inDay1': ['1 天后截止', 'due in 1 day'],
+    'due.inHour': ['{n} 小时后截止', 'due in {n} hours'], 'due.inHour1': ['1 小时后截止', 'due in 1 hour'], 'due.inSoon': ['1 小时内截止', 'due within the hour'],
+    'due.lateDay': ['已逾期 {n} 天', '{n} days overdue'], 'due.lateDay1': ['已逾期 1 天', '1 day overdue'],
+    'due.lateHour': ['已逾期 {n} 小时', '{n} hours overdue'], 'due.lateHour1': ['已逾期 1 小时', '1 hour overdue'], 'due.lateSoon': ['刚刚逾期', 'just overdue'],
     'col.task': ['任务', 'Task'], 'col.stage': ['阶段', 'Stage'], 'col.due': ['截止', 'Due'], 'col.state': ['状态', 'State'],
     'col.kind': ['类型', 'Kind'], 'col.count': ['数量', 'Count'], 'col.title': ['名称', 'Title'], 'col.period': ['周期', 'Period'],
     'col.created': ['创建于', 'Created'], 'col.rank': ['排名', 'Rank'], 'col.member': ['成员', 'Member'], 'col.score': ['总分', 'Score'],
@@ -93,6 +99,22 @@
     'results.state': ['状态', 'State'], 'results.indicators': ['指标得分', 'Indicator scores'], 'results.parts': ['分项', 'Parts'],
     'results.adjustments': ['调整', 'Adjustments'], 'results.applied': ['已应用', 'Applied'], 'results.missing': ['缺少数据', 'Missing data'],
     'results.notes': ['备注', 'Notes'], 'results.breakdown': ['得分明细', 'Breakdown'], 'results.nothing': ['无', 'None'],
+    'results.rankOf': ['第 {rank} 名 / 共 {n} 人', '{rank} of {n}'], 'results.weight': ['权重', 'Weight'], 'results.score': ['得分', 'Score'], 'results.actual': ['实际', 'Actual'],
+    'results.part': ['组成部分', 'Part'], 'results.contrib': ['计入总分', 'Counts for'], 'results.asWritten': ['模板 {v}%', '{v}% as written'],
+    'results.raters': ['评价人分组', 'Rater groups'], 'results.raterGroup': ['分组', 'Group'], 'results.average': ['平均分', 'Average'],
+    'results.ratersHint': ['只显示各组的平均分，不显示具体评价人。', 'Groups and their averages only: never who rated.'],
+    'results.how': ['总分如何得出', 'How the total is made'], 'results.term': ['{name} {score} × {weight}%', '{name} {score} × {weight}%'],
+    'results.formula': ['总分 = {terms} = {final}', 'Total = {terms} = {final}'], 'results.clamped': ['（已限制在 0–100 之间）', '(kept within 0–100)'],
+    'results.range': ['基线 {base} / 挑战 {stretch}', 'baseline {base} / stretch {stretch}'], 'results.band': ['{min}–{max} 档', 'band {min}–{max}'],
+    'results.met': ['达标', 'met'], 'results.notMet': ['未达标', 'not met'], 'results.before': ['调整前 {v}', 'before adjustment {v}'],
+    'results.missingShort': ['缺少数据', 'missing'],
+    'results.adjSentence': ['{reason}：{name} 的得分由 {before} 调整为 {after}。', '{reason}: {name} went from {before} to {after}.'],
+    'results.adjSkipped': ['{reason}：条件成立，但未调整 {name}（{before}）。', '{reason}: the rule held but {name} was left at {before}.'],
+    'results.missingData': ['缺少「{name}」的数据：{policy}。', 'No data for {name}: {policy}.'],
+    'results.missingRater': ['「{name}」缺少{who}的评分：{policy}。', 'No {who} ratings of {name}: {policy}.'],
+    'policy.renormalise': ['其权重按比例分给有数据的部分', 'its weight was shared among the parts with data'],
+    'policy.zero': ['按 0 分计入', 'counted as 0'], 'policy.block': ['补齐数据前暂不计分', 'the score waits for the data'],
+    'results.waiver': ['经理已豁免缺失的数据：{why}', 'A manager waived the missing data: {why}'],
     'cycles.title': ['考核周期', 'Cycles'], 'cycles.launch': ['发起考核', 'Launch a cycle'],
     'cycles.template': ['模板', 'Template'], 'cycles.team': ['团队', 'Team'], 'cycles.period': ['周期', 'Period'],
     'cycles.periodHint': ['月度 YYYY-MM，季度 YYYY-Qn', 'Monthly YYYY-MM, quarterly YYYY-Qn'],
@@ -580,28 +602,65 @@
   // ---------- inbox ----------
   const taskTitle = (task) => (lang === 'en' ? task.titleEn || task.title : task.title || task.titleEn);
   const isOverdue = (task) => task.state === 'open' && task.dueAt && new Date(task.dueAt) < new Date();
+  // relDue says when an open task is due in words ("due in 2 days", "1 day
+  // overdue"): days from a day out, hours closer in.
+  function relDue(iso, now = Date.now()) {
+    const ms = new Date(iso).getTime() - now;
+    if (isNaN(ms)) return '';
+    const hours = Math.abs(ms) / 3.6e6;
+    const [unit, n] = hours >= 24 ? ['Day', Math.round(hours / 24)] : hours >= 1 ? ['Hour', Math.round(hours)] : ['Soon', 0];
+    return t((ms < 0 ? 'due.late' : 'due.in') + unit + (n === 1 ? '1' : ''), { n });
+  }
+  // stageLabel names a task's stage as its template does; a report round
+  // adds its number and an IDP review says so, never the raw key.
+  function stageLabel(task) {
+    const round = reportRound(task.stage);
+    const name = task.stageName ? txt(task.stageName) : (task.stage || '').startsWith('idp:') ? t('kind.idp_review') : '—';
+    return round ? name + ' · ' + t('rep.round', { n: round.n }) : name;
+  }
   async function inboxView(main, live) {
     const box = h('div', { id: 'inbox-box' });
-    append(main, [h('h1', {}, t('inbox.title')), h('p', { class: 'muted small' }, t('inbox.auto')), box]);
+    let tab = S.inboxTab || 'todo';
+    let rows = [];
+    const tabBtn = (key) => h('button', { type: 'button', role: 'tab', id: 'tab-' + key, class: 'tab', 'aria-controls': 'inbox-box',
+      onclick: () => { tab = S.inboxTab = key; draw(); } });
+    const tabs = { todo: tabBtn('todo'), done: tabBtn('done') };
+    append(main, [h('h1', {}, t('inbox.title')), h('p', { class: 'muted small' }, t('inbox.auto')),
+      h('div', { class: 'tabs', role: 'tablist', 'aria-label': t('inbox.title') }, tabs.todo, tabs.done), box]);
     focusMain();
+    const draw = () => {
+      const todo = rows.filter((x) => x.state === 'open');
+      const done = rows.filter((x) => x.state !== 'open');
+      for (const [key, list] of [['todo', todo], ['done', done]]) {
+        tabs[key].textContent = t('inbox.' + key, { n: list.length });
+        tabs[key].setAttribute('aria-selected', String(tab === key));
+      }
+      const shown = tab === 'todo' ? todo : done;
+      if (!rows.length) { fill(box, h('p', { class: 'card', id: 'inbox-empty' }, t('inbox.empty'))); return; }
+      if (!shown.length) { fill(box, h('p', { class: 'card', id: 'inbox-none' }, t(tab === 'todo' ? 'inbox.allDone' : 'inbox.noneDone'))); return; }
+      fill(box, h('table', { id: 'inbox', 'data-tab': tab },
+        h('thead', {}, h('tr', {}, ['col.task', 'task.subject', 'task.cycle', 'col.stage', tab === 'todo' ? 'col.due' : 'col.submitted', 'col.state'].map((k) => h('th', { scope: 'col' }, t(k))))),
+        h('tbody', {}, shown.map((task) => {
+          const late = isOverdue(task);
+          const self = !task.subjectId || task.subjectId === S.me.id;
+          return h('tr', { class: late ? 'overdue' : null, 'data-task': task.id, 'data-kind': task.kind },
+            h('td', {}, h('a', { href: '#/task/' + task.id }, taskTitle(task)), h('div', { class: 'muted small' }, t('kind.' + task.kind))),
+            h('td', { class: 'subject' }, self ? t('inbox.yourself') : task.subjectName || '—'),
+            h('td', { class: 'cycle' }, task.cycleTitle || '—'),
+            h('td', { class: 'stage' }, stageLabel(task)),
+            tab === 'todo'
+              ? h('td', { class: 'due' }, h('span', { class: 'rel' + (late ? ' late' : '') }, relDue(task.dueAt)), h('div', { class: 'muted small' }, h('time', { datetime: task.dueAt }, fmtTime(task.dueAt))))
+              : h('td', { class: 'due' }, h('time', { datetime: task.submittedAt || task.dueAt }, fmtTime(task.submittedAt || task.dueAt))),
+            h('td', {}, badge(task.state), late ? [' ', badge('overdue', t('overdue'))] : null));
+        }))));
+    };
     const load = async () => {
       const r = await get('/inbox?limit=100');
       if (!live()) return;
-      if (!r.items.length) { fill(box, h('p', { class: 'card', id: 'inbox-empty' }, t('inbox.empty'))); return; }
       const due = (x) => (x.dueAt ? new Date(x.dueAt).getTime() : Infinity);
       const rank = (x) => (isOverdue(x) ? 0 : x.state === 'open' ? 1 : 2);
-      r.items.sort((a, b) => rank(a) - rank(b) || due(a) - due(b));
-      fill(box, h('table', { id: 'inbox' },
-        h('thead', {}, h('tr', {}, ['col.task', 'col.kind', 'col.stage', 'col.due', 'col.state'].map((k) => h('th', { scope: 'col' }, t(k))))),
-        h('tbody', {}, r.items.map((task) => {
-          const late = isOverdue(task);
-          return h('tr', { class: late ? 'overdue' : null, 'data-task': task.id, 'data-kind': task.kind },
-            h('td', {}, h('a', { href: '#/task/' + task.id }, taskTitle(task))),
-            h('td', {}, t('kind.' + task.kind)),
-            h('td', {}, task.stage),
-            h('td', {}, fmtTime(task.dueAt)),
-            h('td', {}, badge(task.state), late ? [' ', badge('overdue', t('overdue'))] : null));
-        }))));
+      rows = r.items.sort((a, b) => rank(a) - rank(b) || due(a) - due(b));
+      draw();
     };
     await load();
     every(5000, () => load().catch(() => {}));
@@ -772,7 +831,7 @@
     if (task.kind === 'acknowledge' && cycle) {
       const r = await get('/cycles/' + cycle.id + '/results').catch(() => null);
       const mine = r && r.items.find((x) => x.memberId === S.me.id);
-      if (mine && live()) main.append(h('section', { class: 'card' }, h('h2', {}, t('results.title')), breakdown(mine, tpl)));
+      if (mine && live()) main.append(h('section', { class: 'card' }, h('h2', {}, t('results.title')), breakdown(mine, tpl, rankedOf(cycle, r))));
     }
     const more = task.context || {};
     if (more.plan) main.append(h('section', { class: 'card', id: 'plan-under-review' },
@@ -980,30 +1039,82 @@
     for (const r of tpl.raters || []) out.set(r.key, D['part.' + r.role] ? t('part.' + r.role) + (r.key !== r.role ? ' (' + r.key + ')' : '') : r.key);
     return out;
   }
-  function breakdown(r, tpl) {
+  // breakdown explains one result as scoring stored it: one total, the
+  // formula in words, each indicator against its target, the rater groups
+  // (never who rated), adjustments as sentences and every gap with its policy.
+  // n is how many members were ranked, when the reader can know it.
+  function breakdown(r, tpl, n) {
     const names = new Map((tpl.indicators || []).map((i) => [i.key, txt(i.name, i.key)]));
-    const adj = r.adjustments || {};
-    const adjNames = new Map((tpl.adjustments || []).map((a) => [a.key, txt(a.name, a.key)]));
-    const applied = Array.isArray(adj.applied) ? adj.applied : [];
-    const missing = Array.isArray(adj.missing) ? adj.missing : [];
-    return h('div', { class: 'breakdown' },
-      h('dl', { class: 'kv' },
-        h('dt', {}, t('results.final')), h('dd', { class: 'final-score' }, h('strong', {}, fmtNum(r.finalScore))),
-        h('dt', {}, t('results.grade')), h('dd', {}, r.grade || r.proposedGrade || '—', r.proposedGrade && r.grade && r.grade !== r.proposedGrade ? ' (' + t('col.proposed') + ' ' + r.proposedGrade + ')' : ''),
-        h('dt', {}, t('results.rank')), h('dd', {}, String(r.rank)),
-        h('dt', {}, t('results.percentile')), h('dd', {}, fmtNum(r.percentile * 100, 0) + '%'),
-        r.bonusAmount ? [h('dt', {}, t('results.bonus')), h('dd', {}, new Intl.NumberFormat(locale(), { style: 'currency', currency: r.bonusCurrency || 'CNY' }).format(r.bonusAmount))] : null,
-        r.promotion ? [h('dt', {}, t('results.promotion')), h('dd', {}, t('yes'))] : null,
-        h('dt', {}, t('results.state')), h('dd', {}, badge(r.state))),
-      h('div', { class: 'grid2' },
-        h('div', {}, h('h3', {}, t('results.indicators')), kvTable(r.indicators, names)),
-        h('div', {}, h('h3', {}, t('results.parts')), kvTable(r.parts, partNames(tpl)))),
-      h('h3', {}, t('results.adjustments')),
-      h('dl', { class: 'kv' },
-        h('dt', {}, t('results.applied')), h('dd', {}, applied.length ? applied.map((a) => (typeof a === 'string' ? adjNames.get(a) || a : JSON.stringify(a))).join('；') : t('results.nothing')),
-        h('dt', {}, t('results.missing')), h('dd', {}, missing.length ? missing.map((k) => names.get(k) || k).join(', ') : t('results.nothing')),
-        adj.notes ? [h('dt', {}, t('results.notes')), h('dd', {}, typeof adj.notes === 'string' ? adj.notes : JSON.stringify(adj.notes))] : null));
+    const parts = partNames(tpl);
+    const e = r.explanation;
+    const indName = (x) => txt(x.name, names.get(x.key) || x.key);
+    const policy = (p) => t('policy.' + (p || 'renormalise'));
+    const num = (v) => (typeof v === 'number' ? fmtNum(v) : '—');
+    const head = h('dl', { class: 'kv' },
+      h('dt', {}, t('results.final')), h('dd', { class: 'final-score' }, h('strong', {}, fmtNum(r.finalScore))),
+      h('dt', {}, t('results.grade')), h('dd', {}, r.grade || r.proposedGrade || '—', r.proposedGrade && r.grade && r.grade !== r.proposedGrade ? ' (' + t('col.proposed') + ' ' + r.proposedGrade + ')' : ''),
+      h('dt', {}, t('results.rank')), h('dd', { class: 'rank' }, n ? t('results.rankOf', { rank: r.rank, n }) : String(r.rank)),
+      r.bonusAmount ? [h('dt', {}, t('results.bonus')), h('dd', {}, new Intl.NumberFormat(locale(), { style: 'currency', currency: r.bonusCurrency || 'CNY' }).format(r.bonusAmount))] : null,
+      r.promotion ? [h('dt', {}, t('results.promotion')), h('dd', {}, t('yes'))] : null,
+      h('dt', {}, t('results.state')), h('dd', {}, badge(r.state)));
+    if (!e) {
+      // Results computed before explanations were stored: the indicator scores alone.
+      const rows = Object.entries(r.indicators || {}).filter(([, v]) => typeof v === 'number');
+      return h('div', { class: 'breakdown' }, head, h('h3', {}, t('results.indicators')),
+        rows.length ? h('table', { class: 'ind-table' }, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('tgt.indicator')), h('th', { scope: 'col', class: 'num' }, t('results.score')))),
+          h('tbody', {}, rows.map(([k, v]) => h('tr', { 'data-indicator': k }, h('td', {}, names.get(k) || k), h('td', { class: 'num' }, fmtNum(v)))))) : h('p', { class: 'muted' }, t('results.nothing')));
+    }
+    const partName = (k) => parts.get(k) || names.get(k) || k;
+    // A missing part weighs nothing here; the gaps below say what became of it.
+    const terms = (e.parts || []).filter((p) => !p.missing || p.weight > 0).map((p) => t('results.term', { name: partName(p.key), score: p.missing ? '0' : fmtNum(p.score), weight: fmtNum(p.weight) }));
+    if (e.constant) terms.unshift(fmtNum(e.constant));
+    const formula = h('p', { class: 'formula', id: 'result-formula' }, t('results.formula', { terms: terms.join(' + '), final: fmtNum(e.final) }),
+      e.clamped ? ' ' + t('results.clamped') : '');
+    const target = (x) => {
+      if (x.target != null) return fmtNum(x.target);
+      if (x.baseline != null && x.stretch != null) return t('results.range', { base: fmtNum(x.baseline), stretch: fmtNum(x.stretch) });
+      if (x.band) return t('results.band', { min: fmtNum(x.band.min), max: fmtNum(x.band.max) });
+      return '—';
+    };
+    const actual = (x) => {
+      if (x.missing) return h('span', { class: 'badge overdue' }, t('results.missingShort'));
+      if (x.value != null) return [fmtNum(x.value), x.met != null ? ' · ' + t(x.met ? 'results.met' : 'results.notMet') : '', x.source ? h('span', { class: 'muted small' }, ' (' + x.source + ')') : ''];
+      if (x.raters && x.raters.length) return x.raters.filter((g) => !g.missing).map((g) => partName(g.key) + ' ' + fmtNum(g.average)).join(' · ');
+      return '—';
+    };
+    const indTable = h('table', { class: 'ind-table', id: 'result-indicators' },
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('tgt.indicator')), ['results.weight', 'tgt.target', 'results.actual', 'results.score'].map((k) => h('th', { scope: 'col', class: 'num' }, t(k))))),
+      h('tbody', {}, (e.indicators || []).map((x) => h('tr', { 'data-indicator': x.key, class: x.missing ? 'missing' : null },
+        h('td', {}, indName(x)), h('td', { class: 'num' }, fmtNum(x.weight) + '%'), h('td', { class: 'num' }, target(x)), h('td', { class: 'num' }, actual(x)),
+        h('td', { class: 'num' }, x.missing ? '—' : fmtNum(x.score), x.rawScore != null && !x.missing && Math.abs(x.rawScore - x.score) > 0.005 ? h('span', { class: 'muted small' }, ' (' + t('results.before', { v: fmtNum(x.rawScore) }) + ')') : null)))));
+    const partTable = h('table', { id: 'result-parts' },
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('results.part')), ['results.weight', 'results.score', 'results.contrib'].map((k) => h('th', { scope: 'col', class: 'num' }, t(k))))),
+      h('tbody', {}, (e.parts || []).map((p) => h('tr', { 'data-part': p.key, class: p.missing ? 'missing' : null }, h('td', {}, partName(p.key)),
+        h('td', { class: 'num' }, fmtNum(p.weight) + '%', p.templateWeight != null && Math.abs(p.templateWeight - p.weight) > 0.005 ? h('span', { class: 'muted small' }, ' (' + t('results.asWritten', { v: fmtNum(p.templateWeight) }) + ')') : null),
+        h('td', { class: 'num' }, p.missing ? h('span', { class: 'badge overdue' }, t('results.missingShort')) : fmtNum(p.score)),
+        h('td', { class: 'num' }, p.missing ? '—' : fmtNum((p.weight * p.score) / 100))))));
+    const raters = (e.raters || []).filter((g) => g.weight > 0);
+    const raterTable = raters.length ? h('table', { id: 'result-raters' },
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('results.raterGroup')), ['results.weight', 'results.average'].map((k) => h('th', { scope: 'col', class: 'num' }, t(k))))),
+      h('tbody', {}, raters.map((g) => h('tr', { 'data-rater': g.key }, h('td', {}, partName(g.key)), h('td', { class: 'num' }, fmtNum(g.weight) + '%'),
+        h('td', { class: 'num' }, g.missing || g.average == null ? h('span', { class: 'badge overdue' }, t('results.missingShort')) : fmtNum(g.average)))))) : null;
+    const adjustments = (e.adjustments || []).map((a) => h('li', { 'data-adjustment': a.key },
+      t(a.skipped ? 'results.adjSkipped' : 'results.adjSentence', { reason: txt(a.reason, a.key), name: names.get(a.indicator) || a.indicator, before: fmtNum(a.before), after: fmtNum(a.after) })));
+    const missing = (e.missing || []).map((m) => h('li', { 'data-missing': m.key, class: m.policy === 'block' ? 'blocked' : null },
+      m.kind === 'rater' ? t('results.missingRater', { who: partName(m.key), name: names.get(m.in) || m.in, policy: policy(m.policy) })
+        : t('results.missingData', { name: partName(m.key), policy: policy(m.policy) })));
+    return h('div', { class: 'breakdown' }, head,
+      r.blocked ? alertBox('warn', r.blocked) : null,
+      h('h3', {}, t('results.how')), formula,
+      h('h3', {}, t('results.indicators')), indTable,
+      h('div', { class: 'grid2' }, h('div', {}, h('h3', {}, t('results.parts')), partTable), raterTable ? h('div', {}, h('h3', {}, t('results.raters')), raterTable, h('p', { class: 'muted small' }, t('results.ratersHint'))) : null),
+      h('h3', {}, t('results.adjustments')), adjustments.length ? h('ul', { id: 'result-adjustments' }, adjustments) : h('p', { class: 'muted' }, t('results.nothing')),
+      missing.length ? [h('h3', {}, t('results.missing')), h('ul', { id: 'result-missing' }, missing)] : null,
+      e.waiver ? h('p', { id: 'result-waiver' }, t('results.waiver', { why: e.waiver })) : null);
   }
+  // rankedOf is how many members a cycle ranks: its members, or for a lead
+  // the results listed; an employee, who sees only their own, relies on the first.
+  const rankedOf = (cycle, res) => (cycle && cycle.progress && cycle.progress.members) || (isLead() && res && res.total) || 0;
   async function resultsView(main, live) {
     const r = await get('/cycles?limit=100');
     if (!live()) return;
@@ -1029,7 +1140,7 @@
       iv ? h('section', { class: 'card', id: 'my-interview' }, h('h2', {}, t('iv.mine')),
         h('p', {}, h('time', { datetime: iv.startsAt }, fmtTime(iv.startsAt)), ' ', t('iv.with', { name: iv.managerName || iv.managerId }), ' ', badge(iv.state), ' ', icsLink(cycle.id, iv))) : null,
       targetsSection(targets.items, tpl),
-      h('section', { class: 'card', id: 'my-result' }, mine ? breakdown(mine, tpl) : h('p', {}, t('results.pending'))),
+      h('section', { class: 'card', id: 'my-result' }, mine ? breakdown(mine, tpl, rankedOf(cycle, res)) : h('p', {}, t('results.pending'))),
       !mine && isLead() ? h('p', {}, h('a', { href: '#/cycles/' + cycle.id }, t('results.dashboard'))) : null]);
     focusMain();
   }
@@ -1403,7 +1514,7 @@
       h('div', { class: 'toolbar' }, btn));
     return form;
   }
-  function resultsTable(rows, tpl, members) {
+  function resultsTable(rows, tpl, members, n) {
     return h('table', { id: 'results' },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'num' }, t('col.rank')), h('th', { scope: 'col' }, t('col.member')), h('th', { scope: 'col', class: 'num' }, t('col.score')),
         ['col.proposed', 'col.grade', 'col.state'].map((k) => h('th', { scope: 'col' }, t(k))), h('th', { scope: 'col' }, t('results.breakdown')))),
@@ -1411,7 +1522,7 @@
         h('td', { class: 'num' }, String(r.rank)), h('td', {}, memberName(members, r.memberId)), h('td', { class: 'num' }, fmtNum(r.finalScore)),
         h('td', {}, r.proposedGrade || '—'), h('td', {}, r.grade || '—'), h('td', {}, badge(r.state)),
         // The breakdown is built when opened, so a 500-member table stays light.
-        h('td', {}, h('details', { 'data-member': r.memberId, ontoggle: (e) => { const d = e.currentTarget; if (d.open && d.children.length < 2) d.append(breakdown(r, tpl)); } }, h('summary', {}, t('results.breakdown'))))))));
+        h('td', {}, h('details', { 'data-member': r.memberId, ontoggle: (e) => { const d = e.currentTarget; if (d.open && d.children.length < 2) d.append(breakdown(r, tpl, n)); } }, h('summary', {}, t('results.breakdown'))))))));
   }
   async function dashboardView(main, live, id) {
     const [first, members] = await Promise.all([loadCycle(id), loadMembers().catch(() => null)]);
@@ -1486,7 +1597,7 @@
             h('tbody', {}, cy.tasks.map((c) => h('tr', {}, h('td', {}, stageName.get(c.stage) || c.stage), h('td', {}, t('kind.' + c.kind)), h('td', {}, badge(c.state)), h('td', { class: 'num' }, String(c.count))))))
             : h('p', { class: 'muted' }, '—')),
         h('section', { class: 'card', 'aria-labelledby': 'results-h' }, h('div', { class: 'toolbar' }, h('h2', { id: 'results-h' }, t('dash.results')), res.items.length ? exportBtn : null),
-          res.items.length ? resultsTable(res.items, tpl, members) : h('p', { class: 'muted' }, t('dash.noResults'))),
+          res.items.length ? resultsTable(res.items, tpl, members, rankedOf(cy, res)) : h('p', { class: 'muted' }, t('dash.noResults'))),
         interviews.length ? interviewsSection(cy, interviews) : null,
         reportsOf.size ? reportsSection(reports, reportsOf, stageName, members) : null);
       const isRunning = ['pending', 'running', 'blocked'].includes(cy.state);
