@@ -232,7 +232,9 @@ func (g *schemaGen) object(t reflect.Type) map[string]any {
 	var allOf []any
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
-		if !f.IsExported() {
+		// encoding/json promotes the fields of an embedded unexported struct
+		// (not of a pointer to one), so the document must too.
+		if !f.IsExported() && !(f.Anonymous && f.Type.Kind() == reflect.Struct) {
 			continue
 		}
 		tag := f.Tag.Get("json")

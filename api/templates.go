@@ -69,11 +69,21 @@ type templateDiff struct {
 	Changes []templates.Change `json:"changes"`
 }
 
-// templateSummary is a list row: the version without its body.
-type templateSummary = store.TemplateVersion
+// templateSummary is a list row: the version without its body. Shared
+// marks the catalogue every organisation reads (the built-ins): it can be
+// launched and edited into a version of the organisation's own, but not
+// retired, so a client can say so instead of offering it.
+type templateSummary struct {
+	*store.TemplateVersion
+	Shared bool `json:"shared"`
+}
+
+func summarise(tv *store.TemplateVersion) templateSummary {
+	return templateSummary{TemplateVersion: tv, Shared: tv.OrgID == store.SharedCatalogue}
+}
 
 type templateView struct {
-	*store.TemplateVersion
+	templateSummary
 	Body       json.RawMessage `json:"body,omitempty"`
 	Validation *validation     `json:"validation,omitempty"`
 }
@@ -106,7 +116,7 @@ func (s *Server) saveTemplate(c *gin.Context) {
 	}
 	tv := d.Version
 	c.Header("Location", fmt.Sprintf("/api/v1/templates/%s/versions/%d", tv.Key, tv.Version))
-	c.JSON(status, templateView{TemplateVersion: tv, Body: json.RawMessage(tv.Body), Validation: &validation{Valid: len(d.Errors) == 0, Errors: templateDetails(d.Errors)}})
+	c.JSON(status, templateView{templateSummary: summarise(tv), Body: json.RawMessage(tv.Body), Validation: &validation{Valid: len(d.Errors) == 0, Errors: templateDetails(d.Errors)}})
 }
 
 // templateKey reads just the key, so a half-written draft can still be saved under its name.
@@ -140,7 +150,11 @@ func (s *Server) listTemplates(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, newList(list, total, p))
+	rows := make([]templateSummary, len(list))
+	for i := range list {
+		rows[i] = summarise(&list[i])
+	}
+	c.JSON(http.StatusOK, newList(rows, total, p))
 }
 
 func versionParam(c *gin.Context, name string) (int, error) {
@@ -172,7 +186,7 @@ func (s *Server) getTemplate(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	view := templateView{TemplateVersion: tv, Body: json.RawMessage(tv.Body)}
+	view := templateView{templateSummary: summarise(tv), Body: json.RawMessage(tv.Body)}
 	if tv.Status == store.TemplateDraft {
 		_, errs := templates.Parse([]byte(tv.Body))
 		view.Validation = &validation{Valid: len(errs) == 0, Errors: templateDetails(errs)}
@@ -197,7 +211,7 @@ func (s *Server) publishTemplate(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, templateView{TemplateVersion: tv})
+	c.JSON(http.StatusOK, templateView{templateSummary: summarise(tv)})
 }
 
 func (s *Server) retireTemplate(c *gin.Context) {
@@ -211,7 +225,7 @@ func (s *Server) retireTemplate(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, templateView{TemplateVersion: tv})
+	c.JSON(http.StatusOK, templateView{templateSummary: summarise(tv)})
 }
 
 // diffTemplates compares two versions field by field: ?from=1&to=2.

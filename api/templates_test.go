@@ -254,6 +254,33 @@ func TestEditingAPublishedTemplateOpensTheNextDraftAndLeavesThePublishedBodyAlon
 	require.Equal(t, before.body["checksum"], after.body["checksum"], "publishing the next version does not touch the last")
 }
 
+func TestBuiltInVersionsAreMarkedSharedAndOnlyTheOrganisationsOwnVersionRetires(t *testing.T) {
+	e := newTemplateEnv(t)
+	r := e.do("GET", "/api/v1/templates", "admin", nil)
+	require.Equal(t, 200, r.status, r.raw)
+	for _, x := range r.body["items"].([]any) {
+		require.Equal(t, true, x.(map[string]any)["shared"], "a built-in is the shared catalogue's: %v", x)
+	}
+
+	body := builtinBody(t, "cs-ops-monthly")
+	at(body, "stages", 1)["duration"] = "P4D"
+	r = e.do("POST", "/api/v1/templates", "admin", body)
+	require.Equal(t, 201, r.status, r.raw)
+	require.Equal(t, false, r.body["shared"], "an admin's edit of a built-in is the organisation's own")
+	r = e.do("POST", "/api/v1/templates/cs-ops-monthly/versions/2/publish", "admin", nil)
+	require.Equal(t, 200, r.status, r.raw)
+	require.Equal(t, false, r.body["shared"])
+	require.Equal(t, true, e.do("GET", "/api/v1/templates/cs-ops-monthly/versions/1", "admin", nil).body["shared"])
+
+	r = e.do("POST", "/api/v1/templates/cs-ops-monthly/versions/1/retire", "admin", nil)
+	require.Equal(t, 404, r.status, "the shared catalogue is not the organisation's to retire: %s", r.raw)
+	require.Equal(t, "published", e.do("GET", "/api/v1/templates/cs-ops-monthly/versions/1", "admin", nil).body["status"])
+	r = e.do("POST", "/api/v1/templates/cs-ops-monthly/versions/2/retire", "admin", nil)
+	require.Equal(t, 200, r.status, r.raw)
+	require.Equal(t, "retired", r.body["status"])
+	require.Equal(t, false, r.body["shared"])
+}
+
 func TestTemplateDiffListsTheChangedWeightsAtTheirPointers(t *testing.T) {
 	e := newTemplateEnv(t)
 	body := builtinBody(t, "cs-ops-monthly")

@@ -161,7 +161,12 @@ func TestDueTimesFollowTheTimeZoneSwitch(t *testing.T) {
 
 	u.do(chromedp.SetValue(chromedp.CSS("#tz"), "UTC"), chromedp.Evaluate[chromedp.Void](`document.querySelector('#tz').dispatchEvent(new Event('change'))`))
 	u.waitJS(fmt.Sprintf(`document.querySelector(%q) && document.querySelector(%q).textContent.includes(%q)`, due, due, task.DueAt.UTC().Format("15:04")))
-	u.do(chromedp.Reload())
+	// Reload returns on the new page's load event, which chromedp hears before
+	// it has recorded the page's new JavaScript context; a poll started then
+	// can run in the old one ("Cannot find context with specified id") and,
+	// unlike a query, is not retried. Waiting for the row with a query first
+	// lets the context catch up.
+	u.do(chromedp.Reload(), visible(due))
 	u.waitJS(fmt.Sprintf(`document.querySelector(%q) && document.querySelector(%q).textContent.includes(%q)`, due, due, task.DueAt.UTC().Format("15:04")))
 	require.Equal(t, "UTC", u.eval(`document.querySelector('#tz').value`))
 }

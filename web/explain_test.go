@@ -17,8 +17,8 @@ import (
 
 // rateEveryone has the manager and every cs employee submit each open
 // rating through the API, so a cycle moves on to calibration; it returns
-// the raters, the manager first.
-func (u *browserUI) rateEveryone(manager demo.User) []demo.User {
+// the raters, the manager first. Ratings cycle from 1 to top.
+func (u *browserUI) rateEveryone(manager demo.User, top int) []demo.User {
 	u.t.Helper()
 	raters := []demo.User{manager}
 	for _, d := range u.stack.Users {
@@ -30,7 +30,7 @@ func (u *browserUI) rateEveryone(manager demo.User) []demo.User {
 	for _, r := range raters {
 		require.Eventually(u.t, func() bool { return len(u.openTasks(r.Token)) > 0 }, step, 200*time.Millisecond)
 		for i, task := range u.openTasks(r.Token) {
-			score := 1 + i%5
+			score := 1 + i%top
 			status, body := u.apiPost(r.Token, "/tasks/"+task.ID+"/submit", map[string]any{"scores": map[string]int{"collaboration": score, "serviceAttitude": score}})
 			require.Equal(u.t, http.StatusOK, status, body)
 		}
@@ -77,7 +77,7 @@ func TestAMembersResultShowsOneTotalExplainedIndicatorByIndicatorWithRankOutOfN(
 	status, out := u.apiPost(manager.Token, "/cycles", map[string]any{"templateKey": "cs-ops-explained", "teamId": u.teamID(manager, "cs"), "period": "2026-10", "compress": 8640})
 	require.Equal(t, http.StatusCreated, status, out)
 	cycleID := out["id"].(string)
-	raters := u.rateEveryone(manager)
+	raters := u.rateEveryone(manager, 5)
 	employee := raters[1]
 
 	// The manager calibrates without moving anyone; results are then published.

@@ -195,6 +195,8 @@
     'dash.replace': ['覆盖已有数值（记入审计日志）', 'Replace values already recorded (audited)'],
     'dash.omitted': ['另有 {n} 处问题未列出', '{n} more problems not listed'],
     'tpl.retire': ['停用', 'Retire'], 'tpl.retired': ['已停用 {key} v{v}', 'Retired {key} v{v}'], 'tpl.compare': ['对比版本', 'Compare versions'],
+    'tpl.shared': ['内置', 'Built-in'],
+    'tpl.sharedHelp': ['内置模板属于所有组织共用的模板库，不能在这里停用。打开并保存一个内置模板，即成为本组织自己的新版本，可以发布和停用。', 'Built-in templates belong to the catalogue every organisation shares, so they cannot be retired here. Open one and save it to make your organisation\'s own version, which you can publish and retire.'],
     'tpl.diffTitle': ['{key}：v{from} 与 v{to} 对比', '{key}: v{from} against v{to}'], 'tpl.from': ['旧版本', 'From'], 'tpl.to': ['新版本', 'To'],
     'tpl.changes': ['{n} 处字段变化', '{n} field changes'], 'tpl.same': ['两个版本内容相同。', 'The two versions are the same.'],
     'tpl.op.added': ['新增', 'added'], 'tpl.op.removed': ['删除', 'removed'], 'tpl.op.changed': ['修改', 'changed'],
@@ -1742,14 +1744,17 @@
     };
     append(main, [h('h1', {}, t('tpl.title')), general,
       h('p', {}, h('a', { class: 'btn', href: '#/templates/new', id: 'tpl-new' }, t('tpl.new'))),
+      r.items.some((x) => x.shared) ? h('p', { class: 'muted small', id: 'tpl-shared-help' }, t('tpl.sharedHelp')) : null,
       r.items.length ? h('table', { id: 'templates' },
         h('thead', {}, h('tr', {}, ['col.key', 'col.name', 'col.version', 'col.state', 'col.updated', 'col.actions'].map((k) => h('th', { scope: 'col' }, t(k))))),
         h('tbody', {}, r.items.map((x) => h('tr', { 'data-key': x.key, 'data-version': x.version },
-          h('td', {}, h('code', {}, x.key)), h('td', {}, lang === 'en' ? x.nameEn || x.name : x.name), h('td', { class: 'num' }, 'v' + x.version), h('td', {}, badge(x.status)), h('td', {}, fmtTime(x.updatedAt)),
+          h('td', {}, h('code', {}, x.key)), h('td', {}, lang === 'en' ? x.nameEn || x.name : x.name, x.shared ? [' ', h('span', { class: 'badge shared', title: t('tpl.sharedHelp') }, t('tpl.shared'))] : null),
+          h('td', { class: 'num' }, 'v' + x.version), h('td', {}, badge(x.status)), h('td', {}, fmtTime(x.updatedAt)),
           h('td', { class: 'actions' }, h('a', { href: '#/templates/' + encodeURIComponent(x.key) + '/' + x.version }, t('tpl.open')),
             x.version > 1 ? [' · ', h('a', { href: '#/templates/' + encodeURIComponent(x.key) + '/diff/' + (x.version - 1) + '/' + x.version, class: 'compare' }, t('tpl.compare'))] : null,
-            x.status === 'draft' ? [' ', (() => { const b = h('button', { type: 'button', class: 'secondary' }, t('tpl.publish')); b.onclick = () => publish(x, b); return b; })()] : null,
-            x.status === 'published' ? [' ', (() => { const b = h('button', { type: 'button', class: 'secondary retire' }, t('tpl.retire')); b.onclick = () => retire(x, b); return b; })()] : null)))))
+            x.status === 'draft' ? [' ', (() => { const b = h('button', { type: 'button', class: 'secondary publish' }, t('tpl.publish')); b.onclick = () => publish(x, b); return b; })()] : null,
+            // The shared catalogue is not the organisation's to retire (the API answers 404); the help above says what to do instead.
+            x.status === 'published' && !x.shared ? [' ', (() => { const b = h('button', { type: 'button', class: 'secondary retire' }, t('tpl.retire')); b.onclick = () => retire(x, b); return b; })()] : null)))))
         : h('p', { class: 'card' }, t('tpl.none'))]);
     focusMain();
   }
