@@ -141,3 +141,35 @@ func TestCrossDepartmentRatersLeaveOutTheMembersManagementChainAndTheHRBP(t *tes
 		require.NotContains(t, got, conflicted.ID, conflicted.Name)
 	}
 }
+
+// TestPeerRatersLeaveOutTheTeamsOwnManager: a team's manager sits in the
+// team but rates its members as their manager already, and the manager
+// named on a member may sit in the same team too; neither may also rate
+// the member as a peer. The other teammates may.
+func TestPeerRatersLeaveOutTheTeamsOwnManager(t *testing.T) {
+	st := storetest.SQLite(t)
+	ctx := context.Background()
+	org, members := rosterOrg(t, st, 1, 6)
+	lead, senior, subject, teammates := members[0], members[1], members[2], members[3:]
+	var team store.Team
+	require.NoError(t, st.DB.First(&team, "id = ?", *lead.TeamID).Error)
+	team.ManagerID = &lead.ID
+	require.NoError(t, st.DB.Save(&team).Error)
+	subject.ManagerID = &senior.ID
+	require.NoError(t, st.DB.Save(subject).Error)
+
+	act := &Activities{Store: st}
+	got, err := act.pickRaters(ctx, &store.Cycle{ID: "cycle-1", OrgID: org.ID}, subject.ID, templates.Rater{Key: "peers", Role: templates.RaterPeer, Max: 20})
+	require.NoError(t, err)
+	var want []string
+	for _, m := range teammates {
+		want = append(want, m.ID)
+	}
+	require.ElementsMatch(t, want, got)
+
+	// A teammate's own chain is just the lead: the senior may rate them.
+	got, err = act.pickRaters(ctx, &store.Cycle{ID: "cycle-1", OrgID: org.ID}, teammates[0].ID, templates.Rater{Key: "peers", Role: templates.RaterPeer, Max: 20})
+	require.NoError(t, err)
+	require.Contains(t, got, senior.ID)
+	require.NotContains(t, got, lead.ID)
+}

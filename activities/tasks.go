@@ -265,9 +265,10 @@ func ratedBy(r templates.Rater, t *templates.Template) []string {
 // member and rater, so a retry picks the same people and the load spreads
 // evenly instead of always landing on the first names.
 //
-// A cross-department rater must be independent of the member: nobody in
-// their management chain (whose own team sits in another department and
-// who rates them as their manager, or decides on them, already) and no
+// A peer or cross-department rater must be independent of the member:
+// nobody in their management chain, who rates them as their manager or
+// decides on them already (a team's own manager sits in the team, and the
+// head of a department in another team), and, across departments, no
 // HRBP, who facilitates the cycle's calibration and would judge the
 // ratings they gave.
 func (a *Activities) pickRaters(ctx context.Context, c *store.Cycle, subject string, r templates.Rater) ([]string, error) {
@@ -279,24 +280,21 @@ func (a *Activities) pickRaters(ctx context.Context, c *store.Cycle, subject str
 	if err != nil {
 		return nil, err
 	}
-	var conflicted map[string]bool
-	if r.Role == templates.RaterCrossDepartment {
-		conflicted = ro.chainAbove(m)
-	}
+	chain := ro.chainAbove(m)
 	type cand struct {
 		id  string
 		key uint64 // the hash's first 8 bytes, big-endian: the order of their hex
 	}
 	var cands []cand
 	for _, o := range ro.members {
-		if o.ID == subject || o.Role == store.RoleAdmin {
+		if o.ID == subject || o.Role == store.RoleAdmin || chain[o.ID] {
 			continue
 		}
 		same := o.TeamID != nil && m.TeamID != nil && *o.TeamID == *m.TeamID
 		if (r.Role == templates.RaterPeer) != same {
 			continue
 		}
-		if r.Role == templates.RaterCrossDepartment && (o.Role == store.RoleHRBP || conflicted[o.ID]) {
+		if r.Role == templates.RaterCrossDepartment && o.Role == store.RoleHRBP {
 			continue
 		}
 		sum := sha256.Sum256([]byte(c.ID + "|" + subject + "|" + o.ID))
