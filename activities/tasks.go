@@ -19,13 +19,17 @@ import (
 )
 
 // managerOf is who reviews a member: their own manager, else their team's.
+// A manager who has left (deactivated, or removed) reviews nobody: a task
+// opened for them would wait for someone who never comes.
 func (a *Activities) managerOf(ctx context.Context, orgID, memberID string) (string, error) {
 	m, err := a.Store.GetMember(ctx, orgID, memberID)
 	if err != nil {
 		return "", notFound(fmt.Errorf("find the manager of member %s: %w", memberID, err))
 	}
 	if m.ManagerID != nil && *m.ManagerID != "" {
-		return *m.ManagerID, nil
+		if ok, err := a.active(ctx, orgID, *m.ManagerID); err != nil || ok {
+			return *m.ManagerID, err
+		}
 	}
 	if m.TeamID != nil {
 		t, err := a.Store.GetTeam(ctx, orgID, *m.TeamID)
@@ -33,10 +37,24 @@ func (a *Activities) managerOf(ctx context.Context, orgID, memberID string) (str
 			return "", notFound(fmt.Errorf("find the manager of member %s through their team: %w", memberID, err))
 		}
 		if t.ManagerID != nil && *t.ManagerID != memberID {
-			return *t.ManagerID, nil
+			if ok, err := a.active(ctx, orgID, *t.ManagerID); err != nil || ok {
+				return *t.ManagerID, err
+			}
 		}
 	}
 	return "", nil
+}
+
+// active says whether a member is still in the organisation.
+func (a *Activities) active(ctx context.Context, orgID, id string) (bool, error) {
+	m, err := a.Store.GetMember(ctx, orgID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return m.Active, nil
 }
 
 // holders lists who holds role for a cycle: the scope team's manager for
