@@ -141,3 +141,79 @@ func TestCrossDepartmentRatersLeaveOutTheMembersManagementChainAndTheHRBP(t *tes
 		require.NotContains(t, got, conflicted.ID, conflicted.Name)
 	}
 }
+
+// TestPeerRatersLeaveOutTheTeamsOwnManager: a team's manager sits in the
+// team but rates its members as their manager already, and the manager
+// named on a member may sit in the same team too; neither may also rate
+// the member as a peer. The other teammates may.
+func TestPeerRatersLeaveOutTheTeamsOwnManager(t *testing.T) {
+	st := storetest.SQLite(t)
+	ctx := context.Background()
+	org, members := rosterOrg(t, st, 1, 6)
+	lead, senior, subject, teammates := members[0], members[1], members[2], members[3:]
+	var team store.Team
+	require.NoError(t, st.DB.First(&team, "id = ?", *lead.TeamID).Error)
+	team.ManagerID = &lead.ID
+	require.NoError(t, st.DB.Save(&team).Error)
+	subject.ManagerID = &senior.ID
+	require.NoError(t, st.DB.Save(subject).Error)
+
+	act := &Activities{Store: st}
+	got, err := act.pickRaters(ctx, &store.Cycle{ID: "cycle-1", OrgID: org.ID}, subject.ID, templates.Rater{Key: "peers", Role: templates.RaterPeer, Max: 20})
+	require.NoError(t, err)
+	var want []string
+	for _, m := range teammates {
+		want = append(want, m.ID)
+	}
+	require.ElementsMatch(t, want, got)
+
+	// A teammate's own chain is just the lead: the senior may rate them.
+	got, err = act.pickRaters(ctx, &store.Cycle{ID: "cycle-1", OrgID: org.ID}, teammates[0].ID, templates.Rater{Key: "peers", Role: templates.RaterPeer, Max: 20})
+	require.NoError(t, err)
+	require.Contains(t, got, senior.ID)
+	require.NotContains(t, got, lead.ID)
+}
+
+// TestADepartedManagerIsNotPickedToRateTheirFormerReports: the manager
+// named on a member left, so their team's lead rates them; once the lead
+// leaves too, nobody is picked as their manager rather than a departed
+// person whose task would never be done. Peers and cross-department
+// raters come from the active members only.
+func TestADepartedManagerIsNotPickedToRateTheirFormerReports(t *testing.T) {
+	st := storetest.SQLite(t)
+	ctx := context.Background()
+	org, members := rosterOrg(t, st, 2, 3)
+	lead, subject, dotted := members[0], members[1], members[3]
+	var team store.Team
+	require.NoError(t, st.DB.First(&team, "id = ?", *lead.TeamID).Error)
+	team.ManagerID = &lead.ID
+	require.NoError(t, st.DB.Save(&team).Error)
+	subject.ManagerID = &dotted.ID
+	require.NoError(t, st.DB.Save(subject).Error)
+	act := &Activities{Store: st}
+
+	got, err := act.managerOf(ctx, org.ID, subject.ID)
+	require.NoError(t, err)
+	require.Equal(t, dotted.ID, got)
+
+	_, err = st.DeactivateMember(ctx, org.ID, dotted.ID)
+	require.NoError(t, err)
+	got, err = act.managerOf(ctx, org.ID, subject.ID)
+	require.NoError(t, err)
+	require.Equal(t, lead.ID, got, "the named manager left: the team's lead")
+
+	_, err = st.DeactivateMember(ctx, org.ID, lead.ID)
+	require.NoError(t, err)
+	got, err = act.managerOf(ctx, org.ID, subject.ID)
+	require.NoError(t, err)
+	require.Empty(t, got, "the lead left too: nobody")
+
+	c := &store.Cycle{ID: "cycle-1", OrgID: org.ID}
+	for _, r := range []templates.Rater{{Key: "peers", Role: templates.RaterPeer, Max: 20}, {Key: "crossDept", Role: templates.RaterCrossDepartment, Max: 20}} {
+		got, err := act.pickRaters(ctx, c, subject.ID, r)
+		require.NoError(t, err)
+		require.NotEmpty(t, got, r.Key)
+		require.NotContains(t, got, lead.ID, r.Key)
+		require.NotContains(t, got, dotted.ID, r.Key)
+	}
+}

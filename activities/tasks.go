@@ -19,13 +19,17 @@ import (
 )
 
 // managerOf is who reviews a member: their own manager, else their team's.
+// A manager who has left (deactivated, or removed) reviews nobody: a task
+// opened for them would wait for someone who never comes.
 func (a *Activities) managerOf(ctx context.Context, orgID, memberID string) (string, error) {
 	m, err := a.Store.GetMember(ctx, orgID, memberID)
 	if err != nil {
 		return "", notFound(fmt.Errorf("find the manager of member %s: %w", memberID, err))
 	}
 	if m.ManagerID != nil && *m.ManagerID != "" {
-		return *m.ManagerID, nil
+		if ok, err := a.active(ctx, orgID, *m.ManagerID); err != nil || ok {
+			return *m.ManagerID, err
+		}
 	}
 	if m.TeamID != nil {
 		t, err := a.Store.GetTeam(ctx, orgID, *m.TeamID)
@@ -33,10 +37,24 @@ func (a *Activities) managerOf(ctx context.Context, orgID, memberID string) (str
 			return "", notFound(fmt.Errorf("find the manager of member %s through their team: %w", memberID, err))
 		}
 		if t.ManagerID != nil && *t.ManagerID != memberID {
-			return *t.ManagerID, nil
+			if ok, err := a.active(ctx, orgID, *t.ManagerID); err != nil || ok {
+				return *t.ManagerID, err
+			}
 		}
 	}
 	return "", nil
+}
+
+// active says whether a member is still in the organisation.
+func (a *Activities) active(ctx context.Context, orgID, id string) (bool, error) {
+	m, err := a.Store.GetMember(ctx, orgID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return m.Active, nil
 }
 
 // holders lists who holds role for a cycle: the scope team's manager for
@@ -265,9 +283,10 @@ func ratedBy(r templates.Rater, t *templates.Template) []string {
 // member and rater, so a retry picks the same people and the load spreads
 // evenly instead of always landing on the first names.
 //
-// A cross-department rater must be independent of the member: nobody in
-// their management chain (whose own team sits in another department and
-// who rates them as their manager, or decides on them, already) and no
+// A peer or cross-department rater must be independent of the member:
+// nobody in their management chain, who rates them as their manager or
+// decides on them already (a team's own manager sits in the team, and the
+// head of a department in another team), and, across departments, no
 // HRBP, who facilitates the cycle's calibration and would judge the
 // ratings they gave.
 func (a *Activities) pickRaters(ctx context.Context, c *store.Cycle, subject string, r templates.Rater) ([]string, error) {
@@ -279,24 +298,21 @@ func (a *Activities) pickRaters(ctx context.Context, c *store.Cycle, subject str
 	if err != nil {
 		return nil, err
 	}
-	var conflicted map[string]bool
-	if r.Role == templates.RaterCrossDepartment {
-		conflicted = ro.chainAbove(m)
-	}
+	chain := ro.chainAbove(m)
 	type cand struct {
 		id  string
 		key uint64 // the hash's first 8 bytes, big-endian: the order of their hex
 	}
 	var cands []cand
 	for _, o := range ro.members {
-		if o.ID == subject || o.Role == store.RoleAdmin {
+		if o.ID == subject || o.Role == store.RoleAdmin || chain[o.ID] {
 			continue
 		}
 		same := o.TeamID != nil && m.TeamID != nil && *o.TeamID == *m.TeamID
 		if (r.Role == templates.RaterPeer) != same {
 			continue
 		}
-		if r.Role == templates.RaterCrossDepartment && (o.Role == store.RoleHRBP || conflicted[o.ID]) {
+		if r.Role == templates.RaterCrossDepartment && o.Role == store.RoleHRBP {
 			continue
 		}
 		sum := sha256.Sum256([]byte(c.ID + "|" + subject + "|" + o.ID))

@@ -116,3 +116,35 @@ func TestCancelWhileBlockedEndsTheCycleWithinSeconds(t *testing.T) {
 	require.EqualValues(t, 0, r.body["total"])
 	require.Equal(t, 409, e.do("POST", "/api/v1/cycles/"+id+"/resume", "manager", nil).status)
 }
+
+// TestAMetricWriteThatCorrectsABlockedCycleResumesIt: replacing the value
+// at fault through POST /metrics is enough; nobody has to find the cycle
+// and resume it as well, and it scores and runs to the end.
+func TestAMetricWriteThatCorrectsABlockedCycleResumesIt(t *testing.T) {
+	e, ce := engineEnv(t)
+	ctx := context.Background()
+	id, bad := blockedCycle(t, e, ce)
+	var recorded store.MetricValue
+	require.NoError(t, ce.Store.DB.Where("member_id = ? AND indicator_key = ? AND period = ?", bad.ID, "satisfaction", "2026-10").First(&recorded).Error)
+
+	r := e.do("POST", "/api/v1/metrics", "hrbp", map[string]any{"period": "2026-10", "source": recorded.Source, "replace": true, "values": []map[string]any{
+		{"memberId": bad.ID, "indicator": "satisfaction", "value": 88},
+	}})
+	require.Equal(t, 200, r.status, r.raw)
+	require.EqualValues(t, 1, r.body["updated"])
+
+	cal := ce.OpenTasks(id, ce.HRBP.ID, store.TaskCalibration, 1)[0]
+	r = e.do("GET", "/api/v1/cycles/"+id, "manager", nil)
+	require.Equal(t, store.CycleRunning, r.body["state"], "resumed without POST /resume")
+	res, err := ce.Store.GetResult(ctx, id, bad.ID)
+	require.NoError(t, err)
+	require.Greater(t, res.FinalScore, 0.0)
+	_, err = ce.Service.Submit(ctx, ce.HRBP, cal.ID, json.RawMessage(`{"changes":[]}`))
+	require.NoError(t, err)
+	for _, m := range ce.Employees {
+		ack := ce.OpenTasks(id, m.ID, store.TaskAcknowledge, 1)[0]
+		_, err := ce.Service.Submit(ctx, m, ack.ID, json.RawMessage(`{"decision":"acknowledge"}`))
+		require.NoError(t, err)
+	}
+	ce.WaitState(id, store.CycleCompleted, 60*time.Second)
+}

@@ -92,7 +92,11 @@ func (s *Server) beginMetrics(c *gin.Context, b metrics.Batch, body ...[]byte) (
 		sum.Write(part)
 	}
 	b.OrgID, b.ActorID, b.MayWrite, b.Checksum = me.OrgID, me.ID, may, hex.EncodeToString(sum.Sum(nil))
-	return (&metrics.Service{Store: s.store}).Begin(ctx, b)
+	svc := &metrics.Service{Store: s.store, Log: s.log}
+	if s.cycles != nil {
+		svc.Resume = s.cycles.Resume
+	}
+	return svc.Begin(ctx, b)
 }
 
 func (s *Server) metricWriter(ctx context.Context, me *store.Member) (func(*store.Member) bool, error) {

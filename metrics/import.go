@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sort"
 	"strconv"
 	"strings"
@@ -52,6 +53,10 @@ type Batch struct {
 // Service imports metric values.
 type Service struct {
 	Store *store.Store
+	// Resume asks a blocked cycle to score again (cycles.Service.Resume),
+	// after a write that may correct its data; nil resumes nothing.
+	Resume func(ctx context.Context, orgID, cycleID, actor string) (*store.Cycle, error)
+	Log    *slog.Logger
 }
 
 // Import is one batch being read: rows are checked as they arrive, and
@@ -184,7 +189,8 @@ func (im *Import) Row(r Row) {
 
 // Commit writes every row, or none and says why: bad rows (ErrInvalid),
 // members the sender may not write for (ErrForbidden), or values already
-// recorded that the batch does not replace (ErrConflict).
+// recorded that the batch does not replace (ErrConflict). Once values
+// change, the blocked cycles they may correct are resumed.
 func (im *Import) Commit(ctx context.Context) (*store.MetricUpsert, error) {
 	if len(im.problems) > 0 {
 		return nil, &Error{Kind: ErrInvalid, Message: fmt.Sprintf("%d problem(s) in the batch; nothing was imported", len(im.problems)+im.omitted), Problems: im.problems, Omitted: im.omitted}
@@ -223,7 +229,13 @@ func (im *Import) Commit(ctx context.Context) (*store.MetricUpsert, error) {
 		}
 		return nil, e
 	}
-	return res, err
+	if err != nil {
+		return nil, err
+	}
+	if res.Inserted+res.Updated > 0 {
+		im.resumeBlocked(ctx)
+	}
+	return res, nil
 }
 
 // ValidPeriod accepts YYYY-MM, YYYY-Qn and YYYY.
