@@ -266,6 +266,17 @@ var brokenCases = []brokenCase{
 	{name: "an unknown missing-data policy on a rater names the policies", from: csOpsFile,
 		mutate: func(m map[string]any) { obj(m, "raters", 2)["missing"] = "ignore" },
 		want:   []want{{"/raters/2/missing", "unknown missing-data policy; use renormalise (the default), zero or block"}}},
+	{name: "a source on a group whose people rate in Perfloop is refused", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "raters", 1)["source"] = "survey" },
+		want:   []want{{"/raters/1/source", `only a group with input "metrics" reads a source`}}},
+	{name: "a source an import column cannot name is refused", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "raters", 2)["source"] = "nps:q1" },
+		want:   []want{{"/raters/2/source", "at most 64 bytes, no colon"}}},
+	{name: "two groups fed by metrics reading one source are refused", from: csOpsFile,
+		mutate: func(m map[string]any) {
+			push(m, map[string]any{"key": "partner", "role": "customer", "weight": 0, "input": "metrics", "source": "customer", "indicators": []any{"serviceAttitude"}}, "raters")
+		},
+		want: []want{{"/raters/3/source", "rater group customer reads this source already"}}},
 	{name: "a formula that reads the clock is refused", from: csOpsFile,
 		mutate: func(m map[string]any) { m["formula"] = "now().Day() + total" },
 		want:   []want{{"/formula", "now() and date() are not allowed: a score must not depend on when it is computed"}}},

@@ -192,6 +192,7 @@ type Rater struct {
 	Max        int      `json:"max,omitempty"`
 	Anonymous  bool     `json:"anonymous,omitempty"`
 	Input      string   `json:"input,omitempty"`      // "task" (people rate in Perfloop) or "metrics" (imported survey scores)
+	Source     string   `json:"source,omitempty"`     // metrics input: the source its imported scores arrive under (default: the key)
 	Indicators []string `json:"indicators,omitempty"` // default: every behavioural indicator
 	Scale      *Scale   `json:"scale,omitempty"`      // default 0–100
 	Missing    string   `json:"missing,omitempty"`    // missing-data policy: renormalise (default), zero or block
@@ -233,6 +234,20 @@ func (r Rater) InputOf() string {
 		return "metrics"
 	}
 	return "task"
+}
+
+// SourceOf is the metric source a group fed by metrics reads its scores
+// from, and empty for a group whose people rate in Perfloop: imports name
+// it ("survey:serviceAttitude") and a value under any other source is
+// refused rather than stored and never read.
+func (r Rater) SourceOf() string {
+	if r.InputOf() != "metrics" {
+		return ""
+	}
+	if r.Source != "" {
+		return r.Source
+	}
+	return r.Key
 }
 
 // Grade is a band of final scores, [Min, Max), the top grade including 100.
