@@ -277,6 +277,12 @@ var brokenCases = []brokenCase{
 			push(m, map[string]any{"key": "partner", "role": "customer", "weight": 0, "input": "metrics", "source": "customer", "indicators": []any{"serviceAttitude"}}, "raters")
 		},
 		want: []want{{"/raters/3/source", "rater group customer reads this source already"}}},
+	{name: "an unknown nomination names the one there is", from: communityFile,
+		mutate: func(m map[string]any) { obj(m, "raters", 2)["nomination"] = "member" },
+		want:   []want{{"/raters/2/nomination", `unknown nomination; use "manager"`}}},
+	{name: "a nominated manager group is refused", from: csOpsFile,
+		mutate: func(m map[string]any) { obj(m, "raters", 1)["nomination"] = "manager" },
+		want:   []want{{"/raters/1/nomination", "only peer and crossDepartment groups rating in Perfloop are nominated"}}},
 	{name: "a formula that reads the clock is refused", from: csOpsFile,
 		mutate: func(m map[string]any) { m["formula"] = "now().Day() + total" },
 		want:   []want{{"/formula", "now() and date() are not allowed: a score must not depend on when it is computed"}}},

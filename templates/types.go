@@ -162,6 +162,10 @@ type Effect struct {
 	Set      *float64 `json:"set,omitempty"`
 }
 
+// NominatedByManager lets a lead of the cycle name a peer or
+// cross-department group's raters for each member.
+const NominatedByManager = "manager"
+
 // Rater roles.
 const (
 	RaterSelf            = "self"
@@ -193,6 +197,7 @@ type Rater struct {
 	Anonymous  bool     `json:"anonymous,omitempty"`
 	Input      string   `json:"input,omitempty"`      // "task" (people rate in Perfloop) or "metrics" (imported survey scores)
 	Source     string   `json:"source,omitempty"`     // metrics input: the source its imported scores arrive under (default: the key)
+	Nomination string   `json:"nomination,omitempty"` // "manager": a lead of the cycle names the raters instead of the automatic pick
 	Indicators []string `json:"indicators,omitempty"` // default: every behavioural indicator
 	Scale      *Scale   `json:"scale,omitempty"`      // default 0–100
 	Missing    string   `json:"missing,omitempty"`    // missing-data policy: renormalise (default), zero or block

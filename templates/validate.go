@@ -284,6 +284,13 @@ func checkRaters(c *errs, t *Template, ind map[string]Indicator) map[string]bool
 		} else if r.Min != 0 || r.Max != 0 {
 			c.add(p+"/max", r.Max, "only peer and crossDepartment raters have a count")
 		}
+		switch {
+		case r.Nomination == "":
+		case r.Nomination != NominatedByManager:
+			c.add(p+"/nomination", r.Nomination, `unknown nomination; use "manager" (a lead of the cycle names the raters) or leave it out for the automatic pick`)
+		case !multi || r.InputOf() != "task":
+			c.add(p+"/nomination", r.Nomination, "only peer and crossDepartment groups rating in Perfloop are nominated")
+		}
 		if r.Scale != nil {
 			checkScale(c, p+"/scale", r.Scale)
 		}
