@@ -372,7 +372,7 @@ func CheckNominations(ctx context.Context, st *store.Store, orgID, subject strin
 	}
 	m := ro.byID[subject]
 	if m == nil {
-		return nil, notFound(fmt.Errorf("nominate raters for member %s: not an active member", subject))
+		return nil, fmt.Errorf("nominate raters for member %s, who is not an active member: %w", subject, store.ErrNotFound)
 	}
 	chain := ro.chainAbove(m)
 	var out []NominationProblem

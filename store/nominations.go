@@ -11,13 +11,13 @@ import (
 // RaterNomination is one rater a lead of the cycle named for a member's
 // rater group; Position keeps the order they were named in.
 type RaterNomination struct {
-	CycleID     string `gorm:"primaryKey"`
-	MemberID    string `gorm:"primaryKey"`
-	RaterKey    string `gorm:"primaryKey"`
-	RaterID     string `gorm:"primaryKey"`
-	Position    int
-	NominatedBy string
-	CreatedAt   time.Time
+	CycleID     string    `gorm:"primaryKey" json:"cycleId"`
+	MemberID    string    `gorm:"primaryKey" json:"memberId"`
+	RaterKey    string    `gorm:"primaryKey" json:"group"`
+	RaterID     string    `gorm:"primaryKey" json:"raterId"`
+	Position    int       `json:"position"`
+	NominatedBy string    `json:"nominatedBy"`
+	CreatedAt   time.Time `json:"createdAt"`
 }
 
 // SetNominations replaces a member's nominations for one rater group with
