@@ -64,17 +64,20 @@ func TestNominationsOfTheMemberTheirChainAnHRBPOrTooManyAreRefused(t *testing.T)
 	require.NoError(t, st.DB.Save(subject).Error)
 	r := templates.Rater{Key: "peer", Role: templates.RaterPeer, Max: 3, Nomination: templates.NominatedByManager}
 
-	ps, err := CheckNominations(ctx, st, org.ID, subject.ID, r, []string{members[1].ID, subject.ID, boss.ID, hrbp.ID, gone.ID, members[1].ID})
+	admin, err := st.MemberByEmail(ctx, "admin@roster.test")
+	require.NoError(t, err)
+	ps, err := CheckNominations(ctx, st, org.ID, subject.ID, r, []string{members[1].ID, subject.ID, boss.ID, hrbp.ID, gone.ID, members[1].ID, admin.ID})
 	require.NoError(t, err)
 	var got []int
 	for _, p := range ps {
 		got = append(got, p.Index)
 	}
-	require.Equal(t, []int{1, 2, 3, 4, 5, -1}, got, "%v", ps)
+	require.Equal(t, []int{1, 2, 3, 4, 5, 6, -1}, got, "%v", ps)
 	require.Contains(t, ps[1].Message, "management chain")
 	require.Contains(t, ps[2].Message, "HRBP")
 	require.Contains(t, ps[3].Message, "not an active member")
-	require.Contains(t, ps[5].Message, "at most 3")
+	require.Contains(t, ps[5].Message, "admin")
+	require.Contains(t, ps[6].Message, "at most 3")
 
 	ps, err = CheckNominations(ctx, st, org.ID, subject.ID, r, []string{members[1].ID, members[4].ID})
 	require.NoError(t, err)

@@ -363,8 +363,8 @@ type NominationProblem struct {
 
 // CheckNominations checks the raters a lead names for subject's group r by
 // the rule the automatic pick keeps: not the member, nobody in their
-// management chain, no HRBP, active members only, each once, at most the
-// group's max.
+// management chain, no HRBP or admin, active members only, each once, at
+// most the group's max.
 func CheckNominations(ctx context.Context, st *store.Store, orgID, subject string, r templates.Rater, raterIDs []string) ([]NominationProblem, error) {
 	ro, err := loadRoster(ctx, st, orgID)
 	if err != nil {
@@ -387,6 +387,8 @@ func CheckNominations(ctx context.Context, st *store.Store, orgID, subject strin
 			msg = "is named twice"
 		case o == nil:
 			msg = "is not an active member of the organisation"
+		case o.Role == store.RoleAdmin:
+			msg = "is an admin account, which the automatic pick never asks to rate either"
 		case chain[id]:
 			msg = "is in the member's management chain, who rates or decides on them already"
 		case !independent(o, chain):
