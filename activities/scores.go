@@ -31,10 +31,10 @@ func (a *Activities) gather(ctx context.Context, c *store.Cycle, t *templates.Te
 		data[i] = MemberData{MemberID: m.MemberID, Level: m.Level, Metrics: map[string]float64{}, Sources: map[string]string{}, Targets: map[string]float64{}, Ratings: map[string]map[string][]float64{}}
 		index[m.MemberID] = i
 	}
-	raterKeys := map[string]bool{}
+	raterOf := map[string]string{} // metric source → the rater group reading it
 	for _, r := range t.Raters {
-		if r.InputOf() == "metrics" {
-			raterKeys[r.Key] = true
+		if src := r.SourceOf(); src != "" {
+			raterOf[src] = r.Key
 		}
 	}
 	// Only the cycle's members' values: other teams' cycles of the same
@@ -44,8 +44,8 @@ func (a *Activities) gather(ctx context.Context, c *store.Cycle, t *templates.Te
 		if !ok {
 			return
 		}
-		if raterKeys[v.Source] {
-			rate(data[i].Ratings, v.Source, v.IndicatorKey, v.Value)
+		if rater, ok := raterOf[v.Source]; ok {
+			rate(data[i].Ratings, rater, v.IndicatorKey, v.Value)
 			return
 		}
 		data[i].Metrics[v.IndicatorKey] += v.Value

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -312,17 +313,110 @@ func (a *Activities) pickRaters(ctx context.Context, c *store.Cycle, subject str
 		if (r.Role == templates.RaterPeer) != same {
 			continue
 		}
-		if r.Role == templates.RaterCrossDepartment && o.Role == store.RoleHRBP {
+		if r.Role == templates.RaterCrossDepartment && !independent(&o, chain) {
 			continue
 		}
 		sum := sha256.Sum256([]byte(c.ID + "|" + subject + "|" + o.ID))
 		cands = append(cands, cand{o.ID, binary.BigEndian.Uint64(sum[:8])})
 	}
 	sort.Slice(cands, func(i, j int) bool { return cands[i].key < cands[j].key })
+	picked, err := a.nominated(ctx, c, subject, r, ro)
+	if err != nil {
+		return nil, err
+	}
+	if len(picked) > 0 {
+		// A lead named this group's raters: they rate, and the automatic
+		// pick only fills what they left short of the group's minimum.
+		for _, cd := range cands {
+			if len(picked) >= r.Min {
+				break
+			}
+			if !slices.Contains(picked, cd.id) {
+				picked = append(picked, cd.id)
+			}
+		}
+		return picked, nil
+	}
 	n := min(r.Max, len(cands))
 	out := make([]string, n)
 	for i := 0; i < n; i++ {
 		out[i] = cands[i].id
+	}
+	return out, nil
+}
+
+// independent says whether o may rate a member from outside their line:
+// nobody in the member's management chain and no HRBP.
+func independent(o *store.Member, chain map[string]bool) bool {
+	return o.Role != store.RoleHRBP && !chain[o.ID]
+}
+
+// nominated is the raters a lead named for subject's group, in the order
+// named, less any who have left since (the roster holds active members).
+func (a *Activities) nominated(ctx context.Context, c *store.Cycle, subject string, r templates.Rater, ro *roster) ([]string, error) {
+	if r.Nomination != templates.NominatedByManager {
+		return nil, nil
+	}
+	ns, err := a.Store.ListNominations(ctx, c.ID, subject)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, n := range ns {
+		if n.RaterKey == r.Key && ro.byID[n.RaterID] != nil {
+			out = append(out, n.RaterID)
+		}
+	}
+	return out, nil
+}
+
+// NominationProblem says why one nominated rater may not rate.
+type NominationProblem struct {
+	Index   int // in the list named
+	RaterID string
+	Message string
+}
+
+// CheckNominations checks the raters a lead names for subject's group r by
+// the rule the automatic pick keeps: not the member, nobody in their
+// management chain, no HRBP or admin, active members only, each once, at
+// most the group's max.
+func CheckNominations(ctx context.Context, st *store.Store, orgID, subject string, r templates.Rater, raterIDs []string) ([]NominationProblem, error) {
+	ro, err := loadRoster(ctx, st, orgID)
+	if err != nil {
+		return nil, err
+	}
+	m := ro.byID[subject]
+	if m == nil {
+		return nil, fmt.Errorf("nominate raters for member %s, who is not an active member: %w", subject, store.ErrNotFound)
+	}
+	chain := ro.chainAbove(m)
+	var out []NominationProblem
+	seen := map[string]bool{}
+	for i, id := range raterIDs {
+		o := ro.byID[id]
+		msg := ""
+		switch {
+		case id == subject:
+			msg = "is the member themself; a member does not rate their own review here"
+		case seen[id]:
+			msg = "is named twice"
+		case o == nil:
+			msg = "is not an active member of the organisation"
+		case o.Role == store.RoleAdmin:
+			msg = "is an admin account, which the automatic pick never asks to rate either"
+		case chain[id]:
+			msg = "is in the member's management chain, who rates or decides on them already"
+		case !independent(o, chain):
+			msg = "is an HRBP, who facilitates calibration and must not judge ratings they gave"
+		}
+		seen[id] = true
+		if msg != "" {
+			out = append(out, NominationProblem{Index: i, RaterID: id, Message: msg})
+		}
+	}
+	if len(raterIDs) > r.Max {
+		out = append(out, NominationProblem{Index: -1, Message: fmt.Sprintf("names %d raters; group %s takes at most %d", len(raterIDs), r.Key, r.Max)})
 	}
 	return out, nil
 }
@@ -385,11 +479,21 @@ func (a *Activities) roster(ctx context.Context, orgID string) (*roster, error) 
 			return r, nil
 		}
 	}
-	all, err := a.Store.AllMembers(ctx, orgID, store.MemberFilter{})
+	r, err := loadRoster(ctx, a.Store, orgID)
 	if err != nil {
 		return nil, err
 	}
-	teams, err := a.Store.AllTeams(ctx, orgID, store.TeamFilter{})
+	a.rosters.Store(orgID, r)
+	return r, nil
+}
+
+// loadRoster reads the organisation's active members and its teams.
+func loadRoster(ctx context.Context, st *store.Store, orgID string) (*roster, error) {
+	all, err := st.AllMembers(ctx, orgID, store.MemberFilter{})
+	if err != nil {
+		return nil, err
+	}
+	teams, err := st.AllTeams(ctx, orgID, store.TeamFilter{})
 	if err != nil {
 		return nil, err
 	}
@@ -400,7 +504,6 @@ func (a *Activities) roster(ctx context.Context, orgID string) (*roster, error) 
 	for _, t := range teams {
 		r.teams[t.ID] = t
 	}
-	a.rosters.Store(orgID, r)
 	return r, nil
 }
 

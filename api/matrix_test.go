@@ -109,6 +109,8 @@ var accessMatrix = []struct {
 	{"GET /api/v1/cycles/:id/metrics-template.xlsx", "", nil, "U F F A N A N F A A N"},
 	// The interview is the employee's with opsMgr: its member reads it, its
 	// manager and the cycle's leads change it.
+	{"GET /api/v1/cycles/:id/raters/:memberId", "/api/v1/cycles/{cycle}/raters/{employee}", nil, "U F F A N A N F A A N"},
+	{"PUT /api/v1/cycles/:id/raters/:memberId", "/api/v1/cycles/{cycle}/raters/{employee}", map[string]any{"group": "", "raterIds": []any{}}, "U F F B N B N F B B N"},
 	{"GET /api/v1/cycles/:id/interviews/:memberId", "/api/v1/cycles/{cycle}/interviews/{employee}.ics", nil, "U A N A N A N N A A N"},
 	{"PATCH /api/v1/cycles/:id/interviews/:memberId", "/api/v1/cycles/{cycle}/interviews/{employee}", map[string]any{}, "U F F B F B F F B B N"},
 	{"DELETE /api/v1/cycles/:id/interviews/:memberId", "/api/v1/cycles/{cycle}/interviews/{employee}", map[string]any{"reason": ""}, "U F F B F B F F B B N"},

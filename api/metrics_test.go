@@ -312,6 +312,29 @@ func TestCustomerRatingsAreRefusedUnderASourceNoRaterReads(t *testing.T) {
 	}
 }
 
+func TestCustomerRatingsArriveUnderTheSourceTheirGroupNames(t *testing.T) {
+	e := metricsEnv(t)
+	body := builtinBody(t, "cs-ops-monthly")
+	body["key"] = "cs-ops-survey"
+	at(body, "raters", 2)["source"] = "survey"
+	r := e.do("POST", "/api/v1/templates", "admin", body)
+	require.Equal(t, 201, r.status, r.raw)
+	r = e.do("POST", "/api/v1/templates/cs-ops-survey/versions/1/publish", "admin", nil)
+	require.Equal(t, 200, r.status, r.raw)
+
+	r = e.sendMetrics("json", "chen.jing", "2026-10", "crm", false, []metricRow{{"lin.tao", "survey:serviceAttitude", "88"}})
+	require.Equal(t, 200, r.status, r.raw)
+	require.Equal(t, "survey", storedMetrics(t, e, "lin.tao", "2026-10")[0].Source)
+
+	r = e.sendMetrics("json", "chen.jing", "2026-11", "crm", false, []metricRow{{"lin.tao", "serviceAttitude", "88"}})
+	require.Equal(t, 400, r.status, r.raw)
+	d := firstDetail(t, r)
+	require.Equal(t, "/values/0/indicator", d["path"])
+	require.Contains(t, d["message"], `under source "crm"`)
+	require.Contains(t, d["message"], "read from source customer or survey")
+	require.Empty(t, storedMetrics(t, e, "lin.tao", "2026-11"))
+}
+
 func TestALongListOfBadRowsIsCutToTheFirstHundredAndACount(t *testing.T) {
 	e := metricsEnv(t)
 	var csv strings.Builder

@@ -91,7 +91,7 @@ func (s *Service) Begin(ctx context.Context, b Batch) (*Import, error) {
 	if err != nil {
 		return nil, err
 	}
-	known, err := s.knownIndicators(ctx)
+	known, err := s.knownIndicators(ctx, b.OrgID)
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +163,7 @@ func (im *Import) Row(r Row) {
 		im.problemOnce(Problem{Path: r.IndicatorAt, Value: source, Message: "the source names where the figure comes from, such as crm or customer: at most 64 bytes, no control characters"})
 		return
 	case ind.raters != nil && !ind.raters[source]:
-		im.problemOnce(Problem{Path: r.IndicatorAt, Value: r.Indicator, Message: fmt.Sprintf("%s is rated by %s: send it with that source (column %s:%s); a value under %q would be ignored", r.Indicator, ind.raterList(), ind.firstRater(), r.Indicator, source)})
+		im.problemOnce(Problem{Path: r.IndicatorAt, Value: r.Indicator, Message: fmt.Sprintf("no published template reads %s under source %q, so the value would be stored and never scored; it is read from source %s: send it with that source (column %s:%s)", r.Indicator, source, ind.sourceList(), ind.firstSource(), r.Indicator)})
 		return
 	}
 	if err := checkValue(r.Value); err != nil {

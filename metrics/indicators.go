@@ -12,7 +12,8 @@ import (
 
 // Columns are the metric keys a template reads, as a metrics sheet's
 // columns: quantitative indicators, signals, and indicators that customers
-// (a rater group fed by metrics) rate, as "rater:indicator".
+// (a rater group fed by metrics) rate, as "source:indicator" with the
+// source the group reads.
 func Columns(t *templates.Template) []string {
 	var out []string
 	if t == nil {
@@ -39,7 +40,7 @@ func Columns(t *templates.Template) []string {
 			}
 		}
 		for _, k := range rated {
-			out = append(out, r.Key+":"+k)
+			out = append(out, r.SourceOf()+":"+k)
 		}
 	}
 	return out
@@ -47,14 +48,14 @@ func Columns(t *templates.Template) []string {
 
 // indicator is a key some published template reads from metrics. raters
 // is nil when any source counts (a measured figure); otherwise only values
-// under one of these rater groups' keys are read, so any other source would
-// be stored and silently ignored.
+// under one of the sources these rater groups read are read, so any other
+// source would be stored and silently ignored.
 type indicator struct {
-	raters map[string]bool
+	raters map[string]bool // the sources those groups read
 	any    bool
 }
 
-func (i *indicator) raterList() string {
+func (i *indicator) sourceList() string {
 	var out []string
 	for k := range i.raters {
 		out = append(out, k)
@@ -63,15 +64,17 @@ func (i *indicator) raterList() string {
 	return strings.Join(out, " or ")
 }
 
-func (i *indicator) firstRater() string {
-	return strings.SplitN(i.raterList(), " ", 2)[0]
+func (i *indicator) firstSource() string {
+	return strings.SplitN(i.sourceList(), " ", 2)[0]
 }
 
-// knownIndicators reads every published template version.
-func (s *Service) knownIndicators(ctx context.Context) (map[string]*indicator, error) {
+// knownIndicators reads every template version the organisation has
+// published and the shared ones it reads: a source only another
+// organisation's template reads is no reason to store a value here.
+func (s *Service) knownIndicators(ctx context.Context, orgID string) (map[string]*indicator, error) {
 	out := map[string]*indicator{}
 	for page := (store.Page{Limit: store.MaxLimit}); ; page.Offset += store.MaxLimit {
-		tvs, total, err := s.Store.ListTemplates(ctx, store.TemplateFilter{Status: store.TemplatePublished}, page)
+		tvs, total, err := s.Store.ListTemplates(ctx, store.TemplateFilter{OrgID: orgID, Status: store.TemplatePublished}, page)
 		if err != nil {
 			return nil, fmt.Errorf("known indicators: %w", err)
 		}

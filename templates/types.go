@@ -162,6 +162,10 @@ type Effect struct {
 	Set      *float64 `json:"set,omitempty"`
 }
 
+// NominatedByManager lets a lead of the cycle name a peer or
+// cross-department group's raters for each member.
+const NominatedByManager = "manager"
+
 // Rater roles.
 const (
 	RaterSelf            = "self"
@@ -192,6 +196,8 @@ type Rater struct {
 	Max        int      `json:"max,omitempty"`
 	Anonymous  bool     `json:"anonymous,omitempty"`
 	Input      string   `json:"input,omitempty"`      // "task" (people rate in Perfloop) or "metrics" (imported survey scores)
+	Source     string   `json:"source,omitempty"`     // metrics input: the source its imported scores arrive under (default: the key)
+	Nomination string   `json:"nomination,omitempty"` // "manager": a lead of the cycle names the raters instead of the automatic pick
 	Indicators []string `json:"indicators,omitempty"` // default: every behavioural indicator
 	Scale      *Scale   `json:"scale,omitempty"`      // default 0–100
 	Missing    string   `json:"missing,omitempty"`    // missing-data policy: renormalise (default), zero or block
@@ -233,6 +239,20 @@ func (r Rater) InputOf() string {
 		return "metrics"
 	}
 	return "task"
+}
+
+// SourceOf is the metric source a group fed by metrics reads its scores
+// from, and empty for a group whose people rate in Perfloop: imports name
+// it ("survey:serviceAttitude") and a value under any other source is
+// refused rather than stored and never read.
+func (r Rater) SourceOf() string {
+	if r.InputOf() != "metrics" {
+		return ""
+	}
+	if r.Source != "" {
+		return r.Source
+	}
+	return r.Key
 }
 
 // Grade is a band of final scores, [Min, Max), the top grade including 100.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // templates name IANA zones; the binary must not depend on the host's zoneinfo
+	"unicode"
 
 	"github.com/perfloop/perfloop/names"
 	"github.com/perfloop/perfloop/scoring"
@@ -251,6 +252,7 @@ func checkRaters(c *errs, t *Template, ind map[string]Indicator) map[string]bool
 	decoded := !c.under("/raters/")
 	roles := map[string]bool{}
 	keys := map[string]bool{}
+	sources := map[string]string{} // source → the metrics-fed group reading it
 	rated := map[string]bool{}
 	weighted := map[string]bool{} // rated by a rater whose weight counts
 	sum := 0.0
@@ -267,6 +269,7 @@ func checkRaters(c *errs, t *Template, ind map[string]Indicator) map[string]bool
 			}
 			keys[r.Key] = true
 		}
+		checkRaterSource(c, p, r, sources)
 		if (r.Role == RaterSelf || r.Role == RaterManager) && roles[r.Role] {
 			c.add(p+"/role", r.Role, "only one "+r.Role+" rater is allowed")
 		}
@@ -280,6 +283,13 @@ func checkRaters(c *errs, t *Template, ind map[string]Indicator) map[string]bool
 			}
 		} else if r.Min != 0 || r.Max != 0 {
 			c.add(p+"/max", r.Max, "only peer and crossDepartment raters have a count")
+		}
+		switch {
+		case r.Nomination == "":
+		case r.Nomination != NominatedByManager:
+			c.add(p+"/nomination", r.Nomination, `unknown nomination; use "manager" (a lead of the cycle names the raters) or leave it out for the automatic pick`)
+		case !multi || r.InputOf() != "task":
+			c.add(p+"/nomination", r.Nomination, "only peer and crossDepartment groups rating in Perfloop are nominated")
 		}
 		if r.Scale != nil {
 			checkScale(c, p+"/scale", r.Scale)
@@ -319,6 +329,28 @@ func checkRaters(c *errs, t *Template, ind map[string]Indicator) map[string]bool
 		}
 	}
 	return roles
+}
+
+// checkRaterSource holds a group fed by metrics to one source an import can
+// name in a "source:indicator" column, read by no other group, so every
+// imported score lands in exactly one group.
+func checkRaterSource(c *errs, p string, r Rater, sources map[string]string) {
+	if r.InputOf() != "metrics" {
+		if r.Source != "" {
+			c.add(p+"/source", r.Source, `only a group with input "metrics" reads a source; people who rate in Perfloop need none`)
+		}
+		return
+	}
+	src := r.SourceOf()
+	switch {
+	case src == "":
+	case strings.TrimSpace(src) != src || len(src) > 64 || strings.ContainsAny(src, ":,") || strings.ContainsFunc(src, unicode.IsControl):
+		c.add(p+"/source", src, "a source such as survey or customer: at most 64 bytes, no colon, comma, control characters or surrounding spaces")
+	case sources[src] != "":
+		c.add(p+"/source", src, fmt.Sprintf("rater group %s reads this source already; give each group fed by metrics its own", sources[src]))
+	default:
+		sources[src] = r.Key
+	}
 }
 
 // checkScale reports, at its JSON path, each reason a rater group's scale
