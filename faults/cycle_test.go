@@ -12,8 +12,10 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/perfloop/perfloop/cycles"
 	"github.com/perfloop/perfloop/cycles/cyclestest"
 	"github.com/perfloop/perfloop/store"
+	"github.com/perfloop/perfloop/templates"
 )
 
 const (
@@ -62,7 +64,10 @@ func seedTeam(t *testing.T, st *store.Store, n int) *team {
 	_, err := st.UpsertMetricValues(ctx, &store.MetricBatch{OrgID: tm.Org.Org.ID, Checksum: fmt.Sprintf("%064d", time.Now().UnixNano()), FileName: "faults", CreatedBy: tm.Manager.ID}, rows)
 	require.NoError(t, err)
 
-	start := time.Date(2026, 9, 30, 16, 0, 0, 0, time.UTC)
+	// October as the engine bounds it in Shanghai, so it ends exactly where
+	// the launched November starts: only adjacent months make a run.
+	october, err := cycles.ParsePeriod(templates.Monthly, lastPeriod, "Asia/Shanghai")
+	require.NoError(t, err)
 	var cms []store.CycleMember
 	var ranks []store.Result
 	for i, m := range tm.Employees {
@@ -71,7 +76,7 @@ func seedTeam(t *testing.T, st *store.Store, n int) *team {
 	}
 	prev, _, err := st.CreateCycle(ctx, &store.Cycle{
 		OrgID: tm.Org.Org.ID, TemplateKey: template, TemplateVersion: 1, TemplateBody: "{}", ScopeTeamID: tm.Team.ID, Period: lastPeriod,
-		PeriodStart: start, PeriodEnd: start.AddDate(0, 1, 0), Timezone: "Asia/Shanghai", Title: "十月（导入）", WorkflowID: "imported-" + lastPeriod, LaunchedBy: tm.Manager.ID,
+		PeriodStart: october.Start.UTC(), PeriodEnd: october.End.UTC(), Timezone: "Asia/Shanghai", Title: "十月（导入）", WorkflowID: "imported-" + lastPeriod, LaunchedBy: tm.Manager.ID,
 	}, cms)
 	require.NoError(t, err)
 	require.NoError(t, st.SaveResults(ctx, prev.ID, ranks))
