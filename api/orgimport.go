@@ -135,6 +135,12 @@ func parseMembersCSV(data []byte) (store.OrgImport, csvLines, error) {
 		if err == io.EOF {
 			return nil, 0, err
 		}
+		// FieldPos panics when the record has no fields, as after a parse
+		// error (a lone quote); the error knows its own line.
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return rec, pe.StartLine, err
+		}
 		line, _ := r.FieldPos(0)
 		return rec, line, err
 	})
