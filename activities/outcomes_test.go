@@ -22,15 +22,8 @@ import (
 // promotes both, as the bottom rule puts both of a tied pair at the
 // bottom.
 func TestPromotionCountsItsShareExactlyAndTakesTiesAtTheBoundary(t *testing.T) {
-	var body []byte
-	files, err := templates.BuiltinFiles()
+	body, err := templates.BuiltinFile("community-quarterly")
 	require.NoError(t, err)
-	for _, f := range files {
-		if f.Name == "builtin/community-quarterly.json" {
-			body = f.Data
-		}
-	}
-	require.NotNil(t, body)
 	st := storetest.SQLite(t)
 	p := seed(t, st)
 	a := &activities.Activities{Store: st}

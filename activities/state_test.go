@@ -98,15 +98,8 @@ func TestAMemberMissingFromTheOrganisationFailsTheirTasksWithoutRetry(t *testing
 // as cycle data to correct, which blocks the cycle, instead of retrying
 // until the cycle is cancelled.
 func TestATeamTargetThatCannotBeSplitFailsWithoutRetry(t *testing.T) {
-	var body []byte
-	files, err := templates.BuiltinFiles()
+	body, err := templates.BuiltinFile("community-quarterly")
 	require.NoError(t, err)
-	for _, f := range files {
-		if f.Name == "builtin/community-quarterly.json" {
-			body = f.Data
-		}
-	}
-	require.NotNil(t, body)
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		p := seed(t, st)
 		c, _, err := st.CreateCycle(ctx, &store.Cycle{OrgID: p.org.ID, TemplateKey: "community-quarterly", TemplateVersion: 1, TemplateBody: string(body),

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/perfloop/perfloop/metrics"
 	"github.com/perfloop/perfloop/store"
 )
 
@@ -68,7 +69,9 @@ func writeError(c *gin.Context, err error) {
 
 // MaxDetails bounds the problems one answer lists: a file with a million
 // bad rows gets the first hundred and the count, not a list as big as itself.
-const MaxDetails = 100
+// It is the metrics import's bound, so every list of problems stops at the
+// same length.
+const MaxDetails = metrics.MaxProblems
 
 func capDetails(e *Error) *Error {
 	if len(e.Details) <= MaxDetails {

@@ -29,15 +29,9 @@ func newTemplateEnv(t *testing.T) *env {
 // builtinFile returns the shipped bytes of the built-in with this key.
 func builtinFile(t *testing.T, key string) []byte {
 	t.Helper()
-	files, err := templates.BuiltinFiles()
+	data, err := templates.BuiltinFile(key)
 	require.NoError(t, err)
-	for _, f := range files {
-		if f.Name == "builtin/"+key+".json" {
-			return f.Data
-		}
-	}
-	t.Fatalf("no built-in %s", key)
-	return nil
+	return data
 }
 
 func builtinBody(t *testing.T, key string) map[string]any {

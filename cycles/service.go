@@ -276,9 +276,10 @@ func (s *Service) Cancel(ctx context.Context, orgID, cycleID, actor, reason stri
 	return c, nil
 }
 
-// Resume asks a blocked cycle's workflow to score again, once its data is
-// corrected; it blocks again, with a fresh reason, if the data still cannot
-// score.
+// Resume asks a blocked cycle's workflow to run the step that blocked it
+// (scoring, or a stage step missing a member, team or splittable target)
+// again, once its data is corrected; it blocks again, with a fresh reason,
+// if the data still does not serve.
 func (s *Service) Resume(ctx context.Context, orgID, cycleID, actor string) (*store.Cycle, error) {
 	c, err := s.Store.GetCycle(ctx, orgID, cycleID)
 	if err != nil {

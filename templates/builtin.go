@@ -2,6 +2,7 @@ package templates
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -32,6 +33,18 @@ func BuiltinFiles() ([]File, error) {
 		out = append(out, File{Name: n, Data: data})
 	}
 	return out, nil
+}
+
+// ErrNoBuiltin means no shipped template has the key asked for.
+var ErrNoBuiltin = errors.New("no built-in template has this key")
+
+// BuiltinFile returns the shipped bytes of the built-in template with key.
+func BuiltinFile(key string) ([]byte, error) {
+	data, err := builtinFS.ReadFile("builtin/" + key + ".json")
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s", ErrNoBuiltin, key)
+	}
+	return data, err
 }
 
 // Builtins parses the shipped templates; a broken one is a bug, reported

@@ -334,3 +334,17 @@ func TestFormulaReadsAsAWeightedSumOfItsParts(t *testing.T) {
 		require.Error(t, err, src)
 	}
 }
+
+func TestBuiltinFileIsTheShippedFileOfItsKeyAndNamesAMissingOne(t *testing.T) {
+	files, err := templates.BuiltinFiles()
+	require.NoError(t, err)
+	for _, f := range files {
+		tpl, errs := templates.Parse(f.Data)
+		require.Empty(t, errs, f.Name)
+		data, err := templates.BuiltinFile(tpl.Key)
+		require.NoError(t, err)
+		require.Equal(t, f.Data, data)
+	}
+	_, err = templates.BuiltinFile("no-such-template")
+	require.ErrorIs(t, err, templates.ErrNoBuiltin)
+}

@@ -23,15 +23,9 @@ var a *activities.Activities
 
 func builtin(t *testing.T, key string) []byte {
 	t.Helper()
-	files, err := templates.BuiltinFiles()
+	data, err := templates.BuiltinFile(key)
 	require.NoError(t, err)
-	for _, f := range files {
-		if tpl, errs := templates.Parse(f.Data); len(errs) == 0 && tpl.Key == key {
-			return f.Data
-		}
-	}
-	t.Fatalf("no built-in %s", key)
-	return nil
+	return data
 }
 
 func snapshot(t *testing.T, key string) *activities.CycleSnapshot {
