@@ -180,21 +180,9 @@ func (c *coster) node(node ast.Node) bound {
 		}
 		return out
 	case *ast.ArrayNode:
-		out := bound{work: 1, size: size{n: float64(len(n.Nodes))}}
-		for _, x := range n.Nodes {
-			b := c.of(x)
-			out.work += b.work
-			out.elem = math.Max(out.elem, b.n)
-		}
-		return out
+		return c.literal(n.Nodes)
 	case *ast.MapNode:
-		out := bound{work: 1, size: size{n: float64(len(n.Pairs))}}
-		for _, x := range n.Pairs {
-			b := c.of(x)
-			out.work += b.work
-			out.elem = math.Max(out.elem, b.n)
-		}
-		return out
+		return c.literal(n.Pairs)
 	case *ast.PairNode:
 		k, v := c.of(n.Key), c.of(n.Value)
 		return bound{work: k.work + v.work, size: v.size}
@@ -347,4 +335,16 @@ func about(v float64) string {
 		return strconv.FormatFloat(math.Round(v), 'f', -1, 64)
 	}
 	return strconv.FormatFloat(v, 'g', 2, 64)
+}
+
+// literal bounds an array or map literal: its items are built once each,
+// and it holds as many as it lists, each as large as the largest.
+func (c *coster) literal(items []ast.Node) bound {
+	out := bound{work: 1, size: size{n: float64(len(items))}}
+	for _, x := range items {
+		b := c.of(x)
+		out.work += b.work
+		out.elem = math.Max(out.elem, b.n)
+	}
+	return out
 }
