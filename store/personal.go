@@ -40,26 +40,26 @@ func (m Member) IsErased() bool { return m.Email == PseudonymEmail(m.ID) }
 // PersonalData is everything stored about one member. JSON fields the
 // models hide (submissions, scores, plan items) are included here as JSON.
 type PersonalData struct {
-	ExportedAt          time.Time              `json:"exportedAt"`
-	Member              Member                 `json:"member"`
-	Team                *Team                  `json:"team"`
-	ManagedTeams        []Team                 `json:"managedTeams"`
-	Tokens              []APIToken             `json:"tokens"`
-	CycleMemberships    []PersonalMembership   `json:"cycleMemberships"`
-	Targets             []Target               `json:"targets"`
-	Tasks               []PersonalTask         `json:"tasks"`
-	EvaluationsGiven    []PersonalEvaluation   `json:"evaluationsGiven"`
-	EvaluationsReceived []PersonalEvaluation   `json:"evaluationsReceived"`
-	Results             []PersonalResult       `json:"results"`
-	CalibrationChanges  []CalibrationChange    `json:"calibrationChanges"`
-	Nominations         []RaterNomination      `json:"nominations"`
-	Interviews          []FeedbackInterview    `json:"interviews"`
-	IDPs                []PersonalIDP          `json:"idps"`
-	Checkins            []IDPCheckin           `json:"checkins"`
-	Notifications       []Notification         `json:"notifications"`
-	MetricValues        []MetricValue          `json:"metricValues"`
-	Audit               []AuditEntry           `json:"audit"`
-	Counts              map[string]int         `json:"counts"`
+	ExportedAt          time.Time            `json:"exportedAt"`
+	Member              Member               `json:"member"`
+	Team                *Team                `json:"team"`
+	ManagedTeams        []Team               `json:"managedTeams"`
+	Tokens              []APIToken           `json:"tokens"`
+	CycleMemberships    []PersonalMembership `json:"cycleMemberships"`
+	Targets             []Target             `json:"targets"`
+	Tasks               []PersonalTask       `json:"tasks"`
+	EvaluationsGiven    []PersonalEvaluation `json:"evaluationsGiven"`
+	EvaluationsReceived []PersonalEvaluation `json:"evaluationsReceived"`
+	Results             []PersonalResult     `json:"results"`
+	CalibrationChanges  []CalibrationChange  `json:"calibrationChanges"`
+	Nominations         []RaterNomination    `json:"nominations"`
+	Interviews          []FeedbackInterview  `json:"interviews"`
+	IDPs                []PersonalIDP        `json:"idps"`
+	Checkins            []IDPCheckin         `json:"checkins"`
+	Notifications       []Notification       `json:"notifications"`
+	MetricValues        []MetricValue        `json:"metricValues"`
+	Audit               []AuditEntry         `json:"audit"`
+	Counts              map[string]int       `json:"counts"`
 }
 
 // PersonalMembership is the member's frozen place in one cycle.
@@ -148,7 +148,9 @@ func (s *Store) PersonalData(ctx context.Context, orgID, id string) (*PersonalDa
 		}},
 		{"tokens", func() error { return db.Where("member_id = ?", id).Order("created_at").Find(&out.Tokens).Error }},
 		{"cycle memberships", func() error { return db.Where("member_id = ?", id).Find(&cms).Error }},
-		{"targets", func() error { return db.Where("member_id = ?", id).Order("cycle_id, indicator_key").Find(&out.Targets).Error }},
+		{"targets", func() error {
+			return db.Where("member_id = ?", id).Order("cycle_id, indicator_key").Find(&out.Targets).Error
+		}},
 		{"tasks", func() error {
 			return db.Where("org_id = ? AND assignee_id = ?", orgID, id).Order("created_at, id").Find(&tasks).Error
 		}},
@@ -164,7 +166,9 @@ func (s *Store) PersonalData(ctx context.Context, orgID, id string) (*PersonalDa
 		{"interviews", func() error {
 			return db.Where("member_id = ? OR manager_id = ?", id, id).Order("starts_at, id").Find(&out.Interviews).Error
 		}},
-		{"idps", func() error { return db.Where("org_id = ? AND member_id = ?", orgID, id).Order("created_at, id").Find(&idps).Error }},
+		{"idps", func() error {
+			return db.Where("org_id = ? AND member_id = ?", orgID, id).Order("created_at, id").Find(&idps).Error
+		}},
 		{"check-ins", func() error {
 			return db.Where("by_id = ? OR idp_id IN (?)", id, db.Model(&IDP{}).Select("id").Where("member_id = ?", id)).
 				Order("at, id").Find(&out.Checkins).Error

@@ -150,7 +150,10 @@ func workerCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			m.SetReady(func(ctx context.Context) error { _, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{}); return err })
+			m.SetReady(func(ctx context.Context) error {
+				_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
+				return err
+			})
 			log.Info("worker running", "temporal", c.Temporal, "task_queue", c.TaskQueue)
 			<-ctx.Done()
 			m.SetStopping()
