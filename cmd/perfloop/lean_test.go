@@ -76,7 +76,8 @@ func TestLeanBinaryServesTheProductionCommandsOnly(t *testing.T) {
 		t.Skip("builds a binary")
 	}
 	bin := filepath.Join(t.TempDir(), "perfloop-lean")
-	out, err := exec.Command(goTool(t), "build", "-tags", "lean", "-trimpath", "-ldflags=-s -w", "-o", bin, ".").CombinedOutput()
+	// Plain flags (no -trimpath) so the packages compiled for the tests are reused.
+	out, err := exec.Command(goTool(t), "build", "-tags", "lean", "-o", bin, ".").CombinedOutput()
 	require.NoError(t, err, "go build -tags lean: %s", out)
 
 	help, err := exec.Command(bin, "--help").CombinedOutput()
