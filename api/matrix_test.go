@@ -72,6 +72,9 @@ var accessMatrix = []struct {
 	{"GET /api/v1/members/:id/tokens", "/api/v1/members/{employee}/tokens", nil, "U F F F F F F F F A N"},
 	{"DELETE /api/v1/members/:id/tokens/:tokenId", "/api/v1/members/{leaver}/tokens/{leaverToken}", nil, "U F F F F F F F F A N"},
 	{"DELETE /api/v1/members/:id", "/api/v1/members/{leaver}", nil, "U F F F F F F F F A N"},
+	{"GET /api/v1/members/:id/export", "/api/v1/members/{employee}/export", nil, "U F F F F F F F F A N"},
+	// An active member is never erased: the admin's probe is refused (409).
+	{"POST /api/v1/members/:id/erase", "/api/v1/members/{employee}/erase", nil, "U F F F F F F F F B N"},
 
 	{"GET /api/v1/templates/schema", "", nil, "U A A A A A A A A A A"},
 	// The built-ins are the shared catalogue every organisation reads;

@@ -18,6 +18,7 @@ func observeRequests(m *monitoring.Metrics) gin.HandlerFunc {
 		if route == "" {
 			route = "unmatched"
 		}
+		nameSpan(c, route)
 		m.ObserveRequest(route, c.Request.Method, c.Writer.Status(), time.Since(start))
 	}
 }

@@ -90,6 +90,7 @@ func New(d Deps) http.Handler {
 	s.interviewRoutes(authed)
 	s.accessRoutes(authed)
 	s.deliveryRoutes(authed)
+	s.personalDataRoutes(authed)
 	s.uiRoutes(v1, authed)
 	documentCoreRoutes()
 	documentCycleRoutes()
@@ -100,6 +101,7 @@ func New(d Deps) http.Handler {
 	documentInterviewRoutes()
 	documentAccessRoutes()
 	documentDeliveryRoutes()
+	documentPersonalDataRoutes()
 	documentUIRoutes()
 	for _, extra := range d.Extra {
 		extra(r, authed)

@@ -1,3 +1,5 @@
+//go:build !lean
+
 // Package devstack composes the whole product in one process, as
 // `perfloop dev` runs it: an embedded Temporal server, the app database, the
 // worker, the API and UI, and the demo organisation. Tests that need the real

@@ -75,17 +75,6 @@ func Routes(p Parts) []func(r *gin.Engine, authed *gin.RouterGroup) {
 	}
 }
 
-func (s *Stack) parts() Parts {
-	return Parts{Client: s.Client, Store: s.Store, TaskQueue: s.opts.TaskQueue, Log: s.log, Mail: s.opts.Mail, StopTimeout: s.opts.StopTimeout, Metrics: s.opts.Metrics, Webhooks: s.opts.Webhooks}
-}
-
-func seedExtras(ctx context.Context, s *Stack) error {
-	if err := SeedBuiltins(ctx, s.parts()); err != nil {
-		return err
-	}
-	return enableDevEmail(ctx, s.parts())
-}
-
 // enableDevEmail turns e-mail on for the demo organisation when `perfloop
 // dev` has an SMTP sink, so its reminders land there without an admin step.
 func enableDevEmail(ctx context.Context, p Parts) error {
@@ -107,7 +96,3 @@ func enableDevEmail(ctx context.Context, p Parts) error {
 	}
 	return p.Store.SaveChannelConfig(ctx, &store.ChannelConfig{OrgID: org.ID, Channel: store.ChannelEmail, CreatedBy: "perfloop dev"})
 }
-
-func startWorker(s *Stack) (func(), error) { return StartWorker(s.parts()) }
-
-func routes(s *Stack) []func(r *gin.Engine, authed *gin.RouterGroup) { return Routes(s.parts()) }

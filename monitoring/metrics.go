@@ -31,6 +31,7 @@ type Metrics struct {
 	launches    *prometheus.CounterVec
 	scoring     prometheus.Histogram
 	temporal    *temporalCollector
+	ready       readiness // /readyz beside /metrics, see health.go
 }
 
 // New registers Perfloop's instruments, the Go runtime's and the process's
@@ -110,6 +111,7 @@ func (m *Metrics) Serve(ctx context.Context, addr string) (net.Addr, error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Handler())
+	m.handleHealth(mux)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

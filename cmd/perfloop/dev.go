@@ -1,3 +1,5 @@
+//go:build !lean
+
 package main
 
 import (
@@ -14,6 +16,12 @@ import (
 	"github.com/perfloop/perfloop/devstack"
 	"github.com/perfloop/perfloop/worker"
 )
+
+// dev, like bench, is left out of the lean build (-tags lean), the image's
+// binary: both carry the embedded Temporal server.
+func init() {
+	extraCommands = append(extraCommands, devCommand)
+}
 
 func devCommand() *cobra.Command {
 	var c config

@@ -17,6 +17,7 @@ import (
 	"github.com/perfloop/perfloop/devstack"
 	"github.com/perfloop/perfloop/monitoring"
 	"github.com/perfloop/perfloop/store"
+	"github.com/perfloop/perfloop/tracing"
 	"github.com/perfloop/perfloop/worker"
 )
 
@@ -45,11 +46,11 @@ func openCurrentStore(ctx context.Context, c config, log *slog.Logger) (*store.S
 
 // dialTemporal connects lazily so the API can start (and answer /readyz 503)
 // while Temporal is still coming up.
-func dialTemporal(c config, log *slog.Logger, m *monitoring.Metrics) (client.Client, error) {
+func dialTemporal(c config, log *slog.Logger, m *monitoring.Metrics, tr *tracing.Tracing) (client.Client, error) {
 	if _, _, err := net.SplitHostPort(c.Temporal); err != nil {
 		return nil, fmt.Errorf("--temporal %q: expected host:port, e.g. temporal:7233", c.Temporal)
 	}
-	cl, err := client.NewLazyClient(client.Options{HostPort: c.Temporal, Namespace: c.Namespace, Logger: sdklog.NewStructuredLogger(log), MetricsHandler: m.Temporal()})
+	cl, err := client.NewLazyClient(client.Options{HostPort: c.Temporal, Namespace: c.Namespace, Logger: sdklog.NewStructuredLogger(log), MetricsHandler: m.Temporal(), Interceptors: tr.ClientInterceptors()})
 	if err != nil {
 		return nil, fmt.Errorf("temporal client for %s: %w", c.Temporal, err)
 	}
@@ -80,7 +81,12 @@ func apiCommand() *cobra.Command {
 			if m != nil {
 				m.WatchStore(st)
 			}
-			tc, err := dialTemporal(c, log, m)
+			tr, err := startTracing(ctx, "perfloop-api", log)
+			if err != nil {
+				return err
+			}
+			defer flushTraces(tr, log)
+			tc, err := dialTemporal(c, log, m, tr)
 			if err != nil {
 				return err
 			}
@@ -96,7 +102,7 @@ func apiCommand() *cobra.Command {
 				return fmt.Errorf("HTTP address %s is not available (%v): choose another with --http", c.HTTP, err)
 			}
 			log.Info("api listening", "addr", ln.Addr().String(), "temporal", c.Temporal)
-			return d.serve(ctx, &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}, ln)
+			return d.serve(ctx, &http.Server{Handler: tr.Handler(handler), ReadHeaderTimeout: 10 * time.Second}, ln)
 		},
 	}
 	fs := cmd.Flags()
@@ -133,7 +139,12 @@ func workerCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			tc, err := client.DialContext(ctx, client.Options{HostPort: c.Temporal, Namespace: c.Namespace, Logger: sdklog.NewStructuredLogger(log), MetricsHandler: m.Temporal()})
+			tr, err := startTracing(ctx, "perfloop-worker", log)
+			if err != nil {
+				return err
+			}
+			defer flushTraces(tr, log)
+			tc, err := client.DialContext(ctx, client.Options{HostPort: c.Temporal, Namespace: c.Namespace, Logger: sdklog.NewStructuredLogger(log), MetricsHandler: m.Temporal(), Interceptors: tr.ClientInterceptors()})
 			if err != nil {
 				return fmt.Errorf("connect to temporal at %s (namespace %s): %w", c.Temporal, c.Namespace, err)
 			}
@@ -150,8 +161,13 @@ func workerCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			m.SetReady(func(ctx context.Context) error {
+				_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
+				return err
+			})
 			log.Info("worker running", "temporal", c.Temporal, "task_queue", c.TaskQueue)
 			<-ctx.Done()
+			m.SetStopping()
 			log.Info("stopping: finishing activities in flight", "timeout", c.StopTimeout)
 			stop()
 			return nil

@@ -12,12 +12,12 @@ func rootCommand() *cobra.Command {
 		SilenceErrors:     true,
 		PersistentPreRunE: preRun,
 	}
-	root.AddCommand(devCommand(), apiCommand(), workerCommand(), migrateCommand())
+	root.AddCommand(apiCommand(), workerCommand(), migrateCommand())
 	for _, extra := range extraCommands {
 		root.AddCommand(extra())
 	}
 	return root
 }
 
-// extraCommands lets files of this package add commands (template, bench) without touching root.
+// extraCommands lets files of this package add commands (template, dev, bench) without touching root.
 var extraCommands []func() *cobra.Command
