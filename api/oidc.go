@@ -237,8 +237,11 @@ func (o *OIDC) emailOf(claims map[string]any, mustBeVerified bool) (string, erro
 	}
 	switch v := claims["email_verified"].(type) {
 	case nil:
-		if mustBeVerified {
-			return "", fmt.Errorf("%w: the SSO does not say the email %s is verified (no email_verified claim)", ErrOIDC, email)
+		// Microsoft Entra ID never sends email_verified for work accounts;
+		// its optional xms_edov claim says the e-mail's domain is verified
+		// by the tenant that owns it, which is what naming staff needs.
+		if mustBeVerified && !claimTrue(claims["xms_edov"]) {
+			return "", fmt.Errorf("%w: the SSO does not say the email %s is verified (no email_verified claim, nor Entra ID's xms_edov)", ErrOIDC, email)
 		}
 	case bool:
 		if !v {
@@ -252,6 +255,17 @@ func (o *OIDC) emailOf(claims map[string]any, mustBeVerified bool) (string, erro
 		return "", fmt.Errorf("%w: email_verified is neither true nor false", ErrOIDC)
 	}
 	return strings.ToLower(email), nil
+}
+
+// claimTrue reads a boolean claim some providers send as a string.
+func claimTrue(v any) bool {
+	switch v := v.(type) {
+	case bool:
+		return v
+	case string:
+		return v == "true" || v == "1"
+	}
+	return false
 }
 
 // keyID reads the key id from a JWT's header, to pick the key before the
