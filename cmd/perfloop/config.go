@@ -159,7 +159,7 @@ var settings = map[string]setting{
 	"log-level":               {"log-level", "PERFLOOP_LOG_LEVEL", "debug, info, warn or error"},
 	"log-format":              {"log-format", "PERFLOOP_LOG_FORMAT", "text or json"},
 	"oidc-jwks":               {"oidc-jwks", "PERFLOOP_OIDC_JWKS", "SSO: JWKS file or URL; tokens it signs sign members in by their email claim"},
-	"oidc-issuer":             {"oidc-issuer", "PERFLOOP_OIDC_ISSUER", "SSO: the issuer (iss) tokens must carry"},
+	"oidc-issuer":             {"oidc-issuer", "PERFLOOP_OIDC_ISSUER", "SSO: the provider's issuer URL: tokens must carry it as iss, and the sign-in discovers the provider from it"},
 	"oidc-audience":           {"oidc-audience", "PERFLOOP_OIDC_AUDIENCE", "SSO: the audience (aud) tokens must carry"},
 	"oidc-client-id":          {"oidc-client-id", "PERFLOOP_OIDC_CLIENT_ID", "SSO sign-in: the client id registered at the provider; turns on the UI's \"Sign in with SSO\" (needs --oidc-issuer, --oidc-client-secret-file, --oidc-redirect-url)"},
 	"oidc-client-secret-file": {"oidc-client-secret-file", "PERFLOOP_OIDC_CLIENT_SECRET_FILE", "SSO sign-in: file holding the client secret (or set PERFLOOP_OIDC_CLIENT_SECRET)"},
