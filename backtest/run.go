@@ -162,15 +162,6 @@ func period(in Input, p Period) (PeriodReport, []activities.MemberScore, error) 
 		} else if len(p.Records.Results) > 0 {
 			pr.Notes = append(pr.Notes, fmt.Sprintf("member %s has no recorded result", s.MemberID))
 		}
-		if row.GradeChanged {
-			pr.GradeChanges = append(pr.GradeChanges, GradeChange{MemberID: s.MemberID, Name: row.Name, From: row.AsRun.Grade, To: row.Draft.Grade, ScoreFrom: row.AsRun.Score, ScoreTo: row.Draft.Score})
-		}
-		if row.AsRun.Promotion {
-			pr.Promotions.AsRun = append(pr.Promotions.AsRun, s.MemberID)
-		}
-		if row.Draft.Promotion {
-			pr.Promotions.Draft = append(pr.Promotions.Draft, s.MemberID)
-		}
 		pr.Members[i] = row
 	}
 	pr.Bonus.Difference = pr.Bonus.Draft - pr.Bonus.AsRun
@@ -184,6 +175,18 @@ func period(in Input, p Period) (PeriodReport, []activities.MemberScore, error) 
 		}
 		return pr.Members[i].MemberID < pr.Members[j].MemberID
 	})
+	pr.Promotions = Promotions{AsRun: []string{}, Draft: []string{}}
+	for _, row := range pr.Members {
+		if row.GradeChanged {
+			pr.GradeChanges = append(pr.GradeChanges, GradeChange{MemberID: row.MemberID, Name: row.Name, From: row.AsRun.Grade, To: row.Draft.Grade, ScoreFrom: row.AsRun.Score, ScoreTo: row.Draft.Score})
+		}
+		if row.AsRun.Promotion {
+			pr.Promotions.AsRun = append(pr.Promotions.AsRun, row.MemberID)
+		}
+		if row.Draft.Promotion {
+			pr.Promotions.Draft = append(pr.Promotions.Draft, row.MemberID)
+		}
+	}
 	pr.Distribution, pr.Limits = distribution(in.Draft, p.AsRun, pr.Members)
 	pr.Gaps = gaps(c.Period, in.Draft, p.AsRun, data, scores)
 	return pr, scores, nil
