@@ -1,6 +1,9 @@
 package backtest
 
 import (
+	"cmp"
+	"slices"
+
 	"github.com/perfloop/perfloop/activities"
 	"github.com/perfloop/perfloop/scoring"
 	"github.com/perfloop/perfloop/templates"
@@ -23,6 +26,12 @@ func idps(in Input, drafts [][]activities.MemberScore) IDPs {
 				draft[i].Ranked = append(draft[i].Ranked, scoring.Ranked{MemberID: s.MemberID, Score: s.Final, Rank: s.Rank})
 			}
 		}
+	}
+	for i := range in.Periods {
+		// Worst first, the order Bottom sorts into: its stable sort then
+		// finds every period of a 10,000-member team already in order.
+		worstFirst(recorded[i].Ranked)
+		worstFirst(draft[i].Ranked)
 	}
 	for i, p := range in.Periods {
 		if r := rule(p.AsRun); r != nil {
@@ -53,6 +62,10 @@ func ranking(p Period) scoring.PeriodRanking {
 		}
 	}
 	return pr
+}
+
+func worstFirst(rs []scoring.Ranked) {
+	slices.SortFunc(rs, func(a, b scoring.Ranked) int { return cmp.Compare(b.Rank, a.Rank) })
 }
 
 func newestFirst(ps []scoring.PeriodRanking) []scoring.PeriodRanking {

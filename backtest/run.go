@@ -1,11 +1,11 @@
 package backtest
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"runtime"
 	"slices"
-	"sort"
 	"sync"
 
 	"github.com/perfloop/perfloop/activities"
@@ -165,15 +165,18 @@ func period(in Input, p Period) (PeriodReport, []activities.MemberScore, error) 
 		pr.Members[i] = row
 	}
 	pr.Bonus.Difference = pr.Bonus.Draft - pr.Bonus.AsRun
-	sort.SliceStable(pr.Members, func(i, j int) bool {
-		a, b := pr.Members[i].Draft, pr.Members[j].Draft
-		if a.Withheld != b.Withheld {
-			return !a.Withheld
+	// Member ids are unique, so the order is total and needs no stable sort.
+	slices.SortFunc(pr.Members, func(a, b MemberRow) int {
+		if a.Draft.Withheld != b.Draft.Withheld {
+			if a.Draft.Withheld {
+				return 1
+			}
+			return -1
 		}
-		if a.Rank != b.Rank {
-			return a.Rank < b.Rank
+		if c := cmp.Compare(a.Draft.Rank, b.Draft.Rank); c != 0 {
+			return c
 		}
-		return pr.Members[i].MemberID < pr.Members[j].MemberID
+		return cmp.Compare(a.MemberID, b.MemberID)
 	})
 	pr.Promotions = Promotions{AsRun: []string{}, Draft: []string{}}
 	for _, row := range pr.Members {
