@@ -96,4 +96,3 @@ func TestTemplateBacktestPrintsWhatMovingAWeightDoes(t *testing.T) {
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, "--periods: bad period range: 2026-10 comes after 2026-07")
 }
-
