@@ -91,6 +91,9 @@ var accessMatrix = []struct {
 	{"POST /api/v1/templates", "", map[string]any{}, "U F F F F F F F F B B"},
 	{"POST /api/v1/templates/:key/versions/:version/publish", "/api/v1/templates/matrix-retire/versions/1/publish", nil, "U F F F F F F F F A N"},
 	{"POST /api/v1/templates/:key/versions/:version/retire", "/api/v1/templates/matrix-retire/versions/1/retire", nil, "U F F F F F F F F A N"},
+	// A manager backtests the teams they lead; the probe's periods are
+	// refused once access is settled.
+	{"POST /api/v1/templates/backtest", "", map[string]any{"teamId": "{ops}", "templateKey": "cs-ops-monthly", "periods": "July"}, "U F F B F B F F B B N"},
 
 	// Launching for ops again is a conflict for those who may; another
 	// organisation's admin names a team that is not there (400 on /teamId).
