@@ -86,10 +86,9 @@ func MemberWorkflow(ctx workflow.Context, in MemberInput) error {
 func (r *memberRun) runStage(ctx workflow.Context, s activities.StageOpen) error {
 	r.stage = &s
 	r.tasks = map[string]*activities.TaskRef{}
-	var refs []activities.TaskRef
 	req := activities.MemberTasksRequest{MemberID: r.in.MemberID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Stage: s}
 	r.loading = true
-	err := workflow.ExecuteActivity(withQuick(ctx), a.EnsureMemberTasks, req).Get(ctx, &refs)
+	refs, err := ensureMemberTasks(ctx, req)
 	r.loading = false
 	if err != nil {
 		return err
