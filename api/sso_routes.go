@@ -89,6 +89,9 @@ func (s *Server) ssoCallback(c *gin.Context) {
 	if err == nil && subtle.ConstantTimeCompare([]byte(st.State), []byte(c.Query("state"))) != 1 {
 		err = errLoginState
 	}
+	if err == nil && c.Query("code") == "" {
+		err = errors.New("the provider sent no authorization code")
+	}
 	if err != nil {
 		s.ssoPage(c, http.StatusBadRequest, "This sign-in cannot be finished: "+err.Error()+". Start again from the sign-in page.", "无法完成本次登录：登录未在此浏览器发起、已使用过或超过 10 分钟。请从登录页重新开始。")
 		return

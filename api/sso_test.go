@@ -324,6 +324,17 @@ func TestACallbackNotStartedInThisBrowserSignsNobodyIn(t *testing.T) {
 	require.Contains(t, p.body, "not started in this browser")
 
 	q := cb.Query()
+	q.Del("code")
+	p = b.get("/auth/callback?" + q.Encode())
+	require.Equal(t, 400, p.status, "no code, nothing to exchange")
+	require.Contains(t, p.body, "no authorization code")
+
+	e.idp.QueueUser(&mockoidc.MockUser{Subject: "s", Email: "admin@demo.perfloop.dev", EmailVerified: true})
+	p = b.get("/auth/login")
+	require.Equal(t, http.StatusFound, p.status)
+	cb, err = url.Parse(p.location)
+	require.NoError(t, err)
+	q = cb.Query()
 	q.Set("state", "forged")
 	p = b.get("/auth/callback?" + q.Encode())
 	require.Equal(t, 400, p.status, "a different state is refused")
