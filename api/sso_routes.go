@@ -89,6 +89,9 @@ func (s *Server) ssoCallback(c *gin.Context) {
 	if err == nil && subtle.ConstantTimeCompare([]byte(st.State), []byte(c.Query("state"))) != 1 {
 		err = errLoginState
 	}
+	if err == nil && c.Query("code") == "" {
+		err = errors.New("the provider sent no authorization code")
+	}
 	if err != nil {
 		s.ssoPage(c, http.StatusBadRequest, "This sign-in cannot be finished: "+err.Error()+". Start again from the sign-in page.", "无法完成本次登录：登录未在此浏览器发起、已使用过或超过 10 分钟。请从登录页重新开始。")
 		return
@@ -225,8 +228,8 @@ func csrfRefusal() *Error {
 
 var ssoPageTemplate = template.Must(template.New("sso").Parse(`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Perfloop · 登录 / Sign in</title></head>
-<body><main id="sso-refusal">
+<title>Perfloop · 登录 / Sign in</title><link rel="stylesheet" href="/ui/app.css"></head>
+<body><main id="sso-refusal" class="card signin">
 <h1>无法登录 / Cannot sign in</h1>
 <p lang="zh-CN" id="sso-message-zh">{{.Zh}}</p>
 <p lang="en" id="sso-message">{{.En}}</p>
@@ -236,7 +239,7 @@ var ssoPageTemplate = template.Must(template.New("sso").Parse(`<!doctype html>
 // ssoPage tells a person in the browser why they are not signed in, in
 // both languages: the sign-in happens before the UI knows theirs.
 func (s *Server) ssoPage(c *gin.Context, status int, en, zh string) {
-	c.Header("Content-Security-Policy", "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+	c.Header("Content-Security-Policy", "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 	c.Header("Content-Type", "text/html; charset=utf-8")
 	c.Status(status)
 	_ = ssoPageTemplate.Execute(c.Writer, struct{ En, Zh string }{en, zh})

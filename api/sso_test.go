@@ -324,6 +324,17 @@ func TestACallbackNotStartedInThisBrowserSignsNobodyIn(t *testing.T) {
 	require.Contains(t, p.body, "not started in this browser")
 
 	q := cb.Query()
+	q.Del("code")
+	p = b.get("/auth/callback?" + q.Encode())
+	require.Equal(t, 400, p.status, "no code, nothing to exchange")
+	require.Contains(t, p.body, "no authorization code")
+
+	e.idp.QueueUser(&mockoidc.MockUser{Subject: "s", Email: "admin@demo.perfloop.dev", EmailVerified: true})
+	p = b.get("/auth/login")
+	require.Equal(t, http.StatusFound, p.status)
+	cb, err = url.Parse(p.location)
+	require.NoError(t, err)
+	q = cb.Query()
 	q.Set("state", "forged")
 	p = b.get("/auth/callback?" + q.Encode())
 	require.Equal(t, 400, p.status, "a different state is refused")
@@ -367,4 +378,52 @@ func TestSSOSettingsThatCannotWorkAreNamed(t *testing.T) {
 	loop := good()
 	loop.RedirectURL = "http://127.0.0.1:8080/auth/callback"
 	require.NoError(t, loop.Check(), "http is fine on loopback")
+}
+
+// TestFirstSignInsFromSeveralTabsAtOnceCreateOneMember: a new hire
+// finishing sign-ins in several tabs together gets one member, and every
+// tab is signed in (where the creations overlap, the unique e-mail index
+// refuses the second and the callback signs in the member the first made).
+func TestFirstSignInsFromSeveralTabsAtOnceCreateOneMember(t *testing.T) {
+	e := newSSOEnv(t, storetest.SQLite(t), func(s *api.SSO) { s.JITDomain = "newhire.example.com" })
+	const tabs = 4
+	callbacks := make([]string, tabs)
+	browsers := make([]*browser, tabs)
+	for i := range browsers {
+		b := e.browser()
+		b.client.CheckRedirect = func(req *http.Request, _ []*http.Request) error {
+			if req.URL.Path == "/auth/callback" {
+				return http.ErrUseLastResponse
+			}
+			return nil
+		}
+		e.idp.QueueUser(&mockoidc.MockUser{Subject: "sub-twice", Email: "twice@newhire.example.com", EmailVerified: true})
+		p := b.get("/auth/login")
+		require.Equal(t, http.StatusFound, p.status)
+		u, err := url.Parse(p.location)
+		require.NoError(t, err)
+		callbacks[i], browsers[i] = u.RequestURI(), b
+		b.client.CheckRedirect = func(req *http.Request, _ []*http.Request) error { return http.ErrUseLastResponse }
+	}
+	statuses := make(chan int, tabs)
+	for i, b := range browsers {
+		go func() {
+			res, err := b.client.Get(e.srv.URL + callbacks[i])
+			if err != nil {
+				statuses <- 0
+				return
+			}
+			res.Body.Close()
+			statuses <- res.StatusCode
+		}()
+	}
+	for range browsers {
+		require.Equal(t, http.StatusSeeOther, <-statuses)
+	}
+	members := e.do("GET", "/api/v1/members?q=twice@newhire.example.com", "admin", nil)
+	require.EqualValues(t, 1, members.body["total"])
+	for _, b := range browsers {
+		status, body := b.send("GET", "/api/v1/me", "", false)
+		require.Equal(t, 200, status, body)
+	}
 }
