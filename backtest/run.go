@@ -69,6 +69,13 @@ func Run(in Input) (*Report, error) {
 		rep.Gaps = append(rep.Gaps, rep.Periods[i].Gaps...)
 	}
 	rep.IDPs = idps(in, drafts)
+	// Best first: a grade's band starts higher than a worse one's.
+	grades := slices.Clone(in.Draft.Grades)
+	slices.SortStableFunc(grades, func(a, b templates.Grade) int { return cmp.Compare(b.Min, a.Min) })
+	order := make([]string, len(grades))
+	for i, g := range grades {
+		order[i] = g.Key
+	}
 	if r := in.Draft.Outcomes; r != nil && r.IDP != nil {
 		if runs := r.IDP.Runs(); runs > 1 {
 			rep.Notes = append(rep.Notes, templates.Text{
@@ -81,6 +88,7 @@ func Run(in Input) (*Report, error) {
 		Zh: "按规则得出的等级（校准前）对比；校准会议的调整与已发放奖金另列",
 		En: "grades compared are those the rules give (before calibration); the calibrated grade and the bonus actually set are shown beside them",
 	})
+	rep.Summary = summarise(rep, order)
 	return rep, nil
 }
 
