@@ -69,6 +69,7 @@ func TestBacktestOverHTTPReproducesTheRecordedMonthAndRefusesBadInputByField(t *
 	require.Equal(t, true, p["sameTemplate"], r.raw)
 	require.Nil(t, p["mismatches"], r.raw)
 	require.NotEmpty(t, p["members"])
+	require.Equal(t, true, r.body["summary"].(map[string]any)["reproduced"], r.raw)
 
 	// The same draft by from and to, as HRBP.
 	r = e.do("POST", "/api/v1/templates/backtest", "sun.li", map[string]any{"template": json.RawMessage(body), "teamId": teamID, "from": "2026-09"})
