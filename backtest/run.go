@@ -84,6 +84,12 @@ func Run(in Input) (*Report, error) {
 			})
 		}
 	}
+	if len(rep.IDPs.Draft) > 0 {
+		rep.Notes = append(rep.Notes, templates.Text{
+			Zh: "每个周期触发的 IDP 都会列出；实际运行时，已有进行中计划的成员不会再叠加新计划",
+			En: "every period's IDP trigger is listed; live, a member already on an open plan gets no second one",
+		})
+	}
 	rep.Notes = append(rep.Notes, templates.Text{
 		Zh: "按规则得出的等级（校准前）对比；校准会议的调整与已发放奖金另列",
 		En: "grades compared are those the rules give (before calibration); the calibrated grade and the bonus actually set are shown beside them",
