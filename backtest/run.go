@@ -2,10 +2,12 @@ package backtest
 
 import (
 	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/perfloop/perfloop/activities"
@@ -115,6 +117,7 @@ func period(in Input, p Period) (PeriodReport, []activities.MemberScore, error) 
 		g.Evaluation(e)
 	}
 	data := g.Data()
+	waive(data, p.Records.Results)
 	if len(data) == 0 {
 		pr.Notes = append(pr.Notes, "the cycle has no members")
 		return pr, nil, nil
@@ -381,5 +384,26 @@ func gapMessage(g Gap) templates.Text {
 	return templates.Text{
 		Zh: fmt.Sprintf("%s%s在 %s 有 %d / %d 名成员缺失数据，按缺失数据策略 %s 处理", zhWhat, zhNew, g.Period, g.Members, g.Of, g.Policy),
 		En: fmt.Sprintf("%s%s is missing for %d of %d members in %s; the missing-data policy %s applied", enWhat, enNew, g.Members, g.Of, g.Period, g.Policy),
+	}
+}
+
+// waive carries over a calibration's waivers: a result it released records
+// the waiver in its explanation, and the member is scored under the draft
+// as the cycle scored them, on the data there is.
+func waive(data []activities.MemberData, results []store.Result) {
+	reasons := map[string]string{}
+	for _, r := range results {
+		if !strings.Contains(r.Explanation, `"waiver"`) {
+			continue
+		}
+		var e struct {
+			Waiver string `json:"waiver"`
+		}
+		if json.Unmarshal([]byte(r.Explanation), &e) == nil && e.Waiver != "" {
+			reasons[r.MemberID] = e.Waiver
+		}
+	}
+	for i := range data {
+		data[i].Waiver = reasons[data[i].MemberID]
 	}
 }
