@@ -62,8 +62,11 @@ type Gathering struct {
 // NewGathering starts the members' data of a cycle scored under t.
 func NewGathering(t *templates.Template, ms []store.CycleMember) *Gathering {
 	g := &Gathering{data: make([]MemberData, len(ms)), index: make(map[string]int, len(ms)), raterOf: map[string]string{}}
+	// Sized for a value of every indicator and signal, so a large cycle's
+	// maps are allocated once rather than grown value by value.
+	n := len(t.Indicators) + len(t.Signals)
 	for i, m := range ms {
-		g.data[i] = MemberData{MemberID: m.MemberID, Level: m.Level, Metrics: map[string]float64{}, Sources: map[string]string{}, Targets: map[string]float64{}, Ratings: map[string]map[string][]float64{}}
+		g.data[i] = MemberData{MemberID: m.MemberID, Level: m.Level, Metrics: make(map[string]float64, n), Sources: make(map[string]string, n), Targets: map[string]float64{}, Ratings: map[string]map[string][]float64{}}
 		g.index[m.MemberID] = i
 	}
 	for _, r := range t.Raters {

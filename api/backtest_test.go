@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/catalog"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 )
@@ -69,6 +70,17 @@ func TestBacktestOverHTTPReproducesTheRecordedMonthAndRefusesBadInputByField(t *
 	require.Equal(t, true, p["sameTemplate"], r.raw)
 	require.Nil(t, p["mismatches"], r.raw)
 	require.NotEmpty(t, p["members"])
+	require.Equal(t, true, r.body["summary"].(map[string]any)["reproduced"], r.raw)
+
+	// The published version by key (the newest when no version is given).
+	_, _, errs, err := catalog.PublishBody(context.Background(), e.store, mustOrg(t, e), body, "test")
+	require.NoError(t, err)
+	require.Empty(t, errs)
+	r = e.do("POST", "/api/v1/templates/backtest", "admin", map[string]any{"templateKey": "bt-ops", "teamId": teamID, "periods": "2026-09"})
+	require.Equal(t, 200, r.status, r.raw)
+	require.Equal(t, true, r.body["summary"].(map[string]any)["reproduced"], r.raw)
+	r = e.do("POST", "/api/v1/templates/backtest", "admin", map[string]any{"templateKey": "bt-ops", "version": 1, "teamId": teamID, "periods": "2026-09"})
+	require.Equal(t, 200, r.status, r.raw)
 
 	// The same draft by from and to, as HRBP.
 	r = e.do("POST", "/api/v1/templates/backtest", "sun.li", map[string]any{"template": json.RawMessage(body), "teamId": teamID, "from": "2026-09"})

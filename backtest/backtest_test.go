@@ -61,6 +61,11 @@ func TestBacktestOfTheAsRunTemplateReproducesEveryRecordedResult(t *testing.T) {
 			require.Greater(t, len(grades), 1, "%s: the history should spread over grades to prove anything", p.Period)
 		}
 		require.Empty(t, rep.IDPs.Draft, "the template has no IDP rule")
+		require.True(t, rep.Summary.Reproduced)
+		require.Equal(t, 6, rep.Summary.Periods)
+		require.Equal(t, 48, rep.Summary.Results)
+		require.Zero(t, rep.Summary.Changed)
+		require.Zero(t, rep.Summary.Bonus.Difference)
 	})
 }
 
@@ -138,5 +143,15 @@ func TestBacktestMovingAWeightChangesGradesAndBonusesAsComputedByHand(t *testing
 			{Period: "2026-08", Rank: 3, TeamSize: 3, Score: 32}, {Period: "2026-09", Rank: 3, TeamSize: 3, Score: 70},
 		}}}, rep.IDPs.Draft)
 		require.Empty(t, rep.IDPs.AsRun, "the as-run template has no IDP rule")
+
+		sum := rep.Summary
+		require.False(t, sum.Reproduced)
+		require.Equal(t, 6, sum.Results)
+		require.Equal(t, 3, sum.Changed)
+		require.Equal(t, 2, sum.Up, "B→A and C→B")
+		require.Equal(t, 1, sum.Down, "A→B")
+		require.Equal(t, backtest.BonusTotals{Currency: "CNY", AsRun: 7000, Draft: 8000, Difference: 1000, Recorded: 7000}, sum.Bonus)
+		require.Equal(t, []backtest.GradeCount{{Grade: "S", AsRun: 1, Draft: 1}, {Grade: "A", AsRun: 1, Draft: 1}, {Grade: "B", AsRun: 2, Draft: 3}, {Grade: "C", AsRun: 2, Draft: 1}}, sum.Distribution)
+		require.Equal(t, 1, sum.IDPs.Draft)
 	})
 }

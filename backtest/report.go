@@ -9,6 +9,9 @@ type Report struct {
 	From    string         `json:"from"`
 	To      string         `json:"to"`
 	Periods []PeriodReport `json:"periods"`
+	// Summary adds the periods up, for a panel's headline and its chart of
+	// grades before and after.
+	Summary Summary `json:"summary"`
 	// IDPs is who a development plan would follow, period by period, under
 	// the as-run templates' rules on the recorded ranks and under the
 	// draft's rule on the draft's ranks.
@@ -161,4 +164,30 @@ type BottomRun struct {
 	Rank     int     `json:"rank"`
 	TeamSize int     `json:"teamSize"`
 	Score    float64 `json:"score"`
+}
+
+// Summary is the whole range at a glance.
+type Summary struct {
+	Periods int `json:"periods"`
+	// Results counts member-periods re-scored; Changed those whose grade
+	// the draft changes, Up to a better grade and Down to a worse one (by
+	// the draft's grade order, best first).
+	Results int `json:"results"`
+	Changed int `json:"changed"`
+	Up      int `json:"up"`
+	Down    int `json:"down"`
+	// Reproduced: every period ran on the draft and re-scored exactly as
+	// recorded (false as soon as one did not run on it).
+	Reproduced   bool         `json:"reproduced"`
+	Distribution []GradeCount `json:"distribution"`
+	Bonus        BonusTotals  `json:"bonus"`
+	Promotions   struct {
+		AsRun int `json:"asRun"`
+		Draft int `json:"draft"`
+	} `json:"promotions"`
+	IDPs struct {
+		AsRun int `json:"asRun"`
+		Draft int `json:"draft"`
+	} `json:"idps"`
+	Gaps int `json:"gaps"`
 }

@@ -2,10 +2,12 @@ package backtest
 
 import (
 	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/perfloop/perfloop/activities"
@@ -69,6 +71,13 @@ func Run(in Input) (*Report, error) {
 		rep.Gaps = append(rep.Gaps, rep.Periods[i].Gaps...)
 	}
 	rep.IDPs = idps(in, drafts)
+	// Best first: a grade's band starts higher than a worse one's.
+	grades := slices.Clone(in.Draft.Grades)
+	slices.SortStableFunc(grades, func(a, b templates.Grade) int { return cmp.Compare(b.Min, a.Min) })
+	order := make([]string, len(grades))
+	for i, g := range grades {
+		order[i] = g.Key
+	}
 	if r := in.Draft.Outcomes; r != nil && r.IDP != nil {
 		if runs := r.IDP.Runs(); runs > 1 {
 			rep.Notes = append(rep.Notes, templates.Text{
@@ -77,10 +86,17 @@ func Run(in Input) (*Report, error) {
 			})
 		}
 	}
+	if len(rep.IDPs.Draft) > 0 {
+		rep.Notes = append(rep.Notes, templates.Text{
+			Zh: "每个周期触发的 IDP 都会列出；实际运行时，已有进行中计划的成员不会再叠加新计划",
+			En: "every period's IDP trigger is listed; live, a member already on an open plan gets no second one",
+		})
+	}
 	rep.Notes = append(rep.Notes, templates.Text{
 		Zh: "按规则得出的等级（校准前）对比；校准会议的调整与已发放奖金另列",
 		En: "grades compared are those the rules give (before calibration); the calibrated grade and the bonus actually set are shown beside them",
 	})
+	rep.Summary = summarise(rep, order)
 	return rep, nil
 }
 
@@ -101,6 +117,7 @@ func period(in Input, p Period) (PeriodReport, []activities.MemberScore, error) 
 		g.Evaluation(e)
 	}
 	data := g.Data()
+	waive(data, p.Records.Results)
 	if len(data) == 0 {
 		pr.Notes = append(pr.Notes, "the cycle has no members")
 		return pr, nil, nil
@@ -367,5 +384,26 @@ func gapMessage(g Gap) templates.Text {
 	return templates.Text{
 		Zh: fmt.Sprintf("%s%s在 %s 有 %d / %d 名成员缺失数据，按缺失数据策略 %s 处理", zhWhat, zhNew, g.Period, g.Members, g.Of, g.Policy),
 		En: fmt.Sprintf("%s%s is missing for %d of %d members in %s; the missing-data policy %s applied", enWhat, enNew, g.Members, g.Of, g.Period, g.Policy),
+	}
+}
+
+// waive carries over a calibration's waivers: a result it released records
+// the waiver in its explanation, and the member is scored under the draft
+// as the cycle scored them, on the data there is.
+func waive(data []activities.MemberData, results []store.Result) {
+	reasons := map[string]string{}
+	for _, r := range results {
+		if !strings.Contains(r.Explanation, `"waiver"`) {
+			continue
+		}
+		var e struct {
+			Waiver string `json:"waiver"`
+		}
+		if json.Unmarshal([]byte(r.Explanation), &e) == nil && e.Waiver != "" {
+			reasons[r.MemberID] = e.Waiver
+		}
+	}
+	for i := range data {
+		data[i].Waiver = reasons[data[i].MemberID]
 	}
 }

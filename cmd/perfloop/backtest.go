@@ -173,6 +173,9 @@ func printBacktest(w io.Writer, team string, rep *backtest.Report) {
 		}
 	}
 	fmt.Fprintln(w)
+	sum := rep.Summary
+	fmt.Fprintf(w, "in all: %d results over %d period(s), %d grade change(s) (%d up, %d down); bonus %s as run %.0f, draft %.0f (%+.0f); %d gap(s)\n",
+		sum.Results, sum.Periods, sum.Changed, sum.Up, sum.Down, sum.Bonus.Currency, sum.Bonus.AsRun, sum.Bonus.Draft, sum.Bonus.Difference, sum.Gaps)
 	if len(rep.IDPs.Draft) == 0 {
 		fmt.Fprintln(w, "IDPs under the draft: none")
 	}

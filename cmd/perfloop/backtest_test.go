@@ -81,6 +81,7 @@ func TestTemplateBacktestPrintsWhatMovingAWeightDoes(t *testing.T) {
 	require.Regexp(t, regexp.MustCompile(`(?m)^成员2 +78\.50 +B +2 +85\.50 +A +1 +B→A +1000→2000$`), stdout)
 	require.Contains(t, stdout, "bonus CNY: as run 3000, draft 4000 (+1000); set after calibration 3000")
 	require.Contains(t, stdout, "IDPs under the draft: none")
+	require.Contains(t, stdout, "in all: 3 results over 1 period(s), 3 grade change(s) (2 up, 1 down); bonus CNY as run 3000, draft 4000 (+1000); 0 gap(s)")
 
 	stdout, stderr, code = run(t, "template", "backtest", file, "--team", "ops", "--periods", "2026-09", "--db", dsn, "--json", "--log-level", "warn")
 	require.Equal(t, 0, code, stderr)
