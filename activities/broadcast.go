@@ -69,35 +69,74 @@ func (a *Activities) BroadcastFinish(ctx context.Context, cycleID string) error 
 	})
 }
 
-// fanout calls fn for ids[start:] with bounded concurrency, heartbeating
-// the index below which everything is done.
+// fanout calls fn for ids[start:] with at most a.Fanout calls in flight,
+// each worker taking the next id as soon as its call returns (a batch
+// barrier left slots idle while a batch's slowest call finished), and
+// heartbeats the index below which every call is done, so a retry resumes
+// there. It stops at the first error.
 func (a *Activities) fanout(ctx context.Context, ids []string, start int, fn func(context.Context, string) error) error {
 	width := a.Fanout
 	if width <= 0 {
 		width = 16
 	}
-	const chunk = 64
-	for lo := start; lo < len(ids); lo += chunk {
-		hi := min(lo+chunk, len(ids))
-		var wg sync.WaitGroup
-		sem := make(chan struct{}, width)
-		errs := make([]error, hi-lo)
-		for i := lo; i < hi; i++ {
-			wg.Add(1)
-			sem <- struct{}{}
-			go func(i int) {
-				defer wg.Done()
-				defer func() { <-sem }()
-				errs[i-lo] = fn(ctx, ids[i])
-			}(i)
-		}
-		wg.Wait()
-		for i, err := range errs {
-			if err != nil {
-				return fmt.Errorf("member %s: %w", ids[lo+i], err)
-			}
-		}
-		activity.RecordHeartbeat(ctx, hi)
+	if start >= len(ids) {
+		return nil
 	}
-	return nil
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var (
+		mu     sync.Mutex
+		next   = start
+		done   = make([]bool, len(ids)-start)
+		mark   = start // every index below mark is done
+		beaten = start // the mark last heartbeaten
+	)
+	take := func() (int, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if next >= len(ids) || ctx.Err() != nil {
+			return 0, false
+		}
+		next++
+		return next - 1, true
+	}
+	finish := func(i int) {
+		mu.Lock()
+		done[i-start] = true
+		for mark < len(ids) && done[mark-start] {
+			mark++
+		}
+		beat := mark-beaten >= 64 || mark == len(ids)
+		if beat {
+			beaten = mark
+		}
+		m := mark
+		mu.Unlock()
+		if beat {
+			activity.RecordHeartbeat(ctx, m)
+		}
+	}
+	var wg sync.WaitGroup
+	for range min(width, len(ids)-start) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i, ok := take()
+				if !ok {
+					return
+				}
+				if err := fn(ctx, ids[i]); err != nil {
+					cancel(fmt.Errorf("member %s: %w", ids[i], err))
+					return
+				}
+				finish(i)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return ctx.Err()
 }

@@ -25,32 +25,10 @@ func (a *Activities) gather(ctx context.Context, c *store.Cycle, t *templates.Te
 	if err != nil {
 		return nil, err
 	}
-	data := make([]MemberData, len(ms))
-	index := make(map[string]int, len(ms))
-	for i, m := range ms {
-		data[i] = MemberData{MemberID: m.MemberID, Level: m.Level, Metrics: map[string]float64{}, Sources: map[string]string{}, Targets: map[string]float64{}, Ratings: map[string]map[string][]float64{}}
-		index[m.MemberID] = i
-	}
-	raterOf := map[string]string{} // metric source → the rater group reading it
-	for _, r := range t.Raters {
-		if src := r.SourceOf(); src != "" {
-			raterOf[src] = r.Key
-		}
-	}
+	g := NewGathering(t, ms)
 	// Only the cycle's members' values: other teams' cycles of the same
 	// period share the table.
-	err = a.Store.EachMetricValue(ctx, store.MetricFilter{Period: c.Period, OrgID: c.OrgID, CycleID: c.ID}, func(v store.MetricPoint) {
-		i, ok := index[v.MemberID]
-		if !ok {
-			return
-		}
-		if rater, ok := raterOf[v.Source]; ok {
-			rate(data[i].Ratings, rater, v.IndicatorKey, v.Value)
-			return
-		}
-		data[i].Metrics[v.IndicatorKey] += v.Value
-		data[i].Sources[v.IndicatorKey] = v.Source
-	})
+	err = a.Store.EachMetricValue(ctx, store.MetricFilter{Period: c.Period, OrgID: c.OrgID, CycleID: c.ID}, g.Metric)
 	if err != nil {
 		return nil, err
 	}
@@ -59,32 +37,85 @@ func (a *Activities) gather(ctx context.Context, c *store.Cycle, t *templates.Te
 		return nil, err
 	}
 	for _, tg := range targets {
-		if tg.MemberID == nil {
-			continue
-		}
-		if i, ok := index[*tg.MemberID]; ok {
-			data[i].Targets[tg.IndicatorKey] = tg.Value
-		}
+		g.Target(tg)
 	}
 	evals, err := a.Store.ListEvaluations(ctx, c.ID, "", "")
 	if err != nil {
 		return nil, err
 	}
 	for _, e := range evals {
-		i, ok := index[e.RateeID]
-		if !ok {
-			continue
-		}
-		var scores map[string]float64
-		if err := json.Unmarshal([]byte(e.Scores), &scores); err != nil {
-			continue
-		}
-		for k, v := range scores {
-			rate(data[i].Ratings, e.RaterKey, k, v)
+		g.Evaluation(e)
+	}
+	return g.Data(), nil
+}
+
+// Gathering turns a cycle's recorded metric values, targets and
+// evaluations into what scoring reads under template t. It reads no
+// database, so a live cycle and a backtest of a draft template build the
+// same members' data from the same records.
+type Gathering struct {
+	data    []MemberData
+	index   map[string]int
+	raterOf map[string]string // metric source → the rater group reading it
+}
+
+// NewGathering starts the members' data of a cycle scored under t.
+func NewGathering(t *templates.Template, ms []store.CycleMember) *Gathering {
+	g := &Gathering{data: make([]MemberData, len(ms)), index: make(map[string]int, len(ms)), raterOf: map[string]string{}}
+	for i, m := range ms {
+		g.data[i] = MemberData{MemberID: m.MemberID, Level: m.Level, Metrics: map[string]float64{}, Sources: map[string]string{}, Targets: map[string]float64{}, Ratings: map[string]map[string][]float64{}}
+		g.index[m.MemberID] = i
+	}
+	for _, r := range t.Raters {
+		if src := r.SourceOf(); src != "" {
+			g.raterOf[src] = r.Key
 		}
 	}
-	return data, nil
+	return g
 }
+
+// Metric adds a recorded metric value: a rating when a rater group of the
+// template reads its source, otherwise the indicator's value.
+func (g *Gathering) Metric(v store.MetricPoint) {
+	i, ok := g.index[v.MemberID]
+	if !ok {
+		return
+	}
+	if rater, ok := g.raterOf[v.Source]; ok {
+		rate(g.data[i].Ratings, rater, v.IndicatorKey, v.Value)
+		return
+	}
+	g.data[i].Metrics[v.IndicatorKey] += v.Value
+	g.data[i].Sources[v.IndicatorKey] = v.Source
+}
+
+// Target adds a member's target; team targets are not a member's.
+func (g *Gathering) Target(tg store.Target) {
+	if tg.MemberID == nil {
+		return
+	}
+	if i, ok := g.index[*tg.MemberID]; ok {
+		g.data[i].Targets[tg.IndicatorKey] = tg.Value
+	}
+}
+
+// Evaluation adds a rater's submitted scores of a member.
+func (g *Gathering) Evaluation(e store.Evaluation) {
+	i, ok := g.index[e.RateeID]
+	if !ok {
+		return
+	}
+	var scores map[string]float64
+	if err := json.Unmarshal([]byte(e.Scores), &scores); err != nil {
+		return
+	}
+	for k, v := range scores {
+		rate(g.data[i].Ratings, e.RaterKey, k, v)
+	}
+}
+
+// Data is the members' data, in the order of the members given.
+func (g *Gathering) Data() []MemberData { return g.data }
 
 func rate(r map[string]map[string][]float64, rater, indicator string, v float64) {
 	if r[rater] == nil {
@@ -201,7 +232,19 @@ func (a *Activities) ApplyOutcomes(ctx context.Context, cycleID string) ([]IDPRe
 	if err != nil {
 		return nil, err
 	}
-	o := t.Outcomes
+	outcomes := Outcomes(t.Outcomes, results)
+	if err := a.Store.SetOutcomes(ctx, cycleID, outcomes); err != nil {
+		return nil, err
+	}
+	if t.Outcomes.IDP == nil {
+		return nil, nil
+	}
+	return a.createIDPs(ctx, c, t)
+}
+
+// Outcomes is each result's bonus and promotion under the template's
+// outcome rules, by the result's grade and rank.
+func Outcomes(o *templates.Outcomes, results []store.Result) []store.Outcome {
 	n := len(results)
 	// A withheld result has no rank: it neither counts towards the promoted
 	// share nor can be promoted until it is scored.
@@ -243,13 +286,7 @@ func (a *Activities) ApplyOutcomes(ctx context.Context, cycleID string) ([]IDPRe
 		}
 		outcomes = append(outcomes, oc)
 	}
-	if err := a.Store.SetOutcomes(ctx, cycleID, outcomes); err != nil {
-		return nil, err
-	}
-	if o.IDP == nil {
-		return nil, nil
-	}
-	return a.createIDPs(ctx, c, t)
+	return outcomes
 }
 
 func contains(xs []string, x string) bool {
@@ -261,8 +298,8 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
-// bottomRule is the template's IDP rule in scoring's terms.
-func bottomRule(r *templates.IDPRule) scoring.BottomRule {
+// BottomRule is the template's IDP rule in scoring's terms.
+func BottomRule(r *templates.IDPRule) scoring.BottomRule {
 	pct := 0.0
 	if r.BottomPercent != nil {
 		pct = *r.BottomPercent
@@ -270,8 +307,8 @@ func bottomRule(r *templates.IDPRule) scoring.BottomRule {
 	return scoring.BottomRule{Count: r.BottomCount, Percent: pct, Runs: r.Runs()}
 }
 
-// rankingsOf maps the store's team history onto scoring's.
-func rankingsOf(history []store.PeriodRanking) []scoring.PeriodRanking {
+// RankingsOf maps the store's team history onto scoring's.
+func RankingsOf(history []store.PeriodRanking) []scoring.PeriodRanking {
 	out := make([]scoring.PeriodRanking, len(history))
 	for i, h := range history {
 		ranked := make([]scoring.Ranked, len(h.Ranks))
@@ -283,19 +320,38 @@ func rankingsOf(history []store.PeriodRanking) []scoring.PeriodRanking {
 	return out
 }
 
+// BottomRun is a member the IDP rule sends to a plan after the newest
+// period, with the periods at the bottom that did it, oldest first.
+type BottomRun struct {
+	MemberID string
+	Run      []scoring.Standing
+}
+
+// BottomRuns is who the rule sends to a plan after periods[0] (periods are
+// newest first, as the store lists a team's history): each member at its
+// bottom whose run of consecutive bottom places is long enough.
+func BottomRuns(rule scoring.BottomRule, periods []scoring.PeriodRanking) []BottomRun {
+	if len(periods) == 0 {
+		return nil
+	}
+	var out []BottomRun
+	for _, memberID := range rule.Bottom(periods[0].Ranked) {
+		if run := rule.Run(periods, memberID); run != nil {
+			out = append(out, BottomRun{MemberID: memberID, Run: run})
+		}
+	}
+	return out
+}
+
 func (a *Activities) createIDPs(ctx context.Context, c *store.Cycle, t *templates.Template) ([]IDPRef, error) {
-	rule := bottomRule(t.Outcomes.IDP)
+	rule := BottomRule(t.Outcomes.IDP)
 	history, err := a.Store.TeamRankHistory(ctx, c, rule.Runs)
 	if err != nil || len(history) == 0 || history[0].CycleID != c.ID {
 		return nil, err
 	}
-	periods := rankingsOf(history)
 	var out []IDPRef
-	for _, memberID := range rule.Bottom(periods[0].Ranked) {
-		run := rule.Run(periods, memberID)
-		if run == nil {
-			continue
-		}
+	for _, due := range BottomRuns(rule, RankingsOf(history)) {
+		memberID, run := due.MemberID, due.Run
 		// A third month at the bottom does not stack a second plan on the
 		// open one: the mentor's check-ins already follow this member.
 		open, _, err := a.Store.ListIDPs(ctx, c.OrgID, store.IDPFilter{MemberIDs: []string{memberID}, State: store.IDPOpen}, store.Page{Limit: 1})

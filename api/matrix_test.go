@@ -55,6 +55,11 @@ var accessMatrix = []struct {
 	{"GET /api/v1/openapi.json", "", nil, "A A A A A A A A A A A"},
 	{"GET /api/docs", "", nil, "A A A A A A A A A A A"},
 	{"GET /api/v1/ui/config", "", nil, "A A A A A A A A A A A"},
+	// The browser's SSO sign-in answers 404 on a server without it (the
+	// matrix's); sso_test.go drives it against a real OpenID provider.
+	{"GET /auth/login", "", nil, "N N N N N N N N N N N"},
+	{"GET /auth/callback", "", nil, "N N N N N N N N N N N"},
+	{"POST /auth/logout", "", nil, "N N N N N N N N N N N"},
 	{"GET /api/v1/me", "", nil, "U A A A A A A A A A A"},
 	{"POST /api/v1/org/import", "", map[string]any{"teams": []any{}, "members": []any{map[string]any{"name": "", "email": "bad"}}}, "U F F F F F F F F B B"},
 	{"GET /api/v1/audit", "", nil, "U F F F F F F F F A A"},
@@ -86,6 +91,9 @@ var accessMatrix = []struct {
 	{"POST /api/v1/templates", "", map[string]any{}, "U F F F F F F F F B B"},
 	{"POST /api/v1/templates/:key/versions/:version/publish", "/api/v1/templates/matrix-retire/versions/1/publish", nil, "U F F F F F F F F A N"},
 	{"POST /api/v1/templates/:key/versions/:version/retire", "/api/v1/templates/matrix-retire/versions/1/retire", nil, "U F F F F F F F F A N"},
+	// A manager backtests the teams they lead; the probe's periods are
+	// refused once access is settled.
+	{"POST /api/v1/templates/backtest", "", map[string]any{"teamId": "{ops}", "templateKey": "cs-ops-monthly", "periods": "July"}, "U F F B F B F F B B N"},
 
 	// Launching for ops again is a conflict for those who may; another
 	// organisation's admin names a team that is not there (400 on /teamId).

@@ -63,9 +63,14 @@ func (s *Server) recoverPanics(c *gin.Context) {
 	c.Next()
 }
 
-// authenticate resolves the bearer token to a member or answers 401.
+// authenticate resolves the bearer token (or, without an Authorization
+// header, the browser's session cookie) to a member or answers 401.
 func (s *Server) authenticate(c *gin.Context) {
 	h := c.GetHeader("Authorization")
+	if session, _ := c.Cookie(sessionCookie); h == "" && session != "" && s.sso != nil {
+		s.authenticateSession(c, session)
+		return
+	}
 	token, ok := strings.CutPrefix(h, "Bearer ")
 	if !ok || strings.TrimSpace(token) == "" {
 		c.Header("WWW-Authenticate", `Bearer realm="perfloop"`)
@@ -93,6 +98,38 @@ func (s *Server) authenticate(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
+	signedIn(c, m)
+}
+
+// authenticateSession signs in by the session cookie. A browser sends the
+// cookie on requests other sites make it send, so a change must also carry
+// the CSRF header, which only this origin's script can read and set.
+func (s *Server) authenticateSession(c *gin.Context, session string) {
+	if s.throttled(c) {
+		return
+	}
+	m, _, err := s.store.Authenticate(c.Request.Context(), session)
+	if errors.Is(err, store.ErrTokenInvalid) {
+		s.auth.fail(c.ClientIP())
+		writeError(c, &Error{Status: http.StatusUnauthorized, Code: "unauthenticated", Message: "the session has ended (expired or signed out); sign in again"})
+		return
+	}
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	switch c.Request.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+	default:
+		if !csrfMatches(session, c.GetHeader(CSRFHeader)) {
+			writeError(c, csrfRefusal())
+			return
+		}
+	}
+	signedIn(c, m)
+}
+
+func signedIn(c *gin.Context, m *store.Member) {
 	c.Set(memberKey, m)
 	c.Set(loggerKey, logger(c).With("member", m.ID))
 	c.Request = c.Request.WithContext(store.AsActor(c.Request.Context(), m.ID))

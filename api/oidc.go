@@ -182,31 +182,51 @@ func (o *OIDC) read() (map[string]crypto.PublicKey, error) {
 // set. An SSO that says the email is not verified does not get to name a
 // member by it.
 func (o *OIDC) Email(raw string) (string, error) {
-	kid, err := keyID(raw)
-	if err != nil {
-		return "", fmt.Errorf("%w: %v", ErrOIDC, err)
-	}
-	keys, err := o.keysFor(kid)
+	_, claims, err := o.verify(raw, o.Audience)
 	if err != nil {
 		return "", err
 	}
+	return o.emailOf(claims, false)
+}
+
+// verify checks a token as Email describes, for audience ("" accepts
+// any), and returns it with its claims. The sign-in flow verifies ID
+// tokens here too, with its client id as the audience.
+func (o *OIDC) verify(raw, audience string) (*oidc.IDToken, map[string]any, error) {
+	kid, err := keyID(raw)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %v", ErrOIDC, err)
+	}
+	keys, err := o.keysFor(kid)
+	if err != nil {
+		return nil, nil, err
+	}
 	key, ok := keys[kid]
 	if !ok {
-		return "", fmt.Errorf("%w: unknown key id %q", ErrOIDC, kid)
+		return nil, nil, fmt.Errorf("%w: unknown key id %q", ErrOIDC, kid)
 	}
 	verifier := oidc.NewVerifier(o.Issuer, &oidc.StaticKeySet{PublicKeys: []crypto.PublicKey{key}}, &oidc.Config{
-		ClientID: o.Audience, SkipClientIDCheck: o.Audience == "", SkipIssuerCheck: o.Issuer == "",
+		ClientID: audience, SkipClientIDCheck: audience == "", SkipIssuerCheck: o.Issuer == "",
 		SupportedSigningAlgs: []string{oidc.RS256, oidc.ES256},
 		Now:                  func() time.Time { return time.Now().Add(-clockLeeway) },
 	})
 	tok, err := verifier.Verify(context.Background(), raw)
 	if err != nil {
-		return "", fmt.Errorf("%w: %v", ErrOIDC, err)
+		return nil, nil, fmt.Errorf("%w: %v", ErrOIDC, err)
 	}
 	claims := map[string]any{}
 	if err := tok.Claims(&claims); err != nil {
-		return "", fmt.Errorf("%w: %v", ErrOIDC, err)
+		return nil, nil, fmt.Errorf("%w: %v", ErrOIDC, err)
 	}
+	return tok, claims, nil
+}
+
+// emailOf is the one rule for which email a verified token names: the
+// configured claim, never one the SSO says is unverified. mustBeVerified
+// (the browser sign-in, where an ID token establishes who someone is)
+// also refuses a token that does not say email_verified at all; bearer
+// tokens, often access tokens without the claim, are let through then.
+func (o *OIDC) emailOf(claims map[string]any, mustBeVerified bool) (string, error) {
 	claim := o.Claim
 	if claim == "" {
 		claim = "email"
@@ -217,6 +237,12 @@ func (o *OIDC) Email(raw string) (string, error) {
 	}
 	switch v := claims["email_verified"].(type) {
 	case nil:
+		// Microsoft Entra ID never sends email_verified for work accounts;
+		// its optional xms_edov claim says the e-mail's domain is verified
+		// by the tenant that owns it, which is what naming staff needs.
+		if mustBeVerified && !claimTrue(claims["xms_edov"]) {
+			return "", fmt.Errorf("%w: the SSO does not say the email %s is verified (no email_verified claim, nor Entra ID's xms_edov)", ErrOIDC, email)
+		}
 	case bool:
 		if !v {
 			return "", fmt.Errorf("%w: the SSO says the email %s is not verified", ErrOIDC, email)
@@ -229,6 +255,17 @@ func (o *OIDC) Email(raw string) (string, error) {
 		return "", fmt.Errorf("%w: email_verified is neither true nor false", ErrOIDC)
 	}
 	return strings.ToLower(email), nil
+}
+
+// claimTrue reads a boolean claim some providers send as a string.
+func claimTrue(v any) bool {
+	switch v := v.(type) {
+	case bool:
+		return v
+	case string:
+		return v == "true" || v == "1"
+	}
+	return false
 }
 
 // keyID reads the key id from a JWT's header, to pick the key before the

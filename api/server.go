@@ -33,6 +33,9 @@ type Deps struct {
 	Cycles *cycles.Service
 	// OIDC, when set, also accepts SSO tokens verified against a JWKS.
 	OIDC *OIDC
+	// SSO, when set, signs browsers in through the company's OpenID
+	// Connect provider (/auth/login) into a session cookie.
+	SSO *SSO
 	// Metrics records request latencies; it is served on its own listener.
 	Metrics *monitoring.Metrics
 	// Webhooks says which hosts a channel's URL may name.
@@ -46,6 +49,7 @@ type Server struct {
 	checks []Check
 	cycles *cycles.Service
 	oidc   *OIDC
+	sso    *SSO
 	hooks  notify.Targets
 	auth   *authLimiter
 }
@@ -56,7 +60,7 @@ func New(d Deps) http.Handler {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{store: d.Store, log: d.Log, checks: d.Checks, cycles: d.Cycles, oidc: d.OIDC, hooks: d.Webhooks, auth: newAuthLimiter()}
+	s := &Server{store: d.Store, log: d.Log, checks: d.Checks, cycles: d.Cycles, oidc: d.OIDC, sso: d.SSO, hooks: d.Webhooks, auth: newAuthLimiter()}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	if err := r.SetTrustedProxies(trustedProxies); err != nil {
@@ -80,6 +84,7 @@ func New(d Deps) http.Handler {
 	s.teamRoutes(authed)
 	s.memberRoutes(authed)
 	s.templateRoutes(authed)
+	s.backtestRoutes(authed)
 	authed.POST("/org/import", s.requireRole(store.RoleAdmin), s.importOrg)
 	authed.GET("/audit", s.requireRole(store.RoleAdmin), s.listAudit)
 	s.cycleRoutes(authed)
@@ -92,13 +97,16 @@ func New(d Deps) http.Handler {
 	s.deliveryRoutes(authed)
 	s.personalDataRoutes(authed)
 	s.uiRoutes(v1, authed)
+	s.ssoRoutes(r)
 	documentCoreRoutes()
+	documentSSORoutes()
 	documentCycleRoutes()
 	documentSpreadsheetRoutes()
 	documentScheduleRoutes()
 	documentBoardRoutes()
 	documentNominationRoutes()
 	documentInterviewRoutes()
+	documentBacktestRoutes()
 	documentAccessRoutes()
 	documentDeliveryRoutes()
 	documentPersonalDataRoutes()

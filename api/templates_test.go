@@ -22,7 +22,7 @@ func newTemplateEnv(t *testing.T) *env {
 	e := newEnv(t, s)
 	n, err := catalog.SeedBuiltins(context.Background(), s)
 	require.NoError(t, err)
-	require.Equal(t, 4, n, "every built-in is published once")
+	require.Equal(t, 6, n, "every built-in is published once")
 	return e
 }
 
@@ -98,7 +98,7 @@ func TestBuiltinTemplatesAreListedAndEachCanBeFetchedByVersion(t *testing.T) {
 	e := newTemplateEnv(t)
 	r := e.do("GET", "/api/v1/templates?status=published", "zhang.wei", nil)
 	require.Equal(t, 200, r.status, r.raw)
-	require.EqualValues(t, 4, r.body["total"])
+	require.EqualValues(t, 6, r.body["total"])
 
 	var keys []string
 	for _, x := range r.body["items"].([]any) {
@@ -121,7 +121,7 @@ func TestBuiltinTemplatesAreListedAndEachCanBeFetchedByVersion(t *testing.T) {
 		require.Equal(t, 200, latest.status, latest.raw)
 		require.Equal(t, got.body["checksum"], latest.body["checksum"])
 	}
-	require.ElementsMatch(t, []string{"community-monthly", "community-quarterly", "cs-ops-monthly", "ops-assistant-monthly"}, keys)
+	require.ElementsMatch(t, []string{"community-monthly", "community-quarterly", "content-ops-monthly", "cs-ops-monthly", "ops-assistant-monthly", "team-lead-quarterly"}, keys)
 
 	r = e.do("GET", "/api/v1/templates?status=draft", "admin", nil)
 	require.EqualValues(t, 0, r.body["total"])

@@ -56,12 +56,15 @@ func TestScoreSQLAgreesWithScoreMembers(t *testing.T) {
 	e, err := Start(ctx, EngineOptions{NoTemporal: true, Log: testLog{t}})
 	require.NoError(t, err)
 	t.Cleanup(e.Close)
-	res, err := e.runScore(ctx, 300)
+	res, err := e.runScore(ctx, 300, 2)
 	require.NoError(t, err)
 	require.Positive(t, res.Ours.Get("fromDbMs"))
 	require.Positive(t, res.Raw.Get("sqlMs"))
 	require.Equal(t, 300.0, res.Raw.Get("rows"))
 	require.Contains(t, res.Notes, "totals agree within 0.0")
+	require.Equal(t, 2, res.Rounds)
+	require.LessOrEqual(t, res.RatioMin, res.Ratio)
+	require.GreaterOrEqual(t, res.RatioMax, res.Ratio)
 }
 
 func TestScoreTemplateParses(t *testing.T) {

@@ -17,11 +17,20 @@ const tableFigures = 3
 // raw figures, the headline ratio and the notes.
 func WriteTable(w io.Writer, results []Result) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SCENARIO\tN\tOURS\tRAW\tRATIO\tNOTES")
+	fmt.Fprintln(tw, "SCENARIO\tN\tOURS\tRAW\tRATIO\tSPREAD\tNOTES")
 	for _, r := range results {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", r.Scenario, r.Members, cell(r.Ours), cell(r.Raw), strconv.FormatFloat(r.Ratio, 'f', 2, 64), r.Notes)
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\n", r.Scenario, r.Members, cell(r.Ours), cell(r.Raw), strconv.FormatFloat(r.Ratio, 'f', 2, 64), spread(r), r.Notes)
 	}
 	return tw.Flush()
+}
+
+// spread shows the rounds' range of the headline ratio and its width
+// relative to the median: "1.40–1.52 ±8% ×3".
+func spread(r Result) string {
+	if r.Rounds <= 1 {
+		return "1 round"
+	}
+	return fmt.Sprintf("%.2f–%.2f %.0f%% ×%d", r.RatioMin, r.RatioMax, r.Spread*100, r.Rounds)
 }
 
 func cell(fs Figures) string {

@@ -86,7 +86,15 @@ type Result struct {
 	Ratio float64 `json:"ratio"`
 	// Ratios are every comparison made, each ours / raw.
 	Ratios map[string]float64 `json:"ratios,omitempty"`
-	Notes  string             `json:"notes"`
+	// Rounds is how many times ours and raw were measured, back to back;
+	// with more than one, every figure and ratio is the rounds' median.
+	Rounds int `json:"rounds"`
+	// RatioMin and RatioMax are the lowest and highest headline ratio of
+	// the rounds; Spread is (RatioMax - RatioMin) / Ratio.
+	RatioMin float64 `json:"ratioMin"`
+	RatioMax float64 `json:"ratioMax"`
+	Spread   float64 `json:"spread"`
+	Notes    string  `json:"notes"`
 }
 
 func ratio(ours, raw float64) float64 {

@@ -34,6 +34,9 @@ type Options struct {
 	Members []int
 	// ScoreMembers is how many members score scores (0: ScoreMembers).
 	ScoreMembers int
+	// Repeat is how many rounds of ours-then-raw each scenario runs at
+	// each size (0: DefaultRepeat); figures are the rounds' medians.
+	Repeat int
 }
 
 // ParseScenarios reads --scenario: one name, a comma list, or all.
@@ -79,6 +82,9 @@ func Run(ctx context.Context, o Options) ([]Result, error) {
 	if o.ScoreMembers == 0 {
 		o.ScoreMembers = ScoreMembers
 	}
+	if o.Repeat <= 0 {
+		o.Repeat = DefaultRepeat
+	}
 	needTemporal := slices.ContainsFunc(o.Scenarios, func(s string) bool { return s != ScenarioScore })
 	eo := o.EngineOptions
 	eo.NoTemporal = !needTemporal
@@ -95,25 +101,31 @@ func Run(ctx context.Context, o Options) ([]Result, error) {
 	var out []Result
 	for _, n := range o.Members {
 		for _, s := range o.Scenarios {
-			var res Result
+			var run func(context.Context, int) (Result, error)
 			switch s {
 			case ScenarioLaunch:
-				res, err = e.runLaunch(ctx, n)
+				run = e.runLaunch
 			case ScenarioSubmit:
-				res, err = e.runSubmit(ctx, n)
+				run = e.runSubmit
 			case ScenarioMemory:
-				res, err = e.runMemory(ctx, n)
+				run = e.runMemory
 			default:
 				continue
 			}
-			if err != nil {
-				return out, fmt.Errorf("%s with %d members: %w", s, n, err)
+			rounds := make([]Result, 0, o.Repeat)
+			for i := range o.Repeat {
+				res, err := run(ctx, n)
+				if err != nil {
+					return out, fmt.Errorf("%s with %d members, round %d: %w", s, n, i+1, err)
+				}
+				e.logf("%s %d: round %d of %d: ratio %.2f", s, n, i+1, o.Repeat, res.Ratio)
+				rounds = append(rounds, res)
 			}
-			out = append(out, res)
+			out = append(out, combine(rounds))
 		}
 	}
 	if slices.Contains(o.Scenarios, ScenarioScore) {
-		res, err := e.runScore(ctx, o.ScoreMembers)
+		res, err := e.runScore(ctx, o.ScoreMembers, o.Repeat)
 		if err != nil {
 			return out, fmt.Errorf("score with %d members: %w", o.ScoreMembers, err)
 		}

@@ -86,7 +86,9 @@ func TestAPlanSentBackIsRevisedAndApprovedBeforeTheStageMovesOn(t *testing.T) {
 
 	require.Eventually(t, func() bool {
 		cy, err := st.GetCycleByID(ctx, c.ID)
-		return err == nil && cy.CurrentStage == "execute"
+		// October's execute stage is over already, so the cycle may be
+		// past it by the time this looks.
+		return err == nil && cy.CurrentStage != "plan"
 	}, 30*time.Second, 200*time.Millisecond, "the cycle should leave the plan stage once every plan is approved")
 
 	tasks, _, err := st.ListTasks(ctx, e.Org.ID, store.TaskFilter{CycleID: c.ID}, store.Page{Limit: 100})

@@ -44,6 +44,7 @@ type Options struct {
 	TaskQueue      string
 	Log            *slog.Logger
 	OIDC           *api.OIDC    // optional SSO
+	SSO            *api.SSO     // optional SSO sign-in for browsers
 	Mail           *notify.SMTP // optional SMTP relay (a local sink) for e-mail notifications
 	// StopTimeout lets the worker's activities in flight finish on Stop.
 	StopTimeout time.Duration
@@ -159,6 +160,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		Extra:    routes(s),
 		Cycles:   Cycles(s.parts()),
 		OIDC:     o.OIDC,
+		SSO:      o.SSO,
 		Metrics:  o.Metrics,
 		Webhooks: o.Webhooks,
 	})

@@ -16,7 +16,7 @@ import (
 func TestBuiltinTemplatesParseWithoutErrorsAndUniqueKeys(t *testing.T) {
 	files, err := templates.BuiltinFiles()
 	require.NoError(t, err)
-	require.Len(t, files, 4)
+	require.Len(t, files, 6)
 	seen := map[string]string{}
 	for _, f := range files {
 		tpl, errs := templates.Parse(f.Data)

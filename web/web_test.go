@@ -57,13 +57,22 @@ func chromiumPath(t *testing.T) string {
 // startUI starts the dev stack and serves the UI from its own gin engine,
 // proxying /api/ to the stack, so the test does not depend on the server
 // wiring web.Register itself.
-func startUI(t *testing.T) *browserUI {
+func startUI(t *testing.T) *browserUI { return startUIWith(t, nil) }
+
+// startUIWith lets a test change the stack's options, knowing the base URL
+// the browser will use (an SSO redirect URL names it).
+func startUIWith(t *testing.T, configure func(o *devstack.Options, base string)) *browserUI {
 	t.Helper()
 	chromium := chromiumPath(t)
 	ctx, cancel := context.WithTimeout(context.Background(), step)
 	defer cancel()
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	stack, err := devstack.Start(ctx, devstack.Options{HTTPAddr: "127.0.0.1:0", Ephemeral: true, TaskQueue: "web-" + t.Name(), Log: log})
+	srv := httptest.NewUnstartedServer(nil)
+	opts := devstack.Options{HTTPAddr: "127.0.0.1:0", Ephemeral: true, TaskQueue: "web-" + t.Name(), Log: log}
+	if configure != nil {
+		configure(&opts, "http://"+srv.Listener.Addr().String())
+	}
+	stack, err := devstack.Start(ctx, opts)
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -76,8 +85,11 @@ func startUI(t *testing.T) *browserUI {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	web.Register(r)
-	r.Any("/api/*path", gin.WrapH(httputil.NewSingleHostReverseProxy(target)))
-	srv := httptest.NewServer(r)
+	proxy := gin.WrapH(httputil.NewSingleHostReverseProxy(target))
+	r.Any("/api/*path", proxy)
+	r.Any("/auth/*path", proxy)
+	srv.Config.Handler = r
+	srv.Start()
 	t.Cleanup(srv.Close)
 
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),

@@ -80,7 +80,9 @@ type cycleRun struct {
 }
 
 // CycleWorkflow walks a frozen template's stages in order. Each run handles
-// one stage and continues as new, carrying only what later stages need.
+// one stage and continues as new, carrying only what later stages need;
+// stages that end within moments of the run's start (skipped, or already
+// over at launch) share the run instead (see carryOn).
 func CycleWorkflow(ctx workflow.Context, in CycleInput) (*CycleResult, error) {
 	r := &cycleRun{in: in, done: map[string]bool{}, tasks: map[string]*activities.TaskRef{}, busy: map[string]bool{}}
 	log := workflow.GetLogger(ctx)
@@ -111,50 +113,89 @@ func CycleWorkflow(ctx workflow.Context, in CycleInput) (*CycleResult, error) {
 	if err := r.handlers(ctx); err != nil {
 		return nil, err
 	}
-	if r.in.StageIndex >= len(tpl.Stages) {
-		return r.finish(ctx)
-	}
-	r.stage = tpl.Stages[r.in.StageIndex]
-	run, err := r.shouldRun(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if run {
-		log.Info("stage opens", "cycle", in.CycleID, "stage", r.stage.Key)
-		if err := r.setState(ctx, "running", r.stage.Key); r.cancelRecorded(err) {
+	for {
+		if r.in.StageIndex >= len(tpl.Stages) {
+			return r.finish(ctx)
+		}
+		r.stage = tpl.Stages[r.in.StageIndex]
+		run, err := r.shouldRun(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if run {
+			log.Info("stage opens", "cycle", in.CycleID, "stage", r.stage.Key)
+			if err := r.setState(ctx, "running", r.stage.Key); r.cancelRecorded(err) {
+				return r.cancel(ctx)
+			} else if err != nil {
+				return nil, err
+			}
+			err := r.runStage(ctx)
+			if errors.Is(err, errHandOver) {
+				return r.handOver(ctx)
+			}
+			if err != nil {
+				return nil, err
+			}
+		} else {
+			r.in.Skipped = append(r.in.Skipped, r.stage.Key)
+		}
+		if r.cancelled {
 			return r.cancel(ctx)
-		} else if err != nil {
+		}
+		// Updates in flight must finish before this run hands over; a cancel
+		// that arrived meanwhile is honoured here rather than lost in the hand-over.
+		if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 			return nil, err
 		}
-		err := r.runStage(ctx)
-		if errors.Is(err, errHandOver) {
-			return r.handOver(ctx)
+		if cancelled, err := r.cancelSettled(ctx, r.cancelled); err != nil || cancelled {
+			if err != nil {
+				return nil, err
+			}
+			return r.cancel(ctx)
 		}
-		if err != nil {
-			return nil, err
+		next := r.in
+		next.StageIndex++
+		next.Snapshot = r.snap
+		next.Resume = nil
+		if !r.carryOn(ctx) {
+			return nil, workflow.NewContinueAsNewError(ctx, CycleWorkflow, next)
 		}
-	} else {
-		r.in.Skipped = append(r.in.Skipped, r.stage.Key)
+		r.in = next
+		r.nextStage()
 	}
-	if r.cancelled {
-		return r.cancel(ctx)
+}
+
+// shortRun is how young a run must be to carry on into the next stage
+// itself. Temporal holds back the first workflow task of a run continued
+// as new until its predecessor has lived WorkflowIdReuseMinimalInterval
+// (one second by default): at launch, a stage that is skipped or already
+// over (last month's execute) ended its run in 40 ms and cost the cycle a
+// full second before its evaluation opened.
+const shortRun = 2 * time.Second
+
+// carryOn says whether the stage just ended was short enough for this run
+// to go on to the next stage instead of continuing as new. Long stages
+// still end their run, so each run holds about one stage's history.
+func (r *cycleRun) carryOn(ctx workflow.Context) bool {
+	info := workflow.GetInfo(ctx)
+	if workflow.Now(ctx).Sub(info.WorkflowStartTime) >= shortRun || info.GetCurrentHistoryLength() > historyBudget/8 || info.GetContinueAsNewSuggested() {
+		return false
 	}
-	// Updates in flight must finish before this run hands over; a cancel
-	// that arrived meanwhile is honoured here rather than lost in the hand-over.
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return nil, err
-	}
-	if cancelled, err := r.cancelSettled(ctx, r.cancelled); err != nil || cancelled {
-		if err != nil {
-			return nil, err
-		}
-		return r.cancel(ctx)
-	}
-	next := r.in
-	next.StageIndex++
-	next.Snapshot = r.snap
-	next.Resume = nil
-	return nil, workflow.NewContinueAsNewError(ctx, CycleWorkflow, next)
+	return workflow.GetVersion(ctx, "short-stages-share-a-run", workflow.DefaultVersion, 1) == 1
+}
+
+// nextStage clears what belonged to the stage just ended, as a new run
+// would start with it cleared. What counts the run's own history (reports,
+// blocks, resumes) stays.
+func (r *cycleRun) nextStage() {
+	r.due = time.Time{}
+	r.done = map[string]bool{}
+	r.expired = 0
+	r.resume = nil
+	r.tasks = map[string]*activities.TaskRef{}
+	r.loading = false
+	r.blocked = ""
+	r.halted = false
 }
 
 // handOver continues the same stage in a fresh run, carrying the reports.
@@ -515,20 +556,24 @@ func (r *cycleRun) reportRounds(ctx workflow.Context, opened time.Time, rp *temp
 	if every <= 0 || dueIn <= 0 {
 		return
 	}
+	// The stage's own key, index and due, read once: a run that carries on
+	// into the next stage (carryOn) changes r's, and this stage's rounds
+	// end with it.
+	key, index, stageDue := r.stage.Key, r.in.StageIndex, r.due
 	for k := 1; ; k++ {
 		due := opened.Add(time.Duration(k) * every)
-		if due.After(r.due) || r.cancelled {
+		if due.After(stageDue) || r.cancelled || r.in.StageIndex != index {
 			return
 		}
-		if err := r.waitUntil(ctx, due.Add(-dueIn), func() bool { return false }); err != nil || r.cancelled {
+		if err := r.waitUntil(ctx, due.Add(-dueIn), func() bool { return false }); err != nil || r.cancelled || r.in.StageIndex != index {
 			return
 		}
 		closeAt := due.Add(every - dueIn)
-		if closeAt.After(r.due) {
-			closeAt = r.due
+		if closeAt.After(stageDue) {
+			closeAt = stageDue
 		}
 		open := activities.StageOpen{
-			CycleID: r.in.CycleID, StageKey: activities.ReportKey(r.stage.Key, k), StageType: activities.StageReport, Index: r.in.StageIndex,
+			CycleID: r.in.CycleID, StageKey: activities.ReportKey(key, k), StageType: activities.StageReport, Index: index,
 			OpenedAt: workflow.Now(ctx), Due: due, Reminders: []time.Duration{dueIn / 2}, CloseAt: closeAt, Round: k,
 		}
 		if err := workflow.ExecuteActivity(withBulk(ctx), a.BroadcastStage, open).Get(ctx, nil); err != nil {

@@ -36,22 +36,27 @@ type memberRun struct {
 // closes, and reports back to the parent.
 func MemberWorkflow(ctx workflow.Context, in MemberInput) error {
 	r := &memberRun{in: in, seen: map[string]bool{}, tasks: map[string]*activities.TaskRef{}}
-	stages := workflow.GetSignalChannel(ctx, activities.SignalStage)
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		for {
-			var s activities.StageOpen
-			stages.Receive(ctx, &s)
-			// A broadcast retried after a crash repeats a stage; once is enough.
-			if !r.seen[s.StageKey] {
-				r.seen[s.StageKey] = true
-				r.pending = append(r.pending, s)
-			}
+	// One coroutine reads both signals (a coroutine is a stack kept for
+	// as long as the member waits, so one per signal doubled the cost).
+	// Reading a signal issues no command, so histories replay either way.
+	signals := workflow.NewSelector(ctx)
+	signals.AddReceive(workflow.GetSignalChannel(ctx, activities.SignalStage), func(c workflow.ReceiveChannel, _ bool) {
+		var s activities.StageOpen
+		c.Receive(ctx, &s)
+		// A broadcast retried after a crash repeats a stage; once is enough.
+		if !r.seen[s.StageKey] {
+			r.seen[s.StageKey] = true
+			r.pending = append(r.pending, s)
 		}
 	})
-	finish := workflow.GetSignalChannel(ctx, activities.SignalFinish)
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		finish.Receive(ctx, nil)
+	signals.AddReceive(workflow.GetSignalChannel(ctx, activities.SignalFinish), func(c workflow.ReceiveChannel, _ bool) {
+		c.Receive(ctx, nil)
 		r.finished = true
+	})
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			signals.Select(ctx)
+		}
 	})
 	err := workflow.SetUpdateHandlerWithOptions(ctx, activities.UpdateSubmit, r.submit, workflow.UpdateHandlerOptions{Validator: r.validate})
 	if err != nil {
@@ -86,10 +91,9 @@ func MemberWorkflow(ctx workflow.Context, in MemberInput) error {
 func (r *memberRun) runStage(ctx workflow.Context, s activities.StageOpen) error {
 	r.stage = &s
 	r.tasks = map[string]*activities.TaskRef{}
-	var refs []activities.TaskRef
 	req := activities.MemberTasksRequest{MemberID: r.in.MemberID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Stage: s}
 	r.loading = true
-	err := workflow.ExecuteActivity(withQuick(ctx), a.EnsureMemberTasks, req).Get(ctx, &refs)
+	refs, err := ensureMemberTasks(ctx, req)
 	r.loading = false
 	if err != nil {
 		return err
@@ -99,9 +103,8 @@ func (r *memberRun) runStage(ctx workflow.Context, s activities.StageOpen) error
 	}
 	tctx, stop := workflow.WithCancel(ctx)
 	sch := deadlineSchedule{Due: s.Due, Before: s.Reminders, OverdueEvery: s.OverdueEvery, OverdueMax: s.OverdueMax, EscalateAfter: s.EscalateAfter}
-	sch.start(tctx, r.remind(s), r.escalate(s))
 	closed := false
-	at(tctx, s.CloseAt, func(workflow.Context) { closed = true })
+	sch.start(tctx, r.remind(s), r.escalate(s), timed{s.CloseAt, func(workflow.Context) { closed = true }})
 	err = workflow.Await(ctx, func() bool { return r.unsettled() == 0 || closed || r.finished })
 	stop()
 	if err != nil {

@@ -106,6 +106,29 @@ func recordSubmission(ctx workflow.Context, s activities.Submission) (activities
 	return res, err
 }
 
+// ensureMemberTasks opens a member's tasks for a stage through a local
+// activity: at launch every member runs this once, and a round trip
+// through the task queue per member (three history events, a poll and a
+// dispatch) was most of what a launch cost after the broadcast. A failure
+// that outlasts the local retries (the database away) falls back to the
+// regular activity, retried without limit; EnsureMemberTasks is
+// idempotent. Histories from before this change keep the regular activity.
+func ensureMemberTasks(ctx workflow.Context, req activities.MemberTasksRequest) ([]activities.TaskRef, error) {
+	var refs []activities.TaskRef
+	if workflow.GetVersion(ctx, "local-member-tasks", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		err := workflow.ExecuteActivity(withQuick(ctx), a.EnsureMemberTasks, req).Get(ctx, &refs)
+		return refs, err
+	}
+	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, local), "EnsureMemberTasks", req).Get(ctx, &refs)
+	if err == nil || refusal(err) {
+		return refs, err
+	}
+	workflow.GetLogger(ctx).Warn("opening a member's tasks outlasted its local retries; retrying until the database answers", "member", req.MemberID, "error", err)
+	refs = nil
+	err = workflow.ExecuteActivity(withQuick(ctx), a.EnsureMemberTasks, req).Get(ctx, &refs)
+	return refs, err
+}
+
 // refusal tells a submission the activity refused (closed task, bad form,
 // missing row) from a failure that may pass on retry.
 func refusal(err error) bool {

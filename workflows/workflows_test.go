@@ -66,11 +66,42 @@ func TestStageWithFalseWhenIsSkipped(t *testing.T) {
 	stages[len(stages)-1].(map[string]any)["when"] = "quarterEnd"
 	snap.Template, _ = json.Marshal(tpl)
 	env.OnActivity(a.SetCycleState, mock.Anything, mock.Anything).Return(nil)
+	env.OnActivity(a.BroadcastFinish, mock.Anything, "c1").Return(nil).Once()
 	in := workflows.CycleInput{CycleID: "c1", Snapshot: snap, StageIndex: len(stages) - 1}
 	env.ExecuteWorkflow(workflows.CycleWorkflow, in)
-	next := continuedWith(t, env)
-	require.Equal(t, []string{"monthlyReview"}, next.Skipped, "October is not a quarter end")
+	// A skipped stage takes no time, so the run carries on (carryOn) and
+	// finishes the cycle itself rather than continuing as new.
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, env.GetWorkflowError())
+	var res workflows.CycleResult
+	require.NoError(t, env.GetWorkflowResult(&res))
+	require.Equal(t, []string{"monthlyReview"}, res.Skipped, "October is not a quarter end")
+	require.Equal(t, "completed", res.State)
 	env.AssertNotCalled(t, "NotifyRole", mock.Anything, mock.Anything)
+}
+
+// TestAShortStageCarriesOnButALongOneContinuesAsNew: Temporal holds back a
+// run continued as new until its predecessor is a second old, so a stage
+// over in moments hands straight on within the run; a stage that waited
+// (here the evaluation's three days) still ends its run.
+func TestAShortStageCarriesOnButALongOneContinuesAsNew(t *testing.T) {
+	env := newEnv(t)
+	snap := snapshot(t, "cs-ops-monthly")
+	env.OnActivity(a.SetCycleState, mock.Anything, mock.Anything).Return(nil)
+	var opened []string
+	env.OnActivity(a.BroadcastStage, mock.Anything, mock.Anything).Return(func(_ context.Context, o activities.StageOpen) (int, error) {
+		opened = append(opened, o.StageKey)
+		return 1, nil // one member who never reports: the stage waits to its end
+	})
+	env.OnActivity(a.MonitorPace, mock.Anything, mock.Anything).Return(nil).Maybe()
+	env.OnActivity(a.ExpireTasks, mock.Anything, mock.Anything).Return(0, nil).Maybe()
+	env.OnActivity(a.ComputeScores, mock.Anything, "c1").Return(&activities.Scored{}, nil).Once()
+	// The snapshot's period is past, so its execute stage is over at launch.
+	require.True(t, snap.PeriodEnd.Before(time.Now()))
+	env.ExecuteWorkflow(workflows.CycleWorkflow, workflows.CycleInput{CycleID: "c1", Snapshot: snap})
+	next := continuedWith(t, env)
+	require.Equal(t, 2, next.StageIndex, "execute, over at launch, shared the first run with evaluate, which waited and ended it")
+	require.Equal(t, []string{"evaluate"}, opened)
 }
 
 // TestCalibrationRefusesABrokenDistributionThenAcceptsOne: the Update's
@@ -320,8 +351,13 @@ func TestTheFeedbackStageBooksInterviewsAfterPublishingResults(t *testing.T) {
 				order = append(order, "acknowledge")
 				return 0, nil
 			}).Once()
+			// Nobody to acknowledge: the stage is over at once and the run
+			// carries on through the monthly review notice to the end.
+			env.OnActivity(a.NotifyRole, mock.Anything, mock.Anything).Return(1, nil).Once()
+			env.OnActivity(a.BroadcastFinish, mock.Anything, "c1").Return(nil).Once()
 			env.ExecuteWorkflow(workflows.CycleWorkflow, workflows.CycleInput{CycleID: "c1", Snapshot: snap, StageIndex: 3, Grades: map[string]string{"m1": "A"}})
-			continuedWith(t, env)
+			require.True(t, env.IsWorkflowCompleted())
+			require.NoError(t, env.GetWorkflowError())
 			if !withBlock {
 				require.Equal(t, []string{"publish", "outcomes", "acknowledge"}, order)
 				return

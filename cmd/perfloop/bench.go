@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/pprof"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -20,7 +22,9 @@ func init() {
 func benchCommand() *cobra.Command {
 	var (
 		scenario, members, db, temporalAddr, namespace, profile string
-		asJSON                                                  bool
+		heapProfile, blockProfile                               string
+		asJSON, check                                           bool
+		repeat                                                  int
 	)
 	cmd := &cobra.Command{
 		Use:   "bench",
@@ -39,10 +43,18 @@ scenario beside its raw counterpart:
   score   ScoreMembers on 10,000 members x 12 indicators, in memory and read
           from the database, vs. the same weighted totals in one SQL query
 
-Progress goes to stderr; the table (or JSON with --json) to stdout.`,
+Each scenario runs --repeat rounds at each size, ours then raw back to back
+in every round, so a slow moment of the machine falls on both sides of that
+round's ratio; the figures are the rounds' medians and SPREAD shows the
+rounds' lowest and highest ratio. With --check the bench holds every ratio
+to its goal (issue 18's table) and exits 1 when one is missed.
+
+Progress goes to stderr; the table (or JSON with --json) to stdout, and with
+--check one line per goal after it (to stderr with --json).`,
 		Example: `  perfloop bench --members 100,1000
   perfloop bench --scenario launch --members 1000 --json
-  perfloop bench --scenario submit --members 200 --db 'root@tcp(127.0.0.1:3306)/test'`,
+  perfloop bench --scenario submit --members 200 --db 'root@tcp(127.0.0.1:3306)/test'
+  perfloop bench --members 100 --repeat 3 --check`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			scenarios, err := bench.ParseScenarios(scenario)
@@ -52,6 +64,16 @@ Progress goes to stderr; the table (or JSON with --json) to stdout.`,
 			sizes, err := bench.ParseMembers(members)
 			if err != nil {
 				return exitError{2, err}
+			}
+			if repeat < 1 || repeat > 50 {
+				return exitError{2, fmt.Errorf("%w: --repeat %d: give 1 to 50 rounds", bench.ErrUsage, repeat)}
+			}
+			if blockProfile != "" {
+				runtime.SetBlockProfileRate(int(time.Millisecond / 10))
+				defer writeProfile(cmd, "block", blockProfile)
+			}
+			if heapProfile != "" {
+				defer writeProfile(cmd, "heap", heapProfile)
 			}
 			if profile != "" {
 				f, err := os.Create(profile)
@@ -66,13 +88,22 @@ Progress goes to stderr; the table (or JSON with --json) to stdout.`,
 			}
 			results, runErr := bench.Run(cmd.Context(), bench.Options{
 				EngineOptions: bench.EngineOptions{DB: db, Temporal: temporalAddr, Namespace: namespace, Log: cmd.ErrOrStderr()},
-				Scenarios:     scenarios, Members: sizes,
+				Scenarios:     scenarios, Members: sizes, Repeat: repeat,
 			})
 			out := cmd.OutOrStdout()
 			if asJSON {
 				err = bench.WriteJSON(out, results)
 			} else if len(results) > 0 {
 				err = bench.WriteTable(out, results)
+			}
+			if err == nil && check && runErr == nil {
+				to := out
+				if asJSON {
+					to = cmd.ErrOrStderr()
+				}
+				if missed := bench.WriteVerdicts(to, bench.Check(results)); missed > 0 {
+					return exitError{1, fmt.Errorf("bench: %d goal(s) missed", missed)}
+				}
 			}
 			if runErr != nil {
 				if errors.Is(runErr, bench.ErrUsage) {
@@ -90,6 +121,28 @@ Progress goes to stderr; the table (or JSON with --json) to stdout.`,
 	fs.StringVar(&db, "db", "", "database: empty for in-memory SQLite, sqlite:FILE, or a MySQL DSN such as root@tcp(127.0.0.1:3306)/test (a fresh perfloop_bench_* database is created there and dropped)")
 	fs.StringVar(&temporalAddr, "temporal", "", "Temporal frontend host:port; empty starts an embedded in-memory server on a free port")
 	fs.StringVar(&namespace, "namespace", "default", "Temporal namespace")
+	fs.IntVar(&repeat, "repeat", bench.DefaultRepeat, "rounds of ours-then-raw per scenario and size; figures are the rounds' medians")
+	fs.BoolVar(&check, "check", false, "hold each ratio to its goal and exit 1 when one is missed")
+	fs.StringVar(&heapProfile, "memprofile", "", "write a heap profile (after a collection) at the end of the run to this file")
+	fs.StringVar(&blockProfile, "blockprofile", "", "write a profile of where goroutines blocked (events of 100µs and more) to this file")
 	fs.StringVar(&profile, "cpuprofile", "", "write a CPU profile of the whole run (engine, embedded server and raw workers) to this file")
 	return cmd
+}
+
+// writeProfile writes the named runtime profile to path at the end of a
+// bench run; a failure is reported, not fatal, since the figures stand.
+func writeProfile(cmd *cobra.Command, name, path string) {
+	if name == "heap" {
+		runtime.GC()
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.Lookup(name).WriteTo(f, 0)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(cmd.ErrOrStderr(), "bench: %s profile: %v\n", name, err)
+	}
 }

@@ -35,6 +35,11 @@ type config struct {
 	OIDCJWKS       string
 	OIDCIssuer     string
 	OIDCAudience   string
+	OIDCClientID   string
+	OIDCSecretFile string
+	OIDCRedirect   string
+	OIDCJITDomain  string
+	SessionTTL     time.Duration
 	SMTP           string
 	SMTPFrom       string
 	SMTPUser       string
@@ -99,10 +104,42 @@ func (c config) oidc() *api.OIDC {
 	return &api.OIDC{JWKS: c.OIDCJWKS, Issuer: c.OIDCIssuer, Audience: c.OIDCAudience}
 }
 
+// sso is the browser's SSO sign-in, nil when no client id is set. The
+// client secret is read from its file (or PERFLOOP_OIDC_CLIENT_SECRET),
+// never from a flag, so it shows in no process list.
+func (c config) sso() (*api.SSO, error) {
+	if c.OIDCClientID == "" {
+		return nil, nil
+	}
+	s := &api.SSO{Issuer: c.OIDCIssuer, ClientID: c.OIDCClientID, RedirectURL: c.OIDCRedirect, JITDomain: c.OIDCJITDomain, SessionTTL: c.SessionTTL}
+	switch {
+	case c.OIDCSecretFile != "":
+		raw, err := os.ReadFile(c.OIDCSecretFile)
+		if err != nil {
+			return nil, fmt.Errorf("--oidc-client-secret-file %q: %w", c.OIDCSecretFile, err)
+		}
+		s.ClientSecret = strings.TrimSpace(string(raw))
+		if s.ClientSecret == "" {
+			return nil, fmt.Errorf("--oidc-client-secret-file %q is empty: it must hold the client secret the provider issued", c.OIDCSecretFile)
+		}
+	default:
+		s.ClientSecret = os.Getenv("PERFLOOP_OIDC_CLIENT_SECRET")
+	}
+	if err := s.Check(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
 func addOIDCFlags(fs *pflag.FlagSet, c *config) {
 	addString(fs, &c.OIDCJWKS, "oidc-jwks", "")
 	addString(fs, &c.OIDCIssuer, "oidc-issuer", "")
 	addString(fs, &c.OIDCAudience, "oidc-audience", "")
+	addString(fs, &c.OIDCClientID, "oidc-client-id", "")
+	addString(fs, &c.OIDCSecretFile, "oidc-client-secret-file", "")
+	addString(fs, &c.OIDCRedirect, "oidc-redirect-url", "")
+	addString(fs, &c.OIDCJITDomain, "oidc-jit-domain", "")
+	addDuration(fs, &c.SessionTTL, "session-ttl", api.DefaultSessionTTL)
 }
 
 type setting struct {
@@ -110,34 +147,39 @@ type setting struct {
 }
 
 var settings = map[string]setting{
-	"http":                  {"http", "PERFLOOP_HTTP", "address the API and UI listen on"},
-	"data":                  {"data", "PERFLOOP_DATA", "directory for the embedded Temporal and SQLite files and demo-users.json"},
-	"ephemeral":             {"ephemeral", "PERFLOOP_EPHEMERAL", "keep everything in memory; nothing survives a restart"},
-	"temporal-port":         {"temporal-port", "PERFLOOP_TEMPORAL_PORT", "gRPC port of the embedded Temporal server"},
-	"temporal-ui-port":      {"temporal-ui-port", "PERFLOOP_TEMPORAL_UI_PORT", "port of the Temporal Web UI (0 disables it)"},
-	"db":                    {"db", "PERFLOOP_DB_DSN", "database: sqlite:FILE or mysql://user:pass@tcp(host:3306)/db"},
-	"temporal":              {"temporal", "PERFLOOP_TEMPORAL", "Temporal frontend host:port"},
-	"namespace":             {"namespace", "PERFLOOP_TEMPORAL_NAMESPACE", "Temporal namespace"},
-	"task-queue":            {"task-queue", "PERFLOOP_TASK_QUEUE", "Temporal task queue of the Perfloop worker"},
-	"log-level":             {"log-level", "PERFLOOP_LOG_LEVEL", "debug, info, warn or error"},
-	"log-format":            {"log-format", "PERFLOOP_LOG_FORMAT", "text or json"},
-	"oidc-jwks":             {"oidc-jwks", "PERFLOOP_OIDC_JWKS", "SSO: JWKS file or URL; tokens it signs sign members in by their email claim"},
-	"oidc-issuer":           {"oidc-issuer", "PERFLOOP_OIDC_ISSUER", "SSO: the issuer (iss) tokens must carry"},
-	"oidc-audience":         {"oidc-audience", "PERFLOOP_OIDC_AUDIENCE", "SSO: the audience (aud) tokens must carry"},
-	"smtp":                  {"smtp", "PERFLOOP_SMTP", "e-mail notifications: SMTP relay host:port (unset: no e-mail)"},
-	"smtp-from":             {"smtp-from", "PERFLOOP_SMTP_FROM", "e-mail notifications: sender address"},
-	"smtp-user":             {"smtp-user", "PERFLOOP_SMTP_USER", "e-mail notifications: AUTH PLAIN user"},
-	"smtp-password-file":    {"smtp-password-file", "PERFLOOP_SMTP_PASSWORD_FILE", "e-mail notifications: file holding the SMTP password (or set PERFLOOP_SMTP_PASSWORD)"},
-	"smtp-starttls":         {"smtp-starttls", "PERFLOOP_SMTP_STARTTLS", "e-mail notifications: upgrade with STARTTLS before AUTH (required off loopback)"},
-	"org":                   {"org", "PERFLOOP_ORG", "init: the organisation's name"},
-	"admin-email":           {"admin-email", "PERFLOOP_ADMIN_EMAIL", "init: the first admin's e-mail; SSO signs them in by it"},
-	"admin-name":            {"admin-name", "PERFLOOP_ADMIN_NAME", "init: the first admin's name (default: the e-mail's local part)"},
-	"timezone":              {"timezone", "PERFLOOP_ORG_TIMEZONE", "init: the organisation's IANA time zone"},
-	"locale":                {"locale", "PERFLOOP_ORG_LOCALE", "init: the organisation's language, zh or en"},
-	"drain-delay":           {"drain-delay", "PERFLOOP_DRAIN_DELAY", "on SIGTERM, how long /readyz answers 503 while requests are still served, so load balancers stop sending them"},
-	"metrics":               {"metrics", "PERFLOOP_METRICS", "address of a separate listener serving Prometheus /metrics, e.g. :9090 (unset: none); keep it off the public network"},
-	"shutdown-timeout":      {"shutdown-timeout", "PERFLOOP_SHUTDOWN_TIMEOUT", "on SIGTERM, how long requests (api) or activities (worker) in flight may take to finish"},
-	"webhook-allow-private": {"webhook-allow-private", "PERFLOOP_WEBHOOK_ALLOW_PRIVATE", "let chat bots and webhooks reach private, loopback and link-local addresses over https"},
+	"http":                    {"http", "PERFLOOP_HTTP", "address the API and UI listen on"},
+	"data":                    {"data", "PERFLOOP_DATA", "directory for the embedded Temporal and SQLite files and demo-users.json"},
+	"ephemeral":               {"ephemeral", "PERFLOOP_EPHEMERAL", "keep everything in memory; nothing survives a restart"},
+	"temporal-port":           {"temporal-port", "PERFLOOP_TEMPORAL_PORT", "gRPC port of the embedded Temporal server"},
+	"temporal-ui-port":        {"temporal-ui-port", "PERFLOOP_TEMPORAL_UI_PORT", "port of the Temporal Web UI (0 disables it)"},
+	"db":                      {"db", "PERFLOOP_DB_DSN", "database: sqlite:FILE or mysql://user:pass@tcp(host:3306)/db"},
+	"temporal":                {"temporal", "PERFLOOP_TEMPORAL", "Temporal frontend host:port"},
+	"namespace":               {"namespace", "PERFLOOP_TEMPORAL_NAMESPACE", "Temporal namespace"},
+	"task-queue":              {"task-queue", "PERFLOOP_TASK_QUEUE", "Temporal task queue of the Perfloop worker"},
+	"log-level":               {"log-level", "PERFLOOP_LOG_LEVEL", "debug, info, warn or error"},
+	"log-format":              {"log-format", "PERFLOOP_LOG_FORMAT", "text or json"},
+	"oidc-jwks":               {"oidc-jwks", "PERFLOOP_OIDC_JWKS", "SSO: JWKS file or URL; tokens it signs sign members in by their email claim"},
+	"oidc-issuer":             {"oidc-issuer", "PERFLOOP_OIDC_ISSUER", "SSO: the provider's issuer URL: tokens must carry it as iss, and the sign-in discovers the provider from it"},
+	"oidc-audience":           {"oidc-audience", "PERFLOOP_OIDC_AUDIENCE", "SSO: the audience (aud) tokens must carry"},
+	"oidc-client-id":          {"oidc-client-id", "PERFLOOP_OIDC_CLIENT_ID", "SSO sign-in: the client id registered at the provider; turns on the UI's \"Sign in with SSO\" (needs --oidc-issuer, --oidc-client-secret-file, --oidc-redirect-url)"},
+	"oidc-client-secret-file": {"oidc-client-secret-file", "PERFLOOP_OIDC_CLIENT_SECRET_FILE", "SSO sign-in: file holding the client secret (or set PERFLOOP_OIDC_CLIENT_SECRET)"},
+	"oidc-redirect-url":       {"oidc-redirect-url", "PERFLOOP_OIDC_REDIRECT_URL", "SSO sign-in: this server's callback as registered at the provider, e.g. https://perf.example.com/auth/callback"},
+	"oidc-jit-domain":         {"oidc-jit-domain", "PERFLOOP_OIDC_JIT_DOMAIN", "SSO sign-in: a verified e-mail of this domain that no member has becomes an employee on first sign-in (unset: off)"},
+	"session-ttl":             {"session-ttl", "PERFLOOP_SESSION_TTL", "SSO sign-in: how long a browser session lasts"},
+	"smtp":                    {"smtp", "PERFLOOP_SMTP", "e-mail notifications: SMTP relay host:port (unset: no e-mail)"},
+	"smtp-from":               {"smtp-from", "PERFLOOP_SMTP_FROM", "e-mail notifications: sender address"},
+	"smtp-user":               {"smtp-user", "PERFLOOP_SMTP_USER", "e-mail notifications: AUTH PLAIN user"},
+	"smtp-password-file":      {"smtp-password-file", "PERFLOOP_SMTP_PASSWORD_FILE", "e-mail notifications: file holding the SMTP password (or set PERFLOOP_SMTP_PASSWORD)"},
+	"smtp-starttls":           {"smtp-starttls", "PERFLOOP_SMTP_STARTTLS", "e-mail notifications: upgrade with STARTTLS before AUTH (required off loopback)"},
+	"org":                     {"org", "PERFLOOP_ORG", "init: the organisation's name"},
+	"admin-email":             {"admin-email", "PERFLOOP_ADMIN_EMAIL", "init: the first admin's e-mail; SSO signs them in by it"},
+	"admin-name":              {"admin-name", "PERFLOOP_ADMIN_NAME", "init: the first admin's name (default: the e-mail's local part)"},
+	"timezone":                {"timezone", "PERFLOOP_ORG_TIMEZONE", "init: the organisation's IANA time zone"},
+	"locale":                  {"locale", "PERFLOOP_ORG_LOCALE", "init: the organisation's language, zh or en"},
+	"drain-delay":             {"drain-delay", "PERFLOOP_DRAIN_DELAY", "on SIGTERM, how long /readyz answers 503 while requests are still served, so load balancers stop sending them"},
+	"metrics":                 {"metrics", "PERFLOOP_METRICS", "address of a separate listener serving Prometheus /metrics, e.g. :9090 (unset: none); keep it off the public network"},
+	"shutdown-timeout":        {"shutdown-timeout", "PERFLOOP_SHUTDOWN_TIMEOUT", "on SIGTERM, how long requests (api) or activities (worker) in flight may take to finish"},
+	"webhook-allow-private":   {"webhook-allow-private", "PERFLOOP_WEBHOOK_ALLOW_PRIVATE", "let chat bots and webhooks reach private, loopback and link-local addresses over https"},
 }
 
 func envString(name, def string) string {

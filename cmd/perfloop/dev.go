@@ -44,6 +44,10 @@ func devCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			sso, err := c.sso()
+			if err != nil {
+				return err
+			}
 			m, err := c.metrics(cmd.Context(), log)
 			if err != nil {
 				return err
@@ -52,7 +56,7 @@ func devCommand() *cobra.Command {
 			stack, err := devstack.Start(cmd.Context(), devstack.Options{
 				HTTPAddr: c.HTTP, DataDir: c.DataDir, Ephemeral: c.Ephemeral, TemporalPort: c.TemporalPort,
 				TemporalUIPort: c.TemporalUIPort, DBDSN: c.DB, Namespace: c.Namespace, TaskQueue: c.TaskQueue, Log: log,
-				OIDC: c.oidc(), Mail: mail, StopTimeout: c.StopTimeout, Metrics: m, Webhooks: c.webhooks(),
+				OIDC: c.oidc(), SSO: sso, Mail: mail, StopTimeout: c.StopTimeout, Metrics: m, Webhooks: c.webhooks(),
 			})
 			if err != nil {
 				return err

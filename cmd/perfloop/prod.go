@@ -68,6 +68,10 @@ func apiCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			sso, err := c.sso()
+			if err != nil {
+				return err
+			}
 			ctx := cmd.Context()
 			st, err := openCurrentStore(ctx, c, log)
 			if err != nil {
@@ -93,7 +97,7 @@ func apiCommand() *cobra.Command {
 			defer tc.Close()
 			parts := devstack.Parts{Client: tc, Store: st, TaskQueue: c.TaskQueue, Log: log, Metrics: m}
 			d := &drain{delay: c.DrainDelay, timeout: c.StopTimeout, log: log}
-			handler := api.New(api.Deps{Store: st, Log: log, Extra: devstack.Routes(parts), Cycles: devstack.Cycles(parts), OIDC: c.oidc(), Webhooks: c.webhooks(), Metrics: m, Checks: []api.Check{{Name: "temporal", Func: func(ctx context.Context) error {
+			handler := api.New(api.Deps{Store: st, Log: log, Extra: devstack.Routes(parts), Cycles: devstack.Cycles(parts), OIDC: c.oidc(), SSO: sso, Webhooks: c.webhooks(), Metrics: m, Checks: []api.Check{{Name: "temporal", Func: func(ctx context.Context) error {
 				_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
 				return err
 			}}, d.check()}})

@@ -19,7 +19,7 @@ func init() {
 
 func templateCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "template", Short: "Validate and publish process templates"}
-	cmd.AddCommand(templateValidateCommand(), templatePublishCommand())
+	cmd.AddCommand(templateValidateCommand(), templatePublishCommand(), templateBacktestCommand())
 	return cmd
 }
 

@@ -155,6 +155,9 @@
     'tpl.editorHint': ['编辑时自动校验。点击错误可跳到对应行。', 'Checked as you type. Choose an error to jump to its line.'],
     'tpl.none': ['还没有模板。', 'No templates yet.'],
     'nav.idps': ['发展计划', 'Development plans'], 'nav.org': ['组织导入', 'Organisation'],
+    'signin.ssoButton': ['使用企业账号登录', 'Sign in with SSO'],
+    'signin.apiToken': ['API 令牌（集成方使用）', 'API token (for integrators)'],
+    'signin.apiHint': ['脚本和集成使用管理员签发的 API 令牌；员工请用企业账号登录。', 'Scripts and integrations use an API token an admin issued; staff sign in with SSO.'],
     'signin.sso': ['已启用企业单点登录（{issuer}）：也可以粘贴 SSO 令牌。', 'Company SSO is on ({issuer}): you can also paste your SSO token.'],
     'signin.ssoBack': ['正在使用单点登录令牌登录…', 'Signing in with your SSO token…'],
     'signin.switchQ': ['你当前以 {me} 的身份登录。此链接会让你以 {other} 的身份登录。', 'You are signed in as {me}. This link would sign you in as {other} instead.'],
@@ -301,10 +304,16 @@
     }
   }
   const S = { token: localStorage.getItem('pl.token') || '', me: null, cache: new Map(), timers: [] };
+  // An SSO sign-in leaves an HttpOnly session cookie the browser sends by
+  // itself, and a readable perfloop_csrf cookie whose value every request
+  // repeats in X-CSRF-Token (the server refuses cookie-signed changes
+  // without it). A pasted API token goes as a bearer header instead.
+  const csrfToken = () => { const m = /(?:^|;\s*)perfloop_csrf=([^;]+)/.exec(document.cookie); return m ? m[1] : ''; };
+  const authHeaders = (token = S.token) => (token ? { Authorization: 'Bearer ' + token } : csrfToken() ? { 'X-CSRF-Token': csrfToken() } : {});
   async function api(method, path, body, opts = {}) {
     const headers = { Accept: 'application/json' };
     const token = opts.token !== undefined ? opts.token : S.token;
-    if (token) headers.Authorization = 'Bearer ' + token;
+    Object.assign(headers, authHeaders(token));
     if (opts.headers) Object.assign(headers, opts.headers);
     let payload;
     if (body !== undefined) {
@@ -430,6 +439,13 @@
   function clearTimers() { S.timers.forEach(clearInterval); S.timers = []; }
   function every(ms, fn) { S.timers.push(setInterval(fn, ms)); }
   function signOut(msg) {
+    const csrf = csrfToken();
+    if (csrf) {
+      // End the session on the server too; forget the cookie at once so the
+      // sign-in page does not take the browser for signed in meanwhile.
+      document.cookie = 'perfloop_csrf=; Max-Age=0; path=/';
+      fetch('/auth/logout', { method: 'POST', headers: { 'X-CSRF-Token': csrf } }).catch(() => {});
+    }
     S.token = ''; S.me = null; S.cache.clear();
     localStorage.removeItem('pl.token');
     S.flash = msg || null;
@@ -508,8 +524,9 @@
       }
     }
     const hash = location.hash || '';
-    if (!S.token && hash !== '#/signin') { location.hash = '#/signin'; return; }
-    if (S.token && !S.me) {
+    const signedIn = S.token || csrfToken();
+    if (!signedIn && hash !== '#/signin') { location.hash = '#/signin'; return; }
+    if (signedIn && !S.me) {
       try { S.me = await api('GET', '/me', undefined, { quiet401: true }); } catch (e) {
         if (!live()) return;
         if (e.status === 401) { signOut(t('signin.expired')); return; }
@@ -561,10 +578,17 @@
   }
 
   // ---------- sign in ----------
-  function signinView(main) {
+  // signinView is the front door: with SSO configured, one "Sign in with
+  // SSO" button, and pasting an API token folded away for integrators;
+  // without it (perfloop dev), the token form.
+  async function signinView(main, live) {
+    let conf = {};
+    try { conf = (await api('GET', '/ui/config', undefined, { quiet401: true })) || {}; } catch (e) { conf = {}; }
+    if (!live()) return;
+    const sso = Boolean(conf.login);
     const err = h('div', { class: 'err', id: 'token-err', role: 'alert' });
     const input = h('input', { id: 'token', name: 'token', type: 'password', autocomplete: 'off', spellcheck: 'false', required: true, 'aria-describedby': 'token-hint token-err' });
-    const form = h('form', { class: 'card signin', id: 'signin', onsubmit: async (e) => {
+    const form = h('form', { class: sso ? '' : 'card signin', id: 'signin', onsubmit: async (e) => {
       e.preventDefault();
       err.textContent = '';
       const token = input.value.trim();
@@ -582,23 +606,36 @@
       localStorage.setItem('pl.token', token);
       location.hash = '#/inbox';
     } },
-    h('h1', {}, t('signin.title')),
-    S.flash ? alertBox('warn', S.flash) : null,
+    sso ? null : h('h1', {}, t('signin.title')),
+    sso ? null : (S.flash ? alertBox('warn', S.flash) : null),
     h('div', { class: 'field' },
       h('label', { for: 'token' }, t('signin.token')),
       input,
-      h('p', { class: 'hint', id: 'token-hint' }, t('signin.hint')),
+      h('p', { class: 'hint', id: 'token-hint' }, t(sso ? 'signin.apiHint' : 'signin.hint')),
+      conf.sso ? h('p', { class: 'hint', id: 'sso-hint' }, t('signin.sso', { issuer: conf.ssoIssuer || 'OIDC' })) : null,
       err),
     h('div', { class: 'toolbar' },
-      h('button', { type: 'submit', id: 'signin-submit' }, t('signin.submit')),
-      h('select', { 'aria-label': t('nav.lang'), onchange: (e) => setLang(e.target.value) },
-        h('option', { value: 'zh', selected: lang === 'zh' }, '中文'), h('option', { value: 'en', selected: lang === 'en' }, 'English'))));
+      h('button', { type: 'submit', id: 'signin-submit', class: sso ? 'secondary' : null }, t('signin.submit')),
+      sso ? null : langPicker()));
+    if (!sso) {
+      S.flash = null;
+      main.append(form);
+      input.focus();
+      return;
+    }
+    const button = h('a', { class: 'btn', id: 'sso-login', href: conf.login }, t('signin.ssoButton'));
+    main.append(h('div', { class: 'card signin', id: 'signin-sso' },
+      h('h1', {}, t('signin.title')),
+      S.flash ? alertBox('warn', S.flash) : null,
+      h('p', {}, button),
+      h('details', { id: 'api-token' }, h('summary', {}, t('signin.apiToken')), form),
+      h('div', { class: 'toolbar' }, langPicker())));
     S.flash = null;
-    main.append(form);
-    input.focus();
-    api('GET', '/ui/config', undefined, { quiet401: true }).then((c) => {
-      if (c && c.sso) $('#token-hint').after(h('p', { class: 'hint', id: 'sso-hint' }, t('signin.sso', { issuer: c.ssoIssuer || 'OIDC' })));
-    }).catch(() => {});
+    button.focus();
+  }
+  function langPicker() {
+    return h('select', { 'aria-label': t('nav.lang'), onchange: (e) => setLang(e.target.value) },
+      h('option', { value: 'zh', selected: lang === 'zh' }, '中文'), h('option', { value: 'en', selected: lang === 'en' }, 'English'));
   }
 
   // ---------- inbox ----------
@@ -1334,7 +1371,7 @@
   }
   // download fetches a file with the caller's token and hands it to the browser.
   async function download(path, name) {
-    const res = await fetch('/api/v1' + path, { headers: { Authorization: 'Bearer ' + S.token } });
+    const res = await fetch('/api/v1' + path, { headers: authHeaders() });
     if (!res.ok) {
       let body = {};
       try { body = (await res.json()).error || {}; } catch (e) { body = {}; }
@@ -1352,7 +1389,7 @@
     return new Promise((resolve, reject) => {
       const x = new XMLHttpRequest();
       x.open('POST', '/api/v1' + path);
-      x.setRequestHeader('Authorization', 'Bearer ' + S.token);
+      for (const [k, v] of Object.entries(authHeaders())) x.setRequestHeader(k, v);
       x.setRequestHeader('Accept', 'application/json');
       x.setRequestHeader('Content-Type', type);
       x.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
