@@ -84,7 +84,7 @@ func TestProbesAskWhatTheProcessesServe(t *testing.T) {
 	require.Equal(t, ":9090", cfg["PERFLOOP_METRICS"], "the worker's probes need its metrics listener")
 	for _, c := range []struct {
 		deployment, port string
-		number       int
+		number           int
 	}{{"perfloop-api", "http", 8080}, {"perfloop-worker", "metrics", 9090}} {
 		ctr := dig(t, m["Deployment/"+c.deployment], "spec", "template", "spec", "containers", 0)
 		ports := map[string]int{}
