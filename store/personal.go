@@ -364,7 +364,7 @@ func (s *Store) EraseMember(ctx context.Context, orgID, id, actorID string) (*Er
 		if err := mentions("task texts", &Task{}, "org_id = ? AND (assignee_id = ? OR subject_id = ?)", []any{orgID, id, id}, "title", "title_en", "payload"); err != nil {
 			return err
 		}
-		if err := mentions("notification texts", &Notification{}, "org_id = ?", []any{orgID}, "subject", "body"); err != nil {
+		if err := mentions("notification texts", &Delivery{}, "org_id = ?", []any{orgID}, "subject", "body", "payload"); err != nil {
 			return err
 		}
 		if err := mentions("invitations", &FeedbackInterview{}, "member_id = ? OR manager_id = ?", []any{id, id}, "ics"); err != nil {

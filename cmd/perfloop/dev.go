@@ -61,6 +61,7 @@ func devCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			m.SetReady(nil)
 			printWelcome(stack, c, time.Since(began))
 			select {
 			case <-cmd.Context().Done():

@@ -105,6 +105,9 @@ func apiCommand() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("HTTP address %s is not available (%v): choose another with --http", c.HTTP, err)
 			}
+			// The api's probes are on --http; the --metrics listener's /readyz
+			// still says whether it serves (503 once draining).
+			m.SetReady(d.check().Func)
 			log.Info("api listening", "addr", ln.Addr().String(), "temporal", c.Temporal)
 			return d.serve(ctx, &http.Server{Handler: tr.Handler(handler), ReadHeaderTimeout: 10 * time.Second}, ln)
 		},
