@@ -1,0 +1,113 @@
+// The API client: every call to /api/v1 with the signed-in token, errors as
+// ApiError, cached reads, paging, downloads and uploads.
+import { h } from './dom.js';
+import { t } from './i18n.js';
+import { S, rerender } from './state.js';
+
+class ApiError extends Error {
+  constructor(status, body) {
+    super(body.message || 'HTTP ' + status);
+    this.status = status;
+    this.code = body.code;
+    this.details = body.details || [];
+    this.omitted = body.omitted || 0;
+  }
+}
+export async function api(method, path, body, opts = {}) {
+  const headers = { Accept: 'application/json' };
+  const token = opts.token !== undefined ? opts.token : S.token;
+  if (token) headers.Authorization = 'Bearer ' + token;
+  if (opts.headers) Object.assign(headers, opts.headers);
+  let payload;
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    payload = typeof body === 'string' ? body : JSON.stringify(body);
+  }
+  let res;
+  try {
+    res = await fetch('/api/v1' + path, { method, headers, body: payload });
+  } catch (e) {
+    throw new ApiError(0, { code: 'network', message: t('err.network') });
+  }
+  const text = await res.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
+  if (!res.ok) {
+    if (res.status === 401 && !opts.quiet401) signOut(t('signin.expired'));
+    throw new ApiError(res.status, (data && data.error) || { code: 'http', message: res.status + ' ' + res.statusText });
+  }
+  return data;
+}
+export const get = (path) => api('GET', path);
+// cached memoises reads that do not change while the page is open.
+function cached(key, fn) {
+  if (!S.cache.has(key)) S.cache.set(key, fn().catch((e) => { S.cache.delete(key); throw e; }));
+  return S.cache.get(key);
+}
+export const loadCycle = (id) => get('/cycles/' + encodeURIComponent(id));
+export const loadTemplate = (key, v) => cached('tpl:' + key + '@' + v, () => get('/templates/' + encodeURIComponent(key) + '/versions/' + v).then((r) => r.body || {}));
+export const loadMembers = () => cached('members', async () => {
+  const out = new Map();
+  for (let off = 0; ; off += 500) {
+    const r = await get('/members?limit=500&inactive=true&offset=' + off);
+    r.items.forEach((m) => out.set(m.id, m));
+    if (!r.items.length || out.size >= r.total) return out;
+  }
+});
+export const memberName = (members, id) => (members && members.get(id) ? members.get(id).name : id === S.me?.id ? S.me.name : (id || '').slice(0, 8));
+export const isLead = () => S.me && ['admin', 'hrbp', 'manager'].includes(S.me.role);
+
+export function signOut(msg) {
+  S.token = ''; S.me = null; S.cache.clear();
+  localStorage.removeItem('pl.token');
+  S.flash = msg || null;
+  if (location.hash !== '#/signin') location.hash = '#/signin'; else rerender();
+}
+// getAll reads every page of a list route (500 rows a page).
+export async function getAll(path) {
+  const sep = path.includes('?') ? '&' : '?';
+  const first = await get(path + sep + 'limit=500');
+  const items = first.items;
+  while (items.length < first.total) {
+    const next = await get(path + sep + 'limit=500&offset=' + items.length);
+    if (!next.items.length) break;
+    items.push(...next.items);
+  }
+  return { items, total: first.total };
+}
+// download fetches a file with the caller's token and hands it to the browser.
+export async function download(path, name) {
+  const res = await fetch('/api/v1' + path, { headers: { Authorization: 'Bearer ' + S.token } });
+  if (!res.ok) {
+    let body = {};
+    try { body = (await res.json()).error || {}; } catch (e) { body = {}; }
+    throw new ApiError(res.status, body);
+  }
+  const url = URL.createObjectURL(await res.blob());
+  const a = h('a', { href: url, download: name, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+// upload sends a file with progress, which fetch cannot report.
+export function upload(path, file, type, onProgress) {
+  return new Promise((resolve, reject) => {
+    const x = new XMLHttpRequest();
+    x.open('POST', '/api/v1' + path);
+    x.setRequestHeader('Authorization', 'Bearer ' + S.token);
+    x.setRequestHeader('Accept', 'application/json');
+    x.setRequestHeader('Content-Type', type);
+    x.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
+    x.upload.onload = () => onProgress(1);
+    x.onload = () => {
+      let d = null;
+      try { d = JSON.parse(x.responseText); } catch (e) { d = null; }
+      if (x.status >= 200 && x.status < 300) { resolve(d); return; }
+      if (x.status === 401) signOut(t('signin.expired'));
+      reject(new ApiError(x.status, (d && d.error) || { code: 'http', message: String(x.status) }));
+    };
+    x.onerror = () => reject(new ApiError(0, { code: 'network', message: t('err.network') }));
+    x.send(file);
+  });
+}
