@@ -29,7 +29,8 @@ export function gradeChart(counts, order, names, limits, n) {
     marks[l.grades[0]] = { lo: l.min != null ? lo : null, hi: l.max != null ? hi : null };
   }
   const max = Math.max(1, ...keys.map((g) => Math.max(counts[g] || 0, (marks[g] && marks[g].hi) || 0, (marks[g] && marks[g].lo) || 0)));
-  const bw = 56, gap = 28, ch = 160, top = 18, w = keys.length * (bw + gap) + gap;
+  // The right margin leaves room for the last grade's limit label ("下限 1", "min 1").
+  const bw = 56, gap = 28, ch = 160, top = 18, w = keys.length * (bw + gap) + gap + 40;
   const y = (v) => top + ch - Math.round((v / max) * ch);
   const label = t('dash.chartLabel', { list: keys.map((g) => g + ' ' + (counts[g] || 0) + (marks[g] ? ' (' + [marks[g].lo != null ? t('dash.limitMin') + ' ' + marks[g].lo : '', marks[g].hi != null ? t('dash.limitMax') + ' ' + marks[g].hi : ''].filter(Boolean).join(', ') + ')' : '')).join(', ') });
   return svg('svg', { viewBox: '0 0 ' + w + ' ' + (ch + top + 40), width: w, height: ch + top + 40, role: 'img', 'aria-label': label, id: 'grade-chart' },
@@ -52,6 +53,14 @@ export function gradeChart(counts, order, names, limits, n) {
     }));
 }
 // attainChart is a heat map: one row per member, one column per indicator, 0–100.
+// onDark says whether an hsl colour needs white text rather than black to
+// reach 4.5:1: black on a background of relative luminance L has contrast
+// (L + .05) / .05, white 1.05 / (L + .05); they cross near L = .18, where both exceed 4.5.
+function onDark(hue, sat, light) {
+  const a = (sat / 100) * Math.min(light / 100, 1 - light / 100);
+  const ch = (n) => { const k = (n + hue / 30) % 12; const c = light / 100 - a * Math.max(-1, Math.min(k - 3, 9 - k, 1)); return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+  return 0.2126 * ch(0) + 0.7152 * ch(8) + 0.0722 * ch(4) < 0.18;
+}
 export function attainChart(results, tpl, members) {
   const seen = new Set();
   results.forEach((r) => Object.keys(r.indicators || {}).forEach((k) => seen.add(k)));
@@ -59,8 +68,8 @@ export function attainChart(results, tpl, members) {
   if (!keys.length || !results.length) return h('p', { class: 'muted' }, t('dash.noResults'));
   const names = new Map((tpl.indicators || []).map((i) => [i.key, txt(i.name, i.key)]));
   const small = results.length <= 40;
-  const cw = 64, rh = small ? 20 : 12, left = 110, head = 56;
-  const w = left + keys.length * cw, hgt = head + results.length * rh;
+  const cw = 64, rh = small ? 20 : 12, left = 110, head = 96;
+  const w = left + keys.length * cw + 80, hgt = head + results.length * rh; // the right margin holds the last slanted header
   const label = t('dash.attainLabel', { n: results.length, k: keys.length });
   // One tooltip per row (member: every indicator) keeps a 500-member map light.
   const rows = results.map((r, ri) => {
@@ -74,12 +83,17 @@ export function attainChart(results, tpl, members) {
         const has = typeof v === 'number';
         const light = Math.round(96 - (has ? Math.max(0, Math.min(1, v / 100)) : 0) * 66);
         return [svg('rect', { x: left + ci * cw, y: head + ri * rh, width: cw - 2, height: rh - 2, fill: has ? 'hsl(210,70%,' + light + '%)' : '#eef1f5' }),
-          small && has ? svg('text', { x: left + ci * cw + cw / 2 - 1, y: head + ri * rh + rh * 0.7, 'text-anchor': 'middle', fill: light < 55 ? '#fff' : '#1b1f24', 'font-size': '11' }, fmtNum(v, 0)) : null];
+          small && has ? svg('text', { x: left + ci * cw + cw / 2 - 1, y: head + ri * rh + rh * 0.7, 'text-anchor': 'middle', class: onDark(210, 70, light) ? 'on-dark' : 'on-light', 'font-size': '11' }, fmtNum(v, 0)) : null];
       }));
   });
-  return h('div', { class: 'scroll' }, svg('svg', { viewBox: '0 0 ' + w + ' ' + hgt, width: w, height: hgt, role: 'img', 'aria-label': label, id: 'attain-chart' },
+  // A scrolling box is reachable by keyboard, so the whole map can be scrolled without a mouse.
+  return h('div', { class: 'scroll', tabindex: 0, role: 'region', 'aria-label': label }, svg('svg', { viewBox: '0 0 ' + w + ' ' + hgt, width: w, height: hgt, role: 'img', 'aria-label': label, id: 'attain-chart' },
     svg('title', {}, label),
-    keys.map((k, ci) => svg('text', { x: left + ci * cw + cw / 2, y: head - 8, 'text-anchor': 'middle', 'font-size': '11' }, (names.get(k) || k).slice(0, 10))),
+    // Headers slant, so long names (and Chinese ones, a glyph a character) never run into each other.
+    keys.map((k, ci) => {
+      const x = left + ci * cw + cw / 2, y = head - 8;
+      return svg('text', { x, y, 'text-anchor': 'start', 'font-size': '11', transform: 'rotate(-35 ' + x + ' ' + y + ')', class: 'colhead' }, svg('title', {}, names.get(k) || k), (names.get(k) || k).slice(0, 12));
+    }),
     rows));
 }
 export function stageCompletion(tasks, stageOrder, stageName) {

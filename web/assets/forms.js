@@ -116,12 +116,14 @@ export function validate(body, fields) {
   return errs;
 }
 // showErrors puts each error next to its field (by JSON pointer, or the
-// nearest enclosing field) and the rest in the form's general box.
+// nearest enclosing field) and lists them all in the form's general box,
+// each linking to its field, so a reader who lands on the summary can get
+// to every problem.
 export function showErrors(root, errs, general) {
   root.querySelectorAll('.field > .err, .mcard .err').forEach((e) => { e.textContent = ''; });
   root.querySelectorAll('[aria-invalid]').forEach((e) => e.removeAttribute('aria-invalid'));
   fill(general);
-  const loose = [];
+  const items = [];
   let first = null;
   for (const e of errs) {
     let p = e.path || '';
@@ -131,17 +133,22 @@ export function showErrors(root, errs, general) {
       if (wrap || !p) break;
       p = p.slice(0, p.lastIndexOf('/'));
     }
-    if (!wrap) { loose.push(e); continue; }
+    if (!wrap) { items.push(h('li', {}, (e.path ? e.path + ': ' : '') + e.message)); continue; }
     const box = wrap.querySelector('.err');
     box.textContent = (box.textContent ? box.textContent + ' ' : '') + e.message;
     const ctl = wrap.matches('input,select,textarea') ? wrap : wrap.querySelector('input,select,textarea');
     if (ctl) { ctl.setAttribute('aria-invalid', 'true'); first = first || ctl; }
+    items.push(h('li', {}, ctl && ctl.id ? fieldLink(ctl, wrap, e) : (e.path ? e.path + ': ' : '') + e.message));
   }
-  if (errs.length) {
-    general.append(alertBox('bad', t('task.fix'), loose.length ? h('ul', {}, loose.map((e) => h('li', {}, (e.path ? e.path + ': ' : '') + e.message))) : null));
-  }
+  if (errs.length) general.append(alertBox('bad', t('task.fix'), h('ul', { class: 'summary' }, items)));
   if (first) first.focus();
   else if (errs.length) general.querySelector('.alert')?.focus?.();
+}
+// fieldLink names a field by its label and moves focus to it; the route
+// lives in the hash, so the link must not change it.
+function fieldLink(ctl, wrap, e) {
+  const label = (ctl.labels && ctl.labels[0] ? ctl.labels[0].textContent : '') || ctl.getAttribute('aria-label') || (wrap.querySelector('legend, .label') || {}).textContent || e.path;
+  return h('a', { href: '#' + ctl.id, onclick: (ev) => { ev.preventDefault(); ctl.focus(); ctl.scrollIntoView({ block: 'center' }); } }, label.trim() + ': ' + e.message);
 }
 
 // planList shows a submitted plan field by field, labelled as its form says.

@@ -38,15 +38,20 @@ function header() {
   const here = location.hash.split('/')[1] || '';
   const langSel = h('select', { 'aria-label': t('nav.lang'), id: 'lang', onchange: (e) => setLang(e.target.value) },
     h('option', { value: 'zh', selected: lang === 'zh' }, '中文'), h('option', { value: 'en', selected: lang === 'en' }, 'English'));
+  // On a phone the menu folds behind one button; from 641 px up it is always open.
+  const toggle = h('button', { type: 'button', id: 'menu-toggle', class: 'menu-toggle', 'aria-expanded': 'false', 'aria-controls': 'menu',
+    onclick: () => { const open = top.classList.toggle('open'); toggle.setAttribute('aria-expanded', String(open)); } }, t('nav.menu'));
   append(top, [
     h('span', { class: 'brand' }, 'Perfloop'),
-    h('nav', { 'aria-label': 'Main' }, links.map(([href, key, name]) =>
-      h('a', { href, 'data-nav': name, 'aria-current': here === name || (here === 'task' && name === 'inbox') ? 'page' : null }, t(key)))),
-    h('div', { class: 'who' },
-      h('span', { id: 'me' }, S.me.name + ' · ' + t('role.' + S.me.role)),
-      tzSelect(),
-      langSel,
-      h('button', { type: 'button', id: 'signout', onclick: () => signOut() }, t('nav.signout'))),
+    toggle,
+    h('div', { id: 'menu', class: 'menu' },
+      h('nav', { 'aria-label': t('nav.main') }, links.map(([href, key, name]) =>
+        h('a', { href, 'data-nav': name, 'aria-current': here === name || (here === 'task' && name === 'inbox') ? 'page' : null }, t(key)))),
+      h('div', { class: 'who' },
+        h('span', { id: 'me' }, S.me.name + ' · ' + t('role.' + S.me.role)),
+        tzSelect(),
+        langSel,
+        h('button', { type: 'button', id: 'signout', onclick: () => signOut() }, t('nav.signout')))),
   ]);
 }
 function tzSelect() {

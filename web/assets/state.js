@@ -5,3 +5,16 @@ export function clearTimers() { S.timers.forEach(clearInterval); S.timers = []; 
 export function every(ms, fn) { S.timers.push(setInterval(fn, ms)); }
 // rerender asks the router to draw the current route again.
 export function rerender() { window.dispatchEvent(new Event('perfloop:render')); }
+// typing says whether the reader is in a field; a refresh then waits, so
+// it never changes the form they are filling in or the list they are choosing from.
+export const typing = () => !!(document.activeElement && document.activeElement.closest('input, select, textarea, [contenteditable]'));
+// refreshEvery runs fn every ms while the screen is shown, skipping while
+// the reader is typing. #main counts both, so tests can wait on them.
+export function refreshEvery(ms, fn) {
+  every(ms, async () => {
+    const main = document.getElementById('main');
+    if (typing()) { main.dataset.paused = String(+(main.dataset.paused || 0) + 1); return; }
+    await fn();
+    main.dataset.refreshes = String(+(main.dataset.refreshes || 0) + 1);
+  });
+}

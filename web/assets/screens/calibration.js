@@ -57,11 +57,13 @@ export async function calibrationBoard(main, live, task, cycle, tpl, members, cl
         const ci = list.findIndex((c) => c.memberId === r.memberId);
         const reasonId = 'reason-' + r.memberId;
         return h('li', { class: 'mcard' + (mv ? ' moved' : ''), 'data-member': r.memberId },
-          h('button', { type: 'button', class: 'who', 'aria-describedby': 'cal-help', 'aria-label': t('cal.card', { name, score: fmtNum(r.finalScore), rank: r.rank, grade: g }),
+          h('button', { type: 'button', class: 'who', 'aria-describedby': 'cal-help',
             onkeydown: (e) => {
               if (e.key === 'ArrowLeft' || e.key === 'ArrowUp') { e.preventDefault(); move(r, -1); }
               if (e.key === 'ArrowRight' || e.key === 'ArrowDown') { e.preventDefault(); move(r, 1); }
-            } }, h('strong', {}, name), h('br'), h('span', { class: 'small muted' }, '#' + r.rank + ' · ' + fmtNum(r.finalScore) + (mv ? ' · ' + resultGrade(r) + ' → ' + g : ''))),
+            } }, h('strong', {}, name), h('br'), h('span', { class: 'small muted' }, t('cal.cardLine', { score: fmtNum(r.finalScore), rank: r.rank }) + (mv ? ' · ' + resultGrade(r) + ' → ' + g : '')),
+            // The visible text is the button's name (WCAG 2.5.3); the grade is said, not shown, as the column shows it.
+            h('span', { class: 'sr' }, t('cal.cardGrade', { grade: g }))),
           closed ? null : h('div', { class: 'moves' },
             gi > 0 ? h('button', { type: 'button', class: 'secondary', 'aria-label': t('cal.move', { name, grade: order[gi - 1] }), onclick: () => move(r, -1) }, '◀ ' + order[gi - 1]) : null,
             gi < order.length - 1 ? h('button', { type: 'button', class: 'secondary', 'aria-label': t('cal.move', { name, grade: order[gi + 1] }), onclick: () => move(r, 1) }, order[gi + 1] + ' ▶') : null),

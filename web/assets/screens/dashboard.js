@@ -2,12 +2,12 @@
 // interviews, metrics upload, results.
 import { api, download, get, getAll, loadCycle, loadMembers, loadTemplate, memberName, upload } from '../api.js';
 import { attainChart, gradeChart, progressBar, stageCompletion } from '../charts.js';
-import { $, alertBox, append, badge, fill, focusMain, h, toast } from '../dom.js';
+import { $, alertBox, append, badge, fill, focusMain, h, patch, toast } from '../dom.js';
 import { collect, planList, renderField, showErrors, validate } from '../forms.js';
 import { gradeOrder, limitReport, resultGrade } from '../grades.js';
 import { fmtNum, fmtTime, t, txt } from '../i18n.js';
 import { breakdown, icsLink, rankedOf } from './results.js';
-import { clearTimers, every, rerender } from '../state.js';
+import { clearTimers, refreshEvery, rerender } from '../state.js';
 import { reportRound } from '../tasks.js';
 
 function overdueSection(cy, members) {
@@ -105,7 +105,7 @@ export async function dashboardView(main, live, id) {
   let running = null;
   const draw = (cy, res, interviews, reports) => {
     const p = cy.progress;
-    fill(head, h('h1', {}, cy.title, ' ', badge(cy.state)),
+    patch(head, h('h1', {}, cy.title, ' ', badge(cy.state)),
       h('dl', { class: 'kv card' },
         h('dt', {}, t('dash.template')), h('dd', {}, cy.templateKey + ' v' + cy.templateVersion),
         h('dt', {}, t('col.period')), h('dd', {}, cy.period),
@@ -122,7 +122,7 @@ export async function dashboardView(main, live, id) {
     const order = gradeOrder(tpl, res.items);
     const pct = p && p.members ? Math.round((100 * p.done) / p.members) : 0;
     const report = limitReport(tpl.distribution, counts, n);
-    fill(data,
+    patch(data,
       h('div', { class: 'grid2' },
         h('section', { class: 'card', id: 'progress', 'aria-labelledby': 'progress-h' }, h('h2', { id: 'progress-h' }, t('dash.progress')),
           p ? [
@@ -172,7 +172,7 @@ export async function dashboardView(main, live, id) {
   const more = await load();
   focusMain();
   if (more) {
-    every(3000, async () => {
+    refreshEvery(3000, async () => {
       try { if (!(await load())) clearTimers(); } catch (e) { /* the next tick retries */ }
     });
   }

@@ -182,7 +182,7 @@ export async function diffView(main, live, key, from, to) {
       changes.length ? h('table', { id: 'diff-changes' }, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'JSON pointer'), h('th', { scope: 'col' }, t('col.kind')), h('th', { scope: 'col' }, 'v' + from), h('th', { scope: 'col' }, 'v' + to))),
         h('tbody', {}, changes.map((c) => h('tr', { 'data-path': c.path, class: 'op-' + c.op }, h('td', {}, h('code', {}, c.path)), h('td', {}, t('tpl.op.' + c.op)), h('td', { class: 'code' }, show(c.from)), h('td', { class: 'code' }, show(c.to)))))) : h('p', { class: 'muted' }, t('tpl.same'))),
     h('section', { class: 'card', 'aria-labelledby': 'sbs-h' }, h('h2', { id: 'sbs-h' }, t('tpl.sideBySide')),
-      h('div', { class: 'scroll diffwrap' }, h('table', { class: 'sbs', id: 'diff-sbs' },
+      h('div', { class: 'scroll diffwrap', tabindex: 0, role: 'region', 'aria-labelledby': 'sbs-h' }, h('table', { class: 'sbs', id: 'diff-sbs' },
         h('colgroup', {}, h('col', { class: 'ln' }), h('col'), h('col', { class: 'ln' }), h('col')),
         h('thead', {}, h('tr', {}, h('th', { colspan: 2, scope: 'col' }, key + ' v' + from), h('th', { colspan: 2, scope: 'col' }, key + ' v' + to))),
         h('tbody', {}, rows.map(([l, r, op]) => h('tr', { class: op }, cell(l, op === 'same' ? '' : 'old'), cell(r, op === 'same' ? '' : 'new')))))))]);

@@ -1,8 +1,8 @@
 // Screen: the inbox of tasks, to do and done.
 import { get } from '../api.js';
-import { append, badge, fill, focusMain, h } from '../dom.js';
+import { append, badge, focusMain, h, patch } from '../dom.js';
 import { fmtTime, t } from '../i18n.js';
-import { S, every } from '../state.js';
+import { S, refreshEvery } from '../state.js';
 import { isOverdue, relDue, stageLabel, taskTitle } from '../tasks.js';
 
 export async function inboxView(main, live) {
@@ -23,9 +23,9 @@ export async function inboxView(main, live) {
       tabs[key].setAttribute('aria-selected', String(tab === key));
     }
     const shown = tab === 'todo' ? todo : done;
-    if (!rows.length) { fill(box, h('p', { class: 'card', id: 'inbox-empty' }, t('inbox.empty'))); return; }
-    if (!shown.length) { fill(box, h('p', { class: 'card', id: 'inbox-none' }, t(tab === 'todo' ? 'inbox.allDone' : 'inbox.noneDone'))); return; }
-    fill(box, h('table', { id: 'inbox', 'data-tab': tab },
+    if (!rows.length) { patch(box, h('p', { class: 'card', id: 'inbox-empty' }, t('inbox.empty'))); return; }
+    if (!shown.length) { patch(box, h('p', { class: 'card', id: 'inbox-none' }, t(tab === 'todo' ? 'inbox.allDone' : 'inbox.noneDone'))); return; }
+    patch(box, h('table', { id: 'inbox', 'data-tab': tab },
       h('thead', {}, h('tr', {}, ['col.task', 'task.subject', 'task.cycle', 'col.stage', tab === 'todo' ? 'col.due' : 'col.submitted', 'col.state'].map((k) => h('th', { scope: 'col' }, t(k))))),
       h('tbody', {}, shown.map((task) => {
         const late = isOverdue(task);
@@ -50,5 +50,5 @@ export async function inboxView(main, live) {
     draw();
   };
   await load();
-  every(5000, () => load().catch(() => {}));
+  refreshEvery(5000, () => load().catch(() => {}));
 }

@@ -147,7 +147,7 @@ function targetsSection(items, tpl) {
 // The invite is served with the caller's token, so the link downloads it
 // rather than navigating to it.
 export function icsLink(cycleId, iv) {
-  const a = h('a', { href: '#', class: 'ics', 'aria-label': t('iv.ics') + ' · ' + (iv.memberName || iv.memberId) }, '.ics');
+  const a = h('a', { href: '#', class: 'ics', 'aria-label': '.ics · ' + t('iv.ics') + ' · ' + (iv.memberName || iv.memberId) }, '.ics');
   a.onclick = (e) => {
     e.preventDefault();
     download('/cycles/' + encodeURIComponent(cycleId) + '/interviews/' + encodeURIComponent(iv.memberId) + '.ics', 'interview-' + iv.memberId + '.ics').catch((ex) => toast(ex.message));
