@@ -124,7 +124,7 @@ func (u *browserUI) tour(stops []tourStop) []string {
 		for _, lang := range []string{"zh", "en"} {
 			for _, v := range viewports {
 				u.useViewport(v)
-				u.do(chromedp.Navigate(u.base+"/"+s.hash))
+				u.do(chromedp.Navigate(u.base + "/" + s.hash))
 				u.useLang(lang)
 				u.do(visible(s.ready))
 				name := fmt.Sprintf("%s-%s-%s", s.screen, lang, v.name)

@@ -60,7 +60,7 @@ func TestRefreshesUpdateInPlaceKeepFocusAndWaitWhileTheReaderIsInAField(t *testi
 	u.keepsFocusAcrossRefreshes(`#remind-now`)
 
 	// In a field, the dashboard holds still; out of it, it refreshes again.
-	u.do(chromedp.Focus(chromedp.CSS("#f-reason")), chromedp.SendKeys(chromedp.CSS("#f-reason"), "Wrong team"))
+	u.do(chromedp.Click(chromedp.CSS("#cancel")), visible("#f-reason"), chromedp.SendKeys(chromedp.CSS("#f-reason"), "Wrong team"))
 	_, paused := u.refreshes()
 	// Once one tick has been skipped, no refresh started before the focus is still running.
 	u.waitJS(fmt.Sprintf(`+(document.querySelector('#main').dataset.paused || 0) > %d`, paused))
@@ -69,6 +69,7 @@ func TestRefreshesUpdateInPlaceKeepFocusAndWaitWhileTheReaderIsInAField(t *testi
 	after, _ := u.refreshes()
 	require.Equal(t, done, after, "no refresh while the reader types")
 	require.Equal(t, "Wrong team", u.eval(`document.querySelector('#f-reason').value`))
-	u.do(chromedp.Evaluate[chromedp.Void](`document.querySelector('#f-reason').blur()`))
+	u.do(chromedp.Click(chromedp.CSS("#cancel-keep")))
+	require.Equal(t, "false", u.eval(`String(document.querySelector('#cancel-dialog').open)`))
 	u.waitJS(fmt.Sprintf(`+(document.querySelector('#main').dataset.refreshes || 0) > %d`, done))
 }

@@ -3,12 +3,13 @@
 import { api, download, get, getAll, loadCycle, loadMembers, loadTemplate, memberName, upload } from '../api.js';
 import { attainChart, gradeChart, progressBar, stageCompletion } from '../charts.js';
 import { $, alertBox, append, badge, fill, focusMain, h, patch, toast } from '../dom.js';
-import { collect, planList, renderField, showErrors, validate } from '../forms.js';
+import { planList } from '../forms.js';
 import { gradeOrder, limitReport, resultGrade } from '../grades.js';
 import { fmtNum, fmtTime, t, txt } from '../i18n.js';
 import { breakdown, icsLink, rankedOf } from './results.js';
-import { clearTimers, refreshEvery, rerender } from '../state.js';
+import { clearTimers, refreshEvery } from '../state.js';
 import { reportRound } from '../tasks.js';
+import { cancelControl, pendingSection, progressWords, stageStepper, teamTargets } from './live.js';
 
 function overdueSection(cy, members) {
   const by = new Map();
@@ -103,9 +104,26 @@ export async function dashboardView(main, live, id) {
   const hasMetrics = (tpl.indicators || []).some((i) => i.kind === 'quantitative');
   append(main, [h('p', {}, h('a', { href: '#/cycles' }, '← ' + t('cycles.title'))), h('div', { id: 'dashboard' }, head, data, hasMetrics ? metricsForm(first) : null, cancelBox)]);
   let running = null;
+  // What the live view adds while the cycle runs: open tasks, and each member's targets while the team executes.
+  const team = { open: null, targets: null, targetsAt: 0 };
+  const who = (m) => memberName(members, m);
+  const loadLive = async (cy) => {
+    if (!['pending', 'running', 'blocked'].includes(cy.state)) { team.open = team.targets = null; return; }
+    const base = '/cycles/' + encodeURIComponent(id);
+    team.open = (await getAll(base + '/tasks?state=open').catch(() => ({ items: [] }))).items;
+    if (!cy.progress || cy.progress.stageType !== 'execute') { team.targets = null; return; }
+    // Targets move with metric imports, not by the second: a 30 s old view is fresh enough.
+    if (team.targets && Date.now() - team.targetsAt < 30000) return;
+    const all = (await get(base + '/targets').catch(() => ({ items: [] }))).items || [];
+    const ids = [...new Set(all.filter((x) => x.memberId).map((x) => x.memberId))].slice(0, 200);
+    const lists = await Promise.all(ids.map((m) => get(base + '/targets/progress?memberId=' + encodeURIComponent(m)).then((r) => r.items).catch(() => [])));
+    team.targets = new Map(ids.map((m, i) => [m, lists[i]]));
+    team.targetsAt = Date.now();
+  };
   const draw = (cy, res, interviews, reports) => {
     const p = cy.progress;
     patch(head, h('h1', {}, cy.title, ' ', badge(cy.state)),
+      ['pending', 'running', 'blocked'].includes(cy.state) ? stageStepper(tpl, p, stageName) : null,
       h('dl', { class: 'kv card' },
         h('dt', {}, t('dash.template')), h('dd', {}, cy.templateKey + ' v' + cy.templateVersion),
         h('dt', {}, t('col.period')), h('dd', {}, cy.period),
@@ -131,7 +149,7 @@ export async function dashboardView(main, live, id) {
               h('dt', {}, t('col.due')), h('dd', {}, fmtTime(p.due), ' ', p.due && new Date(p.due) < new Date() && cy.state === 'running' ? badge('overdue', t('overdue')) : null),
               p.expired ? [h('dt', {}, t('dash.expired')), h('dd', {}, String(p.expired))] : null,
               p.skipped && p.skipped.length ? [h('dt', {}, t('dash.skipped')), h('dd', {}, p.skipped.join(', '))] : null),
-            h('p', { id: 'done' }, t('dash.done', { done: p.done, members: p.members })),
+            h('p', { id: 'done' }, progressWords(p)),
             (() => { const bar = h('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': p.members, 'aria-valuenow': p.done, 'aria-label': t('dash.progress') }, h('span')); bar.firstChild.style.width = pct + '%'; return bar; })(),
           ] : h('p', { class: 'muted' }, t('state.' + cy.state)),
           h('h3', {}, t('dash.stages')), stageCompletion(cy.tasks, stageOrder, stageName)),
@@ -140,6 +158,8 @@ export async function dashboardView(main, live, id) {
             report.length ? h('ul', { id: 'dash-limits', class: 'small' }, report.map((x) => h('li', { class: x.broken ? 'broken' : null }, x.broken ? '⚠ ' : '✓ ', x.text))) : null]
             : h('p', { class: 'muted' }, t('dash.noResults')))),
       overdueSection(cy, members),
+      team.open ? pendingSection(cy, team.open, who) : null,
+      team.targets ? teamTargets(team.targets, tpl, who) : null,
       h('section', { class: 'card chart', 'aria-labelledby': 'attain-h', id: 'attain' }, h('h2', { id: 'attain-h' }, t('dash.attain')), attainChart(res.items, tpl, members)),
       h('section', { class: 'card', 'aria-labelledby': 'tasks-h' }, h('h2', { id: 'tasks-h' }, t('dash.tasks')),
         cy.tasks.length ? h('table', { id: 'task-counts' },
@@ -153,7 +173,7 @@ export async function dashboardView(main, live, id) {
     const isRunning = ['pending', 'running', 'blocked'].includes(cy.state);
     if (running !== isRunning) {
       running = isRunning;
-      fill(cancelBox, isRunning ? cancelForm(cy) : []);
+      fill(cancelBox, isRunning ? cancelControl(cy) : []);
     }
     return isRunning;
   };
@@ -163,6 +183,8 @@ export async function dashboardView(main, live, id) {
     const [cy, res, ivs, reps] = await Promise.all([loadCycle(id), getAll('/cycles/' + encodeURIComponent(id) + '/results'),
       get('/cycles/' + encodeURIComponent(id) + '/interviews').catch(() => ({ items: [] })),
       reportsOf.size ? getAll('/cycles/' + encodeURIComponent(id) + '/reports?sort=createdAt').catch(() => ({ items: [] })) : { items: [] }]);
+    if (!live()) return false;
+    await loadLive(cy);
     if (!live()) return false;
     const more = draw(cy, res, ivs.items, reps.items);
     keep.forEach((sel) => { const d = data.querySelector(sel); if (d) d.open = true; });
@@ -217,27 +239,3 @@ function resumeButton(cy) {
   return h('div', { class: 'toolbar' }, btn);
 }
 
-function cancelForm(cy) {
-  const fields = [{ path: '/reason', type: 'textarea', label: t('dash.reason'), required: true, maxLength: 2000 }];
-  const general = h('div', { tabindex: '-1' });
-  const btn = h('button', { type: 'submit', class: 'danger', id: 'cancel-submit' }, t('dash.cancel'));
-  const form = h('form', { class: 'card', id: 'cancel', novalidate: true, onsubmit: async (e) => {
-    e.preventDefault();
-    const body = collect(form, fields);
-    const errs = validate(body, fields);
-    showErrors(form, errs, general);
-    if (errs.length) return;
-    btn.disabled = true;
-    try {
-      await api('POST', '/cycles/' + encodeURIComponent(cy.id) + '/cancel', { reason: body.reason.trim() });
-    } catch (ex) {
-      btn.disabled = false;
-      if (ex.details.length) showErrors(form, ex.details, general);
-      else { fill(general, alertBox('bad', ex.message)); general.focus(); }
-      return;
-    }
-    toast(t('dash.cancelled'));
-    rerender();
-  } }, h('h2', {}, t('dash.cancel')), general, fields.map((f) => renderField(f)), h('div', { class: 'toolbar' }, btn));
-  return form;
-}

@@ -124,6 +124,16 @@ export async function resultView(main, live, id) {
 
 // targetsSection shows each target with the values so far against the
 // pace the period needs by now: the bar is what is done, the mark the pace.
+// paceBar draws one target's progress (the bar) against the pace the
+// period needs by now (the mark), with its verdict in words.
+export function paceBar(x, name) {
+  const scale = Math.max(x.value, x.actual, 1);
+  const bar = h('div', { class: 'progress pace', role: 'img', 'aria-label': t('tgt.bar', { name, actual: fmtNum(x.actual), target: fmtNum(x.value), pace: fmtNum(x.expected) }) }, h('span'), h('i'));
+  bar.firstChild.style.width = Math.min(100, (100 * x.actual) / scale) + '%';
+  bar.lastChild.style.left = Math.min(100, (100 * x.expected) / scale) + '%';
+  if (x.behind) bar.classList.add('behind');
+  return [bar, ' ', x.behind ? badge('overdue', t('tgt.behind')) : badge('submitted', t('tgt.onPace'))];
+}
 function targetsSection(items, tpl) {
   const names = new Map((tpl.indicators || []).map((i) => [i.key, txt(i.name, i.key)]));
   const sec = h('section', { class: 'card', id: 'my-targets', 'aria-labelledby': 'tgt-h' }, h('h2', { id: 'tgt-h' }, t('tgt.title')));
@@ -132,14 +142,9 @@ function targetsSection(items, tpl) {
     h('table', {}, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('tgt.indicator')), ['tgt.actual', 'tgt.pace', 'tgt.target'].map((k) => h('th', { scope: 'col', class: 'num' }, t(k))), h('th', { scope: 'col' }, t('dash.progress')))),
       h('tbody', {}, items.map((x) => {
         const name = names.get(x.indicator) || x.indicator;
-        const scale = Math.max(x.value, x.actual, 1);
-        const bar = h('div', { class: 'progress pace', role: 'img', 'aria-label': t('tgt.bar', { name, actual: fmtNum(x.actual), target: fmtNum(x.value), pace: fmtNum(x.expected) }) }, h('span'), h('i'));
-        bar.firstChild.style.width = Math.min(100, (100 * x.actual) / scale) + '%';
-        bar.lastChild.style.left = Math.min(100, (100 * x.expected) / scale) + '%';
-        if (x.behind) bar.classList.add('behind');
         return h('tr', { 'data-indicator': x.indicator }, h('td', {}, name), h('td', { class: 'num' }, fmtNum(x.actual)), h('td', { class: 'num' }, fmtNum(x.expected, 1)),
           h('td', { class: 'num' }, fmtNum(x.value) + (x.unit ? ' ' + x.unit : '')),
-          h('td', {}, bar, ' ', x.behind ? badge('overdue', t('tgt.behind')) : badge('submitted', t('tgt.onPace'))));
+          h('td', {}, paceBar(x, name)));
       }))));
   return sec;
 }
