@@ -222,6 +222,12 @@ export const D = {
   'live.cancelOpen': ['取消考核…', 'Cancel cycle…'], 'live.cancelQ': ['确定取消这个考核？', 'Cancel this cycle?'],
   'live.cancelWhat': ['所有未完成的任务将关闭，已有数据不会删除。此操作无法撤销。', 'Every open task closes; nothing is deleted. This cannot be undone.'],
   'live.keep': ['不取消', 'Keep the cycle'],
+  'ctx.about': ['关于 {name}', 'About {name}'], 'ctx.self': ['本人自评', 'Their self-evaluation'], 'ctx.noSelf': ['{name} 本周期没有自评。', '{name} has no self-evaluation in this cycle.'],
+  'ctx.selfPending': ['{name} 尚未提交自评。', '{name} has not submitted their self-evaluation yet.'],
+  'ctx.targets': ['目标与进度', 'Targets against pace'], 'ctx.noTargets': ['没有分解到此人的目标。', 'No targets were broken down to them.'],
+  'ctx.idp': ['{name} 的个人发展计划', '{name}\'s development plan'], 'ctx.idpWhy': ['为何制定：', 'Why it exists:'],
+  'ctx.idpWhyUnknown': ['未记录触发原因。', 'no trigger was recorded.'], 'ctx.idpOpen': ['打开完整计划', 'Open the whole plan'],
+  'ctx.next': ['下一位：{name}', 'Next person: {name}'], 'ctx.noNext': ['这是最后一位。', 'That was the last one.'],
   'cal.blocked': ['提交前请先让分布满足限制：', 'Bring the distribution within its limits before submitting:'],
 };
 const LANGS = { zh: 0, en: 1 };

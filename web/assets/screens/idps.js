@@ -21,9 +21,8 @@ export async function idpsView(main, live) {
 export async function idpView(main, live, id) {
   const [p, members] = await Promise.all([get('/idps/' + encodeURIComponent(id)), loadMembers().catch(() => null)]);
   if (!live()) return;
-  const items = Array.isArray(p.items) ? p.items : [];
   const list = h('ol', { id: 'checkins' });
-  const drawCheckins = () => fill(list, p.checkins.length ? p.checkins.map((c) => h('li', {}, h('strong', {}, fmtTime(c.at)), ' · ', memberName(members, c.by), h('br'), c.note)) : h('li', { class: 'muted' }, t('idp.noCheckins')));
+  const drawCheckins = () => fill(list, checkinItems(p, members));
   drawCheckins();
   const canWrite = p.state === 'open' && (S.me.id === p.memberId || S.me.id === p.mentorId);
   const fields = [{ path: '/note', type: 'textarea', label: t('idp.note'), required: true, maxLength: 4000, hint: t('idp.noteHint') }];
@@ -53,11 +52,25 @@ export async function idpView(main, live, id) {
       h('dt', {}, t('idp.mentor')), h('dd', {}, p.mentorId ? memberName(members, p.mentorId) : '—'),
       h('dt', {}, t('idp.due')), h('dd', {}, fmtDate(p.dueAt)),
       p.checkinEveryDays ? [h('dt', {}, t('idp.checkins')), h('dd', {}, t('idp.every', { n: p.checkinEveryDays }))] : null,
-      Array.isArray(p.triggers) && p.triggers.length ? [h('dt', {}, t('idp.triggers')), h('dd', { id: 'idp-triggers' }, p.triggers.map((x) => (x.rank ? t('idp.trigger', { period: x.period, rank: x.rank, n: x.teamSize, score: fmtNum(x.score) }) : x.period)).join('; '))] : null,
+      idpWhy(p) ? [h('dt', {}, t('idp.triggers')), h('dd', { id: 'idp-triggers' }, idpWhy(p))] : null,
       h('dt', {}, t('col.state')), h('dd', {}, badge(p.state, t(p.state === 'open' ? 'state.open_idp' : 'state.' + p.state)))),
     h('section', { class: 'card', 'aria-labelledby': 'idp-items-h' }, h('h2', { id: 'idp-items-h' }, t('idp.items')),
-      items.length ? h('ul', { id: 'idp-items' }, items.map((it) => h('li', {}, typeof it === 'string' ? it : txt(it.title || it.name, '') || it.action || JSON.stringify(it)))) : h('p', { class: 'muted' }, t('results.nothing'))),
+      idpItemList(p, 'idp-items')),
     h('section', { class: 'card', 'aria-labelledby': 'idp-ci-h' }, h('h2', { id: 'idp-ci-h' }, t('idp.checkins')), list),
     form]);
   focusMain();
+}
+// idpWhy says why a plan exists: the periods whose results triggered it,
+// with the rank and score when the engine recorded them.
+export function idpWhy(p) {
+  return Array.isArray(p.triggers) && p.triggers.length ? p.triggers.map((x) => (x.rank ? t('idp.trigger', { period: x.period, rank: x.rank, n: x.teamSize, score: fmtNum(x.score) }) : x.period)).join('; ') : '';
+}
+// idpItemList lists what the plan asks the member to do.
+export function idpItemList(p, id) {
+  const items = Array.isArray(p.items) ? p.items : [];
+  return items.length ? h('ul', { id }, items.map((it) => h('li', {}, typeof it === 'string' ? it : txt(it.title || it.name, '') || it.action || JSON.stringify(it)))) : h('p', { class: 'muted' }, t('results.nothing'));
+}
+// checkinItems are the plan's check-ins, oldest first, each with who wrote it.
+export function checkinItems(p, members) {
+  return p.checkins && p.checkins.length ? p.checkins.map((c) => h('li', {}, h('strong', {}, fmtTime(c.at)), ' · ', memberName(members, c.by), h('br'), c.note)) : h('li', { class: 'muted' }, t('idp.noCheckins'));
 }

@@ -7,8 +7,11 @@ import { ptrGet } from '../pointer.js';
 import { calibrationBoard } from './calibration.js';
 import { breakdown, rankedOf } from './results.js';
 import { S, rerender } from '../state.js';
+import { besideRating, idpReview, nextPerson } from './taskcontext.js';
 import { isOverdue, taskTitle } from '../tasks.js';
 
+// Kinds where a rater goes through several people in a row.
+const RATINGS = ['manager_eval', 'peer_eval', 'cross_eval', 'idp_review'];
 export async function taskView(main, live, id) {
   const task = await get('/tasks/' + encodeURIComponent(id));
   const form = task.form || {};
@@ -40,6 +43,9 @@ export async function taskView(main, live, id) {
     h('h2', {}, t('plan.title'), more.plan.revision ? ' (' + t('plan.revision', { n: more.plan.revision }) + ')' : ''), planList(more.plan)));
   if (more.review) main.append(alertBox('warn', t('plan.sentBack', { who: memberName(members, more.review.reviewerId) }),
     h('div', {}, h('p', { id: 'plan-review-comment' }, more.review.comment), h('details', {}, h('summary', {}, t('plan.previous')), planList(more.review.previous)))));
+  const [beside, idp] = await Promise.all([besideRating(task, cycle, tpl, members), idpReview(task, members)]);
+  if (!live()) return;
+  if (idp) main.append(idp);
   const fields = fieldsFor(task, form, tpl, members);
   const draftKey = 'pl.draft.' + task.id;
   const general = h('div', { id: 'task-general', tabindex: '-1' });
@@ -66,11 +72,13 @@ export async function taskView(main, live, id) {
     }
     localStorage.removeItem(draftKey);
     formEl.querySelectorAll('input,select,textarea,button').forEach((el) => { el.disabled = true; });
-    fill(general, h('div', { class: 'alert ok big', role: 'status', id: 'task-done' }, t('task.done'), ' ', h('a', { href: '#/inbox' }, t('task.back'))));
+    const done = h('div', { class: 'alert ok big', role: 'status', id: 'task-done' }, t('task.done'), ' ', h('a', { href: '#/inbox' }, t('task.back')));
+    fill(general, done);
     general.focus();
     toast(t('task.done'));
+    if (RATINGS.includes(task.kind)) nextPerson(task).then((el) => done.append(' ', el));
   } }, general, fields.map((f) => renderField(f, onInput)), h('div', { class: 'toolbar' }, submitBtn));
-  main.append(formEl);
+  main.append(beside ? h('div', { class: 'beside' }, formEl, beside) : formEl);
   const draft = localStorage.getItem(draftKey);
   if (!draft && !closed && more.review && more.review.previous && more.review.previous.data) {
     fields.forEach((f) => writeField(formEl, f, ptrGet(more.review.previous.data, f.path)));
