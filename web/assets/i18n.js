@@ -84,6 +84,10 @@ export const D = {
   'v.maxLength': ['最多 {n} 个字符。', 'At most {n} characters.'],
   'v.appeal': ['申诉时必须填写理由。', 'An appeal needs a comment saying what you disagree with.'],
   'v.reason': ['每次调整都需要理由。', 'Every move needs a reason.'],
+  'err.code.conflict': ['与已有数据冲突', 'Conflict'], 'err.code.forbidden': ['没有权限', 'Not allowed'], 'err.code.invalid': ['输入有误', 'Invalid input'],
+  'err.code.not_found': ['找不到', 'Not found'], 'err.code.internal': ['服务器出错，请稍后重试', 'Server error'], 'err.code.template_invalid': ['模板有误', 'Invalid template'],
+  'err.code.too_large': ['内容过大', 'Too large'], 'err.code.too_many_requests': ['请求过于频繁，请稍后再试', 'Too many requests'], 'err.code.unauthenticated': ['登录已失效', 'Not signed in'],
+  'err.code.unavailable': ['服务暂不可用，请稍后重试', 'Unavailable'], 'err.code.unsupported_media_type': ['不支持的文件类型', 'Unsupported file type'], 'err.code.unprocessable': ['无法按要求处理', 'Cannot be done'],
   'err.network': ['无法连接服务器，请稍后重试。', 'Cannot reach the server; try again shortly.'],
   'err.load': ['加载失败：{msg}', 'Could not load: {msg}'],
   'err.notfound': ['页面不存在。', 'There is no such page.'],
@@ -131,7 +135,7 @@ export const D = {
   'dash.cancelReason': ['取消原因', 'Cancel reason'], 'dash.blockedReason': ['暂停原因', 'Blocked because'],
   'dash.resume': ['数据已更正，继续评分', 'Data corrected: score again'], 'dash.resumed': ['已继续，正在重新评分。', 'Resumed: scoring again.'], 'dash.chartLabel': ['等级分布：{list}', 'Grade distribution: {list}'],
   'cal.title': ['校准看板', 'Calibration board'],
-  'cal.help': ['每张卡片都是一个按钮：选中后用 ← → 方向键在等级之间移动，或使用卡片下方的按钮。每次调整都需填写理由。', 'Each card is a button: focus it and press ← or → to move the member between grades, or use the buttons under the card. Every move needs a reason.'],
+  'cal.help': ['每张卡片都是一个按钮：选中后用 ← → 方向键在等级之间移动，或使用卡片下方的按钮，也可以把卡片拖到其他等级。每次调整都需填写理由。', 'Each card is a button: focus it and press ← or → to move the member between grades, use the buttons under the card, or drag the card to another grade. Every move needs a reason.'],
   'cal.move': ['将 {name} 调到 {grade}', 'Move {name} to {grade}'],
   'cal.cardLine': ['排名 {rank} · 总分 {score}', 'rank {rank} · score {score}'], 'cal.cardGrade': ['，等级 {grade}', ', grade {grade}'],
   'cal.reason': ['调整理由（{from} → {to}）', 'Reason ({from} → {to})'],
@@ -228,6 +232,8 @@ export const D = {
   'ctx.idp': ['{name} 的个人发展计划', '{name}\'s development plan'], 'ctx.idpWhy': ['为何制定：', 'Why it exists:'],
   'ctx.idpWhyUnknown': ['未记录触发原因。', 'no trigger was recorded.'], 'ctx.idpOpen': ['打开完整计划', 'Open the whole plan'],
   'ctx.next': ['下一位：{name}', 'Next person: {name}'], 'ctx.noNext': ['这是最后一位。', 'That was the last one.'],
+  'cal.range': ['{min}–{max} 分', 'scores {min}–{max}'], 'cal.shareMax': ['至多 {pct}%', 'at most {pct}%'], 'cal.shareMin': ['至少 {pct}%', 'at least {pct}%'],
+  'cycles.duplicate': ['这个团队在 {period} 已有考核：', 'This team already has a cycle for {period}:'],
   'cal.blocked': ['提交前请先让分布满足限制：', 'Bring the distribution within its limits before submitting:'],
 };
 const LANGS = { zh: 0, en: 1 };

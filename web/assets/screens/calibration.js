@@ -28,8 +28,12 @@ export async function calibrationBoard(main, live, task, cycle, tpl, members, cl
   const save = () => localStorage.setItem(draftKey, JSON.stringify({ moves }));
   const move = (r, dir) => {
     const i = order.indexOf(current(r)) + dir;
-    if (i < 0 || i >= order.length || closed) return;
-    const to = order[i];
+    if (i < 0 || i >= order.length) return;
+    moveTo(r, order[i]);
+  };
+  // moveTo is every move's one path: arrow keys, the ◀ ▶ buttons and drag and drop.
+  const moveTo = (r, to) => {
+    if (closed || to === current(r) || !order.includes(to)) return;
     if (to === resultGrade(r)) delete moves[r.memberId];
     else moves[r.memberId] = { to, reason: (moves[r.memberId] || {}).reason || '' };
     save();
@@ -40,7 +44,25 @@ export async function calibrationBoard(main, live, task, cycle, tpl, members, cl
   };
   let broken = [];
   const changes = () => results.filter((r) => moves[r.memberId]).map((r) => ({ memberId: r.memberId, from: resultGrade(r), to: moves[r.memberId].to, reason: moves[r.memberId].reason.trim() }));
+  // A grade's score range and its share of the forced distribution, as the template sets them.
+  const gradeSpec = new Map((tpl.grades || []).map((g) => [g.key, g]));
+  const share = (g) => (tpl.distribution || []).filter((l) => l.grades.length === 1 && l.grades[0] === g)
+    .map((l) => [l.min != null ? t('cal.shareMin', { pct: l.min }) : '', l.max != null ? t('cal.shareMax', { pct: l.max }) : ''].filter(Boolean).join(', ')).join(', ');
+  const range = (g) => { const x = gradeSpec.get(g); return x && x.min != null && x.max != null ? t('cal.range', { min: x.min, max: x.max }) : ''; };
+  const dragOn = (col, g) => {
+    col.addEventListener('dragover', (e) => { if (!closed) { e.preventDefault(); col.classList.add('drop'); } });
+    col.addEventListener('dragleave', () => col.classList.remove('drop'));
+    col.addEventListener('drop', (e) => {
+      e.preventDefault();
+      col.classList.remove('drop');
+      const r = results.find((x) => x.memberId === e.dataTransfer.getData('text/plain'));
+      if (r) moveTo(r, g);
+    });
+    return col;
+  };
   function draw() {
+    // Moving again answers any refusal shown: one message at a time.
+    if (general.querySelector('#cal-error')) fill(general);
     const counts = {};
     results.forEach((r) => { counts[current(r)] = (counts[current(r)] || 0) + 1; });
     const report = limitReport(tpl.distribution, counts, results.length);
@@ -49,14 +71,16 @@ export async function calibrationBoard(main, live, task, cycle, tpl, members, cl
     fill(limitsBox, report.length ? h('div', { class: 'alert ' + (brokenGrades.size ? 'warn' : 'ok') },
       h('strong', {}, brokenGrades.size ? t('cal.broken') : t('cal.limits')), h('ul', {}, report.map((x) => h('li', { class: x.broken ? 'broken' : null }, x.broken ? '⚠ ' : '✓ ', x.text)))) : '');
     const list = changes();
-    fill(boardBox, h('div', { class: 'board', role: 'list' }, order.map((g, gi) => h('div', { class: 'col' + (brokenGrades.has(g) ? ' breaks' : ''), role: 'listitem', 'data-grade': g, 'aria-labelledby': 'col-' + g },
+    fill(boardBox, h('div', { class: 'board', role: 'list' }, order.map((g, gi) => dragOn(h('div', { class: 'col' + (brokenGrades.has(g) ? ' breaks' : ''), role: 'listitem', 'data-grade': g, 'aria-labelledby': 'col-' + g },
       h('h3', { id: 'col-' + g }, h('span', {}, g, ' ', gradeName.get(g) || ''), h('span', { class: 'muted' }, String(counts[g] || 0))),
+      range(g) || share(g) ? h('p', { class: 'small muted spec' }, [range(g), share(g)].filter(Boolean).join(' · ')) : null,
       h('ul', {}, results.filter((r) => current(r) === g).map((r) => {
         const name = memberName(members, r.memberId);
         const mv = moves[r.memberId];
         const ci = list.findIndex((c) => c.memberId === r.memberId);
         const reasonId = 'reason-' + r.memberId;
-        return h('li', { class: 'mcard' + (mv ? ' moved' : ''), 'data-member': r.memberId },
+        return h('li', { class: 'mcard' + (mv ? ' moved' : ''), 'data-member': r.memberId, draggable: closed ? null : 'true',
+          ondragstart: (e) => { e.dataTransfer.setData('text/plain', r.memberId); e.dataTransfer.effectAllowed = 'move'; } },
           h('button', { type: 'button', class: 'who', 'aria-describedby': 'cal-help',
             onkeydown: (e) => {
               if (e.key === 'ArrowLeft' || e.key === 'ArrowUp') { e.preventDefault(); move(r, -1); }
@@ -71,7 +95,7 @@ export async function calibrationBoard(main, live, task, cycle, tpl, members, cl
             h('label', { for: reasonId, class: 'small' }, t('cal.reason', { from: resultGrade(r), to: g })),
             h('input', { id: reasonId, type: 'text', value: mv.reason, required: true, 'aria-describedby': reasonId + '-err', oninput: (e) => { mv.reason = e.target.value; save(); } }),
             h('div', { class: 'err', id: reasonId + '-err' })) : null);
-      }))))));
+      }))), g))));
     submitBtn.textContent = t('cal.submit', { n: list.length });
   }
   async function submit() {
@@ -83,6 +107,8 @@ export async function calibrationBoard(main, live, task, cycle, tpl, members, cl
     if (broken.length) {
       fill(general, h('div', { class: 'alert bad big', role: 'alert', id: 'cal-error', tabindex: '-1' }, h('strong', {}, t('cal.broken')), h('br'), t('cal.blocked'),
         h('ul', {}, broken.map((x) => h('li', {}, x.text)))));
+      // The refusal says it all: the limits box would only repeat it.
+      fill(limitsBox);
       general.focus();
       return;
     }
@@ -94,6 +120,7 @@ export async function calibrationBoard(main, live, task, cycle, tpl, members, cl
       if (ex.details.length) { showErrors(formEl, ex.details, general); return; }
       // A broken forced distribution is the answer the facilitator must act on: say it loudly.
       fill(general, h('div', { class: 'alert bad big', role: 'alert', id: 'cal-error' }, ex.status === 422 ? [h('strong', {}, t('cal.broken')), h('br')] : null, ex.message));
+      if (ex.status === 422) fill(limitsBox);
       general.focus();
       return;
     }
