@@ -73,3 +73,23 @@ func TestRefreshesUpdateInPlaceKeepFocusAndWaitWhileTheReaderIsInAField(t *testi
 	require.Equal(t, "false", u.eval(`String(document.querySelector('#cancel-dialog').open)`))
 	u.waitJS(fmt.Sprintf(`+(document.querySelector('#main').dataset.refreshes || 0) > %d`, done))
 }
+
+// TestAnOfflineRefreshKeepsTheDataUnderAStaleBannerWithRetry: when the
+// inbox cannot refresh (the network is gone), the rows stay and a banner
+// says how old they are; once back, Retry refreshes and the banner goes.
+func TestAnOfflineRefreshKeepsTheDataUnderAStaleBannerWithRetry(t *testing.T) {
+	u := startUI(t)
+	manager := u.user("manager", "cs")
+	u.csCycle(manager)
+	u.signIn(manager)
+	u.waitJS(`document.querySelector('#inbox tr[data-kind="manager_eval"]')`)
+	rows := u.eval(`String(document.querySelectorAll('#inbox tbody tr').length)`)
+	// Offline, as the page sees it: every fetch fails the way a dropped network does.
+	u.do(chromedp.Evaluate[chromedp.Void](`window.__fetch = window.fetch; window.fetch = () => Promise.reject(new TypeError('Failed to fetch'))`))
+	u.do(visible("#stale"))
+	require.Contains(t, u.text("#stale"), "Could not refresh")
+	require.Equal(t, rows, u.eval(`String(document.querySelectorAll('#inbox tbody tr').length)`), "the last rows stay")
+	u.screenshot("inbox-stale")
+	u.do(chromedp.Evaluate[chromedp.Void](`window.fetch = window.__fetch`), chromedp.Click(chromedp.CSS("#stale-retry")))
+	u.waitJS(`!document.querySelector('#stale')`)
+}

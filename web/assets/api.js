@@ -1,12 +1,21 @@
 // The API client: every call to /api/v1 with the signed-in token, errors as
 // ApiError, cached reads, paging, downloads and uploads.
 import { h } from './dom.js';
-import { t } from './i18n.js';
+import { lang, t } from './i18n.js';
 import { S, rerender } from './state.js';
 
+// localMessage leads a server message with what its error code means in
+// the reader's language: the server words its messages in English, which a
+// Chinese reader should not have to read to know what happened. The
+// server's own words stay, after it, for the specifics.
+function localMessage(code, message) {
+  const key = 'err.code.' + code;
+  if (lang !== 'zh' || !code || t(key) === key) return message;
+  return t(key) + '（' + message + '）';
+}
 class ApiError extends Error {
   constructor(status, body) {
-    super(body.message || 'HTTP ' + status);
+    super(localMessage(body.code, body.message || 'HTTP ' + status));
     this.status = status;
     this.code = body.code;
     this.details = body.details || [];

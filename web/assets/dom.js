@@ -113,7 +113,25 @@ export function alertBox(kind, msg, extra) {
   return h('div', { class: 'alert ' + kind, role: kind === 'bad' ? 'alert' : 'status' }, msg, extra || null);
 }
 
+// staleBanner is refreshEvery's banner: since is when the data on screen
+// was fetched (null once fresh again), retry fetches now.
+export function staleBanner(since, retry) {
+  const old = $('#stale');
+  if (!since) { if (old) old.remove(); return; }
+  if (old) return;
+  const time = since.toLocaleTimeString(document.documentElement.lang, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const btn = h('button', { type: 'button', class: 'secondary', id: 'stale-retry', onclick: () => { btn.disabled = true; Promise.resolve(retry()).finally(() => { btn.disabled = false; }); } }, t('stale.retry'));
+  $('#main').prepend(h('div', { class: 'alert warn', role: 'status', id: 'stale' }, t('stale', { time }), ' ', btn));
+}
+// skeleton holds a screen's place while its data loads; focusMain, which
+// every screen calls once drawn, takes it away.
+export function skeleton() {
+  return h('div', { class: 'skeleton', 'aria-hidden': 'true' }, h('div', { class: 'bone wide' }), h('div', { class: 'bone' }), h('div', { class: 'bone' }), h('div', { class: 'bone short' }));
+}
 export function focusMain() {
+  const bones = $('#main > .skeleton');
+  if (bones) bones.remove();
+  $('#main').removeAttribute('aria-busy');
   const h1 = $('#main h1');
   if (h1) { h1.setAttribute('tabindex', '-1'); h1.focus({ preventScroll: true }); }
 }

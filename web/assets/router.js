@@ -3,7 +3,7 @@
 // the shell and the screen it shows; web.go stamps every module URL with
 // its content hash, so a changed screen is never served from a stale cache.
 import { api, isLead, signOut } from './api.js';
-import { $, alertBox, append, fill, h } from './dom.js';
+import { $, alertBox, append, fill, h, skeleton } from './dom.js';
 import { browserTz, lang, setLang, t, validTz, zone } from './i18n.js';
 import { S, clearTimers } from './state.js';
 
@@ -100,10 +100,12 @@ export async function render() {
     try {
       const screen = await load();
       if (!live()) return;
-      fill(main);
+      fill(main, skeleton());
+      main.setAttribute('aria-busy', 'true');
       await screen[view](main, live, ...m.slice(1).map(decodeURIComponent));
+      if (live()) { const bones = main.querySelector(':scope > .skeleton'); if (bones) bones.remove(); main.removeAttribute('aria-busy'); }
     } catch (e) {
-      if (live()) fill(main, alertBox('bad', t('err.load', { msg: e.message })));
+      if (live()) { main.removeAttribute('aria-busy'); fill(main, alertBox('bad', t('err.load', { msg: e.message }))); }
     }
     return;
   }

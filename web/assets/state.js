@@ -10,11 +10,25 @@ export function rerender() { window.dispatchEvent(new Event('perfloop:render'));
 export const typing = () => !!(document.activeElement && document.activeElement.closest('input, select, textarea, [contenteditable]'));
 // refreshEvery runs fn every ms while the screen is shown, skipping while
 // the reader is typing. #main counts both, so tests can wait on them.
-export function refreshEvery(ms, fn) {
-  every(ms, async () => {
+// A refresh that fails (offline, server down) leaves the last data on
+// screen under a banner that says how old it is, with a retry; the next
+// success removes it.
+export function refreshEvery(ms, fn, stale) {
+  let last = new Date();
+  const run = async () => {
     const main = document.getElementById('main');
-    if (typing()) { main.dataset.paused = String(+(main.dataset.paused || 0) + 1); return; }
-    await fn();
+    try {
+      await fn();
+    } catch (e) {
+      if (stale) stale(last, run);
+      return;
+    }
+    last = new Date();
+    if (stale) stale(null, run);
     main.dataset.refreshes = String(+(main.dataset.refreshes || 0) + 1);
+  };
+  every(ms, () => {
+    if (typing()) { const main = document.getElementById('main'); main.dataset.paused = String(+(main.dataset.paused || 0) + 1); return; }
+    return run();
   });
 }

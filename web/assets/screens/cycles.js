@@ -64,6 +64,13 @@ export async function cyclesView(main, live) {
           h('td', {}, st.escalateAt ? fmtTime(st.escalateAt) + ' → ' + t('role.' + st.escalateTo) : '—'))))),
       h('p', { class: 'muted small' }, t('cycles.previewNote')),
       h('div', { class: 'toolbar' }, confirmBtn, editBtn)));
+    // A clash with a cycle already there is said now, not after confirming.
+    get('/cycles?limit=20&teamId=' + encodeURIComponent(req.teamId) + '&period=' + encodeURIComponent(req.period)).then((r) => {
+      const same = r.items.filter((c) => c.state !== 'cancelled');
+      if (!same.length || !previewBox.contains(confirmBtn)) return;
+      previewBox.querySelector('section').prepend(h('div', { class: 'alert warn', role: 'status', id: 'pv-duplicate' }, t('cycles.duplicate', { period: req.period }), ' ',
+        same.map((c, i) => [i ? ', ' : '', h('a', { href: '#/cycles/' + c.id }, c.title, ' (', t('state.' + c.state), ')')])));
+    }).catch(() => {});
     setLocked(true);
     submitBtn.hidden = true;
     previewBox.querySelector('h2').focus();
@@ -93,5 +100,11 @@ export async function cyclesView(main, live) {
   const period = form.querySelector('#' + idFor('/period'));
   period.value = lastMonth();
   period.placeholder = '2026-10';
+  // A month picker that still takes a quarter: the year's months and quarters around now, to choose or type.
+  const now = new Date();
+  const months = Array.from({ length: 15 }, (_, i) => { const d = new Date(now.getFullYear(), now.getMonth() - 11 + i, 1); return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0'); });
+  const quarters = [now.getFullYear() - 1, now.getFullYear()].flatMap((y) => [1, 2, 3, 4].map((q) => y + '-Q' + q));
+  period.setAttribute('list', 'period-choices');
+  period.after(h('datalist', { id: 'period-choices' }, [...months.reverse(), ...quarters.reverse()].map((v) => h('option', { value: v }))));
   focusMain();
 }

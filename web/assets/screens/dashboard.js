@@ -2,7 +2,7 @@
 // interviews, metrics upload, results.
 import { api, download, get, getAll, loadCycle, loadMembers, loadTemplate, memberName, upload } from '../api.js';
 import { attainChart, gradeChart, progressBar, stageCompletion } from '../charts.js';
-import { $, alertBox, append, badge, fill, focusMain, h, patch, toast } from '../dom.js';
+import { $, alertBox, append, badge, fill, focusMain, h, patch, staleBanner, toast } from '../dom.js';
 import { planList } from '../forms.js';
 import { gradeOrder, limitReport, resultGrade } from '../grades.js';
 import { fmtNum, fmtTime, t, txt } from '../i18n.js';
@@ -194,9 +194,7 @@ export async function dashboardView(main, live, id) {
   const more = await load();
   focusMain();
   if (more) {
-    refreshEvery(3000, async () => {
-      try { if (!(await load())) clearTimers(); } catch (e) { /* the next tick retries */ }
-    });
+    refreshEvery(3000, async () => { if (!(await load())) clearTimers(); }, staleBanner);
   }
 }
 // reportsSection lists each round's progress reports, newest round

@@ -1,6 +1,6 @@
 // Screen: the inbox of tasks, to do and done.
 import { get } from '../api.js';
-import { append, badge, focusMain, h, patch } from '../dom.js';
+import { append, badge, focusMain, h, patch, staleBanner } from '../dom.js';
 import { fmtTime, t } from '../i18n.js';
 import { S, refreshEvery } from '../state.js';
 import { isOverdue, relDue, stageLabel, taskTitle } from '../tasks.js';
@@ -50,5 +50,5 @@ export async function inboxView(main, live) {
     draw();
   };
   await load();
-  refreshEvery(5000, () => load().catch(() => {}));
+  refreshEvery(5000, load, staleBanner);
 }
