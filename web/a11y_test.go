@@ -257,4 +257,7 @@ func TestEveryScreenPassesAxeAndFitsAPhoneInBothLanguages(t *testing.T) {
 		{"dashboard-results", manager, "#/cycles/" + cycleID, "#results"},
 	})...)
 	require.Empty(t, problems, "\n"+strings.Join(problems, "\n"))
+	// The dashboard names the IDP review's stage, never its key.
+	require.NotContains(t, u.text("#stage-completion"), "idp:")
+	require.NotContains(t, u.text("#task-counts"), "idp:")
 }

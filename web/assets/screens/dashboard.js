@@ -84,6 +84,8 @@ export async function dashboardView(main, live, id) {
   const reportsOf = new Map((tpl.stages || []).filter((s) => s.reports).map((s) => [s.key, s.reports]));
   // A report round is a stage of its own to the engine ("execute#report-2"): name it by its report.
   const stageName = { get: (k) => {
+    // An IDP review's stage is the plan's id ("idp:<uuid>"): say what it is, never the key.
+    if ((k || '').startsWith('idp:')) return t('kind.idp_review');
     const round = reportRound(k);
     if (!round) return names.get(k);
     const rp = reportsOf.get(round.stage);
