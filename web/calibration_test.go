@@ -24,7 +24,8 @@ func (u *browserUI) dragTo(member, grade string) {
 
 // TestCalibrationCardsDragBetweenGradesWithRangesShownAndOneMessageWhenTheDistributionBreaks:
 // each grade shows its score range and its share of the forced
-// distribution; cards move by drag and drop as by keyboard; a broken
+// distribution; a card opens on the person's explained result; cards move
+// by drag and drop as by keyboard; a broken
 // distribution is said once, not in a warning and an error at the same
 // time; on a phone the grades stack in one column.
 func TestCalibrationCardsDragBetweenGradesWithRangesShownAndOneMessageWhenTheDistributionBreaks(t *testing.T) {
@@ -44,6 +45,9 @@ func TestCalibrationCardsDragBetweenGradesWithRangesShownAndOneMessageWhenTheDis
 	require.Contains(t, u.text(`.col[data-grade="C"] .spec`), "at least 10%")
 
 	first := u.eval(`document.querySelector('.col[data-grade="C"] .mcard').dataset.member`)
+	// A card opens on the person's result, explained.
+	u.do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`.mcard[data-member=%q] details.why summary`, first))))
+	u.waitJS(fmt.Sprintf(`!!document.querySelector('.mcard[data-member=%q] details.why .final-score')`, first))
 	u.dragTo(first, "S")
 	second := u.eval(`document.querySelector('.col[data-grade="C"] .mcard').dataset.member`)
 	u.dragTo(second, "S")

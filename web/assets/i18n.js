@@ -236,6 +236,7 @@ export const D = {
   'cal.range': ['{min}–{max} 分', 'scores {min}–{max}'], 'cal.shareMax': ['至多 {pct}%', 'at most {pct}%'], 'cal.shareMin': ['至少 {pct}%', 'at least {pct}%'],
   'cycles.duplicate': ['这个团队在 {period} 已有考核：', 'This team already has a cycle for {period}:'],
   'stale': ['无法刷新：显示的是 {time} 的数据。', 'Could not refresh: showing data from {time}.'], 'stale.retry': ['重试', 'Retry'], 'loading': ['加载中…', 'Loading…'],
+  'cal.open': ['查看 {name} 的评价', 'Reviews of {name}'],
   'cal.blocked': ['提交前请先让分布满足限制：', 'Bring the distribution within its limits before submitting:'],
 };
 const LANGS = { zh: 0, en: 1 };

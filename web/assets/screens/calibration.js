@@ -5,6 +5,7 @@ import { append, fill, h, toast } from '../dom.js';
 import { showErrors } from '../forms.js';
 import { gradeOrder, limitReport, resultGrade } from '../grades.js';
 import { fmtNum, t, txt } from '../i18n.js';
+import { breakdown } from './results.js';
 
 export async function calibrationBoard(main, live, task, cycle, tpl, members, closed) {
   const res = cycle ? await get('/cycles/' + cycle.id + '/results?limit=500') : { items: [] };
@@ -88,6 +89,9 @@ export async function calibrationBoard(main, live, task, cycle, tpl, members, cl
             } }, h('strong', {}, name), h('br'), h('span', { class: 'small muted' }, t('cal.cardLine', { score: fmtNum(r.finalScore), rank: r.rank }) + (mv ? ' · ' + resultGrade(r) + ' → ' + g : '')),
             // The visible text is the button's name (WCAG 2.5.3); the grade is said, not shown, as the column shows it.
             h('span', { class: 'sr' }, t('cal.cardGrade', { grade: g }))),
+          // The person's result, explained, opens on the card: decide with the reviews in view.
+          h('details', { class: 'why', 'data-member': r.memberId, ontoggle: (e) => { const d = e.currentTarget; if (d.open && d.children.length < 2) d.append(breakdown(r, tpl, results.length)); } },
+            h('summary', { class: 'small' }, t('cal.open', { name }))),
           closed ? null : h('div', { class: 'moves' },
             gi > 0 ? h('button', { type: 'button', class: 'secondary', 'aria-label': t('cal.move', { name, grade: order[gi - 1] }), onclick: () => move(r, -1) }, '◀ ' + order[gi - 1]) : null,
             gi < order.length - 1 ? h('button', { type: 'button', class: 'secondary', 'aria-label': t('cal.move', { name, grade: order[gi + 1] }), onclick: () => move(r, 1) }, order[gi + 1] + ' ▶') : null),
