@@ -53,7 +53,7 @@ func documentCycleRoutes() {
 	Document("GET", "/api/v1/cycles/:id/targets", Doc{Tag: "cycles", Summary: "Team and member targets (employees see their own)", Responses: map[int]any{200: list[store.Target]{}}})
 	Document("POST", "/api/v1/cycles/:id/resume", Doc{Tag: "cycles", Summary: "Run the step that blocked a cycle again once its data is corrected (blockedReason names what is wrong: the member, indicator and value, or the missing member, team or target); it blocks again if the data still does not serve (409 when the cycle is not blocked). A metric write that corrects the data resumes it too", Roles: leads, Responses: map[int]any{202: store.Cycle{}}})
 	Document("GET", "/api/v1/cycles/:id/tasks", Doc{Tag: "cycles", Summary: "A cycle's tasks, filterable by stage, state and assignee", Roles: leads, Query: append([]string{"stage", "state", "assigneeId", "kind"}, paging...), Responses: map[int]any{200: list[store.Task]{}}})
-	Document("POST", "/api/v1/cycles/:id/remind", Doc{Tag: "cycles", Summary: "Remind everyone with an overdue task now (at most once a day per task), in-app and on the channels the template or the organisation routes reminders to, outside quiet hours", Roles: leads, Responses: map[int]any{200: remindResult{}}})
+	Document("POST", "/api/v1/cycles/:id/remind", Doc{Tag: "cycles", Summary: "Remind everyone with an overdue task now (at most once a day per task), in-app and on the channels the template or the organisation routes reminders to, outside quiet hours; with ?memberId= remind that member of each open task, overdue or not (the dashboard's nudge)", Roles: leads, Query: []string{"memberId"}, Responses: map[int]any{200: remindResult{}}})
 	Document("GET", "/api/v1/inbox", Doc{Tag: "tasks", Summary: "The caller's tasks, open first and by due date, each with the name of the member it concerns, its cycle's title and its template stage's name", Query: append([]string{"state"}, paging...), Responses: map[int]any{200: list[inboxTask]{}}})
 	Document("GET", "/api/v1/tasks/:id", Doc{Tag: "tasks", Summary: "One of the caller's tasks with its form; form.schema is the JSON Schema (2020-12) of the body its submit accepts", Responses: map[int]any{200: taskView{}}})
 	Document("POST", "/api/v1/tasks/:id/submit", Doc{Tag: "tasks", Summary: "Submit a task's form; checked against the template, then handed to the workflow as an Update (409 when closed, 422 when calibration breaks the forced distribution)", Request: map[string]any{}, Responses: map[int]any{200: activities.SubmitResult{}}})
@@ -108,7 +108,7 @@ func (s *Server) remindNow(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	now := time.Now()
-	tasks, err := s.store.ListOverdue(ctx, cy.ID, now)
+	tasks, err := s.remindable(ctx, c, cy, now)
 	if err != nil {
 		writeError(c, err)
 		return
@@ -118,13 +118,16 @@ func (s *Server) remindNow(c *gin.Context) {
 	tpl, _ := templates.Parse([]byte(cy.TemplateBody))
 	ob := outbox.Outbox{Store: s.store}
 	day := now.UTC().Format("2006-01-02")
-	res := remindResult{Overdue: len(tasks)}
+	res := remindResult{}
 	for _, t := range tasks {
+		if t.DueAt.Before(now) {
+			res.Overdue++
+		}
 		n := &store.Notification{OrgID: t.OrgID, RecipientID: t.AssigneeID, Channel: store.ChannelInApp, Kind: "reminder",
-			Subject:   "已逾期，请尽快完成：" + t.Title + " / Overdue, please complete: " + t.TitleEn,
+			Subject:   reminderSubject(t, now),
 			Body:      fmt.Sprintf("截止 Due %s", t.DueAt.UTC().Format("2006-01-02 15:04 MST")),
 			DedupeKey: "remind-now:" + t.ID + ":" + day}
-		ev := notify.Event{Title: notify.Text{Zh: t.Title, En: t.TitleEn}, Due: &t.DueAt, Overdue: true}
+		ev := notify.Event{Title: notify.Text{Zh: t.Title, En: t.TitleEn}, Due: &t.DueAt, Overdue: t.DueAt.Before(now)}
 		created, owed, err := ob.Notify(ctx, n, ev, outbox.RouteOf(tpl, t.StageKey))
 		if err != nil {
 			writeError(c, err)

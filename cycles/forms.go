@@ -318,6 +318,8 @@ type TaskContext struct {
 	// Review says why a revised plan came back: the approver's comment on
 	// the plan as it was.
 	Review *PlanReview `json:"review,omitempty"`
+	// SelfEval is the member's self-evaluation beside their manager's rating.
+	SelfEval *SelfEvalView `json:"selfEval,omitempty"`
 }
 
 // PlanView is a submitted plan with the fields it was written against.
@@ -367,6 +369,12 @@ func ContextOf(ctx context.Context, st *store.Store, t *store.Task) (*TaskContex
 			r.At = *review.SubmittedAt
 		}
 		return &TaskContext{Review: r}, nil
+	case t.Kind == store.TaskManagerEval:
+		self, err := selfEvalOf(ctx, st, t)
+		if err != nil || self == nil {
+			return nil, err
+		}
+		return &TaskContext{SelfEval: self}, nil
 	}
 	return nil, nil
 }

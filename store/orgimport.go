@@ -80,6 +80,7 @@ var errDryRun = errors.New("dry run")
 // Any bad row returns ImportErrors and writes nothing; a dry run validates
 // and counts but rolls back.
 func (s *Store) ImportOrg(ctx context.Context, orgID, actorID string, in OrgImport, dryRun bool) (*ImportReport, error) {
+	in = in.withLocales()
 	if errs := in.Check(); len(errs) > 0 {
 		return nil, errs
 	}
@@ -160,8 +161,8 @@ func (in OrgImport) Check() ImportErrors {
 				add("members", i, "timezone", m.Timezone, "an IANA time zone is expected, e.g. Asia/Shanghai")
 			}
 		}
-		if m.Locale != "" && m.Locale != "zh" && m.Locale != "en" {
-			add("members", i, "locale", m.Locale, "locale must be zh or en")
+		if l := LocaleOf(m.Locale); l != "" && l != "zh" && l != "en" {
+			add("members", i, "locale", m.Locale, "locale must be zh or en (zh-CN, en-GB and the like read as zh and en)")
 		}
 		if m.JoinedOn != "" {
 			if _, err := time.Parse(time.DateOnly, m.JoinedOn); err != nil {

@@ -1,5 +1,6 @@
-// Package web owns the browser UI: one HTML page, one script and one style
-// sheet, embedded in the binary and served at / and /ui/. The UI talks to
+// Package web owns the browser UI: one HTML page, its ES modules (app.js,
+// the shell modules beside it and one module per screen under screens/)
+// and one style sheet, embedded in the binary and served at / and /ui/. The UI talks to
 // the product only through the public /api/v1 routes, so this package must
 // never import api, store or the engine, nor register anything under /api,
 // /healthz or /readyz.
@@ -66,7 +67,9 @@ func Register(r *gin.Engine) {
 			return
 		}
 		cache := "no-cache"
-		if c.Query("v") != "" {
+		// Only the current content's URL may be cached for good: an old
+		// hash asked after a deploy gets today's bytes, revalidated.
+		if v := c.Query("v"); v != "" && `"`+v+`"` == a.etag {
 			cache = "public, max-age=31536000, immutable"
 		}
 		serve(c, a, cache)
@@ -75,33 +78,34 @@ func Register(r *gin.Engine) {
 	r.HEAD("/ui/*file", file)
 }
 
-// load reads the embedded files once and stamps the page's asset links
-// with their content hashes, so a new build is never hidden by a cache.
+// load reads the embedded files once and stamps every asset URL with its
+// content hash, so a new build is never hidden by a cache: the page's links,
+// and each module's imports (see modules.go), whose hashes cover the modules
+// they import in turn.
 func load() map[string]*asset {
-	out := map[string]*asset{}
 	sub, err := fs.Sub(assets, "assets")
 	if err != nil {
 		panic(err) // the directory is embedded at build time
 	}
-	var pageRaw []byte
+	raw := map[string][]byte{}
 	err = fs.WalkDir(sub, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || strings.HasSuffix(name, ".md") {
 			return err
 		}
 		data, err := fs.ReadFile(sub, name)
-		if err != nil {
-			return err
-		}
-		if name == "index.html" {
-			pageRaw = data
-			return nil
-		}
-		out[name] = newAsset(name, data)
-		return nil
+		raw[name] = data
+		return err
 	})
 	if err != nil {
 		panic(err)
 	}
+	pageRaw := raw["index.html"]
+	delete(raw, "index.html")
+	out, err := stampModules(raw)
+	if err != nil {
+		panic(err) // the embedded modules are checked by this package's tests
+	}
+	pageRaw = preloadModules(pageRaw, raw)
 	for name, a := range out {
 		pageRaw = bytes.ReplaceAll(pageRaw, []byte("/ui/"+name+"\""), []byte("/ui/"+name+"?v="+strings.Trim(a.etag, `"`)+"\""))
 	}
