@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/notify"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
@@ -83,7 +84,7 @@ func (a *Activities) cycle(ctx context.Context, id string) (*store.Cycle, *templ
 }
 
 // LoadCycle reads the frozen snapshot a cycle's workflow runs on.
-func (a *Activities) LoadCycle(ctx context.Context, cycleID string) (*CycleSnapshot, error) {
+func (a *Activities) LoadCycle(ctx context.Context, cycleID string) (*engine.CycleSnapshot, error) {
 	c, _, err := a.cycle(ctx, cycleID)
 	if err != nil {
 		return nil, err
@@ -92,7 +93,7 @@ func (a *Activities) LoadCycle(ctx context.Context, cycleID string) (*CycleSnaps
 	if err != nil {
 		return nil, err
 	}
-	return &CycleSnapshot{
+	return &engine.CycleSnapshot{
 		CycleID: c.ID, OrgID: c.OrgID, Template: []byte(c.TemplateBody), Period: c.Period,
 		PeriodStart: c.PeriodStart, PeriodEnd: c.PeriodEnd, Timezone: c.Timezone,
 		Members: n, Compress: c.Compress, State: c.State,
@@ -136,10 +137,10 @@ func (a *Activities) CancelCycle(ctx context.Context, ch StateChange) error {
 
 // RecordSubmission stores a task's form (and the evaluation it carries).
 // A second call for a submitted task returns the first result.
-func (a *Activities) RecordSubmission(ctx context.Context, s Submission) (SubmitResult, error) {
+func (a *Activities) RecordSubmission(ctx context.Context, s engine.Submission) (engine.SubmitResult, error) {
 	t, err := a.Store.GetTaskByID(ctx, s.TaskID)
 	if err != nil {
-		return SubmitResult{}, notFound(err)
+		return engine.SubmitResult{}, notFound(err)
 	}
 	// The task and its evaluation are written in one transaction. Already
 	// submitted by the same person is a retry after a crash before the
@@ -154,16 +155,16 @@ func (a *Activities) RecordSubmission(ctx context.Context, s Submission) (Submit
 			return e, err
 		})
 		if bad != nil {
-			return SubmitResult{}, bad
+			return engine.SubmitResult{}, bad
 		}
 		if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound) {
 			// An earlier attempt of this same submission may have won (it
 			// timed out here but its transaction committed): the next attempt
 			// finds the row and carries on. Anyone else's answer closes it.
 			if again, gerr := a.Store.GetTaskByID(ctx, s.TaskID); gerr == nil && again.State == store.TaskSubmitted && again.SubmittedBy != nil && *again.SubmittedBy == s.By {
-				return SubmitResult{}, fmt.Errorf("task %s was recorded by an earlier attempt meanwhile: %w", s.TaskID, err)
+				return engine.SubmitResult{}, fmt.Errorf("task %s was recorded by an earlier attempt meanwhile: %w", s.TaskID, err)
 			}
-			return SubmitResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "TaskClosed", err)
+			return engine.SubmitResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "TaskClosed", err)
 		}
 		if err != nil {
 			// The database failed, not the submission: retry. Refusing it as
@@ -171,16 +172,16 @@ func (a *Activities) RecordSubmission(ctx context.Context, s Submission) (Submit
 			// the write may have committed before the connection dropped, so
 			// a retrying client found it submitted, stopped, and the stage
 			// waited for its deadline (the MariaDB fault test caught it).
-			return SubmitResult{}, err
+			return engine.SubmitResult{}, err
 		}
 	} else if e, err := evaluationOf(t); err != nil {
-		return SubmitResult{}, err
+		return engine.SubmitResult{}, err
 	} else if e != nil {
 		if err := a.Store.RecordEvaluation(ctx, e); err != nil {
-			return SubmitResult{}, err
+			return engine.SubmitResult{}, err
 		}
 	}
-	res := SubmitResult{TaskID: t.ID, State: t.State, SubmittedAt: deref(t.SubmittedAt)}
+	res := engine.SubmitResult{TaskID: t.ID, State: t.State, SubmittedAt: deref(t.SubmittedAt)}
 	follow, err := a.followUp(ctx, t)
 	if err != nil {
 		return res, err
@@ -238,7 +239,7 @@ func deref2(s *string) string {
 // followUp opens the task a submission leads to: a submitted plan goes to
 // the manager for approval when the template asks for it, and a plan sent
 // back goes to its owner to revise (plans.go).
-func (a *Activities) followUp(ctx context.Context, t *store.Task) (*TaskRef, error) {
+func (a *Activities) followUp(ctx context.Context, t *store.Task) (*engine.TaskRef, error) {
 	var p taskPayload
 	_ = json.Unmarshal([]byte(t.Payload), &p)
 	switch t.Kind {
@@ -256,8 +257,8 @@ func (a *Activities) followUp(ctx context.Context, t *store.Task) (*TaskRef, err
 	return nil, nil
 }
 
-func refOf(t *store.Task) TaskRef {
-	return TaskRef{TaskID: t.ID, Kind: t.Kind, AssigneeID: t.AssigneeID, SubjectID: deref2(t.SubjectID), Due: t.DueAt, State: t.State}
+func refOf(t *store.Task) engine.TaskRef {
+	return engine.TaskRef{TaskID: t.ID, Kind: t.Kind, AssigneeID: t.AssigneeID, SubjectID: deref2(t.SubjectID), Due: t.DueAt, State: t.State}
 }
 
 // taskPayload is what a task row carries for the form and the follow-ups.

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/notify"
 	"github.com/perfloop/perfloop/outbox"
 	"github.com/perfloop/perfloop/scoring"
@@ -422,7 +423,7 @@ func (a *Activities) ApplyCalibration(ctx context.Context, req CalibrationReques
 // releases, on the data there is, and places them among everyone else.
 // Their grade follows their score: the forced distribution was settled on
 // the members already scored, whose scores and grades stay as they are.
-func (a *Activities) waive(ctx context.Context, cycleID string, sub CalibrationSubmission) error {
+func (a *Activities) waive(ctx context.Context, cycleID string, sub engine.CalibrationSubmission) error {
 	c, t, err := a.cycle(ctx, cycleID)
 	if err != nil {
 		return err

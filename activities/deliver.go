@@ -10,20 +10,12 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/notify"
 	"github.com/perfloop/perfloop/outbox"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
 )
-
-// DeliveryWorkflowID names the one workflow that sends notifications on
-// external channels.
-const DeliveryWorkflowID = "notify-delivery"
-
-// DeliverNowSignal wakes the DeliveryWorkflow to claim what is due at
-// once instead of at its next round: sent after someone presses "remind
-// now" or moves a meeting, so the message does not wait for the tick.
-const DeliverNowSignal = "deliver-now"
 
 // WakeDelivery signals the DeliveryWorkflow to claim now. It is a nudge:
 // when the workflow is not running (no worker yet) the next round claims
@@ -32,7 +24,7 @@ func WakeDelivery(ctx context.Context, c client.Client) error {
 	if c == nil {
 		return nil
 	}
-	return c.SignalWorkflow(ctx, DeliveryWorkflowID, "", DeliverNowSignal, nil)
+	return c.SignalWorkflow(ctx, engine.DeliveryWorkflowID, "", engine.SignalDeliverNow.String(), nil)
 }
 
 // ErrPermanentDelivery is the application error type of a delivery that

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/notify"
 	"github.com/perfloop/perfloop/store"
 )
@@ -19,7 +20,7 @@ import (
 
 // askApproval opens the manager's approval task for a submitted plan and
 // tells the manager.
-func (a *Activities) askApproval(ctx context.Context, plan *store.Task, p taskPayload) (*TaskRef, error) {
+func (a *Activities) askApproval(ctx context.Context, plan *store.Task, p taskPayload) (*engine.TaskRef, error) {
 	c, err := a.Store.GetCycleByID(ctx, plan.CycleID)
 	if err != nil {
 		return nil, notFound(err)
@@ -54,7 +55,7 @@ type PlanDecision struct {
 // answerPlan acts on the manager's decision: an approved plan is final and
 // its owner is told; a refused one comes back to its owner as a new plan
 // task, with the comment and the plan as it was, due when the stage is.
-func (a *Activities) answerPlan(ctx context.Context, approval *store.Task, p taskPayload) (*TaskRef, error) {
+func (a *Activities) answerPlan(ctx context.Context, approval *store.Task, p taskPayload) (*engine.TaskRef, error) {
 	var d PlanDecision
 	_ = json.Unmarshal([]byte(deref2(approval.Submission)), &d) // checked when submitted
 	plan, err := a.Store.GetTaskByID(ctx, p.PlanTaskID)

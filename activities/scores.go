@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/notify"
 	"github.com/perfloop/perfloop/scoring"
 	"github.com/perfloop/perfloop/store"
@@ -103,7 +104,7 @@ func rate(r map[string]map[string][]float64, rater, indicator string, v float64)
 // value) and the workflow blocks the cycle. Reading and saving are retried.
 // It heartbeats between steps, so a cancelled cycle's attempt learns of it
 // and a stuck one is replaced rather than left running beside its retry.
-func (a *Activities) ComputeScores(ctx context.Context, cycleID string) (*Scored, error) {
+func (a *Activities) ComputeScores(ctx context.Context, cycleID string) (*engine.Scored, error) {
 	c, t, err := a.cycle(ctx, cycleID)
 	if err != nil {
 		return nil, err
@@ -112,7 +113,7 @@ func (a *Activities) ComputeScores(ctx context.Context, cycleID string) (*Scored
 	if err != nil {
 		return nil, err
 	}
-	out := &Scored{Grades: map[string]string{}}
+	out := &engine.Scored{Grades: map[string]string{}}
 	if len(data) == 0 {
 		return out, nil
 	}
@@ -347,8 +348,8 @@ func (a *Activities) createIDP(ctx context.Context, c *store.Cycle, t *templates
 		return IDPRef{}, err
 	}
 	// A retry finds the plan made the first time and follows its due date.
-	opts := client.StartWorkflowOptions{ID: IDPWorkflowID(got.ID), TaskQueue: a.TaskQueue}
-	_, err = a.Client.ExecuteWorkflow(ctx, opts, "IDPWorkflow", IDPInput{IDPID: got.ID, Due: got.DueAt, CheckinEvery: every})
+	opts := client.StartWorkflowOptions{ID: engine.IDPWorkflowID(got.ID), TaskQueue: a.TaskQueue}
+	_, err = a.Client.ExecuteWorkflow(ctx, opts, engine.IDPWorkflow.String(), engine.IDPInput{IDPID: got.ID, Due: got.DueAt, CheckinEvery: every})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if err != nil && !errors.As(err, &started) {
 		return IDPRef{}, err

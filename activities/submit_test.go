@@ -11,16 +11,17 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 )
 
-func record(t *testing.T, a *activities.Activities, s activities.Submission) (activities.SubmitResult, error) {
+func record(t *testing.T, a *activities.Activities, s engine.Submission) (engine.SubmitResult, error) {
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestActivityEnvironment()
 	env.RegisterActivity(a)
 	v, err := env.ExecuteActivity(a.RecordSubmission, s)
-	var res activities.SubmitResult
+	var res engine.SubmitResult
 	if err == nil {
 		require.NoError(t, v.Get(&res))
 	}
@@ -38,7 +39,7 @@ func TestADatabaseFailureWhileRecordingIsRetriedNotRefused(t *testing.T) {
 		AssigneeID: p.wang.ID, SubjectID: &p.wang.ID, Title: "任务", TitleEn: "Task", DueAt: time.Now().Add(time.Hour), Payload: "{}", DedupeKey: "c1:task:" + p.wang.ID})
 	require.NoError(t, err)
 	a := &activities.Activities{Store: st}
-	sub := activities.Submission{TaskID: task.ID, By: p.wang.ID, Data: []byte(`{"note":"十月计划"}`)}
+	sub := engine.Submission{TaskID: task.ID, By: p.wang.ID, Data: []byte(`{"note":"十月计划"}`)}
 
 	require.NoError(t, st.DB.Callback().Update().Before("gorm:update").Register("test:drop", func(db *gorm.DB) {
 		_ = db.AddError(errors.New("invalid connection"))
@@ -63,7 +64,7 @@ func TestADatabaseFailureWhileRecordingIsRetriedNotRefused(t *testing.T) {
 	require.Equal(t, res.SubmittedAt, again.SubmittedAt)
 
 	// Someone else's submission of it is refused for good.
-	_, err = record(t, a, activities.Submission{TaskID: task.ID, By: p.li.ID, Data: []byte(`{}`)})
+	_, err = record(t, a, engine.Submission{TaskID: task.ID, By: p.li.ID, Data: []byte(`{}`)})
 	require.ErrorAs(t, err, &app)
 	require.Equal(t, "TaskClosed", app.Type())
 	require.True(t, app.NonRetryable())

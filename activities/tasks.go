@@ -14,6 +14,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/notify"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
@@ -118,7 +119,7 @@ var kindTitles = map[string][2]string{
 }
 
 // EnsureCycleTasks opens cycle-level tasks for the holders of a role.
-func (a *Activities) EnsureCycleTasks(ctx context.Context, req CycleTaskRequest) ([]TaskRef, error) {
+func (a *Activities) EnsureCycleTasks(ctx context.Context, req CycleTaskRequest) ([]engine.TaskRef, error) {
 	c, t, err := a.cycle(ctx, req.CycleID)
 	if err != nil {
 		return nil, err
@@ -133,11 +134,11 @@ func (a *Activities) EnsureCycleTasks(ctx context.Context, req CycleTaskRequest)
 		kind = store.TaskGeneric
 	}
 	body, _ := json.Marshal(taskPayload{StageKey: req.StageKey, StageType: stage.Type, Form: stage.Form})
-	out := []TaskRef{}
+	out := []engine.TaskRef{}
 	for _, id := range who {
 		title := kindTitles[kind]
 		nt := &store.Task{
-			OrgID: c.OrgID, CycleID: c.ID, WorkflowID: CycleWorkflowID(c.ID), StageKey: req.StageKey, Kind: kind,
+			OrgID: c.OrgID, CycleID: c.ID, WorkflowID: engine.CycleWorkflowID(c.ID), StageKey: req.StageKey, Kind: kind,
 			AssigneeID: id, Title: title[0] + "：" + stage.Name.Zh, TitleEn: title[1] + ": " + stage.Name.In("en"),
 			DueAt: req.Due, Payload: string(body), DedupeKey: dedupe(c.ID, req.StageKey, kind, id),
 		}
@@ -162,12 +163,12 @@ func stageByKey(t *templates.Template, key string) templates.Stage {
 // EnsureMemberTasks opens a member's tasks for a stage: the plan, the
 // ratings of the member by every rater the template names, or the
 // acknowledgement of results.
-func (a *Activities) EnsureMemberTasks(ctx context.Context, req MemberTasksRequest) ([]TaskRef, error) {
+func (a *Activities) EnsureMemberTasks(ctx context.Context, req MemberTasksRequest) ([]engine.TaskRef, error) {
 	c, t, err := a.cycle(ctx, req.Stage.CycleID)
 	if err != nil {
 		return nil, err
 	}
-	stage := stageByKey(t, parentStage(req.Stage.StageKey))
+	stage := stageByKey(t, engine.ParentStage(req.Stage.StageKey))
 	subject := req.MemberID
 	type want struct {
 		kind, assignee string
@@ -177,17 +178,17 @@ func (a *Activities) EnsureMemberTasks(ctx context.Context, req MemberTasksReque
 	var wants []want
 	base := taskPayload{StageKey: stage.Key, StageType: stage.Type}
 	typ := stage.Type
-	if req.Stage.StageType == StageReport {
-		typ = StageReport
+	if req.Stage.StageType == engine.StageReport {
+		typ = engine.StageReport
 	}
 	switch typ {
-	case StageReport:
+	case engine.StageReport:
 		if stage.Reports == nil {
 			return nil, temporal.NewNonRetryableApplicationError("stage "+stage.Key+" asks for no reports", "InvalidTemplate", nil)
 		}
 		p := base
-		p.StageKey, p.StageType, p.Form, p.Round = req.Stage.StageKey, StageReport, stage.Reports.Form, req.Stage.Round
-		name := templates.Text{Zh: "工作汇报", En: "Progress report"}
+		p.StageKey, p.StageType, p.Form, p.Round = req.Stage.StageKey, engine.StageReport, stage.Reports.Form, req.Stage.Round
+		name := templates.Text{Zh: "工作汇报", En: "engine.Progress report"}
 		if stage.Reports.Name != nil {
 			name = *stage.Reports.Name
 		}
@@ -244,7 +245,7 @@ func (a *Activities) EnsureMemberTasks(ctx context.Context, req MemberTasksReque
 			}
 		}
 	}
-	out := []TaskRef{}
+	out := []engine.TaskRef{}
 	for _, w := range wants {
 		body, _ := json.Marshal(w.p)
 		title := kindTitles[w.kind]
@@ -509,7 +510,7 @@ func loadRoster(ctx context.Context, st *store.Store, orgID string) (*roster, er
 
 // openTask creates a task once (by its dedupe key), tells its assignee,
 // and returns its reference for the workflow that owns it.
-func (a *Activities) openTask(ctx context.Context, t *store.Task) (*TaskRef, error) {
+func (a *Activities) openTask(ctx context.Context, t *store.Task) (*engine.TaskRef, error) {
 	got, err := a.Store.EnsureTask(ctx, t)
 	if err != nil {
 		return nil, err
@@ -543,7 +544,7 @@ func (a *Activities) routeFor(ctx context.Context, cycleID, stageKey string) rou
 		return routing{}
 	}
 	if _, t, err := a.cycle(ctx, cycleID); err == nil {
-		return routeOf(t, parentStage(stageKey)) // a report round routes as its execute stage
+		return routeOf(t, engine.ParentStage(stageKey)) // a report round routes as its execute stage
 	}
 	return routing{}
 }

@@ -14,9 +14,9 @@ import (
 	"go.temporal.io/sdk/worker"
 	"google.golang.org/protobuf/encoding/protojson"
 
-	"github.com/perfloop/perfloop/activities"
 	"github.com/perfloop/perfloop/cycles"
 	"github.com/perfloop/perfloop/cycles/cyclestest"
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 	pworker "github.com/perfloop/perfloop/worker"
@@ -136,7 +136,7 @@ func TestACycleRunsFromEvaluationToAcknowledgement(t *testing.T) {
 	replay(t, e, c.WorkflowID)
 	record(t, e, "cycle-calibrate.json", c.WorkflowID, 2)
 	record(t, e, "cycle-feedback.json", c.WorkflowID, 1)
-	record(t, e, "member.json", activities.MemberWorkflowID(c.ID, lowest.MemberID), 0)
+	record(t, e, "member.json", engine.MemberWorkflowID(c.ID, lowest.MemberID), 0)
 }
 
 // record writes a workflow's history to workflows/testdata when

@@ -9,6 +9,7 @@ import (
 
 	"github.com/perfloop/perfloop/activities"
 	"github.com/perfloop/perfloop/cycles/cyclestest"
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 )
@@ -83,7 +84,7 @@ func TestBottomRankTwoMonthsRunningCreatesOneIDP(t *testing.T) {
 	// date says, rather than a real week later.
 	fourteenDays := 14 * 150 * time.Millisecond
 	for _, p := range idps {
-		d, err := e.Client.DescribeWorkflowExecution(ctx, activities.IDPWorkflowID(p.ID), "")
+		d, err := e.Client.DescribeWorkflowExecution(ctx, engine.IDPWorkflowID(p.ID), "")
 		require.NoError(t, err)
 		require.NotNil(t, d.WorkflowExecutionInfo)
 		var review []store.Task
@@ -95,13 +96,13 @@ func TestBottomRankTwoMonthsRunningCreatesOneIDP(t *testing.T) {
 		require.False(t, review[0].CreatedAt.Before(p.DueAt), "review opened at %s, before the plan was due at %s", review[0].CreatedAt, p.DueAt)
 		require.InDelta(t, fourteenDays, review[0].DueAt.Sub(review[0].CreatedAt), float64(100*time.Millisecond), "the review is due one compressed check-in interval after it opened")
 		ended, cancel := context.WithTimeout(ctx, 30*time.Second)
-		require.NoError(t, e.Client.GetWorkflow(ended, activities.IDPWorkflowID(p.ID), "").Get(ended, nil), "the workflow ends when the unanswered review expires")
+		require.NoError(t, e.Client.GetWorkflow(ended, engine.IDPWorkflowID(p.ID), "").Get(ended, nil), "the workflow ends when the unanswered review expires")
 		cancel()
 		got, err := st.GetTaskByID(ctx, review[0].ID)
 		require.NoError(t, err)
 		require.Equal(t, store.TaskExpired, got.State)
 	}
-	record(t, e, "idp.json", activities.IDPWorkflowID(idps[0].ID), 0)
+	record(t, e, "idp.json", engine.IDPWorkflowID(idps[0].ID), 0)
 }
 
 // TestBottomMonthsWithAGapBetweenThemCreateNoIDP runs September and

@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/enums/v1"
 
-	"github.com/perfloop/perfloop/activities"
 	"github.com/perfloop/perfloop/cycles/cyclestest"
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 )
@@ -56,7 +56,7 @@ func TestLargeCycleKeepsEveryHistoryUnderTheWarning(t *testing.T) {
 	}
 	ms, err := st.ListCycleMembers(ctx, c.ID)
 	require.NoError(t, err)
-	it := e.Client.GetWorkflowHistory(ctx, activities.MemberWorkflowID(c.ID, ms[0].MemberID), "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	it := e.Client.GetWorkflowHistory(ctx, engine.MemberWorkflowID(c.ID, ms[0].MemberID), "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	member := 0
 	for it.HasNext() {
 		_, err := it.Next()

@@ -11,8 +11,8 @@ import (
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 
-	"github.com/perfloop/perfloop/activities"
 	"github.com/perfloop/perfloop/cycles/cyclestest"
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 	"github.com/perfloop/perfloop/worker"
@@ -79,7 +79,7 @@ func identities(t *testing.T, e *cyclestest.Env, cycleID string) map[string]int 
 	ctx := context.Background()
 	out := map[string]int{}
 	for _, m := range e.Employees {
-		it := e.Client.GetWorkflowHistory(ctx, activities.MemberWorkflowID(cycleID, m.ID), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		it := e.Client.GetWorkflowHistory(ctx, engine.MemberWorkflowID(cycleID, m.ID), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 		for it.HasNext() {
 			ev, err := it.Next()
 			require.NoError(t, err)

@@ -5,21 +5,15 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/engine"
 )
 
-// MemberInput names one member's workflow in a cycle.
-type MemberInput struct {
-	CycleID  string
-	MemberID string
-	ParentID string // the cycle's workflow id, for reports
-}
-
 type memberRun struct {
-	in       MemberInput
-	pending  []activities.StageOpen
+	in       engine.MemberInput
+	pending  []engine.StageOpen
 	seen     map[string]bool
-	stage    *activities.StageOpen
-	tasks    map[string]*activities.TaskRef
+	stage    *engine.StageOpen
+	tasks    map[string]*engine.TaskRef
 	finished bool
 	// loading is set while a stage's tasks are being opened: their rows
 	// exist (and can be submitted) before the activity's result arrives.
@@ -34,12 +28,12 @@ type memberRun struct {
 // parent opens a stage, reminds and escalates on cancellable timers,
 // accepts submissions as Updates, expires what is left when the stage
 // closes, and reports back to the parent.
-func MemberWorkflow(ctx workflow.Context, in MemberInput) error {
-	r := &memberRun{in: in, seen: map[string]bool{}, tasks: map[string]*activities.TaskRef{}}
-	stages := workflow.GetSignalChannel(ctx, activities.SignalStage)
+func MemberWorkflow(ctx workflow.Context, in engine.MemberInput) error {
+	r := &memberRun{in: in, seen: map[string]bool{}, tasks: map[string]*engine.TaskRef{}}
+	stages := workflow.GetSignalChannel(ctx, engine.SignalStage.String())
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		for {
-			var s activities.StageOpen
+			var s engine.StageOpen
 			stages.Receive(ctx, &s)
 			// A broadcast retried after a crash repeats a stage; once is enough.
 			if !r.seen[s.StageKey] {
@@ -48,18 +42,18 @@ func MemberWorkflow(ctx workflow.Context, in MemberInput) error {
 			}
 		}
 	})
-	finish := workflow.GetSignalChannel(ctx, activities.SignalFinish)
+	finish := workflow.GetSignalChannel(ctx, engine.SignalFinish.String())
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		finish.Receive(ctx, nil)
 		r.finished = true
 	})
-	err := workflow.SetUpdateHandlerWithOptions(ctx, activities.UpdateSubmit, r.submit, workflow.UpdateHandlerOptions{Validator: r.validate})
+	err := workflow.SetUpdateHandlerWithOptions(ctx, engine.UpdateSubmit.String(), r.submit, workflow.UpdateHandlerOptions{Validator: r.validate})
 	if err != nil {
 		return err
 	}
 	r.waitInFlight = workflow.GetVersion(ctx, "stage-waits-for-submissions", workflow.DefaultVersion, 1) == 1
-	if err := workflow.SetQueryHandler(ctx, "tasks", func() ([]activities.TaskRef, error) {
-		out := []activities.TaskRef{}
+	if err := workflow.SetQueryHandler(ctx, "tasks", func() ([]engine.TaskRef, error) {
+		out := []engine.TaskRef{}
 		for _, id := range sortedKeys(r.tasks) {
 			out = append(out, *r.tasks[id])
 		}
@@ -83,10 +77,10 @@ func MemberWorkflow(ctx workflow.Context, in MemberInput) error {
 	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 }
 
-func (r *memberRun) runStage(ctx workflow.Context, s activities.StageOpen) error {
+func (r *memberRun) runStage(ctx workflow.Context, s engine.StageOpen) error {
 	r.stage = &s
-	r.tasks = map[string]*activities.TaskRef{}
-	var refs []activities.TaskRef
+	r.tasks = map[string]*engine.TaskRef{}
+	var refs []engine.TaskRef
 	req := activities.MemberTasksRequest{MemberID: r.in.MemberID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Stage: s}
 	r.loading = true
 	err := workflow.ExecuteActivity(withQuick(ctx), a.EnsureMemberTasks, req).Get(ctx, &refs)
@@ -130,11 +124,11 @@ func (r *memberRun) runStage(ctx workflow.Context, s activities.StageOpen) error
 	// A progress report is nobody's stage to wait for: the parent does not
 	// count it, so it is not told (5,000 members reporting weekly would add
 	// 20,000 signals a month to its history).
-	if (r.finished && r.in.ParentID == "") || s.StageType == activities.StageReport {
+	if (r.finished && r.in.ParentID == "") || s.StageType == engine.StageReport {
 		return nil
 	}
-	done := activities.StageDone{StageKey: s.StageKey, MemberID: r.in.MemberID, Expired: expired}
-	err = workflow.SignalExternalWorkflow(ctx, r.in.ParentID, "", activities.SignalStageDone, done).Get(ctx, nil)
+	done := engine.StageDone{StageKey: s.StageKey, MemberID: r.in.MemberID, Expired: expired}
+	err = workflow.SignalExternalWorkflow(ctx, r.in.ParentID, "", engine.SignalStageDone.String(), done).Get(ctx, nil)
 	if err != nil {
 		// The parent may have moved on or ended (cancelled); the report is
 		// then moot and the member carries on.
@@ -165,7 +159,7 @@ func (r *memberRun) openCount() int {
 	return n
 }
 
-func (r *memberRun) remind(s activities.StageOpen) func(workflow.Context, int, bool) {
+func (r *memberRun) remind(s engine.StageOpen) func(workflow.Context, int, bool) {
 	return func(ctx workflow.Context, i int, overdue bool) {
 		if r.openCount() == 0 {
 			return
@@ -177,7 +171,7 @@ func (r *memberRun) remind(s activities.StageOpen) func(workflow.Context, int, b
 	}
 }
 
-func (r *memberRun) escalate(s activities.StageOpen) func(workflow.Context) {
+func (r *memberRun) escalate(s engine.StageOpen) func(workflow.Context) {
 	if s.EscalateTo == "" {
 		return nil
 	}
@@ -195,7 +189,7 @@ func (r *memberRun) escalate(s activities.StageOpen) func(workflow.Context) {
 // validate refuses a submission that is not for an open task of this
 // member's current stage, or comes from someone other than the assignee,
 // before it is written to history.
-func (r *memberRun) validate(ctx workflow.Context, s activities.Submission) error {
+func (r *memberRun) validate(ctx workflow.Context, s engine.Submission) error {
 	t, ok := r.tasks[s.TaskID]
 	if !ok && r.loading {
 		return nil // the handler waits for the stage's tasks, then checks again
@@ -203,7 +197,7 @@ func (r *memberRun) validate(ctx workflow.Context, s activities.Submission) erro
 	return r.check(t, ok, s)
 }
 
-func (r *memberRun) check(t *activities.TaskRef, ok bool, s activities.Submission) error {
+func (r *memberRun) check(t *engine.TaskRef, ok bool, s engine.Submission) error {
 	if !ok || t.State != "open" {
 		return temporal.NewApplicationError("this task is not open any more", "TaskClosed")
 	}
@@ -213,8 +207,8 @@ func (r *memberRun) check(t *activities.TaskRef, ok bool, s activities.Submissio
 	return nil
 }
 
-func (r *memberRun) submit(ctx workflow.Context, s activities.Submission) (activities.SubmitResult, error) {
-	var res activities.SubmitResult
+func (r *memberRun) submit(ctx workflow.Context, s engine.Submission) (engine.SubmitResult, error) {
+	var res engine.SubmitResult
 	if err := workflow.Await(ctx, func() bool { return !r.loading }); err != nil {
 		return res, err
 	}

@@ -19,8 +19,8 @@ import (
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 
-	"github.com/perfloop/perfloop/activities"
 	"github.com/perfloop/perfloop/devserver"
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 	"github.com/perfloop/perfloop/templates"
@@ -179,7 +179,7 @@ func TestAWorkerProcessOnSIGTERMFinishesTheActivityInFlightBeforeExiting(t *test
 	require.NoError(t, err)
 	defer tc.Close()
 	pending := func() []string {
-		d, err := tc.DescribeWorkflowExecution(context.Background(), activities.DeliveryWorkflowID, "")
+		d, err := tc.DescribeWorkflowExecution(context.Background(), engine.DeliveryWorkflowID, "")
 		require.NoError(t, err)
 		var out []string
 		for _, a := range d.PendingActivities {
@@ -192,7 +192,7 @@ func TestAWorkerProcessOnSIGTERMFinishesTheActivityInFlightBeforeExiting(t *test
 	locker := openStore(t, db.DSN)
 	lock := locker.DB.Begin() // BEGIN IMMEDIATE: every other writer waits (busy_timeout 10 s)
 	require.NoError(t, lock.Error)
-	require.NoError(t, tc.SignalWorkflow(context.Background(), activities.DeliveryWorkflowID, "", activities.DeliverNowSignal, nil))
+	require.NoError(t, tc.SignalWorkflow(context.Background(), engine.DeliveryWorkflowID, "", engine.SignalDeliverNow.String(), nil))
 	require.Eventually(t, func() bool {
 		p := pending()
 		return len(p) == 1 && p[0] == "ClaimDeliveries Started"
