@@ -129,7 +129,7 @@ const ErrTypeCancelRecorded = "CancelRecorded"
 // CancelCycle closes every open task and marks the cycle cancelled; nothing
 // is deleted.
 func (a *Activities) CancelCycle(ctx context.Context, ch StateChange) error {
-	if _, err := a.Store.CloseTasks(ctx, ch.CycleID, "", store.TaskCancelled); err != nil {
+	if _, err := a.Store.CloseTasks(ctx, ch.CycleID, "", engine.TaskCancelled); err != nil {
 		return err
 	}
 	return notFound(a.Store.SetCycleStage(ctx, ch.CycleID, ch.Stage, "cancelled"))
@@ -147,7 +147,7 @@ func (a *Activities) RecordSubmission(ctx context.Context, s engine.Submission) 
 	// follow-up: the evaluation is there (RecordEvaluation keeps one per task,
 	// and also covers rows written before both went in one transaction) and
 	// the follow-up is idempotent.
-	if t.State != store.TaskSubmitted || t.SubmittedBy == nil || *t.SubmittedBy != s.By {
+	if t.State != engine.TaskSubmitted || t.SubmittedBy == nil || *t.SubmittedBy != s.By {
 		var bad error
 		t, err = a.Store.SubmitTaskWithEvaluation(ctx, s.TaskID, s.By, string(s.Data), t.Version, func(t *store.Task) (*store.Evaluation, error) {
 			e, err := evaluationOf(t)
@@ -161,7 +161,7 @@ func (a *Activities) RecordSubmission(ctx context.Context, s engine.Submission) 
 			// An earlier attempt of this same submission may have won (it
 			// timed out here but its transaction committed): the next attempt
 			// finds the row and carries on. Anyone else's answer closes it.
-			if again, gerr := a.Store.GetTaskByID(ctx, s.TaskID); gerr == nil && again.State == store.TaskSubmitted && again.SubmittedBy != nil && *again.SubmittedBy == s.By {
+			if again, gerr := a.Store.GetTaskByID(ctx, s.TaskID); gerr == nil && again.State == engine.TaskSubmitted && again.SubmittedBy != nil && *again.SubmittedBy == s.By {
 				return engine.SubmitResult{}, fmt.Errorf("task %s was recorded by an earlier attempt meanwhile: %w", s.TaskID, err)
 			}
 			return engine.SubmitResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "TaskClosed", err)
@@ -204,9 +204,9 @@ type ratingForm struct {
 	Comment string             `json:"comment"`
 }
 
-var raterRoleOfKind = map[string]string{
-	store.TaskSelfEval: templates.RaterSelf, store.TaskManagerEval: templates.RaterManager,
-	store.TaskPeerEval: templates.RaterPeer, store.TaskCrossEval: templates.RaterCrossDepartment,
+var raterRoleOfKind = map[engine.TaskKind]string{
+	engine.TaskSelfEval: templates.RaterSelf, engine.TaskManagerEval: templates.RaterManager,
+	engine.TaskPeerEval: templates.RaterPeer, engine.TaskCrossEval: templates.RaterCrossDepartment,
 }
 
 // evaluationOf is the evaluation a submitted rating task records, or nil
@@ -243,15 +243,15 @@ func (a *Activities) followUp(ctx context.Context, t *store.Task) (*engine.TaskR
 	var p taskPayload
 	_ = json.Unmarshal([]byte(t.Payload), &p)
 	switch t.Kind {
-	case store.TaskAcknowledge:
+	case engine.TaskAcknowledge:
 		return nil, a.acknowledge(ctx, t)
-	case store.TaskIDPReview:
+	case engine.TaskIDPReview:
 		return nil, a.Store.CloseIDP(ctx, p.IDPID)
-	case store.TaskPlan:
+	case engine.TaskPlan:
 		if p.Approval {
 			return a.askApproval(ctx, t, p)
 		}
-	case store.TaskPlanApproval:
+	case engine.TaskPlanApproval:
 		return a.answerPlan(ctx, t, p)
 	}
 	return nil, nil

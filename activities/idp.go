@@ -74,7 +74,7 @@ func (a *Activities) EnsureIDPReview(ctx context.Context, idpID string) (*engine
 	body, _ := json.Marshal(taskPayload{StageKey: "idp:" + idpID, IDPID: idpID})
 	subject := idp.MemberID
 	t := &store.Task{
-		OrgID: idp.OrgID, CycleID: idp.CycleID, WorkflowID: engine.IDPWorkflowID(idpID), StageKey: "idp:" + idpID, Kind: store.TaskIDPReview,
+		OrgID: idp.OrgID, CycleID: idp.CycleID, WorkflowID: engine.IDPWorkflowID(idpID), StageKey: "idp:" + idpID, Kind: engine.TaskIDPReview,
 		AssigneeID: idp.MentorID, SubjectID: &subject, Title: "IDP 结项评估", TitleEn: "Review the development plan",
 		DueAt: time.Now().Add(review), Payload: string(body), DedupeKey: dedupe("idp-review", idpID),
 	}

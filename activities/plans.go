@@ -31,7 +31,7 @@ func (a *Activities) askApproval(ctx context.Context, plan *store.Task, p taskPa
 		return nil, err
 	}
 	body, _ := json.Marshal(taskPayload{StageKey: plan.StageKey, PlanTaskID: plan.ID, Revision: p.Revision})
-	key := dedupe(c.ID, plan.StageKey, store.TaskPlanApproval, subject)
+	key := dedupe(c.ID, plan.StageKey, engine.TaskPlanApproval, subject)
 	if p.Revision > 0 {
 		key = dedupe(key, fmt.Sprintf("r%d", p.Revision))
 	}
@@ -40,7 +40,7 @@ func (a *Activities) askApproval(ctx context.Context, plan *store.Task, p taskPa
 		title, titleEn = fmt.Sprintf("审批修改后的工作计划（第 %d 次修改）", p.Revision), fmt.Sprintf("Approve the revised plan (revision %d)", p.Revision)
 	}
 	return a.openTask(ctx, &store.Task{
-		OrgID: c.OrgID, CycleID: c.ID, WorkflowID: plan.WorkflowID, StageKey: plan.StageKey, Kind: store.TaskPlanApproval,
+		OrgID: c.OrgID, CycleID: c.ID, WorkflowID: plan.WorkflowID, StageKey: plan.StageKey, Kind: engine.TaskPlanApproval,
 		AssigneeID: mgr, SubjectID: &subject, Title: title, TitleEn: titleEn, DueAt: plan.DueAt,
 		Payload: string(body), DedupeKey: key,
 	})
@@ -80,10 +80,10 @@ func (a *Activities) answerPlan(ctx context.Context, approval *store.Task, p tas
 	next.ReviewTaskID, next.PreviousTaskID = approval.ID, plan.ID
 	body, _ := json.Marshal(next)
 	return a.openTask(ctx, &store.Task{
-		OrgID: plan.OrgID, CycleID: plan.CycleID, WorkflowID: plan.WorkflowID, StageKey: plan.StageKey, Kind: store.TaskPlan,
+		OrgID: plan.OrgID, CycleID: plan.CycleID, WorkflowID: plan.WorkflowID, StageKey: plan.StageKey, Kind: engine.TaskPlan,
 		AssigneeID: plan.AssigneeID, SubjectID: plan.SubjectID,
 		Title: fmt.Sprintf("修改工作计划（第 %d 次修改）", next.Revision), TitleEn: fmt.Sprintf("Revise your plan (revision %d)", next.Revision),
 		DueAt: plan.DueAt, Payload: string(body),
-		DedupeKey: dedupe(plan.CycleID, plan.StageKey, store.TaskPlan, plan.AssigneeID, subject, fmt.Sprintf("r%d", next.Revision)),
+		DedupeKey: dedupe(plan.CycleID, plan.StageKey, engine.TaskPlan, plan.AssigneeID, subject, fmt.Sprintf("r%d", next.Revision)),
 	})
 }

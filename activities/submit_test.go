@@ -35,7 +35,7 @@ func record(t *testing.T, a *activities.Activities, s engine.Submission) (engine
 func TestADatabaseFailureWhileRecordingIsRetriedNotRefused(t *testing.T) {
 	st := storetest.SQLite(t)
 	p := seed(t, st)
-	task, err := st.EnsureTask(ctx, &store.Task{OrgID: p.org.ID, CycleID: "c1", WorkflowID: "w1", StageKey: "task", Kind: store.TaskGeneric,
+	task, err := st.EnsureTask(ctx, &store.Task{OrgID: p.org.ID, CycleID: "c1", WorkflowID: "w1", StageKey: "task", Kind: engine.TaskGeneric,
 		AssigneeID: p.wang.ID, SubjectID: &p.wang.ID, Title: "任务", TitleEn: "Task", DueAt: time.Now().Add(time.Hour), Payload: "{}", DedupeKey: "c1:task:" + p.wang.ID})
 	require.NoError(t, err)
 	a := &activities.Activities{Store: st}
@@ -52,12 +52,12 @@ func TestADatabaseFailureWhileRecordingIsRetriedNotRefused(t *testing.T) {
 	require.NotEqual(t, "TaskClosed", app.Type())
 	got, err := st.GetTaskByID(ctx, task.ID)
 	require.NoError(t, err)
-	require.Equal(t, store.TaskOpen, got.State, "nothing half-written")
+	require.Equal(t, engine.TaskOpen, got.State, "nothing half-written")
 
 	require.NoError(t, st.DB.Callback().Update().Remove("test:drop"))
 	res, err := record(t, a, sub)
 	require.NoError(t, err)
-	require.Equal(t, store.TaskSubmitted, res.State)
+	require.Equal(t, engine.TaskSubmitted, res.State)
 	// The same submission again finds it recorded and answers the same.
 	again, err := record(t, a, sub)
 	require.NoError(t, err)

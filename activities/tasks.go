@@ -105,17 +105,17 @@ func (a *Activities) roleHolders(ctx context.Context, orgID, role string) ([]str
 
 func dedupe(parts ...string) string { return strings.Join(parts, ":") }
 
-var kindTitles = map[string][2]string{
-	store.TaskPlan:           {"提交工作计划", "Submit your plan"},
-	store.TaskReport:         {"提交工作汇报", "Submit your progress report"},
-	store.TaskSelfEval:       {"完成自评", "Complete your self-evaluation"},
-	store.TaskManagerEval:    {"评价团队成员", "Evaluate a team member"},
-	store.TaskPeerEval:       {"同事互评", "Rate a colleague"},
-	store.TaskCrossEval:      {"跨部门评价", "Cross-department rating"},
-	store.TaskAcknowledge:    {"确认绩效结果", "Acknowledge your results"},
-	store.TaskConfirmTargets: {"确认目标分解", "Confirm the target breakdown"},
-	store.TaskCalibration:    {"提交校准结果", "Submit the calibration"},
-	store.TaskGeneric:        {"填写表单", "Fill in the form"},
+var kindTitles = map[engine.TaskKind][2]string{
+	engine.TaskPlan:           {"提交工作计划", "Submit your plan"},
+	engine.TaskReport:         {"提交工作汇报", "Submit your progress report"},
+	engine.TaskSelfEval:       {"完成自评", "Complete your self-evaluation"},
+	engine.TaskManagerEval:    {"评价团队成员", "Evaluate a team member"},
+	engine.TaskPeerEval:       {"同事互评", "Rate a colleague"},
+	engine.TaskCrossEval:      {"跨部门评价", "Cross-department rating"},
+	engine.TaskAcknowledge:    {"确认绩效结果", "Acknowledge your results"},
+	engine.TaskConfirmTargets: {"确认目标分解", "Confirm the target breakdown"},
+	engine.TaskCalibration:    {"提交校准结果", "Submit the calibration"},
+	engine.TaskGeneric:        {"填写表单", "Fill in the form"},
 }
 
 // EnsureCycleTasks opens cycle-level tasks for the holders of a role.
@@ -129,9 +129,9 @@ func (a *Activities) EnsureCycleTasks(ctx context.Context, req CycleTaskRequest)
 		return nil, err
 	}
 	stage := stageByKey(t, req.StageKey)
-	kind := map[string]string{"confirm_targets": store.TaskConfirmTargets, "calibration": store.TaskCalibration}[req.Kind]
+	kind := map[string]engine.TaskKind{"confirm_targets": engine.TaskConfirmTargets, "calibration": engine.TaskCalibration}[req.Kind]
 	if kind == "" {
-		kind = store.TaskGeneric
+		kind = engine.TaskGeneric
 	}
 	body, _ := json.Marshal(taskPayload{StageKey: req.StageKey, StageType: stage.Type, Form: stage.Form})
 	out := []engine.TaskRef{}
@@ -188,16 +188,16 @@ func (a *Activities) EnsureMemberTasks(ctx context.Context, req MemberTasksReque
 		}
 		p := base
 		p.StageKey, p.StageType, p.Form, p.Round = req.Stage.StageKey, engine.StageReport, stage.Reports.Form, req.Stage.Round
-		name := templates.Text{Zh: "工作汇报", En: "engine.Progress report"}
+		name := templates.Text{Zh: "工作汇报", En: "Progress report"}
 		if stage.Reports.Name != nil {
 			name = *stage.Reports.Name
 		}
 		title := [2]string{fmt.Sprintf("提交%s（第 %d 期）", name.Zh, req.Stage.Round), fmt.Sprintf("%s %d", name.In("en"), req.Stage.Round)}
-		wants = append(wants, want{kind: store.TaskReport, assignee: subject, p: p, title: title})
+		wants = append(wants, want{kind: engine.TaskReport, assignee: subject, p: p, title: title})
 	case templates.StagePlan:
 		p := base
 		p.Form, p.Approval = stage.Form, stage.Approval
-		wants = append(wants, want{kind: store.TaskPlan, assignee: subject, p: p})
+		wants = append(wants, want{kind: engine.TaskPlan, assignee: subject, p: p})
 	case templates.StageFeedback:
 		res, err := a.Store.GetResult(ctx, c.ID, subject)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -206,11 +206,11 @@ func (a *Activities) EnsureMemberTasks(ctx context.Context, req MemberTasksReque
 		if res != nil && res.Blocked != "" {
 			break // a withheld result has nothing to acknowledge until its data arrives
 		}
-		wants = append(wants, want{kind: store.TaskAcknowledge, assignee: subject, p: base})
+		wants = append(wants, want{kind: engine.TaskAcknowledge, assignee: subject, p: base})
 	case templates.StageTask:
 		p := base
 		p.Form = stage.Form
-		wants = append(wants, want{kind: store.TaskGeneric, assignee: subject, p: p})
+		wants = append(wants, want{kind: engine.TaskGeneric, assignee: subject, p: p})
 	case templates.StageEvaluate:
 		for _, r := range t.Raters {
 			if r.InputOf() != "task" {
@@ -221,23 +221,23 @@ func (a *Activities) EnsureMemberTasks(ctx context.Context, req MemberTasksReque
 			p.Indicators = ratedBy(r, t)
 			switch r.Role {
 			case templates.RaterSelf:
-				wants = append(wants, want{kind: store.TaskSelfEval, assignee: subject, p: p})
+				wants = append(wants, want{kind: engine.TaskSelfEval, assignee: subject, p: p})
 			case templates.RaterManager:
 				mgr, err := a.managerOf(ctx, c.OrgID, subject)
 				if err != nil {
 					return nil, err
 				}
 				if mgr != "" {
-					wants = append(wants, want{kind: store.TaskManagerEval, assignee: mgr, p: p})
+					wants = append(wants, want{kind: engine.TaskManagerEval, assignee: mgr, p: p})
 				}
 			case templates.RaterPeer, templates.RaterCrossDepartment:
 				raters, err := a.pickRaters(ctx, c, subject, r)
 				if err != nil {
 					return nil, err
 				}
-				kind := store.TaskPeerEval
+				kind := engine.TaskPeerEval
 				if r.Role == templates.RaterCrossDepartment {
-					kind = store.TaskCrossEval
+					kind = engine.TaskCrossEval
 				}
 				for _, id := range raters {
 					wants = append(wants, want{kind: kind, assignee: id, p: p})
@@ -524,7 +524,7 @@ func (a *Activities) openTask(ctx context.Context, t *store.Task) (*engine.TaskR
 
 // notifyTask puts a new task in the assignee's in-app inbox once.
 func (a *Activities) notifyTask(ctx context.Context, t *store.Task) error {
-	if t.State != store.TaskOpen {
+	if t.State != engine.TaskOpen {
 		return nil
 	}
 	n := &store.Notification{

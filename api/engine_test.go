@@ -12,6 +12,7 @@ import (
 
 	"github.com/perfloop/perfloop/api"
 	"github.com/perfloop/perfloop/cycles/cyclestest"
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 )
@@ -107,7 +108,7 @@ func TestCycleOverHTTPFromLaunchToCancel(t *testing.T) {
 		r = e.do("GET", "/api/v1/inbox", "e0", nil)
 		items := r.body["items"].([]any)
 		for _, it := range items {
-			if m := it.(map[string]any); m["kind"] == store.TaskSelfEval {
+			if m := it.(map[string]any); m["kind"] == engine.TaskSelfEval {
 				taskID, row = m["id"].(string), m
 				return true
 			}

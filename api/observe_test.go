@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/perfloop/perfloop/api"
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/monitoring"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
@@ -68,7 +69,7 @@ func TestMetricsScrapeShowsRouteTemplatesStatusesAndStoreGauges(t *testing.T) {
 		PeriodStart: start, PeriodEnd: start.AddDate(0, 1, 0), Timezone: "Asia/Shanghai", Title: "十月", WorkflowID: "wf", LaunchedBy: "admin"}, nil)
 	require.NoError(t, err)
 	for i, due := range []time.Time{time.Now().Add(-time.Hour), time.Now().Add(time.Hour)} {
-		_, err := st.EnsureTask(ctx, &store.Task{OrgID: org.ID, CycleID: c.ID, WorkflowID: "w", StageKey: "evaluate", Kind: store.TaskSelfEval, AssigneeID: members[i].ID,
+		_, err := st.EnsureTask(ctx, &store.Task{OrgID: org.ID, CycleID: c.ID, WorkflowID: "w", StageKey: "evaluate", Kind: engine.TaskSelfEval, AssigneeID: members[i].ID,
 			Title: "自评", TitleEn: "Self", DueAt: due, Payload: "{}", DedupeKey: "self:" + members[i].ID})
 		require.NoError(t, err)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 )
 
@@ -30,7 +31,7 @@ func (s *Server) cycleReports(c *gin.Context) {
 		return
 	}
 	me := caller(c)
-	f := store.TaskFilter{CycleID: cy.ID, Kind: store.TaskReport, State: c.Query("state")}
+	f := store.TaskFilter{CycleID: cy.ID, Kind: engine.TaskReport, State: c.Query("state")}
 	if !access.Lead {
 		f.AssigneeID = me.ID
 	}

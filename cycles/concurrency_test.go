@@ -13,6 +13,7 @@ import (
 
 	"github.com/perfloop/perfloop/cycles"
 	"github.com/perfloop/perfloop/cycles/cyclestest"
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 )
@@ -35,7 +36,7 @@ func TestConcurrentSubmissionsRecordExactlyTheValidOnes(t *testing.T) {
 	ctx := context.Background()
 	byMember := map[string]store.Task{}
 	require.Eventually(t, func() bool {
-		ts, _, err := st.ListTasks(ctx, e.Org.ID, store.TaskFilter{CycleID: c.ID, Kind: store.TaskSelfEval, State: store.TaskOpen}, store.Page{Limit: store.MaxLimit})
+		ts, _, err := st.ListTasks(ctx, e.Org.ID, store.TaskFilter{CycleID: c.ID, Kind: engine.TaskSelfEval, State: engine.TaskOpen}, store.Page{Limit: store.MaxLimit})
 		for _, task := range ts {
 			byMember[task.AssigneeID] = task
 		}

@@ -44,11 +44,11 @@ func TestACycleRunsFromEvaluationToAcknowledgement(t *testing.T) {
 
 	// Evaluate: a self-evaluation per member, and the manager rates each.
 	for i, m := range e.Employees {
-		self := e.OpenTasks(c.ID, m.ID, store.TaskSelfEval, 1)
+		self := e.OpenTasks(c.ID, m.ID, engine.TaskSelfEval, 1)
 		require.NoError(t, submit(t, e, m, self[0], map[string]any{"scores": map[string]float64{"collaboration": 4, "serviceAttitude": 4}, "comment": "本月响应更快"}))
 		_ = i
 	}
-	rated := e.OpenTasks(c.ID, e.Manager.ID, store.TaskManagerEval, len(e.Employees))
+	rated := e.OpenTasks(c.ID, e.Manager.ID, engine.TaskManagerEval, len(e.Employees))
 	for i, task := range rated {
 		score := 5.0 - float64(i%3)
 		require.NoError(t, submit(t, e, e.Manager, task, map[string]any{"scores": map[string]float64{"collaboration": score, "serviceAttitude": score}}))
@@ -59,7 +59,7 @@ func TestACycleRunsFromEvaluationToAcknowledgement(t *testing.T) {
 	require.True(t, errors.As(err, &refused), "got %v", err)
 
 	// Calibrate: the HRBP facilitates.
-	cal := e.OpenTasks(c.ID, e.HRBP.ID, store.TaskCalibration, 1)[0]
+	cal := e.OpenTasks(c.ID, e.HRBP.ID, engine.TaskCalibration, 1)[0]
 	results, _, err := st.ListResults(ctx, c.ID, store.Page{Limit: 50})
 	require.NoError(t, err)
 	require.Len(t, results, 4)
@@ -86,7 +86,7 @@ func TestACycleRunsFromEvaluationToAcknowledgement(t *testing.T) {
 
 	// Feedback: everyone acknowledges; the lowest-ranked appeals.
 	for _, m := range e.Employees {
-		ack := e.OpenTasks(c.ID, m.ID, store.TaskAcknowledge, 1)[0]
+		ack := e.OpenTasks(c.ID, m.ID, engine.TaskAcknowledge, 1)[0]
 		form := map[string]any{"decision": "acknowledge"}
 		if m.ID == lowest.MemberID {
 			form = map[string]any{"decision": "appeal", "comment": "响应时长统计包含了系统故障时段"}

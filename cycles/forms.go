@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
 )
@@ -39,11 +40,11 @@ func CheckForm(t *store.Task, data json.RawMessage) Invalid {
 		return Invalid{{Path: "", Message: "the form must be a JSON object"}}
 	}
 	switch t.Kind {
-	case store.TaskSelfEval, store.TaskManagerEval, store.TaskPeerEval, store.TaskCrossEval:
+	case engine.TaskSelfEval, engine.TaskManagerEval, engine.TaskPeerEval, engine.TaskCrossEval:
 		return checkRating(obj, p)
-	case store.TaskAcknowledge:
+	case engine.TaskAcknowledge:
 		return checkChoice(obj, "decision", []string{"acknowledge", "appeal"}, "comment", "appeal")
-	case store.TaskPlanApproval:
+	case engine.TaskPlanApproval:
 		bad := checkBool(obj, "approved")
 		var approved bool
 		var comment string
@@ -52,11 +53,11 @@ func CheckForm(t *store.Task, data json.RawMessage) Invalid {
 			bad = append(bad, FieldError{Path: "/comment", Message: "is required when the plan is sent back: say what to change"})
 		}
 		return sorted(bad)
-	case store.TaskIDPReview:
+	case engine.TaskIDPReview:
 		return checkChoice(obj, "outcome", []string{"completed", "extended", "not_completed"}, "comment", "")
-	case store.TaskCalibration:
+	case engine.TaskCalibration:
 		return checkCalibration(obj)
-	case store.TaskConfirmTargets:
+	case engine.TaskConfirmTargets:
 		return checkBool(obj, "confirmed")
 	}
 	return checkFields(obj, p.Form)
@@ -198,7 +199,7 @@ func checkCalibration(obj map[string]json.RawMessage) Invalid {
 // ownCalibration is the index of a calibration change that moves the
 // submitter's own grade, -1 when there is none.
 func ownCalibration(t *store.Task, data json.RawMessage, memberID string) int {
-	if t.Kind != store.TaskCalibration {
+	if t.Kind != engine.TaskCalibration {
 		return -1
 	}
 	var in struct {
@@ -343,13 +344,13 @@ func ContextOf(ctx context.Context, st *store.Store, t *store.Task) (*TaskContex
 	var p payload
 	_ = json.Unmarshal([]byte(t.Payload), &p)
 	switch {
-	case t.Kind == store.TaskPlanApproval && p.PlanTaskID != "":
+	case t.Kind == engine.TaskPlanApproval && p.PlanTaskID != "":
 		plan, err := planView(ctx, st, p.PlanTaskID)
 		if err != nil {
 			return nil, err
 		}
 		return &TaskContext{Plan: plan}, nil
-	case t.Kind == store.TaskPlan && p.ReviewTaskID != "":
+	case t.Kind == engine.TaskPlan && p.ReviewTaskID != "":
 		review, err := st.GetTaskByID(ctx, p.ReviewTaskID)
 		if err != nil {
 			return nil, err

@@ -89,7 +89,7 @@ func TestBottomRankTwoMonthsRunningCreatesOneIDP(t *testing.T) {
 		require.NotNil(t, d.WorkflowExecutionInfo)
 		var review []store.Task
 		require.Eventually(t, func() bool {
-			review, _, err = st.ListTasks(ctx, e.Org.ID, store.TaskFilter{StageKey: "idp:" + p.ID, Kind: store.TaskIDPReview}, store.Page{})
+			review, _, err = st.ListTasks(ctx, e.Org.ID, store.TaskFilter{StageKey: "idp:" + p.ID, Kind: engine.TaskIDPReview}, store.Page{})
 			return err == nil && len(review) == 1
 		}, 30*time.Second, 50*time.Millisecond, "the mentor's review opens when the plan is due")
 		require.Equal(t, p.MentorID, review[0].AssigneeID)
@@ -100,7 +100,7 @@ func TestBottomRankTwoMonthsRunningCreatesOneIDP(t *testing.T) {
 		cancel()
 		got, err := st.GetTaskByID(ctx, review[0].ID)
 		require.NoError(t, err)
-		require.Equal(t, store.TaskExpired, got.State)
+		require.Equal(t, engine.TaskExpired, got.State)
 	}
 	record(t, e, "idp.json", engine.IDPWorkflowID(idps[0].ID), 0)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/perfloop/perfloop/activities"
 	"github.com/perfloop/perfloop/api"
 	"github.com/perfloop/perfloop/cycles/cyclestest"
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 	"github.com/perfloop/perfloop/templates"
@@ -118,17 +119,17 @@ func TestACycleBooksEveryMembersInterviewAndAMoveSendsSequenceOne(t *testing.T) 
 	ctx := context.Background()
 
 	for _, m := range e.Employees {
-		self := e.OpenTasks(c.ID, m.ID, store.TaskSelfEval, 1)
+		self := e.OpenTasks(c.ID, m.ID, engine.TaskSelfEval, 1)
 		require.NoError(t, submit(t, e, m, self[0], map[string]any{"scores": map[string]float64{"collaboration": 4, "serviceAttitude": 4}, "comment": "本月响应更快"}))
 	}
-	for _, task := range e.OpenTasks(c.ID, e.Manager.ID, store.TaskManagerEval, len(e.Employees)) {
+	for _, task := range e.OpenTasks(c.ID, e.Manager.ID, engine.TaskManagerEval, len(e.Employees)) {
 		require.NoError(t, submit(t, e, e.Manager, task, map[string]any{"scores": map[string]float64{"collaboration": 4, "serviceAttitude": 4}}))
 	}
-	cal := e.OpenTasks(c.ID, e.HRBP.ID, store.TaskCalibration, 1)[0]
+	cal := e.OpenTasks(c.ID, e.HRBP.ID, engine.TaskCalibration, 1)[0]
 	require.NoError(t, submit(t, e, e.HRBP, cal, map[string]any{"changes": []map[string]string{}}))
 	// Acknowledgement tasks open after the interviews are booked.
 	for _, m := range e.Employees {
-		e.OpenTasks(c.ID, m.ID, store.TaskAcknowledge, 1)
+		e.OpenTasks(c.ID, m.ID, engine.TaskAcknowledge, 1)
 	}
 
 	ivs, err := st.ListInterviews(ctx, c.ID)

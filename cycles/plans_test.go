@@ -10,6 +10,7 @@ import (
 
 	"github.com/perfloop/perfloop/cycles"
 	"github.com/perfloop/perfloop/cycles/cyclestest"
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 )
@@ -30,14 +31,14 @@ func TestAPlanSentBackIsRevisedAndApprovedBeforeTheStageMovesOn(t *testing.T) {
 	ctx := context.Background()
 	anna, ben := e.Employees[0], e.Employees[1]
 
-	confirm := e.OpenTasks(c.ID, e.Manager.ID, store.TaskConfirmTargets, 1)[0]
+	confirm := e.OpenTasks(c.ID, e.Manager.ID, engine.TaskConfirmTargets, 1)[0]
 	require.NoError(t, submit(t, e, e.Manager, confirm, map[string]any{"confirmed": true}))
 
 	for _, m := range e.Employees {
-		plan := e.OpenTasks(c.ID, m.ID, store.TaskPlan, 1)[0]
+		plan := e.OpenTasks(c.ID, m.ID, engine.TaskPlan, 1)[0]
 		require.NoError(t, submit(t, e, m, plan, map[string]any{"actions": "社群早晚两场活动：" + m.Name, "risks": "活动预算不足"}))
 	}
-	approvals := e.OpenTasks(c.ID, e.Manager.ID, store.TaskPlanApproval, 2)
+	approvals := e.OpenTasks(c.ID, e.Manager.ID, engine.TaskPlanApproval, 2)
 	of := func(m *store.Member) store.Task {
 		for _, a := range approvals {
 			if *a.SubjectID == m.ID {
@@ -64,7 +65,7 @@ func TestAPlanSentBackIsRevisedAndApprovedBeforeTheStageMovesOn(t *testing.T) {
 	require.NoError(t, submit(t, e, e.Manager, of(ben), map[string]any{"approved": true, "comment": "可以"}))
 
 	// Anna's plan comes back to her with the comment and her first plan.
-	revise := e.OpenTasks(c.ID, anna.ID, store.TaskPlan, 1)[0]
+	revise := e.OpenTasks(c.ID, anna.ID, engine.TaskPlan, 1)[0]
 	require.Contains(t, revise.TitleEn, "revision 1")
 	more, err = cycles.ContextOf(ctx, st, &revise)
 	require.NoError(t, err)
@@ -77,7 +78,7 @@ func TestAPlanSentBackIsRevisedAndApprovedBeforeTheStageMovesOn(t *testing.T) {
 	require.Equal(t, "plan", cy.CurrentStage, "the stage waits for the revised plan")
 
 	require.NoError(t, submit(t, e, anna, revise, map[string]any{"actions": "社群活动 + 企业微信拉新，每周 250 人", "risks": "活动预算不足"}))
-	again := e.OpenTasks(c.ID, e.Manager.ID, store.TaskPlanApproval, 1)[0]
+	again := e.OpenTasks(c.ID, e.Manager.ID, engine.TaskPlanApproval, 1)[0]
 	require.Contains(t, again.TitleEn, "revision 1")
 	more, err = cycles.ContextOf(ctx, st, &again)
 	require.NoError(t, err)
@@ -93,14 +94,14 @@ func TestAPlanSentBackIsRevisedAndApprovedBeforeTheStageMovesOn(t *testing.T) {
 	require.NoError(t, err)
 	count := map[string]int{}
 	for _, task := range tasks {
-		require.NotEqual(t, store.TaskExpired, task.State, "%s %s expired", task.Kind, task.ID)
+		require.NotEqual(t, engine.TaskExpired, task.State, "%s %s expired", task.Kind, task.ID)
 		if task.StageKey == "plan" {
 			count[task.Kind+" "+*task.SubjectID]++
 		}
 	}
 	require.Equal(t, map[string]int{
-		store.TaskPlan + " " + anna.ID: 2, store.TaskPlanApproval + " " + anna.ID: 2,
-		store.TaskPlan + " " + ben.ID: 1, store.TaskPlanApproval + " " + ben.ID: 1,
+		engine.TaskPlan + " " + anna.ID: 2, engine.TaskPlanApproval + " " + anna.ID: 2,
+		engine.TaskPlan + " " + ben.ID: 1, engine.TaskPlanApproval + " " + ben.ID: 1,
 	}, count)
 	notes, _, err := st.ListNotifications(ctx, ben.ID, false, store.Page{Limit: 100})
 	require.NoError(t, err)

@@ -203,13 +203,13 @@ func (s *Service) Submit(ctx context.Context, caller *store.Member, taskID strin
 	// A task the caller submitted may still be open in its workflow: a
 	// crash can lose the Update after its row was written. The Update goes
 	// through so the workflow catches up (it refuses it as closed otherwise).
-	if t.State != store.TaskOpen && (t.State != store.TaskSubmitted || t.SubmittedBy == nil || *t.SubmittedBy != caller.ID) {
-		return nil, &Refused{Kind: "TaskClosed", Message: "this task is " + t.State + "; it cannot be submitted again"}
+	if t.State != engine.TaskOpen && (t.State != engine.TaskSubmitted || t.SubmittedBy == nil || *t.SubmittedBy != caller.ID) {
+		return nil, &Refused{Kind: "TaskClosed", Message: "this task is " + string(t.State) + "; it cannot be submitted again"}
 	}
 	if bad := CheckForm(t, data); len(bad) > 0 {
 		return nil, bad
 	}
-	if t.Kind == store.TaskCalibration {
+	if t.Kind == engine.TaskCalibration {
 		bad, err := s.checkWaivers(ctx, t.CycleID, data)
 		if err != nil {
 			return nil, err

@@ -39,7 +39,7 @@ func TestACycleFinishesWhenOneOfTwoWorkersStops(t *testing.T) {
 			e.Metrics("2026-10")
 			c := e.Launch("cs-ops-monthly", "2026-10", 300*time.Millisecond)
 			for _, m := range e.Employees {
-				e.OpenTasks(c.ID, m.ID, store.TaskSelfEval, 1)
+				e.OpenTasks(c.ID, m.ID, engine.TaskSelfEval, 1)
 			}
 			shared := identities(t, e, c.ID)
 			require.Len(t, shared, 2, "both workers took work before one stopped: %v", shared)

@@ -65,11 +65,11 @@ type StageDone struct {
 // TaskRef is an inbox item a workflow waits on.
 type TaskRef struct {
 	TaskID     string    `json:"taskId"`
-	Kind       string    `json:"kind"`
+	Kind       TaskKind  `json:"kind"`
 	AssigneeID string    `json:"assigneeId"`
 	SubjectID  string    `json:"subjectId"`
 	Due        time.Time `json:"due"`
-	State      string    `json:"state"`
+	State      TaskState `json:"state"`
 }
 
 // Submission is a person's answer to a task, sent as a workflow Update.
@@ -82,7 +82,7 @@ type Submission struct {
 // SubmitResult is what the Update returns to the API.
 type SubmitResult struct {
 	TaskID      string    `json:"taskId"`
-	State       string    `json:"state"`
+	State       TaskState `json:"state"`
 	SubmittedAt time.Time `json:"submittedAt"`
 	Follow      *TaskRef  `json:"follow,omitempty"` // a follow-up task it opened (plan approval)
 }

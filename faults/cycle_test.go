@@ -14,6 +14,7 @@ import (
 
 	"github.com/perfloop/perfloop/cycles"
 	"github.com/perfloop/perfloop/cycles/cyclestest"
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
 )
@@ -115,7 +116,7 @@ func (r *cycleRun) openTasks(kind string, want int, within time.Duration) []stor
 	r.t.Helper()
 	var got []store.Task
 	require.Eventually(r.t, func() bool {
-		ts, _, err := r.st().ListTasks(context.Background(), r.tm.Org.Org.ID, store.TaskFilter{CycleID: r.cycleID, Kind: kind, State: store.TaskOpen}, store.Page{Limit: store.MaxLimit, Sort: "createdAt"})
+		ts, _, err := r.st().ListTasks(context.Background(), r.tm.Org.Org.ID, store.TaskFilter{CycleID: r.cycleID, Kind: kind, State: engine.TaskOpen}, store.Page{Limit: store.MaxLimit, Sort: "createdAt"})
 		got = ts
 		return err == nil && len(ts) >= want
 	}, within, 200*time.Millisecond, "the cycle should get %d open %s tasks", want, kind)
@@ -132,16 +133,16 @@ func (r *cycleRun) forms(tasks []store.Task) []*submission {
 	for _, task := range tasks {
 		s := &submission{TaskID: task.ID, Kind: task.Kind, Token: r.tm.tokens[task.AssigneeID]}
 		switch task.Kind {
-		case store.TaskSelfEval:
+		case engine.TaskSelfEval:
 			i := index[task.AssigneeID]
 			// Self-ratings weigh nothing in cs-ops-monthly, so they can vary
 			// without moving anyone's rank.
 			s.Form = map[string]any{"scores": map[string]any{"collaboration": 1 + i%5, "serviceAttitude": 1 + (i/5)%5}, "comment": fmt.Sprintf("自评 %d", i)}
-		case store.TaskManagerEval:
+		case engine.TaskManagerEval:
 			s.Form = map[string]any{"scores": map[string]any{"collaboration": 4, "serviceAttitude": 4}, "comment": fmt.Sprintf("上级评价 %d", index[deref(task.SubjectID)])}
-		case store.TaskCalibration:
+		case engine.TaskCalibration:
 			s.Form = map[string]any{"changes": []any{}, "comment": "维持建议等级"}
-		case store.TaskAcknowledge:
+		case engine.TaskAcknowledge:
 			s.Form = map[string]any{"decision": "acknowledge"}
 		default:
 			r.t.Fatalf("no form for a %s task", task.Kind)
@@ -174,8 +175,8 @@ func (r *cycleRun) evaluate(began time.Time, fault func()) {
 	t := r.t
 	t.Helper()
 	n := len(r.tm.Employees)
-	self := r.openTasks(store.TaskSelfEval, n, 2*time.Minute)
-	rated := r.openTasks(store.TaskManagerEval, n, 2*time.Minute)
+	self := r.openTasks(engine.TaskSelfEval, n, 2*time.Minute)
+	rated := r.openTasks(engine.TaskManagerEval, n, 2*time.Minute)
 	t.Logf("%d evaluation tasks open %s after start", 2*n, since(began))
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
@@ -221,10 +222,10 @@ func (r *cycleRun) finish(within time.Duration) {
 			r.diagnose()
 		}
 	}()
-	cal := r.openTasks(store.TaskCalibration, 1, 45*time.Second)
+	cal := r.openTasks(engine.TaskCalibration, 1, 45*time.Second)
 	r.t.Logf("calibration opened %s after the last evaluation settled", since(began))
 	require.NoError(r.t, r.submit(ctx, r.forms(cal), nil))
-	acks := r.openTasks(store.TaskAcknowledge, n, within)
+	acks := r.openTasks(engine.TaskAcknowledge, n, within)
 	require.NoError(r.t, r.submit(ctx, r.forms(acks), nil))
 	var c struct {
 		State string `json:"state"`
@@ -246,7 +247,7 @@ func (r *cycleRun) diagnose() {
 	count := map[string]int{}
 	for _, task := range ts {
 		count[task.StageKey+" "+task.Kind+" "+task.State]++
-		if task.State == store.TaskOpen {
+		if task.State == engine.TaskOpen {
 			r.t.Logf("diagnose: open %s task %s of %s (assignee %s, version %d, updated %s)", task.Kind, task.ID, deref(task.SubjectID), task.AssigneeID, task.Version, task.UpdatedAt.Format(time.RFC3339Nano))
 		}
 	}
@@ -293,7 +294,7 @@ func (r *cycleRun) verify() {
 	}
 	// No IDP review yet: the mentor's review opens when the plan is due, a
 	// plan's duration after the cycle created it.
-	require.Equal(t, map[string]int{store.TaskSelfEval: n, store.TaskManagerEval: n, store.TaskCalibration: 1, store.TaskAcknowledge: n}, byKind)
+	require.Equal(t, map[string]int{engine.TaskSelfEval: n, engine.TaskManagerEval: n, engine.TaskCalibration: 1, engine.TaskAcknowledge: n}, byKind)
 
 	// Every form the API accepted is in the database once, with its content.
 	evals, err := st.ListEvaluations(ctx, r.cycleID, "", "")
@@ -316,8 +317,8 @@ func (r *cycleRun) verify() {
 		} else {
 			closedLater++
 		}
-		require.Equal(t, store.TaskSubmitted, states[s.TaskID], "task %s (%s) was accepted but is %s", s.TaskID, s.Kind, states[s.TaskID])
-		if s.Kind != store.TaskSelfEval && s.Kind != store.TaskManagerEval {
+		require.Equal(t, engine.TaskSubmitted, states[s.TaskID], "task %s (%s) was accepted but is %s", s.TaskID, s.Kind, states[s.TaskID])
+		if s.Kind != engine.TaskSelfEval && s.Kind != engine.TaskManagerEval {
 			continue
 		}
 		evalsSent++

@@ -1,6 +1,10 @@
 package store
 
-import "time"
+import (
+	"time"
+
+	"github.com/perfloop/perfloop/engine"
+)
 
 // Cycle states. A blocked cycle's scoring cannot compute from its data (a
 // value outside every band); it waits, cancellable, for the data to be
@@ -110,54 +114,30 @@ type MetricValue struct {
 	RecordedBy   string    `json:"recordedBy"` // the member whose request wrote it
 }
 
-// Task states and kinds.
-const (
-	TaskOpen      = "open"
-	TaskSubmitted = "submitted"
-	TaskExpired   = "expired"
-	TaskCancelled = "cancelled"
-
-	TaskPlan           = "plan"
-	TaskPlanApproval   = "plan_approval"
-	TaskSelfEval       = "self_eval"
-	TaskManagerEval    = "manager_eval"
-	TaskPeerEval       = "peer_eval"
-	TaskCrossEval      = "cross_eval"
-	TaskAcknowledge    = "acknowledge"
-	TaskConfirmTargets = "confirm_targets"
-	TaskCalibration    = "calibration"
-	TaskGeneric        = "task"
-	TaskIDPReview      = "idp_review"
-	TaskIDPCheckin     = "idp_checkin"
-	TaskCustomerInput  = "customer_input"
-	TaskAppeal         = "appeal"
-	TaskReport         = "report" // a progress report during the execute stage
-)
-
 // Task is an inbox item: a form someone must submit by DueAt.
 type Task struct {
-	ID            string     `gorm:"primaryKey" json:"id"`
-	OrgID         string     `json:"-"`
-	CycleID       string     `json:"cycleId"`
-	WorkflowID    string     `json:"-"`
-	StageKey      string     `json:"stage"`
-	Kind          string     `json:"kind"`
-	AssigneeID    string     `json:"assigneeId"`
-	SubjectID     *string    `json:"subjectId"`
-	Title         string     `json:"title"`
-	TitleEn       string     `json:"titleEn"`
-	DueAt         time.Time  `json:"dueAt"`
-	State         string     `json:"state"`
-	Payload       string     `json:"-"`
-	Submission    *string    `json:"-"`
-	SubmittedAt   *time.Time `json:"submittedAt"`
-	SubmittedBy   *string    `json:"submittedBy"`
-	RemindersSent int        `json:"remindersSent"`
-	EscalatedAt   *time.Time `json:"escalatedAt"`
-	DedupeKey     string     `json:"-"`
-	Version       int        `json:"version"`
-	CreatedAt     time.Time  `json:"createdAt"`
-	UpdatedAt     time.Time  `json:"updatedAt"`
+	ID            string           `gorm:"primaryKey" json:"id"`
+	OrgID         string           `json:"-"`
+	CycleID       string           `json:"cycleId"`
+	WorkflowID    string           `json:"-"`
+	StageKey      string           `json:"stage"`
+	Kind          engine.TaskKind  `json:"kind"`
+	AssigneeID    string           `json:"assigneeId"`
+	SubjectID     *string          `json:"subjectId"`
+	Title         string           `json:"title"`
+	TitleEn       string           `json:"titleEn"`
+	DueAt         time.Time        `json:"dueAt"`
+	State         engine.TaskState `json:"state"`
+	Payload       string           `json:"-"`
+	Submission    *string          `json:"-"`
+	SubmittedAt   *time.Time       `json:"submittedAt"`
+	SubmittedBy   *string          `json:"submittedBy"`
+	RemindersSent int              `json:"remindersSent"`
+	EscalatedAt   *time.Time       `json:"escalatedAt"`
+	DedupeKey     string           `json:"-"`
+	Version       int              `json:"version"`
+	CreatedAt     time.Time        `json:"createdAt"`
+	UpdatedAt     time.Time        `json:"updatedAt"`
 }
 
 // Evaluation is one rating of a member, per indicator, from a submitted task.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/perfloop/perfloop/engine"
 	"gorm.io/gorm"
 )
 
@@ -28,7 +29,7 @@ func (s *Store) EnsureTask(ctx context.Context, t *Task) (*Task, error) {
 		t.ID = NewID()
 	}
 	if t.State == "" {
-		t.State = TaskOpen
+		t.State = engine.TaskOpen
 	}
 	t.Version = 1
 	if err := s.DB.WithContext(ctx).Create(t).Error; err != nil {
@@ -69,7 +70,7 @@ func (s *Store) SubmitTaskWithEvaluation(ctx context.Context, id, by, submission
 		if err := s.locked(tx).Take(&out, "id = ?", id).Error; err != nil {
 			return notFound("submit task "+id, err)
 		}
-		if out.State != TaskOpen {
+		if out.State != engine.TaskOpen {
 			return fmt.Errorf("submit task %s: %w: %w (it is %s)", id, ErrConflict, ErrTaskClosed, out.State)
 		}
 		if expectVersion > 0 && out.Version != expectVersion {
@@ -77,7 +78,7 @@ func (s *Store) SubmitTaskWithEvaluation(ctx context.Context, id, by, submission
 		}
 		now := time.Now().UTC().Truncate(time.Millisecond)
 		res := tx.Model(&Task{}).Where("id = ? AND version = ?", id, out.Version).Updates(map[string]any{
-			"state": TaskSubmitted, "submission": submission, "submitted_at": now, "submitted_by": by,
+			"state": engine.TaskSubmitted, "submission": submission, "submitted_at": now, "submitted_by": by,
 			"version": out.Version + 1, "updated_at": now,
 		})
 		if res.Error != nil {
@@ -86,7 +87,7 @@ func (s *Store) SubmitTaskWithEvaluation(ctx context.Context, id, by, submission
 		if res.RowsAffected == 0 {
 			return fmt.Errorf("submit task %s: %w", id, ErrConflict)
 		}
-		out.State, out.Submission, out.SubmittedAt, out.SubmittedBy, out.Version = TaskSubmitted, &submission, &now, &by, out.Version+1
+		out.State, out.Submission, out.SubmittedAt, out.SubmittedBy, out.Version = engine.TaskSubmitted, &submission, &now, &by, out.Version+1
 		if evaluate == nil {
 			return nil
 		}
@@ -115,10 +116,10 @@ func (s *Store) SubmitTaskWithEvaluation(ctx context.Context, id, by, submission
 type TaskFilter struct {
 	CycleID    string
 	StageKey   string
-	State      string
+	State      engine.TaskState
 	AssigneeID string
 	SubjectID  string
-	Kind       string
+	Kind       engine.TaskKind
 }
 
 var taskSorts = map[string]string{"dueAt": "due_at", "createdAt": "created_at", "state": "state"}
@@ -126,7 +127,7 @@ var taskSorts = map[string]string{"dueAt": "due_at", "createdAt": "created_at", 
 // ListTasks returns a page of tasks.
 func (s *Store) ListTasks(ctx context.Context, orgID string, f TaskFilter, p Page) ([]Task, int64, error) {
 	q := s.DB.WithContext(ctx).Model(&Task{}).Where("org_id = ?", orgID)
-	for col, v := range map[string]string{"cycle_id": f.CycleID, "stage_key": f.StageKey, "state": f.State, "assignee_id": f.AssigneeID, "subject_id": f.SubjectID, "kind": f.Kind} {
+	for col, v := range map[string]string{"cycle_id": f.CycleID, "stage_key": f.StageKey, "state": string(f.State), "assignee_id": f.AssigneeID, "subject_id": f.SubjectID, "kind": string(f.Kind)} {
 		if v != "" {
 			q = q.Where(col+" = ?", v)
 		}
@@ -164,7 +165,7 @@ func (s *Store) ListInbox(ctx context.Context, assigneeID, state string, now tim
 
 // OpenTasks lists a stage's open tasks, for one subject or all.
 func (s *Store) OpenTasks(ctx context.Context, cycleID, stageKey, subjectID string) ([]Task, error) {
-	q := s.DB.WithContext(ctx).Where("cycle_id = ? AND stage_key = ? AND state = ?", cycleID, stageKey, TaskOpen)
+	q := s.DB.WithContext(ctx).Where("cycle_id = ? AND stage_key = ? AND state = ?", cycleID, stageKey, engine.TaskOpen)
 	if subjectID != "" {
 		q = q.Where("subject_id = ?", subjectID)
 	}
@@ -178,14 +179,14 @@ func (s *Store) OpenTasks(ctx context.Context, cycleID, stageKey, subjectID stri
 // ExpireTasks closes a stage's open tasks (one subject's, or all) as
 // expired and returns how many.
 func (s *Store) ExpireTasks(ctx context.Context, cycleID, stageKey, subjectID string) (int, error) {
-	q := s.DB.WithContext(ctx).Model(&Task{}).Where("stage_key = ? AND state = ?", stageKey, TaskOpen)
+	q := s.DB.WithContext(ctx).Model(&Task{}).Where("stage_key = ? AND state = ?", stageKey, engine.TaskOpen)
 	if cycleID != "" {
 		q = q.Where("cycle_id = ?", cycleID)
 	}
 	if subjectID != "" {
 		q = q.Where("subject_id = ?", subjectID)
 	}
-	res := q.Updates(map[string]any{"state": TaskExpired, "updated_at": time.Now().UTC(), "version": gorm.Expr("version + 1")})
+	res := q.Updates(map[string]any{"state": engine.TaskExpired, "updated_at": time.Now().UTC(), "version": gorm.Expr("version + 1")})
 	if res.Error != nil {
 		return 0, fmt.Errorf("expire tasks %s/%s: %w", cycleID, stageKey, res.Error)
 	}
@@ -194,7 +195,7 @@ func (s *Store) ExpireTasks(ctx context.Context, cycleID, stageKey, subjectID st
 
 // CloseTasks sets every open task of a cycle (or of one stage) to state.
 func (s *Store) CloseTasks(ctx context.Context, cycleID, stageKey, state string) (int, error) {
-	q := s.DB.WithContext(ctx).Model(&Task{}).Where("cycle_id = ? AND state = ?", cycleID, TaskOpen)
+	q := s.DB.WithContext(ctx).Model(&Task{}).Where("cycle_id = ? AND state = ?", cycleID, engine.TaskOpen)
 	if stageKey != "" {
 		q = q.Where("stage_key = ?", stageKey)
 	}
@@ -227,10 +228,10 @@ func (s *Store) MarkEscalated(ctx context.Context, id string) error {
 
 // StageCount is one row of a cycle's task counts.
 type StageCount struct {
-	StageKey string `json:"stage"`
-	Kind     string `json:"kind"`
-	State    string `json:"state"`
-	Count    int    `json:"count"`
+	StageKey string           `json:"stage"`
+	Kind     engine.TaskKind  `json:"kind"`
+	State    engine.TaskState `json:"state"`
+	Count    int              `json:"count"`
 }
 
 // CountTasksByStage groups a cycle's tasks by stage, kind and state.
@@ -247,7 +248,7 @@ func (s *Store) CountTasksByStage(ctx context.Context, cycleID string) ([]StageC
 // ListOverdue lists a cycle's open tasks past due.
 func (s *Store) ListOverdue(ctx context.Context, cycleID string, now time.Time) ([]Task, error) {
 	var out []Task
-	if err := s.DB.WithContext(ctx).Where("cycle_id = ? AND state = ? AND due_at < ?", cycleID, TaskOpen, now.UTC()).Order("due_at, id").Find(&out).Error; err != nil {
+	if err := s.DB.WithContext(ctx).Where("cycle_id = ? AND state = ? AND due_at < ?", cycleID, engine.TaskOpen, now.UTC()).Order("due_at, id").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("list overdue %s: %w", cycleID, err)
 	}
 	return out, nil

@@ -19,6 +19,7 @@ import (
 	"github.com/perfloop/perfloop/catalog"
 	"github.com/perfloop/perfloop/cycles"
 	"github.com/perfloop/perfloop/devserver"
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/worker"
 )
@@ -153,7 +154,7 @@ func (e *Env) Launch(key, period string, dayEvery time.Duration) *store.Cycle {
 func (e *Env) OpenTasks(cycleID, assignee, kind string, want int) []store.Task {
 	var got []store.Task
 	require.Eventually(e.T, func() bool {
-		ts, _, err := e.Store.ListTasks(context.Background(), e.Org.ID, store.TaskFilter{CycleID: cycleID, AssigneeID: assignee, Kind: kind, State: store.TaskOpen}, store.Page{Limit: 500})
+		ts, _, err := e.Store.ListTasks(context.Background(), e.Org.ID, store.TaskFilter{CycleID: cycleID, AssigneeID: assignee, Kind: kind, State: engine.TaskOpen}, store.Page{Limit: 500})
 		got = ts
 		return err == nil && len(ts) >= want
 	}, 60*time.Second, 50*time.Millisecond, "%s should get %d open %s task(s)", assignee, want, kind)
