@@ -31,7 +31,7 @@ func (a *Activities) askApproval(ctx context.Context, plan *store.Task, p taskPa
 		return nil, err
 	}
 	body, _ := json.Marshal(taskPayload{StageKey: plan.StageKey, PlanTaskID: plan.ID, Revision: p.Revision})
-	key := dedupe(c.ID, plan.StageKey, engine.TaskPlanApproval, subject)
+	key := dedupe(c.ID, plan.StageKey, string(engine.TaskPlanApproval), subject)
 	if p.Revision > 0 {
 		key = dedupe(key, fmt.Sprintf("r%d", p.Revision))
 	}
@@ -84,6 +84,6 @@ func (a *Activities) answerPlan(ctx context.Context, approval *store.Task, p tas
 		AssigneeID: plan.AssigneeID, SubjectID: plan.SubjectID,
 		Title: fmt.Sprintf("修改工作计划（第 %d 次修改）", next.Revision), TitleEn: fmt.Sprintf("Revise your plan (revision %d)", next.Revision),
 		DueAt: plan.DueAt, Payload: string(body),
-		DedupeKey: dedupe(plan.CycleID, plan.StageKey, engine.TaskPlan, plan.AssigneeID, subject, fmt.Sprintf("r%d", next.Revision)),
+		DedupeKey: dedupe(plan.CycleID, plan.StageKey, string(engine.TaskPlan), plan.AssigneeID, subject, fmt.Sprintf("r%d", next.Revision)),
 	})
 }

@@ -140,7 +140,7 @@ func (a *Activities) EnsureCycleTasks(ctx context.Context, req CycleTaskRequest)
 		nt := &store.Task{
 			OrgID: c.OrgID, CycleID: c.ID, WorkflowID: engine.CycleWorkflowID(c.ID), StageKey: req.StageKey, Kind: kind,
 			AssigneeID: id, Title: title[0] + "：" + stage.Name.Zh, TitleEn: title[1] + ": " + stage.Name.In("en"),
-			DueAt: req.Due, Payload: string(body), DedupeKey: dedupe(c.ID, req.StageKey, kind, id),
+			DueAt: req.Due, Payload: string(body), DedupeKey: dedupe(c.ID, req.StageKey, string(kind), id),
 		}
 		ref, err := a.openTask(ctx, nt)
 		if err != nil {
@@ -171,9 +171,10 @@ func (a *Activities) EnsureMemberTasks(ctx context.Context, req MemberTasksReque
 	stage := stageByKey(t, engine.ParentStage(req.Stage.StageKey))
 	subject := req.MemberID
 	type want struct {
-		kind, assignee string
-		p              taskPayload
-		title          [2]string // default: the kind's
+		kind     engine.TaskKind
+		assignee string
+		p        taskPayload
+		title    [2]string // default: the kind's
 	}
 	var wants []want
 	base := taskPayload{StageKey: stage.Key, StageType: stage.Type}
@@ -255,7 +256,7 @@ func (a *Activities) EnsureMemberTasks(ctx context.Context, req MemberTasksReque
 		nt := &store.Task{
 			OrgID: c.OrgID, CycleID: c.ID, WorkflowID: req.WorkflowID, StageKey: req.Stage.StageKey, Kind: w.kind,
 			AssigneeID: w.assignee, SubjectID: &subject, Title: title[0], TitleEn: title[1], DueAt: req.Stage.Due,
-			Payload: string(body), DedupeKey: dedupe(c.ID, req.Stage.StageKey, w.kind, w.assignee, subject),
+			Payload: string(body), DedupeKey: dedupe(c.ID, req.Stage.StageKey, string(w.kind), w.assignee, subject),
 		}
 		ref, err := a.openTask(ctx, nt)
 		if err != nil {

@@ -492,7 +492,7 @@ func (s *Server) cycleTasks(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	f := store.TaskFilter{CycleID: cy.ID, StageKey: c.Query("stage"), State: c.Query("state"), AssigneeID: c.Query("assigneeId"), Kind: c.Query("kind")}
+	f := store.TaskFilter{CycleID: cy.ID, StageKey: c.Query("stage"), State: engine.TaskState(c.Query("state")), AssigneeID: c.Query("assigneeId"), Kind: engine.TaskKind(c.Query("kind"))}
 	ts, total, err := s.store.ListTasks(c.Request.Context(), caller(c).OrgID, f, p)
 	if err != nil {
 		writeError(c, err)
@@ -508,7 +508,7 @@ func (s *Server) inbox(c *gin.Context) {
 		return
 	}
 	me := caller(c)
-	ts, total, err := s.store.ListInbox(c.Request.Context(), me.ID, c.Query("state"), time.Now(), p)
+	ts, total, err := s.store.ListInbox(c.Request.Context(), me.ID, engine.TaskState(c.Query("state")), time.Now(), p)
 	if err != nil {
 		writeError(c, err)
 		return

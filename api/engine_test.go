@@ -108,7 +108,7 @@ func TestCycleOverHTTPFromLaunchToCancel(t *testing.T) {
 		r = e.do("GET", "/api/v1/inbox", "e0", nil)
 		items := r.body["items"].([]any)
 		for _, it := range items {
-			if m := it.(map[string]any); m["kind"] == engine.TaskSelfEval {
+			if m := it.(map[string]any); m["kind"] == string(engine.TaskSelfEval) {
 				taskID, row = m["id"].(string), m
 				return true
 			}

@@ -18,7 +18,7 @@ import (
 
 // openTask waits for who's open task of kind in the cycle (for subject,
 // when given) and returns its id.
-func openTask(t *testing.T, e *env, who, cycleID, kind, subject string) string {
+func openTask(t *testing.T, e *env, who, cycleID string, kind engine.TaskKind, subject string) string {
 	t.Helper()
 	var id string
 	require.Eventually(t, func() bool {

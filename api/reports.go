@@ -31,7 +31,7 @@ func (s *Server) cycleReports(c *gin.Context) {
 		return
 	}
 	me := caller(c)
-	f := store.TaskFilter{CycleID: cy.ID, Kind: engine.TaskReport, State: c.Query("state")}
+	f := store.TaskFilter{CycleID: cy.ID, Kind: engine.TaskReport, State: engine.TaskState(c.Query("state"))}
 	if !access.Lead {
 		f.AssigneeID = me.ID
 	}

@@ -60,9 +60,9 @@ func TestMembersReportWeeklyDuringTheExecuteStageAndTheManagerReadsThem(t *testi
 	e0, e1 := byMember[ce.Employees[0].ID], byMember[ce.Employees[1].ID]
 	require.GreaterOrEqual(t, len(e0), 2)
 	require.EqualValues(t, 1, e0[0]["round"])
-	require.Equal(t, engine.TaskSubmitted, e0[0]["state"])
+	require.Equal(t, string(engine.TaskSubmitted), e0[0]["state"])
 	require.Equal(t, "两场社群活动，新增会员 260 人", e0[0]["data"].(map[string]any)["done"])
-	require.Equal(t, engine.TaskExpired, e1[0]["state"])
+	require.Equal(t, string(engine.TaskExpired), e1[0]["state"])
 	require.Nil(t, e1[0]["data"])
 	require.EqualValues(t, 2, e1[1]["round"])
 

@@ -25,9 +25,10 @@ func TestEveryTaskKindsFormSchemaAcceptsWhatTheAPIAcceptsAndRefusesWhatItRefuses
 		`{"key":"channel","type":"select","label":{"zh":"渠道"},"options":[{"value":"wecom","label":{"zh":"企微"}},{"value":"mail","label":{"zh":"邮件"}}]},` +
 		`{"key":"urgent","type":"boolean","label":{"zh":"紧急"}}]}`
 	cases := []struct {
-		kind, payload string
-		accepted      []string
-		refused       []string
+		kind     engine.TaskKind
+		payload  string
+		accepted []string
+		refused  []string
 	}{
 		{engine.TaskSelfEval, rating,
 			[]string{`{"scores":{"collaboration":4,"serviceAttitude":5}}`, `{"scores":{"collaboration":1,"serviceAttitude":3.5},"comment":"自评"}`},
@@ -55,7 +56,7 @@ func TestEveryTaskKindsFormSchemaAcceptsWhatTheAPIAcceptsAndRefusesWhatItRefuses
 			[]string{`{}`, `{"actions":" "}`, `{"actions":"超过二十个字符的关键动作描述超过二十个字符的"}`, `{"actions":"x","hours":-1}`, `{"actions":"x","channel":"fax"}`, `{"actions":"x","urgent":"no"}`, `{"actions":"x","extra":1}`}},
 	}
 	for _, c := range cases {
-		t.Run(c.kind, func(t *testing.T) {
+		t.Run(string(c.kind), func(t *testing.T) {
 			task := &store.Task{Kind: c.kind, Payload: c.payload}
 			schema := compileFormSchema(t, cycles.FormSchema(task))
 			for _, body := range c.accepted {

@@ -96,12 +96,12 @@ func TestAPlanSentBackIsRevisedAndApprovedBeforeTheStageMovesOn(t *testing.T) {
 	for _, task := range tasks {
 		require.NotEqual(t, engine.TaskExpired, task.State, "%s %s expired", task.Kind, task.ID)
 		if task.StageKey == "plan" {
-			count[task.Kind+" "+*task.SubjectID]++
+			count[string(task.Kind)+" "+*task.SubjectID]++
 		}
 	}
 	require.Equal(t, map[string]int{
-		engine.TaskPlan + " " + anna.ID: 2, engine.TaskPlanApproval + " " + anna.ID: 2,
-		engine.TaskPlan + " " + ben.ID: 1, engine.TaskPlanApproval + " " + ben.ID: 1,
+		string(engine.TaskPlan) + " " + anna.ID: 2, string(engine.TaskPlanApproval) + " " + anna.ID: 2,
+		string(engine.TaskPlan) + " " + ben.ID: 1, string(engine.TaskPlanApproval) + " " + ben.ID: 1,
 	}, count)
 	notes, _, err := st.ListNotifications(ctx, ben.ID, false, store.Page{Limit: 100})
 	require.NoError(t, err)

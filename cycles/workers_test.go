@@ -61,7 +61,7 @@ func TestACycleFinishesWhenOneOfTwoWorkersStops(t *testing.T) {
 			require.NoError(t, err)
 			seen := map[string]bool{}
 			for _, task := range tasks {
-				key := task.StageKey + task.Kind + task.AssigneeID
+				key := task.StageKey + string(task.Kind) + task.AssigneeID
 				if task.SubjectID != nil {
 					key += *task.SubjectID
 				}

@@ -112,7 +112,7 @@ func (r *cycleRun) launch(dayEvery time.Duration) {
 }
 
 // openTasks waits until the cycle has want open tasks of kind and returns them.
-func (r *cycleRun) openTasks(kind string, want int, within time.Duration) []store.Task {
+func (r *cycleRun) openTasks(kind engine.TaskKind, want int, within time.Duration) []store.Task {
 	r.t.Helper()
 	var got []store.Task
 	require.Eventually(r.t, func() bool {
@@ -246,7 +246,7 @@ func (r *cycleRun) diagnose() {
 	}
 	count := map[string]int{}
 	for _, task := range ts {
-		count[task.StageKey+" "+task.Kind+" "+task.State]++
+		count[task.StageKey+" "+string(task.Kind)+" "+string(task.State)]++
 		if task.State == engine.TaskOpen {
 			r.t.Logf("diagnose: open %s task %s of %s (assignee %s, version %d, updated %s)", task.Kind, task.ID, deref(task.SubjectID), task.AssigneeID, task.Version, task.UpdatedAt.Format(time.RFC3339Nano))
 		}
@@ -282,11 +282,11 @@ func (r *cycleRun) verify() {
 		require.NotEmpty(t, more)
 		tasks = append(tasks, more...)
 	}
-	byKind := map[string]int{}
+	byKind := map[engine.TaskKind]int{}
 	perAssignee := map[string]int{}
 	seen := map[string]string{}
 	for _, task := range tasks {
-		key := task.StageKey + "/" + task.Kind + "/" + task.AssigneeID + "/" + deref(task.SubjectID)
+		key := task.StageKey + "/" + string(task.Kind) + "/" + task.AssigneeID + "/" + deref(task.SubjectID)
 		require.Empty(t, seen[key], "task %s opened twice: %s and %s", key, seen[key], task.ID)
 		seen[key] = task.ID
 		byKind[task.Kind]++
@@ -294,7 +294,7 @@ func (r *cycleRun) verify() {
 	}
 	// No IDP review yet: the mentor's review opens when the plan is due, a
 	// plan's duration after the cycle created it.
-	require.Equal(t, map[string]int{engine.TaskSelfEval: n, engine.TaskManagerEval: n, engine.TaskCalibration: 1, engine.TaskAcknowledge: n}, byKind)
+	require.Equal(t, map[engine.TaskKind]int{engine.TaskSelfEval: n, engine.TaskManagerEval: n, engine.TaskCalibration: 1, engine.TaskAcknowledge: n}, byKind)
 
 	// Every form the API accepted is in the database once, with its content.
 	evals, err := st.ListEvaluations(ctx, r.cycleID, "", "")
@@ -305,7 +305,7 @@ func (r *cycleRun) verify() {
 		require.False(t, dup, "task %s evaluated twice", ev.TaskID)
 		evalOf[ev.TaskID] = ev
 	}
-	states := map[string]string{}
+	states := map[string]engine.TaskState{}
 	for _, task := range tasks {
 		states[task.ID] = task.State
 	}

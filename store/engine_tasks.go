@@ -145,7 +145,7 @@ func (s *Store) ListTasks(ctx context.Context, orgID string, f TaskFilter, p Pag
 
 // ListInbox returns a person's tasks: open ones first, overdue before the
 // rest, then by due date.
-func (s *Store) ListInbox(ctx context.Context, assigneeID, state string, now time.Time, p Page) ([]Task, int64, error) {
+func (s *Store) ListInbox(ctx context.Context, assigneeID string, state engine.TaskState, now time.Time, p Page) ([]Task, int64, error) {
 	q := s.DB.WithContext(ctx).Model(&Task{}).Where("assignee_id = ?", assigneeID)
 	if state != "" {
 		q = q.Where("state = ?", state)
@@ -194,7 +194,7 @@ func (s *Store) ExpireTasks(ctx context.Context, cycleID, stageKey, subjectID st
 }
 
 // CloseTasks sets every open task of a cycle (or of one stage) to state.
-func (s *Store) CloseTasks(ctx context.Context, cycleID, stageKey, state string) (int, error) {
+func (s *Store) CloseTasks(ctx context.Context, cycleID, stageKey string, state engine.TaskState) (int, error) {
 	q := s.DB.WithContext(ctx).Model(&Task{}).Where("cycle_id = ? AND state = ?", cycleID, engine.TaskOpen)
 	if stageKey != "" {
 		q = q.Where("stage_key = ?", stageKey)

@@ -675,7 +675,7 @@ func (r *cycleRun) cycleTasks(ctx workflow.Context, kind, role string) error {
 		return err
 	}
 	for i := range refs {
-		if refs[i].State == "open" {
+		if refs[i].State == engine.TaskOpen {
 			r.tasks[refs[i].TaskID] = &refs[i]
 		}
 	}
@@ -788,7 +788,7 @@ func (r *cycleRun) cycleTasksUntil(ctx workflow.Context, kind, role string, sch 
 		return err
 	}
 	for i := range refs {
-		if refs[i].State == "open" {
+		if refs[i].State == engine.TaskOpen {
 			r.tasks[refs[i].TaskID] = &refs[i]
 		}
 	}
@@ -819,7 +819,7 @@ func (r *cycleRun) checkSubmit(s engine.Submission) error {
 	if t.AssigneeID != s.By {
 		return temporal.NewApplicationError("this task is assigned to someone else", "NotAssignee")
 	}
-	if t.Kind == "calibration" {
+	if t.Kind == engine.TaskCalibration {
 		var cs engine.CalibrationSubmission
 		if err := json.Unmarshal(s.Data, &cs); err != nil {
 			return temporal.NewApplicationError("the calibration form is not valid JSON: "+err.Error(), "BadSubmission")
@@ -871,7 +871,7 @@ func (r *cycleRun) submit(ctx workflow.Context, s engine.Submission) (engine.Sub
 	r.busy[s.TaskID] = true
 	defer delete(r.busy, s.TaskID)
 	t := r.tasks[s.TaskID]
-	if t != nil && t.Kind == "calibration" {
+	if t != nil && t.Kind == engine.TaskCalibration {
 		var cs engine.CalibrationSubmission
 		_ = json.Unmarshal(s.Data, &cs) // the validator has decoded it already
 		cs.TaskID, cs.By = s.TaskID, s.By

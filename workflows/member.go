@@ -116,8 +116,8 @@ func (r *memberRun) runStage(ctx workflow.Context, s engine.StageOpen) error {
 			return err
 		}
 		for _, t := range r.tasks {
-			if t.State == "open" {
-				t.State = "expired"
+			if t.State == engine.TaskOpen {
+				t.State = engine.TaskExpired
 			}
 		}
 	}
@@ -142,7 +142,7 @@ func (r *memberRun) runStage(ctx workflow.Context, s engine.StageOpen) error {
 func (r *memberRun) unsettled() int {
 	n := 0
 	for _, t := range r.tasks {
-		if t.State == "open" || (r.waitInFlight && t.State == "submitting") {
+		if t.State == engine.TaskOpen || (r.waitInFlight && t.State == engine.TaskSubmitting) {
 			n++
 		}
 	}
@@ -152,7 +152,7 @@ func (r *memberRun) unsettled() int {
 func (r *memberRun) openCount() int {
 	n := 0
 	for _, t := range r.tasks {
-		if t.State == "open" {
+		if t.State == engine.TaskOpen {
 			n++
 		}
 	}
@@ -198,7 +198,7 @@ func (r *memberRun) validate(ctx workflow.Context, s engine.Submission) error {
 }
 
 func (r *memberRun) check(t *engine.TaskRef, ok bool, s engine.Submission) error {
-	if !ok || t.State != "open" {
+	if !ok || t.State != engine.TaskOpen {
 		return temporal.NewApplicationError("this task is not open any more", "TaskClosed")
 	}
 	if t.AssigneeID != s.By {
@@ -218,10 +218,10 @@ func (r *memberRun) submit(ctx workflow.Context, s engine.Submission) (engine.Su
 	}
 	// Mark first so a second Update for the same task, admitted while the
 	// activity runs, is refused by the validator.
-	t.State = "submitting"
+	t.State = engine.TaskSubmitting
 	res, err := recordSubmission(ctx, s)
 	if err != nil {
-		t.State = "open"
+		t.State = engine.TaskOpen
 		return res, err
 	}
 	t.State = res.State

@@ -228,7 +228,7 @@ func TestASubmissionOutlastsADatabaseOutageAndHoldsTheStageUntilRecorded(t *test
 	require.NoError(t, env.GetWorkflowError())
 	require.True(t, completed, "the Update should complete")
 	require.NoError(t, failed, "the submission should not be handed back")
-	require.Equal(t, "submitted", result.State)
+	require.Equal(t, engine.TaskSubmitted, result.State)
 	require.Equal(t, 13, calls)
 	require.True(t, reportedAfterRecord, "the stage should be reported done only after the submission is recorded")
 	env.AssertNotCalled(t, "ExpireTasks", mock.Anything, mock.Anything)

@@ -151,7 +151,7 @@ func (e *Env) Launch(key, period string, dayEvery time.Duration) *store.Cycle {
 }
 
 // OpenTasks waits until assignee has want open tasks of kind in the cycle.
-func (e *Env) OpenTasks(cycleID, assignee, kind string, want int) []store.Task {
+func (e *Env) OpenTasks(cycleID, assignee string, kind engine.TaskKind, want int) []store.Task {
 	var got []store.Task
 	require.Eventually(e.T, func() bool {
 		ts, _, err := e.Store.ListTasks(context.Background(), e.Org.ID, store.TaskFilter{CycleID: cycleID, AssigneeID: assignee, Kind: kind, State: engine.TaskOpen}, store.Page{Limit: 500})
