@@ -221,7 +221,7 @@ func evaluationOf(t *store.Task) (*store.Evaluation, error) {
 		return nil, temporal.NewNonRetryableApplicationError("rating form: "+err.Error(), "BadSubmission", err)
 	}
 	scores, _ := json.Marshal(f.Scores)
-	var p taskPayload
+	var p engine.TaskPayload
 	_ = json.Unmarshal([]byte(t.Payload), &p)
 	return &store.Evaluation{
 		CycleID: t.CycleID, TaskID: t.ID, RaterID: t.AssigneeID, RaterRole: role, RaterKey: p.RaterKey,
@@ -240,7 +240,7 @@ func deref2(s *string) string {
 // the manager for approval when the template asks for it, and a plan sent
 // back goes to its owner to revise (plans.go).
 func (a *Activities) followUp(ctx context.Context, t *store.Task) (*engine.TaskRef, error) {
-	var p taskPayload
+	var p engine.TaskPayload
 	_ = json.Unmarshal([]byte(t.Payload), &p)
 	switch t.Kind {
 	case engine.TaskAcknowledge:
@@ -259,27 +259,6 @@ func (a *Activities) followUp(ctx context.Context, t *store.Task) (*engine.TaskR
 
 func refOf(t *store.Task) engine.TaskRef {
 	return engine.TaskRef{TaskID: t.ID, Kind: t.Kind, AssigneeID: t.AssigneeID, SubjectID: deref2(t.SubjectID), Due: t.DueAt, State: t.State}
-}
-
-// taskPayload is what a task row carries for the form and the follow-ups.
-type taskPayload struct {
-	StageKey   string            `json:"stageKey"`
-	StageType  string            `json:"stageType,omitempty"`
-	Form       []templates.Field `json:"form,omitempty"`
-	Indicators []string          `json:"indicators,omitempty"` // rating tasks: what to rate
-	Scale      *templates.Scale  `json:"scale,omitempty"`
-	RaterKey   string            `json:"raterKey,omitempty"`
-	Anonymous  bool              `json:"anonymous,omitempty"`
-	Approval   bool              `json:"approval,omitempty"`
-	PlanTaskID string            `json:"planTaskId,omitempty"`
-	IDPID      string            `json:"idpId,omitempty"`
-	// Revision counts how often a plan was sent back (0: the first plan);
-	// a revised plan names the approval that sent it back.
-	Revision       int    `json:"revision,omitempty"`
-	ReviewTaskID   string `json:"reviewTaskId,omitempty"`
-	PreviousTaskID string `json:"previousTaskId,omitempty"`
-	// Round numbers a progress report within its execute stage.
-	Round int `json:"round,omitempty"`
 }
 
 // acknowledge records the member's answer on their result: acknowledged,

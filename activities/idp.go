@@ -71,7 +71,7 @@ func (a *Activities) EnsureIDPReview(ctx context.Context, idpID string) (*engine
 		rule = tpl.Outcomes.IDP
 	}
 	_, _, review := idpDurations(c, rule)
-	body, _ := json.Marshal(taskPayload{StageKey: "idp:" + idpID, IDPID: idpID})
+	body, _ := json.Marshal(engine.TaskPayload{StageKey: "idp:" + idpID, IDPID: idpID})
 	subject := idp.MemberID
 	t := &store.Task{
 		OrgID: idp.OrgID, CycleID: idp.CycleID, WorkflowID: engine.IDPWorkflowID(idpID), StageKey: "idp:" + idpID, Kind: engine.TaskIDPReview,

@@ -20,7 +20,7 @@ import (
 
 // askApproval opens the manager's approval task for a submitted plan and
 // tells the manager.
-func (a *Activities) askApproval(ctx context.Context, plan *store.Task, p taskPayload) (*engine.TaskRef, error) {
+func (a *Activities) askApproval(ctx context.Context, plan *store.Task, p engine.TaskPayload) (*engine.TaskRef, error) {
 	c, err := a.Store.GetCycleByID(ctx, plan.CycleID)
 	if err != nil {
 		return nil, notFound(err)
@@ -30,7 +30,7 @@ func (a *Activities) askApproval(ctx context.Context, plan *store.Task, p taskPa
 	if err != nil || mgr == "" {
 		return nil, err
 	}
-	body, _ := json.Marshal(taskPayload{StageKey: plan.StageKey, PlanTaskID: plan.ID, Revision: p.Revision})
+	body, _ := json.Marshal(engine.TaskPayload{StageKey: plan.StageKey, PlanTaskID: plan.ID, Revision: p.Revision})
 	key := dedupe(c.ID, plan.StageKey, string(engine.TaskPlanApproval), subject)
 	if p.Revision > 0 {
 		key = dedupe(key, fmt.Sprintf("r%d", p.Revision))
@@ -55,14 +55,14 @@ type PlanDecision struct {
 // answerPlan acts on the manager's decision: an approved plan is final and
 // its owner is told; a refused one comes back to its owner as a new plan
 // task, with the comment and the plan as it was, due when the stage is.
-func (a *Activities) answerPlan(ctx context.Context, approval *store.Task, p taskPayload) (*engine.TaskRef, error) {
+func (a *Activities) answerPlan(ctx context.Context, approval *store.Task, p engine.TaskPayload) (*engine.TaskRef, error) {
 	var d PlanDecision
 	_ = json.Unmarshal([]byte(deref2(approval.Submission)), &d) // checked when submitted
 	plan, err := a.Store.GetTaskByID(ctx, p.PlanTaskID)
 	if err != nil {
 		return nil, notFound(err)
 	}
-	var pp taskPayload
+	var pp engine.TaskPayload
 	_ = json.Unmarshal([]byte(plan.Payload), &pp)
 	subject := deref2(plan.SubjectID)
 	if d.Approved {

@@ -133,7 +133,7 @@ func (a *Activities) EnsureCycleTasks(ctx context.Context, req CycleTaskRequest)
 	if kind == "" {
 		kind = engine.TaskGeneric
 	}
-	body, _ := json.Marshal(taskPayload{StageKey: req.StageKey, StageType: stage.Type, Form: stage.Form})
+	body, _ := json.Marshal(engine.TaskPayload{StageKey: req.StageKey, StageType: stage.Type, Form: stage.Form})
 	out := []engine.TaskRef{}
 	for _, id := range who {
 		title := kindTitles[kind]
@@ -173,11 +173,11 @@ func (a *Activities) EnsureMemberTasks(ctx context.Context, req MemberTasksReque
 	type want struct {
 		kind     engine.TaskKind
 		assignee string
-		p        taskPayload
+		p        engine.TaskPayload
 		title    [2]string // default: the kind's
 	}
 	var wants []want
-	base := taskPayload{StageKey: stage.Key, StageType: stage.Type}
+	base := engine.TaskPayload{StageKey: stage.Key, StageType: stage.Type}
 	typ := stage.Type
 	if req.Stage.StageType == engine.StageReport {
 		typ = engine.StageReport

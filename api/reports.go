@@ -45,11 +45,7 @@ func (s *Server) cycleReports(c *gin.Context) {
 	}
 	out := make([]reportView, len(ts))
 	for i, t := range ts {
-		var meta struct {
-			Round int `json:"round"`
-		}
-		_ = json.Unmarshal([]byte(t.Payload), &meta)
-		out[i] = reportView{Task: t, Round: meta.Round}
+		out[i] = reportView{Task: t, Round: engine.ParsePayload(t.Payload).Round}
 		if t.Submission != nil {
 			out[i].Data = json.RawMessage(*t.Submission)
 		}

@@ -15,24 +15,10 @@ import (
 	"github.com/perfloop/perfloop/templates"
 )
 
-// payload mirrors what activities store on a task.
-type payload struct {
-	Form       []templates.Field `json:"form"`
-	Indicators []string          `json:"indicators"`
-	Scale      *templates.Scale  `json:"scale"`
-	// Plan approval: the plan decided on; a revised plan: the review that
-	// sent it back and the plan before it.
-	PlanTaskID     string `json:"planTaskId"`
-	Revision       int    `json:"revision"`
-	ReviewTaskID   string `json:"reviewTaskId"`
-	PreviousTaskID string `json:"previousTaskId"`
-}
-
 // CheckForm validates a submission against its task's form: every problem
 // at its JSON pointer, with the value and what is expected.
 func CheckForm(t *store.Task, data json.RawMessage) Invalid {
-	var p payload
-	_ = json.Unmarshal([]byte(t.Payload), &p)
+	p := engine.ParsePayload(t.Payload)
 	var obj map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -77,7 +63,7 @@ func allowOnly(obj map[string]json.RawMessage, keys ...string) Invalid {
 	return bad
 }
 
-func checkRating(obj map[string]json.RawMessage, p payload) Invalid {
+func checkRating(obj map[string]json.RawMessage, p engine.TaskPayload) Invalid {
 	bad := allowOnly(obj, "scores", "comment")
 	lo, hi := 0.0, 100.0
 	if p.Scale != nil {
@@ -341,8 +327,7 @@ type PlanReview struct {
 // ContextOf gathers a task's context: the plan under approval, or the
 // review that sent a plan back. Tasks with none answer nil.
 func ContextOf(ctx context.Context, st *store.Store, t *store.Task) (*TaskContext, error) {
-	var p payload
-	_ = json.Unmarshal([]byte(t.Payload), &p)
+	p := engine.ParsePayload(t.Payload)
 	switch {
 	case t.Kind == engine.TaskPlanApproval && p.PlanTaskID != "":
 		plan, err := planView(ctx, st, p.PlanTaskID)
@@ -377,8 +362,7 @@ func planView(ctx context.Context, st *store.Store, id string) (*PlanView, error
 	if err != nil {
 		return nil, err
 	}
-	var p payload
-	_ = json.Unmarshal([]byte(plan.Payload), &p)
+	p := engine.ParsePayload(plan.Payload)
 	v := &PlanView{TaskID: plan.ID, Revision: p.Revision, Form: p.Form, SubmittedAt: plan.SubmittedAt}
 	if plan.Submission != nil {
 		v.Data = json.RawMessage(*plan.Submission)

@@ -15,7 +15,7 @@ var nonBlank = map[string]any{"type": "string", "pattern": `\S`}
 // FormSchema is the JSON Schema (2020-12) of the body a task's submit
 // accepts: the same rules CheckForm applies, written so a client can build
 // and check its form without learning the shape from 400 answers. It is
-// derived from the same payload CheckForm reads, and a test holds the two
+// derived from the same engine.TaskPayload CheckForm reads, and a test holds the two
 // to the same answers for every task kind.
 func FormSchema(t *store.Task) map[string]any {
 	s := formSchema(t)
@@ -24,8 +24,7 @@ func FormSchema(t *store.Task) map[string]any {
 }
 
 func formSchema(t *store.Task) map[string]any {
-	var p payload
-	_ = json.Unmarshal([]byte(t.Payload), &p)
+	p := engine.ParsePayload(t.Payload)
 	switch t.Kind {
 	case engine.TaskSelfEval, engine.TaskManagerEval, engine.TaskPeerEval, engine.TaskCrossEval:
 		lo, hi := 0.0, 100.0

@@ -9,6 +9,7 @@
 //
 // The names are recorded in every workflow history: renaming one breaks the
 // replay of histories already recorded (workflows/testdata). It is plain
-// data: it imports only the standard library and must never import another
-// Perfloop package or Temporal.
+// data: it imports only the standard library and templates (a task's form
+// is the template's fields), and must never import Temporal or any package
+// with I/O.
 package engine
