@@ -16,6 +16,7 @@ import (
 
 	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/notify"
+	"github.com/perfloop/perfloop/raters"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
 )
@@ -301,13 +302,13 @@ func (a *Activities) pickRaters(ctx context.Context, c *store.Cycle, subject str
 	if err != nil {
 		return nil, err
 	}
-	chain := ro.chainAbove(m)
+	chain := ro.ChainAbove(m)
 	type cand struct {
 		id  string
 		key uint64 // the hash's first 8 bytes, big-endian: the order of their hex
 	}
 	var cands []cand
-	for _, o := range ro.members {
+	for _, o := range ro.Members {
 		if o.ID == subject || o.Role == store.RoleAdmin || chain[o.ID] {
 			continue
 		}
@@ -315,7 +316,7 @@ func (a *Activities) pickRaters(ctx context.Context, c *store.Cycle, subject str
 		if (r.Role == templates.RaterPeer) != same {
 			continue
 		}
-		if r.Role == templates.RaterCrossDepartment && !independent(&o, chain) {
+		if r.Role == templates.RaterCrossDepartment && !raters.Independent(&o, chain) {
 			continue
 		}
 		sum := sha256.Sum256([]byte(c.ID + "|" + subject + "|" + o.ID))
@@ -347,15 +348,9 @@ func (a *Activities) pickRaters(ctx context.Context, c *store.Cycle, subject str
 	return out, nil
 }
 
-// independent says whether o may rate a member from outside their line:
-// nobody in the member's management chain and no HRBP.
-func independent(o *store.Member, chain map[string]bool) bool {
-	return o.Role != store.RoleHRBP && !chain[o.ID]
-}
-
 // nominated is the raters a lead named for subject's group, in the order
 // named, less any who have left since (the roster holds active members).
-func (a *Activities) nominated(ctx context.Context, c *store.Cycle, subject string, r templates.Rater, ro *roster) ([]string, error) {
+func (a *Activities) nominated(ctx context.Context, c *store.Cycle, subject string, r templates.Rater, ro *raters.Roster) ([]string, error) {
 	if r.Nomination != templates.NominatedByManager {
 		return nil, nil
 	}
@@ -365,60 +360,9 @@ func (a *Activities) nominated(ctx context.Context, c *store.Cycle, subject stri
 	}
 	var out []string
 	for _, n := range ns {
-		if n.RaterKey == r.Key && ro.byID[n.RaterID] != nil {
+		if n.RaterKey == r.Key && ro.ByID[n.RaterID] != nil {
 			out = append(out, n.RaterID)
 		}
-	}
-	return out, nil
-}
-
-// NominationProblem says why one nominated rater may not rate.
-type NominationProblem struct {
-	Index   int // in the list named
-	RaterID string
-	Message string
-}
-
-// CheckNominations checks the raters a lead names for subject's group r by
-// the rule the automatic pick keeps: not the member, nobody in their
-// management chain, no HRBP or admin, active members only, each once, at
-// most the group's max.
-func CheckNominations(ctx context.Context, st *store.Store, orgID, subject string, r templates.Rater, raterIDs []string) ([]NominationProblem, error) {
-	ro, err := loadRoster(ctx, st, orgID)
-	if err != nil {
-		return nil, err
-	}
-	m := ro.byID[subject]
-	if m == nil {
-		return nil, fmt.Errorf("nominate raters for member %s, who is not an active member: %w", subject, store.ErrNotFound)
-	}
-	chain := ro.chainAbove(m)
-	var out []NominationProblem
-	seen := map[string]bool{}
-	for i, id := range raterIDs {
-		o := ro.byID[id]
-		msg := ""
-		switch {
-		case id == subject:
-			msg = "is the member themself; a member does not rate their own review here"
-		case seen[id]:
-			msg = "is named twice"
-		case o == nil:
-			msg = "is not an active member of the organisation"
-		case o.Role == store.RoleAdmin:
-			msg = "is an admin account, which the automatic pick never asks to rate either"
-		case chain[id]:
-			msg = "is in the member's management chain, who rates or decides on them already"
-		case !independent(o, chain):
-			msg = "is an HRBP, who facilitates calibration and must not judge ratings they gave"
-		}
-		seen[id] = true
-		if msg != "" {
-			out = append(out, NominationProblem{Index: i, RaterID: id, Message: msg})
-		}
-	}
-	if len(raterIDs) > r.Max {
-		out = append(out, NominationProblem{Index: -1, Message: fmt.Sprintf("names %d raters; group %s takes at most %d", len(raterIDs), r.Key, r.Max)})
 	}
 	return out, nil
 }
@@ -426,86 +370,21 @@ func CheckNominations(ctx context.Context, st *store.Store, orgID, subject strin
 // rosterTTL bounds how stale the member list raters are picked from may be.
 const rosterTTL = time.Minute
 
-type roster struct {
-	read    time.Time
-	members []store.Member
-	byID    map[string]*store.Member
-	teams   map[string]store.Team
-}
-
-// chainAbove is everyone who manages m, directly or up the teams: m's own
-// manager (as managerOf finds them), then each one's, through the parent
-// teams' managers to the top.
-func (r *roster) chainAbove(m *store.Member) map[string]bool {
-	out := map[string]bool{}
-	cur := m
-	for cur != nil {
-		next := r.managerOf(cur)
-		if next == "" || next == m.ID || out[next] {
-			break
-		}
-		out[next] = true
-		cur = r.byID[next]
-	}
-	return out
-}
-
-// managerOf is m's manager: the one named on the member, else the manager
-// of the nearest team up from m's whose manager is not m.
-func (r *roster) managerOf(m *store.Member) string {
-	if m.ManagerID != nil && *m.ManagerID != "" && *m.ManagerID != m.ID {
-		return *m.ManagerID
-	}
-	seen := map[string]bool{}
-	for id := m.TeamID; id != nil && !seen[*id]; {
-		seen[*id] = true
-		t, ok := r.teams[*id]
-		if !ok {
-			break
-		}
-		if t.ManagerID != nil && *t.ManagerID != "" && *t.ManagerID != m.ID {
-			return *t.ManagerID
-		}
-		id = t.ParentID
-	}
-	return ""
-}
-
 // roster is the organisation's members and teams as of at most rosterTTL
 // ago. Opening an evaluation stage picks raters for every member; reading
 // the whole organisation each time made a 5,000-member cycle with
 // cross-department raters read 25 million member rows.
-func (a *Activities) roster(ctx context.Context, orgID string) (*roster, error) {
+func (a *Activities) roster(ctx context.Context, orgID string) (*raters.Roster, error) {
 	if v, ok := a.rosters.Load(orgID); ok {
-		if r := v.(*roster); time.Since(r.read) < rosterTTL {
+		if r := v.(*raters.Roster); time.Since(r.Read) < rosterTTL {
 			return r, nil
 		}
 	}
-	r, err := loadRoster(ctx, a.Store, orgID)
+	r, err := raters.Load(ctx, a.Store, orgID)
 	if err != nil {
 		return nil, err
 	}
 	a.rosters.Store(orgID, r)
-	return r, nil
-}
-
-// loadRoster reads the organisation's active members and its teams.
-func loadRoster(ctx context.Context, st *store.Store, orgID string) (*roster, error) {
-	all, err := st.AllMembers(ctx, orgID, store.MemberFilter{})
-	if err != nil {
-		return nil, err
-	}
-	teams, err := st.AllTeams(ctx, orgID, store.TeamFilter{})
-	if err != nil {
-		return nil, err
-	}
-	r := &roster{read: time.Now(), members: all, byID: make(map[string]*store.Member, len(all)), teams: make(map[string]store.Team, len(teams))}
-	for i := range all {
-		r.byID[all[i].ID] = &all[i]
-	}
-	for _, t := range teams {
-		r.teams[t.ID] = t
-	}
 	return r, nil
 }
 
