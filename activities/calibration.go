@@ -8,9 +8,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/perfloop/perfloop/calendar"
 	"github.com/perfloop/perfloop/engine"
-	"github.com/perfloop/perfloop/notify"
-	"github.com/perfloop/perfloop/outbox"
 	"github.com/perfloop/perfloop/scoring"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
@@ -100,7 +99,7 @@ func (a *Activities) ScheduleCalibrationMeeting(ctx context.Context, req Meeting
 	if err != nil {
 		return res, err
 	}
-	in := meetingInvite(c, stage, start, start.Add(length), facilitator, participants, members, 0, false)
+	in := calendar.NewMeetingInvite(c, stage, start, start.Add(length), facilitator, participants, members, 0, false)
 	invite := in.ICS()
 	partJSON, _ := json.Marshal(participants)
 	agendaJSON, _ := json.Marshal(agenda)
@@ -111,7 +110,7 @@ func (a *Activities) ScheduleCalibrationMeeting(ctx context.Context, req Meeting
 	if err := a.Store.SaveMeeting(ctx, m); err != nil {
 		return res, err
 	}
-	if _, err := AnnounceMeeting(ctx, a.outbox(), c, t, m, members); err != nil {
+	if _, err := calendar.AnnounceMeeting(ctx, a.outbox(), c, t, m, members); err != nil {
 		return res, err
 	}
 	return MeetingResult{StartsAt: start, EndsAt: start.Add(length), FacilitatorID: facilitator, Participants: participants}, nil
@@ -215,121 +214,6 @@ func (a *Activities) membersByID(ctx context.Context, orgID string, ids []string
 		}
 	}
 	return out, nil
-}
-
-// MeetingInvite is the calendar invite of a cycle's meeting as it stands:
-// its times, its sequence, and a cancellation once it is cancelled.
-// DTSTAMP is when this version was made, so a retry renders the same
-// bytes. members holds the participants by id.
-func MeetingInvite(c *store.Cycle, t *templates.Template, m *store.CalibrationMeeting, members map[string]*store.Member) notify.Invite {
-	var parts []string
-	_ = json.Unmarshal([]byte(m.Participants), &parts)
-	stage := templates.Stage{}
-	if r := outbox.RouteOfType(t, templates.StageCalibrate); r.Stage != nil {
-		stage = *r.Stage
-	}
-	in := meetingInvite(c, stage, m.StartsAt, m.EndsAt, m.FacilitatorID, parts, members, m.Sequence, m.State == store.MeetingCancelled)
-	if m.UpdatedAt != nil {
-		in.Stamp = *m.UpdatedAt
-	}
-	return in
-}
-
-// AnnounceMeeting sends every participant the meeting as it stands (its
-// first invite, a move or the cancellation) in-app and on the channels
-// meetings are routed to, once per participant and sequence. It returns
-// the external messages newly owed.
-func AnnounceMeeting(ctx context.Context, ob outbox.Outbox, c *store.Cycle, t *templates.Template, m *store.CalibrationMeeting, members map[string]*store.Member) (int, error) {
-	var parts []string
-	_ = json.Unmarshal([]byte(m.Participants), &parts)
-	return sendInvite(ctx, ob, c, calendarNotice{
-		Invite: MeetingInvite(c, t, m, members), What: notify.Text{Zh: "校准会", En: "Calibration meeting"},
-		Reason: m.ChangeReason, Route: outbox.RouteOfType(t, templates.StageCalibrate), Key: []string{"meeting", c.ID},
-	}, parts)
-}
-
-// calendarNotice is one version of a calendar invite owed to its people.
-type calendarNotice struct {
-	Invite notify.Invite
-	What   notify.Text // the kind of meeting, for subjects: 校准会 / Calibration meeting
-	Reason string      // why it moved or was cancelled
-	Route  outbox.Route
-	Key    []string // dedupe key parts before the recipient
-}
-
-// sendInvite sends each recipient a version of an invite in-app and on
-// the channels meetings are routed to, in the invite's own time zone. The
-// first version keeps the key it always had (no sequence); each later
-// version is its own message. It returns the external messages newly owed.
-func sendInvite(ctx context.Context, ob outbox.Outbox, c *store.Cycle, n calendarNotice, recipients []string) (int, error) {
-	in := n.Invite
-	invite := in.ICS()
-	tz := orText(in.Timezone, "UTC")
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		loc = time.UTC
-	}
-	start := in.Start
-	zh := start.In(loc).Format("2006-01-02 15:04 MST")
-	en := start.In(loc).Format("Mon 2 Jan 15:04 MST")
-	subject := fmt.Sprintf("%s %s / %s %s", n.What.Zh, zh, n.What.En, en)
-	title := notify.Text{Zh: in.Summary, En: in.Summary}
-	switch {
-	case in.Cancel:
-		subject = fmt.Sprintf("%s已取消（原定 %s）/ %s cancelled (was %s)", n.What.Zh, zh, n.What.En, en)
-		title = notify.Text{Zh: "已取消：" + in.Summary, En: "Cancelled: " + in.Summary}
-	case in.Sequence > 0:
-		subject = fmt.Sprintf("%s改至 %s / %s moved to %s", n.What.Zh, zh, n.What.En, en)
-		title = notify.Text{Zh: "改期：" + in.Summary, En: "Moved: " + in.Summary}
-	}
-	detail := notify.Text{Zh: start.In(loc).Format("2006-01-02 15:04") + " " + tz, En: start.In(loc).Format("Mon 2 Jan 15:04") + " " + tz}
-	if n.Reason != "" {
-		detail.Zh += "。原因：" + n.Reason
-		detail.En += ". Reason: " + n.Reason
-	}
-	owed := 0
-	for _, p := range recipients {
-		key := dedupe(append(append([]string{}, n.Key...), p)...)
-		if in.Sequence > 0 {
-			key = dedupe(key, fmt.Sprint(in.Sequence))
-		}
-		msg := &store.Notification{OrgID: c.OrgID, RecipientID: p, Channel: store.ChannelInApp, Kind: "meeting", Subject: subject, Body: invite, DedupeKey: key}
-		ev := notify.Event{Title: title, Detail: detail, Due: &start, Calendar: invite, CalendarMethod: in.Method()}
-		_, chs, err := ob.Notify(ctx, msg, ev, n.Route)
-		if err != nil {
-			return owed, err
-		}
-		owed += len(chs)
-	}
-	return owed, nil
-}
-
-// meetingInvite is the calendar invite every participant receives: the
-// cycle's time zone, the facilitator as organiser, the UID fixed per
-// cycle so a later move (a higher sequence) or cancellation replaces it.
-func meetingInvite(c *store.Cycle, stage templates.Stage, start, end time.Time, organiser string, participants []string, members map[string]*store.Member, sequence int, cancel bool) notify.Invite {
-	in := notify.Invite{
-		UID: "calibration-" + c.ID + "@perfloop", Sequence: sequence, Cancel: cancel, Start: start, End: end, Timezone: c.Timezone,
-		Summary:     fmt.Sprintf("%s · %s / Calibration %s", stage.Name.Zh, c.Period, c.Period),
-		Description: fmt.Sprintf("绩效校准会：对照强制分布审核建议等级。Cycle %s, time zone %s.", c.ID, c.Timezone),
-		Stamp:       c.CreatedAt,
-	}
-	return withPeople(in, organiser, participants, members)
-}
-
-// withPeople names an invite's organiser and attendees from members by
-// id; someone not among members (no longer in the organisation) is left
-// out rather than invited without an address.
-func withPeople(in notify.Invite, organiser string, attendees []string, members map[string]*store.Member) notify.Invite {
-	if m := members[organiser]; m != nil {
-		in.Organizer = notify.Person{Name: m.Name, Email: m.Email}
-	}
-	for _, p := range attendees {
-		if m := members[p]; m != nil {
-			in.Attendees = append(in.Attendees, notify.Person{Name: m.Name, Email: m.Email})
-		}
-	}
-	return in
 }
 
 // agenda summarises the proposed grades against the forced distribution,
