@@ -7,25 +7,13 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/notify"
 	"github.com/perfloop/perfloop/outbox"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
 )
-
-// WakeDelivery signals the DeliveryWorkflow to claim now. It is a nudge:
-// when the workflow is not running (no worker yet) the next round claims
-// the message anyway, so the error is only worth a log line.
-func WakeDelivery(ctx context.Context, c client.Client) error {
-	if c == nil {
-		return nil
-	}
-	return c.SignalWorkflow(ctx, engine.DeliveryWorkflowID, "", engine.SignalDeliverNow.String(), nil)
-}
 
 // ErrPermanentDelivery is the application error type of a delivery that
 // retrying cannot fix; the workflow's retry policy does not retry it.

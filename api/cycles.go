@@ -149,7 +149,7 @@ func (s *Server) wakeDelivery(ctx context.Context) {
 	if s.cycles == nil {
 		return
 	}
-	if err := activities.WakeDelivery(ctx, s.cycles.Client); err != nil {
+	if err := s.cycles.WakeDelivery(ctx); err != nil {
 		s.log.Debug("delivery not woken; its next round sends", "err", err)
 	}
 }

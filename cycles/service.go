@@ -311,3 +311,14 @@ func (s *Service) Progress(ctx context.Context, c *store.Cycle) (*engine.Progres
 	}
 	return &engine.Progress{CycleID: c.ID, State: c.State, Stage: c.CurrentStage, Skipped: []string{}, Reason: c.BlockedReason}, nil
 }
+
+// WakeDelivery signals the DeliveryWorkflow to claim now what was just
+// owed. It is a nudge: when the workflow is not running (no worker yet)
+// the next round claims the message anyway, so the error is only worth a
+// log line.
+func (s *Service) WakeDelivery(ctx context.Context) error {
+	if s.Client == nil {
+		return nil
+	}
+	return s.Client.SignalWorkflow(ctx, engine.DeliveryWorkflowID, "", engine.SignalDeliverNow.String(), nil)
+}
