@@ -10,6 +10,7 @@ import (
 
 	"github.com/perfloop/perfloop/calendar"
 	"github.com/perfloop/perfloop/engine"
+	"github.com/perfloop/perfloop/scorecard"
 	"github.com/perfloop/perfloop/scoring"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
@@ -32,9 +33,9 @@ type Agenda struct {
 
 // Incomplete is a member whose data was not all there when scored.
 type Incomplete struct {
-	MemberID string        `json:"memberId"`
-	Missing  []MissingData `json:"missing"`
-	Blocked  string        `json:"blocked,omitempty"`
+	MemberID string                  `json:"memberId"`
+	Missing  []scorecard.MissingData `json:"missing"`
+	Blocked  string                  `json:"blocked,omitempty"`
 }
 
 // Outlier is a member whose score stands far from the team's.
@@ -227,7 +228,7 @@ func (a *Activities) agenda(ctx context.Context, c *store.Cycle, t *templates.Te
 	ag := &Agenda{Distribution: map[string]int{}, Limits: t.Distribution, Proposed: map[string]string{}, Violations: []string{}, Outliers: []Outlier{}, Moves: []map[string]string{}, Incomplete: []Incomplete{}}
 	results := make([]store.Result, 0, len(all))
 	for _, r := range all {
-		var missing []MissingData
+		var missing []scorecard.MissingData
 		_ = json.Unmarshal([]byte(r.Missing), &missing)
 		if len(missing) > 0 || r.Blocked != "" {
 			ag.Incomplete = append(ag.Incomplete, Incomplete{MemberID: r.MemberID, Missing: missing, Blocked: r.Blocked})
@@ -323,7 +324,7 @@ func (a *Activities) waive(ctx context.Context, cycleID string, sub engine.Calib
 	for i := range data {
 		data[i].Waiver = reasons[data[i].MemberID]
 	}
-	scores, err := ScoreMembers(t, data)
+	scores, err := scorecard.ScoreMembers(t, data)
 	if err != nil {
 		return err
 	}
@@ -331,7 +332,7 @@ func (a *Activities) waive(ctx context.Context, cycleID string, sub engine.Calib
 	if err != nil {
 		return err
 	}
-	sc, err := newScorer(t)
+	sc, err := scorecard.NewScorer(t)
 	if err != nil {
 		return err
 	}
@@ -343,7 +344,7 @@ func (a *Activities) waive(ctx context.Context, cycleID string, sub engine.Calib
 		}
 		var ind map[string]float64
 		_ = json.Unmarshal([]byte(r.IndicatorScores), &ind)
-		entries = append(entries, scoring.Entry{MemberID: r.MemberID, Score: r.FinalScore, Tiebreak: sc.tiebreak(ind)})
+		entries = append(entries, scoring.Entry{MemberID: r.MemberID, Score: r.FinalScore, Tiebreak: sc.Tiebreak(ind)})
 	}
 	for _, s := range scores {
 		if reasons[s.MemberID] == "" || len(s.Blocked) > 0 {
@@ -355,7 +356,7 @@ func (a *Activities) waive(ctx context.Context, cycleID string, sub engine.Calib
 		row := resultRow(cycleID, s)
 		row.Grade, row.ProposedGrade = s.Grade, s.Grade
 		released = append(released, row)
-		entries = append(entries, scoring.Entry{MemberID: s.MemberID, Score: s.Final, Tiebreak: sc.tiebreak(s.Indicators)})
+		entries = append(entries, scoring.Entry{MemberID: s.MemberID, Score: s.Final, Tiebreak: sc.Tiebreak(s.Indicators)})
 	}
 	placings := map[string]store.Placing{}
 	for _, r := range scoring.Rank(entries) {

@@ -15,21 +15,22 @@ import (
 
 	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/notify"
+	"github.com/perfloop/perfloop/scorecard"
 	"github.com/perfloop/perfloop/scoring"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
 )
 
 // gather reads everything scoring a cycle needs, one query per table.
-func (a *Activities) gather(ctx context.Context, c *store.Cycle, t *templates.Template) ([]MemberData, error) {
+func (a *Activities) gather(ctx context.Context, c *store.Cycle, t *templates.Template) ([]scorecard.MemberData, error) {
 	ms, err := a.Store.ListCycleMembers(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
-	data := make([]MemberData, len(ms))
+	data := make([]scorecard.MemberData, len(ms))
 	index := make(map[string]int, len(ms))
 	for i, m := range ms {
-		data[i] = MemberData{MemberID: m.MemberID, Level: m.Level, Metrics: map[string]float64{}, Sources: map[string]string{}, Targets: map[string]float64{}, Ratings: map[string]map[string][]float64{}}
+		data[i] = scorecard.MemberData{MemberID: m.MemberID, Level: m.Level, Metrics: map[string]float64{}, Sources: map[string]string{}, Targets: map[string]float64{}, Ratings: map[string]map[string][]float64{}}
 		index[m.MemberID] = i
 	}
 	raterOf := map[string]string{} // metric source → the rater group reading it
@@ -121,7 +122,7 @@ func (a *Activities) ComputeScores(ctx context.Context, cycleID string) (*engine
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	scores, err := ScoreMembers(t, data)
+	scores, err := scorecard.ScoreMembers(t, data)
 	if err != nil {
 		return nil, scoringDataError(err)
 	}
@@ -142,15 +143,15 @@ func (a *Activities) ComputeScores(ctx context.Context, cycleID string) (*engine
 }
 
 // resultRow is the stored form of a member's score.
-func resultRow(cycleID string, s MemberScore) store.Result {
+func resultRow(cycleID string, s scorecard.MemberScore) store.Result {
 	ind, _ := json.Marshal(s.Indicators)
 	parts, _ := json.Marshal(s.Parts)
-	adj, _ := json.Marshal(map[string]any{"applied": s.Adjustments, "missing": Keys(s.Missing), "notes": s.Notes, "tieById": s.TieByID})
+	adj, _ := json.Marshal(map[string]any{"applied": s.Adjustments, "missing": scorecard.Keys(s.Missing), "notes": s.Notes, "tieById": s.TieByID})
 	missing, _ := json.Marshal(s.Missing)
 	explained, _ := json.Marshal(s.Explanation)
 	return store.Result{
 		CycleID: cycleID, MemberID: s.MemberID, IndicatorScores: string(ind), Parts: string(parts), Adjustments: string(adj),
-		Missing: string(missing), Explanation: string(explained), Blocked: blockedReason(s.Blocked),
+		Missing: string(missing), Explanation: string(explained), Blocked: scorecard.BlockedReason(s.Blocked),
 		FinalScore: s.Final, ProposedGrade: s.Proposed, Grade: s.Proposed, Rank: s.Rank, Percentile: s.Percentile,
 		State: store.ResultComputed,
 	}

@@ -11,11 +11,11 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/perfloop/perfloop/activities"
 	"github.com/perfloop/perfloop/cycles"
 	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/notify"
 	"github.com/perfloop/perfloop/outbox"
+	"github.com/perfloop/perfloop/scorecard"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
 )
@@ -167,8 +167,8 @@ type resultView struct {
 	Adjustments json.RawMessage `json:"adjustments"`
 	// Missing and Explanation are as scoring stored them; null for results
 	// computed before they were recorded.
-	Missing     []activities.MissingData `json:"missing"`
-	Explanation *activities.Explanation  `json:"explanation"`
+	Missing     []scorecard.MissingData `json:"missing"`
+	Explanation *scorecard.Explanation  `json:"explanation"`
 }
 
 func viewOf(r store.Result) resultView {
@@ -177,7 +177,7 @@ func viewOf(r store.Result) resultView {
 		_ = json.Unmarshal([]byte(r.Missing), &v.Missing)
 	}
 	if r.Explanation != "" {
-		var e activities.Explanation
+		var e scorecard.Explanation
 		if json.Unmarshal([]byte(r.Explanation), &e) == nil {
 			v.Explanation = &e
 		}
