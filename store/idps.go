@@ -106,3 +106,39 @@ func (s *Store) ListCheckins(ctx context.Context, idpID string) ([]IDPCheckin, e
 	}
 	return out, nil
 }
+
+// IDP states.
+const (
+	IDPOpen   = "open"
+	IDPClosed = "closed"
+)
+
+// IDP is an individual development plan.
+type IDP struct {
+	ID               string    `gorm:"primaryKey" json:"id"`
+	OrgID            string    `json:"-"`
+	MemberID         string    `json:"memberId"`
+	CycleID          string    `json:"cycleId"`
+	TriggerPeriods   string    `json:"-"` // JSON []IDPTrigger; read it with Triggers
+	Items            string    `json:"-"`
+	MentorID         string    `json:"mentorId"`
+	DueAt            time.Time `json:"dueAt"`
+	CheckinEveryDays int       `json:"checkinEveryDays"`
+	State            string    `json:"state"`
+	DedupeKey        string    `json:"-"`
+	CreatedAt        time.Time `json:"createdAt"`
+	UpdatedAt        time.Time `json:"updatedAt"`
+}
+
+func (IDP) TableName() string { return "idps" }
+
+// IDPCheckin is a note on an IDP's progress.
+type IDPCheckin struct {
+	ID    string    `gorm:"primaryKey" json:"id"`
+	IDPID string    `gorm:"column:idp_id" json:"idpId"`
+	At    time.Time `json:"at"`
+	Note  string    `json:"note"`
+	ByID  string    `json:"by"`
+}
+
+func (IDPCheckin) TableName() string { return "idp_checkins" }

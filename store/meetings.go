@@ -141,3 +141,25 @@ func containsAny(jsonList string, want map[string]bool) bool {
 	}
 	return false
 }
+
+// CalibrationMeeting is a cycle's scheduled calibration.
+type CalibrationMeeting struct {
+	ID            string    `gorm:"primaryKey" json:"id"`
+	OrgID         string    `json:"-"`
+	CycleID       string    `json:"cycleId"`
+	StartsAt      time.Time `json:"startsAt"`
+	EndsAt        time.Time `json:"endsAt"`
+	Timezone      string    `json:"timezone"`
+	FacilitatorID string    `json:"facilitatorId"`
+	Participants  string    `json:"-"`
+	Agenda        string    `json:"-"`
+	ICS           string    `gorm:"column:ics" json:"-"`
+	State         string    `json:"state"`
+	// Sequence is the iCalendar SEQUENCE of the invite: 0 when scheduled,
+	// one more for every move or the cancellation, under the same UID.
+	Sequence     int        `json:"sequence"`
+	ChangedBy    string     `json:"changedBy,omitempty"`
+	ChangeReason string     `json:"changeReason,omitempty"`
+	CreatedAt    time.Time  `json:"createdAt"`
+	UpdatedAt    *time.Time `json:"updatedAt,omitempty"`
+}

@@ -97,3 +97,22 @@ func (s *Store) MarkRead(ctx context.Context, recipientID, id string) error {
 	}
 	return nil
 }
+
+// Notification is one message to one person on one channel; DedupeKey makes
+// sending it idempotent.
+type Notification struct {
+	ID          string     `gorm:"primaryKey" json:"id"`
+	OrgID       string     `json:"-"`
+	RecipientID string     `json:"recipientId"`
+	Channel     string     `json:"channel"`
+	Kind        string     `json:"kind"`
+	Subject     string     `json:"subject"`
+	Body        string     `json:"body"`
+	DedupeKey   string     `json:"-"`
+	State       string     `json:"state"`
+	Attempts    int        `json:"attempts"`
+	LastError   string     `json:"lastError,omitempty"`
+	SentAt      *time.Time `json:"sentAt"`
+	ReadAt      *time.Time `json:"readAt"`
+	CreatedAt   time.Time  `json:"createdAt"`
+}
