@@ -8,16 +8,16 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/perfloop/perfloop/cycles/cyclestest"
 	"github.com/perfloop/perfloop/engine"
+	"github.com/perfloop/perfloop/enginetest"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/worker"
 )
 
-// blockedCycle launches cs-ops-monthly over the cyclestest team with one
+// blockedCycle launches cs-ops-monthly over the enginetest team with one
 // member's satisfaction (banded 0–100) recorded as 150, completes the
 // evaluations and waits, over HTTP, for the cycle to block at scoring.
-func blockedCycle(t *testing.T, e *env, ce *cyclestest.Env) (string, *store.Member) {
+func blockedCycle(t *testing.T, e *env, ce *enginetest.Env) (string, *store.Member) {
 	t.Helper()
 	ctx := context.Background()
 	ce.Metrics("2026-10")

@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
 
-	"github.com/perfloop/perfloop/cycles/cyclestest"
 	"github.com/perfloop/perfloop/engine"
+	"github.com/perfloop/perfloop/enginetest"
 	"github.com/perfloop/perfloop/store"
 )
 
@@ -39,7 +39,7 @@ func openTask(t *testing.T, e *env, who, cycleID string, kind engine.TaskKind, s
 // metrics posted, every member's self-evaluation and manager rating
 // submitted, a calibration that keeps the distribution, every result
 // acknowledged. It returns the cycle id.
-func runMonth(t *testing.T, e *env, ce *cyclestest.Env, period string) string {
+func runMonth(t *testing.T, e *env, ce *enginetest.Env, period string) string {
 	t.Helper()
 	var values []map[string]any
 	for i, m := range ce.Employees {

@@ -13,8 +13,8 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/require"
 
-	"github.com/perfloop/perfloop/cycles/cyclestest"
 	"github.com/perfloop/perfloop/engine"
+	"github.com/perfloop/perfloop/enginetest"
 	"github.com/perfloop/perfloop/store"
 )
 
@@ -230,7 +230,7 @@ func publishStrict(t *testing.T, e *env) {
 // evaluatedWithoutSurvey posts every member's cs-ops values but the new
 // joiner's customer survey, launches a cycle of the template and submits
 // every self and manager rating (4 of 5). It returns the cycle id.
-func evaluatedWithoutSurvey(t *testing.T, e *env, ce *cyclestest.Env, templateKey string, newJoiner *store.Member) string {
+func evaluatedWithoutSurvey(t *testing.T, e *env, ce *enginetest.Env, templateKey string, newJoiner *store.Member) string {
 	t.Helper()
 	var values []map[string]any
 	for i, m := range ce.Employees {

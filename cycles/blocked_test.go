@@ -8,8 +8,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/worker"
 
-	"github.com/perfloop/perfloop/cycles/cyclestest"
 	"github.com/perfloop/perfloop/engine"
+	"github.com/perfloop/perfloop/enginetest"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 	pworker "github.com/perfloop/perfloop/worker"
@@ -21,7 +21,7 @@ import (
 // for the replay tests in workflows).
 func TestABlockedEvaluationRunReplaysAfterItsResume(t *testing.T) {
 	st := storetest.SQLite(t)
-	e := cyclestest.Start(t, st, 2)
+	e := enginetest.Start(t, st, 2)
 	ctx := context.Background()
 	e.Metrics("2026-10")
 	e.SetMetric(e.Employees[0], "satisfaction", "2026-10", 150)

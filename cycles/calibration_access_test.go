@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/perfloop/perfloop/cycles"
-	"github.com/perfloop/perfloop/cycles/cyclestest"
 	"github.com/perfloop/perfloop/engine"
+	"github.com/perfloop/perfloop/enginetest"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 )
@@ -21,7 +21,7 @@ import (
 // that moves her own grade is refused before it reaches the workflow.
 func TestNobodyCalibratesTheirOwnGrade(t *testing.T) {
 	st := storetest.SQLite(t)
-	e := cyclestest.Start(t, st, 2)
+	e := enginetest.Start(t, st, 2)
 	ctx := context.Background()
 	c := e.Launch("cs-ops-monthly", "2026-10", time.Hour)
 	task := &store.Task{ID: store.NewID(), OrgID: e.Org.ID, CycleID: c.ID, WorkflowID: c.WorkflowID, StageKey: "calibrate", Kind: engine.TaskCalibration,

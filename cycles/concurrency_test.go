@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/perfloop/perfloop/cycles"
-	"github.com/perfloop/perfloop/cycles/cyclestest"
 	"github.com/perfloop/perfloop/engine"
+	"github.com/perfloop/perfloop/enginetest"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 )
@@ -31,7 +31,7 @@ func TestConcurrentSubmissionsRecordExactlyTheValidOnes(t *testing.T) {
 		members, dups, impostors = 450, 25, 25
 	}
 	st := storetest.SQLite(t)
-	e := cyclestest.Start(t, st, members)
+	e := enginetest.Start(t, st, members)
 	c := e.Launch("cs-ops-monthly", "2026-10", 10*time.Minute)
 	ctx := context.Background()
 	byMember := map[string]store.Task{}

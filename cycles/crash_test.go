@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/perfloop/perfloop/cycles"
-	"github.com/perfloop/perfloop/cycles/cyclestest"
 	"github.com/perfloop/perfloop/engine"
+	"github.com/perfloop/perfloop/enginetest"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 )
@@ -23,7 +23,7 @@ import (
 // once, and the member's workflow knows, refusing a third attempt.
 func TestASubmissionCutShortByACrashIsCompletedWhenSentAgain(t *testing.T) {
 	st := storetest.SQLite(t)
-	e := cyclestest.Start(t, st, 2)
+	e := enginetest.Start(t, st, 2)
 	c := e.Launch("cs-ops-monthly", "2026-10", 10*time.Minute)
 	ctx := context.Background()
 	m := e.Employees[0]

@@ -15,14 +15,14 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/perfloop/perfloop/cycles"
-	"github.com/perfloop/perfloop/cycles/cyclestest"
 	"github.com/perfloop/perfloop/engine"
+	"github.com/perfloop/perfloop/enginetest"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 	pworker "github.com/perfloop/perfloop/worker"
 )
 
-func submit(t *testing.T, e *cyclestest.Env, who *store.Member, task store.Task, form any) error {
+func submit(t *testing.T, e *enginetest.Env, who *store.Member, task store.Task, form any) error {
 	t.Helper()
 	data, err := json.Marshal(form)
 	require.NoError(t, err)
@@ -37,7 +37,7 @@ func submit(t *testing.T, e *cyclestest.Env, who *store.Member, task store.Task,
 // acknowledged (one appeal), and the cycle completes.
 func TestACycleRunsFromEvaluationToAcknowledgement(t *testing.T) {
 	st := storetest.SQLite(t)
-	e := cyclestest.Start(t, st, 4)
+	e := enginetest.Start(t, st, 4)
 	e.Metrics("2026-10")
 	c := e.Launch("cs-ops-monthly", "2026-10", 20*time.Second)
 	ctx := context.Background()
@@ -141,7 +141,7 @@ func TestACycleRunsFromEvaluationToAcknowledgement(t *testing.T) {
 
 // record writes a workflow's history to workflows/testdata when
 // PERFLOOP_RECORD_HISTORIES is set, for the replay tests there.
-func record(t *testing.T, e *cyclestest.Env, name, workflowID string, back int) {
+func record(t *testing.T, e *enginetest.Env, name, workflowID string, back int) {
 	if os.Getenv("PERFLOOP_RECORD_HISTORIES") == "" {
 		return
 	}
@@ -159,7 +159,7 @@ func record(t *testing.T, e *cyclestest.Env, name, workflowID string, back int) 
 
 // replay runs the recorded histories of the cycle's runs through the
 // current workflow code: a non-deterministic change fails here.
-func replay(t *testing.T, e *cyclestest.Env, workflowID string) {
+func replay(t *testing.T, e *enginetest.Env, workflowID string) {
 	t.Helper()
 	ctx := context.Background()
 	r := worker.NewWorkflowReplayer()

@@ -8,8 +8,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/perfloop/perfloop/activities"
-	"github.com/perfloop/perfloop/cycles/cyclestest"
 	"github.com/perfloop/perfloop/engine"
+	"github.com/perfloop/perfloop/enginetest"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 )
@@ -23,7 +23,7 @@ import (
 // opening then; applying the outcomes again creates nothing more.
 func TestBottomRankTwoMonthsRunningCreatesOneIDP(t *testing.T) {
 	st := storetest.SQLite(t)
-	e := cyclestest.Start(t, st, 4)
+	e := enginetest.Start(t, st, 4)
 	ctx := context.Background()
 
 	e.Metrics("2026-09")
@@ -111,7 +111,7 @@ func TestBottomRankTwoMonthsRunningCreatesOneIDP(t *testing.T) {
 // November and makes one, listing November and December.
 func TestBottomMonthsWithAGapBetweenThemCreateNoIDP(t *testing.T) {
 	st := storetest.SQLite(t)
-	e := cyclestest.Start(t, st, 4)
+	e := enginetest.Start(t, st, 4)
 	ctx := context.Background()
 	run := func(period string) *store.Cycle {
 		e.Metrics(period)
@@ -145,7 +145,7 @@ func TestBottomMonthsWithAGapBetweenThemCreateNoIDP(t *testing.T) {
 // cycle and September–November is no run: no IDP.
 func TestACancelledMonthBetweenTwoBottomMonthsBreaksTheRun(t *testing.T) {
 	st := storetest.SQLite(t)
-	e := cyclestest.Start(t, st, 4)
+	e := enginetest.Start(t, st, 4)
 	ctx := context.Background()
 	bottomTwo := func(c *store.Cycle) []string {
 		rs, err := st.AllResults(ctx, c.ID)

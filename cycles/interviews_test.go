@@ -14,8 +14,8 @@ import (
 
 	"github.com/perfloop/perfloop/activities"
 	"github.com/perfloop/perfloop/api"
-	"github.com/perfloop/perfloop/cycles/cyclestest"
 	"github.com/perfloop/perfloop/engine"
+	"github.com/perfloop/perfloop/enginetest"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 	"github.com/perfloop/perfloop/templates"
@@ -30,7 +30,7 @@ import (
 // them and the manager one invite; booking again changes nothing.
 func TestAManagerWithTwelveReportsGetsTwelveSlotsInHerOwnWorkingHours(t *testing.T) {
 	st := storetest.SQLite(t)
-	o := cyclestest.SeedOrg(t, st, 12)
+	o := enginetest.SeedOrg(t, st, 12)
 	ctx := context.Background()
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	require.NoError(t, err)
@@ -113,7 +113,7 @@ func TestAManagerWithTwelveReportsGetsTwelveSlotsInHerOwnWorkingHours(t *testing
 // one through the API sends both an update at SEQUENCE 1.
 func TestACycleBooksEveryMembersInterviewAndAMoveSendsSequenceOne(t *testing.T) {
 	st := storetest.SQLite(t)
-	e := cyclestest.Start(t, st, 4)
+	e := enginetest.Start(t, st, 4)
 	e.Metrics("2026-10")
 	c := e.Launch("cs-ops-monthly", "2026-10", 20*time.Second)
 	ctx := context.Background()

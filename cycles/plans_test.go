@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/perfloop/perfloop/cycles"
-	"github.com/perfloop/perfloop/cycles/cyclestest"
 	"github.com/perfloop/perfloop/engine"
+	"github.com/perfloop/perfloop/enginetest"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 )
@@ -24,7 +24,7 @@ import (
 // expired.
 func TestAPlanSentBackIsRevisedAndApprovedBeforeTheStageMovesOn(t *testing.T) {
 	st := storetest.SQLite(t)
-	e := cyclestest.Start(t, st, 2)
+	e := enginetest.Start(t, st, 2)
 	e.Metrics("2026-10")
 	// A day is 20 s: the plan stage (three days) would close after a minute.
 	c := e.Launch("ops-assistant-monthly", "2026-10", 20*time.Second)

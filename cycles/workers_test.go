@@ -11,8 +11,8 @@ import (
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 
-	"github.com/perfloop/perfloop/cycles/cyclestest"
 	"github.com/perfloop/perfloop/engine"
+	"github.com/perfloop/perfloop/enginetest"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 	"github.com/perfloop/perfloop/worker"
@@ -26,7 +26,7 @@ func TestACycleFinishesWhenOneOfTwoWorkersStops(t *testing.T) {
 	for _, stop := range []string{"first", "second"} {
 		t.Run("the "+stop+" stops", func(t *testing.T) {
 			st := storetest.SQLite(t)
-			e := cyclestest.Start(t, st, 10)
+			e := enginetest.Start(t, st, 10)
 			// Its own client gives the second worker its own identity in
 			// the histories, which is how the test tells the two apart.
 			c2, err := client.NewClientFromExisting(e.Client, client.Options{Identity: "second-worker", Logger: sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))})
@@ -74,7 +74,7 @@ func TestACycleFinishesWhenOneOfTwoWorkersStops(t *testing.T) {
 
 // identities lists the workers that completed workflow tasks or started
 // activities in the cycle's member workflows, with how many each.
-func identities(t *testing.T, e *cyclestest.Env, cycleID string) map[string]int {
+func identities(t *testing.T, e *enginetest.Env, cycleID string) map[string]int {
 	t.Helper()
 	ctx := context.Background()
 	out := map[string]int{}

@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/perfloop/perfloop/cycles"
-	"github.com/perfloop/perfloop/cycles/cyclestest"
 	"github.com/perfloop/perfloop/engine"
+	"github.com/perfloop/perfloop/enginetest"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
 )
@@ -29,7 +29,7 @@ const (
 
 // team is the seeded organisation with a bearer token per person.
 type team struct {
-	*cyclestest.Org
+	*enginetest.Org
 	tokens map[string]string // member id → token
 	// bottom are the two members ranked last in lastPeriod and again in
 	// period: the ones who must get an IDP, each exactly one.
@@ -42,7 +42,7 @@ type team struct {
 func seedTeam(t *testing.T, st *store.Store, n int) *team {
 	t.Helper()
 	ctx := context.Background()
-	tm := &team{Org: cyclestest.SeedOrg(t, st, n), tokens: map[string]string{}}
+	tm := &team{Org: enginetest.SeedOrg(t, st, n), tokens: map[string]string{}}
 	people := append([]*store.Member{tm.Manager, tm.HRBP}, tm.Employees...)
 	for _, m := range people {
 		tok, _, err := st.IssueToken(ctx, m.ID, "faults", 0)

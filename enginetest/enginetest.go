@@ -1,8 +1,8 @@
-// Package cyclestest runs the real engine for tests: an embedded Temporal
+// Package enginetest runs the real engine for tests: an embedded Temporal
 // server, a worker with every workflow and activity, a migrated store with a
 // small customer-service team, and the built-in templates published. It is
 // not a _test file so that the API, bench and fault tests share it.
-package cyclestest
+package enginetest
 
 import (
 	"context"
