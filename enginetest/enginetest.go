@@ -18,7 +18,7 @@ import (
 
 	"github.com/perfloop/perfloop/catalog"
 	"github.com/perfloop/perfloop/cycles"
-	"github.com/perfloop/perfloop/devserver"
+	"github.com/perfloop/perfloop/devserver/devservertest"
 	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/worker"
@@ -43,7 +43,7 @@ type Env struct {
 // Start brings up the engine on st with a team of n employees.
 func Start(t testing.TB, st *store.Store, n int) *Env {
 	t.Helper()
-	srv := devserver.StartForTest(t)
+	srv := devservertest.Start(t)
 	c, err := client.Dial(client.Options{HostPort: srv.HostPort(), Namespace: srv.Namespace(), Logger: sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))})
 	require.NoError(t, err)
 	t.Cleanup(c.Close)

@@ -19,7 +19,7 @@ import (
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 
-	"github.com/perfloop/perfloop/devserver"
+	"github.com/perfloop/perfloop/devserver/devservertest"
 	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
@@ -82,7 +82,7 @@ func (p *started) waitExit(t *testing.T, within time.Duration) error {
 }
 
 func TestThreeWorkerProcessesStartedTogetherOnAFreshDatabaseAllRunAndStopOnSIGTERM(t *testing.T) {
-	temporal := devserver.StartForTest(t)
+	temporal := devservertest.Start(t)
 	files, err := templates.BuiltinFiles()
 	require.NoError(t, err)
 	for _, db := range migrated(t) {
@@ -132,7 +132,7 @@ func freeAddr(t *testing.T) string {
 }
 
 func TestAPIProcessOnSIGTERMAnswersReadyz503WhileDrainingThenExits0(t *testing.T) {
-	temporal := devserver.StartForTest(t)
+	temporal := devservertest.Start(t)
 	db := migrated(t)[0]
 	addr := freeAddr(t)
 	api := startPerfloop(t, "api", "--db", db.DSN, "--temporal", temporal.HostPort(), "--namespace", temporal.Namespace(),
@@ -169,7 +169,7 @@ func TestAFailingCommandWithJSONLogsReportsItsErrorAsJSON(t *testing.T) {
 // activities waits on the database: the process must let it finish and
 // report before exiting, not leave it for Temporal to time out (30 s here).
 func TestAWorkerProcessOnSIGTERMFinishesTheActivityInFlightBeforeExiting(t *testing.T) {
-	temporal := devserver.StartForTest(t)
+	temporal := devservertest.Start(t)
 	db := migrated(t)[0] // SQLite: a write lock held by the test stalls the activity
 	w := startPerfloop(t, "worker", "--db", db.DSN, "--temporal", temporal.HostPort(), "--namespace", temporal.Namespace(),
 		"--task-queue", "sigterm-in-flight", "--log-format", "json", "--shutdown-timeout", "20s")
