@@ -47,7 +47,7 @@ func TestABlockedEvaluationRunReplaysAfterItsResume(t *testing.T) {
 	hist, err := pworker.FetchHistory(ctx, e.Client, c.WorkflowID, prev)
 	require.NoError(t, err)
 	r := worker.NewWorkflowReplayer()
-	pworker.RegisterReplay(r)
+	pworker.RegisterWorkflows(r)
 	require.NoError(t, r.ReplayWorkflowHistory(nil, hist))
 	record(t, e, "cycle-evaluate-blocked.json", c.WorkflowID, 1)
 }

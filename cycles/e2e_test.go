@@ -163,7 +163,7 @@ func replay(t *testing.T, e *enginetest.Env, workflowID string) {
 	t.Helper()
 	ctx := context.Background()
 	r := worker.NewWorkflowReplayer()
-	pworker.RegisterReplay(r)
+	pworker.RegisterWorkflows(r)
 	hist, err := pworker.FetchHistory(ctx, e.Client, workflowID, "")
 	require.NoError(t, err)
 	require.NoError(t, r.ReplayWorkflowHistory(nil, hist))

@@ -101,24 +101,27 @@ func StartDelivery(ctx context.Context, c client.Client, taskQueue string) error
 	return nil
 }
 
+// WorkflowRegistry is what a worker, the test environment and a replayer
+// all offer.
+type WorkflowRegistry interface {
+	RegisterWorkflowWithOptions(w interface{}, options workflow.RegisterOptions)
+}
+
 // Registry is what a worker and the test environment both offer.
 type Registry interface {
-	RegisterWorkflowWithOptions(w interface{}, options workflow.RegisterOptions)
+	WorkflowRegistry
 	RegisterActivity(a interface{})
 }
 
 // Register adds the workflows under their stable names and the activities.
 func Register(r Registry, acts *activities.Activities) {
-	r.RegisterWorkflowWithOptions(workflows.CycleWorkflow, workflow.RegisterOptions{Name: engine.CycleWorkflow.String()})
-	r.RegisterWorkflowWithOptions(workflows.MemberWorkflow, workflow.RegisterOptions{Name: engine.MemberWorkflow.String()})
-	r.RegisterWorkflowWithOptions(workflows.IDPWorkflow, workflow.RegisterOptions{Name: engine.IDPWorkflow.String()})
-	r.RegisterWorkflowWithOptions(workflows.LaunchWorkflow, workflow.RegisterOptions{Name: engine.LaunchWorkflow.String()})
-	r.RegisterWorkflowWithOptions(workflows.DeliveryWorkflow, workflow.RegisterOptions{Name: engine.DeliveryWorkflow.String()})
+	RegisterWorkflows(r)
 	r.RegisterActivity(acts)
 }
 
-// RegisterReplay registers the workflows on a replayer under their names.
-func RegisterReplay(r sdkworker.WorkflowReplayer) {
+// RegisterWorkflows adds the workflows under their stable names: the
+// names recorded histories carry, so a replayer registers exactly these.
+func RegisterWorkflows(r WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.CycleWorkflow, workflow.RegisterOptions{Name: engine.CycleWorkflow.String()})
 	r.RegisterWorkflowWithOptions(workflows.MemberWorkflow, workflow.RegisterOptions{Name: engine.MemberWorkflow.String()})
 	r.RegisterWorkflowWithOptions(workflows.IDPWorkflow, workflow.RegisterOptions{Name: engine.IDPWorkflow.String()})
