@@ -25,7 +25,7 @@ func openTask(t *testing.T, e *env, who, cycleID string, kind engine.TaskKind, s
 		r := e.do("GET", "/api/v1/inbox?state=open&limit=500", who, nil)
 		for _, it := range r.body["items"].([]any) {
 			m := it.(map[string]any)
-			if m["cycleId"] == cycleID && m["kind"] == kind && (subject == "" || m["subjectId"] == subject) {
+			if m["cycleId"] == cycleID && m["kind"] == string(kind) && (subject == "" || m["subjectId"] == subject) {
 				id = m["id"].(string)
 				return true
 			}
