@@ -200,7 +200,7 @@ func firstSlot(from, until time.Time, length time.Duration, loc *time.Location, 
 
 func atClock(day time.Time, hhmm string) time.Time {
 	var h, m int
-	fmt.Sscanf(hhmm, "%d:%d", &h, &m)
+	_, _ = fmt.Sscanf(hhmm, "%d:%d", &h, &m) // the template validator checked the HH:MM
 	return time.Date(day.Year(), day.Month(), day.Day(), h, m, 0, 0, day.Location())
 }
 

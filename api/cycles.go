@@ -73,12 +73,6 @@ type launchInput struct {
 	Compress       float64 `json:"compress,omitempty"`
 }
 
-// request is the launch the input asks for, before the caller is known.
-func (in launchInput) request() cycles.LaunchRequest {
-	return cycles.LaunchRequest{TemplateKey: in.TemplateKey, Version: in.Version, TeamID: in.TeamID, Period: in.Period,
-		Title: in.Title, IdempotencyKey: in.IdempotencyKey, Compress: in.Compress}
-}
-
 type cancelInput struct {
 	Reason string `json:"reason"`
 }
