@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/notify"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
@@ -83,7 +84,7 @@ func (a *Activities) cycle(ctx context.Context, id string) (*store.Cycle, *templ
 }
 
 // LoadCycle reads the frozen snapshot a cycle's workflow runs on.
-func (a *Activities) LoadCycle(ctx context.Context, cycleID string) (*CycleSnapshot, error) {
+func (a *Activities) LoadCycle(ctx context.Context, cycleID string) (*engine.CycleSnapshot, error) {
 	c, _, err := a.cycle(ctx, cycleID)
 	if err != nil {
 		return nil, err
@@ -92,7 +93,7 @@ func (a *Activities) LoadCycle(ctx context.Context, cycleID string) (*CycleSnaps
 	if err != nil {
 		return nil, err
 	}
-	return &CycleSnapshot{
+	return &engine.CycleSnapshot{
 		CycleID: c.ID, OrgID: c.OrgID, Template: []byte(c.TemplateBody), Period: c.Period,
 		PeriodStart: c.PeriodStart, PeriodEnd: c.PeriodEnd, Timezone: c.Timezone,
 		Members: n, Compress: c.Compress, State: c.State,
@@ -128,7 +129,7 @@ const ErrTypeCancelRecorded = "CancelRecorded"
 // CancelCycle closes every open task and marks the cycle cancelled; nothing
 // is deleted.
 func (a *Activities) CancelCycle(ctx context.Context, ch StateChange) error {
-	if _, err := a.Store.CloseTasks(ctx, ch.CycleID, "", store.TaskCancelled); err != nil {
+	if _, err := a.Store.CloseTasks(ctx, ch.CycleID, "", engine.TaskCancelled); err != nil {
 		return err
 	}
 	return notFound(a.Store.SetCycleStage(ctx, ch.CycleID, ch.Stage, "cancelled"))
@@ -136,17 +137,17 @@ func (a *Activities) CancelCycle(ctx context.Context, ch StateChange) error {
 
 // RecordSubmission stores a task's form (and the evaluation it carries).
 // A second call for a submitted task returns the first result.
-func (a *Activities) RecordSubmission(ctx context.Context, s Submission) (SubmitResult, error) {
+func (a *Activities) RecordSubmission(ctx context.Context, s engine.Submission) (engine.SubmitResult, error) {
 	t, err := a.Store.GetTaskByID(ctx, s.TaskID)
 	if err != nil {
-		return SubmitResult{}, notFound(err)
+		return engine.SubmitResult{}, notFound(err)
 	}
 	// The task and its evaluation are written in one transaction. Already
 	// submitted by the same person is a retry after a crash before the
 	// follow-up: the evaluation is there (RecordEvaluation keeps one per task,
 	// and also covers rows written before both went in one transaction) and
 	// the follow-up is idempotent.
-	if t.State != store.TaskSubmitted || t.SubmittedBy == nil || *t.SubmittedBy != s.By {
+	if t.State != engine.TaskSubmitted || t.SubmittedBy == nil || *t.SubmittedBy != s.By {
 		var bad error
 		t, err = a.Store.SubmitTaskWithEvaluation(ctx, s.TaskID, s.By, string(s.Data), t.Version, func(t *store.Task) (*store.Evaluation, error) {
 			e, err := evaluationOf(t)
@@ -154,16 +155,16 @@ func (a *Activities) RecordSubmission(ctx context.Context, s Submission) (Submit
 			return e, err
 		})
 		if bad != nil {
-			return SubmitResult{}, bad
+			return engine.SubmitResult{}, bad
 		}
 		if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound) {
 			// An earlier attempt of this same submission may have won (it
 			// timed out here but its transaction committed): the next attempt
 			// finds the row and carries on. Anyone else's answer closes it.
-			if again, gerr := a.Store.GetTaskByID(ctx, s.TaskID); gerr == nil && again.State == store.TaskSubmitted && again.SubmittedBy != nil && *again.SubmittedBy == s.By {
-				return SubmitResult{}, fmt.Errorf("task %s was recorded by an earlier attempt meanwhile: %w", s.TaskID, err)
+			if again, gerr := a.Store.GetTaskByID(ctx, s.TaskID); gerr == nil && again.State == engine.TaskSubmitted && again.SubmittedBy != nil && *again.SubmittedBy == s.By {
+				return engine.SubmitResult{}, fmt.Errorf("task %s was recorded by an earlier attempt meanwhile: %w", s.TaskID, err)
 			}
-			return SubmitResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "TaskClosed", err)
+			return engine.SubmitResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "TaskClosed", err)
 		}
 		if err != nil {
 			// The database failed, not the submission: retry. Refusing it as
@@ -171,16 +172,16 @@ func (a *Activities) RecordSubmission(ctx context.Context, s Submission) (Submit
 			// the write may have committed before the connection dropped, so
 			// a retrying client found it submitted, stopped, and the stage
 			// waited for its deadline (the MariaDB fault test caught it).
-			return SubmitResult{}, err
+			return engine.SubmitResult{}, err
 		}
 	} else if e, err := evaluationOf(t); err != nil {
-		return SubmitResult{}, err
+		return engine.SubmitResult{}, err
 	} else if e != nil {
 		if err := a.Store.RecordEvaluation(ctx, e); err != nil {
-			return SubmitResult{}, err
+			return engine.SubmitResult{}, err
 		}
 	}
-	res := SubmitResult{TaskID: t.ID, State: t.State, SubmittedAt: deref(t.SubmittedAt)}
+	res := engine.SubmitResult{TaskID: t.ID, State: t.State, SubmittedAt: deref(t.SubmittedAt)}
 	follow, err := a.followUp(ctx, t)
 	if err != nil {
 		return res, err
@@ -203,9 +204,9 @@ type ratingForm struct {
 	Comment string             `json:"comment"`
 }
 
-var raterRoleOfKind = map[string]string{
-	store.TaskSelfEval: templates.RaterSelf, store.TaskManagerEval: templates.RaterManager,
-	store.TaskPeerEval: templates.RaterPeer, store.TaskCrossEval: templates.RaterCrossDepartment,
+var raterRoleOfKind = map[engine.TaskKind]string{
+	engine.TaskSelfEval: templates.RaterSelf, engine.TaskManagerEval: templates.RaterManager,
+	engine.TaskPeerEval: templates.RaterPeer, engine.TaskCrossEval: templates.RaterCrossDepartment,
 }
 
 // evaluationOf is the evaluation a submitted rating task records, or nil
@@ -220,7 +221,7 @@ func evaluationOf(t *store.Task) (*store.Evaluation, error) {
 		return nil, temporal.NewNonRetryableApplicationError("rating form: "+err.Error(), "BadSubmission", err)
 	}
 	scores, _ := json.Marshal(f.Scores)
-	var p taskPayload
+	var p engine.TaskPayload
 	_ = json.Unmarshal([]byte(t.Payload), &p)
 	return &store.Evaluation{
 		CycleID: t.CycleID, TaskID: t.ID, RaterID: t.AssigneeID, RaterRole: role, RaterKey: p.RaterKey,
@@ -238,47 +239,26 @@ func deref2(s *string) string {
 // followUp opens the task a submission leads to: a submitted plan goes to
 // the manager for approval when the template asks for it, and a plan sent
 // back goes to its owner to revise (plans.go).
-func (a *Activities) followUp(ctx context.Context, t *store.Task) (*TaskRef, error) {
-	var p taskPayload
+func (a *Activities) followUp(ctx context.Context, t *store.Task) (*engine.TaskRef, error) {
+	var p engine.TaskPayload
 	_ = json.Unmarshal([]byte(t.Payload), &p)
 	switch t.Kind {
-	case store.TaskAcknowledge:
+	case engine.TaskAcknowledge:
 		return nil, a.acknowledge(ctx, t)
-	case store.TaskIDPReview:
+	case engine.TaskIDPReview:
 		return nil, a.Store.CloseIDP(ctx, p.IDPID)
-	case store.TaskPlan:
+	case engine.TaskPlan:
 		if p.Approval {
 			return a.askApproval(ctx, t, p)
 		}
-	case store.TaskPlanApproval:
+	case engine.TaskPlanApproval:
 		return a.answerPlan(ctx, t, p)
 	}
 	return nil, nil
 }
 
-func refOf(t *store.Task) TaskRef {
-	return TaskRef{TaskID: t.ID, Kind: t.Kind, AssigneeID: t.AssigneeID, SubjectID: deref2(t.SubjectID), Due: t.DueAt, State: t.State}
-}
-
-// taskPayload is what a task row carries for the form and the follow-ups.
-type taskPayload struct {
-	StageKey   string            `json:"stageKey"`
-	StageType  string            `json:"stageType,omitempty"`
-	Form       []templates.Field `json:"form,omitempty"`
-	Indicators []string          `json:"indicators,omitempty"` // rating tasks: what to rate
-	Scale      *templates.Scale  `json:"scale,omitempty"`
-	RaterKey   string            `json:"raterKey,omitempty"`
-	Anonymous  bool              `json:"anonymous,omitempty"`
-	Approval   bool              `json:"approval,omitempty"`
-	PlanTaskID string            `json:"planTaskId,omitempty"`
-	IDPID      string            `json:"idpId,omitempty"`
-	// Revision counts how often a plan was sent back (0: the first plan);
-	// a revised plan names the approval that sent it back.
-	Revision       int    `json:"revision,omitempty"`
-	ReviewTaskID   string `json:"reviewTaskId,omitempty"`
-	PreviousTaskID string `json:"previousTaskId,omitempty"`
-	// Round numbers a progress report within its execute stage.
-	Round int `json:"round,omitempty"`
+func refOf(t *store.Task) engine.TaskRef {
+	return engine.TaskRef{TaskID: t.ID, Kind: t.Kind, AssigneeID: t.AssigneeID, SubjectID: deref2(t.SubjectID), Due: t.DueAt, State: t.State}
 }
 
 // acknowledge records the member's answer on their result: acknowledged,

@@ -6,24 +6,17 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/perfloop/perfloop/engine"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 )
 
-// MemberInput mirrors workflows.MemberInput; the workflow type is named by
-// string so this package need not import workflows.
-type memberInput struct {
-	CycleID  string
-	MemberID string
-	ParentID string
-}
-
 // BroadcastStage signals-with-start every member's workflow with the
 // stage. It heartbeats how far it got, so a retry after a worker crash
 // resumes there; members ignore a stage they have already seen, so the
 // overlap is harmless. It returns the number of members.
-func (a *Activities) BroadcastStage(ctx context.Context, s StageOpen) (int, error) {
+func (a *Activities) BroadcastStage(ctx context.Context, s engine.StageOpen) (int, error) {
 	ms, err := a.Store.ListCycleMembers(ctx, s.CycleID)
 	if err != nil {
 		return 0, err
@@ -37,9 +30,9 @@ func (a *Activities) BroadcastStage(ctx context.Context, s StageOpen) (int, erro
 		ids[i] = m.MemberID
 	}
 	err = a.fanout(ctx, ids, start, func(ctx context.Context, id string) error {
-		opts := client.StartWorkflowOptions{ID: MemberWorkflowID(s.CycleID, id), TaskQueue: a.TaskQueue}
-		in := memberInput{CycleID: s.CycleID, MemberID: id, ParentID: CycleWorkflowID(s.CycleID)}
-		_, err := a.Client.SignalWithStartWorkflow(ctx, opts.ID, SignalStage, s, opts, "MemberWorkflow", in)
+		opts := client.StartWorkflowOptions{ID: engine.MemberWorkflowID(s.CycleID, id), TaskQueue: a.TaskQueue}
+		in := engine.MemberInput{CycleID: s.CycleID, MemberID: id, ParentID: engine.CycleWorkflowID(s.CycleID)}
+		_, err := a.Client.SignalWithStartWorkflow(ctx, opts.ID, engine.SignalStage.String(), s, opts, engine.MemberWorkflow.String(), in)
 		return err
 	})
 	return len(ids), err
@@ -60,7 +53,7 @@ func (a *Activities) BroadcastFinish(ctx context.Context, cycleID string) error 
 		_ = activity.GetHeartbeatDetails(ctx, &start)
 	}
 	return a.fanout(ctx, ids, start, func(ctx context.Context, id string) error {
-		err := a.Client.SignalWorkflow(ctx, MemberWorkflowID(cycleID, id), "", SignalFinish, nil)
+		err := a.Client.SignalWorkflow(ctx, engine.MemberWorkflowID(cycleID, id), "", engine.SignalFinish.String(), nil)
 		var nf *serviceerror.NotFound
 		if errors.As(err, &nf) {
 			return nil // never started (no member stage) or already finished

@@ -8,8 +8,9 @@ import (
 	"sort"
 	"time"
 
-	"github.com/perfloop/perfloop/notify"
-	"github.com/perfloop/perfloop/outbox"
+	"github.com/perfloop/perfloop/calendar"
+	"github.com/perfloop/perfloop/engine"
+	"github.com/perfloop/perfloop/scorecard"
 	"github.com/perfloop/perfloop/scoring"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
@@ -32,9 +33,9 @@ type Agenda struct {
 
 // Incomplete is a member whose data was not all there when scored.
 type Incomplete struct {
-	MemberID string        `json:"memberId"`
-	Missing  []MissingData `json:"missing"`
-	Blocked  string        `json:"blocked,omitempty"`
+	MemberID string                  `json:"memberId"`
+	Missing  []scorecard.MissingData `json:"missing"`
+	Blocked  string                  `json:"blocked,omitempty"`
 }
 
 // Outlier is a member whose score stands far from the team's.
@@ -99,7 +100,7 @@ func (a *Activities) ScheduleCalibrationMeeting(ctx context.Context, req Meeting
 	if err != nil {
 		return res, err
 	}
-	in := meetingInvite(c, stage, start, start.Add(length), facilitator, participants, members, 0, false)
+	in := calendar.NewMeetingInvite(c, stage, start, start.Add(length), facilitator, participants, members, 0, false)
 	invite := in.ICS()
 	partJSON, _ := json.Marshal(participants)
 	agendaJSON, _ := json.Marshal(agenda)
@@ -110,7 +111,7 @@ func (a *Activities) ScheduleCalibrationMeeting(ctx context.Context, req Meeting
 	if err := a.Store.SaveMeeting(ctx, m); err != nil {
 		return res, err
 	}
-	if _, err := AnnounceMeeting(ctx, a.outbox(), c, t, m, members); err != nil {
+	if _, err := calendar.AnnounceMeeting(ctx, a.outbox(), c, t, m, members); err != nil {
 		return res, err
 	}
 	return MeetingResult{StartsAt: start, EndsAt: start.Add(length), FacilitatorID: facilitator, Participants: participants}, nil
@@ -199,7 +200,7 @@ func firstSlot(from, until time.Time, length time.Duration, loc *time.Location, 
 
 func atClock(day time.Time, hhmm string) time.Time {
 	var h, m int
-	fmt.Sscanf(hhmm, "%d:%d", &h, &m)
+	_, _ = fmt.Sscanf(hhmm, "%d:%d", &h, &m) // the template validator checked the HH:MM
 	return time.Date(day.Year(), day.Month(), day.Day(), h, m, 0, 0, day.Location())
 }
 
@@ -216,121 +217,6 @@ func (a *Activities) membersByID(ctx context.Context, orgID string, ids []string
 	return out, nil
 }
 
-// MeetingInvite is the calendar invite of a cycle's meeting as it stands:
-// its times, its sequence, and a cancellation once it is cancelled.
-// DTSTAMP is when this version was made, so a retry renders the same
-// bytes. members holds the participants by id.
-func MeetingInvite(c *store.Cycle, t *templates.Template, m *store.CalibrationMeeting, members map[string]*store.Member) notify.Invite {
-	var parts []string
-	_ = json.Unmarshal([]byte(m.Participants), &parts)
-	stage := templates.Stage{}
-	if r := outbox.RouteOfType(t, templates.StageCalibrate); r.Stage != nil {
-		stage = *r.Stage
-	}
-	in := meetingInvite(c, stage, m.StartsAt, m.EndsAt, m.FacilitatorID, parts, members, m.Sequence, m.State == store.MeetingCancelled)
-	if m.UpdatedAt != nil {
-		in.Stamp = *m.UpdatedAt
-	}
-	return in
-}
-
-// AnnounceMeeting sends every participant the meeting as it stands (its
-// first invite, a move or the cancellation) in-app and on the channels
-// meetings are routed to, once per participant and sequence. It returns
-// the external messages newly owed.
-func AnnounceMeeting(ctx context.Context, ob outbox.Outbox, c *store.Cycle, t *templates.Template, m *store.CalibrationMeeting, members map[string]*store.Member) (int, error) {
-	var parts []string
-	_ = json.Unmarshal([]byte(m.Participants), &parts)
-	return sendInvite(ctx, ob, c, calendarNotice{
-		Invite: MeetingInvite(c, t, m, members), What: notify.Text{Zh: "校准会", En: "Calibration meeting"},
-		Reason: m.ChangeReason, Route: outbox.RouteOfType(t, templates.StageCalibrate), Key: []string{"meeting", c.ID},
-	}, parts)
-}
-
-// calendarNotice is one version of a calendar invite owed to its people.
-type calendarNotice struct {
-	Invite notify.Invite
-	What   notify.Text // the kind of meeting, for subjects: 校准会 / Calibration meeting
-	Reason string      // why it moved or was cancelled
-	Route  outbox.Route
-	Key    []string // dedupe key parts before the recipient
-}
-
-// sendInvite sends each recipient a version of an invite in-app and on
-// the channels meetings are routed to, in the invite's own time zone. The
-// first version keeps the key it always had (no sequence); each later
-// version is its own message. It returns the external messages newly owed.
-func sendInvite(ctx context.Context, ob outbox.Outbox, c *store.Cycle, n calendarNotice, recipients []string) (int, error) {
-	in := n.Invite
-	invite := in.ICS()
-	tz := orText(in.Timezone, "UTC")
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		loc = time.UTC
-	}
-	start := in.Start
-	zh := start.In(loc).Format("2006-01-02 15:04 MST")
-	en := start.In(loc).Format("Mon 2 Jan 15:04 MST")
-	subject := fmt.Sprintf("%s %s / %s %s", n.What.Zh, zh, n.What.En, en)
-	title := notify.Text{Zh: in.Summary, En: in.Summary}
-	switch {
-	case in.Cancel:
-		subject = fmt.Sprintf("%s已取消（原定 %s）/ %s cancelled (was %s)", n.What.Zh, zh, n.What.En, en)
-		title = notify.Text{Zh: "已取消：" + in.Summary, En: "Cancelled: " + in.Summary}
-	case in.Sequence > 0:
-		subject = fmt.Sprintf("%s改至 %s / %s moved to %s", n.What.Zh, zh, n.What.En, en)
-		title = notify.Text{Zh: "改期：" + in.Summary, En: "Moved: " + in.Summary}
-	}
-	detail := notify.Text{Zh: start.In(loc).Format("2006-01-02 15:04") + " " + tz, En: start.In(loc).Format("Mon 2 Jan 15:04") + " " + tz}
-	if n.Reason != "" {
-		detail.Zh += "。原因：" + n.Reason
-		detail.En += ". Reason: " + n.Reason
-	}
-	owed := 0
-	for _, p := range recipients {
-		key := dedupe(append(append([]string{}, n.Key...), p)...)
-		if in.Sequence > 0 {
-			key = dedupe(key, fmt.Sprint(in.Sequence))
-		}
-		msg := &store.Notification{OrgID: c.OrgID, RecipientID: p, Channel: store.ChannelInApp, Kind: "meeting", Subject: subject, Body: invite, DedupeKey: key}
-		ev := notify.Event{Title: title, Detail: detail, Due: &start, Calendar: invite, CalendarMethod: in.Method()}
-		_, chs, err := ob.Notify(ctx, msg, ev, n.Route)
-		if err != nil {
-			return owed, err
-		}
-		owed += len(chs)
-	}
-	return owed, nil
-}
-
-// meetingInvite is the calendar invite every participant receives: the
-// cycle's time zone, the facilitator as organiser, the UID fixed per
-// cycle so a later move (a higher sequence) or cancellation replaces it.
-func meetingInvite(c *store.Cycle, stage templates.Stage, start, end time.Time, organiser string, participants []string, members map[string]*store.Member, sequence int, cancel bool) notify.Invite {
-	in := notify.Invite{
-		UID: "calibration-" + c.ID + "@perfloop", Sequence: sequence, Cancel: cancel, Start: start, End: end, Timezone: c.Timezone,
-		Summary:     fmt.Sprintf("%s · %s / Calibration %s", stage.Name.Zh, c.Period, c.Period),
-		Description: fmt.Sprintf("绩效校准会：对照强制分布审核建议等级。Cycle %s, time zone %s.", c.ID, c.Timezone),
-		Stamp:       c.CreatedAt,
-	}
-	return withPeople(in, organiser, participants, members)
-}
-
-// withPeople names an invite's organiser and attendees from members by
-// id; someone not among members (no longer in the organisation) is left
-// out rather than invited without an address.
-func withPeople(in notify.Invite, organiser string, attendees []string, members map[string]*store.Member) notify.Invite {
-	if m := members[organiser]; m != nil {
-		in.Organizer = notify.Person{Name: m.Name, Email: m.Email}
-	}
-	for _, p := range attendees {
-		if m := members[p]; m != nil {
-			in.Attendees = append(in.Attendees, notify.Person{Name: m.Name, Email: m.Email})
-		}
-	}
-	return in
-}
-
 // agenda summarises the proposed grades against the forced distribution,
 // the members the distribution moved, and score outliers (|z| ≥ 2, or a
 // rank decided by member id alone).
@@ -342,7 +228,7 @@ func (a *Activities) agenda(ctx context.Context, c *store.Cycle, t *templates.Te
 	ag := &Agenda{Distribution: map[string]int{}, Limits: t.Distribution, Proposed: map[string]string{}, Violations: []string{}, Outliers: []Outlier{}, Moves: []map[string]string{}, Incomplete: []Incomplete{}}
 	results := make([]store.Result, 0, len(all))
 	for _, r := range all {
-		var missing []MissingData
+		var missing []scorecard.MissingData
 		_ = json.Unmarshal([]byte(r.Missing), &missing)
 		if len(missing) > 0 || r.Blocked != "" {
 			ag.Incomplete = append(ag.Incomplete, Incomplete{MemberID: r.MemberID, Missing: missing, Blocked: r.Blocked})
@@ -422,7 +308,7 @@ func (a *Activities) ApplyCalibration(ctx context.Context, req CalibrationReques
 // releases, on the data there is, and places them among everyone else.
 // Their grade follows their score: the forced distribution was settled on
 // the members already scored, whose scores and grades stay as they are.
-func (a *Activities) waive(ctx context.Context, cycleID string, sub CalibrationSubmission) error {
+func (a *Activities) waive(ctx context.Context, cycleID string, sub engine.CalibrationSubmission) error {
 	c, t, err := a.cycle(ctx, cycleID)
 	if err != nil {
 		return err
@@ -438,7 +324,7 @@ func (a *Activities) waive(ctx context.Context, cycleID string, sub CalibrationS
 	for i := range data {
 		data[i].Waiver = reasons[data[i].MemberID]
 	}
-	scores, err := ScoreMembers(t, data)
+	scores, err := scorecard.ScoreMembers(t, data)
 	if err != nil {
 		return err
 	}
@@ -446,7 +332,7 @@ func (a *Activities) waive(ctx context.Context, cycleID string, sub CalibrationS
 	if err != nil {
 		return err
 	}
-	sc, err := newScorer(t)
+	sc, err := scorecard.NewScorer(t)
 	if err != nil {
 		return err
 	}
@@ -458,7 +344,7 @@ func (a *Activities) waive(ctx context.Context, cycleID string, sub CalibrationS
 		}
 		var ind map[string]float64
 		_ = json.Unmarshal([]byte(r.IndicatorScores), &ind)
-		entries = append(entries, scoring.Entry{MemberID: r.MemberID, Score: r.FinalScore, Tiebreak: sc.tiebreak(ind)})
+		entries = append(entries, scoring.Entry{MemberID: r.MemberID, Score: r.FinalScore, Tiebreak: sc.Tiebreak(ind)})
 	}
 	for _, s := range scores {
 		if reasons[s.MemberID] == "" || len(s.Blocked) > 0 {
@@ -470,7 +356,7 @@ func (a *Activities) waive(ctx context.Context, cycleID string, sub CalibrationS
 		row := resultRow(cycleID, s)
 		row.Grade, row.ProposedGrade = s.Grade, s.Grade
 		released = append(released, row)
-		entries = append(entries, scoring.Entry{MemberID: s.MemberID, Score: s.Final, Tiebreak: sc.tiebreak(s.Indicators)})
+		entries = append(entries, scoring.Entry{MemberID: s.MemberID, Score: s.Final, Tiebreak: sc.Tiebreak(s.Indicators)})
 	}
 	placings := map[string]store.Placing{}
 	for _, r := range scoring.Rank(entries) {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/perfloop/perfloop/notify"
@@ -15,25 +14,6 @@ import (
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
 )
-
-// DeliveryWorkflowID names the one workflow that sends notifications on
-// external channels.
-const DeliveryWorkflowID = "notify-delivery"
-
-// DeliverNowSignal wakes the DeliveryWorkflow to claim what is due at
-// once instead of at its next round: sent after someone presses "remind
-// now" or moves a meeting, so the message does not wait for the tick.
-const DeliverNowSignal = "deliver-now"
-
-// WakeDelivery signals the DeliveryWorkflow to claim now. It is a nudge:
-// when the workflow is not running (no worker yet) the next round claims
-// the message anyway, so the error is only worth a log line.
-func WakeDelivery(ctx context.Context, c client.Client) error {
-	if c == nil {
-		return nil
-	}
-	return c.SignalWorkflow(ctx, DeliveryWorkflowID, "", DeliverNowSignal, nil)
-}
 
 // ErrPermanentDelivery is the application error type of a delivery that
 // retrying cannot fix; the workflow's retry policy does not retry it.

@@ -1,6 +1,8 @@
 // Package activities holds the side effects of a review cycle: loading the
 // frozen template, breaking targets down, opening tasks, reminding and
 // escalating, scoring and ranking, calibration, results, outcomes and IDPs.
+// The arithmetic of scoring lives in scorecard: ComputeScores gathers each
+// member's data, calls scorecard.ScoreMembers and stores what it returns.
 //
 // Every activity is idempotent: it is keyed (task dedupe keys, reminder
 // indexes, member + period for IDPs, submission ids for calibration) so a

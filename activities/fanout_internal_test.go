@@ -33,7 +33,10 @@ func TestFanoutCallsEachIDOnceWithinItsWidthAndStopsAtAnError(t *testing.T) {
 			return a.fanout(ctx, ids, start, func(ctx context.Context, id string) error {
 				n := inFlight.Add(1)
 				defer inFlight.Add(-1)
-				for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+				for p := peak.Load(); n > p; p = peak.Load() {
+					if peak.CompareAndSwap(p, n) {
+						break
+					}
 				}
 				mu.Lock()
 				calls[id]++

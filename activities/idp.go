@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/notify"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
@@ -55,7 +56,7 @@ func idpDurations(c *store.Cycle, rule *templates.IDPRule) (length, every, revie
 // EnsureIDPReview opens the mentor's review task when the plan is due, due
 // after the review window of the plan's template; the workflow expires the
 // task on that due date.
-func (a *Activities) EnsureIDPReview(ctx context.Context, idpID string) (*TaskRef, error) {
+func (a *Activities) EnsureIDPReview(ctx context.Context, idpID string) (*engine.TaskRef, error) {
 	idp, err := a.Store.GetIDP(ctx, idpID)
 	if err != nil {
 		return nil, notFound(err)
@@ -70,10 +71,10 @@ func (a *Activities) EnsureIDPReview(ctx context.Context, idpID string) (*TaskRe
 		rule = tpl.Outcomes.IDP
 	}
 	_, _, review := idpDurations(c, rule)
-	body, _ := json.Marshal(taskPayload{StageKey: "idp:" + idpID, IDPID: idpID})
+	body, _ := json.Marshal(engine.TaskPayload{StageKey: "idp:" + idpID, IDPID: idpID})
 	subject := idp.MemberID
 	t := &store.Task{
-		OrgID: idp.OrgID, CycleID: idp.CycleID, WorkflowID: IDPWorkflowID(idpID), StageKey: "idp:" + idpID, Kind: store.TaskIDPReview,
+		OrgID: idp.OrgID, CycleID: idp.CycleID, WorkflowID: engine.IDPWorkflowID(idpID), StageKey: "idp:" + idpID, Kind: engine.TaskIDPReview,
 		AssigneeID: idp.MentorID, SubjectID: &subject, Title: "IDP 结项评估", TitleEn: "Review the development plan",
 		DueAt: time.Now().Add(review), Payload: string(body), DedupeKey: dedupe("idp-review", idpID),
 	}

@@ -3,11 +3,9 @@ package activities
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
-	"github.com/perfloop/perfloop/notify"
-	"github.com/perfloop/perfloop/outbox"
+	"github.com/perfloop/perfloop/calendar"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
 )
@@ -77,7 +75,7 @@ func (a *Activities) ScheduleFeedbackInterviews(ctx context.Context, req Intervi
 		if err != nil {
 			return res, err
 		}
-		if _, err := AnnounceInterview(ctx, ob, c, t, iv, people); err != nil {
+		if _, err := calendar.AnnounceInterview(ctx, ob, c, t, iv, people); err != nil {
 			return res, err
 		}
 		res.Booked++
@@ -110,48 +108,9 @@ func (a *Activities) bookInterview(ctx context.Context, c *store.Cycle, t *templ
 		OrgID: c.OrgID, CycleID: c.ID, MemberID: member.ID, ManagerID: mgr.ID,
 		StartsAt: start.UTC(), EndsAt: start.Add(length).UTC(), Timezone: tz, State: store.MeetingScheduled,
 	}
-	iv.ICS = InterviewInvite(c, t, iv, map[string]*store.Member{member.ID: member, mgr.ID: mgr}).ICS()
+	iv.ICS = calendar.InterviewInvite(c, t, iv, map[string]*store.Member{member.ID: member, mgr.ID: mgr}).ICS()
 	got, _, err := a.Store.EnsureInterview(ctx, iv)
 	return got, err
-}
-
-// InterviewInvite is the calendar invite of a member's feedback interview
-// as it stands: the manager organises, manager and member attend, times in
-// the manager's time zone, one UID per cycle and member so a move (a
-// higher sequence) or cancellation replaces it. DTSTAMP is when this
-// version was made, so a retry renders the same bytes. members holds the
-// manager and the member by id.
-func InterviewInvite(c *store.Cycle, t *templates.Template, iv *store.FeedbackInterview, members map[string]*store.Member) notify.Invite {
-	name := notify.Text{Zh: "绩效面谈", En: "Feedback interview"}
-	if r := outbox.RouteOfType(t, templates.StageFeedback); r.Stage != nil {
-		name = notify.Text{Zh: orText(r.Stage.Name.Zh, name.Zh), En: orText(r.Stage.Name.En, name.En)}
-	}
-	who := iv.MemberID
-	if m := members[iv.MemberID]; m != nil {
-		who = m.Name
-	}
-	in := notify.Invite{
-		UID: "interview-" + c.ID + "-" + iv.MemberID + "@perfloop", Sequence: iv.Sequence, Cancel: iv.State == store.MeetingCancelled,
-		Start: iv.StartsAt, End: iv.EndsAt, Timezone: iv.Timezone,
-		Summary:     fmt.Sprintf("%s · %s / %s · %s (%s)", name.Zh, who, name.En, who, c.Period),
-		Description: fmt.Sprintf("绩效面谈：上级与成员一对一沟通本期结果与改进计划。Feedback interview on the results of %s. Cycle %s, time zone %s.", c.Period, c.ID, iv.Timezone),
-		Stamp:       c.CreatedAt,
-	}
-	if iv.UpdatedAt != nil {
-		in.Stamp = *iv.UpdatedAt
-	}
-	return withPeople(in, iv.ManagerID, []string{iv.ManagerID, iv.MemberID}, members)
-}
-
-// AnnounceInterview sends the manager and the member the interview as it
-// stands (its first invite, a move or the cancellation) in-app and on the
-// channels meetings are routed to, once per person and sequence. It
-// returns the external messages newly owed.
-func AnnounceInterview(ctx context.Context, ob outbox.Outbox, c *store.Cycle, t *templates.Template, iv *store.FeedbackInterview, members map[string]*store.Member) (int, error) {
-	return sendInvite(ctx, ob, c, calendarNotice{
-		Invite: InterviewInvite(c, t, iv, members), What: notify.Text{Zh: "绩效面谈", En: "Feedback interview"},
-		Reason: iv.ChangeReason, Route: outbox.RouteOfType(t, templates.StageFeedback), Key: []string{"interview", c.ID, iv.MemberID},
-	}, []string{iv.ManagerID, iv.MemberID})
 }
 
 // zoneOf is the first of the names that is a known time zone, else UTC.

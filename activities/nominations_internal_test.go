@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/perfloop/perfloop/raters"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 	"github.com/perfloop/perfloop/templates"
@@ -66,7 +67,7 @@ func TestNominationsOfTheMemberTheirChainAnHRBPOrTooManyAreRefused(t *testing.T)
 
 	admin, err := st.MemberByEmail(ctx, "admin@roster.test")
 	require.NoError(t, err)
-	ps, err := CheckNominations(ctx, st, org.ID, subject.ID, r, []string{members[1].ID, subject.ID, boss.ID, hrbp.ID, gone.ID, members[1].ID, admin.ID})
+	ps, err := raters.CheckNominations(ctx, st, org.ID, subject.ID, r, []string{members[1].ID, subject.ID, boss.ID, hrbp.ID, gone.ID, members[1].ID, admin.ID})
 	require.NoError(t, err)
 	var got []int
 	for _, p := range ps {
@@ -79,7 +80,7 @@ func TestNominationsOfTheMemberTheirChainAnHRBPOrTooManyAreRefused(t *testing.T)
 	require.Contains(t, ps[5].Message, "admin")
 	require.Contains(t, ps[6].Message, "at most 3")
 
-	ps, err = CheckNominations(ctx, st, org.ID, subject.ID, r, []string{members[1].ID, members[4].ID})
+	ps, err = raters.CheckNominations(ctx, st, org.ID, subject.ID, r, []string{members[1].ID, members[4].ID})
 	require.NoError(t, err)
 	require.Empty(t, ps)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/notify"
 	"github.com/perfloop/perfloop/store"
 )
@@ -19,7 +20,7 @@ import (
 
 // askApproval opens the manager's approval task for a submitted plan and
 // tells the manager.
-func (a *Activities) askApproval(ctx context.Context, plan *store.Task, p taskPayload) (*TaskRef, error) {
+func (a *Activities) askApproval(ctx context.Context, plan *store.Task, p engine.TaskPayload) (*engine.TaskRef, error) {
 	c, err := a.Store.GetCycleByID(ctx, plan.CycleID)
 	if err != nil {
 		return nil, notFound(err)
@@ -29,8 +30,8 @@ func (a *Activities) askApproval(ctx context.Context, plan *store.Task, p taskPa
 	if err != nil || mgr == "" {
 		return nil, err
 	}
-	body, _ := json.Marshal(taskPayload{StageKey: plan.StageKey, PlanTaskID: plan.ID, Revision: p.Revision})
-	key := dedupe(c.ID, plan.StageKey, store.TaskPlanApproval, subject)
+	body, _ := json.Marshal(engine.TaskPayload{StageKey: plan.StageKey, PlanTaskID: plan.ID, Revision: p.Revision})
+	key := dedupe(c.ID, plan.StageKey, string(engine.TaskPlanApproval), subject)
 	if p.Revision > 0 {
 		key = dedupe(key, fmt.Sprintf("r%d", p.Revision))
 	}
@@ -39,7 +40,7 @@ func (a *Activities) askApproval(ctx context.Context, plan *store.Task, p taskPa
 		title, titleEn = fmt.Sprintf("审批修改后的工作计划（第 %d 次修改）", p.Revision), fmt.Sprintf("Approve the revised plan (revision %d)", p.Revision)
 	}
 	return a.openTask(ctx, &store.Task{
-		OrgID: c.OrgID, CycleID: c.ID, WorkflowID: plan.WorkflowID, StageKey: plan.StageKey, Kind: store.TaskPlanApproval,
+		OrgID: c.OrgID, CycleID: c.ID, WorkflowID: plan.WorkflowID, StageKey: plan.StageKey, Kind: engine.TaskPlanApproval,
 		AssigneeID: mgr, SubjectID: &subject, Title: title, TitleEn: titleEn, DueAt: plan.DueAt,
 		Payload: string(body), DedupeKey: key,
 	})
@@ -54,14 +55,14 @@ type PlanDecision struct {
 // answerPlan acts on the manager's decision: an approved plan is final and
 // its owner is told; a refused one comes back to its owner as a new plan
 // task, with the comment and the plan as it was, due when the stage is.
-func (a *Activities) answerPlan(ctx context.Context, approval *store.Task, p taskPayload) (*TaskRef, error) {
+func (a *Activities) answerPlan(ctx context.Context, approval *store.Task, p engine.TaskPayload) (*engine.TaskRef, error) {
 	var d PlanDecision
 	_ = json.Unmarshal([]byte(deref2(approval.Submission)), &d) // checked when submitted
 	plan, err := a.Store.GetTaskByID(ctx, p.PlanTaskID)
 	if err != nil {
 		return nil, notFound(err)
 	}
-	var pp taskPayload
+	var pp engine.TaskPayload
 	_ = json.Unmarshal([]byte(plan.Payload), &pp)
 	subject := deref2(plan.SubjectID)
 	if d.Approved {
@@ -79,10 +80,10 @@ func (a *Activities) answerPlan(ctx context.Context, approval *store.Task, p tas
 	next.ReviewTaskID, next.PreviousTaskID = approval.ID, plan.ID
 	body, _ := json.Marshal(next)
 	return a.openTask(ctx, &store.Task{
-		OrgID: plan.OrgID, CycleID: plan.CycleID, WorkflowID: plan.WorkflowID, StageKey: plan.StageKey, Kind: store.TaskPlan,
+		OrgID: plan.OrgID, CycleID: plan.CycleID, WorkflowID: plan.WorkflowID, StageKey: plan.StageKey, Kind: engine.TaskPlan,
 		AssigneeID: plan.AssigneeID, SubjectID: plan.SubjectID,
 		Title: fmt.Sprintf("修改工作计划（第 %d 次修改）", next.Revision), TitleEn: fmt.Sprintf("Revise your plan (revision %d)", next.Revision),
 		DueAt: plan.DueAt, Payload: string(body),
-		DedupeKey: dedupe(plan.CycleID, plan.StageKey, store.TaskPlan, plan.AssigneeID, subject, fmt.Sprintf("r%d", next.Revision)),
+		DedupeKey: dedupe(plan.CycleID, plan.StageKey, string(engine.TaskPlan), plan.AssigneeID, subject, fmt.Sprintf("r%d", next.Revision)),
 	})
 }

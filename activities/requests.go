@@ -1,6 +1,10 @@
 package activities
 
-import "time"
+import (
+	"time"
+
+	"github.com/perfloop/perfloop/engine"
+)
 
 // StateChange moves a cycle's row to a state and stage.
 type StateChange struct {
@@ -24,7 +28,7 @@ type CycleTaskRequest struct {
 type MemberTasksRequest struct {
 	MemberID   string
 	WorkflowID string
-	Stage      StageOpen
+	Stage      engine.StageOpen
 }
 
 // ReminderRequest reminds the assignees of a subject's open tasks in a
@@ -85,7 +89,7 @@ type MeetingResult struct {
 // CalibrationRequest applies a facilitator's submission to a cycle.
 type CalibrationRequest struct {
 	CycleID    string
-	Submission CalibrationSubmission
+	Submission engine.CalibrationSubmission
 }
 
 // NotifyRequest sends a notify stage's message to everyone holding Role.
@@ -101,11 +105,4 @@ type IDPRef struct {
 	IDPID    string
 	MemberID string
 	Created  bool
-}
-
-// IDPInput starts an IDP's follow-up workflow.
-type IDPInput struct {
-	IDPID        string
-	Due          time.Time
-	CheckinEvery time.Duration
 }

@@ -13,19 +13,22 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/notify"
+	"github.com/perfloop/perfloop/records"
+	"github.com/perfloop/perfloop/scorecard"
 	"github.com/perfloop/perfloop/scoring"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
 )
 
 // gather reads everything scoring a cycle needs, one query per table.
-func (a *Activities) gather(ctx context.Context, c *store.Cycle, t *templates.Template) ([]MemberData, error) {
+func (a *Activities) gather(ctx context.Context, c *store.Cycle, t *templates.Template) ([]scorecard.MemberData, error) {
 	ms, err := a.Store.ListCycleMembers(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
-	g := NewGathering(t, ms)
+	g := records.NewGathering(t, ms)
 	// Only the cycle's members' values: other teams' cycles of the same
 	// period share the table.
 	err = a.Store.EachMetricValue(ctx, store.MetricFilter{Period: c.Period, OrgID: c.OrgID, CycleID: c.ID}, g.Metric)
@@ -49,84 +52,6 @@ func (a *Activities) gather(ctx context.Context, c *store.Cycle, t *templates.Te
 	return g.Data(), nil
 }
 
-// Gathering turns a cycle's recorded metric values, targets and
-// evaluations into what scoring reads under template t. It reads no
-// database, so a live cycle and a backtest of a draft template build the
-// same members' data from the same records.
-type Gathering struct {
-	data    []MemberData
-	index   map[string]int
-	raterOf map[string]string // metric source → the rater group reading it
-}
-
-// NewGathering starts the members' data of a cycle scored under t.
-func NewGathering(t *templates.Template, ms []store.CycleMember) *Gathering {
-	g := &Gathering{data: make([]MemberData, len(ms)), index: make(map[string]int, len(ms)), raterOf: map[string]string{}}
-	// Sized for a value of every indicator and signal, so a large cycle's
-	// maps are allocated once rather than grown value by value.
-	n := len(t.Indicators) + len(t.Signals)
-	for i, m := range ms {
-		g.data[i] = MemberData{MemberID: m.MemberID, Level: m.Level, Metrics: make(map[string]float64, n), Sources: make(map[string]string, n), Targets: map[string]float64{}, Ratings: map[string]map[string][]float64{}}
-		g.index[m.MemberID] = i
-	}
-	for _, r := range t.Raters {
-		if src := r.SourceOf(); src != "" {
-			g.raterOf[src] = r.Key
-		}
-	}
-	return g
-}
-
-// Metric adds a recorded metric value: a rating when a rater group of the
-// template reads its source, otherwise the indicator's value.
-func (g *Gathering) Metric(v store.MetricPoint) {
-	i, ok := g.index[v.MemberID]
-	if !ok {
-		return
-	}
-	if rater, ok := g.raterOf[v.Source]; ok {
-		rate(g.data[i].Ratings, rater, v.IndicatorKey, v.Value)
-		return
-	}
-	g.data[i].Metrics[v.IndicatorKey] += v.Value
-	g.data[i].Sources[v.IndicatorKey] = v.Source
-}
-
-// Target adds a member's target; team targets are not a member's.
-func (g *Gathering) Target(tg store.Target) {
-	if tg.MemberID == nil {
-		return
-	}
-	if i, ok := g.index[*tg.MemberID]; ok {
-		g.data[i].Targets[tg.IndicatorKey] = tg.Value
-	}
-}
-
-// Evaluation adds a rater's submitted scores of a member.
-func (g *Gathering) Evaluation(e store.Evaluation) {
-	i, ok := g.index[e.RateeID]
-	if !ok {
-		return
-	}
-	var scores map[string]float64
-	if err := json.Unmarshal([]byte(e.Scores), &scores); err != nil {
-		return
-	}
-	for k, v := range scores {
-		rate(g.data[i].Ratings, e.RaterKey, k, v)
-	}
-}
-
-// Data is the members' data, in the order of the members given.
-func (g *Gathering) Data() []MemberData { return g.data }
-
-func rate(r map[string]map[string][]float64, rater, indicator string, v float64) {
-	if r[rater] == nil {
-		r[rater] = map[string][]float64{}
-	}
-	r[rater][indicator] = append(r[rater][indicator], v)
-}
-
 // ComputeScores scores, grades and ranks every member of a cycle and saves
 // the results (an upsert, so a retry rewrites the same rows). It returns
 // the proposed grades for the calibration validator.
@@ -137,7 +62,7 @@ func rate(r map[string]map[string][]float64, rater, indicator string, v float64)
 // value) and the workflow blocks the cycle. Reading and saving are retried.
 // It heartbeats between steps, so a cancelled cycle's attempt learns of it
 // and a stuck one is replaced rather than left running beside its retry.
-func (a *Activities) ComputeScores(ctx context.Context, cycleID string) (*Scored, error) {
+func (a *Activities) ComputeScores(ctx context.Context, cycleID string) (*engine.Scored, error) {
 	c, t, err := a.cycle(ctx, cycleID)
 	if err != nil {
 		return nil, err
@@ -146,7 +71,7 @@ func (a *Activities) ComputeScores(ctx context.Context, cycleID string) (*Scored
 	if err != nil {
 		return nil, err
 	}
-	out := &Scored{Grades: map[string]string{}}
+	out := &engine.Scored{Grades: map[string]string{}}
 	if len(data) == 0 {
 		return out, nil
 	}
@@ -154,7 +79,7 @@ func (a *Activities) ComputeScores(ctx context.Context, cycleID string) (*Scored
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	scores, err := ScoreMembers(t, data)
+	scores, err := scorecard.ScoreMembers(t, data)
 	if err != nil {
 		return nil, scoringDataError(err)
 	}
@@ -175,15 +100,15 @@ func (a *Activities) ComputeScores(ctx context.Context, cycleID string) (*Scored
 }
 
 // resultRow is the stored form of a member's score.
-func resultRow(cycleID string, s MemberScore) store.Result {
+func resultRow(cycleID string, s scorecard.MemberScore) store.Result {
 	ind, _ := json.Marshal(s.Indicators)
 	parts, _ := json.Marshal(s.Parts)
-	adj, _ := json.Marshal(map[string]any{"applied": s.Adjustments, "missing": Keys(s.Missing), "notes": s.Notes, "tieById": s.TieByID})
+	adj, _ := json.Marshal(map[string]any{"applied": s.Adjustments, "missing": scorecard.Keys(s.Missing), "notes": s.Notes, "tieById": s.TieByID})
 	missing, _ := json.Marshal(s.Missing)
 	explained, _ := json.Marshal(s.Explanation)
 	return store.Result{
 		CycleID: cycleID, MemberID: s.MemberID, IndicatorScores: string(ind), Parts: string(parts), Adjustments: string(adj),
-		Missing: string(missing), Explanation: string(explained), Blocked: blockedReason(s.Blocked),
+		Missing: string(missing), Explanation: string(explained), Blocked: scorecard.BlockedReason(s.Blocked),
 		FinalScore: s.Final, ProposedGrade: s.Proposed, Grade: s.Proposed, Rank: s.Rank, Percentile: s.Percentile,
 		State: store.ResultComputed,
 	}
@@ -235,7 +160,7 @@ func (a *Activities) ApplyOutcomes(ctx context.Context, cycleID string) ([]IDPRe
 	if err != nil {
 		return nil, err
 	}
-	outcomes := Outcomes(t.Outcomes, results)
+	outcomes := records.Outcomes(t.Outcomes, results)
 	if err := a.Store.SetOutcomes(ctx, cycleID, outcomes); err != nil {
 		return nil, err
 	}
@@ -245,115 +170,14 @@ func (a *Activities) ApplyOutcomes(ctx context.Context, cycleID string) ([]IDPRe
 	return a.createIDPs(ctx, c, t)
 }
 
-// Outcomes is each result's bonus and promotion under the template's
-// outcome rules, by the result's grade and rank.
-func Outcomes(o *templates.Outcomes, results []store.Result) []store.Outcome {
-	n := len(results)
-	// A withheld result has no rank: it neither counts towards the promoted
-	// share nor can be promoted until it is scored.
-	scored := make([]scoring.Ranked, 0, n)
-	for _, r := range results {
-		if r.Blocked == "" {
-			scored = append(scored, scoring.Ranked{MemberID: r.MemberID, Score: r.FinalScore, Rank: r.Rank})
-		}
-	}
-	promoted := map[string]bool{}
-	if p := o.Promotion; p != nil {
-		if p.TopPercent != nil {
-			for _, id := range scoring.Top(scored, *p.TopPercent) {
-				promoted[id] = true
-			}
-		}
-		for _, r := range results {
-			if r.Blocked != "" {
-				continue
-			}
-			if contains(p.Grades, r.Grade) {
-				promoted[r.MemberID] = true
-			}
-		}
-	}
-	var tiers []scoring.Tier
-	currency := ""
-	if b := o.Bonus; b != nil {
-		currency = b.Currency
-		for _, tier := range b.Tiers {
-			tiers = append(tiers, scoring.Tier{Grades: tier.Grades, Amount: tier.Amount, Currency: b.Currency})
-		}
-	}
-	outcomes := make([]store.Outcome, 0, n)
-	for _, r := range results {
-		oc := store.Outcome{MemberID: r.MemberID, Promotion: promoted[r.MemberID], BonusCurrency: currency}
-		if tier, ok := scoring.BonusFor(r.Grade, tiers); ok {
-			oc.BonusAmount = tier.Amount
-		}
-		outcomes = append(outcomes, oc)
-	}
-	return outcomes
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
-}
-
-// BottomRule is the template's IDP rule in scoring's terms.
-func BottomRule(r *templates.IDPRule) scoring.BottomRule {
-	pct := 0.0
-	if r.BottomPercent != nil {
-		pct = *r.BottomPercent
-	}
-	return scoring.BottomRule{Count: r.BottomCount, Percent: pct, Runs: r.Runs()}
-}
-
-// RankingsOf maps the store's team history onto scoring's.
-func RankingsOf(history []store.PeriodRanking) []scoring.PeriodRanking {
-	out := make([]scoring.PeriodRanking, len(history))
-	for i, h := range history {
-		ranked := make([]scoring.Ranked, len(h.Ranks))
-		for j, r := range h.Ranks {
-			ranked[j] = scoring.Ranked{MemberID: r.MemberID, Score: r.Score, Rank: r.Rank}
-		}
-		out[i] = scoring.PeriodRanking{Period: h.Period, Start: h.PeriodStart, End: h.PeriodEnd, Ranked: ranked}
-	}
-	return out
-}
-
-// BottomRun is a member the IDP rule sends to a plan after the newest
-// period, with the periods at the bottom that did it, oldest first.
-type BottomRun struct {
-	MemberID string
-	Run      []scoring.Standing
-}
-
-// BottomRuns is who the rule sends to a plan after periods[0] (periods are
-// newest first, as the store lists a team's history): each member at its
-// bottom whose run of consecutive bottom places is long enough.
-func BottomRuns(rule scoring.BottomRule, periods []scoring.PeriodRanking) []BottomRun {
-	if len(periods) == 0 {
-		return nil
-	}
-	var out []BottomRun
-	for _, memberID := range rule.Bottom(periods[0].Ranked) {
-		if run := rule.Run(periods, memberID); run != nil {
-			out = append(out, BottomRun{MemberID: memberID, Run: run})
-		}
-	}
-	return out
-}
-
 func (a *Activities) createIDPs(ctx context.Context, c *store.Cycle, t *templates.Template) ([]IDPRef, error) {
-	rule := BottomRule(t.Outcomes.IDP)
+	rule := records.BottomRule(t.Outcomes.IDP)
 	history, err := a.Store.TeamRankHistory(ctx, c, rule.Runs)
 	if err != nil || len(history) == 0 || history[0].CycleID != c.ID {
 		return nil, err
 	}
 	var out []IDPRef
-	for _, due := range BottomRuns(rule, RankingsOf(history)) {
+	for _, due := range records.BottomRuns(rule, records.RankingsOf(history)) {
 		memberID, run := due.MemberID, due.Run
 		// A third month at the bottom does not stack a second plan on the
 		// open one: the mentor's check-ins already follow this member.
@@ -406,8 +230,8 @@ func (a *Activities) createIDP(ctx context.Context, c *store.Cycle, t *templates
 		return IDPRef{}, err
 	}
 	// A retry finds the plan made the first time and follows its due date.
-	opts := client.StartWorkflowOptions{ID: IDPWorkflowID(got.ID), TaskQueue: a.TaskQueue}
-	_, err = a.Client.ExecuteWorkflow(ctx, opts, "IDPWorkflow", IDPInput{IDPID: got.ID, Due: got.DueAt, CheckinEvery: every})
+	opts := client.StartWorkflowOptions{ID: engine.IDPWorkflowID(got.ID), TaskQueue: a.TaskQueue}
+	_, err = a.Client.ExecuteWorkflow(ctx, opts, engine.IDPWorkflow.String(), engine.IDPInput{IDPID: got.ID, Due: got.DueAt, CheckinEvery: every})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if err != nil && !errors.As(err, &started) {
 		return IDPRef{}, err

@@ -14,7 +14,6 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/perfloop/perfloop/activities"
-	"github.com/perfloop/perfloop/scoring"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 	"github.com/perfloop/perfloop/templates"
@@ -90,18 +89,4 @@ func TestScoringRetriesADatabaseFailureButNotAValueOutsideEveryBand(t *testing.T
 	res, err := st.AllResults(ctx, c.ID)
 	require.NoError(t, err)
 	require.Len(t, res, 1)
-}
-
-// TestValueOutsideEveryBandNamesTheMemberIndicatorAndValue: the reason a
-// blocked cycle shows must say which row to correct.
-func TestValueOutsideEveryBandNamesTheMemberIndicatorAndValue(t *testing.T) {
-	ok := member("m1", 92, 4, 42.5, 96, 1, 80, 4)
-	bad := member("m2", 150, 4, 42.5, 96, 1, 80, 4)
-	_, err := activities.ScoreMembers(csOps(t), []activities.MemberData{ok, bad})
-	var se *activities.ScoreError
-	require.ErrorAs(t, err, &se)
-	require.Equal(t, "m2", se.MemberID)
-	require.Equal(t, "satisfaction", se.Indicator)
-	require.ErrorIs(t, err, scoring.ErrNoBand)
-	require.Equal(t, "member m2, indicator satisfaction: value 150: no band contains the value", err.Error())
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/scorecard"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 )
@@ -35,7 +36,7 @@ func TestCustomerRatingsAreReadFromTheSourceTheirGroupNames(t *testing.T) {
 	require.NoError(t, err)
 	res, err := st.GetResult(ctx, c.ID, p.wang.ID)
 	require.NoError(t, err)
-	var missing []activities.MissingData
+	var missing []scorecard.MissingData
 	require.NoError(t, json.Unmarshal([]byte(res.Missing), &missing))
 	for _, m := range missing {
 		require.NotEqual(t, "customer", m.Key, "the survey value is the customer group's rating: %+v", missing)

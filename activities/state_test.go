@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 	"github.com/perfloop/perfloop/templates"
@@ -74,7 +75,7 @@ func TestAMemberMissingFromTheOrganisationFailsTheirTasksWithoutRetry(t *testing
 		var suite testsuite.WorkflowTestSuite
 		env := suite.NewTestActivityEnvironment()
 		env.RegisterActivity(a)
-		open := activities.StageOpen{CycleID: c.ID, StageKey: "evaluate", StageType: "evaluate", Index: 1, OpenedAt: time.Now(), Due: time.Now().Add(time.Hour), CloseAt: time.Now().Add(time.Hour)}
+		open := engine.StageOpen{CycleID: c.ID, StageKey: "evaluate", StageType: "evaluate", Index: 1, OpenedAt: time.Now(), Due: time.Now().Add(time.Hour), CloseAt: time.Now().Add(time.Hour)}
 		_, err := env.ExecuteActivity(a.EnsureMemberTasks, activities.MemberTasksRequest{MemberID: "m-gone", WorkflowID: "w-gone", Stage: open})
 		var app *temporal.ApplicationError
 		require.ErrorAs(t, err, &app)

@@ -11,16 +11,17 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 )
 
-func record(t *testing.T, a *activities.Activities, s activities.Submission) (activities.SubmitResult, error) {
+func record(t *testing.T, a *activities.Activities, s engine.Submission) (engine.SubmitResult, error) {
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestActivityEnvironment()
 	env.RegisterActivity(a)
 	v, err := env.ExecuteActivity(a.RecordSubmission, s)
-	var res activities.SubmitResult
+	var res engine.SubmitResult
 	if err == nil {
 		require.NoError(t, v.Get(&res))
 	}
@@ -34,11 +35,11 @@ func record(t *testing.T, a *activities.Activities, s activities.Submission) (ac
 func TestADatabaseFailureWhileRecordingIsRetriedNotRefused(t *testing.T) {
 	st := storetest.SQLite(t)
 	p := seed(t, st)
-	task, err := st.EnsureTask(ctx, &store.Task{OrgID: p.org.ID, CycleID: "c1", WorkflowID: "w1", StageKey: "task", Kind: store.TaskGeneric,
+	task, err := st.EnsureTask(ctx, &store.Task{OrgID: p.org.ID, CycleID: "c1", WorkflowID: "w1", StageKey: "task", Kind: engine.TaskGeneric,
 		AssigneeID: p.wang.ID, SubjectID: &p.wang.ID, Title: "任务", TitleEn: "Task", DueAt: time.Now().Add(time.Hour), Payload: "{}", DedupeKey: "c1:task:" + p.wang.ID})
 	require.NoError(t, err)
 	a := &activities.Activities{Store: st}
-	sub := activities.Submission{TaskID: task.ID, By: p.wang.ID, Data: []byte(`{"note":"十月计划"}`)}
+	sub := engine.Submission{TaskID: task.ID, By: p.wang.ID, Data: []byte(`{"note":"十月计划"}`)}
 
 	require.NoError(t, st.DB.Callback().Update().Before("gorm:update").Register("test:drop", func(db *gorm.DB) {
 		_ = db.AddError(errors.New("invalid connection"))
@@ -51,19 +52,19 @@ func TestADatabaseFailureWhileRecordingIsRetriedNotRefused(t *testing.T) {
 	require.NotEqual(t, "TaskClosed", app.Type())
 	got, err := st.GetTaskByID(ctx, task.ID)
 	require.NoError(t, err)
-	require.Equal(t, store.TaskOpen, got.State, "nothing half-written")
+	require.Equal(t, engine.TaskOpen, got.State, "nothing half-written")
 
 	require.NoError(t, st.DB.Callback().Update().Remove("test:drop"))
 	res, err := record(t, a, sub)
 	require.NoError(t, err)
-	require.Equal(t, store.TaskSubmitted, res.State)
+	require.Equal(t, engine.TaskSubmitted, res.State)
 	// The same submission again finds it recorded and answers the same.
 	again, err := record(t, a, sub)
 	require.NoError(t, err)
 	require.Equal(t, res.SubmittedAt, again.SubmittedAt)
 
 	// Someone else's submission of it is refused for good.
-	_, err = record(t, a, activities.Submission{TaskID: task.ID, By: p.li.ID, Data: []byte(`{}`)})
+	_, err = record(t, a, engine.Submission{TaskID: task.ID, By: p.li.ID, Data: []byte(`{}`)})
 	require.ErrorAs(t, err, &app)
 	require.Equal(t, "TaskClosed", app.Type())
 	require.True(t, app.NonRetryable())

@@ -14,7 +14,9 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/notify"
+	"github.com/perfloop/perfloop/raters"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
 )
@@ -104,21 +106,21 @@ func (a *Activities) roleHolders(ctx context.Context, orgID, role string) ([]str
 
 func dedupe(parts ...string) string { return strings.Join(parts, ":") }
 
-var kindTitles = map[string][2]string{
-	store.TaskPlan:           {"提交工作计划", "Submit your plan"},
-	store.TaskReport:         {"提交工作汇报", "Submit your progress report"},
-	store.TaskSelfEval:       {"完成自评", "Complete your self-evaluation"},
-	store.TaskManagerEval:    {"评价团队成员", "Evaluate a team member"},
-	store.TaskPeerEval:       {"同事互评", "Rate a colleague"},
-	store.TaskCrossEval:      {"跨部门评价", "Cross-department rating"},
-	store.TaskAcknowledge:    {"确认绩效结果", "Acknowledge your results"},
-	store.TaskConfirmTargets: {"确认目标分解", "Confirm the target breakdown"},
-	store.TaskCalibration:    {"提交校准结果", "Submit the calibration"},
-	store.TaskGeneric:        {"填写表单", "Fill in the form"},
+var kindTitles = map[engine.TaskKind][2]string{
+	engine.TaskPlan:           {"提交工作计划", "Submit your plan"},
+	engine.TaskReport:         {"提交工作汇报", "Submit your progress report"},
+	engine.TaskSelfEval:       {"完成自评", "Complete your self-evaluation"},
+	engine.TaskManagerEval:    {"评价团队成员", "Evaluate a team member"},
+	engine.TaskPeerEval:       {"同事互评", "Rate a colleague"},
+	engine.TaskCrossEval:      {"跨部门评价", "Cross-department rating"},
+	engine.TaskAcknowledge:    {"确认绩效结果", "Acknowledge your results"},
+	engine.TaskConfirmTargets: {"确认目标分解", "Confirm the target breakdown"},
+	engine.TaskCalibration:    {"提交校准结果", "Submit the calibration"},
+	engine.TaskGeneric:        {"填写表单", "Fill in the form"},
 }
 
 // EnsureCycleTasks opens cycle-level tasks for the holders of a role.
-func (a *Activities) EnsureCycleTasks(ctx context.Context, req CycleTaskRequest) ([]TaskRef, error) {
+func (a *Activities) EnsureCycleTasks(ctx context.Context, req CycleTaskRequest) ([]engine.TaskRef, error) {
 	c, t, err := a.cycle(ctx, req.CycleID)
 	if err != nil {
 		return nil, err
@@ -128,18 +130,18 @@ func (a *Activities) EnsureCycleTasks(ctx context.Context, req CycleTaskRequest)
 		return nil, err
 	}
 	stage := stageByKey(t, req.StageKey)
-	kind := map[string]string{"confirm_targets": store.TaskConfirmTargets, "calibration": store.TaskCalibration}[req.Kind]
+	kind := map[string]engine.TaskKind{"confirm_targets": engine.TaskConfirmTargets, "calibration": engine.TaskCalibration}[req.Kind]
 	if kind == "" {
-		kind = store.TaskGeneric
+		kind = engine.TaskGeneric
 	}
-	body, _ := json.Marshal(taskPayload{StageKey: req.StageKey, StageType: stage.Type, Form: stage.Form})
-	out := []TaskRef{}
+	body, _ := json.Marshal(engine.TaskPayload{StageKey: req.StageKey, StageType: stage.Type, Form: stage.Form})
+	out := []engine.TaskRef{}
 	for _, id := range who {
 		title := kindTitles[kind]
 		nt := &store.Task{
-			OrgID: c.OrgID, CycleID: c.ID, WorkflowID: CycleWorkflowID(c.ID), StageKey: req.StageKey, Kind: kind,
+			OrgID: c.OrgID, CycleID: c.ID, WorkflowID: engine.CycleWorkflowID(c.ID), StageKey: req.StageKey, Kind: kind,
 			AssigneeID: id, Title: title[0] + "：" + stage.Name.Zh, TitleEn: title[1] + ": " + stage.Name.In("en"),
-			DueAt: req.Due, Payload: string(body), DedupeKey: dedupe(c.ID, req.StageKey, kind, id),
+			DueAt: req.Due, Payload: string(body), DedupeKey: dedupe(c.ID, req.StageKey, string(kind), id),
 		}
 		ref, err := a.openTask(ctx, nt)
 		if err != nil {
@@ -162,41 +164,42 @@ func stageByKey(t *templates.Template, key string) templates.Stage {
 // EnsureMemberTasks opens a member's tasks for a stage: the plan, the
 // ratings of the member by every rater the template names, or the
 // acknowledgement of results.
-func (a *Activities) EnsureMemberTasks(ctx context.Context, req MemberTasksRequest) ([]TaskRef, error) {
+func (a *Activities) EnsureMemberTasks(ctx context.Context, req MemberTasksRequest) ([]engine.TaskRef, error) {
 	c, t, err := a.cycle(ctx, req.Stage.CycleID)
 	if err != nil {
 		return nil, err
 	}
-	stage := stageByKey(t, parentStage(req.Stage.StageKey))
+	stage := stageByKey(t, engine.ParentStage(req.Stage.StageKey))
 	subject := req.MemberID
 	type want struct {
-		kind, assignee string
-		p              taskPayload
-		title          [2]string // default: the kind's
+		kind     engine.TaskKind
+		assignee string
+		p        engine.TaskPayload
+		title    [2]string // default: the kind's
 	}
 	var wants []want
-	base := taskPayload{StageKey: stage.Key, StageType: stage.Type}
+	base := engine.TaskPayload{StageKey: stage.Key, StageType: stage.Type}
 	typ := stage.Type
-	if req.Stage.StageType == StageReport {
-		typ = StageReport
+	if req.Stage.StageType == engine.StageReport {
+		typ = engine.StageReport
 	}
 	switch typ {
-	case StageReport:
+	case engine.StageReport:
 		if stage.Reports == nil {
 			return nil, temporal.NewNonRetryableApplicationError("stage "+stage.Key+" asks for no reports", "InvalidTemplate", nil)
 		}
 		p := base
-		p.StageKey, p.StageType, p.Form, p.Round = req.Stage.StageKey, StageReport, stage.Reports.Form, req.Stage.Round
+		p.StageKey, p.StageType, p.Form, p.Round = req.Stage.StageKey, engine.StageReport, stage.Reports.Form, req.Stage.Round
 		name := templates.Text{Zh: "工作汇报", En: "Progress report"}
 		if stage.Reports.Name != nil {
 			name = *stage.Reports.Name
 		}
 		title := [2]string{fmt.Sprintf("提交%s（第 %d 期）", name.Zh, req.Stage.Round), fmt.Sprintf("%s %d", name.In("en"), req.Stage.Round)}
-		wants = append(wants, want{kind: store.TaskReport, assignee: subject, p: p, title: title})
+		wants = append(wants, want{kind: engine.TaskReport, assignee: subject, p: p, title: title})
 	case templates.StagePlan:
 		p := base
 		p.Form, p.Approval = stage.Form, stage.Approval
-		wants = append(wants, want{kind: store.TaskPlan, assignee: subject, p: p})
+		wants = append(wants, want{kind: engine.TaskPlan, assignee: subject, p: p})
 	case templates.StageFeedback:
 		res, err := a.Store.GetResult(ctx, c.ID, subject)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -205,11 +208,11 @@ func (a *Activities) EnsureMemberTasks(ctx context.Context, req MemberTasksReque
 		if res != nil && res.Blocked != "" {
 			break // a withheld result has nothing to acknowledge until its data arrives
 		}
-		wants = append(wants, want{kind: store.TaskAcknowledge, assignee: subject, p: base})
+		wants = append(wants, want{kind: engine.TaskAcknowledge, assignee: subject, p: base})
 	case templates.StageTask:
 		p := base
 		p.Form = stage.Form
-		wants = append(wants, want{kind: store.TaskGeneric, assignee: subject, p: p})
+		wants = append(wants, want{kind: engine.TaskGeneric, assignee: subject, p: p})
 	case templates.StageEvaluate:
 		for _, r := range t.Raters {
 			if r.InputOf() != "task" {
@@ -220,23 +223,23 @@ func (a *Activities) EnsureMemberTasks(ctx context.Context, req MemberTasksReque
 			p.Indicators = ratedBy(r, t)
 			switch r.Role {
 			case templates.RaterSelf:
-				wants = append(wants, want{kind: store.TaskSelfEval, assignee: subject, p: p})
+				wants = append(wants, want{kind: engine.TaskSelfEval, assignee: subject, p: p})
 			case templates.RaterManager:
 				mgr, err := a.managerOf(ctx, c.OrgID, subject)
 				if err != nil {
 					return nil, err
 				}
 				if mgr != "" {
-					wants = append(wants, want{kind: store.TaskManagerEval, assignee: mgr, p: p})
+					wants = append(wants, want{kind: engine.TaskManagerEval, assignee: mgr, p: p})
 				}
 			case templates.RaterPeer, templates.RaterCrossDepartment:
 				raters, err := a.pickRaters(ctx, c, subject, r)
 				if err != nil {
 					return nil, err
 				}
-				kind := store.TaskPeerEval
+				kind := engine.TaskPeerEval
 				if r.Role == templates.RaterCrossDepartment {
-					kind = store.TaskCrossEval
+					kind = engine.TaskCrossEval
 				}
 				for _, id := range raters {
 					wants = append(wants, want{kind: kind, assignee: id, p: p})
@@ -244,7 +247,7 @@ func (a *Activities) EnsureMemberTasks(ctx context.Context, req MemberTasksReque
 			}
 		}
 	}
-	out := []TaskRef{}
+	out := []engine.TaskRef{}
 	for _, w := range wants {
 		body, _ := json.Marshal(w.p)
 		title := kindTitles[w.kind]
@@ -254,7 +257,7 @@ func (a *Activities) EnsureMemberTasks(ctx context.Context, req MemberTasksReque
 		nt := &store.Task{
 			OrgID: c.OrgID, CycleID: c.ID, WorkflowID: req.WorkflowID, StageKey: req.Stage.StageKey, Kind: w.kind,
 			AssigneeID: w.assignee, SubjectID: &subject, Title: title[0], TitleEn: title[1], DueAt: req.Stage.Due,
-			Payload: string(body), DedupeKey: dedupe(c.ID, req.Stage.StageKey, w.kind, w.assignee, subject),
+			Payload: string(body), DedupeKey: dedupe(c.ID, req.Stage.StageKey, string(w.kind), w.assignee, subject),
 		}
 		ref, err := a.openTask(ctx, nt)
 		if err != nil {
@@ -299,13 +302,13 @@ func (a *Activities) pickRaters(ctx context.Context, c *store.Cycle, subject str
 	if err != nil {
 		return nil, err
 	}
-	chain := ro.chainAbove(m)
+	chain := ro.ChainAbove(m)
 	type cand struct {
 		id  string
 		key uint64 // the hash's first 8 bytes, big-endian: the order of their hex
 	}
 	var cands []cand
-	for _, o := range ro.members {
+	for _, o := range ro.Members {
 		if o.ID == subject || o.Role == store.RoleAdmin || chain[o.ID] {
 			continue
 		}
@@ -313,7 +316,7 @@ func (a *Activities) pickRaters(ctx context.Context, c *store.Cycle, subject str
 		if (r.Role == templates.RaterPeer) != same {
 			continue
 		}
-		if r.Role == templates.RaterCrossDepartment && !independent(&o, chain) {
+		if r.Role == templates.RaterCrossDepartment && !raters.Independent(&o, chain) {
 			continue
 		}
 		sum := sha256.Sum256([]byte(c.ID + "|" + subject + "|" + o.ID))
@@ -345,15 +348,9 @@ func (a *Activities) pickRaters(ctx context.Context, c *store.Cycle, subject str
 	return out, nil
 }
 
-// independent says whether o may rate a member from outside their line:
-// nobody in the member's management chain and no HRBP.
-func independent(o *store.Member, chain map[string]bool) bool {
-	return o.Role != store.RoleHRBP && !chain[o.ID]
-}
-
 // nominated is the raters a lead named for subject's group, in the order
 // named, less any who have left since (the roster holds active members).
-func (a *Activities) nominated(ctx context.Context, c *store.Cycle, subject string, r templates.Rater, ro *roster) ([]string, error) {
+func (a *Activities) nominated(ctx context.Context, c *store.Cycle, subject string, r templates.Rater, ro *raters.Roster) ([]string, error) {
 	if r.Nomination != templates.NominatedByManager {
 		return nil, nil
 	}
@@ -363,60 +360,9 @@ func (a *Activities) nominated(ctx context.Context, c *store.Cycle, subject stri
 	}
 	var out []string
 	for _, n := range ns {
-		if n.RaterKey == r.Key && ro.byID[n.RaterID] != nil {
+		if n.RaterKey == r.Key && ro.ByID[n.RaterID] != nil {
 			out = append(out, n.RaterID)
 		}
-	}
-	return out, nil
-}
-
-// NominationProblem says why one nominated rater may not rate.
-type NominationProblem struct {
-	Index   int // in the list named
-	RaterID string
-	Message string
-}
-
-// CheckNominations checks the raters a lead names for subject's group r by
-// the rule the automatic pick keeps: not the member, nobody in their
-// management chain, no HRBP or admin, active members only, each once, at
-// most the group's max.
-func CheckNominations(ctx context.Context, st *store.Store, orgID, subject string, r templates.Rater, raterIDs []string) ([]NominationProblem, error) {
-	ro, err := loadRoster(ctx, st, orgID)
-	if err != nil {
-		return nil, err
-	}
-	m := ro.byID[subject]
-	if m == nil {
-		return nil, fmt.Errorf("nominate raters for member %s, who is not an active member: %w", subject, store.ErrNotFound)
-	}
-	chain := ro.chainAbove(m)
-	var out []NominationProblem
-	seen := map[string]bool{}
-	for i, id := range raterIDs {
-		o := ro.byID[id]
-		msg := ""
-		switch {
-		case id == subject:
-			msg = "is the member themself; a member does not rate their own review here"
-		case seen[id]:
-			msg = "is named twice"
-		case o == nil:
-			msg = "is not an active member of the organisation"
-		case o.Role == store.RoleAdmin:
-			msg = "is an admin account, which the automatic pick never asks to rate either"
-		case chain[id]:
-			msg = "is in the member's management chain, who rates or decides on them already"
-		case !independent(o, chain):
-			msg = "is an HRBP, who facilitates calibration and must not judge ratings they gave"
-		}
-		seen[id] = true
-		if msg != "" {
-			out = append(out, NominationProblem{Index: i, RaterID: id, Message: msg})
-		}
-	}
-	if len(raterIDs) > r.Max {
-		out = append(out, NominationProblem{Index: -1, Message: fmt.Sprintf("names %d raters; group %s takes at most %d", len(raterIDs), r.Key, r.Max)})
 	}
 	return out, nil
 }
@@ -424,62 +370,17 @@ func CheckNominations(ctx context.Context, st *store.Store, orgID, subject strin
 // rosterTTL bounds how stale the member list raters are picked from may be.
 const rosterTTL = time.Minute
 
-type roster struct {
-	read    time.Time
-	members []store.Member
-	byID    map[string]*store.Member
-	teams   map[string]store.Team
-}
-
-// chainAbove is everyone who manages m, directly or up the teams: m's own
-// manager (as managerOf finds them), then each one's, through the parent
-// teams' managers to the top.
-func (r *roster) chainAbove(m *store.Member) map[string]bool {
-	out := map[string]bool{}
-	cur := m
-	for cur != nil {
-		next := r.managerOf(cur)
-		if next == "" || next == m.ID || out[next] {
-			break
-		}
-		out[next] = true
-		cur = r.byID[next]
-	}
-	return out
-}
-
-// managerOf is m's manager: the one named on the member, else the manager
-// of the nearest team up from m's whose manager is not m.
-func (r *roster) managerOf(m *store.Member) string {
-	if m.ManagerID != nil && *m.ManagerID != "" && *m.ManagerID != m.ID {
-		return *m.ManagerID
-	}
-	seen := map[string]bool{}
-	for id := m.TeamID; id != nil && !seen[*id]; {
-		seen[*id] = true
-		t, ok := r.teams[*id]
-		if !ok {
-			break
-		}
-		if t.ManagerID != nil && *t.ManagerID != "" && *t.ManagerID != m.ID {
-			return *t.ManagerID
-		}
-		id = t.ParentID
-	}
-	return ""
-}
-
 // roster is the organisation's members and teams as of at most rosterTTL
 // ago. Opening an evaluation stage picks raters for every member; reading
 // the whole organisation each time made a 5,000-member cycle with
 // cross-department raters read 25 million member rows.
-func (a *Activities) roster(ctx context.Context, orgID string) (*roster, error) {
+func (a *Activities) roster(ctx context.Context, orgID string) (*raters.Roster, error) {
 	if v, ok := a.rosters.Load(orgID); ok {
-		if r := v.(*roster); time.Since(r.read) < rosterTTL {
+		if r := v.(*raters.Roster); time.Since(r.Read) < rosterTTL {
 			return r, nil
 		}
 	}
-	r, err := loadRoster(ctx, a.Store, orgID)
+	r, err := raters.Load(ctx, a.Store, orgID)
 	if err != nil {
 		return nil, err
 	}
@@ -487,29 +388,9 @@ func (a *Activities) roster(ctx context.Context, orgID string) (*roster, error) 
 	return r, nil
 }
 
-// loadRoster reads the organisation's active members and its teams.
-func loadRoster(ctx context.Context, st *store.Store, orgID string) (*roster, error) {
-	all, err := st.AllMembers(ctx, orgID, store.MemberFilter{})
-	if err != nil {
-		return nil, err
-	}
-	teams, err := st.AllTeams(ctx, orgID, store.TeamFilter{})
-	if err != nil {
-		return nil, err
-	}
-	r := &roster{read: time.Now(), members: all, byID: make(map[string]*store.Member, len(all)), teams: make(map[string]store.Team, len(teams))}
-	for i := range all {
-		r.byID[all[i].ID] = &all[i]
-	}
-	for _, t := range teams {
-		r.teams[t.ID] = t
-	}
-	return r, nil
-}
-
 // openTask creates a task once (by its dedupe key), tells its assignee,
 // and returns its reference for the workflow that owns it.
-func (a *Activities) openTask(ctx context.Context, t *store.Task) (*TaskRef, error) {
+func (a *Activities) openTask(ctx context.Context, t *store.Task) (*engine.TaskRef, error) {
 	got, err := a.Store.EnsureTask(ctx, t)
 	if err != nil {
 		return nil, err
@@ -523,7 +404,7 @@ func (a *Activities) openTask(ctx context.Context, t *store.Task) (*TaskRef, err
 
 // notifyTask puts a new task in the assignee's in-app inbox once.
 func (a *Activities) notifyTask(ctx context.Context, t *store.Task) error {
-	if t.State != store.TaskOpen {
+	if t.State != engine.TaskOpen {
 		return nil
 	}
 	n := &store.Notification{
@@ -543,7 +424,7 @@ func (a *Activities) routeFor(ctx context.Context, cycleID, stageKey string) rou
 		return routing{}
 	}
 	if _, t, err := a.cycle(ctx, cycleID); err == nil {
-		return routeOf(t, parentStage(stageKey)) // a report round routes as its execute stage
+		return routeOf(t, engine.ParentStage(stageKey)) // a report round routes as its execute stage
 	}
 	return routing{}
 }

@@ -5,7 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/scorecard"
 	"github.com/perfloop/perfloop/templates"
 )
 
@@ -19,11 +19,11 @@ func TestTeamLeadIsScoredOnTheTeamsAttainmentOfItsTarget(t *testing.T) {
 	require.NoError(t, err)
 	tpl, errs := templates.Parse(body)
 	require.Empty(t, errs)
-	lead := func(id string, sales, target float64) activities.MemberData {
-		return activities.MemberData{MemberID: id, Level: "M1", Metrics: map[string]float64{"teamSales": sales}, Targets: map[string]float64{"teamSales": target},
+	lead := func(id string, sales, target float64) scorecard.MemberData {
+		return scorecard.MemberData{MemberID: id, Level: "M1", Metrics: map[string]float64{"teamSales": sales}, Targets: map[string]float64{"teamSales": target},
 			Ratings: map[string]map[string][]float64{}}
 	}
-	out, err := activities.ScoreMembers(tpl, []activities.MemberData{
+	out, err := scorecard.ScoreMembers(tpl, []scorecard.MemberData{
 		lead("stretch", 1_440_000, 1_200_000), lead("baseline", 640_000, 800_000), lead("short", 840_000, 1_200_000),
 	})
 	require.NoError(t, err)

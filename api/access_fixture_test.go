@@ -10,7 +10,7 @@ import (
 
 	"github.com/perfloop/perfloop/api"
 	"github.com/perfloop/perfloop/cycles"
-	"github.com/perfloop/perfloop/cycles/cyclestest"
+	"github.com/perfloop/perfloop/enginetest"
 	"github.com/perfloop/perfloop/store"
 )
 
@@ -28,7 +28,7 @@ import (
 // plan and the interview; the schedule is ops's.
 type accessFixture struct {
 	*env
-	ce                                 *cyclestest.Env
+	ce                                 *enginetest.Env
 	orgB                               *store.Organization
 	dept, ops, community, cs, growth   *store.Team
 	deptMgr, opsMgr, csMgr, comMgr     *store.Member
@@ -42,7 +42,7 @@ type accessFixture struct {
 }
 
 func newAccessFixture(t *testing.T, st *store.Store) *accessFixture {
-	ce := cyclestest.Start(t, st, 2)
+	ce := enginetest.Start(t, st, 2)
 	ctx := context.Background()
 	f := &accessFixture{env: &env{t: t, store: st, token: map[string]string{}}, ce: ce}
 	org := ce.Org.ID

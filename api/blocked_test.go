@@ -8,15 +8,16 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/perfloop/perfloop/cycles/cyclestest"
+	"github.com/perfloop/perfloop/engine"
+	"github.com/perfloop/perfloop/enginetest"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/worker"
 )
 
-// blockedCycle launches cs-ops-monthly over the cyclestest team with one
+// blockedCycle launches cs-ops-monthly over the enginetest team with one
 // member's satisfaction (banded 0–100) recorded as 150, completes the
 // evaluations and waits, over HTTP, for the cycle to block at scoring.
-func blockedCycle(t *testing.T, e *env, ce *cyclestest.Env) (string, *store.Member) {
+func blockedCycle(t *testing.T, e *env, ce *enginetest.Env) (string, *store.Member) {
 	t.Helper()
 	ctx := context.Background()
 	ce.Metrics("2026-10")
@@ -29,11 +30,11 @@ func blockedCycle(t *testing.T, e *env, ce *cyclestest.Env) (string, *store.Memb
 		return raw
 	}
 	for _, m := range ce.Employees {
-		self := ce.OpenTasks(c.ID, m.ID, store.TaskSelfEval, 1)[0]
+		self := ce.OpenTasks(c.ID, m.ID, engine.TaskSelfEval, 1)[0]
 		_, err := ce.Service.Submit(ctx, m, self.ID, form(map[string]any{"scores": map[string]float64{"collaboration": 4, "serviceAttitude": 4}}))
 		require.NoError(t, err)
 	}
-	for _, task := range ce.OpenTasks(c.ID, ce.Manager.ID, store.TaskManagerEval, len(ce.Employees)) {
+	for _, task := range ce.OpenTasks(c.ID, ce.Manager.ID, engine.TaskManagerEval, len(ce.Employees)) {
 		_, err := ce.Service.Submit(ctx, ce.Manager, task.ID, form(map[string]any{"scores": map[string]float64{"collaboration": 4, "serviceAttitude": 4}}))
 		require.NoError(t, err)
 	}
@@ -78,7 +79,7 @@ func TestAValueOutsideEveryBandBlocksTheCycleUntilCorrectedAndResumed(t *testing
 	r = e.do("POST", "/api/v1/cycles/"+id+"/resume", "manager", nil)
 	require.Equal(t, 202, r.status, r.raw)
 
-	cal := ce.OpenTasks(id, ce.HRBP.ID, store.TaskCalibration, 1)[0]
+	cal := ce.OpenTasks(id, ce.HRBP.ID, engine.TaskCalibration, 1)[0]
 	r = e.do("GET", "/api/v1/cycles/"+id, "manager", nil)
 	require.Equal(t, store.CycleRunning, r.body["state"])
 	require.Nil(t, r.body["blockedReason"], "the reason goes once the cycle runs again")
@@ -90,7 +91,7 @@ func TestAValueOutsideEveryBandBlocksTheCycleUntilCorrectedAndResumed(t *testing
 	_, err = ce.Service.Submit(ctx, ce.HRBP, cal.ID, json.RawMessage(`{"changes":[]}`))
 	require.NoError(t, err)
 	for _, m := range ce.Employees {
-		ack := ce.OpenTasks(id, m.ID, store.TaskAcknowledge, 1)[0]
+		ack := ce.OpenTasks(id, m.ID, engine.TaskAcknowledge, 1)[0]
 		_, err := ce.Service.Submit(ctx, m, ack.ID, json.RawMessage(`{"decision":"acknowledge"}`))
 		require.NoError(t, err)
 	}
@@ -133,7 +134,7 @@ func TestAMetricWriteThatCorrectsABlockedCycleResumesIt(t *testing.T) {
 	require.Equal(t, 200, r.status, r.raw)
 	require.EqualValues(t, 1, r.body["updated"])
 
-	cal := ce.OpenTasks(id, ce.HRBP.ID, store.TaskCalibration, 1)[0]
+	cal := ce.OpenTasks(id, ce.HRBP.ID, engine.TaskCalibration, 1)[0]
 	r = e.do("GET", "/api/v1/cycles/"+id, "manager", nil)
 	require.Equal(t, store.CycleRunning, r.body["state"], "resumed without POST /resume")
 	res, err := ce.Store.GetResult(ctx, id, bad.ID)
@@ -142,7 +143,7 @@ func TestAMetricWriteThatCorrectsABlockedCycleResumesIt(t *testing.T) {
 	_, err = ce.Service.Submit(ctx, ce.HRBP, cal.ID, json.RawMessage(`{"changes":[]}`))
 	require.NoError(t, err)
 	for _, m := range ce.Employees {
-		ack := ce.OpenTasks(id, m.ID, store.TaskAcknowledge, 1)[0]
+		ack := ce.OpenTasks(id, m.ID, engine.TaskAcknowledge, 1)[0]
 		_, err := ce.Service.Submit(ctx, m, ack.ID, json.RawMessage(`{"decision":"acknowledge"}`))
 		require.NoError(t, err)
 	}

@@ -11,10 +11,11 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/perfloop/perfloop/activities"
 	"github.com/perfloop/perfloop/cycles"
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/notify"
 	"github.com/perfloop/perfloop/outbox"
+	"github.com/perfloop/perfloop/scorecard"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
 )
@@ -56,7 +57,7 @@ func documentCycleRoutes() {
 	Document("POST", "/api/v1/cycles/:id/remind", Doc{Tag: "cycles", Summary: "Remind everyone with an overdue task now (at most once a day per task), in-app and on the channels the template or the organisation routes reminders to, outside quiet hours; with ?memberId= remind that member of each open task, overdue or not (the dashboard's nudge)", Roles: leads, Query: []string{"memberId"}, Responses: map[int]any{200: remindResult{}}})
 	Document("GET", "/api/v1/inbox", Doc{Tag: "tasks", Summary: "The caller's tasks, open first and by due date, each with the name of the member it concerns, its cycle's title and its template stage's name", Query: append([]string{"state"}, paging...), Responses: map[int]any{200: list[inboxTask]{}}})
 	Document("GET", "/api/v1/tasks/:id", Doc{Tag: "tasks", Summary: "One of the caller's tasks with its form; form.schema is the JSON Schema (2020-12) of the body its submit accepts", Responses: map[int]any{200: taskView{}}})
-	Document("POST", "/api/v1/tasks/:id/submit", Doc{Tag: "tasks", Summary: "Submit a task's form; checked against the template, then handed to the workflow as an Update (409 when closed, 422 when calibration breaks the forced distribution)", Request: map[string]any{}, Responses: map[int]any{200: activities.SubmitResult{}}})
+	Document("POST", "/api/v1/tasks/:id/submit", Doc{Tag: "tasks", Summary: "Submit a task's form; checked against the template, then handed to the workflow as an Update (409 when closed, 422 when calibration breaks the forced distribution)", Request: map[string]any{}, Responses: map[int]any{200: engine.SubmitResult{}}})
 	Document("POST", "/api/v1/metrics", Doc{Tag: "metrics", Summary: "Ingest metric values (JSON) for members of the caller's teams (403 names the others): known indicators and finite values only, one value per member, indicator and period (409 names the recorded one unless replace is true); all or nothing, the same body twice changes nothing", Roles: leads, Request: metricsInput{}, Responses: map[int]any{200: store.MetricUpsert{}}})
 	Document("GET", "/api/v1/notifications", Doc{Tag: "notifications", Summary: "The caller's in-app notifications, newest first", Query: append([]string{"unread"}, paging...), Responses: map[int]any{200: list[store.Notification]{}}})
 	Document("GET", "/api/v1/idps", Doc{Tag: "idps", Summary: "Development plans: the caller's own, or those of their teams, each with the periods at the bottom that triggered it", Query: append([]string{"state"}, paging...), Responses: map[int]any{200: list[idpSummary]{}}})
@@ -72,21 +73,15 @@ type launchInput struct {
 	Compress       float64 `json:"compress,omitempty"`
 }
 
-// request is the launch the input asks for, before the caller is known.
-func (in launchInput) request() cycles.LaunchRequest {
-	return cycles.LaunchRequest{TemplateKey: in.TemplateKey, Version: in.Version, TeamID: in.TeamID, Period: in.Period,
-		Title: in.Title, IdempotencyKey: in.IdempotencyKey, Compress: in.Compress}
-}
-
 type cancelInput struct {
 	Reason string `json:"reason"`
 }
 
 type cycleView struct {
 	store.Cycle
-	Progress *activities.Progress `json:"progress"`
-	Tasks    []store.StageCount   `json:"tasks"`
-	Overdue  []store.Task         `json:"overdue"`
+	Progress *engine.Progress   `json:"progress"`
+	Tasks    []store.StageCount `json:"tasks"`
+	Overdue  []store.Task       `json:"overdue"`
 }
 
 type remindResult struct {
@@ -151,7 +146,7 @@ func (s *Server) wakeDelivery(ctx context.Context) {
 	if s.cycles == nil {
 		return
 	}
-	if err := activities.WakeDelivery(ctx, s.cycles.Client); err != nil {
+	if err := s.cycles.WakeDelivery(ctx); err != nil {
 		s.log.Debug("delivery not woken; its next round sends", "err", err)
 	}
 }
@@ -169,8 +164,8 @@ type resultView struct {
 	Adjustments json.RawMessage `json:"adjustments"`
 	// Missing and Explanation are as scoring stored them; null for results
 	// computed before they were recorded.
-	Missing     []activities.MissingData `json:"missing"`
-	Explanation *activities.Explanation  `json:"explanation"`
+	Missing     []scorecard.MissingData `json:"missing"`
+	Explanation *scorecard.Explanation  `json:"explanation"`
 }
 
 func viewOf(r store.Result) resultView {
@@ -179,7 +174,7 @@ func viewOf(r store.Result) resultView {
 		_ = json.Unmarshal([]byte(r.Missing), &v.Missing)
 	}
 	if r.Explanation != "" {
-		var e activities.Explanation
+		var e scorecard.Explanation
 		if json.Unmarshal([]byte(r.Explanation), &e) == nil {
 			v.Explanation = &e
 		}
@@ -494,7 +489,7 @@ func (s *Server) cycleTasks(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	f := store.TaskFilter{CycleID: cy.ID, StageKey: c.Query("stage"), State: c.Query("state"), AssigneeID: c.Query("assigneeId"), Kind: c.Query("kind")}
+	f := store.TaskFilter{CycleID: cy.ID, StageKey: c.Query("stage"), State: engine.TaskState(c.Query("state")), AssigneeID: c.Query("assigneeId"), Kind: engine.TaskKind(c.Query("kind"))}
 	ts, total, err := s.store.ListTasks(c.Request.Context(), caller(c).OrgID, f, p)
 	if err != nil {
 		writeError(c, err)
@@ -510,7 +505,7 @@ func (s *Server) inbox(c *gin.Context) {
 		return
 	}
 	me := caller(c)
-	ts, total, err := s.store.ListInbox(c.Request.Context(), me.ID, c.Query("state"), time.Now(), p)
+	ts, total, err := s.store.ListInbox(c.Request.Context(), me.ID, engine.TaskState(c.Query("state")), time.Now(), p)
 	if err != nil {
 		writeError(c, err)
 		return
@@ -578,7 +573,7 @@ func (s *Server) inboxContext(ctx context.Context, orgID string, ts []store.Task
 		}
 		out[i].CycleTitle = info.title
 		// A report round's key is its execute stage's key and "#report-n"
-		// (activities.ReportKey); the round itself the UI reads from the key.
+		// (engine.ReportKey); the round itself the UI reads from the key.
 		stage, _, _ := strings.Cut(t.StageKey, "#")
 		if r := outbox.RouteOf(info.tpl, stage); r.Stage != nil {
 			name := r.Stage.Name

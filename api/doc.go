@@ -11,4 +11,6 @@
 // when the database or Temporal is unreachable (with Retry-After).
 //
 // api uses store and the engine's services; it must never be imported by them.
+// It talks to running workflows through cycles and engine's names and types,
+// and must never import activities, workflows or worker.
 package api

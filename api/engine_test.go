@@ -11,19 +11,20 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/perfloop/perfloop/api"
-	"github.com/perfloop/perfloop/cycles/cyclestest"
+	"github.com/perfloop/perfloop/engine"
+	"github.com/perfloop/perfloop/enginetest"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 )
 
 // engineEnv is the API over the real engine (embedded Temporal, worker)
-// with the cyclestest team; tokens are named manager, hrbp, e0…e3 and
+// with the enginetest team; tokens are named manager, hrbp, e0…e3 and
 // outsider (an employee of another team).
-func engineEnv(t *testing.T) (*env, *cyclestest.Env) { return engineEnvN(t, 4) }
+func engineEnv(t *testing.T) (*env, *enginetest.Env) { return engineEnvN(t, 4) }
 
-func engineEnvN(t *testing.T, n int) (*env, *cyclestest.Env) {
+func engineEnvN(t *testing.T, n int) (*env, *enginetest.Env) {
 	st := storetest.SQLite(t)
-	ce := cyclestest.Start(t, st, n)
+	ce := enginetest.Start(t, st, n)
 	ctx := context.Background()
 	e := &env{t: t, store: st, token: map[string]string{}}
 	issue := func(name string, m *store.Member) {
@@ -107,7 +108,7 @@ func TestCycleOverHTTPFromLaunchToCancel(t *testing.T) {
 		r = e.do("GET", "/api/v1/inbox", "e0", nil)
 		items := r.body["items"].([]any)
 		for _, it := range items {
-			if m := it.(map[string]any); m["kind"] == store.TaskSelfEval {
+			if m := it.(map[string]any); m["kind"] == string(engine.TaskSelfEval) {
 				taskID, row = m["id"].(string), m
 				return true
 			}

@@ -11,20 +11,21 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
 
-	"github.com/perfloop/perfloop/cycles/cyclestest"
+	"github.com/perfloop/perfloop/engine"
+	"github.com/perfloop/perfloop/enginetest"
 	"github.com/perfloop/perfloop/store"
 )
 
 // openTask waits for who's open task of kind in the cycle (for subject,
 // when given) and returns its id.
-func openTask(t *testing.T, e *env, who, cycleID, kind, subject string) string {
+func openTask(t *testing.T, e *env, who, cycleID string, kind engine.TaskKind, subject string) string {
 	t.Helper()
 	var id string
 	require.Eventually(t, func() bool {
 		r := e.do("GET", "/api/v1/inbox?state=open&limit=500", who, nil)
 		for _, it := range r.body["items"].([]any) {
 			m := it.(map[string]any)
-			if m["cycleId"] == cycleID && m["kind"] == kind && (subject == "" || m["subjectId"] == subject) {
+			if m["cycleId"] == cycleID && m["kind"] == string(kind) && (subject == "" || m["subjectId"] == subject) {
 				id = m["id"].(string)
 				return true
 			}
@@ -38,7 +39,7 @@ func openTask(t *testing.T, e *env, who, cycleID, kind, subject string) string {
 // metrics posted, every member's self-evaluation and manager rating
 // submitted, a calibration that keeps the distribution, every result
 // acknowledged. It returns the cycle id.
-func runMonth(t *testing.T, e *env, ce *cyclestest.Env, period string) string {
+func runMonth(t *testing.T, e *env, ce *enginetest.Env, period string) string {
 	t.Helper()
 	var values []map[string]any
 	for i, m := range ce.Employees {
@@ -57,16 +58,16 @@ func runMonth(t *testing.T, e *env, ce *cyclestest.Env, period string) string {
 
 	for i, m := range ce.Employees {
 		who := fmt.Sprintf("e%d", i)
-		task := openTask(t, e, who, id, store.TaskSelfEval, "")
+		task := openTask(t, e, who, id, engine.TaskSelfEval, "")
 		r = e.do("POST", "/api/v1/tasks/"+task+"/submit", who, map[string]any{"scores": map[string]any{"collaboration": 4, "serviceAttitude": 4}, "comment": "自评"})
 		require.Equal(t, 200, r.status, r.raw)
-		task = openTask(t, e, "manager", id, store.TaskManagerEval, m.ID)
+		task = openTask(t, e, "manager", id, engine.TaskManagerEval, m.ID)
 		score := 5 - 0.4*float64(i)
 		r = e.do("POST", "/api/v1/tasks/"+task+"/submit", "manager", map[string]any{"scores": map[string]any{"collaboration": score, "serviceAttitude": score}})
 		require.Equal(t, 200, r.status, r.raw)
 	}
 
-	cal := openTask(t, e, "hrbp", id, store.TaskCalibration, "")
+	cal := openTask(t, e, "hrbp", id, engine.TaskCalibration, "")
 	r = e.do("GET", "/api/v1/cycles/"+id+"/results?limit=100", "hrbp", nil)
 	require.Equal(t, 200, r.status, r.raw)
 	results := r.body["items"].([]any)
@@ -86,7 +87,7 @@ func runMonth(t *testing.T, e *env, ce *cyclestest.Env, period string) string {
 
 	for i := range ce.Employees {
 		who := fmt.Sprintf("e%d", i)
-		task := openTask(t, e, who, id, store.TaskAcknowledge, "")
+		task := openTask(t, e, who, id, engine.TaskAcknowledge, "")
 		r = e.do("POST", "/api/v1/tasks/"+task+"/submit", who, map[string]any{"decision": "acknowledge"})
 		require.Equal(t, 200, r.status, r.raw)
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/calendar"
 	"github.com/perfloop/perfloop/outbox"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
@@ -269,14 +269,14 @@ func (s *Server) changeInterview(c *gin.Context, cy *store.Cycle, iv *store.Feed
 	changed, err := apply(store.InterviewChange{
 		OrgID: cy.OrgID, CycleID: cy.ID, MemberID: iv.MemberID, ExpectSequence: expect, By: me.ID, Reason: reason,
 		Invite: func(iv *store.FeedbackInterview) string {
-			return activities.InterviewInvite(cy, tpl, iv, members).ICS()
+			return calendar.InterviewInvite(cy, tpl, iv, members).ICS()
 		},
 	})
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	owed, err := activities.AnnounceInterview(ctx, outbox.Outbox{Store: s.store}, cy, tpl, changed, members)
+	owed, err := calendar.AnnounceInterview(ctx, outbox.Outbox{Store: s.store}, cy, tpl, changed, members)
 	if err != nil {
 		writeError(c, err)
 		return

@@ -11,7 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/calendar"
 	"github.com/perfloop/perfloop/outbox"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
@@ -148,13 +148,13 @@ func (s *Server) changeMeeting(c *gin.Context, cy *store.Cycle, reason string, a
 	tpl, _ := templates.Parse([]byte(cy.TemplateBody))
 	changed, err := apply(store.MeetingChange{
 		OrgID: me.OrgID, CycleID: cy.ID, ExpectSequence: expect, By: me.ID, Reason: reason,
-		Invite: func(m *store.CalibrationMeeting) string { return activities.MeetingInvite(cy, tpl, m, members).ICS() },
+		Invite: func(m *store.CalibrationMeeting) string { return calendar.MeetingInvite(cy, tpl, m, members).ICS() },
 	})
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	if owed, err := activities.AnnounceMeeting(ctx, outbox.Outbox{Store: s.store}, cy, tpl, changed, members); err != nil {
+	if owed, err := calendar.AnnounceMeeting(ctx, outbox.Outbox{Store: s.store}, cy, tpl, changed, members); err != nil {
 		writeError(c, err)
 		return
 	} else if owed > 0 {

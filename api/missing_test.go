@@ -13,7 +13,8 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/require"
 
-	"github.com/perfloop/perfloop/cycles/cyclestest"
+	"github.com/perfloop/perfloop/engine"
+	"github.com/perfloop/perfloop/enginetest"
 	"github.com/perfloop/perfloop/store"
 )
 
@@ -28,7 +29,7 @@ func TestNewJoinerWithoutCustomerSurveyIsRenormalisedAndTheResultsExplainThemsel
 	e, ce := engineEnv(t)
 	newJoiner := ce.Employees[len(ce.Employees)-1]
 	id := evaluatedWithoutSurvey(t, e, ce, "cs-ops-monthly", newJoiner)
-	cal := openTask(t, e, "hrbp", id, store.TaskCalibration, "")
+	cal := openTask(t, e, "hrbp", id, engine.TaskCalibration, "")
 
 	r := e.do("GET", "/api/v1/cycles/"+id+"/results?limit=100", "hrbp", nil)
 	require.Equal(t, 200, r.status, r.raw)
@@ -62,7 +63,7 @@ func TestNewJoinerWithoutCustomerSurveyIsRenormalisedAndTheResultsExplainThemsel
 	r = e.do("POST", "/api/v1/tasks/"+cal+"/submit", "hrbp", map[string]any{"changes": []map[string]any{}})
 	require.Equal(t, 200, r.status, r.raw)
 	who := fmt.Sprintf("e%d", len(ce.Employees)-1)
-	ack := openTask(t, e, who, id, store.TaskAcknowledge, "")
+	ack := openTask(t, e, who, id, engine.TaskAcknowledge, "")
 	requireFormSchema(t, e, who, ack, `{"decision":"acknowledge"}`, `{"decision":"appeal"}`)
 	r = e.do("GET", "/api/v1/cycles/"+id+"/results", who, nil)
 	require.Equal(t, 200, r.status, r.raw)
@@ -88,7 +89,7 @@ func TestMemberWithoutCustomerSurveyUnderBlockPolicyIsWithheldWhileTheCycleCompl
 	publishStrict(t, e)
 	newJoiner := ce.Employees[len(ce.Employees)-1]
 	id := evaluatedWithoutSurvey(t, e, ce, "cs-ops-strict", newJoiner)
-	cal := openTask(t, e, "hrbp", id, store.TaskCalibration, "")
+	cal := openTask(t, e, "hrbp", id, engine.TaskCalibration, "")
 	r := e.do("GET", "/api/v1/cycles/"+id+"/results?limit=100", "hrbp", nil)
 	require.Equal(t, 200, r.status, r.raw)
 	ranks := map[float64]bool{}
@@ -127,7 +128,7 @@ func TestMemberWithoutCustomerSurveyUnderBlockPolicyIsWithheldWhileTheCycleCompl
 			continue
 		}
 		who := fmt.Sprintf("e%d", i)
-		task := openTask(t, e, who, id, store.TaskAcknowledge, "")
+		task := openTask(t, e, who, id, engine.TaskAcknowledge, "")
 		r = e.do("POST", "/api/v1/tasks/"+task+"/submit", who, map[string]any{"decision": "acknowledge"})
 		require.Equal(t, 200, r.status, r.raw)
 	}
@@ -138,7 +139,7 @@ func TestMemberWithoutCustomerSurveyUnderBlockPolicyIsWithheldWhileTheCycleCompl
 	r = e.do("GET", "/api/v1/cycles/"+id+"/results", who, nil)
 	require.Equal(t, 200, r.status, r.raw)
 	require.EqualValues(t, 0, r.body["total"], "the withheld result is not shown as if it were final")
-	tasks, _, err := e.store.ListTasks(context.Background(), ce.Org.ID, store.TaskFilter{CycleID: id, AssigneeID: newJoiner.ID, Kind: store.TaskAcknowledge}, store.Page{Limit: 10})
+	tasks, _, err := e.store.ListTasks(context.Background(), ce.Org.ID, store.TaskFilter{CycleID: id, AssigneeID: newJoiner.ID, Kind: engine.TaskAcknowledge}, store.Page{Limit: 10})
 	require.NoError(t, err)
 	require.Empty(t, tasks, "nothing to acknowledge")
 	held, err := e.store.GetResult(context.Background(), id, newJoiner.ID)
@@ -172,7 +173,7 @@ func TestCalibrationWaiverScoresAWithheldMemberOnTheDataThereIs(t *testing.T) {
 	publishStrict(t, e)
 	newJoiner := ce.Employees[len(ce.Employees)-1]
 	id := evaluatedWithoutSurvey(t, e, ce, "cs-ops-strict", newJoiner)
-	cal := openTask(t, e, "hrbp", id, store.TaskCalibration, "")
+	cal := openTask(t, e, "hrbp", id, engine.TaskCalibration, "")
 
 	r := e.do("POST", "/api/v1/tasks/"+cal+"/submit", "hrbp", map[string]any{"changes": []any{}, "waivers": []map[string]any{{"memberId": ce.Employees[0].ID, "reason": "x"}}})
 	require.Equal(t, 400, r.status, r.raw)
@@ -182,7 +183,7 @@ func TestCalibrationWaiverScoresAWithheldMemberOnTheDataThereIs(t *testing.T) {
 	require.Equal(t, 200, r.status, r.raw)
 
 	who := fmt.Sprintf("e%d", len(ce.Employees)-1)
-	ack := openTask(t, e, who, id, store.TaskAcknowledge, "")
+	ack := openTask(t, e, who, id, engine.TaskAcknowledge, "")
 	r = e.do("GET", "/api/v1/cycles/"+id+"/results", who, nil)
 	require.Equal(t, 200, r.status, r.raw)
 	mine := r.body["items"].([]any)[0].(map[string]any)
@@ -229,7 +230,7 @@ func publishStrict(t *testing.T, e *env) {
 // evaluatedWithoutSurvey posts every member's cs-ops values but the new
 // joiner's customer survey, launches a cycle of the template and submits
 // every self and manager rating (4 of 5). It returns the cycle id.
-func evaluatedWithoutSurvey(t *testing.T, e *env, ce *cyclestest.Env, templateKey string, newJoiner *store.Member) string {
+func evaluatedWithoutSurvey(t *testing.T, e *env, ce *enginetest.Env, templateKey string, newJoiner *store.Member) string {
 	t.Helper()
 	var values []map[string]any
 	for i, m := range ce.Employees {
@@ -248,10 +249,10 @@ func evaluatedWithoutSurvey(t *testing.T, e *env, ce *cyclestest.Env, templateKe
 	id := r.body["id"].(string)
 	for i, m := range ce.Employees {
 		who := fmt.Sprintf("e%d", i)
-		task := openTask(t, e, who, id, store.TaskSelfEval, "")
+		task := openTask(t, e, who, id, engine.TaskSelfEval, "")
 		r = e.do("POST", "/api/v1/tasks/"+task+"/submit", who, map[string]any{"scores": map[string]any{"collaboration": 4, "serviceAttitude": 4}})
 		require.Equal(t, 200, r.status, r.raw)
-		task = openTask(t, e, "manager", id, store.TaskManagerEval, m.ID)
+		task = openTask(t, e, "manager", id, engine.TaskManagerEval, m.ID)
 		r = e.do("POST", "/api/v1/tasks/"+task+"/submit", "manager", map[string]any{"scores": map[string]any{"collaboration": 4, "serviceAttitude": 4}})
 		require.Equal(t, 200, r.status, r.raw)
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/raters"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
 )
@@ -100,7 +100,7 @@ func (s *Server) nominate(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	problems, err := activities.CheckNominations(ctx, s.store, cy.OrgID, member, *group, in.RaterIDs)
+	problems, err := raters.CheckNominations(ctx, s.store, cy.OrgID, member, *group, in.RaterIDs)
 	if err != nil {
 		writeError(c, err)
 		return

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 )
 
@@ -17,7 +18,7 @@ func (s *Server) remindable(ctx context.Context, c *gin.Context, cy *store.Cycle
 	if member == "" {
 		return s.store.ListOverdue(ctx, cy.ID, now)
 	}
-	ts, _, err := s.store.ListTasks(ctx, caller(c).OrgID, store.TaskFilter{CycleID: cy.ID, State: store.TaskOpen, AssigneeID: member}, store.Page{Limit: store.MaxLimit})
+	ts, _, err := s.store.ListTasks(ctx, caller(c).OrgID, store.TaskFilter{CycleID: cy.ID, State: engine.TaskOpen, AssigneeID: member}, store.Page{Limit: store.MaxLimit})
 	return ts, err
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 )
@@ -23,8 +24,8 @@ func TestRemindNowWithAMemberNudgesTheirOpenTasksBeforeTheyAreLate(t *testing.T)
 	soon := time.Now().Add(48 * time.Hour).UTC().Truncate(time.Second)
 	past := time.Now().Add(-2 * time.Hour).UTC().Truncate(time.Second)
 	for _, tk := range []store.Task{
-		{OrgID: cy.OrgID, CycleID: cy.ID, WorkflowID: "wf", StageKey: "evaluate", Kind: store.TaskSelfEval, AssigneeID: pending.ID, Title: "完成自评", TitleEn: "Complete your self-evaluation", DueAt: soon, DedupeKey: "t-pending"},
-		{OrgID: cy.OrgID, CycleID: cy.ID, WorkflowID: "wf", StageKey: "evaluate", Kind: store.TaskSelfEval, AssigneeID: late.ID, Title: "完成自评", TitleEn: "Complete your self-evaluation", DueAt: past, DedupeKey: "t-late"},
+		{OrgID: cy.OrgID, CycleID: cy.ID, WorkflowID: "wf", StageKey: "evaluate", Kind: engine.TaskSelfEval, AssigneeID: pending.ID, Title: "完成自评", TitleEn: "Complete your self-evaluation", DueAt: soon, DedupeKey: "t-pending"},
+		{OrgID: cy.OrgID, CycleID: cy.ID, WorkflowID: "wf", StageKey: "evaluate", Kind: engine.TaskSelfEval, AssigneeID: late.ID, Title: "完成自评", TitleEn: "Complete your self-evaluation", DueAt: past, DedupeKey: "t-late"},
 	} {
 		_, err := e.store.EnsureTask(ctx, &tk)
 		require.NoError(t, err)

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/perfloop/perfloop/api"
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/monitoring"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
@@ -68,18 +69,23 @@ func TestMetricsScrapeShowsRouteTemplatesStatusesAndStoreGauges(t *testing.T) {
 		PeriodStart: start, PeriodEnd: start.AddDate(0, 1, 0), Timezone: "Asia/Shanghai", Title: "十月", WorkflowID: "wf", LaunchedBy: "admin"}, nil)
 	require.NoError(t, err)
 	for i, due := range []time.Time{time.Now().Add(-time.Hour), time.Now().Add(time.Hour)} {
-		_, err := st.EnsureTask(ctx, &store.Task{OrgID: org.ID, CycleID: c.ID, WorkflowID: "w", StageKey: "evaluate", Kind: store.TaskSelfEval, AssigneeID: members[i].ID,
+		_, err := st.EnsureTask(ctx, &store.Task{OrgID: org.ID, CycleID: c.ID, WorkflowID: "w", StageKey: "evaluate", Kind: engine.TaskSelfEval, AssigneeID: members[i].ID,
 			Title: "自评", TitleEn: "Self", DueAt: due, Payload: "{}", DedupeKey: "self:" + members[i].ID})
 		require.NoError(t, err)
 	}
+	var first string
 	for _, key := range []string{"x", "y"} {
-		_, err := st.EnqueueDelivery(ctx, &store.Delivery{Notification: store.Notification{OrgID: org.ID, RecipientID: b.ID, Channel: store.ChannelWebhook, Kind: "results", DedupeKey: key}})
+		d := &store.Delivery{Notification: store.Notification{OrgID: org.ID, RecipientID: b.ID, Channel: store.ChannelWebhook, Kind: "results", DedupeKey: key}}
+		_, err := st.EnqueueDelivery(ctx, d)
 		require.NoError(t, err)
+		if first == "" {
+			first = d.ID
+		}
 	}
-	pending, err := st.PendingNotifications(ctx, nil, 1)
-	require.NoError(t, err)
-	_, err = st.MarkFailed(ctx, pending[0].ID, "webhook: 410 gone", 1)
-	require.NoError(t, err)
+	// The sender gave up on the first (as MarkBatchAttempt records a
+	// permanent failure).
+	require.NoError(t, st.DB.WithContext(ctx).Model(&store.Notification{}).Where("id = ?", first).
+		Updates(map[string]any{"state": store.NotificationPermanentFailure, "attempts": 1, "last_error": "webhook: 410 gone"}).Error)
 
 	out := scrape(t, m)
 	for _, line := range []string{

@@ -106,7 +106,8 @@ type csvLines struct {
 func (l csvLines) explain(rows store.ImportErrors) *Error {
 	out := badRequest("the file has bad rows; nothing was imported")
 	for _, r := range rows {
-		line, col := 0, r.Field
+		var line int
+		var col string
 		if r.List == "members" {
 			line = l.member[r.Row]
 			col = csvColumnOf(r.Field)

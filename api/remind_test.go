@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 	"github.com/perfloop/perfloop/templates"
@@ -107,8 +108,8 @@ func TestRemindNowOwesAnEmailOnTheStagesChannelsOutsideQuietHours(t *testing.T) 
 	evaluate, execute := ms[0], ms[1]
 	past := time.Now().Add(-2 * time.Hour).UTC().Truncate(time.Second)
 	for _, tk := range []store.Task{
-		{OrgID: org, CycleID: cy.ID, WorkflowID: "wf", StageKey: "evaluate", Kind: store.TaskSelfEval, AssigneeID: evaluate.ID, Title: "完成自评", TitleEn: "Complete your self-evaluation", DueAt: past, DedupeKey: "t-eval"},
-		{OrgID: org, CycleID: cy.ID, WorkflowID: "wf", StageKey: "execute", Kind: store.TaskPlan, AssigneeID: execute.ID, Title: "提交工作计划", TitleEn: "Submit your plan", DueAt: past, DedupeKey: "t-plan"},
+		{OrgID: org, CycleID: cy.ID, WorkflowID: "wf", StageKey: "evaluate", Kind: engine.TaskSelfEval, AssigneeID: evaluate.ID, Title: "完成自评", TitleEn: "Complete your self-evaluation", DueAt: past, DedupeKey: "t-eval"},
+		{OrgID: org, CycleID: cy.ID, WorkflowID: "wf", StageKey: "execute", Kind: engine.TaskPlan, AssigneeID: execute.ID, Title: "提交工作计划", TitleEn: "Submit your plan", DueAt: past, DedupeKey: "t-plan"},
 	} {
 		_, err := e.store.EnsureTask(ctx, &tk)
 		require.NoError(t, err)

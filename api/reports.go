@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 )
 
@@ -30,7 +31,7 @@ func (s *Server) cycleReports(c *gin.Context) {
 		return
 	}
 	me := caller(c)
-	f := store.TaskFilter{CycleID: cy.ID, Kind: store.TaskReport, State: c.Query("state")}
+	f := store.TaskFilter{CycleID: cy.ID, Kind: engine.TaskReport, State: engine.TaskState(c.Query("state"))}
 	if !access.Lead {
 		f.AssigneeID = me.ID
 	}
@@ -44,11 +45,7 @@ func (s *Server) cycleReports(c *gin.Context) {
 	}
 	out := make([]reportView, len(ts))
 	for i, t := range ts {
-		var meta struct {
-			Round int `json:"round"`
-		}
-		_ = json.Unmarshal([]byte(t.Payload), &meta)
-		out[i] = reportView{Task: t, Round: meta.Round}
+		out[i] = reportView{Task: t, Round: engine.ParsePayload(t.Payload).Round}
 		if t.Submission != nil {
 			out[i].Data = json.RawMessage(*t.Submission)
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 )
 
@@ -23,12 +24,12 @@ func TestMembersReportWeeklyDuringTheExecuteStageAndTheManagerReadsThem(t *testi
 	now := time.Now().In(time.FixedZone("CST", 8*3600))
 	next := time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, now.Location())
 	c := ce.Launch("ops-assistant-monthly", next.Format("2006-01"), time.Second)
-	confirm := ce.OpenTasks(c.ID, ce.Manager.ID, store.TaskConfirmTargets, 1)[0]
+	confirm := ce.OpenTasks(c.ID, ce.Manager.ID, engine.TaskConfirmTargets, 1)[0]
 	r := e.do("POST", "/api/v1/tasks/"+confirm.ID+"/submit", "manager", map[string]any{"confirmed": true})
 	require.Equal(t, 200, r.status, r.raw)
 
 	// Week 1: e0 reports, e1 does not.
-	first := ce.OpenTasks(c.ID, ce.Employees[0].ID, store.TaskReport, 1)[0]
+	first := ce.OpenTasks(c.ID, ce.Employees[0].ID, engine.TaskReport, 1)[0]
 	require.Equal(t, "提交周报（第 1 期）", first.Title)
 	require.Equal(t, "Weekly report 1", first.TitleEn)
 	r = e.do("POST", "/api/v1/tasks/"+first.ID+"/submit", "e0", map[string]any{"next": "下周两场活动"})
@@ -39,13 +40,13 @@ func TestMembersReportWeeklyDuringTheExecuteStageAndTheManagerReadsThem(t *testi
 
 	// Week 2 opens for e1 once week 1 has closed without a report.
 	require.Eventually(t, func() bool {
-		ts, _, err := ce.Store.ListTasks(ctx, ce.Org.ID, store.TaskFilter{CycleID: c.ID, AssigneeID: ce.Employees[1].ID, Kind: store.TaskReport, State: store.TaskOpen}, store.Page{Limit: 10})
+		ts, _, err := ce.Store.ListTasks(ctx, ce.Org.ID, store.TaskFilter{CycleID: c.ID, AssigneeID: ce.Employees[1].ID, Kind: engine.TaskReport, State: engine.TaskOpen}, store.Page{Limit: 10})
 		return err == nil && len(ts) == 1 && ts[0].TitleEn == "Weekly report 2"
 	}, 60*time.Second, 100*time.Millisecond, "e1's second weekly report should open")
 	// Each member's workflow opens its own round, so e0's may open a moment
 	// after e1's on a loaded machine.
 	require.Eventually(t, func() bool {
-		ts, _, err := ce.Store.ListTasks(ctx, ce.Org.ID, store.TaskFilter{CycleID: c.ID, AssigneeID: ce.Employees[0].ID, Kind: store.TaskReport}, store.Page{Limit: 10})
+		ts, _, err := ce.Store.ListTasks(ctx, ce.Org.ID, store.TaskFilter{CycleID: c.ID, AssigneeID: ce.Employees[0].ID, Kind: engine.TaskReport}, store.Page{Limit: 10})
 		return err == nil && len(ts) >= 2
 	}, 60*time.Second, 100*time.Millisecond, "e0's second weekly report should open")
 
@@ -59,9 +60,9 @@ func TestMembersReportWeeklyDuringTheExecuteStageAndTheManagerReadsThem(t *testi
 	e0, e1 := byMember[ce.Employees[0].ID], byMember[ce.Employees[1].ID]
 	require.GreaterOrEqual(t, len(e0), 2)
 	require.EqualValues(t, 1, e0[0]["round"])
-	require.Equal(t, store.TaskSubmitted, e0[0]["state"])
+	require.Equal(t, string(engine.TaskSubmitted), e0[0]["state"])
 	require.Equal(t, "两场社群活动，新增会员 260 人", e0[0]["data"].(map[string]any)["done"])
-	require.Equal(t, store.TaskExpired, e1[0]["state"])
+	require.Equal(t, string(engine.TaskExpired), e1[0]["state"])
 	require.Nil(t, e1[0]["data"])
 	require.EqualValues(t, 2, e1[1]["round"])
 

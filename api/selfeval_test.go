@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 )
@@ -22,11 +23,11 @@ func TestAManagersRatingCarriesTheMembersSelfEvaluationOnceSubmitted(t *testing.
 	require.NoError(t, e.store.DB.Where("email LIKE ?", "admin@%").Take(&admin).Error)
 	member := ms[0]
 	due := time.Now().Add(48 * time.Hour).UTC().Truncate(time.Second)
-	self, err := e.store.EnsureTask(ctx, &store.Task{OrgID: cy.OrgID, CycleID: cy.ID, WorkflowID: "wf", StageKey: "evaluate", Kind: store.TaskSelfEval, AssigneeID: member.ID, SubjectID: &member.ID, Title: "完成自评", TitleEn: "Complete your self-evaluation", DueAt: due, DedupeKey: "t-self"})
+	self, err := e.store.EnsureTask(ctx, &store.Task{OrgID: cy.OrgID, CycleID: cy.ID, WorkflowID: "wf", StageKey: "evaluate", Kind: engine.TaskSelfEval, AssigneeID: member.ID, SubjectID: &member.ID, Title: "完成自评", TitleEn: "Complete your self-evaluation", DueAt: due, DedupeKey: "t-self"})
 	require.NoError(t, err)
-	rating, err := e.store.EnsureTask(ctx, &store.Task{OrgID: cy.OrgID, CycleID: cy.ID, WorkflowID: "wf", StageKey: "evaluate", Kind: store.TaskManagerEval, AssigneeID: admin.ID, SubjectID: &member.ID, Title: "评价", TitleEn: "Rate", DueAt: due, DedupeKey: "t-rate"})
+	rating, err := e.store.EnsureTask(ctx, &store.Task{OrgID: cy.OrgID, CycleID: cy.ID, WorkflowID: "wf", StageKey: "evaluate", Kind: engine.TaskManagerEval, AssigneeID: admin.ID, SubjectID: &member.ID, Title: "评价", TitleEn: "Rate", DueAt: due, DedupeKey: "t-rate"})
 	require.NoError(t, err)
-	peer, err := e.store.EnsureTask(ctx, &store.Task{OrgID: cy.OrgID, CycleID: cy.ID, WorkflowID: "wf", StageKey: "evaluate", Kind: store.TaskPeerEval, AssigneeID: admin.ID, SubjectID: &member.ID, Title: "互评", TitleEn: "Peer", DueAt: due, DedupeKey: "t-peer"})
+	peer, err := e.store.EnsureTask(ctx, &store.Task{OrgID: cy.OrgID, CycleID: cy.ID, WorkflowID: "wf", StageKey: "evaluate", Kind: engine.TaskPeerEval, AssigneeID: admin.ID, SubjectID: &member.ID, Title: "互评", TitleEn: "Peer", DueAt: due, DedupeKey: "t-peer"})
 	require.NoError(t, err)
 
 	r := e.do("GET", "/api/v1/tasks/"+rating.ID, "admin", nil)

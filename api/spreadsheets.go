@@ -79,7 +79,7 @@ func (s *Server) exportCycle(c *gin.Context) {
 	f := excelize.NewFile()
 	defer f.Close()
 	const res = "结果 Results"
-	f.SetSheetName("Sheet1", res)
+	_ = f.SetSheetName("Sheet1", res)
 	head := []any{"排名 Rank", "姓名 Name", "邮箱 Email", "得分 Score", "建议等级 Proposed", "最终等级 Grade", "奖金 Bonus", "币种 Currency", "晋升 Promotion", "状态 State"}
 	var inds []templates.Indicator
 	if tpl != nil {
@@ -154,7 +154,7 @@ func (s *Server) metricsTemplate(c *gin.Context) {
 	f := excelize.NewFile()
 	defer f.Close()
 	sheet := cy.Period
-	f.SetSheetName("Sheet1", sheet)
+	_ = f.SetSheetName("Sheet1", sheet)
 	head := []any{"email", "name"}
 	for _, k := range keys {
 		head = append(head, k)

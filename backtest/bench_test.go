@@ -10,9 +10,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/perfloop/perfloop/activities"
 	"github.com/perfloop/perfloop/backtest"
 	"github.com/perfloop/perfloop/bench"
+	"github.com/perfloop/perfloop/scorecard"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
 )
@@ -40,7 +40,7 @@ func benchHistory(b *testing.B, members, months int) (*templates.Template, []bac
 				rec.Metrics = append(rec.Metrics, store.MetricPoint{MemberID: ids[i], IndicatorKey: k, Source: "import", Value: v})
 			}
 		}
-		scores, err := activities.ScoreMembers(asRun, data)
+		scores, err := scorecard.ScoreMembers(asRun, data)
 		require.NoError(b, err)
 		for _, s := range scores {
 			rec.Results = append(rec.Results, store.Result{MemberID: s.MemberID, FinalScore: s.Final, ProposedGrade: s.Proposed, Grade: s.Proposed, Rank: s.Rank})

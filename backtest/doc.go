@@ -4,8 +4,8 @@
 // forced distribution, bonuses, promotions and development plans.
 //
 // It starts no workflow and writes nothing. It scores with the code that
-// scores live cycles (activities.Gathering, activities.ScoreMembers,
-// activities.Outcomes, activities.BottomRuns), never a copy, so backtesting
+// scores live cycles (records.Gathering, scorecard.ScoreMembers,
+// records.Outcomes, records.BottomRuns), never a copy, so backtesting
 // the template a cycle ran on reproduces its recorded results exactly. It
 // scores no database: Load reads the records (store.RecordsOf) and Run
 // re-scores them in memory.

@@ -4,7 +4,8 @@ import (
 	"cmp"
 	"slices"
 
-	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/records"
+	"github.com/perfloop/perfloop/scorecard"
 	"github.com/perfloop/perfloop/scoring"
 	"github.com/perfloop/perfloop/templates"
 )
@@ -13,7 +14,7 @@ import (
 // that period's template on the recorded ranks, the draft's rule on the
 // draft's ranks. Each period sees the periods up to it, as ApplyOutcomes
 // sees the team's history when that period's cycle ends.
-func idps(in Input, drafts [][]activities.MemberScore) IDPs {
+func idps(in Input, drafts [][]scorecard.MemberScore) IDPs {
 	out := IDPs{AsRun: []IDPDue{}, Draft: []IDPDue{}}
 	recorded := make([]scoring.PeriodRanking, len(in.Periods))
 	draft := make([]scoring.PeriodRanking, len(in.Periods))
@@ -48,7 +49,7 @@ func rule(t *templates.Template) *scoring.BottomRule {
 	if t.Outcomes == nil || t.Outcomes.IDP == nil {
 		return nil
 	}
-	r := activities.BottomRule(t.Outcomes.IDP)
+	r := records.BottomRule(t.Outcomes.IDP)
 	return &r
 }
 
@@ -78,7 +79,7 @@ func newestFirst(ps []scoring.PeriodRanking) []scoring.PeriodRanking {
 
 func due(in Input, period string, r scoring.BottomRule, history []scoring.PeriodRanking) []IDPDue {
 	var out []IDPDue
-	for _, b := range activities.BottomRuns(r, history) {
+	for _, b := range records.BottomRuns(r, history) {
 		d := IDPDue{Period: period, MemberID: b.MemberID, Name: in.Names[b.MemberID]}
 		for _, s := range b.Run {
 			d.Run = append(d.Run, BottomRun{Period: s.Period, Rank: s.Rank, TeamSize: s.TeamSize, Score: s.Score})

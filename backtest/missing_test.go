@@ -6,8 +6,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/perfloop/perfloop/activities"
 	"github.com/perfloop/perfloop/backtest"
+	"github.com/perfloop/perfloop/scorecard"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 )
@@ -46,7 +46,7 @@ func TestBacktestNamesTheDataTheHistoryLacksAndAppliesTheDraftsPolicy(t *testing
 		require.Equal(t, 77.78, row(t, p, h.id(0)).Draft.Score)
 		require.Equal(t, rep.Gaps, p.Gaps)
 		require.Len(t, p.Gaps, 2, "%+v", p.Gaps)
-		fan, peer := gap(t, p.Gaps, activities.MissingIndicator, "fanGrowth"), gap(t, p.Gaps, activities.MissingRater, "peer")
+		fan, peer := gap(t, p.Gaps, scorecard.MissingIndicator, "fanGrowth"), gap(t, p.Gaps, scorecard.MissingRater, "peer")
 		for _, g := range []backtest.Gap{fan, peer} {
 			require.True(t, g.New, g.Key)
 			require.True(t, g.NoHistory, g.Key)
@@ -61,7 +61,7 @@ func TestBacktestNamesTheDataTheHistoryLacksAndAppliesTheDraftsPolicy(t *testing
 
 		zero := h.backtest(t, withNewData(t, body, `, "missing": "zero"`), "2026-10", "2026-10").Periods[0]
 		require.Equal(t, 70.0, row(t, zero, h.id(0)).Draft.Score)
-		require.Equal(t, "zero", gap(t, zero.Gaps, activities.MissingIndicator, "fanGrowth").Policy)
+		require.Equal(t, "zero", gap(t, zero.Gaps, scorecard.MissingIndicator, "fanGrowth").Policy)
 	})
 }
 

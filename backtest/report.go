@@ -131,7 +131,7 @@ type Promotions struct {
 // missing-data policy that applied to it.
 type Gap struct {
 	Period string `json:"period"`
-	Kind   string `json:"kind"` // indicator, rater or part (activities.Missing*)
+	Kind   string `json:"kind"` // indicator, rater or part (scorecard.Missing*)
 	Key    string `json:"key"`
 	// New: the as-run template had no such indicator or rater group.
 	// NoHistory: no member of the period has any recorded value of it.

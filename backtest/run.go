@@ -10,7 +10,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/records"
+	"github.com/perfloop/perfloop/scorecard"
 	"github.com/perfloop/perfloop/scoring"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
@@ -46,7 +47,7 @@ func Run(in Input) (*Report, error) {
 	}
 	rep := &Report{Draft: TemplateRef{Key: in.Draft.Key, Version: in.Draft.Version}, TeamID: in.TeamID, From: in.From, To: in.To,
 		Periods: make([]PeriodReport, len(in.Periods)), Gaps: []Gap{}, Notes: []templates.Text{}}
-	drafts := make([][]activities.MemberScore, len(in.Periods))
+	drafts := make([][]scorecard.MemberScore, len(in.Periods))
 	errs := make([]error, len(in.Periods))
 	work := make(chan int)
 	var wg sync.WaitGroup
@@ -101,12 +102,12 @@ func Run(in Input) (*Report, error) {
 }
 
 // period re-scores one cycle under the draft.
-func period(in Input, p Period) (PeriodReport, []activities.MemberScore, error) {
+func period(in Input, p Period) (PeriodReport, []scorecard.MemberScore, error) {
 	c := p.Cycle
 	pr := PeriodReport{Period: c.Period, CycleID: c.ID, State: c.State, AsRun: TemplateRef{Key: c.TemplateKey, Version: c.TemplateVersion},
 		Headcount: len(p.Records.Members), GradeChanges: []GradeChange{}, Gaps: []Gap{}}
 	pr.SameTemplate = len(templates.Diff(p.AsRun, in.Draft)) == 0
-	g := activities.NewGathering(in.Draft, p.Records.Members)
+	g := records.NewGathering(in.Draft, p.Records.Members)
 	for _, v := range p.Records.Metrics {
 		g.Metric(v)
 	}
@@ -122,7 +123,7 @@ func period(in Input, p Period) (PeriodReport, []activities.MemberScore, error) 
 		pr.Notes = append(pr.Notes, "the cycle has no members")
 		return pr, nil, nil
 	}
-	scores, err := activities.ScoreMembers(in.Draft, data)
+	scores, err := scorecard.ScoreMembers(in.Draft, data)
 	if err != nil {
 		return pr, nil, err
 	}
@@ -234,7 +235,7 @@ func outcomesByMember(o *templates.Outcomes, rows []store.Result) map[string]sto
 	if o == nil {
 		return out
 	}
-	for _, oc := range activities.Outcomes(o, rows) {
+	for _, oc := range records.Outcomes(o, rows) {
 		out[oc.MemberID] = oc
 	}
 	return out
@@ -304,7 +305,7 @@ func distribution(draft, asRun *templates.Template, rows []MemberRow) ([]GradeCo
 
 // gaps are the data the draft found missing, one per indicator or rater
 // group, with how many members lacked it and the policy that applied.
-func gaps(period string, draft, asRun *templates.Template, data []activities.MemberData, scores []activities.MemberScore) []Gap {
+func gaps(period string, draft, asRun *templates.Template, data []scorecard.MemberData, scores []scorecard.MemberScore) []Gap {
 	type key struct{ kind, key string }
 	missing := map[key]map[string]bool{}
 	policy := map[key]string{}
@@ -333,16 +334,16 @@ func gaps(period string, draft, asRun *templates.Template, data []activities.Mem
 
 // known says whether t has the indicator or rater group.
 func known(t *templates.Template, kind, key string) bool {
-	if kind == activities.MissingRater {
+	if kind == scorecard.MissingRater {
 		return slices.ContainsFunc(t.Raters, func(r templates.Rater) bool { return r.Key == key })
 	}
 	return slices.ContainsFunc(t.Indicators, func(i templates.Indicator) bool { return i.Key == key })
 }
 
 // recorded says whether any member has a value (or a rating) for key.
-func recorded(data []activities.MemberData, kind, key string) bool {
+func recorded(data []scorecard.MemberData, kind, key string) bool {
 	for _, m := range data {
-		if kind == activities.MissingRater {
+		if kind == scorecard.MissingRater {
 			if len(m.Ratings[key]) > 0 {
 				return true
 			}
@@ -362,9 +363,10 @@ func recorded(data []activities.MemberData, kind, key string) bool {
 
 func gapMessage(g Gap) templates.Text {
 	zhWhat, enWhat := "指标 "+g.Key, "indicator "+g.Key
-	if g.Kind == activities.MissingRater {
+	switch g.Kind {
+	case scorecard.MissingRater:
 		zhWhat, enWhat = "评价人组 "+g.Key, "rater group "+g.Key
-	} else if g.Kind == activities.MissingPart {
+	case scorecard.MissingPart:
 		zhWhat, enWhat = "公式项 "+g.Key, "formula part "+g.Key
 	}
 	zhNew, enNew := "", ""
@@ -373,7 +375,7 @@ func gapMessage(g Gap) templates.Text {
 	}
 	if g.NoHistory {
 		noun := "values"
-		if g.Kind == activities.MissingRater {
+		if g.Kind == scorecard.MissingRater {
 			noun = "ratings"
 		}
 		return templates.Text{
@@ -390,7 +392,7 @@ func gapMessage(g Gap) templates.Text {
 // waive carries over a calibration's waivers: a result it released records
 // the waiver in its explanation, and the member is scored under the draft
 // as the cycle scored them, on the data there is.
-func waive(data []activities.MemberData, results []store.Result) {
+func waive(data []scorecard.MemberData, results []store.Result) {
 	reasons := map[string]string{}
 	for _, r := range results {
 		if !strings.Contains(r.Explanation, `"waiver"`) {

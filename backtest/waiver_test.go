@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 )
@@ -37,8 +38,8 @@ func TestBacktestCarriesACalibrationsWaiverOver(t *testing.T) {
 		var suite testsuite.WorkflowTestSuite
 		env := suite.NewTestActivityEnvironment()
 		env.RegisterActivity(a)
-		_, err = env.ExecuteActivity(a.ApplyCalibration, activities.CalibrationRequest{CycleID: h.cycles[0].ID, Submission: activities.CalibrationSubmission{
-			SubmissionID: "sub-1", By: "hrbp", Waivers: []activities.Waiver{{MemberID: h.id(1), Reason: "经理休假，无法评分"}}}})
+		_, err = env.ExecuteActivity(a.ApplyCalibration, activities.CalibrationRequest{CycleID: h.cycles[0].ID, Submission: engine.CalibrationSubmission{
+			SubmissionID: "sub-1", By: "hrbp", Waivers: []engine.Waiver{{MemberID: h.id(1), Reason: "经理休假，无法评分"}}}})
 		require.NoError(t, err)
 
 		rep := h.backtest(t, body, "2026-10", "2026-10")

@@ -7,9 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/perfloop/perfloop/scorecard"
 	"github.com/stretchr/testify/require"
-
-	"github.com/perfloop/perfloop/activities"
 )
 
 func TestBenchLaunchSmall(t *testing.T) {
@@ -71,7 +70,7 @@ func TestScoreTemplateParses(t *testing.T) {
 	tpl, err := ScoreTemplate()
 	require.NoError(t, err)
 	require.Len(t, tpl.Indicators, 12)
-	scores, err := activities.ScoreMembers(tpl, ScoreData(tpl, 50, 7))
+	scores, err := scorecard.ScoreMembers(tpl, ScoreData(tpl, 50, 7))
 	require.NoError(t, err)
 	require.Len(t, scores, 50)
 }

@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/perfloop/perfloop/cycles"
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/worker"
 )
@@ -60,7 +61,7 @@ func (e *Engine) Launch(ctx context.Context, sq *Squad) (*Launched, error) {
 	l := &Launched{Cycle: c, Squad: sq, Call: time.Since(began)}
 	count := func(ctx context.Context) (int, error) {
 		var got int64
-		err := e.Store.DB.WithContext(ctx).Model(&store.Task{}).Where("cycle_id = ? AND kind = ?", c.ID, store.TaskSelfEval).Count(&got).Error
+		err := e.Store.DB.WithContext(ctx).Model(&store.Task{}).Where("cycle_id = ? AND kind = ?", c.ID, engine.TaskSelfEval).Count(&got).Error
 		return int(got), err
 	}
 	l.First, l.All, err = waitFor(ctx, began, n, pollEvery, within(n), count)

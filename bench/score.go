@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/scorecard"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
 )
@@ -72,11 +72,11 @@ var scoreRange = map[string][2]float64{
 }
 
 // ScoreData generates n members' metrics for t, the same for the same seed.
-func ScoreData(t *templates.Template, n int, seed uint64) []activities.MemberData {
+func ScoreData(t *templates.Template, n int, seed uint64) []scorecard.MemberData {
 	rng := rand.New(rand.NewPCG(seed, 2026))
-	out := make([]activities.MemberData, n)
+	out := make([]scorecard.MemberData, n)
 	for i := range out {
-		m := activities.MemberData{MemberID: store.NewID(), Level: "junior", Metrics: make(map[string]float64, len(t.Indicators))}
+		m := scorecard.MemberData{MemberID: store.NewID(), Level: "junior", Metrics: make(map[string]float64, len(t.Indicators))}
 		for _, ind := range t.Indicators {
 			r := scoreRange[ind.Key]
 			// Two decimals, as metric files carry them.
@@ -141,7 +141,7 @@ func (e *Engine) scoreRound(ctx context.Context, t *templates.Template, q string
 		return res, err
 	}
 	read := time.Since(began)
-	ours, err := activities.ScoreMembers(t, back)
+	ours, err := scorecard.ScoreMembers(t, back)
 	if err != nil {
 		return res, fmt.Errorf("score %d members read back: %w", len(back), err)
 	}
@@ -178,13 +178,13 @@ func (e *Engine) scoreRound(ctx context.Context, t *templates.Template, q string
 
 // timeScoring runs ScoreMembers runs times and returns the fastest run and
 // the allocations of one run.
-func timeScoring(t *templates.Template, data []activities.MemberData, runs int) (best time.Duration, allocs, bytes uint64, err error) {
+func timeScoring(t *templates.Template, data []scorecard.MemberData, runs int) (best time.Duration, allocs, bytes uint64, err error) {
 	for i := range runs {
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
 		began := time.Now()
-		if _, err := activities.ScoreMembers(t, data); err != nil {
+		if _, err := scorecard.ScoreMembers(t, data); err != nil {
 			return 0, 0, 0, fmt.Errorf("score %d members: %w", len(data), err)
 		}
 		took := time.Since(began)
@@ -200,7 +200,7 @@ func timeScoring(t *templates.Template, data []activities.MemberData, runs int) 
 // insertMetrics files the members' metric values under one batch, by
 // batch insert (the ingestion path upserts row by row, which is not what
 // is measured here).
-func (e *Engine) insertMetrics(ctx context.Context, data []activities.MemberData) (time.Duration, error) {
+func (e *Engine) insertMetrics(ctx context.Context, data []scorecard.MemberData) (time.Duration, error) {
 	began := time.Now()
 	batch := &store.MetricBatch{ID: store.NewID(), OrgID: e.Org.ID, Checksum: randomHex(32), FileName: "bench", CreatedBy: "bench"}
 	rows := make([]store.MetricValue, 0, len(data)*12)
@@ -223,15 +223,15 @@ func (e *Engine) insertMetrics(ctx context.Context, data []activities.MemberData
 
 // readMetrics reads the period's values back into MemberData, as the
 // ComputeScores activity gathers them.
-func (e *Engine) readMetrics(ctx context.Context) ([]activities.MemberData, error) {
-	var out []activities.MemberData
+func (e *Engine) readMetrics(ctx context.Context) ([]scorecard.MemberData, error) {
+	var out []scorecard.MemberData
 	index := map[string]int{}
 	err := e.Store.EachMetricValue(ctx, store.MetricFilter{OrgID: e.Org.ID, Period: scorePeriod}, func(v store.MetricPoint) {
 		i, ok := index[v.MemberID]
 		if !ok {
 			i = len(out)
 			index[v.MemberID] = i
-			out = append(out, activities.MemberData{MemberID: v.MemberID, Level: "junior", Metrics: map[string]float64{}, Targets: map[string]float64{}, Ratings: map[string]map[string][]float64{}})
+			out = append(out, scorecard.MemberData{MemberID: v.MemberID, Level: "junior", Metrics: map[string]float64{}, Targets: map[string]float64{}, Ratings: map[string]map[string][]float64{}})
 		}
 		out[i].Metrics[v.IndicatorKey] += v.Value
 	})

@@ -11,6 +11,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 )
 
@@ -94,7 +95,7 @@ func (e *Engine) runSubmit(ctx context.Context, n int) (Result, error) {
 	}
 	e.logf("submit %d: cycle open with every self-evaluation task after %s; submitting from %d goroutines", n, l.All.Round(time.Millisecond), width)
 	var tasks []store.Task
-	if err := e.Store.DB.WithContext(ctx).Where("cycle_id = ? AND kind = ?", l.Cycle.ID, store.TaskSelfEval).Find(&tasks).Error; err != nil {
+	if err := e.Store.DB.WithContext(ctx).Where("cycle_id = ? AND kind = ?", l.Cycle.ID, engine.TaskSelfEval).Find(&tasks).Error; err != nil {
 		return res, fmt.Errorf("list self-evaluation tasks: %w", err)
 	}
 	who := make(map[string]*store.Member, n)

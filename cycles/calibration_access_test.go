@@ -10,7 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/perfloop/perfloop/cycles"
-	"github.com/perfloop/perfloop/cycles/cyclestest"
+	"github.com/perfloop/perfloop/engine"
+	"github.com/perfloop/perfloop/enginetest"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 )
@@ -20,11 +21,11 @@ import (
 // that moves her own grade is refused before it reaches the workflow.
 func TestNobodyCalibratesTheirOwnGrade(t *testing.T) {
 	st := storetest.SQLite(t)
-	e := cyclestest.Start(t, st, 2)
+	e := enginetest.Start(t, st, 2)
 	ctx := context.Background()
 	c := e.Launch("cs-ops-monthly", "2026-10", time.Hour)
-	task := &store.Task{ID: store.NewID(), OrgID: e.Org.ID, CycleID: c.ID, WorkflowID: c.WorkflowID, StageKey: "calibrate", Kind: store.TaskCalibration,
-		AssigneeID: e.HRBP.ID, Title: "校准", DueAt: time.Now().Add(time.Hour), State: store.TaskOpen, Payload: `{"stageKey":"calibrate"}`, DedupeKey: "own-calibration"}
+	task := &store.Task{ID: store.NewID(), OrgID: e.Org.ID, CycleID: c.ID, WorkflowID: c.WorkflowID, StageKey: "calibrate", Kind: engine.TaskCalibration,
+		AssigneeID: e.HRBP.ID, Title: "校准", DueAt: time.Now().Add(time.Hour), State: engine.TaskOpen, Payload: `{"stageKey":"calibrate"}`, DedupeKey: "own-calibration"}
 	require.NoError(t, st.DB.Create(task).Error)
 	submit := func(member string) error {
 		data, _ := json.Marshal(map[string]any{"changes": []map[string]string{{"memberId": member, "from": "B", "to": "A", "reason": "表现突出"}}, "submissionId": "s1"})

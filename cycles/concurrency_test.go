@@ -12,7 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/perfloop/perfloop/cycles"
-	"github.com/perfloop/perfloop/cycles/cyclestest"
+	"github.com/perfloop/perfloop/engine"
+	"github.com/perfloop/perfloop/enginetest"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 )
@@ -30,12 +31,12 @@ func TestConcurrentSubmissionsRecordExactlyTheValidOnes(t *testing.T) {
 		members, dups, impostors = 450, 25, 25
 	}
 	st := storetest.SQLite(t)
-	e := cyclestest.Start(t, st, members)
+	e := enginetest.Start(t, st, members)
 	c := e.Launch("cs-ops-monthly", "2026-10", 10*time.Minute)
 	ctx := context.Background()
 	byMember := map[string]store.Task{}
 	require.Eventually(t, func() bool {
-		ts, _, err := st.ListTasks(ctx, e.Org.ID, store.TaskFilter{CycleID: c.ID, Kind: store.TaskSelfEval, State: store.TaskOpen}, store.Page{Limit: store.MaxLimit})
+		ts, _, err := st.ListTasks(ctx, e.Org.ID, store.TaskFilter{CycleID: c.ID, Kind: engine.TaskSelfEval, State: engine.TaskOpen}, store.Page{Limit: store.MaxLimit})
 		for _, task := range ts {
 			byMember[task.AssigneeID] = task
 		}

@@ -9,7 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/perfloop/perfloop/cycles"
-	"github.com/perfloop/perfloop/cycles/cyclestest"
+	"github.com/perfloop/perfloop/engine"
+	"github.com/perfloop/perfloop/enginetest"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 )
@@ -22,18 +23,18 @@ import (
 // once, and the member's workflow knows, refusing a third attempt.
 func TestASubmissionCutShortByACrashIsCompletedWhenSentAgain(t *testing.T) {
 	st := storetest.SQLite(t)
-	e := cyclestest.Start(t, st, 2)
+	e := enginetest.Start(t, st, 2)
 	c := e.Launch("cs-ops-monthly", "2026-10", 10*time.Minute)
 	ctx := context.Background()
 	m := e.Employees[0]
-	task := e.OpenTasks(c.ID, m.ID, store.TaskSelfEval, 1)[0]
+	task := e.OpenTasks(c.ID, m.ID, engine.TaskSelfEval, 1)[0]
 	form := []byte(`{"scores":{"collaboration":4,"serviceAttitude":5},"comment":"崩溃前提交"}`)
 	_, err := st.SubmitTask(ctx, task.ID, m.ID, string(form), task.Version)
 	require.NoError(t, err)
 
 	res, err := e.Service.Submit(ctx, m, task.ID, form)
 	require.NoError(t, err)
-	require.Equal(t, store.TaskSubmitted, res.State)
+	require.Equal(t, engine.TaskSubmitted, res.State)
 	evals, err := st.ListEvaluations(ctx, c.ID, m.ID, m.ID)
 	require.NoError(t, err)
 	require.Len(t, evals, 1)

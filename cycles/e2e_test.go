@@ -14,15 +14,15 @@ import (
 	"go.temporal.io/sdk/worker"
 	"google.golang.org/protobuf/encoding/protojson"
 
-	"github.com/perfloop/perfloop/activities"
 	"github.com/perfloop/perfloop/cycles"
-	"github.com/perfloop/perfloop/cycles/cyclestest"
+	"github.com/perfloop/perfloop/engine"
+	"github.com/perfloop/perfloop/enginetest"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 	pworker "github.com/perfloop/perfloop/worker"
 )
 
-func submit(t *testing.T, e *cyclestest.Env, who *store.Member, task store.Task, form any) error {
+func submit(t *testing.T, e *enginetest.Env, who *store.Member, task store.Task, form any) error {
 	t.Helper()
 	data, err := json.Marshal(form)
 	require.NoError(t, err)
@@ -37,18 +37,18 @@ func submit(t *testing.T, e *cyclestest.Env, who *store.Member, task store.Task,
 // acknowledged (one appeal), and the cycle completes.
 func TestACycleRunsFromEvaluationToAcknowledgement(t *testing.T) {
 	st := storetest.SQLite(t)
-	e := cyclestest.Start(t, st, 4)
+	e := enginetest.Start(t, st, 4)
 	e.Metrics("2026-10")
 	c := e.Launch("cs-ops-monthly", "2026-10", 20*time.Second)
 	ctx := context.Background()
 
 	// Evaluate: a self-evaluation per member, and the manager rates each.
 	for i, m := range e.Employees {
-		self := e.OpenTasks(c.ID, m.ID, store.TaskSelfEval, 1)
+		self := e.OpenTasks(c.ID, m.ID, engine.TaskSelfEval, 1)
 		require.NoError(t, submit(t, e, m, self[0], map[string]any{"scores": map[string]float64{"collaboration": 4, "serviceAttitude": 4}, "comment": "本月响应更快"}))
 		_ = i
 	}
-	rated := e.OpenTasks(c.ID, e.Manager.ID, store.TaskManagerEval, len(e.Employees))
+	rated := e.OpenTasks(c.ID, e.Manager.ID, engine.TaskManagerEval, len(e.Employees))
 	for i, task := range rated {
 		score := 5.0 - float64(i%3)
 		require.NoError(t, submit(t, e, e.Manager, task, map[string]any{"scores": map[string]float64{"collaboration": score, "serviceAttitude": score}}))
@@ -59,7 +59,7 @@ func TestACycleRunsFromEvaluationToAcknowledgement(t *testing.T) {
 	require.True(t, errors.As(err, &refused), "got %v", err)
 
 	// Calibrate: the HRBP facilitates.
-	cal := e.OpenTasks(c.ID, e.HRBP.ID, store.TaskCalibration, 1)[0]
+	cal := e.OpenTasks(c.ID, e.HRBP.ID, engine.TaskCalibration, 1)[0]
 	results, _, err := st.ListResults(ctx, c.ID, store.Page{Limit: 50})
 	require.NoError(t, err)
 	require.Len(t, results, 4)
@@ -86,7 +86,7 @@ func TestACycleRunsFromEvaluationToAcknowledgement(t *testing.T) {
 
 	// Feedback: everyone acknowledges; the lowest-ranked appeals.
 	for _, m := range e.Employees {
-		ack := e.OpenTasks(c.ID, m.ID, store.TaskAcknowledge, 1)[0]
+		ack := e.OpenTasks(c.ID, m.ID, engine.TaskAcknowledge, 1)[0]
 		form := map[string]any{"decision": "acknowledge"}
 		if m.ID == lowest.MemberID {
 			form = map[string]any{"decision": "appeal", "comment": "响应时长统计包含了系统故障时段"}
@@ -136,12 +136,12 @@ func TestACycleRunsFromEvaluationToAcknowledgement(t *testing.T) {
 	replay(t, e, c.WorkflowID)
 	record(t, e, "cycle-calibrate.json", c.WorkflowID, 2)
 	record(t, e, "cycle-feedback.json", c.WorkflowID, 1)
-	record(t, e, "member.json", activities.MemberWorkflowID(c.ID, lowest.MemberID), 0)
+	record(t, e, "member.json", engine.MemberWorkflowID(c.ID, lowest.MemberID), 0)
 }
 
 // record writes a workflow's history to workflows/testdata when
 // PERFLOOP_RECORD_HISTORIES is set, for the replay tests there.
-func record(t *testing.T, e *cyclestest.Env, name, workflowID string, back int) {
+func record(t *testing.T, e *enginetest.Env, name, workflowID string, back int) {
 	if os.Getenv("PERFLOOP_RECORD_HISTORIES") == "" {
 		return
 	}
@@ -159,11 +159,11 @@ func record(t *testing.T, e *cyclestest.Env, name, workflowID string, back int) 
 
 // replay runs the recorded histories of the cycle's runs through the
 // current workflow code: a non-deterministic change fails here.
-func replay(t *testing.T, e *cyclestest.Env, workflowID string) {
+func replay(t *testing.T, e *enginetest.Env, workflowID string) {
 	t.Helper()
 	ctx := context.Background()
 	r := worker.NewWorkflowReplayer()
-	pworker.RegisterReplay(r)
+	pworker.RegisterWorkflows(r)
 	hist, err := pworker.FetchHistory(ctx, e.Client, workflowID, "")
 	require.NoError(t, err)
 	require.NoError(t, r.ReplayWorkflowHistory(nil, hist))

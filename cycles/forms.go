@@ -10,28 +10,15 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
 )
 
-// payload mirrors what activities store on a task.
-type payload struct {
-	Form       []templates.Field `json:"form"`
-	Indicators []string          `json:"indicators"`
-	Scale      *templates.Scale  `json:"scale"`
-	// Plan approval: the plan decided on; a revised plan: the review that
-	// sent it back and the plan before it.
-	PlanTaskID     string `json:"planTaskId"`
-	Revision       int    `json:"revision"`
-	ReviewTaskID   string `json:"reviewTaskId"`
-	PreviousTaskID string `json:"previousTaskId"`
-}
-
 // CheckForm validates a submission against its task's form: every problem
 // at its JSON pointer, with the value and what is expected.
 func CheckForm(t *store.Task, data json.RawMessage) Invalid {
-	var p payload
-	_ = json.Unmarshal([]byte(t.Payload), &p)
+	p := engine.ParsePayload(t.Payload)
 	var obj map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -39,11 +26,11 @@ func CheckForm(t *store.Task, data json.RawMessage) Invalid {
 		return Invalid{{Path: "", Message: "the form must be a JSON object"}}
 	}
 	switch t.Kind {
-	case store.TaskSelfEval, store.TaskManagerEval, store.TaskPeerEval, store.TaskCrossEval:
+	case engine.TaskSelfEval, engine.TaskManagerEval, engine.TaskPeerEval, engine.TaskCrossEval:
 		return checkRating(obj, p)
-	case store.TaskAcknowledge:
+	case engine.TaskAcknowledge:
 		return checkChoice(obj, "decision", []string{"acknowledge", "appeal"}, "comment", "appeal")
-	case store.TaskPlanApproval:
+	case engine.TaskPlanApproval:
 		bad := checkBool(obj, "approved")
 		var approved bool
 		var comment string
@@ -52,11 +39,11 @@ func CheckForm(t *store.Task, data json.RawMessage) Invalid {
 			bad = append(bad, FieldError{Path: "/comment", Message: "is required when the plan is sent back: say what to change"})
 		}
 		return sorted(bad)
-	case store.TaskIDPReview:
+	case engine.TaskIDPReview:
 		return checkChoice(obj, "outcome", []string{"completed", "extended", "not_completed"}, "comment", "")
-	case store.TaskCalibration:
+	case engine.TaskCalibration:
 		return checkCalibration(obj)
-	case store.TaskConfirmTargets:
+	case engine.TaskConfirmTargets:
 		return checkBool(obj, "confirmed")
 	}
 	return checkFields(obj, p.Form)
@@ -76,7 +63,7 @@ func allowOnly(obj map[string]json.RawMessage, keys ...string) Invalid {
 	return bad
 }
 
-func checkRating(obj map[string]json.RawMessage, p payload) Invalid {
+func checkRating(obj map[string]json.RawMessage, p engine.TaskPayload) Invalid {
 	bad := allowOnly(obj, "scores", "comment")
 	lo, hi := 0.0, 100.0
 	if p.Scale != nil {
@@ -198,7 +185,7 @@ func checkCalibration(obj map[string]json.RawMessage) Invalid {
 // ownCalibration is the index of a calibration change that moves the
 // submitter's own grade, -1 when there is none.
 func ownCalibration(t *store.Task, data json.RawMessage, memberID string) int {
-	if t.Kind != store.TaskCalibration {
+	if t.Kind != engine.TaskCalibration {
 		return -1
 	}
 	var in struct {
@@ -342,16 +329,15 @@ type PlanReview struct {
 // ContextOf gathers a task's context: the plan under approval, or the
 // review that sent a plan back. Tasks with none answer nil.
 func ContextOf(ctx context.Context, st *store.Store, t *store.Task) (*TaskContext, error) {
-	var p payload
-	_ = json.Unmarshal([]byte(t.Payload), &p)
+	p := engine.ParsePayload(t.Payload)
 	switch {
-	case t.Kind == store.TaskPlanApproval && p.PlanTaskID != "":
+	case t.Kind == engine.TaskPlanApproval && p.PlanTaskID != "":
 		plan, err := planView(ctx, st, p.PlanTaskID)
 		if err != nil {
 			return nil, err
 		}
 		return &TaskContext{Plan: plan}, nil
-	case t.Kind == store.TaskPlan && p.ReviewTaskID != "":
+	case t.Kind == engine.TaskPlan && p.ReviewTaskID != "":
 		review, err := st.GetTaskByID(ctx, p.ReviewTaskID)
 		if err != nil {
 			return nil, err
@@ -369,7 +355,7 @@ func ContextOf(ctx context.Context, st *store.Store, t *store.Task) (*TaskContex
 			r.At = *review.SubmittedAt
 		}
 		return &TaskContext{Review: r}, nil
-	case t.Kind == store.TaskManagerEval:
+	case t.Kind == engine.TaskManagerEval:
 		self, err := selfEvalOf(ctx, st, t)
 		if err != nil || self == nil {
 			return nil, err
@@ -384,8 +370,7 @@ func planView(ctx context.Context, st *store.Store, id string) (*PlanView, error
 	if err != nil {
 		return nil, err
 	}
-	var p payload
-	_ = json.Unmarshal([]byte(plan.Payload), &p)
+	p := engine.ParsePayload(plan.Payload)
 	v := &PlanView{TaskID: plan.ID, Revision: p.Revision, Form: p.Form, SubmittedAt: plan.SubmittedAt}
 	if plan.Submission != nil {
 		v.Data = json.RawMessage(*plan.Submission)

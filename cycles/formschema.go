@@ -3,6 +3,7 @@ package cycles
 import (
 	"encoding/json"
 
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
 )
@@ -14,7 +15,7 @@ var nonBlank = map[string]any{"type": "string", "pattern": `\S`}
 // FormSchema is the JSON Schema (2020-12) of the body a task's submit
 // accepts: the same rules CheckForm applies, written so a client can build
 // and check its form without learning the shape from 400 answers. It is
-// derived from the same payload CheckForm reads, and a test holds the two
+// derived from the same engine.TaskPayload CheckForm reads, and a test holds the two
 // to the same answers for every task kind.
 func FormSchema(t *store.Task) map[string]any {
 	s := formSchema(t)
@@ -23,10 +24,9 @@ func FormSchema(t *store.Task) map[string]any {
 }
 
 func formSchema(t *store.Task) map[string]any {
-	var p payload
-	_ = json.Unmarshal([]byte(t.Payload), &p)
+	p := engine.ParsePayload(t.Payload)
 	switch t.Kind {
-	case store.TaskSelfEval, store.TaskManagerEval, store.TaskPeerEval, store.TaskCrossEval:
+	case engine.TaskSelfEval, engine.TaskManagerEval, engine.TaskPeerEval, engine.TaskCrossEval:
 		lo, hi := 0.0, 100.0
 		if p.Scale != nil {
 			lo, hi = p.Scale.Min, p.Scale.Max
@@ -39,19 +39,19 @@ func formSchema(t *store.Task) map[string]any {
 			"scores":  object(nonNil(p.Indicators), props),
 			"comment": map[string]any{"type": "string", "maxLength": 4000},
 		})
-	case store.TaskAcknowledge:
+	case engine.TaskAcknowledge:
 		return choice("decision", []string{"acknowledge", "appeal"}, "appeal")
-	case store.TaskIDPReview:
+	case engine.TaskIDPReview:
 		return choice("outcome", []string{"completed", "extended", "not_completed"}, "")
-	case store.TaskPlanApproval:
+	case engine.TaskPlanApproval:
 		s := object([]string{"approved"}, map[string]any{"approved": map[string]any{"type": "boolean"}, "comment": map[string]any{"type": "string"}})
 		// Sending a plan back needs a comment saying what to change.
 		s["if"] = map[string]any{"properties": map[string]any{"approved": map[string]any{"const": false}}, "required": []string{"approved"}}
 		s["then"] = map[string]any{"required": []string{"comment"}, "properties": map[string]any{"comment": nonBlank}}
 		return s
-	case store.TaskConfirmTargets:
+	case engine.TaskConfirmTargets:
 		return object([]string{"confirmed"}, map[string]any{"confirmed": map[string]any{"type": "boolean"}, "comment": map[string]any{"type": "string"}})
-	case store.TaskCalibration:
+	case engine.TaskCalibration:
 		change := map[string]any{
 			"type": "object", "required": []string{"memberId", "to", "reason"},
 			"properties": map[string]any{"memberId": nonBlank, "from": map[string]any{"type": "string"}, "to": nonBlank, "reason": nonBlank},

@@ -8,7 +8,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/perfloop/perfloop/activities"
-	"github.com/perfloop/perfloop/cycles/cyclestest"
+	"github.com/perfloop/perfloop/engine"
+	"github.com/perfloop/perfloop/enginetest"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 )
@@ -22,7 +23,7 @@ import (
 // opening then; applying the outcomes again creates nothing more.
 func TestBottomRankTwoMonthsRunningCreatesOneIDP(t *testing.T) {
 	st := storetest.SQLite(t)
-	e := cyclestest.Start(t, st, 4)
+	e := enginetest.Start(t, st, 4)
 	ctx := context.Background()
 
 	e.Metrics("2026-09")
@@ -83,25 +84,25 @@ func TestBottomRankTwoMonthsRunningCreatesOneIDP(t *testing.T) {
 	// date says, rather than a real week later.
 	fourteenDays := 14 * 150 * time.Millisecond
 	for _, p := range idps {
-		d, err := e.Client.DescribeWorkflowExecution(ctx, activities.IDPWorkflowID(p.ID), "")
+		d, err := e.Client.DescribeWorkflowExecution(ctx, engine.IDPWorkflowID(p.ID), "")
 		require.NoError(t, err)
 		require.NotNil(t, d.WorkflowExecutionInfo)
 		var review []store.Task
 		require.Eventually(t, func() bool {
-			review, _, err = st.ListTasks(ctx, e.Org.ID, store.TaskFilter{StageKey: "idp:" + p.ID, Kind: store.TaskIDPReview}, store.Page{})
+			review, _, err = st.ListTasks(ctx, e.Org.ID, store.TaskFilter{StageKey: "idp:" + p.ID, Kind: engine.TaskIDPReview}, store.Page{})
 			return err == nil && len(review) == 1
 		}, 30*time.Second, 50*time.Millisecond, "the mentor's review opens when the plan is due")
 		require.Equal(t, p.MentorID, review[0].AssigneeID)
 		require.False(t, review[0].CreatedAt.Before(p.DueAt), "review opened at %s, before the plan was due at %s", review[0].CreatedAt, p.DueAt)
 		require.InDelta(t, fourteenDays, review[0].DueAt.Sub(review[0].CreatedAt), float64(100*time.Millisecond), "the review is due one compressed check-in interval after it opened")
 		ended, cancel := context.WithTimeout(ctx, 30*time.Second)
-		require.NoError(t, e.Client.GetWorkflow(ended, activities.IDPWorkflowID(p.ID), "").Get(ended, nil), "the workflow ends when the unanswered review expires")
+		require.NoError(t, e.Client.GetWorkflow(ended, engine.IDPWorkflowID(p.ID), "").Get(ended, nil), "the workflow ends when the unanswered review expires")
 		cancel()
 		got, err := st.GetTaskByID(ctx, review[0].ID)
 		require.NoError(t, err)
-		require.Equal(t, store.TaskExpired, got.State)
+		require.Equal(t, engine.TaskExpired, got.State)
 	}
-	record(t, e, "idp.json", activities.IDPWorkflowID(idps[0].ID), 0)
+	record(t, e, "idp.json", engine.IDPWorkflowID(idps[0].ID), 0)
 }
 
 // TestBottomMonthsWithAGapBetweenThemCreateNoIDP runs September and
@@ -110,7 +111,7 @@ func TestBottomRankTwoMonthsRunningCreatesOneIDP(t *testing.T) {
 // November and makes one, listing November and December.
 func TestBottomMonthsWithAGapBetweenThemCreateNoIDP(t *testing.T) {
 	st := storetest.SQLite(t)
-	e := cyclestest.Start(t, st, 4)
+	e := enginetest.Start(t, st, 4)
 	ctx := context.Background()
 	run := func(period string) *store.Cycle {
 		e.Metrics(period)
@@ -144,7 +145,7 @@ func TestBottomMonthsWithAGapBetweenThemCreateNoIDP(t *testing.T) {
 // cycle and September–November is no run: no IDP.
 func TestACancelledMonthBetweenTwoBottomMonthsBreaksTheRun(t *testing.T) {
 	st := storetest.SQLite(t)
-	e := cyclestest.Start(t, st, 4)
+	e := enginetest.Start(t, st, 4)
 	ctx := context.Background()
 	bottomTwo := func(c *store.Cycle) []string {
 		rs, err := st.AllResults(ctx, c.ID)

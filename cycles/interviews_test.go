@@ -14,7 +14,8 @@ import (
 
 	"github.com/perfloop/perfloop/activities"
 	"github.com/perfloop/perfloop/api"
-	"github.com/perfloop/perfloop/cycles/cyclestest"
+	"github.com/perfloop/perfloop/engine"
+	"github.com/perfloop/perfloop/enginetest"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 	"github.com/perfloop/perfloop/templates"
@@ -29,7 +30,7 @@ import (
 // them and the manager one invite; booking again changes nothing.
 func TestAManagerWithTwelveReportsGetsTwelveSlotsInHerOwnWorkingHours(t *testing.T) {
 	st := storetest.SQLite(t)
-	o := cyclestest.SeedOrg(t, st, 12)
+	o := enginetest.SeedOrg(t, st, 12)
 	ctx := context.Background()
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	require.NoError(t, err)
@@ -112,23 +113,23 @@ func TestAManagerWithTwelveReportsGetsTwelveSlotsInHerOwnWorkingHours(t *testing
 // one through the API sends both an update at SEQUENCE 1.
 func TestACycleBooksEveryMembersInterviewAndAMoveSendsSequenceOne(t *testing.T) {
 	st := storetest.SQLite(t)
-	e := cyclestest.Start(t, st, 4)
+	e := enginetest.Start(t, st, 4)
 	e.Metrics("2026-10")
 	c := e.Launch("cs-ops-monthly", "2026-10", 20*time.Second)
 	ctx := context.Background()
 
 	for _, m := range e.Employees {
-		self := e.OpenTasks(c.ID, m.ID, store.TaskSelfEval, 1)
+		self := e.OpenTasks(c.ID, m.ID, engine.TaskSelfEval, 1)
 		require.NoError(t, submit(t, e, m, self[0], map[string]any{"scores": map[string]float64{"collaboration": 4, "serviceAttitude": 4}, "comment": "本月响应更快"}))
 	}
-	for _, task := range e.OpenTasks(c.ID, e.Manager.ID, store.TaskManagerEval, len(e.Employees)) {
+	for _, task := range e.OpenTasks(c.ID, e.Manager.ID, engine.TaskManagerEval, len(e.Employees)) {
 		require.NoError(t, submit(t, e, e.Manager, task, map[string]any{"scores": map[string]float64{"collaboration": 4, "serviceAttitude": 4}}))
 	}
-	cal := e.OpenTasks(c.ID, e.HRBP.ID, store.TaskCalibration, 1)[0]
+	cal := e.OpenTasks(c.ID, e.HRBP.ID, engine.TaskCalibration, 1)[0]
 	require.NoError(t, submit(t, e, e.HRBP, cal, map[string]any{"changes": []map[string]string{}}))
 	// Acknowledgement tasks open after the interviews are booked.
 	for _, m := range e.Employees {
-		e.OpenTasks(c.ID, m.ID, store.TaskAcknowledge, 1)
+		e.OpenTasks(c.ID, m.ID, engine.TaskAcknowledge, 1)
 	}
 
 	ivs, err := st.ListInterviews(ctx, c.ID)

@@ -9,7 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/perfloop/perfloop/cycles"
-	"github.com/perfloop/perfloop/cycles/cyclestest"
+	"github.com/perfloop/perfloop/engine"
+	"github.com/perfloop/perfloop/enginetest"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 )
@@ -23,21 +24,21 @@ import (
 // expired.
 func TestAPlanSentBackIsRevisedAndApprovedBeforeTheStageMovesOn(t *testing.T) {
 	st := storetest.SQLite(t)
-	e := cyclestest.Start(t, st, 2)
+	e := enginetest.Start(t, st, 2)
 	e.Metrics("2026-10")
 	// A day is 20 s: the plan stage (three days) would close after a minute.
 	c := e.Launch("ops-assistant-monthly", "2026-10", 20*time.Second)
 	ctx := context.Background()
 	anna, ben := e.Employees[0], e.Employees[1]
 
-	confirm := e.OpenTasks(c.ID, e.Manager.ID, store.TaskConfirmTargets, 1)[0]
+	confirm := e.OpenTasks(c.ID, e.Manager.ID, engine.TaskConfirmTargets, 1)[0]
 	require.NoError(t, submit(t, e, e.Manager, confirm, map[string]any{"confirmed": true}))
 
 	for _, m := range e.Employees {
-		plan := e.OpenTasks(c.ID, m.ID, store.TaskPlan, 1)[0]
+		plan := e.OpenTasks(c.ID, m.ID, engine.TaskPlan, 1)[0]
 		require.NoError(t, submit(t, e, m, plan, map[string]any{"actions": "社群早晚两场活动：" + m.Name, "risks": "活动预算不足"}))
 	}
-	approvals := e.OpenTasks(c.ID, e.Manager.ID, store.TaskPlanApproval, 2)
+	approvals := e.OpenTasks(c.ID, e.Manager.ID, engine.TaskPlanApproval, 2)
 	of := func(m *store.Member) store.Task {
 		for _, a := range approvals {
 			if *a.SubjectID == m.ID {
@@ -64,7 +65,7 @@ func TestAPlanSentBackIsRevisedAndApprovedBeforeTheStageMovesOn(t *testing.T) {
 	require.NoError(t, submit(t, e, e.Manager, of(ben), map[string]any{"approved": true, "comment": "可以"}))
 
 	// Anna's plan comes back to her with the comment and her first plan.
-	revise := e.OpenTasks(c.ID, anna.ID, store.TaskPlan, 1)[0]
+	revise := e.OpenTasks(c.ID, anna.ID, engine.TaskPlan, 1)[0]
 	require.Contains(t, revise.TitleEn, "revision 1")
 	more, err = cycles.ContextOf(ctx, st, &revise)
 	require.NoError(t, err)
@@ -77,7 +78,7 @@ func TestAPlanSentBackIsRevisedAndApprovedBeforeTheStageMovesOn(t *testing.T) {
 	require.Equal(t, "plan", cy.CurrentStage, "the stage waits for the revised plan")
 
 	require.NoError(t, submit(t, e, anna, revise, map[string]any{"actions": "社群活动 + 企业微信拉新，每周 250 人", "risks": "活动预算不足"}))
-	again := e.OpenTasks(c.ID, e.Manager.ID, store.TaskPlanApproval, 1)[0]
+	again := e.OpenTasks(c.ID, e.Manager.ID, engine.TaskPlanApproval, 1)[0]
 	require.Contains(t, again.TitleEn, "revision 1")
 	more, err = cycles.ContextOf(ctx, st, &again)
 	require.NoError(t, err)
@@ -95,14 +96,14 @@ func TestAPlanSentBackIsRevisedAndApprovedBeforeTheStageMovesOn(t *testing.T) {
 	require.NoError(t, err)
 	count := map[string]int{}
 	for _, task := range tasks {
-		require.NotEqual(t, store.TaskExpired, task.State, "%s %s expired", task.Kind, task.ID)
+		require.NotEqual(t, engine.TaskExpired, task.State, "%s %s expired", task.Kind, task.ID)
 		if task.StageKey == "plan" {
-			count[task.Kind+" "+*task.SubjectID]++
+			count[string(task.Kind)+" "+*task.SubjectID]++
 		}
 	}
 	require.Equal(t, map[string]int{
-		store.TaskPlan + " " + anna.ID: 2, store.TaskPlanApproval + " " + anna.ID: 2,
-		store.TaskPlan + " " + ben.ID: 1, store.TaskPlanApproval + " " + ben.ID: 1,
+		string(engine.TaskPlan) + " " + anna.ID: 2, string(engine.TaskPlanApproval) + " " + anna.ID: 2,
+		string(engine.TaskPlan) + " " + ben.ID: 1, string(engine.TaskPlanApproval) + " " + ben.ID: 1,
 	}, count)
 	notes, _, err := st.ListNotifications(ctx, ben.ID, false, store.Page{Limit: 100})
 	require.NoError(t, err)

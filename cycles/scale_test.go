@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/enums/v1"
 
-	"github.com/perfloop/perfloop/activities"
-	"github.com/perfloop/perfloop/cycles/cyclestest"
+	"github.com/perfloop/perfloop/engine"
+	"github.com/perfloop/perfloop/enginetest"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 )
@@ -28,7 +28,7 @@ func TestLargeCycleKeepsEveryHistoryUnderTheWarning(t *testing.T) {
 		t.Skip("set PERFLOOP_SCALE=5000 to run the large cycle")
 	}
 	st := storetest.SQLite(t)
-	e := cyclestest.Start(t, st, n)
+	e := enginetest.Start(t, st, n)
 	start := time.Now()
 	c := e.Launch("cs-ops-monthly", "2026-10", 30*time.Second)
 	e.WaitState(c.ID, store.CycleCompleted, 50*time.Minute)
@@ -56,7 +56,7 @@ func TestLargeCycleKeepsEveryHistoryUnderTheWarning(t *testing.T) {
 	}
 	ms, err := st.ListCycleMembers(ctx, c.ID)
 	require.NoError(t, err)
-	it := e.Client.GetWorkflowHistory(ctx, activities.MemberWorkflowID(c.ID, ms[0].MemberID), "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	it := e.Client.GetWorkflowHistory(ctx, engine.MemberWorkflowID(c.ID, ms[0].MemberID), "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	member := 0
 	for it.HasNext() {
 		_, err := it.Next()

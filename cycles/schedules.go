@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
 )
@@ -94,7 +95,7 @@ func (s *Service) CreateSchedule(ctx context.Context, orgID, templateKey, teamID
 		ID:   id,
 		Spec: calendarFor(t),
 		Action: &client.ScheduleWorkflowAction{
-			ID: "launch-" + id, Workflow: "LaunchWorkflow", Args: []any{in}, TaskQueue: s.TaskQueue,
+			ID: "launch-" + id, Workflow: engine.LaunchWorkflow.String(), Args: []any{in}, TaskQueue: s.TaskQueue,
 			WorkflowRunTimeout: 24 * time.Hour,
 		},
 		Overlap:       enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,

@@ -9,7 +9,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/perfloop/perfloop/cycles"
-	"github.com/perfloop/perfloop/cycles/cyclestest"
+	"github.com/perfloop/perfloop/enginetest"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 )
@@ -21,7 +21,7 @@ import (
 // resume are reported back.
 func TestScheduleLaunchesTheCurrentPeriodOnce(t *testing.T) {
 	st := storetest.SQLite(t)
-	e := cyclestest.Start(t, st, 2)
+	e := enginetest.Start(t, st, 2)
 	ctx := context.Background()
 	sc, err := e.Service.CreateSchedule(ctx, e.Org.ID, "cs-ops-monthly", e.Team.ID, e.Manager.ID)
 	require.NoError(t, err)

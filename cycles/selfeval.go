@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 )
 
@@ -23,16 +24,16 @@ type SelfEvalView struct {
 // about, in the same cycle; nil when the member has none. Only the manager's
 // own rating carries it: peers and other raters rate without it.
 func selfEvalOf(ctx context.Context, st *store.Store, t *store.Task) (*SelfEvalView, error) {
-	if t.Kind != store.TaskManagerEval || t.SubjectID == nil {
+	if t.Kind != engine.TaskManagerEval || t.SubjectID == nil {
 		return nil, nil
 	}
-	ts, _, err := st.ListTasks(ctx, t.OrgID, store.TaskFilter{CycleID: t.CycleID, AssigneeID: *t.SubjectID, Kind: store.TaskSelfEval}, store.Page{Limit: 1})
+	ts, _, err := st.ListTasks(ctx, t.OrgID, store.TaskFilter{CycleID: t.CycleID, AssigneeID: *t.SubjectID, Kind: engine.TaskSelfEval}, store.Page{Limit: 1})
 	if err != nil || len(ts) == 0 {
 		return nil, err
 	}
 	self := ts[0]
-	v := &SelfEvalView{TaskID: self.ID, State: self.State, Form: FormOf(&self), SubmittedAt: self.SubmittedAt}
-	if self.Submission != nil && self.State == store.TaskSubmitted {
+	v := &SelfEvalView{TaskID: self.ID, State: string(self.State), Form: FormOf(&self), SubmittedAt: self.SubmittedAt}
+	if self.Submission != nil && self.State == engine.TaskSubmitted {
 		v.Data = json.RawMessage(*self.Submission)
 	}
 	return v, nil

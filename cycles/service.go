@@ -14,11 +14,10 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/monitoring"
 	"github.com/perfloop/perfloop/names"
 	"github.com/perfloop/perfloop/store"
-	"github.com/perfloop/perfloop/workflows"
 )
 
 // Service launches and steers cycles.
@@ -122,7 +121,7 @@ func (s *Service) Launch(ctx context.Context, r LaunchRequest) (_ *store.Cycle, 
 		LaunchedBy: r.By, Compress: r.Compress,
 	}
 	c.ID = store.NewID()
-	c.WorkflowID = activities.CycleWorkflowID(c.ID)
+	c.WorkflowID = engine.CycleWorkflowID(c.ID)
 	if r.IdempotencyKey != "" {
 		k := r.IdempotencyKey
 		c.IdempotencyKey = &k
@@ -151,7 +150,7 @@ func (s *Service) Launch(ctx context.Context, r LaunchRequest) (_ *store.Cycle, 
 // there is nothing to release, and the workflow's validator cannot read
 // results to say so.
 func (s *Service) checkWaivers(ctx context.Context, cycleID string, data json.RawMessage) (Invalid, error) {
-	var form activities.CalibrationSubmission
+	var form engine.CalibrationSubmission
 	_ = json.Unmarshal(data, &form)
 	var bad Invalid
 	for i, w := range form.Waivers {
@@ -176,7 +175,7 @@ func (s *Service) start(ctx context.Context, c *store.Cycle) error {
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 	}
-	_, err := s.Client.ExecuteWorkflow(ctx, opts, "CycleWorkflow", workflows.CycleInput{CycleID: c.ID})
+	_, err := s.Client.ExecuteWorkflow(ctx, opts, engine.CycleWorkflow.String(), engine.CycleInput{CycleID: c.ID})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if err != nil && !errors.As(err, &started) {
 		return fmt.Errorf("start cycle %s: %w: %v", c.ID, ErrUnavailable, err)
@@ -186,7 +185,7 @@ func (s *Service) start(ctx context.Context, c *store.Cycle) error {
 
 // Submit checks a task's form against the template and hands it to the
 // workflow that owns the task as an Update, returning its result.
-func (s *Service) Submit(ctx context.Context, caller *store.Member, taskID string, data json.RawMessage) (_ *activities.SubmitResult, err error) {
+func (s *Service) Submit(ctx context.Context, caller *store.Member, taskID string, data json.RawMessage) (_ *engine.SubmitResult, err error) {
 	defer func() { s.Metrics.Submitted(outcome(err, "accepted")) }()
 	t, err := s.Store.GetTaskByID(ctx, taskID)
 	if err != nil {
@@ -204,13 +203,13 @@ func (s *Service) Submit(ctx context.Context, caller *store.Member, taskID strin
 	// A task the caller submitted may still be open in its workflow: a
 	// crash can lose the Update after its row was written. The Update goes
 	// through so the workflow catches up (it refuses it as closed otherwise).
-	if t.State != store.TaskOpen && (t.State != store.TaskSubmitted || t.SubmittedBy == nil || *t.SubmittedBy != caller.ID) {
-		return nil, &Refused{Kind: "TaskClosed", Message: "this task is " + t.State + "; it cannot be submitted again"}
+	if t.State != engine.TaskOpen && (t.State != engine.TaskSubmitted || t.SubmittedBy == nil || *t.SubmittedBy != caller.ID) {
+		return nil, &Refused{Kind: "TaskClosed", Message: "this task is " + string(t.State) + "; it cannot be submitted again"}
 	}
 	if bad := CheckForm(t, data); len(bad) > 0 {
 		return nil, bad
 	}
-	if t.Kind == store.TaskCalibration {
+	if t.Kind == engine.TaskCalibration {
 		bad, err := s.checkWaivers(ctx, t.CycleID, data)
 		if err != nil {
 			return nil, err
@@ -223,15 +222,15 @@ func (s *Service) Submit(ctx context.Context, caller *store.Member, taskID strin
 	if i := ownCalibration(t, data, caller.ID); i >= 0 {
 		return nil, &Refused{Kind: "OwnReview", Message: fmt.Sprintf("/changes/%d: nobody calibrates their own grade; leave it to another lead of the cycle", i)}
 	}
-	sub := activities.Submission{TaskID: t.ID, By: caller.ID, Data: data}
+	sub := engine.Submission{TaskID: t.ID, By: caller.ID, Data: data}
 	h, err := s.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: t.WorkflowID, UpdateName: activities.UpdateSubmit, Args: []any{sub},
+		WorkflowID: t.WorkflowID, UpdateName: engine.UpdateSubmit.String(), Args: []any{sub},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err != nil {
 		return nil, s.updateErr(err)
 	}
-	var res activities.SubmitResult
+	var res engine.SubmitResult
 	if err := h.Get(ctx, &res); err != nil {
 		return nil, s.updateErr(err)
 	}
@@ -270,7 +269,7 @@ func (s *Service) Cancel(ctx context.Context, orgID, cycleID, actor, reason stri
 	if c.State == store.CyclePending {
 		return c, s.Store.SetCycleStage(ctx, c.ID, "", store.CycleCancelled)
 	}
-	if err := s.Client.SignalWorkflow(ctx, c.WorkflowID, "", activities.SignalCancel, reason); err != nil {
+	if err := s.Client.SignalWorkflow(ctx, c.WorkflowID, "", engine.SignalCancel.String(), reason); err != nil {
 		return nil, s.updateErr(err)
 	}
 	return c, nil
@@ -291,24 +290,35 @@ func (s *Service) Resume(ctx context.Context, orgID, cycleID, actor string) (*st
 	if err := store.Audit(s.Store.DB.WithContext(ctx), actor, "cycle.resume", "cycle", c.ID, map[string]any{"reason": c.BlockedReason}); err != nil {
 		return nil, err
 	}
-	if err := s.Client.SignalWorkflow(ctx, c.WorkflowID, "", activities.SignalResume, actor); err != nil {
+	if err := s.Client.SignalWorkflow(ctx, c.WorkflowID, "", engine.SignalResume.String(), actor); err != nil {
 		return nil, s.updateErr(err)
 	}
 	return c, nil
 }
 
 // Progress asks the live workflow; a finished cycle answers from its row.
-func (s *Service) Progress(ctx context.Context, c *store.Cycle) (*activities.Progress, error) {
+func (s *Service) Progress(ctx context.Context, c *store.Cycle) (*engine.Progress, error) {
 	if c.State == store.CycleRunning || c.State == store.CycleBlocked {
 		qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
-		v, err := s.Client.QueryWorkflow(qctx, c.WorkflowID, "", activities.QueryProgress)
+		v, err := s.Client.QueryWorkflow(qctx, c.WorkflowID, "", engine.QueryProgress.String())
 		if err == nil {
-			var p activities.Progress
+			var p engine.Progress
 			if err := v.Get(&p); err == nil {
 				return &p, nil
 			}
 		}
 	}
-	return &activities.Progress{CycleID: c.ID, State: c.State, Stage: c.CurrentStage, Skipped: []string{}, Reason: c.BlockedReason}, nil
+	return &engine.Progress{CycleID: c.ID, State: c.State, Stage: c.CurrentStage, Skipped: []string{}, Reason: c.BlockedReason}, nil
+}
+
+// WakeDelivery signals the DeliveryWorkflow to claim now what was just
+// owed. It is a nudge: when the workflow is not running (no worker yet)
+// the next round claims the message anyway, so the error is only worth a
+// log line.
+func (s *Service) WakeDelivery(ctx context.Context) error {
+	if s.Client == nil {
+		return nil
+	}
+	return s.Client.SignalWorkflow(ctx, engine.DeliveryWorkflowID, "", engine.SignalDeliverNow.String(), nil)
 }

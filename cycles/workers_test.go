@@ -11,8 +11,8 @@ import (
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 
-	"github.com/perfloop/perfloop/activities"
-	"github.com/perfloop/perfloop/cycles/cyclestest"
+	"github.com/perfloop/perfloop/engine"
+	"github.com/perfloop/perfloop/enginetest"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 	"github.com/perfloop/perfloop/worker"
@@ -26,7 +26,7 @@ func TestACycleFinishesWhenOneOfTwoWorkersStops(t *testing.T) {
 	for _, stop := range []string{"first", "second"} {
 		t.Run("the "+stop+" stops", func(t *testing.T) {
 			st := storetest.SQLite(t)
-			e := cyclestest.Start(t, st, 10)
+			e := enginetest.Start(t, st, 10)
 			// Its own client gives the second worker its own identity in
 			// the histories, which is how the test tells the two apart.
 			c2, err := client.NewClientFromExisting(e.Client, client.Options{Identity: "second-worker", Logger: sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))})
@@ -39,7 +39,7 @@ func TestACycleFinishesWhenOneOfTwoWorkersStops(t *testing.T) {
 			e.Metrics("2026-10")
 			c := e.Launch("cs-ops-monthly", "2026-10", 300*time.Millisecond)
 			for _, m := range e.Employees {
-				e.OpenTasks(c.ID, m.ID, store.TaskSelfEval, 1)
+				e.OpenTasks(c.ID, m.ID, engine.TaskSelfEval, 1)
 			}
 			shared := identities(t, e, c.ID)
 			require.Len(t, shared, 2, "both workers took work before one stopped: %v", shared)
@@ -61,7 +61,7 @@ func TestACycleFinishesWhenOneOfTwoWorkersStops(t *testing.T) {
 			require.NoError(t, err)
 			seen := map[string]bool{}
 			for _, task := range tasks {
-				key := task.StageKey + task.Kind + task.AssigneeID
+				key := task.StageKey + string(task.Kind) + task.AssigneeID
 				if task.SubjectID != nil {
 					key += *task.SubjectID
 				}
@@ -74,12 +74,12 @@ func TestACycleFinishesWhenOneOfTwoWorkersStops(t *testing.T) {
 
 // identities lists the workers that completed workflow tasks or started
 // activities in the cycle's member workflows, with how many each.
-func identities(t *testing.T, e *cyclestest.Env, cycleID string) map[string]int {
+func identities(t *testing.T, e *enginetest.Env, cycleID string) map[string]int {
 	t.Helper()
 	ctx := context.Background()
 	out := map[string]int{}
 	for _, m := range e.Employees {
-		it := e.Client.GetWorkflowHistory(ctx, activities.MemberWorkflowID(cycleID, m.ID), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		it := e.Client.GetWorkflowHistory(ctx, engine.MemberWorkflowID(cycleID, m.ID), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 		for it.HasNext() {
 			ev, err := it.Next()
 			require.NoError(t, err)

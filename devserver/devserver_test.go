@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/perfloop/perfloop/devserver"
+	"github.com/perfloop/perfloop/devserver/devservertest"
 )
 
 const taskQueue = "devserver-test"
@@ -103,7 +104,7 @@ func update(ctx context.Context, c client.Client, workflowID, name string, args 
 func TestEphemeralServerRunsWorkflowActivityAndUpdates(t *testing.T) {
 	t.Parallel()
 	began := time.Now()
-	s := devserver.StartForTest(t)
+	s := devservertest.Start(t)
 	t.Logf("ephemeral start-up: %s", time.Since(began).Round(time.Millisecond))
 	require.Regexp(t, `^127\.0\.0\.1:\d+$`, s.HostPort())
 	require.Equal(t, devserver.DefaultNamespace, s.Namespace())
@@ -200,8 +201,8 @@ func TestFileBackedServerKeepsWorkflowsAcrossRestart(t *testing.T) {
 
 func TestTwoServersOnFreePortsRunSideBySide(t *testing.T) {
 	t.Parallel()
-	a := devserver.StartForTest(t)
-	b := devserver.StartForTest(t)
+	a := devservertest.Start(t)
+	b := devservertest.Start(t)
 	require.NotEqual(t, a.HostPort(), b.HostPort())
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -233,7 +234,7 @@ func TestExplicitPortInUseIsReportedWithTheFlagToChange(t *testing.T) {
 func TestSecondServerOnTheSameDataDirIsRefused(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	devserver.StartForTestWith(t, devserver.Options{DataDir: dir})
+	devservertest.StartWith(t, devserver.Options{DataDir: dir})
 
 	_, err := devserver.Start(context.Background(), devserver.Options{DataDir: dir})
 	require.ErrorContains(t, err, "is in use by another process")
@@ -242,7 +243,7 @@ func TestSecondServerOnTheSameDataDirIsRefused(t *testing.T) {
 func TestWebUIServesTheEmbeddedServer(t *testing.T) {
 	t.Parallel()
 	port, uiPort := freePort(t), freePort(t)
-	s := devserver.StartForTestWith(t, devserver.Options{Port: port, UIPort: uiPort})
+	s := devservertest.StartWith(t, devserver.Options{Port: port, UIPort: uiPort})
 	require.Equal(t, fmt.Sprintf("127.0.0.1:%d", port), s.HostPort())
 	require.Equal(t, fmt.Sprintf("127.0.0.1:%d", uiPort), s.UIAddr())
 

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/perfloop/perfloop/engine"
 )
 
 // apiClient talks to a Perfloop API over HTTP the way the UI does: a
@@ -89,7 +91,7 @@ func (c *apiClient) getJSON(ctx context.Context, path, token string, into any) e
 // submission is one form a test sent and what became of it.
 type submission struct {
 	TaskID   string
-	Kind     string
+	Kind     engine.TaskKind
 	Token    string
 	Form     map[string]any
 	Accepted bool // some attempt was answered 200

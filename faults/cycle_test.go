@@ -13,7 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/perfloop/perfloop/cycles"
-	"github.com/perfloop/perfloop/cycles/cyclestest"
+	"github.com/perfloop/perfloop/engine"
+	"github.com/perfloop/perfloop/enginetest"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
 )
@@ -28,7 +29,7 @@ const (
 
 // team is the seeded organisation with a bearer token per person.
 type team struct {
-	*cyclestest.Org
+	*enginetest.Org
 	tokens map[string]string // member id → token
 	// bottom are the two members ranked last in lastPeriod and again in
 	// period: the ones who must get an IDP, each exactly one.
@@ -41,7 +42,7 @@ type team struct {
 func seedTeam(t *testing.T, st *store.Store, n int) *team {
 	t.Helper()
 	ctx := context.Background()
-	tm := &team{Org: cyclestest.SeedOrg(t, st, n), tokens: map[string]string{}}
+	tm := &team{Org: enginetest.SeedOrg(t, st, n), tokens: map[string]string{}}
 	people := append([]*store.Member{tm.Manager, tm.HRBP}, tm.Employees...)
 	for _, m := range people {
 		tok, _, err := st.IssueToken(ctx, m.ID, "faults", 0)
@@ -111,11 +112,11 @@ func (r *cycleRun) launch(dayEvery time.Duration) {
 }
 
 // openTasks waits until the cycle has want open tasks of kind and returns them.
-func (r *cycleRun) openTasks(kind string, want int, within time.Duration) []store.Task {
+func (r *cycleRun) openTasks(kind engine.TaskKind, want int, within time.Duration) []store.Task {
 	r.t.Helper()
 	var got []store.Task
 	require.Eventually(r.t, func() bool {
-		ts, _, err := r.st().ListTasks(context.Background(), r.tm.Org.Org.ID, store.TaskFilter{CycleID: r.cycleID, Kind: kind, State: store.TaskOpen}, store.Page{Limit: store.MaxLimit, Sort: "createdAt"})
+		ts, _, err := r.st().ListTasks(context.Background(), r.tm.Org.Org.ID, store.TaskFilter{CycleID: r.cycleID, Kind: kind, State: engine.TaskOpen}, store.Page{Limit: store.MaxLimit, Sort: "createdAt"})
 		got = ts
 		return err == nil && len(ts) >= want
 	}, within, 200*time.Millisecond, "the cycle should get %d open %s tasks", want, kind)
@@ -132,16 +133,16 @@ func (r *cycleRun) forms(tasks []store.Task) []*submission {
 	for _, task := range tasks {
 		s := &submission{TaskID: task.ID, Kind: task.Kind, Token: r.tm.tokens[task.AssigneeID]}
 		switch task.Kind {
-		case store.TaskSelfEval:
+		case engine.TaskSelfEval:
 			i := index[task.AssigneeID]
 			// Self-ratings weigh nothing in cs-ops-monthly, so they can vary
 			// without moving anyone's rank.
 			s.Form = map[string]any{"scores": map[string]any{"collaboration": 1 + i%5, "serviceAttitude": 1 + (i/5)%5}, "comment": fmt.Sprintf("自评 %d", i)}
-		case store.TaskManagerEval:
+		case engine.TaskManagerEval:
 			s.Form = map[string]any{"scores": map[string]any{"collaboration": 4, "serviceAttitude": 4}, "comment": fmt.Sprintf("上级评价 %d", index[deref(task.SubjectID)])}
-		case store.TaskCalibration:
+		case engine.TaskCalibration:
 			s.Form = map[string]any{"changes": []any{}, "comment": "维持建议等级"}
-		case store.TaskAcknowledge:
+		case engine.TaskAcknowledge:
 			s.Form = map[string]any{"decision": "acknowledge"}
 		default:
 			r.t.Fatalf("no form for a %s task", task.Kind)
@@ -174,8 +175,8 @@ func (r *cycleRun) evaluate(began time.Time, fault func()) {
 	t := r.t
 	t.Helper()
 	n := len(r.tm.Employees)
-	self := r.openTasks(store.TaskSelfEval, n, 2*time.Minute)
-	rated := r.openTasks(store.TaskManagerEval, n, 2*time.Minute)
+	self := r.openTasks(engine.TaskSelfEval, n, 2*time.Minute)
+	rated := r.openTasks(engine.TaskManagerEval, n, 2*time.Minute)
 	t.Logf("%d evaluation tasks open %s after start", 2*n, since(began))
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
@@ -221,10 +222,10 @@ func (r *cycleRun) finish(within time.Duration) {
 			r.diagnose()
 		}
 	}()
-	cal := r.openTasks(store.TaskCalibration, 1, 45*time.Second)
+	cal := r.openTasks(engine.TaskCalibration, 1, 45*time.Second)
 	r.t.Logf("calibration opened %s after the last evaluation settled", since(began))
 	require.NoError(r.t, r.submit(ctx, r.forms(cal), nil))
-	acks := r.openTasks(store.TaskAcknowledge, n, within)
+	acks := r.openTasks(engine.TaskAcknowledge, n, within)
 	require.NoError(r.t, r.submit(ctx, r.forms(acks), nil))
 	var c struct {
 		State string `json:"state"`
@@ -245,8 +246,8 @@ func (r *cycleRun) diagnose() {
 	}
 	count := map[string]int{}
 	for _, task := range ts {
-		count[task.StageKey+" "+task.Kind+" "+task.State]++
-		if task.State == store.TaskOpen {
+		count[task.StageKey+" "+string(task.Kind)+" "+string(task.State)]++
+		if task.State == engine.TaskOpen {
 			r.t.Logf("diagnose: open %s task %s of %s (assignee %s, version %d, updated %s)", task.Kind, task.ID, deref(task.SubjectID), task.AssigneeID, task.Version, task.UpdatedAt.Format(time.RFC3339Nano))
 		}
 	}
@@ -281,11 +282,11 @@ func (r *cycleRun) verify() {
 		require.NotEmpty(t, more)
 		tasks = append(tasks, more...)
 	}
-	byKind := map[string]int{}
+	byKind := map[engine.TaskKind]int{}
 	perAssignee := map[string]int{}
 	seen := map[string]string{}
 	for _, task := range tasks {
-		key := task.StageKey + "/" + task.Kind + "/" + task.AssigneeID + "/" + deref(task.SubjectID)
+		key := task.StageKey + "/" + string(task.Kind) + "/" + task.AssigneeID + "/" + deref(task.SubjectID)
 		require.Empty(t, seen[key], "task %s opened twice: %s and %s", key, seen[key], task.ID)
 		seen[key] = task.ID
 		byKind[task.Kind]++
@@ -293,7 +294,7 @@ func (r *cycleRun) verify() {
 	}
 	// No IDP review yet: the mentor's review opens when the plan is due, a
 	// plan's duration after the cycle created it.
-	require.Equal(t, map[string]int{store.TaskSelfEval: n, store.TaskManagerEval: n, store.TaskCalibration: 1, store.TaskAcknowledge: n}, byKind)
+	require.Equal(t, map[engine.TaskKind]int{engine.TaskSelfEval: n, engine.TaskManagerEval: n, engine.TaskCalibration: 1, engine.TaskAcknowledge: n}, byKind)
 
 	// Every form the API accepted is in the database once, with its content.
 	evals, err := st.ListEvaluations(ctx, r.cycleID, "", "")
@@ -304,7 +305,7 @@ func (r *cycleRun) verify() {
 		require.False(t, dup, "task %s evaluated twice", ev.TaskID)
 		evalOf[ev.TaskID] = ev
 	}
-	states := map[string]string{}
+	states := map[string]engine.TaskState{}
 	for _, task := range tasks {
 		states[task.ID] = task.State
 	}
@@ -316,8 +317,8 @@ func (r *cycleRun) verify() {
 		} else {
 			closedLater++
 		}
-		require.Equal(t, store.TaskSubmitted, states[s.TaskID], "task %s (%s) was accepted but is %s", s.TaskID, s.Kind, states[s.TaskID])
-		if s.Kind != store.TaskSelfEval && s.Kind != store.TaskManagerEval {
+		require.Equal(t, engine.TaskSubmitted, states[s.TaskID], "task %s (%s) was accepted but is %s", s.TaskID, s.Kind, states[s.TaskID])
+		if s.Kind != engine.TaskSelfEval && s.Kind != engine.TaskManagerEval {
 			continue
 		}
 		evalsSent++

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/perfloop/perfloop/devserver"
+	"github.com/perfloop/perfloop/devserver/devservertest"
 	"github.com/perfloop/perfloop/store"
 )
 
@@ -176,7 +177,7 @@ func startTemporal(t *testing.T) *devserver.Server {
 	path := filepath.Join(t.TempDir(), "temporal.log")
 	f, err := os.Create(path)
 	require.NoError(t, err)
-	srv := devserver.StartForTestWith(t, devserver.Options{Logger: slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	srv := devservertest.StartWith(t, devserver.Options{Logger: slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	t.Cleanup(func() {
 		f.Close()
 		if t.Failed() {

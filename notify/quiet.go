@@ -88,6 +88,6 @@ func isoWeekday(t time.Time) int {
 
 func at(day time.Time, hhmm string) time.Time {
 	var h, m int
-	fmt.Sscanf(hhmm, "%d:%d", &h, &m)
+	_, _ = fmt.Sscanf(hhmm, "%d:%d", &h, &m) // quiet hours are checked HH:MM when saved
 	return time.Date(day.Year(), day.Month(), day.Day(), h, m, 0, 0, day.Location())
 }

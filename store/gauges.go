@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/perfloop/perfloop/engine"
 )
 
 // Gauges is the engine's state at one moment, across every organisation,
@@ -26,11 +28,11 @@ func (s *Store) ReadGauges(ctx context.Context, now time.Time) (*Gauges, error) 
 		return nil, fmt.Errorf("read gauges: cycles: %w", err)
 	}
 	tasks := s.DB.WithContext(ctx).Model(&Task{})
-	if err := tasks.Where("state = ?", TaskOpen).Count(&g.OpenTasks).Error; err != nil {
+	if err := tasks.Where("state = ?", engine.TaskOpen).Count(&g.OpenTasks).Error; err != nil {
 		return nil, fmt.Errorf("read gauges: open tasks: %w", err)
 	}
 	tasks = s.DB.WithContext(ctx).Model(&Task{})
-	if err := tasks.Where("state = ? AND due_at < ?", TaskOpen, now.UTC()).Count(&g.OverdueTasks).Error; err != nil {
+	if err := tasks.Where("state = ? AND due_at < ?", engine.TaskOpen, now.UTC()).Count(&g.OverdueTasks).Error; err != nil {
 		return nil, fmt.Errorf("read gauges: overdue tasks: %w", err)
 	}
 	if g.DeliveriesByState, err = s.countByState(ctx, &Notification{}, NotificationSent); err != nil {

@@ -157,3 +157,26 @@ func (s *Store) changeInterview(ctx context.Context, op string, ch InterviewChan
 	}
 	return &iv, nil
 }
+
+// FeedbackInterview is a member's one-to-one with their manager in the
+// feedback stage: the manager organises, both attend. One per cycle and
+// member, so a retried scheduling never books two.
+type FeedbackInterview struct {
+	ID        string    `gorm:"primaryKey" json:"id"`
+	OrgID     string    `json:"-"`
+	CycleID   string    `json:"cycleId"`
+	MemberID  string    `json:"memberId"`
+	ManagerID string    `json:"managerId"`
+	StartsAt  time.Time `json:"startsAt"`
+	EndsAt    time.Time `json:"endsAt"`
+	Timezone  string    `json:"timezone"` // the manager's, which the invite is written in
+	State     string    `json:"state"`    // MeetingScheduled or MeetingCancelled
+	// Sequence is the iCalendar SEQUENCE: 0 when booked, one more for
+	// every move or the cancellation, under the same UID.
+	Sequence     int        `json:"sequence"`
+	ICS          string     `gorm:"column:ics" json:"-"`
+	ChangedBy    string     `json:"changedBy,omitempty"`
+	ChangeReason string     `json:"changeReason,omitempty"`
+	CreatedAt    time.Time  `json:"createdAt"`
+	UpdatedAt    *time.Time `json:"updatedAt,omitempty"`
+}

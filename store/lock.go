@@ -55,7 +55,7 @@ func (s *Store) Exclusively(ctx context.Context, name string, fn func(*Store) er
 		if _, err := conn.ExecContext(context.WithoutCancel(ctx), "DO RELEASE_LOCK("+key+")", name); err != nil {
 			// The session may still hold the lock; close it rather than
 			// return it to the pool, and the server releases the lock.
-			conn.Raw(func(any) error { return driver.ErrBadConn })
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 		}
 	}()
 	return fn(s)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -87,4 +88,78 @@ func (s *Store) changeMeeting(ctx context.Context, op string, ch MeetingChange, 
 		return nil, err
 	}
 	return &m, nil
+}
+
+// SaveMeeting records a cycle's calibration meeting once.
+func (s *Store) SaveMeeting(ctx context.Context, m *CalibrationMeeting) error {
+	if _, err := s.GetMeeting(ctx, m.CycleID); err == nil {
+		return nil
+	}
+	if m.ID == "" {
+		m.ID = NewID()
+	}
+	if err := s.DB.WithContext(ctx).Create(m).Error; err != nil && !isUniqueViolation(err) {
+		return fmt.Errorf("save meeting %s: %w", m.CycleID, err)
+	}
+	return nil
+}
+
+// GetMeeting reads a cycle's calibration meeting.
+func (s *Store) GetMeeting(ctx context.Context, cycleID string) (*CalibrationMeeting, error) {
+	var m CalibrationMeeting
+	if err := s.DB.WithContext(ctx).Take(&m, "cycle_id = ?", cycleID).Error; err != nil {
+		return nil, notFound("get meeting "+cycleID, err)
+	}
+	return &m, nil
+}
+
+// ListMeetingsOverlapping lists meetings in [from, to) any of the people
+// attend (as facilitator or participant); a cancelled one keeps nobody busy.
+func (s *Store) ListMeetingsOverlapping(ctx context.Context, people []string, from, to time.Time) ([]CalibrationMeeting, error) {
+	var all []CalibrationMeeting
+	if err := s.DB.WithContext(ctx).Where("starts_at < ? AND ends_at > ? AND state <> ?", to.UTC(), from.UTC(), MeetingCancelled).Find(&all).Error; err != nil {
+		return nil, fmt.Errorf("list meetings: %w", err)
+	}
+	want := map[string]bool{}
+	for _, p := range people {
+		want[p] = true
+	}
+	var out []CalibrationMeeting
+	for _, m := range all {
+		if want[m.FacilitatorID] || containsAny(m.Participants, want) {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+func containsAny(jsonList string, want map[string]bool) bool {
+	for p := range want {
+		if p != "" && len(jsonList) > 0 && strings.Contains(jsonList, `"`+p+`"`) {
+			return true
+		}
+	}
+	return false
+}
+
+// CalibrationMeeting is a cycle's scheduled calibration.
+type CalibrationMeeting struct {
+	ID            string    `gorm:"primaryKey" json:"id"`
+	OrgID         string    `json:"-"`
+	CycleID       string    `json:"cycleId"`
+	StartsAt      time.Time `json:"startsAt"`
+	EndsAt        time.Time `json:"endsAt"`
+	Timezone      string    `json:"timezone"`
+	FacilitatorID string    `json:"facilitatorId"`
+	Participants  string    `json:"-"`
+	Agenda        string    `json:"-"`
+	ICS           string    `gorm:"column:ics" json:"-"`
+	State         string    `json:"state"`
+	// Sequence is the iCalendar SEQUENCE of the invite: 0 when scheduled,
+	// one more for every move or the cancellation, under the same UID.
+	Sequence     int        `json:"sequence"`
+	ChangedBy    string     `json:"changedBy,omitempty"`
+	ChangeReason string     `json:"changeReason,omitempty"`
+	CreatedAt    time.Time  `json:"createdAt"`
+	UpdatedAt    *time.Time `json:"updatedAt,omitempty"`
 }

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/perfloop/perfloop/notify"
 )
 
@@ -32,78 +30,89 @@ const (
 	NotificationPermanentFailure = "permanent_failure"
 )
 
-// DefaultNotificationAttempts bounds MarkFailed when the caller gives no bound.
-const DefaultNotificationAttempts = 5
-
-// PendingNotifications lists notifications a sender still owes, oldest
-// first: pending ones and failed ones with attempts left. With channels
-// given, only those channels.
-func (s *Store) PendingNotifications(ctx context.Context, channels []string, limit int) ([]Notification, error) {
-	if limit <= 0 || limit > MaxLimit {
-		limit = DefaultLimit
+// EnqueueNotification inserts a notification unless its dedupe key exists;
+// created says whether this call wrote it.
+func (s *Store) EnqueueNotification(ctx context.Context, n *Notification) (bool, error) {
+	var count int64
+	if err := s.DB.WithContext(ctx).Model(&Notification{}).Where("dedupe_key = ?", n.DedupeKey).Count(&count).Error; err != nil {
+		return false, fmt.Errorf("enqueue notification: %w", err)
 	}
-	q := s.DB.WithContext(ctx).Where("state IN ?", []string{NotificationPending, NotificationFailed})
-	if len(channels) > 0 {
-		q = q.Where("channel IN ?", channels)
+	if count > 0 {
+		return false, nil
+	}
+	if n.ID == "" {
+		n.ID = NewID()
+	}
+	if n.State == "" {
+		n.State = "pending"
+		if n.Channel == "inapp" {
+			n.State = "sent"
+			now := time.Now().UTC()
+			n.SentAt = &now
+		}
+	}
+	n.Subject = cut(n.Subject, 500)
+	if err := s.DB.WithContext(ctx).Create(n).Error; err != nil {
+		if isUniqueViolation(err) {
+			return false, nil
+		}
+		return false, fmt.Errorf("enqueue notification: %w", err)
+	}
+	return true, nil
+}
+
+func cut(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// ListNotifications lists a person's notifications, newest first.
+func (s *Store) ListNotifications(ctx context.Context, recipientID string, unreadOnly bool, p Page) ([]Notification, int64, error) {
+	q := s.DB.WithContext(ctx).Model(&Notification{}).Where("recipient_id = ?", recipientID)
+	if unreadOnly {
+		q = q.Where("read_at IS NULL")
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("count notifications: %w", err)
 	}
 	var out []Notification
-	if err := q.Order("created_at").Order("id").Limit(limit).Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("pending notifications: %w", err)
+	if err := p.apply(q, map[string]string{"createdAt": "created_at"}, "created_at DESC, id DESC").Find(&out).Error; err != nil {
+		return nil, 0, fmt.Errorf("list notifications: %w", err)
 	}
-	return out, nil
+	return out, total, nil
 }
 
-// MarkSent records a delivery. Marking a sent notification again changes
-// nothing, so a sender that crashed after delivering can safely retry.
-func (s *Store) MarkSent(ctx context.Context, id string) error {
-	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var n Notification
-		if err := s.locked(tx).Take(&n, "id = ?", id).Error; err != nil {
-			return notFound("mark sent "+id, err)
-		}
-		if n.State == NotificationSent {
-			return nil
-		}
-		err := tx.Model(&Notification{}).Where("id = ?", id).Updates(map[string]any{
-			"state": NotificationSent, "sent_at": time.Now().UTC(), "attempts": n.Attempts + 1, "last_error": "",
-		}).Error
-		if err != nil {
-			return fmt.Errorf("mark sent %s: %w", id, err)
-		}
-		return nil
-	})
+// MarkRead marks a person's notification read.
+func (s *Store) MarkRead(ctx context.Context, recipientID, id string) error {
+	res := s.DB.WithContext(ctx).Model(&Notification{}).Where("id = ? AND recipient_id = ?", id, recipientID).Update("read_at", time.Now().UTC())
+	if res.Error != nil {
+		return fmt.Errorf("mark read: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("mark read %s: %w", id, ErrNotFound)
+	}
+	return nil
 }
 
-// MarkFailed records a failed delivery attempt and returns the state the
-// notification is left in: failed while attempts remain, permanent_failure
-// once maxAttempts (DefaultNotificationAttempts when zero) are used. A
-// notification already sent or given up on is left as it is.
-func (s *Store) MarkFailed(ctx context.Context, id, reason string, maxAttempts int) (string, error) {
-	if maxAttempts <= 0 {
-		maxAttempts = DefaultNotificationAttempts
-	}
-	state := ""
-	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var n Notification
-		if err := s.locked(tx).Take(&n, "id = ?", id).Error; err != nil {
-			return notFound("mark failed "+id, err)
-		}
-		state = n.State
-		if n.State == NotificationSent || n.State == NotificationPermanentFailure {
-			return nil
-		}
-		attempts := n.Attempts + 1
-		state = NotificationFailed
-		if attempts >= maxAttempts {
-			state = NotificationPermanentFailure
-		}
-		err := tx.Model(&Notification{}).Where("id = ?", id).Updates(map[string]any{
-			"state": state, "attempts": attempts, "last_error": cut(reason, 1000),
-		}).Error
-		if err != nil {
-			return fmt.Errorf("mark failed %s: %w", id, err)
-		}
-		return nil
-	})
-	return state, err
+// Notification is one message to one person on one channel; DedupeKey makes
+// sending it idempotent.
+type Notification struct {
+	ID          string     `gorm:"primaryKey" json:"id"`
+	OrgID       string     `json:"-"`
+	RecipientID string     `json:"recipientId"`
+	Channel     string     `json:"channel"`
+	Kind        string     `json:"kind"`
+	Subject     string     `json:"subject"`
+	Body        string     `json:"body"`
+	DedupeKey   string     `json:"-"`
+	State       string     `json:"state"`
+	Attempts    int        `json:"attempts"`
+	LastError   string     `json:"lastError,omitempty"`
+	SentAt      *time.Time `json:"sentAt"`
+	ReadAt      *time.Time `json:"readAt"`
+	CreatedAt   time.Time  `json:"createdAt"`
 }

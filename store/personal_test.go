@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 )
@@ -36,15 +37,15 @@ func newPersonalFixture(t *testing.T, s *store.Store) personalFixture {
 		return nil
 	})
 	require.NoError(t, err)
-	task := func(assignee, kind, title, submission string) *store.Task {
+	task := func(assignee string, kind engine.TaskKind, title, submission string) *store.Task {
 		tk := &store.Task{ID: store.NewID(), OrgID: f.org.ID, CycleID: f.cycle.ID, WorkflowID: "wf", StageKey: "review", Kind: kind,
-			AssigneeID: assignee, SubjectID: &f.leaver.ID, Title: title, TitleEn: title, DueAt: now, State: store.TaskSubmitted,
+			AssigneeID: assignee, SubjectID: &f.leaver.ID, Title: title, TitleEn: title, DueAt: now, State: engine.TaskSubmitted,
 			Payload: "{}", Submission: str(submission), SubmittedAt: &now, SubmittedBy: &assignee, DedupeKey: store.NewID(), Version: 2, CreatedAt: now, UpdatedAt: now}
 		require.NoError(t, db.Create(tk).Error)
 		return tk
 	}
-	f.selfTask = task(f.leaver.ID, store.TaskSelfEval, "自评", `{"comment":"我做得很好","scores":{"csat":4},"agree":true}`)
-	f.peerTask = task(f.peer.ID, store.TaskPeerEval, "评价 "+f.leaver.Name, `{"comment":"`+f.leaver.Name+` 很负责","scores":{"csat":5}}`)
+	f.selfTask = task(f.leaver.ID, engine.TaskSelfEval, "自评", `{"comment":"我做得很好","scores":{"csat":4},"agree":true}`)
+	f.peerTask = task(f.peer.ID, engine.TaskPeerEval, "评价 "+f.leaver.Name, `{"comment":"`+f.leaver.Name+` 很负责","scores":{"csat":5}}`)
 	evals := []store.Evaluation{
 		{ID: store.NewID(), CycleID: f.cycle.ID, TaskID: f.selfTask.ID, RaterID: f.leaver.ID, RaterRole: "self", RaterKey: "self", RateeID: f.leaver.ID, Scores: `{"csat":4}`, Comment: "self text", SubmittedAt: now},
 		{ID: store.NewID(), CycleID: f.cycle.ID, TaskID: f.peerTask.ID, RaterID: f.peer.ID, RaterRole: "peer", RaterKey: "peer", RateeID: f.leaver.ID, Scores: `{"csat":5}`, Comment: "peer text", Anonymous: true, SubmittedAt: now},

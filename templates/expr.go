@@ -28,9 +28,6 @@ const (
 	CtxStage = "stage"
 )
 
-// namespaces are the maps an expression reads with a dot: metric.fanGrowth.
-var namespaces = []string{"score", "metric", "target"}
-
 // Env is the values an expression is evaluated with. Only the fields of
 // the expression's context matter.
 type Env struct {

@@ -191,11 +191,9 @@ func schemaProperties(url string) []string {
 	if err := json.Unmarshal(schemaJSON, &doc); err != nil {
 		return nil
 	}
-	frag := url
+	frag := ""
 	if i := strings.Index(url, "#"); i >= 0 {
 		frag = url[i+1:]
-	} else {
-		frag = ""
 	}
 	var cur any = doc
 	for _, t := range strings.Split(strings.TrimPrefix(frag, "/"), "/") {

@@ -864,10 +864,7 @@ func checkOffset(c *errs, path, s string) {
 }
 
 func checkAdjacent(c *errs, t *Template, grades map[string]bool) {
-	order := make([]Grade, 0, len(t.Grades))
-	for _, g := range t.Grades {
-		order = append(order, g)
-	}
+	order := append(make([]Grade, 0, len(t.Grades)), t.Grades...)
 	sort.SliceStable(order, func(i, j int) bool { return order[i].Min > order[j].Min })
 	pos := map[string]int{}
 	for i, g := range order {

@@ -80,7 +80,7 @@ func New(tp trace.TracerProvider) (*Tracing, error) {
 		TextMapPropagator: prop,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("Temporal OpenTelemetry interceptor: %w", err)
+		return nil, fmt.Errorf("the Temporal OpenTelemetry interceptor: %w", err)
 	}
 	return &Tracing{provider: tp, propagator: prop, interceptor: in}, nil
 }

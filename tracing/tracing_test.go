@@ -21,8 +21,8 @@ import (
 
 	"github.com/perfloop/perfloop/api"
 	"github.com/perfloop/perfloop/cycles"
-	"github.com/perfloop/perfloop/cycles/cyclestest"
-	"github.com/perfloop/perfloop/devserver"
+	"github.com/perfloop/perfloop/devserver/devservertest"
+	"github.com/perfloop/perfloop/enginetest"
 	"github.com/perfloop/perfloop/store/storetest"
 	"github.com/perfloop/perfloop/tracing"
 	"github.com/perfloop/perfloop/worker"
@@ -57,8 +57,8 @@ func TestALaunchRequestsTraceReachesTheCyclesActivities(t *testing.T) {
 	require.NoError(t, err)
 
 	st := storetest.SQLite(t)
-	org := cyclestest.SeedOrg(t, st, 3)
-	srv := devserver.StartForTest(t)
+	org := enginetest.SeedOrg(t, st, 3)
+	srv := devservertest.Start(t)
 	quiet := sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler))
 	tc, err := client.Dial(client.Options{HostPort: srv.HostPort(), Namespace: srv.Namespace(), Logger: quiet, Interceptors: tr.ClientInterceptors()})
 	require.NoError(t, err)

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/perfloop/perfloop/demo"
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 )
 
@@ -206,7 +207,7 @@ func TestEveryScreenPassesAxeAndFitsAPhoneInBothLanguages(t *testing.T) {
 		}
 		return rating != ""
 	}, step, 200*time.Millisecond)
-	review, err := u.stack.Store.EnsureTask(ctx, &store.Task{OrgID: org.ID, CycleID: cycleID, WorkflowID: "idp-" + idp.ID, StageKey: "idp:" + idp.ID, Kind: store.TaskIDPReview, AssigneeID: mentor.ID, SubjectID: &me.ID,
+	review, err := u.stack.Store.EnsureTask(ctx, &store.Task{OrgID: org.ID, CycleID: cycleID, WorkflowID: "idp-" + idp.ID, StageKey: "idp:" + idp.ID, Kind: engine.TaskIDPReview, AssigneeID: mentor.ID, SubjectID: &me.ID,
 		Title: "评估个人发展计划", TitleEn: "Review the development plan", DueAt: time.Now().Add(24 * time.Hour), DedupeKey: "tour-idp-review"})
 	require.NoError(t, err)
 	problems := u.tour([]tourStop{
@@ -226,7 +227,7 @@ func TestEveryScreenPassesAxeAndFitsAPhoneInBothLanguages(t *testing.T) {
 	})
 
 	// The review was only to be seen: closed, it leaves the manager's inbox to the ratings.
-	require.NoError(t, u.stack.Store.DB.Model(&store.Task{}).Where("id = ?", review.ID).Update("state", store.TaskCancelled).Error)
+	require.NoError(t, u.stack.Store.DB.Model(&store.Task{}).Where("id = ?", review.ID).Update("state", engine.TaskCancelled).Error)
 	u.rateEveryone(manager, 4)
 	var calTask string
 	require.Eventually(t, func() bool {

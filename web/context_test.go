@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 )
 
@@ -99,7 +100,7 @@ func TestAMentorReviewsADevelopmentPlanSeeingWhyItExistsItsItemsAndCheckIns(t *t
 	require.NoError(t, err)
 	status, out := u.apiPost(employee.Token, "/idps/"+p.ID+"/checkins", map[string]any{"note": "Shadowed a senior agent for a week"})
 	require.Equal(t, http.StatusCreated, status, out)
-	review, err := st.EnsureTask(bg, &store.Task{OrgID: org.ID, CycleID: "c-seeded", WorkflowID: "idp-" + p.ID, StageKey: "idp:" + p.ID, Kind: store.TaskIDPReview, AssigneeID: mentor.ID, SubjectID: &me.ID,
+	review, err := st.EnsureTask(bg, &store.Task{OrgID: org.ID, CycleID: "c-seeded", WorkflowID: "idp-" + p.ID, StageKey: "idp:" + p.ID, Kind: engine.TaskIDPReview, AssigneeID: mentor.ID, SubjectID: &me.ID,
 		Title: "评估个人发展计划", TitleEn: "Review the development plan", DueAt: time.Now().Add(24 * time.Hour), DedupeKey: "web-review-task"})
 	require.NoError(t, err)
 

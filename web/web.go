@@ -125,7 +125,7 @@ func newAsset(name string, data []byte) *asset {
 	}
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	zw.Write(data)
+	_, _ = zw.Write(data) // into a bytes.Buffer, which does not fail
 	zw.Close()
 	if buf.Len() < len(data) {
 		a.gz = buf.Bytes()

@@ -19,6 +19,7 @@ import (
 
 	"github.com/perfloop/perfloop/activities"
 	"github.com/perfloop/perfloop/cycles"
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/monitoring"
 	"github.com/perfloop/perfloop/notify"
 	"github.com/perfloop/perfloop/store"
@@ -72,7 +73,7 @@ func New(o Options) sdkworker.Worker {
 		WorkerStopTimeout:                o.StopTimeout,
 	}
 	if o.Metrics != nil {
-		wo.Interceptors = []interceptor.WorkerInterceptor{o.Metrics.Scoring("ComputeScores")}
+		wo.Interceptors = []interceptor.WorkerInterceptor{o.Metrics.Scoring(engine.ComputeScores.String())}
 	}
 	if o.Concurrency > 0 {
 		wo.MaxConcurrentActivityExecutionSize = o.Concurrency
@@ -91,38 +92,41 @@ func StartDelivery(ctx context.Context, c client.Client, taskQueue string) error
 		taskQueue = DefaultTaskQueue
 	}
 	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: activities.DeliveryWorkflowID, TaskQueue: taskQueue,
+		ID: engine.DeliveryWorkflowID, TaskQueue: taskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, "DeliveryWorkflow", workflows.DeliveryInput{})
+	}, engine.DeliveryWorkflow.String(), workflows.DeliveryInput{})
 	if err != nil {
 		return fmt.Errorf("start delivery workflow: %w", err)
 	}
 	return nil
 }
 
+// WorkflowRegistry is what a worker, the test environment and a replayer
+// all offer.
+type WorkflowRegistry interface {
+	RegisterWorkflowWithOptions(w interface{}, options workflow.RegisterOptions)
+}
+
 // Registry is what a worker and the test environment both offer.
 type Registry interface {
-	RegisterWorkflowWithOptions(w interface{}, options workflow.RegisterOptions)
+	WorkflowRegistry
 	RegisterActivity(a interface{})
 }
 
 // Register adds the workflows under their stable names and the activities.
 func Register(r Registry, acts *activities.Activities) {
-	r.RegisterWorkflowWithOptions(workflows.CycleWorkflow, workflow.RegisterOptions{Name: "CycleWorkflow"})
-	r.RegisterWorkflowWithOptions(workflows.MemberWorkflow, workflow.RegisterOptions{Name: "MemberWorkflow"})
-	r.RegisterWorkflowWithOptions(workflows.IDPWorkflow, workflow.RegisterOptions{Name: "IDPWorkflow"})
-	r.RegisterWorkflowWithOptions(workflows.LaunchWorkflow, workflow.RegisterOptions{Name: "LaunchWorkflow"})
-	r.RegisterWorkflowWithOptions(workflows.DeliveryWorkflow, workflow.RegisterOptions{Name: "DeliveryWorkflow"})
+	RegisterWorkflows(r)
 	r.RegisterActivity(acts)
 }
 
-// RegisterReplay registers the workflows on a replayer under their names.
-func RegisterReplay(r sdkworker.WorkflowReplayer) {
-	r.RegisterWorkflowWithOptions(workflows.CycleWorkflow, workflow.RegisterOptions{Name: "CycleWorkflow"})
-	r.RegisterWorkflowWithOptions(workflows.MemberWorkflow, workflow.RegisterOptions{Name: "MemberWorkflow"})
-	r.RegisterWorkflowWithOptions(workflows.IDPWorkflow, workflow.RegisterOptions{Name: "IDPWorkflow"})
-	r.RegisterWorkflowWithOptions(workflows.LaunchWorkflow, workflow.RegisterOptions{Name: "LaunchWorkflow"})
-	r.RegisterWorkflowWithOptions(workflows.DeliveryWorkflow, workflow.RegisterOptions{Name: "DeliveryWorkflow"})
+// RegisterWorkflows adds the workflows under their stable names: the
+// names recorded histories carry, so a replayer registers exactly these.
+func RegisterWorkflows(r WorkflowRegistry) {
+	r.RegisterWorkflowWithOptions(workflows.CycleWorkflow, workflow.RegisterOptions{Name: engine.CycleWorkflow.String()})
+	r.RegisterWorkflowWithOptions(workflows.MemberWorkflow, workflow.RegisterOptions{Name: engine.MemberWorkflow.String()})
+	r.RegisterWorkflowWithOptions(workflows.IDPWorkflow, workflow.RegisterOptions{Name: engine.IDPWorkflow.String()})
+	r.RegisterWorkflowWithOptions(workflows.LaunchWorkflow, workflow.RegisterOptions{Name: engine.LaunchWorkflow.String()})
+	r.RegisterWorkflowWithOptions(workflows.DeliveryWorkflow, workflow.RegisterOptions{Name: engine.DeliveryWorkflow.String()})
 }
 
 // FetchHistory reads a workflow run's whole history (runID "" = latest run).

@@ -15,7 +15,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/perfloop/perfloop/devserver"
+	"github.com/perfloop/perfloop/devserver/devservertest"
 	"github.com/perfloop/perfloop/worker"
 )
 
@@ -32,7 +32,7 @@ func closed(ch <-chan struct{}) bool {
 // let it finish and report its result, not abandon it for Temporal to retry
 // after its start-to-close timeout.
 func TestStoppingAWorkerLetsTheActivityInFlightFinishInsteadOfAbandoningIt(t *testing.T) {
-	srv := devserver.StartForTest(t)
+	srv := devservertest.Start(t)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	c, err := client.Dial(client.Options{HostPort: srv.HostPort(), Namespace: srv.Namespace(), Logger: sdklog.NewStructuredLogger(quiet)})
 	require.NoError(t, err)

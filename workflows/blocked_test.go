@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/workflows"
 )
 
@@ -28,19 +29,19 @@ func scoringData() error {
 // again, and the stage carries on with the grades.
 func TestScoringThatCannotComputeBlocksTheCycleUntilResumed(t *testing.T) {
 	env := newEnv(t)
-	in := workflows.CycleInput{CycleID: "c1", Snapshot: snapshot(t, "cs-ops-monthly"), StageIndex: 2}
+	in := engine.CycleInput{CycleID: "c1", Snapshot: snapshot(t, "cs-ops-monthly"), StageIndex: 2}
 	var states []string
 	env.OnActivity(a.SetCycleState, mock.Anything, mock.Anything).Return(func(_ context.Context, ch activities.StateChange) error {
 		states = append(states, ch.State)
 		return nil
 	})
 	attempts := 0
-	env.OnActivity(a.ComputeScores, mock.Anything, "c1").Return(func(context.Context, string) (*activities.Scored, error) {
+	env.OnActivity(a.ComputeScores, mock.Anything, "c1").Return(func(context.Context, string) (*engine.Scored, error) {
 		attempts++
 		if attempts == 1 {
 			return nil, scoringData()
 		}
-		return &activities.Scored{Grades: map[string]string{"m1": "A", "m2": "B", "m3": "B", "m4": "C"}, Count: 4}, nil
+		return &engine.Scored{Grades: map[string]string{"m1": "A", "m2": "B", "m3": "B", "m4": "C"}, Count: 4}, nil
 	})
 	var blocked []activities.BlockRequest
 	env.OnActivity(a.BlockCycle, mock.Anything, mock.Anything).Return(func(_ context.Context, req activities.BlockRequest) error {
@@ -48,16 +49,16 @@ func TestScoringThatCannotComputeBlocksTheCycleUntilResumed(t *testing.T) {
 		return nil
 	})
 	env.OnActivity(a.ScheduleCalibrationMeeting, mock.Anything, mock.Anything).Return(activities.MeetingResult{}, nil)
-	env.OnActivity(a.EnsureCycleTasks, mock.Anything, mock.Anything).Return([]activities.TaskRef{}, nil)
+	env.OnActivity(a.EnsureCycleTasks, mock.Anything, mock.Anything).Return([]engine.TaskRef{}, nil)
 	env.OnActivity(a.AcceptProposedGrades, mock.Anything, mock.Anything).Return(nil)
 
-	var during activities.Progress
+	var during engine.Progress
 	env.RegisterDelayedCallback(func() {
-		v, err := env.QueryWorkflow(activities.QueryProgress)
+		v, err := env.QueryWorkflow(engine.QueryProgress.String())
 		require.NoError(t, err)
 		require.NoError(t, v.Get(&during))
 		require.Equal(t, 1, attempts, "a data error is not retried")
-		env.SignalWorkflow(activities.SignalResume, nil)
+		env.SignalWorkflow(engine.SignalResume.String(), nil)
 	}, time.Hour)
 	env.ExecuteWorkflow(workflows.CycleWorkflow, in)
 	next := continuedWith(t, env)
@@ -75,7 +76,7 @@ func TestScoringThatCannotComputeBlocksTheCycleUntilResumed(t *testing.T) {
 // but a cancel ends it at once, closing its tasks.
 func TestCancelWhileBlockedEndsTheCycle(t *testing.T) {
 	env := newEnv(t)
-	in := workflows.CycleInput{CycleID: "c1", Snapshot: snapshot(t, "cs-ops-monthly"), StageIndex: 2}
+	in := engine.CycleInput{CycleID: "c1", Snapshot: snapshot(t, "cs-ops-monthly"), StageIndex: 2}
 	env.OnActivity(a.SetCycleState, mock.Anything, mock.Anything).Return(nil)
 	env.OnActivity(a.ComputeScores, mock.Anything, "c1").Return(nil, scoringData())
 	env.OnActivity(a.BlockCycle, mock.Anything, mock.Anything).Return(nil).Once()
@@ -86,12 +87,12 @@ func TestCancelWhileBlockedEndsTheCycle(t *testing.T) {
 		return nil
 	})
 	env.OnActivity(a.BroadcastFinish, mock.Anything, mock.Anything).Return(nil)
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(activities.SignalCancel, "data is wrong") }, time.Hour)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(engine.SignalCancel.String(), "data is wrong") }, time.Hour)
 	env.ExecuteWorkflow(workflows.CycleWorkflow, in)
 
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
-	var res workflows.CycleResult
+	var res engine.CycleResult
 	require.NoError(t, env.GetWorkflowResult(&res))
 	require.Equal(t, "cancelled", res.State)
 	require.Equal(t, 1, cancelled)
@@ -102,17 +103,17 @@ func TestCancelWhileBlockedEndsTheCycle(t *testing.T) {
 // retries without limit; a cancel must not wait for it.
 func TestCancelStopsScoringThatKeepsRetrying(t *testing.T) {
 	env := newEnv(t)
-	in := workflows.CycleInput{CycleID: "c1", Snapshot: snapshot(t, "cs-ops-monthly"), StageIndex: 2}
+	in := engine.CycleInput{CycleID: "c1", Snapshot: snapshot(t, "cs-ops-monthly"), StageIndex: 2}
 	env.OnActivity(a.SetCycleState, mock.Anything, mock.Anything).Return(nil)
 	env.OnActivity(a.ComputeScores, mock.Anything, "c1").Return(nil, errors.New("dial tcp 127.0.0.1:3306: connection refused"))
 	env.OnActivity(a.CancelCycle, mock.Anything, mock.Anything).Return(nil).Once()
 	env.OnActivity(a.BroadcastFinish, mock.Anything, mock.Anything).Return(nil)
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(activities.SignalCancel, "wrong team") }, time.Minute)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(engine.SignalCancel.String(), "wrong team") }, time.Minute)
 	env.ExecuteWorkflow(workflows.CycleWorkflow, in)
 
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
-	var res workflows.CycleResult
+	var res engine.CycleResult
 	require.NoError(t, env.GetWorkflowResult(&res))
 	require.Equal(t, "cancelled", res.State)
 	env.AssertNotCalled(t, "BlockCycle", mock.Anything, mock.Anything)
@@ -133,12 +134,12 @@ func TestANewRunOfATemplateOverTheExpressionCostBoundFailsVisibly(t *testing.T) 
 		states = append(states, ch.State)
 		return nil
 	})
-	env.ExecuteWorkflow(workflows.CycleWorkflow, workflows.CycleInput{CycleID: "c1", Snapshot: snap, StageIndex: 2})
+	env.ExecuteWorkflow(workflows.CycleWorkflow, engine.CycleInput{CycleID: "c1", Snapshot: snap, StageIndex: 2})
 
 	require.True(t, env.IsWorkflowCompleted())
 	require.ErrorContains(t, env.GetWorkflowError(), "could take too long to evaluate")
 	require.Equal(t, []string{"failed"}, states)
-	env.AssertNotCalled(t, "ComputeScores", mock.Anything, mock.Anything)
+	env.AssertNotCalled(t, engine.ComputeScores.String(), mock.Anything, mock.Anything)
 }
 
 // TestACycleStuckInScoringBeforeBlockingExistedEndsOnItsPendingCancel: a
@@ -148,10 +149,10 @@ func TestANewRunOfATemplateOverTheExpressionCostBoundFailsVisibly(t *testing.T) 
 func TestACycleStuckInScoringBeforeBlockingExistedEndsOnItsPendingCancel(t *testing.T) {
 	env := newEnv(t)
 	env.OnGetVersion("scoring-blocks", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
-	in := workflows.CycleInput{CycleID: "c1", Snapshot: snapshot(t, "cs-ops-monthly"), StageIndex: 2}
+	in := engine.CycleInput{CycleID: "c1", Snapshot: snapshot(t, "cs-ops-monthly"), StageIndex: 2}
 	env.OnActivity(a.SetCycleState, mock.Anything, mock.Anything).Return(nil)
 	attempts := 0
-	env.OnActivity(a.ComputeScores, mock.Anything, "c1").Return(func(context.Context, string) (*activities.Scored, error) {
+	env.OnActivity(a.ComputeScores, mock.Anything, "c1").Return(func(context.Context, string) (*engine.Scored, error) {
 		attempts++
 		if attempts < 3 {
 			return nil, errors.New("dial tcp 127.0.0.1:3306: connection refused")
@@ -160,12 +161,12 @@ func TestACycleStuckInScoringBeforeBlockingExistedEndsOnItsPendingCancel(t *test
 	})
 	env.OnActivity(a.CancelCycle, mock.Anything, mock.Anything).Return(nil).Once()
 	env.OnActivity(a.BroadcastFinish, mock.Anything, mock.Anything).Return(nil)
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(activities.SignalCancel, "wrong team") }, time.Second)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(engine.SignalCancel.String(), "wrong team") }, time.Second)
 	env.ExecuteWorkflow(workflows.CycleWorkflow, in)
 
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
-	var res workflows.CycleResult
+	var res engine.CycleResult
 	require.NoError(t, env.GetWorkflowResult(&res))
 	require.Equal(t, "cancelled", res.State)
 	require.Equal(t, 3, attempts, "the old run still waited for the activity")
@@ -178,17 +179,17 @@ func TestACycleStuckInScoringBeforeBlockingExistedEndsOnItsPendingCancel(t *test
 func TestCancelStopsAStageActivityThatKeepsRetrying(t *testing.T) {
 	env := newEnv(t)
 	grades := map[string]string{"m1": "A", "m2": "B", "m3": "B", "m4": "C"}
-	in := workflows.CycleInput{CycleID: "c1", Snapshot: snapshot(t, "cs-ops-monthly"), StageIndex: 3, Grades: grades, Calibrated: true}
+	in := engine.CycleInput{CycleID: "c1", Snapshot: snapshot(t, "cs-ops-monthly"), StageIndex: 3, Grades: grades, Calibrated: true}
 	env.OnActivity(a.SetCycleState, mock.Anything, mock.Anything).Return(nil)
 	env.OnActivity(a.PublishResults, mock.Anything, "c1").Return(0, errors.New("member m9: record not found"))
 	env.OnActivity(a.CancelCycle, mock.Anything, mock.Anything).Return(nil).Once()
 	env.OnActivity(a.BroadcastFinish, mock.Anything, mock.Anything).Return(nil)
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(activities.SignalCancel, "wrong period") }, time.Minute)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(engine.SignalCancel.String(), "wrong period") }, time.Minute)
 	env.ExecuteWorkflow(workflows.CycleWorkflow, in)
 
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
-	var res workflows.CycleResult
+	var res engine.CycleResult
 	require.NoError(t, env.GetWorkflowResult(&res))
 	require.Equal(t, "cancelled", res.State)
 	env.AssertNotCalled(t, "ApplyOutcomes", mock.Anything, mock.Anything)

@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/workflows"
 )
 
@@ -22,16 +23,16 @@ import (
 // lost; it must end the cycle cancelled instead.
 func TestACancelArrivingAsTheEvaluateStageFinishesEndsTheCycle(t *testing.T) {
 	env := newEnv(t)
-	in := workflows.CycleInput{CycleID: "c1", Snapshot: snapshot(t, "cs-ops-monthly"), StageIndex: 1}
+	in := engine.CycleInput{CycleID: "c1", Snapshot: snapshot(t, "cs-ops-monthly"), StageIndex: 1}
 	env.OnActivity(a.SetCycleState, mock.Anything, mock.Anything).Return(nil)
 	env.OnActivity(a.BroadcastStage, mock.Anything, mock.Anything).Return(4, nil).Once()
 	for i := 1; i <= 4; i++ {
-		done := activities.StageDone{StageKey: "evaluate", MemberID: fmt.Sprintf("m%d", i)}
-		env.RegisterDelayedCallback(func() { env.SignalWorkflow(activities.SignalStageDone, done) }, time.Duration(i)*time.Minute)
+		done := engine.StageDone{StageKey: "evaluate", MemberID: fmt.Sprintf("m%d", i)}
+		env.RegisterDelayedCallback(func() { env.SignalWorkflow(engine.SignalStageDone.String(), done) }, time.Duration(i)*time.Minute)
 	}
-	env.OnActivity(a.ComputeScores, mock.Anything, "c1").Return(func(context.Context, string) (*activities.Scored, error) {
-		env.SignalWorkflowSkippingWorkflowTask(activities.SignalCancel, "wrong period")
-		return &activities.Scored{Grades: map[string]string{"m1": "A", "m2": "B", "m3": "B", "m4": "C"}, Count: 4}, nil
+	env.OnActivity(a.ComputeScores, mock.Anything, "c1").Return(func(context.Context, string) (*engine.Scored, error) {
+		env.SignalWorkflowSkippingWorkflowTask(engine.SignalCancel.String(), "wrong period")
+		return &engine.Scored{Grades: map[string]string{"m1": "A", "m2": "B", "m3": "B", "m4": "C"}, Count: 4}, nil
 	})
 	var reasons []string
 	env.OnActivity(a.CancelCycle, mock.Anything, mock.Anything).Return(func(_ context.Context, ch activities.StateChange) error {
@@ -43,7 +44,7 @@ func TestACancelArrivingAsTheEvaluateStageFinishesEndsTheCycle(t *testing.T) {
 
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError(), "the run must not continue as new with the cancel dropped")
-	var res workflows.CycleResult
+	var res engine.CycleResult
 	require.NoError(t, env.GetWorkflowResult(&res))
 	require.Equal(t, "cancelled", res.State)
 	require.Equal(t, []string{"wrong period"}, reasons)
@@ -56,15 +57,15 @@ func TestACancelArrivingAsTheEvaluateStageFinishesEndsTheCycle(t *testing.T) {
 func TestARunThatDroppedACancelAtTheHandOverReplaysUnchanged(t *testing.T) {
 	env := newEnv(t)
 	env.OnGetVersion("cancel-settles-before-handover", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
-	in := workflows.CycleInput{CycleID: "c1", Snapshot: snapshot(t, "cs-ops-monthly"), StageIndex: 1}
+	in := engine.CycleInput{CycleID: "c1", Snapshot: snapshot(t, "cs-ops-monthly"), StageIndex: 1}
 	env.OnActivity(a.SetCycleState, mock.Anything, mock.Anything).Return(nil)
 	env.OnActivity(a.BroadcastStage, mock.Anything, mock.Anything).Return(1, nil).Once()
 	env.RegisterDelayedCallback(func() {
-		env.SignalWorkflow(activities.SignalStageDone, activities.StageDone{StageKey: "evaluate", MemberID: "m1"})
+		env.SignalWorkflow(engine.SignalStageDone.String(), engine.StageDone{StageKey: "evaluate", MemberID: "m1"})
 	}, time.Minute)
-	env.OnActivity(a.ComputeScores, mock.Anything, "c1").Return(func(context.Context, string) (*activities.Scored, error) {
-		env.SignalWorkflowSkippingWorkflowTask(activities.SignalCancel, "wrong period")
-		return &activities.Scored{Grades: map[string]string{"m1": "A"}, Count: 1}, nil
+	env.OnActivity(a.ComputeScores, mock.Anything, "c1").Return(func(context.Context, string) (*engine.Scored, error) {
+		env.SignalWorkflowSkippingWorkflowTask(engine.SignalCancel.String(), "wrong period")
+		return &engine.Scored{Grades: map[string]string{"m1": "A"}, Count: 1}, nil
 	})
 	env.ExecuteWorkflow(workflows.CycleWorkflow, in)
 
@@ -80,7 +81,7 @@ func TestARunThatDroppedACancelAtTheHandOverReplaysUnchanged(t *testing.T) {
 func TestANewRunHonoursACancelRecordedOnTheCycle(t *testing.T) {
 	env := newEnv(t)
 	grades := map[string]string{"m1": "A", "m2": "B", "m3": "B", "m4": "C"}
-	in := workflows.CycleInput{CycleID: "c1", Snapshot: snapshot(t, "cs-ops-monthly"), StageIndex: 2, Grades: grades}
+	in := engine.CycleInput{CycleID: "c1", Snapshot: snapshot(t, "cs-ops-monthly"), StageIndex: 2, Grades: grades}
 	env.OnActivity(a.SetCycleState, mock.Anything, mock.Anything).Return(
 		temporal.NewNonRetryableApplicationError("the cycle has a cancel recorded: wrong period", activities.ErrTypeCancelRecorded, nil, "wrong period"))
 	var reasons []string
@@ -93,7 +94,7 @@ func TestANewRunHonoursACancelRecordedOnTheCycle(t *testing.T) {
 
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
-	var res workflows.CycleResult
+	var res engine.CycleResult
 	require.NoError(t, env.GetWorkflowResult(&res))
 	require.Equal(t, "cancelled", res.State)
 	require.Equal(t, []string{"wrong period"}, reasons)
@@ -112,11 +113,11 @@ func TestTheLastRunOfACycleWithACancelRecordedEndsCancelledNotCompleted(t *testi
 		return temporal.NewNonRetryableApplicationError("the cycle has a cancel recorded: wrong team", activities.ErrTypeCancelRecorded, nil, "wrong team")
 	})
 	env.OnActivity(a.CancelCycle, mock.Anything, mock.Anything).Return(nil).Once()
-	env.ExecuteWorkflow(workflows.CycleWorkflow, workflows.CycleInput{CycleID: "c1", Snapshot: snap, StageIndex: 99})
+	env.ExecuteWorkflow(workflows.CycleWorkflow, engine.CycleInput{CycleID: "c1", Snapshot: snap, StageIndex: 99})
 
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
-	var res workflows.CycleResult
+	var res engine.CycleResult
 	require.NoError(t, env.GetWorkflowResult(&res))
 	require.Equal(t, "cancelled", res.State)
 }
@@ -129,7 +130,7 @@ func TestTheLastRunOfACycleWithACancelRecordedEndsCancelledNotCompleted(t *testi
 func TestAMemberGoneMidCycleBlocksTheStageUntilResumed(t *testing.T) {
 	env := newEnv(t)
 	grades := map[string]string{"m1": "A", "m2": "B", "m3": "B", "m4": "C"}
-	in := workflows.CycleInput{CycleID: "c1", Snapshot: snapshot(t, "cs-ops-monthly"), StageIndex: 3, Grades: grades, Calibrated: true}
+	in := engine.CycleInput{CycleID: "c1", Snapshot: snapshot(t, "cs-ops-monthly"), StageIndex: 3, Grades: grades, Calibrated: true}
 	const gone = "find the manager of member m9: get member m9: not found"
 	env.OnActivity(a.SetCycleState, mock.Anything, mock.Anything).Return(nil)
 	env.OnActivity(a.PublishResults, mock.Anything, "c1").Return(4, nil)
@@ -148,12 +149,12 @@ func TestAMemberGoneMidCycleBlocksTheStageUntilResumed(t *testing.T) {
 	})
 	env.OnActivity(a.ScheduleFeedbackInterviews, mock.Anything, mock.Anything).Return(activities.InterviewResult{}, nil).Maybe()
 	env.OnActivity(a.BroadcastStage, mock.Anything, mock.Anything).Return(0, nil)
-	var during activities.Progress
+	var during engine.Progress
 	env.RegisterDelayedCallback(func() {
-		v, err := env.QueryWorkflow(activities.QueryProgress)
+		v, err := env.QueryWorkflow(engine.QueryProgress.String())
 		require.NoError(t, err)
 		require.NoError(t, v.Get(&during))
-		env.SignalWorkflow(activities.SignalResume, "hr")
+		env.SignalWorkflow(engine.SignalResume.String(), "hr")
 	}, time.Hour)
 	env.ExecuteWorkflow(workflows.CycleWorkflow, in)
 
@@ -182,12 +183,12 @@ func TestATargetThatCannotBeSplitBlocksTheGoalStageAndCancelEndsIt(t *testing.T)
 	})
 	env.OnActivity(a.CancelCycle, mock.Anything, mock.Anything).Return(nil).Once()
 	env.OnActivity(a.BroadcastFinish, mock.Anything, mock.Anything).Return(nil)
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(activities.SignalCancel, "no team yet") }, time.Hour)
-	env.ExecuteWorkflow(workflows.CycleWorkflow, workflows.CycleInput{CycleID: "c1", Snapshot: snap})
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(engine.SignalCancel.String(), "no team yet") }, time.Hour)
+	env.ExecuteWorkflow(workflows.CycleWorkflow, engine.CycleInput{CycleID: "c1", Snapshot: snap})
 
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
-	var res workflows.CycleResult
+	var res engine.CycleResult
 	require.NoError(t, env.GetWorkflowResult(&res))
 	require.Equal(t, "cancelled", res.State)
 	require.Len(t, blocked, 1)

@@ -11,33 +11,12 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/templates"
 )
 
 // a names the activities; workflows call them by method value only.
 var a *activities.Activities
-
-// CycleInput starts a cycle, or carries it from one stage's run to the next.
-type CycleInput struct {
-	CycleID    string
-	Snapshot   *activities.CycleSnapshot `json:",omitempty"`
-	StageIndex int
-	Skipped    []string          `json:",omitempty"`
-	Grades     map[string]string `json:",omitempty"` // member → grade once scored
-	Calibrated bool
-	// Resume carries a member stage across a mid-stage continue-as-new.
-	Resume *StageResume `json:",omitempty"`
-}
-
-// StageResume is a member stage in progress: what was broadcast and who
-// has reported, so the next run waits for the rest without opening the
-// stage again.
-type StageResume struct {
-	Open    activities.StageOpen
-	Members int
-	Done    []string
-	Expired int
-}
 
 // historyBudget keeps every run well under Temporal's 10,240-event
 // warning: a member stage of a large cycle receives one report per member,
@@ -47,20 +26,13 @@ var historyBudget = 8000
 // errHandOver asks CycleWorkflow to continue as new within the stage.
 var errHandOver = errors.New("history budget reached; continuing as new")
 
-// CycleResult is what a finished cycle returns.
-type CycleResult struct {
-	CycleID string
-	State   string
-	Skipped []string
-}
-
 // ErrInvalidSnapshot means the frozen template no longer parses, which only
 // a bug or a hand-edited database can cause; the cycle fails rather than guess.
 var ErrInvalidSnapshot = errors.New("the cycle's frozen template does not validate")
 
 type cycleRun struct {
-	in        CycleInput
-	snap      *activities.CycleSnapshot
+	in        engine.CycleInput
+	snap      *engine.CycleSnapshot
 	tpl       *templates.Template
 	stage     templates.Stage
 	due       time.Time
@@ -68,23 +40,23 @@ type cycleRun struct {
 	expired   int
 	cancelled bool
 	reason    string
-	resume    *StageResume
-	reports   int                            // stage reports received by this run
-	tasks     map[string]*activities.TaskRef // open cycle-level tasks by id
-	loading   bool                           // cycle-level tasks are being opened
-	busy      map[string]bool                // submissions in flight, so a second is refused
-	blocked   string                         // why the cycle cannot go on, while it waits for a resume
-	blocks    int                            // blocks in this run, so each block's notice is sent anew
-	resumes   int                            // resume signals received by this run
-	halted    bool                           // scoring stopped for a cancel: the stage goes no further
+	resume    *engine.StageResume
+	reports   int                        // stage reports received by this run
+	tasks     map[string]*engine.TaskRef // open cycle-level tasks by id
+	loading   bool                       // cycle-level tasks are being opened
+	busy      map[string]bool            // submissions in flight, so a second is refused
+	blocked   string                     // why the cycle cannot go on, while it waits for a resume
+	blocks    int                        // blocks in this run, so each block's notice is sent anew
+	resumes   int                        // resume signals received by this run
+	halted    bool                       // scoring stopped for a cancel: the stage goes no further
 }
 
 // CycleWorkflow walks a frozen template's stages in order. Each run handles
 // one stage and continues as new, carrying only what later stages need;
 // stages that end within moments of the run's start (skipped, or already
 // over at launch) share the run instead (see carryOn).
-func CycleWorkflow(ctx workflow.Context, in CycleInput) (*CycleResult, error) {
-	r := &cycleRun{in: in, done: map[string]bool{}, tasks: map[string]*activities.TaskRef{}, busy: map[string]bool{}}
+func CycleWorkflow(ctx workflow.Context, in engine.CycleInput) (*engine.CycleResult, error) {
+	r := &cycleRun{in: in, done: map[string]bool{}, tasks: map[string]*engine.TaskRef{}, busy: map[string]bool{}}
 	log := workflow.GetLogger(ctx)
 	if in.Snapshot == nil {
 		if err := workflow.ExecuteActivity(withQuick(ctx), a.LoadCycle, in.CycleID).Get(ctx, &r.snap); err != nil {
@@ -192,14 +164,14 @@ func (r *cycleRun) nextStage() {
 	r.done = map[string]bool{}
 	r.expired = 0
 	r.resume = nil
-	r.tasks = map[string]*activities.TaskRef{}
+	r.tasks = map[string]*engine.TaskRef{}
 	r.loading = false
 	r.blocked = ""
 	r.halted = false
 }
 
 // handOver continues the same stage in a fresh run, carrying the reports.
-func (r *cycleRun) handOver(ctx workflow.Context) (*CycleResult, error) {
+func (r *cycleRun) handOver(ctx workflow.Context) (*engine.CycleResult, error) {
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return nil, err
 	}
@@ -279,16 +251,16 @@ func (r *cycleRun) cancelRecorded(err error) bool {
 // handlers registers the query, the cancel signal, the members' reports
 // and the Update for cycle-level tasks.
 func (r *cycleRun) handlers(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, activities.QueryProgress, r.progress); err != nil {
+	if err := workflow.SetQueryHandler(ctx, engine.QueryProgress.String(), r.progress); err != nil {
 		return err
 	}
-	cancel := workflow.GetSignalChannel(ctx, activities.SignalCancel)
+	cancel := workflow.GetSignalChannel(ctx, engine.SignalCancel.String())
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		var reason string
 		cancel.Receive(ctx, &reason)
 		r.cancelled, r.reason = true, reason
 	})
-	resume := workflow.GetSignalChannel(ctx, activities.SignalResume)
+	resume := workflow.GetSignalChannel(ctx, engine.SignalResume.String())
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		for {
 			var by string
@@ -296,10 +268,10 @@ func (r *cycleRun) handlers(ctx workflow.Context) error {
 			r.resumes++
 		}
 	})
-	reports := workflow.GetSignalChannel(ctx, activities.SignalStageDone)
+	reports := workflow.GetSignalChannel(ctx, engine.SignalStageDone.String())
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		for {
-			var d activities.StageDone
+			var d engine.StageDone
 			reports.Receive(ctx, &d)
 			// A late report from an earlier stage's run is ignored: that
 			// stage closed without it.
@@ -310,11 +282,11 @@ func (r *cycleRun) handlers(ctx workflow.Context) error {
 			r.reports++
 		}
 	})
-	return workflow.SetUpdateHandlerWithOptions(ctx, activities.UpdateSubmit, r.submit, workflow.UpdateHandlerOptions{Validator: r.validateSubmit})
+	return workflow.SetUpdateHandlerWithOptions(ctx, engine.UpdateSubmit.String(), r.submit, workflow.UpdateHandlerOptions{Validator: r.validateSubmit})
 }
 
-func (r *cycleRun) progress() (activities.Progress, error) {
-	p := activities.Progress{
+func (r *cycleRun) progress() (engine.Progress, error) {
+	p := engine.Progress{
 		CycleID: r.in.CycleID, State: "running", Stage: r.stage.Key, StageType: r.stage.Type,
 		StageIndex: r.in.StageIndex, Stages: len(r.tpl.Stages), Members: r.snap.Members,
 		Done: len(r.done), Expired: r.expired, Skipped: append([]string{}, r.in.Skipped...),
@@ -480,7 +452,7 @@ func (r *cycleRun) memberStage(ctx workflow.Context) error {
 	} else {
 		opened := workflow.Now(ctx)
 		sch := r.schedule(opened)
-		open := activities.StageOpen{
+		open := engine.StageOpen{
 			CycleID: r.in.CycleID, StageKey: r.stage.Key, StageType: r.stage.Type, Index: r.in.StageIndex,
 			OpenedAt: opened, Due: sch.Due, Reminders: sch.Before, OverdueEvery: sch.OverdueEvery,
 			OverdueMax: sch.OverdueMax, EscalateAfter: sch.EscalateAfter, CloseAt: sch.closeAt(),
@@ -492,7 +464,7 @@ func (r *cycleRun) memberStage(ctx workflow.Context) error {
 		if done, err := r.step(withBulk(ctx), a.BroadcastStage, open, &members); err != nil || !done {
 			return err
 		}
-		r.resume = &StageResume{Open: open, Members: members}
+		r.resume = &engine.StageResume{Open: open, Members: members}
 	}
 	open, members := r.resume.Open, r.resume.Members
 	r.due = open.Due
@@ -572,8 +544,8 @@ func (r *cycleRun) reportRounds(ctx workflow.Context, opened time.Time, rp *temp
 		if closeAt.After(stageDue) {
 			closeAt = stageDue
 		}
-		open := activities.StageOpen{
-			CycleID: r.in.CycleID, StageKey: activities.ReportKey(key, k), StageType: activities.StageReport, Index: index,
+		open := engine.StageOpen{
+			CycleID: r.in.CycleID, StageKey: engine.ReportKey(key, k), StageType: engine.StageReport, Index: index,
 			OpenedAt: workflow.Now(ctx), Due: due, Reminders: []time.Duration{dueIn / 2}, CloseAt: closeAt, Round: k,
 		}
 		if err := workflow.ExecuteActivity(withBulk(ctx), a.BroadcastStage, open).Get(ctx, nil); err != nil {
@@ -596,7 +568,7 @@ func (r *cycleRun) reportRounds(ctx workflow.Context, opened time.Time, rp *temp
 // what follows one is new either way: a cycle stuck before this change
 // blocks on its next attempt.
 func (r *cycleRun) score(ctx workflow.Context) error {
-	var s activities.Scored
+	var s engine.Scored
 	var err error
 	blocks := workflow.GetVersion(ctx, "scoring-blocks", workflow.DefaultVersion, 1) == 1
 	if blocks {
@@ -678,8 +650,8 @@ func (r *cycleRun) step(ctx workflow.Context, activity, arg, out any) (done bool
 }
 
 // scoreOnce runs ComputeScores so that a cancel does not wait for it.
-func (r *cycleRun) scoreOnce(ctx workflow.Context) (activities.Scored, error) {
-	var s activities.Scored
+func (r *cycleRun) scoreOnce(ctx workflow.Context) (engine.Scored, error) {
+	var s engine.Scored
 	_, err := r.interruptible(withBulk(ctx), a.ComputeScores, r.in.CycleID, &s)
 	return s, err
 }
@@ -748,7 +720,7 @@ func (r *cycleRun) cycleTasks(ctx workflow.Context, kind, role string) error {
 		return err
 	}
 	for i := range refs {
-		if refs[i].State == "open" {
+		if refs[i].State == engine.TaskOpen {
 			r.tasks[refs[i].TaskID] = &refs[i]
 		}
 	}
@@ -761,8 +733,8 @@ func (r *cycleRun) cycleTasks(ctx workflow.Context, kind, role string) error {
 	return r.expireCycleTasks(ctx)
 }
 
-func (r *cycleRun) openCycleTasks(ctx workflow.Context, kind, role string, sch deadlineSchedule) ([]activities.TaskRef, error) {
-	var refs []activities.TaskRef
+func (r *cycleRun) openCycleTasks(ctx workflow.Context, kind, role string, sch deadlineSchedule) ([]engine.TaskRef, error) {
+	var refs []engine.TaskRef
 	req := activities.CycleTaskRequest{CycleID: r.in.CycleID, StageKey: r.stage.Key, Kind: kind, Role: role, Due: sch.Due}
 	r.loading = true
 	_, err := r.step(withQuick(ctx), a.EnsureCycleTasks, req, &refs)
@@ -774,7 +746,7 @@ func (r *cycleRun) expireCycleTasks(ctx workflow.Context) error {
 	if len(r.tasks) == 0 || r.cancelled {
 		return nil
 	}
-	r.tasks = map[string]*activities.TaskRef{}
+	r.tasks = map[string]*engine.TaskRef{}
 	return workflow.ExecuteActivity(withQuick(ctx), a.ExpireTasks, activities.ExpireRequest{CycleID: r.in.CycleID, StageKey: r.stage.Key}).Get(ctx, nil)
 }
 
@@ -861,7 +833,7 @@ func (r *cycleRun) cycleTasksUntil(ctx workflow.Context, kind, role string, sch 
 		return err
 	}
 	for i := range refs {
-		if refs[i].State == "open" {
+		if refs[i].State == engine.TaskOpen {
 			r.tasks[refs[i].TaskID] = &refs[i]
 		}
 	}
@@ -877,14 +849,14 @@ func (r *cycleRun) reopen(ctx workflow.Context, sch deadlineSchedule) error {
 }
 
 // validateSubmit rejects a cycle-level submission before it enters history.
-func (r *cycleRun) validateSubmit(ctx workflow.Context, s activities.Submission) error {
+func (r *cycleRun) validateSubmit(ctx workflow.Context, s engine.Submission) error {
 	if _, ok := r.tasks[s.TaskID]; !ok && r.loading {
 		return nil // the handler waits for the tasks to open, then checks again
 	}
 	return r.checkSubmit(s)
 }
 
-func (r *cycleRun) checkSubmit(s activities.Submission) error {
+func (r *cycleRun) checkSubmit(s engine.Submission) error {
 	t, ok := r.tasks[s.TaskID]
 	if !ok || r.busy[s.TaskID] {
 		return temporal.NewApplicationError("this task is not open in the cycle's current stage", "TaskClosed")
@@ -892,8 +864,8 @@ func (r *cycleRun) checkSubmit(s activities.Submission) error {
 	if t.AssigneeID != s.By {
 		return temporal.NewApplicationError("this task is assigned to someone else", "NotAssignee")
 	}
-	if t.Kind == "calibration" {
-		var cs activities.CalibrationSubmission
+	if t.Kind == engine.TaskCalibration {
+		var cs engine.CalibrationSubmission
 		if err := json.Unmarshal(s.Data, &cs); err != nil {
 			return temporal.NewApplicationError("the calibration form is not valid JSON: "+err.Error(), "BadSubmission")
 		}
@@ -904,7 +876,7 @@ func (r *cycleRun) checkSubmit(s activities.Submission) error {
 
 // checkCalibration applies the changes to the proposed grades in memory and
 // checks the forced distribution, naming what is over or under.
-func (r *cycleRun) checkCalibration(cs activities.CalibrationSubmission) error {
+func (r *cycleRun) checkCalibration(cs engine.CalibrationSubmission) error {
 	grades := make(map[string]string, len(r.in.Grades))
 	for m, g := range r.in.Grades {
 		grades[m] = g
@@ -933,8 +905,8 @@ func (r *cycleRun) checkCalibration(cs activities.CalibrationSubmission) error {
 	return nil
 }
 
-func (r *cycleRun) submit(ctx workflow.Context, s activities.Submission) (activities.SubmitResult, error) {
-	var res activities.SubmitResult
+func (r *cycleRun) submit(ctx workflow.Context, s engine.Submission) (engine.SubmitResult, error) {
+	var res engine.SubmitResult
 	if err := workflow.Await(ctx, func() bool { return !r.loading }); err != nil {
 		return res, err
 	}
@@ -944,8 +916,8 @@ func (r *cycleRun) submit(ctx workflow.Context, s activities.Submission) (activi
 	r.busy[s.TaskID] = true
 	defer delete(r.busy, s.TaskID)
 	t := r.tasks[s.TaskID]
-	if t != nil && t.Kind == "calibration" {
-		var cs activities.CalibrationSubmission
+	if t != nil && t.Kind == engine.TaskCalibration {
+		var cs engine.CalibrationSubmission
 		_ = json.Unmarshal(s.Data, &cs) // the validator has decoded it already
 		cs.TaskID, cs.By = s.TaskID, s.By
 		if cs.SubmissionID == "" {
@@ -968,7 +940,7 @@ func (r *cycleRun) submit(ctx workflow.Context, s activities.Submission) (activi
 	return res, nil
 }
 
-func (r *cycleRun) cancel(ctx workflow.Context) (*CycleResult, error) {
+func (r *cycleRun) cancel(ctx workflow.Context) (*engine.CycleResult, error) {
 	// Cancelling must finish even though the run's context is live: use a
 	// disconnected one so the clean-up is not itself cancelled.
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
@@ -979,10 +951,10 @@ func (r *cycleRun) cancel(ctx workflow.Context) (*CycleResult, error) {
 	if err := workflow.ExecuteActivity(withBulk(dctx), a.BroadcastFinish, r.in.CycleID).Get(dctx, nil); err != nil {
 		return nil, err
 	}
-	return &CycleResult{CycleID: r.in.CycleID, State: "cancelled", Skipped: r.in.Skipped}, nil
+	return &engine.CycleResult{CycleID: r.in.CycleID, State: "cancelled", Skipped: r.in.Skipped}, nil
 }
 
-func (r *cycleRun) finish(ctx workflow.Context) (*CycleResult, error) {
+func (r *cycleRun) finish(ctx workflow.Context) (*engine.CycleResult, error) {
 	if err := workflow.ExecuteActivity(withBulk(ctx), a.BroadcastFinish, r.in.CycleID).Get(ctx, nil); err != nil {
 		return nil, err
 	}
@@ -991,5 +963,5 @@ func (r *cycleRun) finish(ctx workflow.Context) (*CycleResult, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	return &CycleResult{CycleID: r.in.CycleID, State: "completed", Skipped: r.in.Skipped}, nil
+	return &engine.CycleResult{CycleID: r.in.CycleID, State: "completed", Skipped: r.in.Skipped}, nil
 }

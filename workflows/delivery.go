@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/engine"
 )
 
 // DeliveryInput configures the delivery loop.
@@ -37,7 +38,7 @@ var SendRetry = temporal.RetryPolicy{
 // webhooks: every round it claims what is due (grouped per recipient and
 // channel, so reminders due together leave as one digest) and sends each
 // message as its own activity, so Temporal retries a failing one with
-// backoff while the others go on. A DeliverNowSignal ends the wait
+// backoff while the others go on. An engine.SignalDeliverNow ends the wait
 // early, so what "remind now" or a moved meeting owes leaves at once.
 // One instance runs (DeliveryWorkflowID); it continues as new to keep its
 // history short.
@@ -57,7 +58,7 @@ func DeliveryWorkflow(ctx workflow.Context, in DeliveryInput) error {
 	}
 	send := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute, RetryPolicy: &retry})
 	sel := workflow.NewSelector(ctx)
-	wake := workflow.GetSignalChannel(ctx, activities.DeliverNowSignal)
+	wake := workflow.GetSignalChannel(ctx, engine.SignalDeliverNow.String())
 	woken := false
 	// Nudges that arrive together need one claim, so the wait drains them all.
 	sel.AddReceive(wake, func(c workflow.ReceiveChannel, _ bool) {

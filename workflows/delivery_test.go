@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/notify"
 	"github.com/perfloop/perfloop/notify/smtptest"
 	"github.com/perfloop/perfloop/store"
@@ -125,7 +126,7 @@ func TestDeliveryRetriesWithBackoffAndRecordsPermanentFailuresForAdmins(t *testi
 
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
-	env.RegisterWorkflowWithOptions(workflows.DeliveryWorkflow, workflow.RegisterOptions{Name: "DeliveryWorkflow"})
+	env.RegisterWorkflowWithOptions(workflows.DeliveryWorkflow, workflow.RegisterOptions{Name: engine.DeliveryWorkflow.String()})
 	env.RegisterActivity(f.acts)
 	var mu sync.Mutex
 	var starts [][2]any // (activity id, workflow clock) of every SendBatch attempt
@@ -193,7 +194,7 @@ func TestDeliverNowSendsWhatIsOwedWithoutWaitingForTheNextRound(t *testing.T) {
 	f := newDeliveryFixture(t)
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
-	env.RegisterWorkflowWithOptions(workflows.DeliveryWorkflow, workflow.RegisterOptions{Name: "DeliveryWorkflow"})
+	env.RegisterWorkflowWithOptions(workflows.DeliveryWorkflow, workflow.RegisterOptions{Name: engine.DeliveryWorkflow.String()})
 	env.RegisterActivity(f.acts)
 	start := env.Now()
 	var sentAt []time.Duration
@@ -206,8 +207,8 @@ func TestDeliverNowSendsWhatIsOwedWithoutWaitingForTheNextRound(t *testing.T) {
 	// the sender is nudged twice (two presses of "remind now").
 	env.RegisterDelayedCallback(func() {
 		f.owe(t, f.ok, store.ChannelEmail, "remind-now:t1:2026-10-20")
-		env.SignalWorkflow(activities.DeliverNowSignal, nil)
-		env.SignalWorkflow(activities.DeliverNowSignal, nil)
+		env.SignalWorkflow(engine.SignalDeliverNow.String(), nil)
+		env.SignalWorkflow(engine.SignalDeliverNow.String(), nil)
 	}, time.Minute)
 	env.ExecuteWorkflow(workflows.DeliveryWorkflow, workflows.DeliveryInput{Every: time.Hour, Rounds: 3})
 	require.True(t, env.IsWorkflowCompleted())

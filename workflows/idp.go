@@ -7,24 +7,22 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/engine"
 )
-
-// SignalIDPClosed tells an IDP's workflow the plan was closed early.
-const SignalIDPClosed = "idp-closed"
 
 // IDPWorkflow follows a development plan: a check-in reminder at the
 // template's interval until the plan is closed or due, then a review task
 // for the mentor, whose submission closes the plan.
-func IDPWorkflow(ctx workflow.Context, in activities.IDPInput) error {
+func IDPWorkflow(ctx workflow.Context, in engine.IDPInput) error {
 	closed := false
 	workflow.Go(ctx, func(ctx workflow.Context) {
-		workflow.GetSignalChannel(ctx, SignalIDPClosed).Receive(ctx, nil)
+		workflow.GetSignalChannel(ctx, engine.SignalIDPClosed.String()).Receive(ctx, nil)
 		closed = true
 	})
-	var review *activities.TaskRef
+	var review *engine.TaskRef
 	reviewed := false
-	err := workflow.SetUpdateHandlerWithOptions(ctx, activities.UpdateSubmit,
-		func(ctx workflow.Context, s activities.Submission) (activities.SubmitResult, error) {
+	err := workflow.SetUpdateHandlerWithOptions(ctx, engine.UpdateSubmit.String(),
+		func(ctx workflow.Context, s engine.Submission) (engine.SubmitResult, error) {
 			res, err := recordSubmission(ctx, s)
 			if err != nil {
 				return res, err
@@ -32,7 +30,7 @@ func IDPWorkflow(ctx workflow.Context, in activities.IDPInput) error {
 			reviewed = true
 			return res, nil
 		},
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, s activities.Submission) error {
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, s engine.Submission) error {
 			if review == nil || reviewed || s.TaskID != review.TaskID {
 				return temporal.NewApplicationError("this task is not open any more", "TaskClosed")
 			}

@@ -3,6 +3,7 @@ package workflows
 import (
 	"time"
 
+	"github.com/perfloop/perfloop/engine"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
@@ -17,6 +18,6 @@ func LaunchWorkflow(ctx workflow.Context, in any) (string, error) {
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 5 * time.Second, MaximumInterval: 5 * time.Minute, MaximumAttempts: 50},
 	})
 	var id string
-	err := workflow.ExecuteActivity(ctx, "LaunchScheduledCycle", in).Get(ctx, &id)
+	err := workflow.ExecuteActivity(ctx, engine.LaunchScheduledCycle.String(), in).Get(ctx, &id)
 	return id, err
 }

@@ -5,21 +5,15 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/engine"
 )
 
-// MemberInput names one member's workflow in a cycle.
-type MemberInput struct {
-	CycleID  string
-	MemberID string
-	ParentID string // the cycle's workflow id, for reports
-}
-
 type memberRun struct {
-	in       MemberInput
-	pending  []activities.StageOpen
+	in       engine.MemberInput
+	pending  []engine.StageOpen
 	seen     map[string]bool
-	stage    *activities.StageOpen
-	tasks    map[string]*activities.TaskRef
+	stage    *engine.StageOpen
+	tasks    map[string]*engine.TaskRef
 	finished bool
 	// loading is set while a stage's tasks are being opened: their rows
 	// exist (and can be submitted) before the activity's result arrives.
@@ -34,14 +28,14 @@ type memberRun struct {
 // parent opens a stage, reminds and escalates on cancellable timers,
 // accepts submissions as Updates, expires what is left when the stage
 // closes, and reports back to the parent.
-func MemberWorkflow(ctx workflow.Context, in MemberInput) error {
-	r := &memberRun{in: in, seen: map[string]bool{}, tasks: map[string]*activities.TaskRef{}}
+func MemberWorkflow(ctx workflow.Context, in engine.MemberInput) error {
+	r := &memberRun{in: in, seen: map[string]bool{}, tasks: map[string]*engine.TaskRef{}}
 	// One coroutine reads both signals (a coroutine is a stack kept for
 	// as long as the member waits, so one per signal doubled the cost).
 	// Reading a signal issues no command, so histories replay either way.
 	signals := workflow.NewSelector(ctx)
-	signals.AddReceive(workflow.GetSignalChannel(ctx, activities.SignalStage), func(c workflow.ReceiveChannel, _ bool) {
-		var s activities.StageOpen
+	signals.AddReceive(workflow.GetSignalChannel(ctx, engine.SignalStage.String()), func(c workflow.ReceiveChannel, _ bool) {
+		var s engine.StageOpen
 		c.Receive(ctx, &s)
 		// A broadcast retried after a crash repeats a stage; once is enough.
 		if !r.seen[s.StageKey] {
@@ -49,7 +43,7 @@ func MemberWorkflow(ctx workflow.Context, in MemberInput) error {
 			r.pending = append(r.pending, s)
 		}
 	})
-	signals.AddReceive(workflow.GetSignalChannel(ctx, activities.SignalFinish), func(c workflow.ReceiveChannel, _ bool) {
+	signals.AddReceive(workflow.GetSignalChannel(ctx, engine.SignalFinish.String()), func(c workflow.ReceiveChannel, _ bool) {
 		c.Receive(ctx, nil)
 		r.finished = true
 	})
@@ -58,13 +52,13 @@ func MemberWorkflow(ctx workflow.Context, in MemberInput) error {
 			signals.Select(ctx)
 		}
 	})
-	err := workflow.SetUpdateHandlerWithOptions(ctx, activities.UpdateSubmit, r.submit, workflow.UpdateHandlerOptions{Validator: r.validate})
+	err := workflow.SetUpdateHandlerWithOptions(ctx, engine.UpdateSubmit.String(), r.submit, workflow.UpdateHandlerOptions{Validator: r.validate})
 	if err != nil {
 		return err
 	}
 	r.waitInFlight = workflow.GetVersion(ctx, "stage-waits-for-submissions", workflow.DefaultVersion, 1) == 1
-	if err := workflow.SetQueryHandler(ctx, "tasks", func() ([]activities.TaskRef, error) {
-		out := []activities.TaskRef{}
+	if err := workflow.SetQueryHandler(ctx, "tasks", func() ([]engine.TaskRef, error) {
+		out := []engine.TaskRef{}
 		for _, id := range sortedKeys(r.tasks) {
 			out = append(out, *r.tasks[id])
 		}
@@ -88,9 +82,9 @@ func MemberWorkflow(ctx workflow.Context, in MemberInput) error {
 	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 }
 
-func (r *memberRun) runStage(ctx workflow.Context, s activities.StageOpen) error {
+func (r *memberRun) runStage(ctx workflow.Context, s engine.StageOpen) error {
 	r.stage = &s
-	r.tasks = map[string]*activities.TaskRef{}
+	r.tasks = map[string]*engine.TaskRef{}
 	req := activities.MemberTasksRequest{MemberID: r.in.MemberID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Stage: s}
 	r.loading = true
 	refs, err := ensureMemberTasks(ctx, req)
@@ -125,19 +119,19 @@ func (r *memberRun) runStage(ctx workflow.Context, s activities.StageOpen) error
 			return err
 		}
 		for _, t := range r.tasks {
-			if t.State == "open" {
-				t.State = "expired"
+			if t.State == engine.TaskOpen {
+				t.State = engine.TaskExpired
 			}
 		}
 	}
 	// A progress report is nobody's stage to wait for: the parent does not
 	// count it, so it is not told (5,000 members reporting weekly would add
 	// 20,000 signals a month to its history).
-	if (r.finished && r.in.ParentID == "") || s.StageType == activities.StageReport {
+	if (r.finished && r.in.ParentID == "") || s.StageType == engine.StageReport {
 		return nil
 	}
-	done := activities.StageDone{StageKey: s.StageKey, MemberID: r.in.MemberID, Expired: expired}
-	err = workflow.SignalExternalWorkflow(ctx, r.in.ParentID, "", activities.SignalStageDone, done).Get(ctx, nil)
+	done := engine.StageDone{StageKey: s.StageKey, MemberID: r.in.MemberID, Expired: expired}
+	err = workflow.SignalExternalWorkflow(ctx, r.in.ParentID, "", engine.SignalStageDone.String(), done).Get(ctx, nil)
 	if err != nil {
 		// The parent may have moved on or ended (cancelled); the report is
 		// then moot and the member carries on.
@@ -151,7 +145,7 @@ func (r *memberRun) runStage(ctx workflow.Context, s activities.StageOpen) error
 func (r *memberRun) unsettled() int {
 	n := 0
 	for _, t := range r.tasks {
-		if t.State == "open" || (r.waitInFlight && t.State == "submitting") {
+		if t.State == engine.TaskOpen || (r.waitInFlight && t.State == engine.TaskSubmitting) {
 			n++
 		}
 	}
@@ -161,14 +155,14 @@ func (r *memberRun) unsettled() int {
 func (r *memberRun) openCount() int {
 	n := 0
 	for _, t := range r.tasks {
-		if t.State == "open" {
+		if t.State == engine.TaskOpen {
 			n++
 		}
 	}
 	return n
 }
 
-func (r *memberRun) remind(s activities.StageOpen) func(workflow.Context, int, bool) {
+func (r *memberRun) remind(s engine.StageOpen) func(workflow.Context, int, bool) {
 	return func(ctx workflow.Context, i int, overdue bool) {
 		if r.openCount() == 0 {
 			return
@@ -180,7 +174,7 @@ func (r *memberRun) remind(s activities.StageOpen) func(workflow.Context, int, b
 	}
 }
 
-func (r *memberRun) escalate(s activities.StageOpen) func(workflow.Context) {
+func (r *memberRun) escalate(s engine.StageOpen) func(workflow.Context) {
 	if s.EscalateTo == "" {
 		return nil
 	}
@@ -198,7 +192,7 @@ func (r *memberRun) escalate(s activities.StageOpen) func(workflow.Context) {
 // validate refuses a submission that is not for an open task of this
 // member's current stage, or comes from someone other than the assignee,
 // before it is written to history.
-func (r *memberRun) validate(ctx workflow.Context, s activities.Submission) error {
+func (r *memberRun) validate(ctx workflow.Context, s engine.Submission) error {
 	t, ok := r.tasks[s.TaskID]
 	if !ok && r.loading {
 		return nil // the handler waits for the stage's tasks, then checks again
@@ -206,8 +200,8 @@ func (r *memberRun) validate(ctx workflow.Context, s activities.Submission) erro
 	return r.check(t, ok, s)
 }
 
-func (r *memberRun) check(t *activities.TaskRef, ok bool, s activities.Submission) error {
-	if !ok || t.State != "open" {
+func (r *memberRun) check(t *engine.TaskRef, ok bool, s engine.Submission) error {
+	if !ok || t.State != engine.TaskOpen {
 		return temporal.NewApplicationError("this task is not open any more", "TaskClosed")
 	}
 	if t.AssigneeID != s.By {
@@ -216,8 +210,8 @@ func (r *memberRun) check(t *activities.TaskRef, ok bool, s activities.Submissio
 	return nil
 }
 
-func (r *memberRun) submit(ctx workflow.Context, s activities.Submission) (activities.SubmitResult, error) {
-	var res activities.SubmitResult
+func (r *memberRun) submit(ctx workflow.Context, s engine.Submission) (engine.SubmitResult, error) {
+	var res engine.SubmitResult
 	if err := workflow.Await(ctx, func() bool { return !r.loading }); err != nil {
 		return res, err
 	}
@@ -227,10 +221,10 @@ func (r *memberRun) submit(ctx workflow.Context, s activities.Submission) (activ
 	}
 	// Mark first so a second Update for the same task, admitted while the
 	// activity runs, is refused by the validator.
-	t.State = "submitting"
+	t.State = engine.TaskSubmitting
 	res, err := recordSubmission(ctx, s)
 	if err != nil {
-		t.State = "open"
+		t.State = engine.TaskOpen
 		return res, err
 	}
 	t.State = res.State

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/perfloop/perfloop/activities"
-
+	"github.com/perfloop/perfloop/engine"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
@@ -77,13 +77,13 @@ var local = workflow.LocalActivityOptions{
 // Workflows started before this change recorded a regular activity here;
 // the version marker keeps their histories replaying (the replay tests in
 // testdata hold such histories).
-func recordSubmission(ctx workflow.Context, s activities.Submission) (activities.SubmitResult, error) {
-	var res activities.SubmitResult
+func recordSubmission(ctx workflow.Context, s engine.Submission) (engine.SubmitResult, error) {
+	var res engine.SubmitResult
 	if workflow.GetVersion(ctx, "local-submission", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
-		err := workflow.ExecuteActivity(withQuick(ctx), "RecordSubmission", s).Get(ctx, &res)
+		err := workflow.ExecuteActivity(withQuick(ctx), engine.RecordSubmission.String(), s).Get(ctx, &res)
 		return res, err
 	}
-	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, local), "RecordSubmission", s).Get(ctx, &res)
+	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, local), engine.RecordSubmission.String(), s).Get(ctx, &res)
 	if err == nil || refusal(err) {
 		return res, err
 	}
@@ -101,8 +101,8 @@ func recordSubmission(ctx workflow.Context, s activities.Submission) (activities
 		return res, err
 	}
 	workflow.GetLogger(ctx).Warn("recording a submission outlasted its local retries; retrying until the database answers", "task", s.TaskID, "error", err)
-	res = activities.SubmitResult{}
-	err = workflow.ExecuteActivity(withQuick(ctx), "RecordSubmission", s).Get(ctx, &res)
+	res = engine.SubmitResult{}
+	err = workflow.ExecuteActivity(withQuick(ctx), engine.RecordSubmission.String(), s).Get(ctx, &res)
 	return res, err
 }
 
@@ -113,13 +113,13 @@ func recordSubmission(ctx workflow.Context, s activities.Submission) (activities
 // that outlasts the local retries (the database away) falls back to the
 // regular activity, retried without limit; EnsureMemberTasks is
 // idempotent. Histories from before this change keep the regular activity.
-func ensureMemberTasks(ctx workflow.Context, req activities.MemberTasksRequest) ([]activities.TaskRef, error) {
-	var refs []activities.TaskRef
+func ensureMemberTasks(ctx workflow.Context, req activities.MemberTasksRequest) ([]engine.TaskRef, error) {
+	var refs []engine.TaskRef
 	if workflow.GetVersion(ctx, "local-member-tasks", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		err := workflow.ExecuteActivity(withQuick(ctx), a.EnsureMemberTasks, req).Get(ctx, &refs)
 		return refs, err
 	}
-	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, local), "EnsureMemberTasks", req).Get(ctx, &refs)
+	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, local), engine.EnsureMemberTasks.String(), req).Get(ctx, &refs)
 	if err == nil || refusal(err) {
 		return refs, err
 	}

@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/templates"
 	"github.com/perfloop/perfloop/workflows"
 )
@@ -28,29 +29,29 @@ func builtin(t *testing.T, key string) []byte {
 	return data
 }
 
-func snapshot(t *testing.T, key string) *activities.CycleSnapshot {
+func snapshot(t *testing.T, key string) *engine.CycleSnapshot {
 	start := time.Date(2026, 9, 30, 16, 0, 0, 0, time.UTC)
-	return &activities.CycleSnapshot{CycleID: "c1", OrgID: "o1", Template: builtin(t, key), Period: "2026-10",
+	return &engine.CycleSnapshot{CycleID: "c1", OrgID: "o1", Template: builtin(t, key), Period: "2026-10",
 		PeriodStart: start, PeriodEnd: start.AddDate(0, 1, 0), Timezone: "Asia/Shanghai", Members: 4}
 }
 
 func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
-	env.RegisterWorkflowWithOptions(workflows.CycleWorkflow, workflow.RegisterOptions{Name: "CycleWorkflow"})
-	env.RegisterWorkflowWithOptions(workflows.MemberWorkflow, workflow.RegisterOptions{Name: "MemberWorkflow"})
+	env.RegisterWorkflowWithOptions(workflows.CycleWorkflow, workflow.RegisterOptions{Name: engine.CycleWorkflow.String()})
+	env.RegisterWorkflowWithOptions(workflows.MemberWorkflow, workflow.RegisterOptions{Name: engine.MemberWorkflow.String()})
 	env.RegisterActivity(&activities.Activities{})
 	return env
 }
 
-func continuedWith(t *testing.T, env *testsuite.TestWorkflowEnvironment) workflows.CycleInput {
+func continuedWith(t *testing.T, env *testsuite.TestWorkflowEnvironment) engine.CycleInput {
 	t.Helper()
 	require.True(t, env.IsWorkflowCompleted())
 	err := env.GetWorkflowError()
 	require.Error(t, err)
 	var can *workflow.ContinueAsNewError
 	require.ErrorAs(t, err, &can, "each stage hands over to the next run")
-	var next workflows.CycleInput
+	var next engine.CycleInput
 	require.NoError(t, json.Unmarshal(can.Input.Payloads[0].Data, &next))
 	return next
 }
@@ -67,13 +68,13 @@ func TestStageWithFalseWhenIsSkipped(t *testing.T) {
 	snap.Template, _ = json.Marshal(tpl)
 	env.OnActivity(a.SetCycleState, mock.Anything, mock.Anything).Return(nil)
 	env.OnActivity(a.BroadcastFinish, mock.Anything, "c1").Return(nil).Once()
-	in := workflows.CycleInput{CycleID: "c1", Snapshot: snap, StageIndex: len(stages) - 1}
+	in := engine.CycleInput{CycleID: "c1", Snapshot: snap, StageIndex: len(stages) - 1}
 	env.ExecuteWorkflow(workflows.CycleWorkflow, in)
 	// A skipped stage takes no time, so the run carries on (carryOn) and
 	// finishes the cycle itself rather than continuing as new.
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
-	var res workflows.CycleResult
+	var res engine.CycleResult
 	require.NoError(t, env.GetWorkflowResult(&res))
 	require.Equal(t, []string{"monthlyReview"}, res.Skipped, "October is not a quarter end")
 	require.Equal(t, "completed", res.State)
@@ -89,16 +90,16 @@ func TestAShortStageCarriesOnButALongOneContinuesAsNew(t *testing.T) {
 	snap := snapshot(t, "cs-ops-monthly")
 	env.OnActivity(a.SetCycleState, mock.Anything, mock.Anything).Return(nil)
 	var opened []string
-	env.OnActivity(a.BroadcastStage, mock.Anything, mock.Anything).Return(func(_ context.Context, o activities.StageOpen) (int, error) {
+	env.OnActivity(a.BroadcastStage, mock.Anything, mock.Anything).Return(func(_ context.Context, o engine.StageOpen) (int, error) {
 		opened = append(opened, o.StageKey)
 		return 1, nil // one member who never reports: the stage waits to its end
 	})
 	env.OnActivity(a.MonitorPace, mock.Anything, mock.Anything).Return(nil).Maybe()
 	env.OnActivity(a.ExpireTasks, mock.Anything, mock.Anything).Return(0, nil).Maybe()
-	env.OnActivity(a.ComputeScores, mock.Anything, "c1").Return(&activities.Scored{}, nil).Once()
+	env.OnActivity(a.ComputeScores, mock.Anything, "c1").Return(&engine.Scored{}, nil).Once()
 	// The snapshot's period is past, so its execute stage is over at launch.
 	require.True(t, snap.PeriodEnd.Before(time.Now()))
-	env.ExecuteWorkflow(workflows.CycleWorkflow, workflows.CycleInput{CycleID: "c1", Snapshot: snap})
+	env.ExecuteWorkflow(workflows.CycleWorkflow, engine.CycleInput{CycleID: "c1", Snapshot: snap})
 	next := continuedWith(t, env)
 	require.Equal(t, 2, next.StageIndex, "execute, over at launch, shared the first run with evaluate, which waited and ended it")
 	require.Equal(t, []string{"evaluate"}, opened)
@@ -111,10 +112,10 @@ func TestCalibrationRefusesABrokenDistributionThenAcceptsOne(t *testing.T) {
 	env := newEnv(t)
 	snap := snapshot(t, "cs-ops-monthly")
 	grades := map[string]string{"m1": "S", "m2": "A", "m3": "B", "m4": "C"}
-	in := workflows.CycleInput{CycleID: "c1", Snapshot: snap, StageIndex: 2, Grades: grades}
+	in := engine.CycleInput{CycleID: "c1", Snapshot: snap, StageIndex: 2, Grades: grades}
 	env.OnActivity(a.SetCycleState, mock.Anything, mock.Anything).Return(nil)
 	env.OnActivity(a.ScheduleCalibrationMeeting, mock.Anything, mock.Anything).Return(activities.MeetingResult{}, nil)
-	env.OnActivity(a.EnsureCycleTasks, mock.Anything, mock.Anything).Return([]activities.TaskRef{{TaskID: "t1", Kind: "calibration", AssigneeID: "hr", State: "open"}}, nil)
+	env.OnActivity(a.EnsureCycleTasks, mock.Anything, mock.Anything).Return([]engine.TaskRef{{TaskID: "t1", Kind: "calibration", AssigneeID: "hr", State: "open"}}, nil)
 	env.OnActivity(a.Remind, mock.Anything, mock.Anything).Return(0, nil).Maybe()
 	applied := 0
 	env.OnActivity(a.ApplyCalibration, mock.Anything, mock.Anything).Return(func(_ context.Context, req activities.CalibrationRequest) error {
@@ -122,23 +123,23 @@ func TestCalibrationRefusesABrokenDistributionThenAcceptsOne(t *testing.T) {
 		require.Equal(t, "B", req.Submission.Changes[0].To)
 		return nil
 	})
-	env.OnActivity(a.RecordSubmission, mock.Anything, mock.Anything).Return(activities.SubmitResult{TaskID: "t1", State: "submitted"}, nil)
+	env.OnActivity(a.RecordSubmission, mock.Anything, mock.Anything).Return(engine.SubmitResult{TaskID: "t1", State: "submitted"}, nil)
 
-	body := func(member, to string) activities.Submission {
+	body := func(member, to string) engine.Submission {
 		data, _ := json.Marshal(map[string]any{"changes": []map[string]string{{"memberId": member, "to": to, "reason": "校准会讨论"}}})
-		return activities.Submission{TaskID: "t1", By: "hr", Data: data}
+		return engine.Submission{TaskID: "t1", By: "hr", Data: data}
 	}
 	var refused, wrongPerson error
 	env.RegisterDelayedCallback(func() {
-		env.UpdateWorkflow(activities.UpdateSubmit, "u1", &testsuite.TestUpdateCallback{
+		env.UpdateWorkflow(engine.UpdateSubmit.String(), "u1", &testsuite.TestUpdateCallback{
 			OnReject: func(err error) { refused = err }, OnAccept: func() {}, OnComplete: func(any, error) {},
 		}, body("m4", "B"))
 		bad := body("m2", "B")
 		bad.By = "someone"
-		env.UpdateWorkflow(activities.UpdateSubmit, "u2", &testsuite.TestUpdateCallback{
+		env.UpdateWorkflow(engine.UpdateSubmit.String(), "u2", &testsuite.TestUpdateCallback{
 			OnReject: func(err error) { wrongPerson = err }, OnAccept: func() {}, OnComplete: func(any, error) {},
 		}, bad)
-		env.UpdateWorkflow(activities.UpdateSubmit, "u3", &testsuite.TestUpdateCallback{
+		env.UpdateWorkflow(engine.UpdateSubmit.String(), "u3", &testsuite.TestUpdateCallback{
 			OnReject: func(err error) { t.Errorf("valid calibration rejected: %v", err) }, OnAccept: func() {}, OnComplete: func(any, error) {},
 		}, body("m2", "B"))
 	}, time.Hour)
@@ -152,9 +153,9 @@ func TestCalibrationRefusesABrokenDistributionThenAcceptsOne(t *testing.T) {
 	env.AssertNotCalled(t, "AcceptProposedGrades", mock.Anything, mock.Anything)
 }
 
-func memberStage(open time.Time) activities.StageOpen {
+func memberStage(open time.Time) engine.StageOpen {
 	due := open.Add(72 * time.Hour)
-	return activities.StageOpen{CycleID: "c1", StageKey: "evaluate", StageType: "evaluate", OpenedAt: open, Due: due,
+	return engine.StageOpen{CycleID: "c1", StageKey: "evaluate", StageType: "evaluate", OpenedAt: open, Due: due,
 		Reminders: []time.Duration{24 * time.Hour}, OverdueEvery: 24 * time.Hour, OverdueMax: 2,
 		EscalateAfter: 24 * time.Hour, EscalateTo: "manager", CloseAt: due.Add(72 * time.Hour)}
 }
@@ -164,7 +165,7 @@ func memberStage(open time.Time) activities.StageOpen {
 // parent hears the stage is done for this member.
 func TestUnansweredTaskIsRemindedEscalatedThenExpired(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity(a.EnsureMemberTasks, mock.Anything, mock.Anything).Return([]activities.TaskRef{{TaskID: "t1", Kind: "self_eval", AssigneeID: "m1", SubjectID: "m1", State: "open"}}, nil)
+	env.OnActivity(a.EnsureMemberTasks, mock.Anything, mock.Anything).Return([]engine.TaskRef{{TaskID: "t1", Kind: "self_eval", AssigneeID: "m1", SubjectID: "m1", State: "open"}}, nil)
 	var reminders []int
 	env.OnActivity(a.Remind, mock.Anything, mock.Anything).Return(func(_ context.Context, r activities.ReminderRequest) (int, error) {
 		reminders = append(reminders, r.Index)
@@ -172,19 +173,19 @@ func TestUnansweredTaskIsRemindedEscalatedThenExpired(t *testing.T) {
 	})
 	env.OnActivity(a.Escalate, mock.Anything, mock.Anything).Return(1, nil).Once()
 	env.OnActivity(a.ExpireTasks, mock.Anything, mock.Anything).Return(1, nil).Once()
-	var report activities.StageDone
-	env.OnSignalExternalWorkflow(mock.Anything, "cycle-c1", "", activities.SignalStageDone, mock.Anything).Return(func(_, _, _, _ string, arg any) error {
-		report = arg.(activities.StageDone)
+	var report engine.StageDone
+	env.OnSignalExternalWorkflow(mock.Anything, "cycle-c1", "", engine.SignalStageDone.String(), mock.Anything).Return(func(_, _, _, _ string, arg any) error {
+		report = arg.(engine.StageDone)
 		return nil
 	})
 	env.RegisterDelayedCallback(func() {
-		env.SignalWorkflow(activities.SignalStage, memberStage(env.Now()))
+		env.SignalWorkflow(engine.SignalStage.String(), memberStage(env.Now()))
 	}, time.Minute)
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(activities.SignalFinish, nil) }, 10*24*time.Hour)
-	env.ExecuteWorkflow(workflows.MemberWorkflow, workflows.MemberInput{CycleID: "c1", MemberID: "m1", ParentID: "cycle-c1"})
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(engine.SignalFinish.String(), nil) }, 10*24*time.Hour)
+	env.ExecuteWorkflow(workflows.MemberWorkflow, engine.MemberInput{CycleID: "c1", MemberID: "m1", ParentID: "cycle-c1"})
 	require.NoError(t, env.GetWorkflowError())
 	require.Equal(t, []int{0, 1, 2}, reminders)
-	require.Equal(t, activities.StageDone{StageKey: "evaluate", MemberID: "m1", Expired: 1}, report)
+	require.Equal(t, engine.StageDone{StageKey: "evaluate", MemberID: "m1", Expired: 1}, report)
 	env.AssertExpectations(t)
 }
 
@@ -192,21 +193,21 @@ func TestUnansweredTaskIsRemindedEscalatedThenExpired(t *testing.T) {
 // day leaves no reminder, escalation or expiry behind.
 func TestEarlySubmissionCancelsTheReminders(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity(a.EnsureMemberTasks, mock.Anything, mock.Anything).Return([]activities.TaskRef{{TaskID: "t1", Kind: "self_eval", AssigneeID: "m1", SubjectID: "m1", State: "open"}}, nil)
-	env.OnActivity(a.RecordSubmission, mock.Anything, mock.Anything).Return(activities.SubmitResult{TaskID: "t1", State: "submitted"}, nil).Once()
-	env.OnSignalExternalWorkflow(mock.Anything, "cycle-c1", "", activities.SignalStageDone, mock.Anything).Return(nil).Once()
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(activities.SignalStage, memberStage(env.Now())) }, time.Minute)
+	env.OnActivity(a.EnsureMemberTasks, mock.Anything, mock.Anything).Return([]engine.TaskRef{{TaskID: "t1", Kind: "self_eval", AssigneeID: "m1", SubjectID: "m1", State: "open"}}, nil)
+	env.OnActivity(a.RecordSubmission, mock.Anything, mock.Anything).Return(engine.SubmitResult{TaskID: "t1", State: "submitted"}, nil).Once()
+	env.OnSignalExternalWorkflow(mock.Anything, "cycle-c1", "", engine.SignalStageDone.String(), mock.Anything).Return(nil).Once()
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(engine.SignalStage.String(), memberStage(env.Now())) }, time.Minute)
 	var second error
 	env.RegisterDelayedCallback(func() {
-		env.UpdateWorkflow(activities.UpdateSubmit, "u1", &testsuite.TestUpdateCallback{OnReject: func(err error) { t.Errorf("rejected: %v", err) }, OnAccept: func() {}, OnComplete: func(any, error) {}},
-			activities.Submission{TaskID: "t1", By: "m1", Data: []byte(`{}`)})
+		env.UpdateWorkflow(engine.UpdateSubmit.String(), "u1", &testsuite.TestUpdateCallback{OnReject: func(err error) { t.Errorf("rejected: %v", err) }, OnAccept: func() {}, OnComplete: func(any, error) {}},
+			engine.Submission{TaskID: "t1", By: "m1", Data: []byte(`{}`)})
 	}, 2*time.Hour)
 	env.RegisterDelayedCallback(func() {
-		env.UpdateWorkflow(activities.UpdateSubmit, "u2", &testsuite.TestUpdateCallback{OnReject: func(err error) { second = err }, OnAccept: func() {}, OnComplete: func(any, error) {}},
-			activities.Submission{TaskID: "t1", By: "m1", Data: []byte(`{}`)})
+		env.UpdateWorkflow(engine.UpdateSubmit.String(), "u2", &testsuite.TestUpdateCallback{OnReject: func(err error) { second = err }, OnAccept: func() {}, OnComplete: func(any, error) {}},
+			engine.Submission{TaskID: "t1", By: "m1", Data: []byte(`{}`)})
 	}, 3*time.Hour)
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(activities.SignalFinish, nil) }, 10*24*time.Hour)
-	env.ExecuteWorkflow(workflows.MemberWorkflow, workflows.MemberInput{CycleID: "c1", MemberID: "m1", ParentID: "cycle-c1"})
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(engine.SignalFinish.String(), nil) }, 10*24*time.Hour)
+	env.ExecuteWorkflow(workflows.MemberWorkflow, engine.MemberInput{CycleID: "c1", MemberID: "m1", ParentID: "cycle-c1"})
 	require.NoError(t, env.GetWorkflowError())
 	require.ErrorContains(t, second, "not open any more")
 	env.AssertNotCalled(t, "Remind", mock.Anything, mock.Anything)
@@ -222,43 +223,43 @@ func TestEarlySubmissionCancelsTheReminders(t *testing.T) {
 // (so the cycle never scores without it).
 func TestASubmissionOutlastsADatabaseOutageAndHoldsTheStageUntilRecorded(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity(a.EnsureMemberTasks, mock.Anything, mock.Anything).Return([]activities.TaskRef{{TaskID: "t1", Kind: "self_eval", AssigneeID: "m1", SubjectID: "m1", State: "open"}}, nil)
+	env.OnActivity(a.EnsureMemberTasks, mock.Anything, mock.Anything).Return([]engine.TaskRef{{TaskID: "t1", Kind: "self_eval", AssigneeID: "m1", SubjectID: "m1", State: "open"}}, nil)
 	calls, recorded := 0, false
-	env.OnActivity(a.RecordSubmission, mock.Anything, mock.Anything).Return(func(context.Context, activities.Submission) (activities.SubmitResult, error) {
+	env.OnActivity(a.RecordSubmission, mock.Anything, mock.Anything).Return(func(context.Context, engine.Submission) (engine.SubmitResult, error) {
 		calls++
 		if calls <= 12 { // more than the local activity's eight attempts
-			return activities.SubmitResult{}, errors.New("dial tcp 127.0.0.1:3306: connect: connection refused")
+			return engine.SubmitResult{}, errors.New("dial tcp 127.0.0.1:3306: connect: connection refused")
 		}
 		recorded = true
-		return activities.SubmitResult{TaskID: "t1", State: "submitted"}, nil
+		return engine.SubmitResult{TaskID: "t1", State: "submitted"}, nil
 	})
 	reportedAfterRecord := false
-	env.OnSignalExternalWorkflow(mock.Anything, "cycle-c1", "", activities.SignalStageDone, mock.Anything).Return(func(_, _, _, _ string, arg any) error {
+	env.OnSignalExternalWorkflow(mock.Anything, "cycle-c1", "", engine.SignalStageDone.String(), mock.Anything).Return(func(_, _, _, _ string, arg any) error {
 		reportedAfterRecord = recorded
-		require.Equal(t, activities.StageDone{StageKey: "evaluate", MemberID: "m1"}, arg)
+		require.Equal(t, engine.StageDone{StageKey: "evaluate", MemberID: "m1"}, arg)
 		return nil
 	}).Once()
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(activities.SignalStage, memberStage(env.Now())) }, time.Minute)
-	var result activities.SubmitResult
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(engine.SignalStage.String(), memberStage(env.Now())) }, time.Minute)
+	var result engine.SubmitResult
 	var failed error
 	completed := false
 	env.RegisterDelayedCallback(func() {
-		env.UpdateWorkflow(activities.UpdateSubmit, "u1", &testsuite.TestUpdateCallback{
+		env.UpdateWorkflow(engine.UpdateSubmit.String(), "u1", &testsuite.TestUpdateCallback{
 			OnReject: func(err error) { t.Errorf("rejected: %v", err) }, OnAccept: func() {},
 			OnComplete: func(v any, err error) {
 				completed, failed = true, err
 				if err == nil {
-					result = v.(activities.SubmitResult)
+					result = v.(engine.SubmitResult)
 				}
 			}},
-			activities.Submission{TaskID: "t1", By: "m1", Data: []byte(`{}`)})
+			engine.Submission{TaskID: "t1", By: "m1", Data: []byte(`{}`)})
 	}, 2*time.Hour)
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(activities.SignalFinish, nil) }, 10*24*time.Hour)
-	env.ExecuteWorkflow(workflows.MemberWorkflow, workflows.MemberInput{CycleID: "c1", MemberID: "m1", ParentID: "cycle-c1"})
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(engine.SignalFinish.String(), nil) }, 10*24*time.Hour)
+	env.ExecuteWorkflow(workflows.MemberWorkflow, engine.MemberInput{CycleID: "c1", MemberID: "m1", ParentID: "cycle-c1"})
 	require.NoError(t, env.GetWorkflowError())
 	require.True(t, completed, "the Update should complete")
 	require.NoError(t, failed, "the submission should not be handed back")
-	require.Equal(t, "submitted", result.State)
+	require.Equal(t, engine.TaskSubmitted, result.State)
 	require.Equal(t, 13, calls)
 	require.True(t, reportedAfterRecord, "the stage should be reported done only after the submission is recorded")
 	env.AssertNotCalled(t, "ExpireTasks", mock.Anything, mock.Anything)
@@ -269,21 +270,21 @@ func TestASubmissionOutlastsADatabaseOutageAndHoldsTheStageUntilRecorded(t *test
 // fortnightly check-ins reminds four times, then opens the review task.
 func TestIDPCheckinsRunUntilDueThenTheMentorReviews(t *testing.T) {
 	env := newEnv(t)
-	env.RegisterWorkflowWithOptions(workflows.IDPWorkflow, workflow.RegisterOptions{Name: "IDPWorkflow"})
+	env.RegisterWorkflowWithOptions(workflows.IDPWorkflow, workflow.RegisterOptions{Name: engine.IDPWorkflow.String()})
 	var checkins []int
 	env.OnActivity(a.IDPCheckinReminder, mock.Anything, "p1", mock.Anything).Return(func(_ context.Context, _ string, n int) (bool, error) {
 		checkins = append(checkins, n)
 		return true, nil
 	})
 	start := env.Now()
-	review := &activities.TaskRef{TaskID: "r1", AssigneeID: "mentor", State: "open", Due: start.Add(74 * 24 * time.Hour)}
+	review := &engine.TaskRef{TaskID: "r1", AssigneeID: "mentor", State: "open", Due: start.Add(74 * 24 * time.Hour)}
 	env.OnActivity(a.EnsureIDPReview, mock.Anything, "p1").Return(review, nil).Once()
-	env.OnActivity(a.RecordSubmission, mock.Anything, mock.Anything).Return(activities.SubmitResult{TaskID: "r1", State: "submitted"}, nil).Once()
+	env.OnActivity(a.RecordSubmission, mock.Anything, mock.Anything).Return(engine.SubmitResult{TaskID: "r1", State: "submitted"}, nil).Once()
 	env.RegisterDelayedCallback(func() {
-		env.UpdateWorkflow(activities.UpdateSubmit, "u1", &testsuite.TestUpdateCallback{OnReject: func(err error) { t.Errorf("rejected: %v", err) }, OnAccept: func() {}, OnComplete: func(any, error) {}},
-			activities.Submission{TaskID: "r1", By: "mentor", Data: []byte(`{"outcome":"completed"}`)})
+		env.UpdateWorkflow(engine.UpdateSubmit.String(), "u1", &testsuite.TestUpdateCallback{OnReject: func(err error) { t.Errorf("rejected: %v", err) }, OnAccept: func() {}, OnComplete: func(any, error) {}},
+			engine.Submission{TaskID: "r1", By: "mentor", Data: []byte(`{"outcome":"completed"}`)})
 	}, 61*24*time.Hour)
-	env.ExecuteWorkflow(workflows.IDPWorkflow, activities.IDPInput{IDPID: "p1", Due: start.Add(60 * 24 * time.Hour), CheckinEvery: 14 * 24 * time.Hour})
+	env.ExecuteWorkflow(workflows.IDPWorkflow, engine.IDPInput{IDPID: "p1", Due: start.Add(60 * 24 * time.Hour), CheckinEvery: 14 * 24 * time.Hour})
 	require.NoError(t, env.GetWorkflowError())
 	require.Equal(t, []int{1, 2, 3, 4}, checkins)
 	env.AssertExpectations(t)
@@ -302,10 +303,10 @@ func TestALongMemberStageHandsOverWithItsReports(t *testing.T) {
 	for i := 0; i < 300; i++ {
 		i := i
 		env.RegisterDelayedCallback(func() {
-			env.SignalWorkflow(activities.SignalStageDone, activities.StageDone{StageKey: "evaluate", MemberID: fmt.Sprintf("m%03d", i)})
+			env.SignalWorkflow(engine.SignalStageDone.String(), engine.StageDone{StageKey: "evaluate", MemberID: fmt.Sprintf("m%03d", i)})
 		}, time.Duration(i+1)*time.Minute)
 	}
-	env.ExecuteWorkflow(workflows.CycleWorkflow, workflows.CycleInput{CycleID: "c1", Snapshot: snap, StageIndex: 1})
+	env.ExecuteWorkflow(workflows.CycleWorkflow, engine.CycleInput{CycleID: "c1", Snapshot: snap, StageIndex: 1})
 	next := continuedWith(t, env)
 	require.Equal(t, 1, next.StageIndex, "still the evaluate stage")
 	require.NotNil(t, next.Resume)
@@ -313,7 +314,7 @@ func TestALongMemberStageHandsOverWithItsReports(t *testing.T) {
 	require.NotEmpty(t, next.Resume.Done)
 	require.Less(t, len(next.Resume.Done), 300)
 	require.True(t, sort.StringsAreSorted(next.Resume.Done), "carried in a fixed order")
-	env.AssertNotCalled(t, "ComputeScores", mock.Anything, mock.Anything)
+	env.AssertNotCalled(t, engine.ComputeScores.String(), mock.Anything, mock.Anything)
 }
 
 // TestTheFeedbackStageBooksInterviewsAfterPublishingResults: a feedback
@@ -347,7 +348,7 @@ func TestTheFeedbackStageBooksInterviewsAfterPublishingResults(t *testing.T) {
 				booked = append(booked, req)
 				return activities.InterviewResult{Booked: 4}, nil
 			}).Maybe()
-			env.OnActivity(a.BroadcastStage, mock.Anything, mock.Anything).Return(func(context.Context, activities.StageOpen) (int, error) {
+			env.OnActivity(a.BroadcastStage, mock.Anything, mock.Anything).Return(func(context.Context, engine.StageOpen) (int, error) {
 				order = append(order, "acknowledge")
 				return 0, nil
 			}).Once()
@@ -355,7 +356,7 @@ func TestTheFeedbackStageBooksInterviewsAfterPublishingResults(t *testing.T) {
 			// carries on through the monthly review notice to the end.
 			env.OnActivity(a.NotifyRole, mock.Anything, mock.Anything).Return(1, nil).Once()
 			env.OnActivity(a.BroadcastFinish, mock.Anything, "c1").Return(nil).Once()
-			env.ExecuteWorkflow(workflows.CycleWorkflow, workflows.CycleInput{CycleID: "c1", Snapshot: snap, StageIndex: 3, Grades: map[string]string{"m1": "A"}})
+			env.ExecuteWorkflow(workflows.CycleWorkflow, engine.CycleInput{CycleID: "c1", Snapshot: snap, StageIndex: 3, Grades: map[string]string{"m1": "A"}})
 			require.True(t, env.IsWorkflowCompleted())
 			require.NoError(t, env.GetWorkflowError())
 			if !withBlock {
@@ -380,8 +381,8 @@ func TestTheExecuteStageOpensAWeeklyReportRoundDueAtTheEndOfEachWeek(t *testing.
 	env.SetStartTime(snap.PeriodStart)
 	env.OnActivity(a.SetCycleState, mock.Anything, mock.Anything).Return(nil)
 	env.OnActivity(a.MonitorPace, mock.Anything, mock.Anything).Return(activities.PaceReport{}, nil)
-	var rounds []activities.StageOpen
-	env.OnActivity(a.BroadcastStage, mock.Anything, mock.Anything).Return(func(_ context.Context, s activities.StageOpen) (int, error) {
+	var rounds []engine.StageOpen
+	env.OnActivity(a.BroadcastStage, mock.Anything, mock.Anything).Return(func(_ context.Context, s engine.StageOpen) (int, error) {
 		rounds = append(rounds, s)
 		return 4, nil
 	})
@@ -393,7 +394,7 @@ func TestTheExecuteStageOpensAWeeklyReportRoundDueAtTheEndOfEachWeek(t *testing.
 			execute = i
 		}
 	}
-	env.ExecuteWorkflow(workflows.CycleWorkflow, workflows.CycleInput{CycleID: "c1", Snapshot: snap, StageIndex: execute})
+	env.ExecuteWorkflow(workflows.CycleWorkflow, engine.CycleInput{CycleID: "c1", Snapshot: snap, StageIndex: execute})
 	next := continuedWith(t, env)
 	require.Equal(t, execute+1, next.StageIndex)
 
@@ -403,7 +404,7 @@ func TestTheExecuteStageOpensAWeeklyReportRoundDueAtTheEndOfEachWeek(t *testing.
 		k := i + 1
 		due := snap.PeriodStart.Add(time.Duration(7*k) * day)
 		require.Equal(t, fmt.Sprintf("execute#report-%d", k), r.StageKey)
-		require.Equal(t, activities.StageReport, r.StageType)
+		require.Equal(t, engine.StageReport, r.StageType)
 		require.Equal(t, k, r.Round)
 		require.True(t, r.OpenedAt.Equal(due.Add(-2*day)), "round %d opens %s", k, r.OpenedAt)
 		require.True(t, r.Due.Equal(due), "round %d is due %s", k, r.Due)

@@ -9,11 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/perfloop/perfloop/engine"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
-
-	"github.com/perfloop/perfloop/activities"
 )
 
 // Ctrl-C on `perfloop dev` while one of its activities waits on the
@@ -31,7 +30,7 @@ func TestPerfloopDevOnSIGTERMFinishesTheActivityInFlightBeforeExiting(t *testing
 	require.NoError(t, err)
 	defer tc.Close()
 	pending := func() []string {
-		d, err := tc.DescribeWorkflowExecution(context.Background(), activities.DeliveryWorkflowID, "")
+		d, err := tc.DescribeWorkflowExecution(context.Background(), engine.DeliveryWorkflowID, "")
 		require.NoError(t, err)
 		var out []string
 		for _, a := range d.PendingActivities {
@@ -44,7 +43,7 @@ func TestPerfloopDevOnSIGTERMFinishesTheActivityInFlightBeforeExiting(t *testing
 	locker := openStore(t, "sqlite:"+filepath.Join(dir, "perfloop.db"))
 	lock := locker.DB.Begin() // BEGIN IMMEDIATE: every other writer waits (busy_timeout 10 s)
 	require.NoError(t, lock.Error)
-	require.NoError(t, tc.SignalWorkflow(context.Background(), activities.DeliveryWorkflowID, "", activities.DeliverNowSignal, nil))
+	require.NoError(t, tc.SignalWorkflow(context.Background(), engine.DeliveryWorkflowID, "", engine.SignalDeliverNow.String(), nil))
 	require.Eventually(t, func() bool {
 		p := pending()
 		return len(p) == 1 && p[0] == "ClaimDeliveries Started"

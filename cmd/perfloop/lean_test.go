@@ -3,7 +3,6 @@ package main
 import (
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -22,17 +21,9 @@ var devOnly = []string{
 
 func goTool(t *testing.T) string {
 	t.Helper()
-	if p := filepath.Join(runtime.GOROOT(), "bin", "go"); isExecutable(p) {
-		return p
-	}
 	p, err := exec.LookPath("go")
 	require.NoError(t, err, "the go command is needed to list the lean build's packages")
 	return p
-}
-
-func isExecutable(p string) bool {
-	_, err := exec.LookPath(p)
-	return err == nil
 }
 
 // deps lists the packages `go build [-tags TAGS] ./cmd/perfloop` links.

@@ -19,8 +19,8 @@ import (
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 
-	"github.com/perfloop/perfloop/activities"
-	"github.com/perfloop/perfloop/devserver"
+	"github.com/perfloop/perfloop/devserver/devservertest"
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 	"github.com/perfloop/perfloop/templates"
@@ -82,7 +82,7 @@ func (p *started) waitExit(t *testing.T, within time.Duration) error {
 }
 
 func TestThreeWorkerProcessesStartedTogetherOnAFreshDatabaseAllRunAndStopOnSIGTERM(t *testing.T) {
-	temporal := devserver.StartForTest(t)
+	temporal := devservertest.Start(t)
 	files, err := templates.BuiltinFiles()
 	require.NoError(t, err)
 	for _, db := range migrated(t) {
@@ -132,7 +132,7 @@ func freeAddr(t *testing.T) string {
 }
 
 func TestAPIProcessOnSIGTERMAnswersReadyz503WhileDrainingThenExits0(t *testing.T) {
-	temporal := devserver.StartForTest(t)
+	temporal := devservertest.Start(t)
 	db := migrated(t)[0]
 	addr := freeAddr(t)
 	api := startPerfloop(t, "api", "--db", db.DSN, "--temporal", temporal.HostPort(), "--namespace", temporal.Namespace(),
@@ -169,7 +169,7 @@ func TestAFailingCommandWithJSONLogsReportsItsErrorAsJSON(t *testing.T) {
 // activities waits on the database: the process must let it finish and
 // report before exiting, not leave it for Temporal to time out (30 s here).
 func TestAWorkerProcessOnSIGTERMFinishesTheActivityInFlightBeforeExiting(t *testing.T) {
-	temporal := devserver.StartForTest(t)
+	temporal := devservertest.Start(t)
 	db := migrated(t)[0] // SQLite: a write lock held by the test stalls the activity
 	w := startPerfloop(t, "worker", "--db", db.DSN, "--temporal", temporal.HostPort(), "--namespace", temporal.Namespace(),
 		"--task-queue", "sigterm-in-flight", "--log-format", "json", "--shutdown-timeout", "20s")
@@ -179,7 +179,7 @@ func TestAWorkerProcessOnSIGTERMFinishesTheActivityInFlightBeforeExiting(t *test
 	require.NoError(t, err)
 	defer tc.Close()
 	pending := func() []string {
-		d, err := tc.DescribeWorkflowExecution(context.Background(), activities.DeliveryWorkflowID, "")
+		d, err := tc.DescribeWorkflowExecution(context.Background(), engine.DeliveryWorkflowID, "")
 		require.NoError(t, err)
 		var out []string
 		for _, a := range d.PendingActivities {
@@ -192,7 +192,7 @@ func TestAWorkerProcessOnSIGTERMFinishesTheActivityInFlightBeforeExiting(t *test
 	locker := openStore(t, db.DSN)
 	lock := locker.DB.Begin() // BEGIN IMMEDIATE: every other writer waits (busy_timeout 10 s)
 	require.NoError(t, lock.Error)
-	require.NoError(t, tc.SignalWorkflow(context.Background(), activities.DeliveryWorkflowID, "", activities.DeliverNowSignal, nil))
+	require.NoError(t, tc.SignalWorkflow(context.Background(), engine.DeliveryWorkflowID, "", engine.SignalDeliverNow.String(), nil))
 	require.Eventually(t, func() bool {
 		p := pending()
 		return len(p) == 1 && p[0] == "ClaimDeliveries Started"

@@ -8,15 +8,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/perfloop/perfloop/devserver/devservertest"
 	"github.com/stretchr/testify/require"
-
-	"github.com/perfloop/perfloop/devserver"
 )
 
 // Kubernetes probes a worker through its --metrics listener: alive at once,
 // ready once it polls its task queue.
 func TestAWorkerProcessAnswersItsProbesOnTheMetricsListener(t *testing.T) {
-	temporal := devserver.StartForTest(t)
+	temporal := devservertest.Start(t)
 	db := migrated(t)[0]
 	metrics := freeAddr(t)
 	w := startPerfloop(t, "worker", "--db", db.DSN, "--temporal", temporal.HostPort(), "--namespace", temporal.Namespace(),

@@ -62,7 +62,7 @@ func Start(t testing.TB) *Server {
 		t.Fatal(err)
 	}
 	s.Addr = ln.Addr().String()
-	go srv.Serve(ln)
+	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { srv.Close() })
 	return s
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 )
@@ -112,7 +113,7 @@ func TestEnsureTaskTwiceKeepsOneTask(t *testing.T) {
 		f := newCycle(t, s, 1, "k")
 		m := f.members[0]
 		mk := func() *store.Task {
-			return &store.Task{OrgID: f.org.ID, CycleID: f.cycle.ID, WorkflowID: "w", StageKey: "evaluate", Kind: store.TaskSelfEval, AssigneeID: m.ID, SubjectID: &m.ID,
+			return &store.Task{OrgID: f.org.ID, CycleID: f.cycle.ID, WorkflowID: "w", StageKey: "evaluate", Kind: engine.TaskSelfEval, AssigneeID: m.ID, SubjectID: &m.ID,
 				Title: "自评", TitleEn: "Self", DueAt: time.Now().Add(time.Hour), Payload: "{}", DedupeKey: "c:evaluate:self:" + m.ID}
 		}
 		var wg sync.WaitGroup
@@ -141,12 +142,12 @@ func TestSubmittedTaskCannotBeSubmittedAgain(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		f := newCycle(t, s, 1, "k")
 		m := f.members[0]
-		task, err := s.EnsureTask(ctx, &store.Task{OrgID: f.org.ID, CycleID: f.cycle.ID, WorkflowID: "w", StageKey: "feedback", Kind: store.TaskAcknowledge, AssigneeID: m.ID,
+		task, err := s.EnsureTask(ctx, &store.Task{OrgID: f.org.ID, CycleID: f.cycle.ID, WorkflowID: "w", StageKey: "feedback", Kind: engine.TaskAcknowledge, AssigneeID: m.ID,
 			Title: "确认", TitleEn: "Ack", DueAt: time.Now(), Payload: "{}", DedupeKey: "ack"})
 		require.NoError(t, err)
 		got, err := s.SubmitTask(ctx, task.ID, m.ID, `{"decision":"acknowledge"}`, task.Version)
 		require.NoError(t, err)
-		require.Equal(t, store.TaskSubmitted, got.State)
+		require.Equal(t, engine.TaskSubmitted, got.State)
 		_, err = s.SubmitTask(ctx, task.ID, m.ID, `{"decision":"appeal"}`, 0)
 		require.ErrorIs(t, err, store.ErrTaskClosed)
 		require.ErrorIs(t, err, store.ErrConflict)
@@ -159,7 +160,7 @@ func TestInboxListsOpenTasksFirstByDueDate(t *testing.T) {
 		m := f.members[0]
 		now := time.Now().UTC()
 		add := func(key string, due time.Time) *store.Task {
-			task, err := s.EnsureTask(ctx, &store.Task{OrgID: f.org.ID, CycleID: f.cycle.ID, WorkflowID: "w", StageKey: key, Kind: store.TaskGeneric, AssigneeID: m.ID,
+			task, err := s.EnsureTask(ctx, &store.Task{OrgID: f.org.ID, CycleID: f.cycle.ID, WorkflowID: "w", StageKey: key, Kind: engine.TaskGeneric, AssigneeID: m.ID,
 				Title: key, TitleEn: key, DueAt: due, Payload: "{}", DedupeKey: key})
 			require.NoError(t, err)
 			return task
@@ -516,12 +517,12 @@ func TestTaskOfAnotherOrganisationIsNotFound(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		f := newCycle(t, s, 1, "k")
 		m := f.members[0]
-		task, err := s.EnsureTask(ctx, &store.Task{OrgID: f.org.ID, CycleID: f.cycle.ID, WorkflowID: "w", StageKey: "plan", Kind: store.TaskPlan, AssigneeID: m.ID,
+		task, err := s.EnsureTask(ctx, &store.Task{OrgID: f.org.ID, CycleID: f.cycle.ID, WorkflowID: "w", StageKey: "plan", Kind: engine.TaskPlan, AssigneeID: m.ID,
 			Title: "计划", TitleEn: "Plan", DueAt: time.Now(), Payload: "{}", DedupeKey: "plan:" + m.ID})
 		require.NoError(t, err)
 		got, err := s.GetTask(ctx, f.org.ID, task.ID)
 		require.NoError(t, err)
-		require.Equal(t, store.TaskOpen, got.State)
+		require.Equal(t, engine.TaskOpen, got.State)
 		other := newOrg(t, s)
 		_, err = s.GetTask(ctx, other.ID, task.ID)
 		require.ErrorIs(t, err, store.ErrNotFound)
@@ -532,7 +533,7 @@ func TestStaleTaskVersionIsConflictButTaskStaysOpen(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		f := newCycle(t, s, 1, "k")
 		m := f.members[0]
-		task, err := s.EnsureTask(ctx, &store.Task{OrgID: f.org.ID, CycleID: f.cycle.ID, WorkflowID: "w", StageKey: "plan", Kind: store.TaskPlan, AssigneeID: m.ID,
+		task, err := s.EnsureTask(ctx, &store.Task{OrgID: f.org.ID, CycleID: f.cycle.ID, WorkflowID: "w", StageKey: "plan", Kind: engine.TaskPlan, AssigneeID: m.ID,
 			Title: "计划", TitleEn: "Plan", DueAt: time.Now(), Payload: "{}", DedupeKey: "plan:" + m.ID})
 		require.NoError(t, err)
 		_, err = s.SubmitTask(ctx, task.ID, m.ID, "{}", task.Version+1)
@@ -540,7 +541,7 @@ func TestStaleTaskVersionIsConflictButTaskStaysOpen(t *testing.T) {
 		require.False(t, errors.Is(err, store.ErrTaskClosed))
 		got, err := s.GetTaskByID(ctx, task.ID)
 		require.NoError(t, err)
-		require.Equal(t, store.TaskOpen, got.State)
+		require.Equal(t, engine.TaskOpen, got.State)
 	})
 }
 
@@ -548,7 +549,7 @@ func TestRemindersCountOnlyGoesUpAndEscalationIsStampedOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		f := newCycle(t, s, 1, "k")
 		m := f.members[0]
-		task, err := s.EnsureTask(ctx, &store.Task{OrgID: f.org.ID, CycleID: f.cycle.ID, WorkflowID: "w", StageKey: "evaluate", Kind: store.TaskSelfEval, AssigneeID: m.ID, SubjectID: &m.ID,
+		task, err := s.EnsureTask(ctx, &store.Task{OrgID: f.org.ID, CycleID: f.cycle.ID, WorkflowID: "w", StageKey: "evaluate", Kind: engine.TaskSelfEval, AssigneeID: m.ID, SubjectID: &m.ID,
 			Title: "自评", TitleEn: "Self", DueAt: time.Now().Add(-time.Hour), Payload: "{}", DedupeKey: "self:" + m.ID})
 		require.NoError(t, err)
 		require.NoError(t, s.MarkReminded(ctx, task.ID, 1))
@@ -567,8 +568,8 @@ func TestRemindersCountOnlyGoesUpAndEscalationIsStampedOnce(t *testing.T) {
 		require.Len(t, overdue, 1)
 		counts, err := s.CountTasksByStage(ctx, f.cycle.ID)
 		require.NoError(t, err)
-		require.Equal(t, []store.StageCount{{StageKey: "evaluate", Kind: store.TaskSelfEval, State: store.TaskOpen, Count: 1}}, counts)
-		n, err := s.CloseTasks(ctx, f.cycle.ID, "", store.TaskCancelled)
+		require.Equal(t, []store.StageCount{{StageKey: "evaluate", Kind: engine.TaskSelfEval, State: engine.TaskOpen, Count: 1}}, counts)
+		n, err := s.CloseTasks(ctx, f.cycle.ID, "", engine.TaskCancelled)
 		require.NoError(t, err)
 		require.Equal(t, 1, n)
 		overdue, err = s.ListOverdue(ctx, f.cycle.ID, time.Now())
@@ -624,66 +625,11 @@ func TestCalibrationMeetingsClashOnlyForSharedPeople(t *testing.T) {
 	})
 }
 
-func TestFailedNotificationIsRetriedUntilItGivesUp(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		f := newCycle(t, s, 1, "k")
-		mk := func(key, channel string) *store.Notification {
-			return &store.Notification{OrgID: f.org.ID, RecipientID: f.members[0].ID, Channel: channel, Kind: "results", Subject: "结果", DedupeKey: key}
-		}
-		for _, n := range []*store.Notification{mk("results:email", store.ChannelEmail), mk("results:wecom", store.ChannelWeCom), mk("results:inapp", store.ChannelInApp)} {
-			created, err := s.EnqueueNotification(ctx, n)
-			require.NoError(t, err)
-			require.True(t, created)
-		}
-		owed, err := s.PendingNotifications(ctx, nil, 0)
-		require.NoError(t, err)
-		require.Len(t, owed, 2, "in-app notifications are delivered by being stored")
-		owed, err = s.PendingNotifications(ctx, []string{store.ChannelEmail}, 10)
-		require.NoError(t, err)
-		require.Len(t, owed, 1)
-		email := owed[0].ID
-
-		state, err := s.MarkFailed(ctx, email, "smtp: 421 try later", 2)
-		require.NoError(t, err)
-		require.Equal(t, store.NotificationFailed, state)
-		owed, err = s.PendingNotifications(ctx, []string{store.ChannelEmail}, 10)
-		require.NoError(t, err)
-		require.Len(t, owed, 1, "a failed notification with attempts left is still owed")
-		require.Equal(t, "smtp: 421 try later", owed[0].LastError)
-		state, err = s.MarkFailed(ctx, email, "smtp: 550 no such mailbox", 2)
-		require.NoError(t, err)
-		require.Equal(t, store.NotificationPermanentFailure, state)
-		state, err = s.MarkFailed(ctx, email, "again", 2)
-		require.NoError(t, err)
-		require.Equal(t, store.NotificationPermanentFailure, state)
-		owed, err = s.PendingNotifications(ctx, []string{store.ChannelEmail}, 10)
-		require.NoError(t, err)
-		require.Empty(t, owed)
-
-		owed, err = s.PendingNotifications(ctx, []string{store.ChannelWeCom}, 10)
-		require.NoError(t, err)
-		require.NoError(t, s.MarkSent(ctx, owed[0].ID))
-		require.NoError(t, s.MarkSent(ctx, owed[0].ID), "a retried delivery report changes nothing")
-		state, err = s.MarkFailed(ctx, owed[0].ID, "late error", 0)
-		require.NoError(t, err)
-		require.Equal(t, store.NotificationSent, state)
-		list, _, err := s.ListNotifications(ctx, f.members[0].ID, false, store.Page{})
-		require.NoError(t, err)
-		for _, n := range list {
-			if n.ID == owed[0].ID {
-				require.Equal(t, 1, n.Attempts)
-				require.NotNil(t, n.SentAt)
-			}
-		}
-		require.ErrorIs(t, s.MarkSent(ctx, "missing"), store.ErrNotFound)
-	})
-}
-
 func TestASubmissionAndItsEvaluationAreWrittenTogetherOrNotAtAll(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		f := newCycle(t, s, 1, "k")
 		m := f.members[0]
-		task, err := s.EnsureTask(ctx, &store.Task{OrgID: f.org.ID, CycleID: f.cycle.ID, WorkflowID: "w", StageKey: "evaluate", Kind: store.TaskSelfEval, AssigneeID: m.ID, SubjectID: &m.ID,
+		task, err := s.EnsureTask(ctx, &store.Task{OrgID: f.org.ID, CycleID: f.cycle.ID, WorkflowID: "w", StageKey: "evaluate", Kind: engine.TaskSelfEval, AssigneeID: m.ID, SubjectID: &m.ID,
 			Title: "自评", TitleEn: "Self", DueAt: time.Now().Add(time.Hour), Payload: "{}", DedupeKey: "self:" + m.ID})
 		require.NoError(t, err)
 		evaluation := func(t *store.Task) (*store.Evaluation, error) {
@@ -706,14 +652,14 @@ func TestASubmissionAndItsEvaluationAreWrittenTogetherOrNotAtAll(t *testing.T) {
 		require.Error(t, err)
 		got, err := s.GetTaskByID(ctx, task.ID)
 		require.NoError(t, err)
-		require.Equal(t, store.TaskOpen, got.State, "a failed evaluation leaves the task open")
+		require.Equal(t, engine.TaskOpen, got.State, "a failed evaluation leaves the task open")
 		evs, err := s.ListEvaluations(ctx, f.cycle.ID, m.ID, "")
 		require.NoError(t, err)
 		require.Len(t, evs, 1, "only the evaluation that was there")
 
 		got, err = s.SubmitTaskWithEvaluation(ctx, task.ID, m.ID, `{"scores":{"q":4}}`, got.Version, evaluation)
 		require.NoError(t, err)
-		require.Equal(t, store.TaskSubmitted, got.State)
+		require.Equal(t, engine.TaskSubmitted, got.State)
 		evs, err = s.ListEvaluations(ctx, f.cycle.ID, m.ID, "")
 		require.NoError(t, err)
 		require.Len(t, evs, 2)
@@ -880,19 +826,20 @@ func TestGaugesCountCyclesByStateOpenAndOverdueTasksAndUnsentDeliveries(t *testi
 		now := time.Now().UTC()
 		for i, due := range []time.Time{now.Add(-time.Hour), now.Add(time.Hour)} {
 			m := f.members[i]
-			_, err := s.EnsureTask(ctx, &store.Task{OrgID: f.org.ID, CycleID: f.cycle.ID, WorkflowID: "w", StageKey: "evaluate", Kind: store.TaskSelfEval, AssigneeID: m.ID, SubjectID: &m.ID,
+			_, err := s.EnsureTask(ctx, &store.Task{OrgID: f.org.ID, CycleID: f.cycle.ID, WorkflowID: "w", StageKey: "evaluate", Kind: engine.TaskSelfEval, AssigneeID: m.ID, SubjectID: &m.ID,
 				Title: "自评", TitleEn: "Self", DueAt: due, Payload: "{}", DedupeKey: "self:" + m.ID})
 			require.NoError(t, err)
 		}
+		var first string
 		for _, key := range []string{"a", "b", "c"} {
-			_, err := s.EnqueueDelivery(ctx, &store.Delivery{Notification: store.Notification{OrgID: f.org.ID, RecipientID: f.members[0].ID, Channel: store.ChannelWebhook, Kind: "results", DedupeKey: key}})
+			d := &store.Delivery{Notification: store.Notification{OrgID: f.org.ID, RecipientID: f.members[0].ID, Channel: store.ChannelWebhook, Kind: "results", DedupeKey: key}}
+			_, err := s.EnqueueDelivery(ctx, d)
 			require.NoError(t, err)
+			if first == "" {
+				first = d.ID
+			}
 		}
-		pending, err := s.PendingNotifications(ctx, nil, 10)
-		require.NoError(t, err)
-		state, err := s.MarkFailed(ctx, pending[0].ID, "webhook: 410 gone", 1)
-		require.NoError(t, err)
-		require.Equal(t, store.NotificationPermanentFailure, state)
+		giveUp(t, s, first, "webhook: 410 gone")
 
 		g, err := s.ReadGauges(ctx, now)
 		require.NoError(t, err)
@@ -901,4 +848,12 @@ func TestGaugesCountCyclesByStateOpenAndOverdueTasksAndUnsentDeliveries(t *testi
 		require.EqualValues(t, 1, g.OverdueTasks)
 		require.Equal(t, map[string]int64{store.NotificationPending: 2, store.NotificationPermanentFailure: 1}, g.DeliveriesByState)
 	})
+}
+
+// giveUp records that the sender gave up on a delivery, as
+// MarkBatchAttempt does for a permanent failure.
+func giveUp(t *testing.T, s *store.Store, id, reason string) {
+	t.Helper()
+	require.NoError(t, s.DB.Model(&store.Notification{}).Where("id = ?", id).
+		Updates(map[string]any{"state": store.NotificationPermanentFailure, "attempts": 1, "last_error": reason}).Error)
 }

@@ -1,4 +1,4 @@
-package activities
+package scorecard
 
 import (
 	"errors"
@@ -59,7 +59,7 @@ func ScoreMembers(t *templates.Template, members []MemberData) ([]MemberScore, e
 	if len(members) == 0 {
 		return nil, ErrNoMembers
 	}
-	c, err := newScorer(t)
+	c, err := NewScorer(t)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +78,7 @@ func ScoreMembers(t *templates.Template, members []MemberData) ([]MemberScore, e
 		if len(s.Blocked) > 0 {
 			continue // ranked once the data arrives, not on a partial score
 		}
-		entries = append(entries, scoring.Entry{MemberID: m.MemberID, Score: s.Final, Tiebreak: c.tiebreak(s.Indicators)})
+		entries = append(entries, scoring.Entry{MemberID: m.MemberID, Score: s.Final, Tiebreak: c.Tiebreak(s.Indicators)})
 	}
 	ranked := scoring.Rank(entries)
 	index := make(map[string]int, len(out))
@@ -102,7 +102,9 @@ func ScoreMembers(t *templates.Template, members []MemberData) ([]MemberScore, e
 	return out, nil
 }
 
-type scorer struct {
+// Scorer is a template compiled for scoring: its rules, expressions,
+// grades and distribution limits, built once per cycle.
+type Scorer struct {
 	t        *templates.Template
 	rules    map[string]scoring.Rule
 	exprs    map[string]*templates.Program
@@ -117,8 +119,9 @@ type scorer struct {
 	effective map[string][]templates.RaterWeight
 }
 
-func newScorer(t *templates.Template) (*scorer, error) {
-	c := &scorer{t: t, rules: map[string]scoring.Rule{}, exprs: map[string]*templates.Program{}, split: map[string]bool{}, effective: map[string][]templates.RaterWeight{}}
+// NewScorer compiles a template's scoring rules.
+func NewScorer(t *templates.Template) (*Scorer, error) {
+	c := &Scorer{t: t, rules: map[string]scoring.Rule{}, exprs: map[string]*templates.Program{}, split: map[string]bool{}, effective: map[string][]templates.RaterWeight{}}
 	if t.Breakdown != nil {
 		for _, tt := range t.Breakdown.Targets {
 			c.split[tt.Indicator] = true
@@ -170,7 +173,7 @@ func newScorer(t *templates.Template) (*scorer, error) {
 	return c, nil
 }
 
-func (c *scorer) effectiveFor(level string) []templates.RaterWeight {
+func (c *Scorer) effectiveFor(level string) []templates.RaterWeight {
 	w, ok := c.effective[level]
 	if !ok {
 		w = templates.EffectiveWeights(c.t, level)
@@ -179,8 +182,8 @@ func (c *scorer) effectiveFor(level string) []templates.RaterWeight {
 	return w
 }
 
-// tiebreak orders equal finals by the indicator scores, heaviest first.
-func (c *scorer) tiebreak(indicators map[string]float64) []float64 {
+// Tiebreak orders equal finals by the indicator scores, heaviest first.
+func (c *Scorer) Tiebreak(indicators map[string]float64) []float64 {
 	tb := make([]float64, len(c.byWeight))
 	for j, k := range c.byWeight {
 		tb[j] = indicators[k]
@@ -230,7 +233,7 @@ func direction(ind templates.Indicator) scoring.Direction {
 	return scoring.Higher
 }
 
-func (c *scorer) member(m MemberData) (MemberScore, error) {
+func (c *Scorer) member(m MemberData) (MemberScore, error) {
 	t := c.t
 	s := MemberScore{MemberID: m.MemberID, Parts: map[string]float64{}}
 	e := &s.Explanation
@@ -397,7 +400,7 @@ type mixed struct {
 // mean is the weighted mean of the member's indicators of kind (all when
 // empty), each missing one handled by its policy; a behavioural indicator
 // held back by a rater group's gap counts as blocked.
-func (c *scorer) mean(e *Explanation, m MemberData, scores map[string]float64, blocked map[string]bool, weights map[string]float64, kind string) (mixed, error) {
+func (c *Scorer) mean(e *Explanation, m MemberData, scores map[string]float64, blocked map[string]bool, weights map[string]float64, kind string) (mixed, error) {
 	var parts []scoring.Part
 	for _, ind := range c.t.Indicators {
 		if kind != "" && ind.Kind != kind {
@@ -423,7 +426,7 @@ func (c *scorer) mean(e *Explanation, m MemberData, scores map[string]float64, b
 // weight, each group without ratings handled by its policy, and the total
 // weighs it against the quantitative part by what each kind's indicator
 // weights total. The weights it returns are those two totals, as written.
-func (c *scorer) partMix(e *Explanation, m MemberData, vars map[string]float64, present map[string]bool, weights map[string]float64) (total, behaviour mixed, kinds map[string]float64, err error) {
+func (c *Scorer) partMix(e *Explanation, m MemberData, vars map[string]float64, present map[string]bool, weights map[string]float64) (total, behaviour mixed, kinds map[string]float64, err error) {
 	kinds = map[string]float64{}
 	for _, ind := range c.t.Indicators {
 		if ind.Kind == templates.Quantitative {
@@ -461,7 +464,7 @@ func (c *scorer) partMix(e *Explanation, m MemberData, vars map[string]float64, 
 
 // sum evaluates the final formula as the weighted sum it was validated to
 // be, each part without data handled by its policy, and records the parts.
-func (c *scorer) sum(e *Explanation, vars map[string]float64, present map[string]bool, scores map[string]float64, m MemberData) (float64, error) {
+func (c *Scorer) sum(e *Explanation, vars map[string]float64, present map[string]bool, scores map[string]float64, m MemberData) (float64, error) {
 	parts := make([]scoring.Part, len(c.linear.Terms))
 	for i, term := range c.linear.Terms {
 		p := scoring.Part{Key: term.Name, Weight: term.Weight, Policy: waived(c.policyOf(term.Name), m)}
@@ -511,7 +514,7 @@ func waived(p scoring.Policy, m MemberData) scoring.Policy {
 // indicators were renormalised away, so it renormalises too; a metric or
 // target the formula reads counts as zero, as it always has, but is
 // reported.
-func (c *scorer) policyOf(name string) scoring.Policy {
+func (c *Scorer) policyOf(name string) scoring.Policy {
 	ns, key, dotted := strings.Cut(name, ".")
 	if !dotted {
 		key = name
@@ -537,7 +540,7 @@ func clamp(v float64) float64 { return math.Max(0, math.Min(100, v)) }
 // quantScore scores a metric value. A split indicator is judged on
 // attainment of the member's own target (value / target × 100), so its
 // baseline and stretch are read as percentages of that target.
-func (c *scorer) quantScore(ind templates.Indicator, v float64, m MemberData) (float64, basis, error) {
+func (c *Scorer) quantScore(ind templates.Indicator, v float64, m MemberData) (float64, basis, error) {
 	if c.split[ind.Key] {
 		if target, ok := m.Targets[ind.Key]; ok && target > 0 {
 			v = v / target * 100
@@ -564,7 +567,7 @@ type basis struct {
 	met  *bool
 }
 
-func (c *scorer) quantPoints(ind templates.Indicator, v float64, m MemberData) (float64, error) {
+func (c *Scorer) quantPoints(ind templates.Indicator, v float64, m MemberData) (float64, error) {
 	if p, ok := c.exprs[ind.Key]; ok {
 		vars := map[string]float64{"value": v, "target": m.Targets[ind.Key]}
 		if ind.Baseline != nil {
@@ -581,7 +584,7 @@ func (c *scorer) quantPoints(ind templates.Indicator, v float64, m MemberData) (
 
 // behaviourScore mixes the raters' averages by rater weight; a rater group
 // with no answers is handled by its missing-data policy.
-func (c *scorer) behaviourScore(ind templates.Indicator, m MemberData) (scoring.Combined, error) {
+func (c *Scorer) behaviourScore(ind templates.Indicator, m MemberData) (scoring.Combined, error) {
 	var parts []scoring.Part
 	for _, r := range c.t.RatersOf(ind.Key) {
 		p := scoring.Part{Key: r.Key, Weight: r.Weight, Policy: waived(r.MissingPolicy(), m)}
@@ -592,7 +595,7 @@ func (c *scorer) behaviourScore(ind templates.Indicator, m MemberData) (scoring.
 }
 
 // raterAverage is a rater's mean over every indicator it rated, 0–100.
-func (c *scorer) raterAverage(r templates.Rater, m MemberData) (float64, bool) {
+func (c *Scorer) raterAverage(r templates.Rater, m MemberData) (float64, bool) {
 	var all []float64
 	keys := make([]string, 0, len(m.Ratings[r.Key]))
 	for k := range m.Ratings[r.Key] {

@@ -1,4 +1,4 @@
-package activities
+package scorecard
 
 import (
 	"strings"
@@ -150,8 +150,8 @@ func (e *Explanation) note(kind, in string, ms []scoring.Missing) {
 	}
 }
 
-// blockedReason says in both languages what holds a member's score back.
-func blockedReason(ms []MissingData) string {
+// BlockedReason says in both languages what holds a member's score back.
+func BlockedReason(ms []MissingData) string {
 	if len(ms) == 0 {
 		return ""
 	}

@@ -1,36 +1,41 @@
-package devserver
+// Package devservertest starts an embedded Temporal server for one test,
+// the way net/http/httptest starts an HTTP server: on free ports, logging
+// to the test, stopped when the test ends. It keeps the testing package
+// out of the devserver the binary links.
+package devservertest
 
 import (
 	"context"
 	"log/slog"
 	"sync/atomic"
 	"testing"
+
+	"github.com/perfloop/perfloop/devserver"
 )
 
-// StartForTest starts an ephemeral server on free ports for one test (or
-// benchmark) and stops it when the test ends. It lives outside _test.go files
-// so that other packages' tests can use it.
+// Start starts an ephemeral server on free ports for one test (or
+// benchmark) and stops it when the test ends.
 //
 // Temporal's warnings and errors go to the test log, so a failing test shows
 // what the server complained about and a passing one stays quiet.
 //
 // Start takes about 0.1 s, Stop about 1 s (the frontend's minimum drain
 // time); a package with many end-to-end tests can share one server started
-// with Start in TestMain instead.
-func StartForTest(t testing.TB) *Server {
+// with devserver.Start in TestMain instead.
+func Start(t testing.TB) *devserver.Server {
 	t.Helper()
-	return StartForTestWith(t, Options{})
+	return StartWith(t, devserver.Options{})
 }
 
-// StartForTestWith is StartForTest with options, e.g. search attributes or
+// StartWith is Start with options, e.g. search attributes or
 // dynamic config; DataDir and Port are honoured when set.
-func StartForTestWith(t testing.TB, opts Options) *Server {
+func StartWith(t testing.TB, opts devserver.Options) *devserver.Server {
 	t.Helper()
 	w := &testWriter{t: t}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	s, err := Start(context.Background(), opts)
+	s, err := devserver.Start(context.Background(), opts)
 	if err != nil {
 		t.Fatalf("start embedded temporal: %v", err)
 	}

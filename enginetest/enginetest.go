@@ -1,8 +1,8 @@
-// Package cyclestest runs the real engine for tests: an embedded Temporal
+// Package enginetest runs the real engine for tests: an embedded Temporal
 // server, a worker with every workflow and activity, a migrated store with a
 // small customer-service team, and the built-in templates published. It is
 // not a _test file so that the API, bench and fault tests share it.
-package cyclestest
+package enginetest
 
 import (
 	"context"
@@ -18,7 +18,8 @@ import (
 
 	"github.com/perfloop/perfloop/catalog"
 	"github.com/perfloop/perfloop/cycles"
-	"github.com/perfloop/perfloop/devserver"
+	"github.com/perfloop/perfloop/devserver/devservertest"
+	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/worker"
 )
@@ -42,7 +43,7 @@ type Env struct {
 // Start brings up the engine on st with a team of n employees.
 func Start(t testing.TB, st *store.Store, n int) *Env {
 	t.Helper()
-	srv := devserver.StartForTest(t)
+	srv := devservertest.Start(t)
 	c, err := client.Dial(client.Options{HostPort: srv.HostPort(), Namespace: srv.Namespace(), Logger: sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))})
 	require.NoError(t, err)
 	t.Cleanup(c.Close)
@@ -150,10 +151,10 @@ func (e *Env) Launch(key, period string, dayEvery time.Duration) *store.Cycle {
 }
 
 // OpenTasks waits until assignee has want open tasks of kind in the cycle.
-func (e *Env) OpenTasks(cycleID, assignee, kind string, want int) []store.Task {
+func (e *Env) OpenTasks(cycleID, assignee string, kind engine.TaskKind, want int) []store.Task {
 	var got []store.Task
 	require.Eventually(e.T, func() bool {
-		ts, _, err := e.Store.ListTasks(context.Background(), e.Org.ID, store.TaskFilter{CycleID: cycleID, AssigneeID: assignee, Kind: kind, State: store.TaskOpen}, store.Page{Limit: 500})
+		ts, _, err := e.Store.ListTasks(context.Background(), e.Org.ID, store.TaskFilter{CycleID: cycleID, AssigneeID: assignee, Kind: kind, State: engine.TaskOpen}, store.Page{Limit: 500})
 		got = ts
 		return err == nil && len(ts) >= want
 	}, 60*time.Second, 50*time.Millisecond, "%s should get %d open %s task(s)", assignee, want, kind)

@@ -1,4 +1,4 @@
-package activities_test
+package scorecard_test
 
 import (
 	"fmt"
@@ -9,7 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/perfloop/perfloop/activities"
+	"github.com/perfloop/perfloop/scorecard"
 	"github.com/perfloop/perfloop/scoring"
 	"github.com/perfloop/perfloop/templates"
 )
@@ -27,8 +27,8 @@ func csOps(t *testing.T) *templates.Template {
 	return nil
 }
 
-func member(id string, satisfaction, response, retention, rating, complaints, attitude, manager float64) activities.MemberData {
-	return activities.MemberData{
+func member(id string, satisfaction, response, retention, rating, complaints, attitude, manager float64) scorecard.MemberData {
+	return scorecard.MemberData{
 		MemberID: id, Level: "junior",
 		Metrics: map[string]float64{"satisfaction": satisfaction, "responseTime": response, "retention": retention, "oneOnOneRating": rating, "complaintRate": complaints},
 		Ratings: map[string]map[string][]float64{
@@ -43,7 +43,7 @@ func member(id string, satisfaction, response, retention, rating, complaints, at
 // satisfaction, lower-is-better response time, the complaints rule, the
 // rater mix and the three-way formula.
 func TestScoresFollowTheTemplatesRules(t *testing.T) {
-	out, err := activities.ScoreMembers(csOps(t), []activities.MemberData{member("m1", 92, 4, 42.5, 96, 6, 80, 4)})
+	out, err := scorecard.ScoreMembers(csOps(t), []scorecard.MemberData{member("m1", 92, 4, 42.5, 96, 6, 80, 4)})
 	require.NoError(t, err)
 	s := out[0]
 	require.Equal(t, 90.0, s.Indicators["satisfaction"], "90–95 → 90 points")
@@ -66,9 +66,9 @@ func TestScoresFollowTheTemplatesRules(t *testing.T) {
 func TestTiesAreBrokenByTheHeaviestIndicatorThenByID(t *testing.T) {
 	a := member("b-member", 92, 4, 42.5, 96, 1, 80, 4)
 	b := member("a-member", 92, 4, 42.5, 96, 1, 80, 4)
-	out, err := activities.ScoreMembers(csOps(t), []activities.MemberData{a, b})
+	out, err := scorecard.ScoreMembers(csOps(t), []scorecard.MemberData{a, b})
 	require.NoError(t, err)
-	byID := map[string]activities.MemberScore{out[0].MemberID: out[0], out[1].MemberID: out[1]}
+	byID := map[string]scorecard.MemberScore{out[0].MemberID: out[0], out[1].MemberID: out[1]}
 	require.Equal(t, 1, byID["a-member"].Rank)
 	require.True(t, byID["a-member"].TieByID)
 }
@@ -79,20 +79,20 @@ func TestMissingRatingsAreLeftOutNotZero(t *testing.T) {
 	m := member("m1", 92, 4, 42.5, 96, 1, 80, 4)
 	delete(m.Ratings, "manager")
 	delete(m.Ratings, "self")
-	out, err := activities.ScoreMembers(csOps(t), []activities.MemberData{m})
+	out, err := scorecard.ScoreMembers(csOps(t), []scorecard.MemberData{m})
 	require.NoError(t, err)
-	require.Contains(t, activities.Keys(out[0].Missing), "collaboration")
+	require.Contains(t, scorecard.Keys(out[0].Missing), "collaboration")
 	require.Equal(t, 80.0, out[0].Indicators["serviceAttitude"], "the customer's score alone")
 }
 
 func TestForcedDistributionProposesGradesThatKeepTheLimits(t *testing.T) {
-	var ms []activities.MemberData
+	var ms []scorecard.MemberData
 	for i := 0; i < 10; i++ {
 		f := float64(i)
 		ms = append(ms, member(string(rune('a'+i)), 99-f, 2.5, 55, 96, 1, 95, 5))
 		_ = f
 	}
-	out, err := activities.ScoreMembers(csOps(t), ms)
+	out, err := scorecard.ScoreMembers(csOps(t), ms)
 	require.NoError(t, err)
 	count := map[string]int{}
 	for _, s := range out {
@@ -105,7 +105,7 @@ func TestForcedDistributionProposesGradesThatKeepTheLimits(t *testing.T) {
 // newJoiner has every cs-ops value but the customer survey: the customer
 // rater group (15 % of the formula, and 40 % of service attitude) is
 // missing.
-func newJoiner() activities.MemberData {
+func newJoiner() scorecard.MemberData {
 	m := member("new", 92, 4, 42.5, 96, 1, 80, 4)
 	delete(m.Ratings, "customer")
 	return m
@@ -123,40 +123,40 @@ func withPolicy(t *testing.T, policy string) *templates.Template {
 }
 
 func TestNewJoinerWithoutCustomerSurveyIsRenormalisedNotScoredZero(t *testing.T) {
-	out, err := activities.ScoreMembers(csOps(t), []activities.MemberData{newJoiner()})
+	out, err := scorecard.ScoreMembers(csOps(t), []scorecard.MemberData{newJoiner()})
 	require.NoError(t, err)
 	s := out[0]
 	q := (30*90 + 20*80 + 20*80 + 10*100) / 80.0
 	// 0.15 of customer is spread over quantitative (0.6) and manager (0.25).
 	want := (0.6*q + 0.25*75) / 0.85
 	require.InDelta(t, want, s.Final, 0.006)
-	require.Contains(t, s.Missing, activities.MissingData{Key: "customer", Kind: activities.MissingPart, Policy: scoring.Renormalise})
-	require.Contains(t, s.Missing, activities.MissingData{Key: "customer", Kind: activities.MissingRater, In: "serviceAttitude", Policy: scoring.Renormalise})
+	require.Contains(t, s.Missing, scorecard.MissingData{Key: "customer", Kind: scorecard.MissingPart, Policy: scoring.Renormalise})
+	require.Contains(t, s.Missing, scorecard.MissingData{Key: "customer", Kind: scorecard.MissingRater, In: "serviceAttitude", Policy: scoring.Renormalise})
 	require.Equal(t, 75.0, s.Indicators["serviceAttitude"], "the manager's rating alone")
 	require.Empty(t, s.Blocked)
 	requirePartsRecompute(t, s)
 }
 
 func TestMissingCustomerSurveyUnderZeroPolicyCountsAsZero(t *testing.T) {
-	out, err := activities.ScoreMembers(withPolicy(t, "zero"), []activities.MemberData{newJoiner()})
+	out, err := scorecard.ScoreMembers(withPolicy(t, "zero"), []scorecard.MemberData{newJoiner()})
 	require.NoError(t, err)
 	s := out[0]
 	// Service attitude: manager 75 × 60 %, customer 0 × 40 %.
 	require.InDelta(t, 45, s.Indicators["serviceAttitude"], 1e-9)
 	q := (30*90 + 20*80 + 20*80 + 10*100) / 80.0
 	require.InDelta(t, 0.6*q+0.25*75, s.Final, 0.006)
-	require.Contains(t, s.Missing, activities.MissingData{Key: "customer", Kind: activities.MissingPart, Policy: scoring.Zero})
+	require.Contains(t, s.Missing, scorecard.MissingData{Key: "customer", Kind: scorecard.MissingPart, Policy: scoring.Zero})
 	requirePartsRecompute(t, s)
 }
 
 func TestMissingCustomerSurveyUnderBlockPolicyWithholdsTheScore(t *testing.T) {
 	full := member("full", 92, 4, 42.5, 96, 1, 80, 4)
-	out, err := activities.ScoreMembers(withPolicy(t, "block"), []activities.MemberData{newJoiner(), full})
+	out, err := scorecard.ScoreMembers(withPolicy(t, "block"), []scorecard.MemberData{newJoiner(), full})
 	require.NoError(t, err)
-	byID := map[string]activities.MemberScore{out[0].MemberID: out[0], out[1].MemberID: out[1]}
+	byID := map[string]scorecard.MemberScore{out[0].MemberID: out[0], out[1].MemberID: out[1]}
 	s := byID["new"]
 	require.NotEmpty(t, s.Blocked)
-	require.Contains(t, s.Blocked, activities.MissingData{Key: "customer", Kind: activities.MissingPart, Policy: scoring.Block})
+	require.Contains(t, s.Blocked, scorecard.MissingData{Key: "customer", Kind: scorecard.MissingPart, Policy: scoring.Block})
 	require.Zero(t, s.Final)
 	require.Empty(t, s.Grade)
 	require.Empty(t, s.Proposed)
@@ -174,7 +174,7 @@ func TestBuiltInScoresAreUnchangedWhenNothingIsMissing(t *testing.T) {
 	for _, tpl := range ts {
 		t.Run(tpl.Key, func(t *testing.T) {
 			ms := fullMembers(tpl, 12)
-			out, err := activities.ScoreMembers(tpl, ms)
+			out, err := scorecard.ScoreMembers(tpl, ms)
 			require.NoError(t, err)
 			for _, s := range out {
 				require.Empty(t, s.Missing, s.MemberID)
@@ -202,10 +202,10 @@ func TestBuiltInScoresAreUnchangedWhenNothingIsMissing(t *testing.T) {
 
 // fullMembers gives n members a value for every indicator and signal and
 // a rating from every rater group for everything it rates.
-func fullMembers(tpl *templates.Template, n int) []activities.MemberData {
-	var out []activities.MemberData
+func fullMembers(tpl *templates.Template, n int) []scorecard.MemberData {
+	var out []scorecard.MemberData
 	for i := range n {
-		m := activities.MemberData{MemberID: fmt.Sprintf("m%02d", i), Level: "junior", Metrics: map[string]float64{}, Targets: map[string]float64{}, Ratings: map[string]map[string][]float64{}}
+		m := scorecard.MemberData{MemberID: fmt.Sprintf("m%02d", i), Level: "junior", Metrics: map[string]float64{}, Targets: map[string]float64{}, Ratings: map[string]map[string][]float64{}}
 		for j, ind := range tpl.Indicators {
 			if ind.Kind != templates.Quantitative {
 				continue
@@ -239,7 +239,7 @@ func fullMembers(tpl *templates.Template, n int) []activities.MemberData {
 
 // requirePartsRecompute holds the explanation to the final score: the
 // parts, weighted, give it back to the hundredth.
-func requirePartsRecompute(t *testing.T, s activities.MemberScore) {
+func requirePartsRecompute(t *testing.T, s scorecard.MemberScore) {
 	t.Helper()
 	e := s.Explanation
 	sum := e.Constant
@@ -253,13 +253,13 @@ func requirePartsRecompute(t *testing.T, s activities.MemberScore) {
 func TestWaivedMemberIsScoredOnTheDataThereIsUnderABlockPolicy(t *testing.T) {
 	m := newJoiner()
 	m.Waiver = "新员工，本月无客户调研"
-	out, err := activities.ScoreMembers(withPolicy(t, "block"), []activities.MemberData{m})
+	out, err := scorecard.ScoreMembers(withPolicy(t, "block"), []scorecard.MemberData{m})
 	require.NoError(t, err)
 	s := out[0]
 	require.Empty(t, s.Blocked)
 	q := (30*90 + 20*80 + 20*80 + 10*100) / 80.0
 	require.InDelta(t, (0.6*q+0.25*75)/0.85, s.Final, 0.006, "as under renormalise")
-	require.Contains(t, s.Missing, activities.MissingData{Key: "customer", Kind: activities.MissingPart, Policy: scoring.Renormalise})
+	require.Contains(t, s.Missing, scorecard.MissingData{Key: "customer", Kind: scorecard.MissingPart, Policy: scoring.Renormalise})
 	require.Equal(t, m.Waiver, s.Explanation.Waiver)
 	require.Equal(t, 1, s.Rank)
 	requirePartsRecompute(t, s)
@@ -285,13 +285,13 @@ func withScale(t *testing.T, scale string) *templates.Template {
 }
 
 func TestARatioScaleScoresAThreeOfFiveAsSixty(t *testing.T) {
-	out, err := activities.ScoreMembers(withScale(t, `{"min": 1, "max": 5, "mapping": "ratio"}`), []activities.MemberData{member("m1", 92, 4, 42.5, 96, 6, 80, 3)})
+	out, err := scorecard.ScoreMembers(withScale(t, `{"min": 1, "max": 5, "mapping": "ratio"}`), []scorecard.MemberData{member("m1", 92, 4, 42.5, 96, 6, 80, 3)})
 	require.NoError(t, err)
 	require.InDelta(t, 60.0, out[0].Indicators["collaboration"], 1e-9)
 	require.InDelta(t, 60.0, out[0].Parts["manager"], 1e-9)
 	require.InDelta(t, 0.6*60+0.4*80, out[0].Indicators["serviceAttitude"], 1e-9)
 
-	linear, err := activities.ScoreMembers(csOps(t), []activities.MemberData{member("m1", 92, 4, 42.5, 96, 6, 80, 3)})
+	linear, err := scorecard.ScoreMembers(csOps(t), []scorecard.MemberData{member("m1", 92, 4, 42.5, 96, 6, 80, 3)})
 	require.NoError(t, err)
 	require.InDelta(t, 50.0, linear[0].Indicators["collaboration"], 1e-9, "without a mapping a 3 stays 50")
 }
@@ -300,13 +300,13 @@ func TestAPointsScaleScoresEachRatingBeforeAveraging(t *testing.T) {
 	tpl := withScale(t, `{"min": 1, "max": 5, "mapping": "points", "points": {"1": 20, "2": 40, "3": 60, "4": 85, "5": 100}}`)
 	m := member("m1", 92, 4, 42.5, 96, 6, 80, 3)
 	m.Ratings["manager"]["collaboration"] = []float64{3, 5}
-	out, err := activities.ScoreMembers(tpl, []activities.MemberData{m})
+	out, err := scorecard.ScoreMembers(tpl, []scorecard.MemberData{m})
 	require.NoError(t, err)
 	require.InDelta(t, 80.0, out[0].Indicators["collaboration"], 1e-9, "(60 + 100) / 2")
 }
 
 func TestTheExplanationGivesEachRaterGroupsEffectiveWeight(t *testing.T) {
-	out, err := activities.ScoreMembers(csOps(t), []activities.MemberData{member("m1", 92, 4, 42.5, 96, 6, 80, 3)})
+	out, err := scorecard.ScoreMembers(csOps(t), []scorecard.MemberData{member("m1", 92, 4, 42.5, 96, 6, 80, 3)})
 	require.NoError(t, err)
 	got := map[string]float64{}
 	for _, r := range out[0].Explanation.Raters {
@@ -338,7 +338,7 @@ func TestAPartLevelRaterMixWeighsEachGroupsAverageAsWritten(t *testing.T) {
 	m.Ratings["manager"] = map[string][]float64{"collaboration": {5}, "cultureFit": {3}} // 100 and 50: average 75
 	m.Ratings["crossDept"] = map[string][]float64{"collaboration": {2}}                  // 25
 	m.Ratings["customer"] = map[string][]float64{"memberSatisfaction": {90}}             // 0–100
-	out, err := activities.ScoreMembers(community(t, templates.MixPart), []activities.MemberData{m})
+	out, err := scorecard.ScoreMembers(community(t, templates.MixPart), []scorecard.MemberData{m})
 	require.NoError(t, err)
 	s := out[0]
 	require.InDelta(t, 0.4*75+0.3*25+0.3*90, s.Parts["behaviour"], 1e-9)
@@ -346,7 +346,7 @@ func TestAPartLevelRaterMixWeighsEachGroupsAverageAsWritten(t *testing.T) {
 	requirePartsRecompute(t, s)
 	require.InDelta(t, 10.0, raterWeight(s, "manager"), 1e-9, "40 % of the 25 behaviour points")
 
-	perIndicator, err := activities.ScoreMembers(community(t, ""), []activities.MemberData{m})
+	perIndicator, err := scorecard.ScoreMembers(community(t, ""), []scorecard.MemberData{m})
 	require.NoError(t, err)
 	require.InDelta(t, (10*(40*100+30*25)/70.0+10*50+5*90)/25, perIndicator[0].Parts["behaviour"], 1e-9)
 }
@@ -356,18 +356,32 @@ func TestAPartLevelRaterMixSpreadsAMissingGroupsWeightOverTheOthers(t *testing.T
 	m.Ratings["manager"] = map[string][]float64{"collaboration": {5}, "cultureFit": {3}}
 	m.Ratings["crossDept"] = map[string][]float64{"collaboration": {2}}
 	delete(m.Ratings, "customer")
-	out, err := activities.ScoreMembers(community(t, templates.MixPart), []activities.MemberData{m})
+	out, err := scorecard.ScoreMembers(community(t, templates.MixPart), []scorecard.MemberData{m})
 	require.NoError(t, err)
 	require.InDelta(t, (40*75+30*25)/70.0, out[0].Parts["behaviour"], 1e-9)
-	require.Contains(t, out[0].Missing, activities.MissingData{Key: "customer", Kind: activities.MissingRater, In: "behaviour", Policy: scoring.Renormalise})
+	require.Contains(t, out[0].Missing, scorecard.MissingData{Key: "customer", Kind: scorecard.MissingRater, In: "behaviour", Policy: scoring.Renormalise})
 	requirePartsRecompute(t, out[0])
 }
 
-func raterWeight(s activities.MemberScore, key string) float64 {
+func raterWeight(s scorecard.MemberScore, key string) float64 {
 	for _, r := range s.Explanation.Raters {
 		if r.Key == key {
 			return r.EffectiveWeight
 		}
 	}
 	return math.NaN()
+}
+
+// TestValueOutsideEveryBandNamesTheMemberIndicatorAndValue: the reason a
+// blocked cycle shows must say which row to correct.
+func TestValueOutsideEveryBandNamesTheMemberIndicatorAndValue(t *testing.T) {
+	ok := member("m1", 92, 4, 42.5, 96, 1, 80, 4)
+	bad := member("m2", 150, 4, 42.5, 96, 1, 80, 4)
+	_, err := scorecard.ScoreMembers(csOps(t), []scorecard.MemberData{ok, bad})
+	var se *scorecard.ScoreError
+	require.ErrorAs(t, err, &se)
+	require.Equal(t, "m2", se.MemberID)
+	require.Equal(t, "satisfaction", se.Indicator)
+	require.ErrorIs(t, err, scoring.ErrNoBand)
+	require.Equal(t, "member m2, indicator satisfaction: value 150: no band contains the value", err.Error())
 }

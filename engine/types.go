@@ -1,32 +1,10 @@
-package activities
+package engine
 
 import (
 	"fmt"
 	"strings"
 	"time"
 )
-
-// Workflow and message names shared by workflows, activities and the API.
-const (
-	SignalStage     = "stage"      // parent → member: a stage opened
-	SignalFinish    = "finish"     // parent → member: the cycle is over
-	SignalStageDone = "stage-done" // member → parent: my part of a stage is done
-	SignalCancel    = "cancel"     // API → parent: cancel with a reason
-	SignalResume    = "resume"     // API → parent: a blocked cycle's data is corrected, score again
-	UpdateSubmit    = "submit"     // API → owning workflow: a task's form
-	QueryProgress   = "progress"
-)
-
-// CycleWorkflowID names a cycle's workflow.
-func CycleWorkflowID(cycleID string) string { return "cycle-" + cycleID }
-
-// MemberWorkflowID names one member's workflow in a cycle.
-func MemberWorkflowID(cycleID, memberID string) string {
-	return "cycle-" + cycleID + "-member-" + memberID
-}
-
-// IDPWorkflowID names an IDP's workflow.
-func IDPWorkflowID(idpID string) string { return "idp-" + idpID }
 
 // CycleSnapshot is what a cycle's workflow needs to run: the frozen template
 // and the period, loaded once at the start.
@@ -70,8 +48,9 @@ const StageReport = "report"
 // stage once per key) and its tasks dedupe per round.
 func ReportKey(stage string, round int) string { return fmt.Sprintf("%s#report-%d", stage, round) }
 
-// parentStage is the template stage a stage key belongs to.
-func parentStage(key string) string {
+// ParentStage is the template stage a stage key belongs to: the execute
+// stage of a report round's key, the key itself otherwise.
+func ParentStage(key string) string {
 	stage, _, _ := strings.Cut(key, "#")
 	return stage
 }
@@ -86,11 +65,11 @@ type StageDone struct {
 // TaskRef is an inbox item a workflow waits on.
 type TaskRef struct {
 	TaskID     string    `json:"taskId"`
-	Kind       string    `json:"kind"`
+	Kind       TaskKind  `json:"kind"`
 	AssigneeID string    `json:"assigneeId"`
 	SubjectID  string    `json:"subjectId"`
 	Due        time.Time `json:"due"`
-	State      string    `json:"state"`
+	State      TaskState `json:"state"`
 }
 
 // Submission is a person's answer to a task, sent as a workflow Update.
@@ -103,7 +82,7 @@ type Submission struct {
 // SubmitResult is what the Update returns to the API.
 type SubmitResult struct {
 	TaskID      string    `json:"taskId"`
-	State       string    `json:"state"`
+	State       TaskState `json:"state"`
 	SubmittedAt time.Time `json:"submittedAt"`
 	Follow      *TaskRef  `json:"follow,omitempty"` // a follow-up task it opened (plan approval)
 }

@@ -1,0 +1,249 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// metricQuery narrows metric values by a filter.
+func (s *Store) metricQuery(ctx context.Context, f MetricFilter) *gorm.DB {
+	q := s.DB.WithContext(ctx).Model(&MetricValue{})
+	if f.OrgID != "" {
+		q = q.Where("org_id = ?", f.OrgID)
+	}
+	if f.CycleID != "" {
+		q = q.Where("member_id IN (?)", s.DB.Model(&CycleMember{}).Select("member_id").Where("cycle_id = ?", f.CycleID))
+	}
+	if len(f.MemberIDs) > 0 {
+		q = q.Where("member_id IN ?", f.MemberIDs)
+	}
+	if len(f.IndicatorKeys) > 0 {
+		q = q.Where("indicator_key IN ?", f.IndicatorKeys)
+	}
+	if f.Period != "" {
+		q = q.Where("period = ?", f.Period)
+	}
+	return q
+}
+
+// MetricFilter narrows ListMetricValues.
+type MetricFilter struct {
+	OrgID         string
+	CycleID       string // members of this cycle
+	MemberIDs     []string
+	IndicatorKeys []string
+	Period        string
+}
+
+// ListMetricValues lists metric values.
+func (s *Store) ListMetricValues(ctx context.Context, f MetricFilter) ([]MetricValue, error) {
+	q := s.metricQuery(ctx, f)
+	var out []MetricValue
+	if err := q.Order("member_id, indicator_key, source").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("list metric values: %w", err)
+	}
+	return out, nil
+}
+
+// MetricPoint is the part of a metric value scoring reads.
+type MetricPoint struct {
+	MemberID, IndicatorKey, Source string
+	Value                          float64
+}
+
+// EachMetricValue calls fn with every value the filter matches, reading
+// only the four columns scoring needs and scanning them without building
+// records: scoring a large cycle reads hundreds of thousands of values.
+// Order is unspecified.
+func (s *Store) EachMetricValue(ctx context.Context, f MetricFilter, fn func(MetricPoint)) error {
+	q := s.metricQuery(ctx, f).Select("member_id, indicator_key, source, value")
+	rows, err := q.Rows()
+	if err != nil {
+		return fmt.Errorf("read metric values: %w", err)
+	}
+	defer rows.Close()
+	var p MetricPoint
+	for rows.Next() {
+		if err := rows.Scan(&p.MemberID, &p.IndicatorKey, &p.Source, &p.Value); err != nil {
+			return fmt.Errorf("read metric values: %w", err)
+		}
+		fn(p)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read metric values: %w", err)
+	}
+	return nil
+}
+
+// MetricUpsert counts what an ingestion changed.
+type MetricUpsert struct {
+	BatchID   string `json:"batchId"`
+	Inserted  int    `json:"inserted"`
+	Updated   int    `json:"updated"`
+	Unchanged int    `json:"unchanged"`
+	Duplicate bool   `json:"duplicate"` // the same file was ingested before; nothing changed
+}
+
+// MetricClash is a row of a batch that would be a second value for a
+// member, indicator and period: Existing is what is recorded.
+type MetricClash struct {
+	Existing MetricValue `json:"existing"`
+	Incoming MetricValue `json:"incoming"`
+}
+
+// ErrMetricExists refuses a batch that would record a second value for a
+// member, indicator and period without saying it replaces the first.
+type ErrMetricExists struct {
+	Clashes []MetricClash
+}
+
+func (e *ErrMetricExists) Error() string {
+	return fmt.Sprintf("ingest metrics: %d value(s) are already recorded for the same member, indicator and period", len(e.Clashes))
+}
+
+func (e *ErrMetricExists) Is(target error) bool { return target == ErrConflict }
+
+// UpsertMetricValues writes a batch of values in one transaction: all or
+// nothing. A batch whose checksum was seen before changes nothing. A row
+// equal to the recorded one (value and source) is unchanged; any other row
+// for a member, indicator and period that already has a value is refused
+// with *ErrMetricExists unless the batch replaces, and each replacement is
+// audited with the value and source it overwrote.
+func (s *Store) UpsertMetricValues(ctx context.Context, b *MetricBatch, rows []MetricValue) (*MetricUpsert, error) {
+	res := &MetricUpsert{}
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var prev MetricBatch
+		err := tx.Take(&prev, "org_id = ? AND checksum = ?", b.OrgID, b.Checksum).Error
+		if err == nil {
+			res.BatchID, res.Duplicate, res.Unchanged = prev.ID, true, prev.RowCount
+			return nil
+		}
+		if !errors.Is(err, gorm.ErrRecordNotFound) {
+			return fmt.Errorf("ingest metrics: %w", err)
+		}
+		have, err := recordedMetrics(tx, rows)
+		if err != nil {
+			return err
+		}
+		if b.ID == "" {
+			b.ID = NewID()
+		}
+		b.RowCount = len(rows)
+		now := time.Now().UTC()
+		var fresh []MetricValue
+		var replaced []map[string]any
+		clash := &ErrMetricExists{}
+		for _, r := range rows {
+			old, ok := have[metricSlot{r.MemberID, r.IndicatorKey, r.Period}]
+			switch {
+			case !ok:
+				r.ID, r.OrgID, r.BatchID, r.RecordedAt, r.RecordedBy = NewID(), b.OrgID, b.ID, now, b.CreatedBy
+				fresh = append(fresh, r)
+			case old.Value == r.Value && old.Source == r.Source:
+				res.Unchanged++
+			case !b.Replace:
+				clash.Clashes = append(clash.Clashes, MetricClash{Existing: old, Incoming: r})
+			default:
+				replaced = append(replaced, map[string]any{"memberId": r.MemberID, "indicator": r.IndicatorKey, "period": r.Period,
+					"from": map[string]any{"value": old.Value, "source": old.Source, "recordedBy": old.RecordedBy, "batchId": old.BatchID},
+					"to":   map[string]any{"value": r.Value, "source": r.Source}})
+				if err := tx.Model(&MetricValue{}).Where("id = ?", old.ID).Updates(map[string]any{"value": r.Value, "source": r.Source, "batch_id": b.ID, "recorded_at": now, "recorded_by": b.CreatedBy}).Error; err != nil {
+					return writeErr("ingest metrics", err)
+				}
+				res.Updated++
+			}
+		}
+		if len(clash.Clashes) > 0 {
+			return clash
+		}
+		if err := tx.Create(b).Error; err != nil {
+			return writeErr("ingest metrics", err)
+		}
+		res.BatchID = b.ID
+		if len(fresh) > 0 {
+			if err := tx.CreateInBatches(fresh, 200).Error; err != nil {
+				if isUniqueViolation(err) {
+					// Two imports read "no value yet" for the same slot at once; the other committed first.
+					return fmt.Errorf("ingest metrics: %w: another import recorded a value for the same member, indicator and period meanwhile; send the batch again to see it", ErrConflict)
+				}
+				return writeErr("ingest metrics", err)
+			}
+		}
+		res.Inserted = len(fresh)
+		if len(replaced) > 0 {
+			if err := Audit(tx, b.CreatedBy, "metrics.replace", "metric_batch", b.ID, map[string]any{"replaced": replaced}); err != nil {
+				return err
+			}
+		}
+		return Audit(tx, b.CreatedBy, "metrics.ingest", "metric_batch", b.ID, map[string]any{"rows": len(rows), "file": b.FileName})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+type metricSlot struct{ member, indicator, period string }
+
+// recordedMetrics reads the values already held for a batch's members and
+// periods in a few queries (500 members to an IN list) rather than one per row.
+func recordedMetrics(tx *gorm.DB, rows []MetricValue) (map[metricSlot]MetricValue, error) {
+	byPeriod := map[string][]string{}
+	seen := map[[2]string]bool{}
+	for _, r := range rows {
+		if k := [2]string{r.Period, r.MemberID}; !seen[k] {
+			seen[k] = true
+			byPeriod[r.Period] = append(byPeriod[r.Period], r.MemberID)
+		}
+	}
+	out := map[metricSlot]MetricValue{}
+	for period, ids := range byPeriod {
+		for len(ids) > 0 {
+			n := min(len(ids), 500)
+			var vals []MetricValue
+			if err := tx.Where("period = ? AND member_id IN ?", period, ids[:n]).Find(&vals).Error; err != nil {
+				return nil, fmt.Errorf("ingest metrics: %w", err)
+			}
+			for _, v := range vals {
+				out[metricSlot{v.MemberID, v.IndicatorKey, v.Period}] = v
+			}
+			ids = ids[n:]
+		}
+	}
+	return out, nil
+}
+
+// MetricBatch is one ingested file or request, kept by checksum so the
+// same upload twice is recognised.
+type MetricBatch struct {
+	ID        string    `gorm:"primaryKey" json:"id"`
+	OrgID     string    `json:"-"`
+	Checksum  string    `json:"checksum"`
+	FileName  string    `json:"fileName"`
+	RowCount  int       `json:"rows"`
+	CreatedBy string    `json:"createdBy"`
+	CreatedAt time.Time `json:"createdAt"`
+	// Replace lets the batch overwrite values already recorded for the same
+	// member, indicator and period; without it such a row is refused.
+	Replace bool `gorm:"-" json:"-"`
+}
+
+// MetricValue is a measured value of an indicator (or signal) for a member
+// in a period, from one source. There is at most one per member, indicator
+// and period, whatever its source: scoring reads that one value.
+type MetricValue struct {
+	ID           string    `gorm:"primaryKey" json:"id"`
+	OrgID        string    `json:"-"`
+	MemberID     string    `json:"memberId"`
+	IndicatorKey string    `json:"indicator"`
+	Period       string    `json:"period"`
+	Value        float64   `json:"value"`
+	Source       string    `json:"source"`
+	BatchID      string    `json:"batchId"`
+	RecordedAt   time.Time `json:"recordedAt"`
+	RecordedBy   string    `json:"recordedBy"` // the member whose request wrote it
+}
