@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"testing"
@@ -84,23 +83,11 @@ func TestAMentorReviewsADevelopmentPlanSeeingWhyItExistsItsItemsAndCheckIns(t *t
 	u := startUI(t)
 	employee := u.user("employee", "cs")
 	manager := u.user("manager", "cs")
-	bg := context.Background()
-	st := u.stack.Store
-	org, err := st.FirstOrganization(bg)
-	require.NoError(t, err)
-	var me, mentor struct {
-		ID string `json:"id"`
-	}
-	u.apiGet(employee.Token, "/me", &me)
-	u.apiGet(manager.Token, "/me", &mentor)
-	items, _ := json.Marshal([]map[string]any{{"kind": "training", "title": map[string]string{"zh": "投诉处理培训", "en": "Complaint handling course"}}})
-	p := &store.IDP{OrgID: org.ID, MemberID: me.ID, CycleID: "c-seeded", MentorID: mentor.ID, DueAt: time.Now().AddDate(0, 0, 1), CheckinEveryDays: 14,
-		State: "open", Items: string(items), TriggerPeriods: `[{"period":"2026-08","rank":9,"teamSize":9,"score":55},{"period":"2026-09","rank":8,"teamSize":9,"score":58}]`, DedupeKey: "web-review-idp"}
-	_, _, err = st.CreateIDP(bg, p)
-	require.NoError(t, err)
+	p := u.seedIDP(employee, manager, time.Now().AddDate(0, 0, 1),
+		`[{"period":"2026-08","rank":9,"teamSize":9,"score":55},{"period":"2026-09","rank":8,"teamSize":9,"score":58}]`, "web-review-idp")
 	status, out := u.apiPost(employee.Token, "/idps/"+p.ID+"/checkins", map[string]any{"note": "Shadowed a senior agent for a week"})
 	require.Equal(t, http.StatusCreated, status, out)
-	review, err := st.EnsureTask(bg, &store.Task{OrgID: org.ID, CycleID: "c-seeded", WorkflowID: "idp-" + p.ID, StageKey: "idp:" + p.ID, Kind: engine.TaskIDPReview, AssigneeID: mentor.ID, SubjectID: &me.ID,
+	review, err := u.stack.Store.EnsureTask(context.Background(), &store.Task{OrgID: p.OrgID, CycleID: "c-seeded", WorkflowID: "idp-" + p.ID, StageKey: "idp:" + p.ID, Kind: engine.TaskIDPReview, AssigneeID: p.MentorID, SubjectID: &p.MemberID,
 		Title: "评估个人发展计划", TitleEn: "Review the development plan", DueAt: time.Now().Add(24 * time.Hour), DedupeKey: "web-review-task"})
 	require.NoError(t, err)
 

@@ -713,20 +713,7 @@ func TestEmployeeReadsTheirDevelopmentPlanAndRecordsACheckIn(t *testing.T) {
 	u := startUI(t)
 	employee := u.user("employee", "cs")
 	manager := u.user("manager", "cs")
-	ctx := context.Background()
-	st := u.stack.Store
-	org, err := st.FirstOrganization(ctx)
-	require.NoError(t, err)
-	var me, mentor struct {
-		ID string `json:"id"`
-	}
-	u.apiGet(employee.Token, "/me", &me)
-	u.apiGet(manager.Token, "/me", &mentor)
-	items, _ := json.Marshal([]map[string]any{{"kind": "training", "title": map[string]string{"zh": "投诉处理培训", "en": "Complaint handling course"}}})
-	p := &store.IDP{OrgID: org.ID, MemberID: me.ID, CycleID: "c-seeded", MentorID: mentor.ID, DueAt: time.Now().AddDate(0, 3, 0), CheckinEveryDays: 14,
-		State: "open", Items: string(items), TriggerPeriods: `["2026-08","2026-09"]`, DedupeKey: "web-test-idp"}
-	_, _, err = st.CreateIDP(ctx, p)
-	require.NoError(t, err)
+	p := u.seedIDP(employee, manager, time.Now().AddDate(0, 3, 0), `["2026-08","2026-09"]`, "web-test-idp")
 
 	u.signIn(employee)
 	u.do(chromedp.Click(chromedp.CSS(`[data-nav="idps"]`)), visible("#idps a"), chromedp.Click(chromedp.CSS("#idps a")), visible("#idp-items"))
@@ -744,4 +731,25 @@ func TestEmployeeReadsTheirDevelopmentPlanAndRecordsACheckIn(t *testing.T) {
 	u.apiGet(manager.Token, "/idps/"+p.ID, &view)
 	require.Len(t, view.Checkins, 1)
 	require.Contains(t, view.Checkins[0].Note, "module 1")
+}
+
+// seedIDP files an open development plan for employee with manager as its
+// mentor: one training item ("Complaint handling course"), a check-in every
+// 14 days, due at due, triggered by the periods given.
+func (u *browserUI) seedIDP(employee, manager demo.User, due time.Time, triggers, dedupe string) *store.IDP {
+	u.t.Helper()
+	bg := context.Background()
+	org, err := u.stack.Store.FirstOrganization(bg)
+	require.NoError(u.t, err)
+	var me, mentor struct {
+		ID string `json:"id"`
+	}
+	u.apiGet(employee.Token, "/me", &me)
+	u.apiGet(manager.Token, "/me", &mentor)
+	items, _ := json.Marshal([]map[string]any{{"kind": "training", "title": map[string]string{"zh": "投诉处理培训", "en": "Complaint handling course"}}})
+	p := &store.IDP{OrgID: org.ID, MemberID: me.ID, CycleID: "c-seeded", MentorID: mentor.ID, DueAt: due, CheckinEveryDays: 14,
+		State: "open", Items: string(items), TriggerPeriods: triggers, DedupeKey: dedupe}
+	_, _, err = u.stack.Store.CreateIDP(bg, p)
+	require.NoError(u.t, err)
+	return p
 }

@@ -71,62 +71,60 @@ var local = workflow.LocalActivityOptions{
 	},
 }
 
-// recordSubmission stores a task's form through a local activity. It names
-// the registered activity, as a local activity runs the worker's instance.
+// recordSubmission stores a task's form through a local activity.
 //
 // Workflows started before this change recorded a regular activity here;
 // the version marker keeps their histories replaying (the replay tests in
 // testdata hold such histories).
+//
+// When the local activity gives up on a failure that is not a refusal (the
+// database away for longer than its retries), handing the submission back
+// would leave the task open here while a write that went through before
+// the connection dropped shows it submitted in the database, so a client
+// retrying sees "already submitted" and stops, and the stage waits for its
+// deadline (the MariaDB fault test caught exactly that). The Update stays
+// in flight instead (localFirst); histories that handed it back keep
+// replaying.
 func recordSubmission(ctx workflow.Context, s engine.Submission) (engine.SubmitResult, error) {
 	var res engine.SubmitResult
 	if workflow.GetVersion(ctx, "local-submission", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		err := workflow.ExecuteActivity(withQuick(ctx), engine.RecordSubmission.String(), s).Get(ctx, &res)
 		return res, err
 	}
-	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, local), engine.RecordSubmission.String(), s).Get(ctx, &res)
-	if err == nil || refusal(err) {
-		return res, err
-	}
-	// The local activity gave up on a failure that is not a refusal: the
-	// database is away for longer than its retries (a restart, a failover).
-	// Handing the submission back would leave the task open here while a
-	// write that went through before the connection dropped shows it
-	// submitted in the database, so a client retrying sees "already
-	// submitted" and stops, and the stage waits for its deadline (the
-	// MariaDB fault test caught exactly that). Keep the Update in flight
-	// instead and record it as a regular activity, retried without limit
-	// at least every 10 s; RecordSubmission is idempotent for the same
-	// submitter. Histories that handed it back keep replaying.
-	if workflow.GetVersion(ctx, "submission-outlasts-outage", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
-		return res, err
-	}
-	workflow.GetLogger(ctx).Warn("recording a submission outlasted its local retries; retrying until the database answers", "task", s.TaskID, "error", err)
-	res = engine.SubmitResult{}
-	err = workflow.ExecuteActivity(withQuick(ctx), engine.RecordSubmission.String(), s).Get(ctx, &res)
+	err := localFirst(ctx, engine.RecordSubmission, s, &res, func() bool {
+		return workflow.GetVersion(ctx, "submission-outlasts-outage", workflow.DefaultVersion, 1) != workflow.DefaultVersion
+	})
 	return res, err
 }
 
 // ensureMemberTasks opens a member's tasks for a stage through a local
 // activity: at launch every member runs this once, and a round trip
 // through the task queue per member (three history events, a poll and a
-// dispatch) was most of what a launch cost after the broadcast. A failure
-// that outlasts the local retries (the database away) falls back to the
-// regular activity, retried without limit; EnsureMemberTasks is
-// idempotent. Histories from before this change keep the regular activity.
+// dispatch) was most of what a launch cost after the broadcast. Histories
+// from before this change keep the regular activity.
 func ensureMemberTasks(ctx workflow.Context, req activities.MemberTasksRequest) ([]engine.TaskRef, error) {
 	var refs []engine.TaskRef
 	if workflow.GetVersion(ctx, "local-member-tasks", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		err := workflow.ExecuteActivity(withQuick(ctx), a.EnsureMemberTasks, req).Get(ctx, &refs)
 		return refs, err
 	}
-	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, local), engine.EnsureMemberTasks.String(), req).Get(ctx, &refs)
-	if err == nil || refusal(err) {
-		return refs, err
-	}
-	workflow.GetLogger(ctx).Warn("opening a member's tasks outlasted its local retries; retrying until the database answers", "member", req.MemberID, "error", err)
-	refs = nil
-	err = workflow.ExecuteActivity(withQuick(ctx), a.EnsureMemberTasks, req).Get(ctx, &refs)
+	err := localFirst(ctx, engine.EnsureMemberTasks, req, &refs, func() bool { return true })
 	return refs, err
+}
+
+// localFirst runs the named registered activity as a local activity (in
+// the worker holding the workflow task, no task-queue round trip) into
+// out. A failure that is not a refusal means the database is away for
+// longer than the local retries; when outlast says so, the call is made
+// again as a regular activity, retried without limit at least every 10 s,
+// rather than handed back. The activity must be idempotent.
+func localFirst(ctx workflow.Context, name engine.ActivityName, arg, out any, outlast func() bool) error {
+	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, local), name.String(), arg).Get(ctx, out)
+	if err == nil || refusal(err) || !outlast() {
+		return err
+	}
+	workflow.GetLogger(ctx).Warn("a local activity outlasted its retries; retrying until the database answers", "activity", name.String(), "error", err)
+	return workflow.ExecuteActivity(withQuick(ctx), name.String(), arg).Get(ctx, out)
 }
 
 // refusal tells a submission the activity refused (closed task, bad form,

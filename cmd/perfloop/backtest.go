@@ -48,14 +48,11 @@ draft needs and the history lacks is named with the missing-data policy that app
 			if teamKey == "" {
 				return exitError{2, errors.New("--team: the key of the team whose cycles are re-scored is required")}
 			}
-			if c.DB == "" {
-				return errors.New("no database: set --db or PERFLOOP_DB_DSN")
-			}
 			log, err := c.logger()
 			if err != nil {
 				return err
 			}
-			st, err := store.Open(cmd.Context(), c.DB, log)
+			st, err := openDB(cmd.Context(), c, log)
 			if err != nil {
 				return err
 			}

@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"github.com/perfloop/perfloop/api"
-	"github.com/perfloop/perfloop/notify"
 	"io"
 	"log/slog"
 	"net"
@@ -12,6 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/perfloop/perfloop/api"
+	"github.com/perfloop/perfloop/notify"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"

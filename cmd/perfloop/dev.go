@@ -8,8 +8,9 @@ import (
 	"os"
 	"text/tabwriter"
 
-	"github.com/mattn/go-runewidth"
 	"time"
+
+	"github.com/mattn/go-runewidth"
 
 	"github.com/spf13/cobra"
 

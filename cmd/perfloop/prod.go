@@ -21,13 +21,18 @@ import (
 	"github.com/perfloop/perfloop/worker"
 )
 
-// openCurrentStore opens the database and refuses to run on a schema older
-// than this binary: production migrates once, explicitly, before rolling out.
-func openCurrentStore(ctx context.Context, c config, log *slog.Logger) (*store.Store, error) {
+// openDB opens the database --db (or PERFLOOP_DB_DSN) names.
+func openDB(ctx context.Context, c config, log *slog.Logger) (*store.Store, error) {
 	if c.DB == "" {
 		return nil, errors.New("no database: set --db or PERFLOOP_DB_DSN (sqlite:FILE or mysql://user:pass@tcp(host:3306)/db)")
 	}
-	st, err := store.Open(ctx, c.DB, log)
+	return store.Open(ctx, c.DB, log)
+}
+
+// openCurrentStore opens the database and refuses to run on a schema older
+// than this binary: production migrates once, explicitly, before rolling out.
+func openCurrentStore(ctx context.Context, c config, log *slog.Logger) (*store.Store, error) {
+	st, err := openDB(ctx, c, log)
 	if err != nil {
 		return nil, err
 	}
@@ -202,10 +207,7 @@ func migrateCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if c.DB == "" {
-				return errors.New("no database: set --db or PERFLOOP_DB_DSN (sqlite:FILE or mysql://user:pass@tcp(host:3306)/db)")
-			}
-			st, err := store.Open(cmd.Context(), c.DB, log)
+			st, err := openDB(cmd.Context(), c, log)
 			if err != nil {
 				return err
 			}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -78,14 +77,11 @@ func templatePublishCommand() *cobra.Command {
 				printTemplateErrors(cmd.ErrOrStderr(), args[0], errs)
 				return exitError{1, fmt.Errorf("%s is invalid; nothing was published", args[0])}
 			}
-			if c.DB == "" {
-				return errors.New("no database: set --db or PERFLOOP_DB_DSN")
-			}
 			log, err := c.logger()
 			if err != nil {
 				return err
 			}
-			st, err := store.Open(cmd.Context(), c.DB, log)
+			st, err := openDB(cmd.Context(), c, log)
 			if err != nil {
 				return err
 			}
