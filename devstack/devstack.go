@@ -25,6 +25,7 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/perfloop/perfloop/api"
+	"github.com/perfloop/perfloop/app"
 	"github.com/perfloop/perfloop/demo"
 	"github.com/perfloop/perfloop/devserver"
 	"github.com/perfloop/perfloop/monitoring"
@@ -158,7 +159,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		Log:      o.Log,
 		Checks:   []api.Check{{Name: "temporal", Func: s.temporalHealthy}},
 		Extra:    routes(s),
-		Cycles:   Cycles(s.parts()),
+		Cycles:   app.Cycles(s.parts()),
 		OIDC:     o.OIDC,
 		SSO:      o.SSO,
 		Metrics:  o.Metrics,

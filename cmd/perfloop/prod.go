@@ -14,7 +14,7 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/perfloop/perfloop/api"
-	"github.com/perfloop/perfloop/devstack"
+	"github.com/perfloop/perfloop/app"
 	"github.com/perfloop/perfloop/monitoring"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/tracing"
@@ -100,9 +100,9 @@ func apiCommand() *cobra.Command {
 				return err
 			}
 			defer tc.Close()
-			parts := devstack.Parts{Client: tc, Store: st, TaskQueue: c.TaskQueue, Log: log, Metrics: m}
+			parts := app.Parts{Client: tc, Store: st, TaskQueue: c.TaskQueue, Log: log, Metrics: m}
 			d := &drain{delay: c.DrainDelay, timeout: c.StopTimeout, log: log}
-			handler := api.New(api.Deps{Store: st, Log: log, Extra: devstack.Routes(parts), Cycles: devstack.Cycles(parts), OIDC: c.oidc(), SSO: sso, Webhooks: c.webhooks(), Metrics: m, Checks: []api.Check{{Name: "temporal", Func: func(ctx context.Context) error {
+			handler := api.New(api.Deps{Store: st, Log: log, Extra: app.Routes(parts), Cycles: app.Cycles(parts), OIDC: c.oidc(), SSO: sso, Webhooks: c.webhooks(), Metrics: m, Checks: []api.Check{{Name: "temporal", Func: func(ctx context.Context) error {
 				_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
 				return err
 			}}, d.check()}})
@@ -165,11 +165,11 @@ func workerCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			parts := devstack.Parts{Client: tc, Store: st, TaskQueue: c.TaskQueue, Log: log, Mail: mail, StopTimeout: c.StopTimeout, Metrics: m, Webhooks: c.webhooks()}
-			if err := devstack.SeedBuiltins(ctx, parts); err != nil {
+			parts := app.Parts{Client: tc, Store: st, TaskQueue: c.TaskQueue, Log: log, Mail: mail, StopTimeout: c.StopTimeout, Metrics: m, Webhooks: c.webhooks()}
+			if err := app.SeedBuiltins(ctx, parts); err != nil {
 				return err
 			}
-			stop, err := devstack.StartWorker(parts)
+			stop, err := app.StartWorker(parts)
 			if err != nil {
 				return err
 			}

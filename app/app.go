@@ -1,4 +1,10 @@
-package devstack
+// Package app assembles the product from its parts: the Temporal worker, the
+// engine service and the routes. The production commands (`perfloop api`,
+// `perfloop worker`) and the dev stack (package devstack) call the same
+// functions, so the dev shape never drifts from production.
+//
+// It may import every product package; nothing but cmd and devstack imports it.
+package app
 
 import (
 	"context"
@@ -73,26 +79,4 @@ func Routes(p Parts) []func(r *gin.Engine, authed *gin.RouterGroup) {
 	return []func(r *gin.Engine, authed *gin.RouterGroup){
 		func(r *gin.Engine, _ *gin.RouterGroup) { web.Register(r) },
 	}
-}
-
-// enableDevEmail turns e-mail on for the demo organisation when `perfloop
-// dev` has an SMTP sink, so its reminders land there without an admin step.
-func enableDevEmail(ctx context.Context, p Parts) error {
-	if !p.Mail.Configured() {
-		return nil
-	}
-	org, err := p.Store.FirstOrganization(ctx)
-	if err != nil {
-		return nil // no organisation yet: nothing to enable
-	}
-	chs, err := p.Store.ListChannelConfigs(ctx, org.ID)
-	if err != nil {
-		return err
-	}
-	for _, c := range chs {
-		if c.Channel == store.ChannelEmail {
-			return nil
-		}
-	}
-	return p.Store.SaveChannelConfig(ctx, &store.ChannelConfig{OrgID: org.ID, Channel: store.ChannelEmail, CreatedBy: "perfloop dev"})
 }
