@@ -56,20 +56,13 @@ type checkinInput struct {
 	Note string `json:"note"`
 }
 
-func documentAccessRoutes() {
-	admin := []string{store.RoleAdmin}
-	Document("GET", "/api/v1/members/:id/tokens", Doc{Tag: "organisation", Summary: "A member's tokens (names, expiry, last use; never the secret)", Roles: admin, Responses: map[int]any{200: list[store.APIToken]{}}})
-	Document("DELETE", "/api/v1/members/:id/tokens/:tokenId", Doc{Tag: "organisation", Summary: "Revoke a token at once", Roles: admin, Responses: map[int]any{204: nil}})
-	Document("GET", "/api/v1/idps/:id", Doc{Tag: "idps", Summary: "One development plan with its items, check-ins and the periods at the bottom that triggered it, each with the member's rank, team size and score (the member, the mentor, their managers, HR)", Responses: map[int]any{200: idpView{}}})
-	Document("POST", "/api/v1/idps/:id/checkins", Doc{Tag: "idps", Summary: "Record a check-in on a plan (the member or the mentor)", Request: checkinInput{}, Responses: map[int]any{201: store.IDPCheckin{}}})
-}
-
-func (s *Server) accessRoutes(g *gin.RouterGroup) {
-	admin := s.requireRole(store.RoleAdmin)
-	g.GET("/members/:id/tokens", admin, s.listTokens)
-	g.DELETE("/members/:id/tokens/:tokenId", admin, s.revokeToken)
-	g.GET("/idps/:id", s.getIDP)
-	g.POST("/idps/:id/checkins", s.addCheckin)
+func accessRoutes() []route {
+	return []route{
+		{"GET", "/api/v1/members/:id/tokens", adminOnly, (*Server).listTokens, Doc{Tag: "organisation", Summary: "A member's tokens (names, expiry, last use; never the secret)", Responses: map[int]any{200: list[store.APIToken]{}}}},
+		{"DELETE", "/api/v1/members/:id/tokens/:tokenId", adminOnly, (*Server).revokeToken, Doc{Tag: "organisation", Summary: "Revoke a token at once", Responses: map[int]any{204: nil}}},
+		{"GET", "/api/v1/idps/:id", anyMember, (*Server).getIDP, Doc{Tag: "idps", Summary: "One development plan with its items, check-ins and the periods at the bottom that triggered it, each with the member's rank, team size and score (the member, the mentor, their managers, HR)", Responses: map[int]any{200: idpView{}}}},
+		{"POST", "/api/v1/idps/:id/checkins", anyMember, (*Server).addCheckin, Doc{Tag: "idps", Summary: "Record a check-in on a plan (the member or the mentor)", Request: checkinInput{}, Responses: map[int]any{201: store.IDPCheckin{}}}},
+	}
 }
 
 func (s *Server) listTokens(c *gin.Context) {

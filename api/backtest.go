@@ -14,14 +14,12 @@ import (
 	"github.com/perfloop/perfloop/templates"
 )
 
-func (s *Server) backtestRoutes(g *gin.RouterGroup) {
-	g.POST("/templates/backtest", s.requireRole(store.RoleAdmin, store.RoleHRBP, store.RoleManager), s.backtestTemplate)
-}
-
-func documentBacktestRoutes() {
-	Document("POST", "/api/v1/templates/backtest", Doc{Tag: "templates",
-		Summary: "试算 / Backtest: re-score a team's past cycles from their recorded metric values and ratings with a draft template (body) or a stored version, and compare per period: every member's score, grade and rank as run and under the draft, grade changes, the distribution against the draft's limits, bonus totals in ¥, promotions, IDPs by the draft's rule, and each gap the history cannot answer with the missing-data policy applied. Starts nothing and writes nothing. Admins and HRBPs for any team; managers for the teams they lead, in cycles they lead (not those they are reviewed in). An invalid draft is 400 with the template API's paths and messages",
-		Roles:   []string{store.RoleAdmin, store.RoleHRBP, store.RoleManager}, Request: backtestInput{}, Responses: map[int]any{200: backtest.Report{}}})
+func backtestRoutes() []route {
+	return []route{
+		{"POST", "/api/v1/templates/backtest", leadsOnly, (*Server).backtestTemplate, Doc{Tag: "templates",
+			Summary: "试算 / Backtest: re-score a team's past cycles from their recorded metric values and ratings with a draft template (body) or a stored version, and compare per period: every member's score, grade and rank as run and under the draft, grade changes, the distribution against the draft's limits, bonus totals in ¥, promotions, IDPs by the draft's rule, and each gap the history cannot answer with the missing-data policy applied. Starts nothing and writes nothing. Admins and HRBPs for any team; managers for the teams they lead, in cycles they lead (not those they are reviewed in). An invalid draft is 400 with the template API's paths and messages",
+			Request: backtestInput{}, Responses: map[int]any{200: backtest.Report{}}}},
+	}
 }
 
 // backtestInput names the draft (a body, or a stored key and version), the

@@ -22,45 +22,26 @@ import (
 
 // cycleRoutes hangs the engine's routes: launching and steering cycles,
 // the inbox and task submissions, results, metrics and notifications.
-func (s *Server) cycleRoutes(g *gin.RouterGroup) {
-	leads := s.requireRole(store.RoleAdmin, store.RoleHRBP, store.RoleManager)
-	g.POST("/cycles", leads, s.launchCycle)
-	g.GET("/cycles", s.listCycles)
-	g.GET("/cycles/:id", s.getCycle)
-	g.POST("/cycles/:id/cancel", leads, s.cancelCycle)
-	g.POST("/cycles/:id/resume", leads, s.resumeCycle)
-	g.GET("/cycles/:id/results", s.cycleResults)
-	g.GET("/cycles/:id/targets", s.cycleTargets)
-	g.GET("/cycles/:id/reports", s.cycleReports)
-	g.GET("/cycles/:id/tasks", leads, s.cycleTasks)
-	g.POST("/cycles/:id/remind", leads, s.remindNow)
-	g.GET("/inbox", s.inbox)
-	g.GET("/tasks/:id", s.getTask)
-	g.POST("/tasks/:id/submit", s.submitTask)
-	g.POST("/metrics", leads, s.ingestMetrics)
-	g.GET("/notifications", s.notifications)
-	g.GET("/idps", s.listIDPs)
-}
-
-func documentCycleRoutes() {
-	leads := []string{store.RoleAdmin, store.RoleHRBP, store.RoleManager}
+func cycleRoutes() []route {
 	paging := []string{"limit", "offset", "sort"}
-	Document("POST", "/api/v1/cycles", Doc{Tag: "cycles", Summary: "Launch a cycle of a published template for a team and period (Idempotency-Key header or field: the same key returns the same cycle, 200)", Roles: leads, Request: launchInput{}, Responses: map[int]any{200: store.Cycle{}, 201: store.Cycle{}}})
-	Document("GET", "/api/v1/cycles", Doc{Tag: "cycles", Summary: "Cycles the caller may see (employees: those they are reviewed in; managers: their teams', those they launched and those they are reviewed in)", Query: append([]string{"state", "templateKey", "period", "teamId"}, paging...), Responses: map[int]any{200: list[store.Cycle]{}}})
-	Document("GET", "/api/v1/cycles/:id", Doc{Tag: "cycles", Summary: "A cycle with its live progress and task counts per stage; a blocked cycle (state blocked) says why in blockedReason and progress.reason", Responses: map[int]any{200: cycleView{}}})
-	Document("POST", "/api/v1/cycles/:id/cancel", Doc{Tag: "cycles", Summary: "Cancel a cycle with a reason; open tasks close, nothing is deleted (409 when already over)", Roles: leads, Request: cancelInput{}, Responses: map[int]any{202: store.Cycle{}}})
-	Document("GET", "/api/v1/cycles/:id/results", Doc{Tag: "results", Summary: "Results by rank (employees see only their own, once published), each with the data found missing and its policy, and an explanation whose parts recompute the final score", Query: paging, Responses: map[int]any{200: list[resultView]{}}})
-	Document("GET", "/api/v1/cycles/:id/reports", Doc{Tag: "cycles", Summary: "Progress reports of the execute stage, newest first, with what was written (employees see their own)", Query: append([]string{"state"}, paging...), Responses: map[int]any{200: list[reportView]{}}})
-	Document("GET", "/api/v1/cycles/:id/targets", Doc{Tag: "cycles", Summary: "Team and member targets (employees see their own)", Responses: map[int]any{200: list[store.Target]{}}})
-	Document("POST", "/api/v1/cycles/:id/resume", Doc{Tag: "cycles", Summary: "Run the step that blocked a cycle again once its data is corrected (blockedReason names what is wrong: the member, indicator and value, or the missing member, team or target); it blocks again if the data still does not serve (409 when the cycle is not blocked). A metric write that corrects the data resumes it too", Roles: leads, Responses: map[int]any{202: store.Cycle{}}})
-	Document("GET", "/api/v1/cycles/:id/tasks", Doc{Tag: "cycles", Summary: "A cycle's tasks, filterable by stage, state and assignee", Roles: leads, Query: append([]string{"stage", "state", "assigneeId", "kind"}, paging...), Responses: map[int]any{200: list[store.Task]{}}})
-	Document("POST", "/api/v1/cycles/:id/remind", Doc{Tag: "cycles", Summary: "Remind everyone with an overdue task now (at most once a day per task), in-app and on the channels the template or the organisation routes reminders to, outside quiet hours; with ?memberId= remind that member of each open task, overdue or not (the dashboard's nudge)", Roles: leads, Query: []string{"memberId"}, Responses: map[int]any{200: remindResult{}}})
-	Document("GET", "/api/v1/inbox", Doc{Tag: "tasks", Summary: "The caller's tasks, open first and by due date, each with the name of the member it concerns, its cycle's title and its template stage's name", Query: append([]string{"state"}, paging...), Responses: map[int]any{200: list[inboxTask]{}}})
-	Document("GET", "/api/v1/tasks/:id", Doc{Tag: "tasks", Summary: "One of the caller's tasks with its form; form.schema is the JSON Schema (2020-12) of the body its submit accepts", Responses: map[int]any{200: taskView{}}})
-	Document("POST", "/api/v1/tasks/:id/submit", Doc{Tag: "tasks", Summary: "Submit a task's form; checked against the template, then handed to the workflow as an Update (409 when closed, 422 when calibration breaks the forced distribution)", Request: map[string]any{}, Responses: map[int]any{200: engine.SubmitResult{}}})
-	Document("POST", "/api/v1/metrics", Doc{Tag: "metrics", Summary: "Ingest metric values (JSON) for members of the caller's teams (403 names the others): known indicators and finite values only, one value per member, indicator and period (409 names the recorded one unless replace is true); all or nothing, the same body twice changes nothing", Roles: leads, Request: metricsInput{}, Responses: map[int]any{200: store.MetricUpsert{}}})
-	Document("GET", "/api/v1/notifications", Doc{Tag: "notifications", Summary: "The caller's in-app notifications, newest first", Query: append([]string{"unread"}, paging...), Responses: map[int]any{200: list[store.Notification]{}}})
-	Document("GET", "/api/v1/idps", Doc{Tag: "idps", Summary: "Development plans: the caller's own, or those of their teams, each with the periods at the bottom that triggered it", Query: append([]string{"state"}, paging...), Responses: map[int]any{200: list[idpSummary]{}}})
+	return []route{
+		{"POST", "/api/v1/cycles", leadsOnly, (*Server).launchCycle, Doc{Tag: "cycles", Summary: "Launch a cycle of a published template for a team and period (Idempotency-Key header or field: the same key returns the same cycle, 200)", Request: launchInput{}, Responses: map[int]any{200: store.Cycle{}, 201: store.Cycle{}}}},
+		{"GET", "/api/v1/cycles", anyMember, (*Server).listCycles, Doc{Tag: "cycles", Summary: "Cycles the caller may see (employees: those they are reviewed in; managers: their teams', those they launched and those they are reviewed in)", Query: append([]string{"state", "templateKey", "period", "teamId"}, paging...), Responses: map[int]any{200: list[store.Cycle]{}}}},
+		{"GET", "/api/v1/cycles/:id", anyMember, (*Server).getCycle, Doc{Tag: "cycles", Summary: "A cycle with its live progress and task counts per stage; a blocked cycle (state blocked) says why in blockedReason and progress.reason", Responses: map[int]any{200: cycleView{}}}},
+		{"POST", "/api/v1/cycles/:id/cancel", leadsOnly, (*Server).cancelCycle, Doc{Tag: "cycles", Summary: "Cancel a cycle with a reason; open tasks close, nothing is deleted (409 when already over)", Request: cancelInput{}, Responses: map[int]any{202: store.Cycle{}}}},
+		{"POST", "/api/v1/cycles/:id/resume", leadsOnly, (*Server).resumeCycle, Doc{Tag: "cycles", Summary: "Run the step that blocked a cycle again once its data is corrected (blockedReason names what is wrong: the member, indicator and value, or the missing member, team or target); it blocks again if the data still does not serve (409 when the cycle is not blocked). A metric write that corrects the data resumes it too", Responses: map[int]any{202: store.Cycle{}}}},
+		{"GET", "/api/v1/cycles/:id/results", anyMember, (*Server).cycleResults, Doc{Tag: "results", Summary: "Results by rank (employees see only their own, once published), each with the data found missing and its policy, and an explanation whose parts recompute the final score", Query: paging, Responses: map[int]any{200: list[resultView]{}}}},
+		{"GET", "/api/v1/cycles/:id/targets", anyMember, (*Server).cycleTargets, Doc{Tag: "cycles", Summary: "Team and member targets (employees see their own)", Responses: map[int]any{200: list[store.Target]{}}}},
+		{"GET", "/api/v1/cycles/:id/reports", anyMember, (*Server).cycleReports, Doc{Tag: "cycles", Summary: "Progress reports of the execute stage, newest first, with what was written (employees see their own)", Query: append([]string{"state"}, paging...), Responses: map[int]any{200: list[reportView]{}}}},
+		{"GET", "/api/v1/cycles/:id/tasks", leadsOnly, (*Server).cycleTasks, Doc{Tag: "cycles", Summary: "A cycle's tasks, filterable by stage, state and assignee", Query: append([]string{"stage", "state", "assigneeId", "kind"}, paging...), Responses: map[int]any{200: list[store.Task]{}}}},
+		{"POST", "/api/v1/cycles/:id/remind", leadsOnly, (*Server).remindNow, Doc{Tag: "cycles", Summary: "Remind everyone with an overdue task now (at most once a day per task), in-app and on the channels the template or the organisation routes reminders to, outside quiet hours; with ?memberId= remind that member of each open task, overdue or not (the dashboard's nudge)", Query: []string{"memberId"}, Responses: map[int]any{200: remindResult{}}}},
+		{"GET", "/api/v1/inbox", anyMember, (*Server).inbox, Doc{Tag: "tasks", Summary: "The caller's tasks, open first and by due date, each with the name of the member it concerns, its cycle's title and its template stage's name", Query: append([]string{"state"}, paging...), Responses: map[int]any{200: list[inboxTask]{}}}},
+		{"GET", "/api/v1/tasks/:id", anyMember, (*Server).getTask, Doc{Tag: "tasks", Summary: "One of the caller's tasks with its form; form.schema is the JSON Schema (2020-12) of the body its submit accepts", Responses: map[int]any{200: taskView{}}}},
+		{"POST", "/api/v1/tasks/:id/submit", anyMember, (*Server).submitTask, Doc{Tag: "tasks", Summary: "Submit a task's form; checked against the template, then handed to the workflow as an Update (409 when closed, 422 when calibration breaks the forced distribution)", Request: map[string]any{}, Responses: map[int]any{200: engine.SubmitResult{}}}},
+		{"POST", "/api/v1/metrics", leadsOnly, (*Server).ingestMetrics, Doc{Tag: "metrics", Summary: "Ingest metric values (JSON) for members of the caller's teams (403 names the others): known indicators and finite values only, one value per member, indicator and period (409 names the recorded one unless replace is true); all or nothing, the same body twice changes nothing", Request: metricsInput{}, Responses: map[int]any{200: store.MetricUpsert{}}}},
+		{"GET", "/api/v1/notifications", anyMember, (*Server).notifications, Doc{Tag: "notifications", Summary: "The caller's in-app notifications, newest first", Query: append([]string{"unread"}, paging...), Responses: map[int]any{200: list[store.Notification]{}}}},
+		{"GET", "/api/v1/idps", anyMember, (*Server).listIDPs, Doc{Tag: "idps", Summary: "Development plans: the caller's own, or those of their teams, each with the periods at the bottom that triggered it", Query: append([]string{"state"}, paging...), Responses: map[int]any{200: list[idpSummary]{}}}},
+	}
 }
 
 type launchInput struct {
@@ -699,22 +680,14 @@ type meetingView struct {
 	Agenda       json.RawMessage `json:"agenda"`
 }
 
-func documentBoardRoutes() {
-	leads := []string{store.RoleAdmin, store.RoleHRBP, store.RoleManager}
-	Document("PATCH", "/api/v1/cycles/:id/targets/:indicator", Doc{Tag: "cycles", Summary: "Adjust member targets by hand; they must still add up to the team target (400), and a stale version is 409", Roles: leads, Request: targetAdjust{}, Responses: map[int]any{200: list[store.Target]{}}})
-	Document("GET", "/api/v1/cycles/:id/calibration", Doc{Tag: "calibration", Summary: "Calibration board: the meeting (slot, participants, agenda, ICS), proposed against final grades, changes with reasons, the limits", Roles: leads, Responses: map[int]any{200: calibrationBoard{}}})
-	Document("GET", "/api/v1/cycles/:id/calibration.ics", Doc{Tag: "calibration", Summary: "The calibration meeting as an iCalendar invite, at its current SEQUENCE (METHOD:CANCEL once cancelled)", Roles: leads, Responses: map[int]any{200: nil}})
-	Document("PATCH", "/api/v1/cycles/:id/calibration/meeting", Doc{Tag: "calibration", Summary: "Move the calibration meeting; every participant gets an updated invite (same UID, SEQUENCE+1). If-Match: the sequence read (ETag); stale is 409", Roles: leads, Request: meetingMove{}, Responses: map[int]any{200: meetingView{}}})
-	Document("DELETE", "/api/v1/cycles/:id/calibration/meeting", Doc{Tag: "calibration", Summary: "Cancel the calibration meeting with a reason; every participant gets a METHOD:CANCEL invite (409 when cancelled already)", Roles: leads, Request: meetingCancel{}, Responses: map[int]any{200: meetingView{}}})
-}
-
-func (s *Server) boardRoutes(g *gin.RouterGroup) {
-	leads := s.requireRole(store.RoleAdmin, store.RoleHRBP, store.RoleManager)
-	g.PATCH("/cycles/:id/targets/:indicator", leads, s.adjustTargets)
-	g.GET("/cycles/:id/calibration", leads, s.calibrationBoard)
-	g.GET("/cycles/:id/calibration.ics", leads, s.calibrationICS)
-	g.PATCH("/cycles/:id/calibration/meeting", leads, s.moveMeeting)
-	g.DELETE("/cycles/:id/calibration/meeting", leads, s.cancelMeeting)
+func boardRoutes() []route {
+	return []route{
+		{"PATCH", "/api/v1/cycles/:id/targets/:indicator", leadsOnly, (*Server).adjustTargets, Doc{Tag: "cycles", Summary: "Adjust member targets by hand; they must still add up to the team target (400), and a stale version is 409", Request: targetAdjust{}, Responses: map[int]any{200: list[store.Target]{}}}},
+		{"GET", "/api/v1/cycles/:id/calibration", leadsOnly, (*Server).calibrationBoard, Doc{Tag: "calibration", Summary: "Calibration board: the meeting (slot, participants, agenda, ICS), proposed against final grades, changes with reasons, the limits", Responses: map[int]any{200: calibrationBoard{}}}},
+		{"GET", "/api/v1/cycles/:id/calibration.ics", leadsOnly, (*Server).calibrationICS, Doc{Tag: "calibration", Summary: "The calibration meeting as an iCalendar invite, at its current SEQUENCE (METHOD:CANCEL once cancelled)", Responses: map[int]any{200: nil}}},
+		{"PATCH", "/api/v1/cycles/:id/calibration/meeting", leadsOnly, (*Server).moveMeeting, Doc{Tag: "calibration", Summary: "Move the calibration meeting; every participant gets an updated invite (same UID, SEQUENCE+1). If-Match: the sequence read (ETag); stale is 409", Request: meetingMove{}, Responses: map[int]any{200: meetingView{}}}},
+		{"DELETE", "/api/v1/cycles/:id/calibration/meeting", leadsOnly, (*Server).cancelMeeting, Doc{Tag: "calibration", Summary: "Cancel the calibration meeting with a reason; every participant gets a METHOD:CANCEL invite (409 when cancelled already)", Request: meetingCancel{}, Responses: map[int]any{200: meetingView{}}}},
+	}
 }
 
 func (s *Server) adjustTargets(c *gin.Context) {

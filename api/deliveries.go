@@ -39,24 +39,15 @@ func viewChannel(c store.ChannelConfig) channelView {
 	return channelView{ID: c.ID, Channel: c.Channel, TeamID: c.TeamID, URL: m.URL, Secret: m.Secret, From: m.From, UpdatedAt: c.UpdatedAt.UTC().Format("2006-01-02T15:04:05Z")}
 }
 
-func documentDeliveryRoutes() {
-	admin := []string{store.RoleAdmin}
-	Document("GET", "/api/v1/notifications/failures", Doc{Tag: "notifications", Summary: "Deliveries that failed for good (SMTP 5xx, webhook 4xx, retries used up) or are failing now, newest first, with the last error", Roles: admin, Query: []string{"limit", "offset", "sort"}, Responses: map[int]any{200: list[store.Delivery]{}}})
-	Document("GET", "/api/v1/channels", Doc{Tag: "notifications", Summary: "Delivery channels of the organisation and its teams; URL tokens and secrets masked", Roles: admin, Responses: map[int]any{200: list[channelView]{}}})
-	Document("PUT", "/api/v1/channels", Doc{Tag: "notifications", Summary: "Configure a channel (e-mail, WeCom, DingTalk, Feishu, Slack, signed webhook) for the organisation or a team; 400 names a malformed URL or secret reference", Roles: admin, Request: channelInput{}, Responses: map[int]any{200: channelView{}}})
-	Document("DELETE", "/api/v1/channels/:id", Doc{Tag: "notifications", Summary: "Remove a channel configuration", Roles: admin, Responses: map[int]any{204: nil}})
-	Document("GET", "/api/v1/notifications/policy", Doc{Tag: "notifications", Summary: "The organisation's delivery policy: sending window (quiet hours, working days), digest minutes, default channels per event", Roles: admin, Responses: map[int]any{200: notify.Policy{}}})
-	Document("PUT", "/api/v1/notifications/policy", Doc{Tag: "notifications", Summary: "Replace the delivery policy; 400 names every bad field", Roles: admin, Request: notify.Policy{}, Responses: map[int]any{200: notify.Policy{}}})
-}
-
-func (s *Server) deliveryRoutes(g *gin.RouterGroup) {
-	admin := s.requireRole(store.RoleAdmin)
-	g.GET("/notifications/failures", admin, s.deliveryFailures)
-	g.GET("/notifications/policy", admin, s.deliveryPolicy)
-	g.PUT("/notifications/policy", admin, s.saveDeliveryPolicy)
-	g.GET("/channels", admin, s.listChannels)
-	g.PUT("/channels", admin, s.saveChannel)
-	g.DELETE("/channels/:id", admin, s.deleteChannel)
+func deliveryRoutes() []route {
+	return []route{
+		{"GET", "/api/v1/notifications/failures", adminOnly, (*Server).deliveryFailures, Doc{Tag: "notifications", Summary: "Deliveries that failed for good (SMTP 5xx, webhook 4xx, retries used up) or are failing now, newest first, with the last error", Query: []string{"limit", "offset", "sort"}, Responses: map[int]any{200: list[store.Delivery]{}}}},
+		{"GET", "/api/v1/notifications/policy", adminOnly, (*Server).deliveryPolicy, Doc{Tag: "notifications", Summary: "The organisation's delivery policy: sending window (quiet hours, working days), digest minutes, default channels per event", Responses: map[int]any{200: notify.Policy{}}}},
+		{"PUT", "/api/v1/notifications/policy", adminOnly, (*Server).saveDeliveryPolicy, Doc{Tag: "notifications", Summary: "Replace the delivery policy; 400 names every bad field", Request: notify.Policy{}, Responses: map[int]any{200: notify.Policy{}}}},
+		{"GET", "/api/v1/channels", adminOnly, (*Server).listChannels, Doc{Tag: "notifications", Summary: "Delivery channels of the organisation and its teams; URL tokens and secrets masked", Responses: map[int]any{200: list[channelView]{}}}},
+		{"PUT", "/api/v1/channels", adminOnly, (*Server).saveChannel, Doc{Tag: "notifications", Summary: "Configure a channel (e-mail, WeCom, DingTalk, Feishu, Slack, signed webhook) for the organisation or a team; 400 names a malformed URL or secret reference", Request: channelInput{}, Responses: map[int]any{200: channelView{}}}},
+		{"DELETE", "/api/v1/channels/:id", adminOnly, (*Server).deleteChannel, Doc{Tag: "notifications", Summary: "Remove a channel configuration", Responses: map[int]any{204: nil}}},
+	}
 }
 
 func (s *Server) deliveryFailures(c *gin.Context) {

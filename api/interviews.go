@@ -53,20 +53,14 @@ func (in interviewMove) validate(now time.Time) (time.Time, time.Time, []Detail)
 	return start, end, append(ds, checkReason(in.Reason)...)
 }
 
-func documentInterviewRoutes() {
-	Document("GET", "/api/v1/cycles/:id/interviews", Doc{Tag: "feedback", Summary: "The cycle's feedback interviews (member, manager, time, state, sequence): all of them for admin, HRBP and the team's managers, one's own for anyone else", Responses: map[int]any{200: list[interviewView]{}}})
-	Document("GET", "/api/v1/me/interviews", Doc{Tag: "feedback", Summary: "The caller's own feedback interviews across cycles, newest first", Responses: map[int]any{200: list[interviewView]{}}})
-	Document("GET", "/api/v1/cycles/:id/interviews/:memberId", Doc{Tag: "feedback", Summary: "…/interviews/{memberId}.ics: the member's interview as an iCalendar invite at its current SEQUENCE (METHOD:CANCEL once cancelled); ETag is the sequence", Responses: map[int]any{200: nil}})
-	Document("PATCH", "/api/v1/cycles/:id/interviews/:memberId", Doc{Tag: "feedback", Summary: "Move a feedback interview; manager and member get an updated invite (same UID, SEQUENCE+1). If-Match: the sequence read (ETag); stale is 409. Admin, HRBP, the team's managers and the interview's manager", Request: interviewMove{}, Responses: map[int]any{200: interviewView{}}})
-	Document("DELETE", "/api/v1/cycles/:id/interviews/:memberId", Doc{Tag: "feedback", Summary: "Cancel a feedback interview with a reason; manager and member get a METHOD:CANCEL invite (409 when cancelled already)", Request: meetingCancel{}, Responses: map[int]any{200: interviewView{}}})
-}
-
-func (s *Server) interviewRoutes(g *gin.RouterGroup) {
-	g.GET("/cycles/:id/interviews", s.listInterviews)
-	g.GET("/me/interviews", s.myInterviews)
-	g.GET("/cycles/:id/interviews/:memberId", s.interviewICS)
-	g.PATCH("/cycles/:id/interviews/:memberId", s.moveInterview)
-	g.DELETE("/cycles/:id/interviews/:memberId", s.cancelInterview)
+func interviewRoutes() []route {
+	return []route{
+		{"GET", "/api/v1/cycles/:id/interviews", anyMember, (*Server).listInterviews, Doc{Tag: "feedback", Summary: "The cycle's feedback interviews (member, manager, time, state, sequence): all of them for admin, HRBP and the team's managers, one's own for anyone else", Responses: map[int]any{200: list[interviewView]{}}}},
+		{"GET", "/api/v1/me/interviews", anyMember, (*Server).myInterviews, Doc{Tag: "feedback", Summary: "The caller's own feedback interviews across cycles, newest first", Responses: map[int]any{200: list[interviewView]{}}}},
+		{"GET", "/api/v1/cycles/:id/interviews/:memberId", anyMember, (*Server).interviewICS, Doc{Tag: "feedback", Summary: "…/interviews/{memberId}.ics: the member's interview as an iCalendar invite at its current SEQUENCE (METHOD:CANCEL once cancelled); ETag is the sequence", Responses: map[int]any{200: nil}}},
+		{"PATCH", "/api/v1/cycles/:id/interviews/:memberId", anyMember, (*Server).moveInterview, Doc{Tag: "feedback", Summary: "Move a feedback interview; manager and member get an updated invite (same UID, SEQUENCE+1). If-Match: the sequence read (ETag); stale is 409. Admin, HRBP, the team's managers and the interview's manager", Request: interviewMove{}, Responses: map[int]any{200: interviewView{}}}},
+		{"DELETE", "/api/v1/cycles/:id/interviews/:memberId", anyMember, (*Server).cancelInterview, Doc{Tag: "feedback", Summary: "Cancel a feedback interview with a reason; manager and member get a METHOD:CANCEL invite (409 when cancelled already)", Request: meetingCancel{}, Responses: map[int]any{200: interviewView{}}}},
+	}
 }
 
 func (s *Server) listInterviews(c *gin.Context) {

@@ -13,14 +13,16 @@ import (
 	"github.com/perfloop/perfloop/store"
 )
 
-func (s *Server) memberRoutes(g *gin.RouterGroup) {
-	g.GET("/members", s.listMembers)
-	g.GET("/members/:id", s.getMember)
-	admin := s.requireRole(store.RoleAdmin)
-	g.POST("/members", admin, s.createMember)
-	g.PATCH("/members/:id", admin, s.updateMember)
-	g.DELETE("/members/:id", admin, s.deactivateMember)
-	g.POST("/members/:id/tokens", admin, s.issueToken)
+func memberRoutes() []route {
+	paging := []string{"limit", "offset", "sort"}
+	return []route{
+		{"GET", "/api/v1/members", anyMember, (*Server).listMembers, Doc{Tag: "organisation", Summary: "List members", Query: append([]string{"q", "teamId", "subtree", "role", "inactive"}, paging...), Responses: map[int]any{200: list[store.Member]{}}}},
+		{"GET", "/api/v1/members/:id", anyMember, (*Server).getMember, Doc{Tag: "organisation", Summary: "One member", Responses: map[int]any{200: store.Member{}}}},
+		{"POST", "/api/v1/members", adminOnly, (*Server).createMember, Doc{Tag: "organisation", Summary: "Create a member", Request: memberInput{}, Responses: map[int]any{201: store.Member{}}}},
+		{"PATCH", "/api/v1/members/:id", adminOnly, (*Server).updateMember, Doc{Tag: "organisation", Summary: "Change a member (version-checked)", Request: memberInput{}, Responses: map[int]any{200: store.Member{}}}},
+		{"DELETE", "/api/v1/members/:id", adminOnly, (*Server).deactivateMember, Doc{Tag: "organisation", Summary: "Deactivate a member and revoke their tokens (history is kept)", Responses: map[int]any{200: store.Member{}}}},
+		{"POST", "/api/v1/members/:id/tokens", adminOnly, (*Server).issueToken, Doc{Tag: "organisation", Summary: "Issue a bearer token (shown once)", Request: tokenInput{}, Responses: map[int]any{201: tokenIssued{}}}},
+	}
 }
 
 type memberInput struct {

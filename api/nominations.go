@@ -18,16 +18,11 @@ type nominationInput struct {
 	RaterIDs []string `json:"raterIds"`
 }
 
-func documentNominationRoutes() {
-	leads := []string{store.RoleAdmin, store.RoleHRBP, store.RoleManager}
-	Document("GET", "/api/v1/cycles/:id/raters/:memberId", Doc{Tag: "cycles", Summary: "The raters leads of the cycle nominated for a member, by group and in the order named", Roles: leads, Responses: map[int]any{200: list[store.RaterNomination]{}}})
-	Document("PUT", "/api/v1/cycles/:id/raters/:memberId", Doc{Tag: "cycles", Summary: `Nominate a member's raters for a group whose template says "nomination": "manager"; the list replaces the group's (empty: back to the automatic pick, which also fills up to min). 400 names each rater who is the member, in their management chain, an HRBP, inactive, repeated, or past the group's max. Raters are picked when the evaluation stage opens; later nominations change nothing`, Roles: leads, Request: nominationInput{}, Responses: map[int]any{200: list[store.RaterNomination]{}}})
-}
-
-func (s *Server) nominationRoutes(g *gin.RouterGroup) {
-	leads := s.requireRole(store.RoleAdmin, store.RoleHRBP, store.RoleManager)
-	g.GET("/cycles/:id/raters/:memberId", leads, s.nominations)
-	g.PUT("/cycles/:id/raters/:memberId", leads, s.nominate)
+func nominationRoutes() []route {
+	return []route{
+		{"GET", "/api/v1/cycles/:id/raters/:memberId", leadsOnly, (*Server).nominations, Doc{Tag: "cycles", Summary: "The raters leads of the cycle nominated for a member, by group and in the order named", Responses: map[int]any{200: list[store.RaterNomination]{}}}},
+		{"PUT", "/api/v1/cycles/:id/raters/:memberId", leadsOnly, (*Server).nominate, Doc{Tag: "cycles", Summary: `Nominate a member's raters for a group whose template says "nomination": "manager"; the list replaces the group's (empty: back to the automatic pick, which also fills up to min). 400 names each rater who is the member, in their management chain, an HRBP, inactive, repeated, or past the group's max. Raters are picked when the evaluation stage opens; later nominations change nothing`, Request: nominationInput{}, Responses: map[int]any{200: list[store.RaterNomination]{}}}},
+	}
 }
 
 // nominee loads the cycle for a lead and checks the member is reviewed in it.

@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -15,51 +14,23 @@ import (
 // Doc describes one route for the OpenAPI document. Request and response
 // schemas are derived from the Go types the handlers really encode, so the
 // document cannot describe a shape the code does not produce; a test holds
-// real responses against it.
+// real responses against it. Who may call the route is not here: the
+// document names the roles of the route's authz, the rule the router applies.
 type Doc struct {
 	Summary   string
 	Tag       string
-	Roles     []string // empty: any authenticated member; "public": no token
-	Request   any      // a value of the request body type, nil for none
-	RequestCT string   // content type when not application/json
+	Request   any    // a value of the request body type, nil for none
+	RequestCT string // content type when not application/json
 	Responses map[int]any
 	Query     []string // names of query parameters
 }
 
-type docEntry struct {
-	Method, Path string
-	Doc
-}
-
-var (
-	docsMu sync.Mutex
-	docs   = map[string]docEntry{}
-)
-
-// Document registers the documentation of a route; routes added through
-// Deps.Extra call it too. path uses Gin's :param syntax.
-func Document(method, path string, d Doc) {
-	docsMu.Lock()
-	defer docsMu.Unlock()
-	docs[method+" "+path] = docEntry{Method: method, Path: path, Doc: d}
-}
-
-// Documented reports whether a route has documentation (the route test uses it).
-func Documented(method, path string) bool {
-	docsMu.Lock()
-	defer docsMu.Unlock()
-	_, ok := docs[method+" "+path]
-	return ok
-}
-
-// OpenAPI builds the OpenAPI 3.1 document of every documented route.
+// OpenAPI builds the OpenAPI 3.1 document of every route the router serves.
 func OpenAPI() map[string]any {
-	docsMu.Lock()
-	entries := make([]docEntry, 0, len(docs))
-	for _, e := range docs {
-		entries = append(entries, e)
+	var entries []route
+	for _, area := range routes() {
+		entries = append(entries, area...)
 	}
-	docsMu.Unlock()
 	sort.Slice(entries, func(i, j int) bool {
 		if entries[i].Path != entries[j].Path {
 			return entries[i].Path < entries[j].Path
@@ -75,37 +46,37 @@ func OpenAPI() map[string]any {
 			item = map[string]any{}
 			paths[oaPath] = item
 		}
-		op := map[string]any{"summary": e.Summary, "tags": []string{e.Tag}, "operationId": operationID(e.Method, e.Path)}
+		op := map[string]any{"summary": e.Doc.Summary, "tags": []string{e.Doc.Tag}, "operationId": operationID(e.Method, e.Path)}
 		var ps []any
 		for _, p := range params {
 			ps = append(ps, map[string]any{"name": p, "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
 		}
-		for _, q := range e.Query {
+		for _, q := range e.Doc.Query {
 			ps = append(ps, map[string]any{"name": q, "in": "query", "schema": map[string]any{"type": "string"}})
 		}
 		if len(ps) > 0 {
 			op["parameters"] = ps
 		}
-		if len(e.Roles) == 1 && e.Roles[0] == "public" {
+		if e.Access.public {
 			op["security"] = []any{}
-		} else if len(e.Roles) > 0 {
-			op["description"] = "Roles: " + strings.Join(e.Roles, ", ")
+		} else if len(e.Access.roles) > 0 {
+			op["description"] = "Roles: " + strings.Join(e.Access.roles, ", ")
 		}
-		if e.Request != nil {
-			ct := e.RequestCT
+		if e.Doc.Request != nil {
+			ct := e.Doc.RequestCT
 			if ct == "" {
 				ct = "application/json"
 			}
-			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{ct: map[string]any{"schema": g.schema(reflect.TypeOf(e.Request))}}}
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{ct: map[string]any{"schema": g.schema(reflect.TypeOf(e.Doc.Request))}}}
 		}
 		responses := map[string]any{}
-		codes := make([]int, 0, len(e.Responses))
-		for code := range e.Responses {
+		codes := make([]int, 0, len(e.Doc.Responses))
+		for code := range e.Doc.Responses {
 			codes = append(codes, code)
 		}
 		sort.Ints(codes)
 		for _, code := range codes {
-			body := e.Responses[code]
+			body := e.Doc.Responses[code]
 			r := map[string]any{"description": http.StatusText(code)}
 			if body != nil {
 				r["content"] = map[string]any{"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(body))}}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/perfloop/perfloop/api"
+	"github.com/perfloop/perfloop/api/apitest"
 	"github.com/perfloop/perfloop/demo"
 	"github.com/perfloop/perfloop/store/storetest"
 )
@@ -48,7 +49,7 @@ func FuzzOrgImport(f *testing.F) {
 		if rec.Code != 200 && (rec.Code < 400 || rec.Code >= 500) {
 			t.Fatalf("%s answered %d: %s", ct, rec.Code, rec.Body.String())
 		}
-		if err := api.CheckResponse(http.MethodPost, "/api/v1/org/import", rec.Code, rec.Body.Bytes()); err != nil {
+		if err := apitest.CheckResponse(http.MethodPost, "/api/v1/org/import", rec.Code, rec.Body.Bytes()); err != nil {
 			t.Fatal(err)
 		}
 	})

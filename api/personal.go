@@ -16,16 +16,11 @@ import (
 // Personal data requests (PIPL, GDPR): an admin exports everything held
 // about one member, and erases a departed member. Both leave an audit entry.
 
-func documentPersonalDataRoutes() {
-	admin := []string{store.RoleAdmin}
-	Document("GET", "/api/v1/members/:id/export", Doc{Tag: "organisation", Summary: "Everything held about one member (profile, team, tokens, cycles, targets, tasks with submissions, evaluations given and received — an anonymous rater's identity withheld —, results, calibration changes, nominations, interviews, development plans, notifications, metric values, audit entries) as JSON, or as an Excel workbook with format=xlsx; audited", Roles: admin, Query: []string{"format"}, Responses: map[int]any{200: store.PersonalData{}}})
-	Document("POST", "/api/v1/members/:id/erase", Doc{Tag: "organisation", Summary: "Erase a departed (deactivated) member in one transaction: name and e-mail pseudonymised, free text they wrote or that was written about them replaced, scores, grades and metric values kept for statistics; 409 for an active member; again, changes nothing; audited", Roles: admin, Responses: map[int]any{200: store.Erasure{}}})
-}
-
-func (s *Server) personalDataRoutes(g *gin.RouterGroup) {
-	admin := s.requireRole(store.RoleAdmin)
-	g.GET("/members/:id/export", admin, s.exportPersonalData)
-	g.POST("/members/:id/erase", admin, s.eraseMember)
+func personalDataRoutes() []route {
+	return []route{
+		{"GET", "/api/v1/members/:id/export", adminOnly, (*Server).exportPersonalData, Doc{Tag: "organisation", Summary: "Everything held about one member (profile, team, tokens, cycles, targets, tasks with submissions, evaluations given and received — an anonymous rater's identity withheld —, results, calibration changes, nominations, interviews, development plans, notifications, metric values, audit entries) as JSON, or as an Excel workbook with format=xlsx; audited", Query: []string{"format"}, Responses: map[int]any{200: store.PersonalData{}}}},
+		{"POST", "/api/v1/members/:id/erase", adminOnly, (*Server).eraseMember, Doc{Tag: "organisation", Summary: "Erase a departed (deactivated) member in one transaction: name and e-mail pseudonymised, free text they wrote or that was written about them replaced, scores, grades and metric values kept for statistics; 409 for an active member; again, changes nothing; audited", Responses: map[int]any{200: store.Erasure{}}}},
+	}
 }
 
 func (s *Server) exportPersonalData(c *gin.Context) {

@@ -14,20 +14,13 @@ type scheduleInput struct {
 	TeamID      string `json:"teamId"`
 }
 
-func documentScheduleRoutes() {
-	leads := []string{store.RoleAdmin, store.RoleHRBP, store.RoleManager}
-	Document("POST", "/api/v1/schedules", Doc{Tag: "schedules", Summary: "Launch a template for a team every period (first day, midnight in the template's time zone, plus its recurrence offset); 409 when one exists", Roles: leads, Request: scheduleInput{}, Responses: map[int]any{201: cycles.Schedule{}}})
-	Document("GET", "/api/v1/schedules", Doc{Tag: "schedules", Summary: "Schedules with their next runs: HRBP and admins see the organisation's, a manager those of the teams they lead", Roles: leads, Responses: map[int]any{200: list[cycles.Schedule]{}}})
-	Document("GET", "/api/v1/schedules/:id", Doc{Tag: "schedules", Summary: "One schedule", Roles: leads, Responses: map[int]any{200: cycles.Schedule{}}})
-	Document("POST", "/api/v1/schedules/:id/:action", Doc{Tag: "schedules", Summary: "pause, resume, or trigger now: launches the current period as the caller (a repeated trigger in a period launches one cycle). The schedule's team's managers, HRBP and admins", Roles: leads, Responses: map[int]any{200: cycles.Schedule{}}})
-}
-
-func (s *Server) scheduleRoutes(g *gin.RouterGroup) {
-	leads := s.requireRole(store.RoleAdmin, store.RoleHRBP, store.RoleManager)
-	g.POST("/schedules", leads, s.createSchedule)
-	g.GET("/schedules", leads, s.listSchedules)
-	g.GET("/schedules/:id", leads, s.getSchedule)
-	g.POST("/schedules/:id/:action", leads, s.steerSchedule)
+func scheduleRoutes() []route {
+	return []route{
+		{"POST", "/api/v1/schedules", leadsOnly, (*Server).createSchedule, Doc{Tag: "schedules", Summary: "Launch a template for a team every period (first day, midnight in the template's time zone, plus its recurrence offset); 409 when one exists", Request: scheduleInput{}, Responses: map[int]any{201: cycles.Schedule{}}}},
+		{"GET", "/api/v1/schedules", leadsOnly, (*Server).listSchedules, Doc{Tag: "schedules", Summary: "Schedules with their next runs: HRBP and admins see the organisation's, a manager those of the teams they lead", Responses: map[int]any{200: list[cycles.Schedule]{}}}},
+		{"GET", "/api/v1/schedules/:id", leadsOnly, (*Server).getSchedule, Doc{Tag: "schedules", Summary: "One schedule", Responses: map[int]any{200: cycles.Schedule{}}}},
+		{"POST", "/api/v1/schedules/:id/:action", leadsOnly, (*Server).steerSchedule, Doc{Tag: "schedules", Summary: "pause, resume, or trigger now: launches the current period as the caller (a repeated trigger in a period launches one cycle). The schedule's team's managers, HRBP and admins", Responses: map[int]any{200: cycles.Schedule{}}}},
+	}
 }
 
 func (s *Server) createSchedule(c *gin.Context) {

@@ -26,8 +26,9 @@ type Deps struct {
 	Store  *store.Store
 	Log    *slog.Logger
 	Checks []Check
-	// Extra lets later parts of the product (engine routes, UI) hang routes on
-	// the authenticated /api/v1 group and the root router without api importing them.
+	// Extra lets later parts of the product (the UI's pages and assets) hang
+	// routes on the root router without api importing them. API routes do not
+	// go here: they belong in the route table (routes.go), which documents them.
 	Extra []func(r *gin.Engine, authed *gin.RouterGroup)
 	// Cycles is the engine; without it the engine's routes answer 503.
 	Cycles *cycles.Service
@@ -73,44 +74,8 @@ func New(d Deps) http.Handler {
 	r.NoMethod(func(c *gin.Context) {
 		writeError(c, &Error{Status: http.StatusMethodNotAllowed, Code: "method_not_allowed", Message: c.Request.Method + " is not allowed on " + c.Request.URL.Path})
 	})
-	r.GET("/healthz", s.healthz)
-	r.GET("/readyz", s.readyz)
-
-	v1 := r.Group("/api/v1")
-	v1.GET("/openapi.json", s.openapi)
-	r.GET("/api/docs", s.openapiPage)
-	authed := v1.Group("", s.authenticate)
-	authed.GET("/me", s.me)
-	s.teamRoutes(authed)
-	s.memberRoutes(authed)
-	s.templateRoutes(authed)
-	s.backtestRoutes(authed)
-	authed.POST("/org/import", s.requireRole(store.RoleAdmin), s.importOrg)
-	authed.GET("/audit", s.requireRole(store.RoleAdmin), s.listAudit)
-	s.cycleRoutes(authed)
-	s.spreadsheetRoutes(authed)
-	s.scheduleRoutes(authed)
-	s.boardRoutes(authed)
-	s.nominationRoutes(authed)
-	s.interviewRoutes(authed)
-	s.accessRoutes(authed)
-	s.deliveryRoutes(authed)
-	s.personalDataRoutes(authed)
-	s.uiRoutes(v1, authed)
-	s.ssoRoutes(r)
-	documentCoreRoutes()
-	documentSSORoutes()
-	documentCycleRoutes()
-	documentSpreadsheetRoutes()
-	documentScheduleRoutes()
-	documentBoardRoutes()
-	documentNominationRoutes()
-	documentInterviewRoutes()
-	documentBacktestRoutes()
-	documentAccessRoutes()
-	documentDeliveryRoutes()
-	documentPersonalDataRoutes()
-	documentUIRoutes()
+	s.mount(r)
+	authed := r.Group("/api/v1", s.authenticate)
 	for _, extra := range d.Extra {
 		extra(r, authed)
 	}
@@ -218,34 +183,20 @@ func etag(c *gin.Context, version int) {
 	c.Header("ETag", `"`+strconv.Itoa(version)+`"`)
 }
 
-func documentCoreRoutes() {
-	public := []string{"public"}
-	admin := []string{store.RoleAdmin}
-	Document("GET", "/healthz", Doc{Tag: "health", Summary: "Liveness", Roles: public, Responses: map[int]any{200: map[string]string{}}})
-	Document("GET", "/readyz", Doc{Tag: "health", Summary: "Readiness: database and Temporal reachable (503 with Retry-After otherwise)", Roles: public, Responses: map[int]any{200: map[string]string{}, 503: map[string]string{}}})
-	Document("GET", "/api/v1/openapi.json", Doc{Tag: "docs", Summary: "This document", Roles: public, Responses: map[int]any{200: map[string]any{}}})
-	Document("GET", "/api/docs", Doc{Tag: "docs", Summary: "Browsable API page (HTML)", Roles: public, Responses: map[int]any{200: nil}})
-	Document("GET", "/api/v1/me", Doc{Tag: "organisation", Summary: "The authenticated member", Responses: map[int]any{200: store.Member{}}})
-	Document("POST", "/api/v1/org/import", Doc{Tag: "organisation", Summary: "Import teams and members from JSON (OrgImport), CSV (text/csv) or an XLSX workbook (the CSV columns on its first sheet); a bad field imports nothing", Roles: admin, Request: store.OrgImport{}, Query: []string{"dryRun"}, Responses: map[int]any{200: store.ImportReport{}}})
-	Document("GET", "/api/v1/audit", Doc{Tag: "organisation", Summary: "Audit log, newest first", Roles: admin, Query: []string{"entity", "entityId", "actorId", "limit", "offset", "sort"}, Responses: map[int]any{200: list[store.AuditEntry]{}}})
-	paging := []string{"limit", "offset", "sort"}
-	Document("GET", "/api/v1/teams", Doc{Tag: "organisation", Summary: "List teams", Query: append([]string{"q", "parentId"}, paging...), Responses: map[int]any{200: list[store.Team]{}}})
-	Document("GET", "/api/v1/teams/:id", Doc{Tag: "organisation", Summary: "One team (ETag carries its version)", Responses: map[int]any{200: store.Team{}}})
-	Document("POST", "/api/v1/teams", Doc{Tag: "organisation", Summary: "Create a team", Roles: admin, Request: teamInput{}, Responses: map[int]any{201: store.Team{}}})
-	Document("PATCH", "/api/v1/teams/:id", Doc{Tag: "organisation", Summary: "Change a team; If-Match or version guards against lost updates (409)", Roles: admin, Request: teamInput{}, Responses: map[int]any{200: store.Team{}}})
-	Document("DELETE", "/api/v1/teams/:id", Doc{Tag: "organisation", Summary: "Delete an empty team (409 while it has members or sub-teams)", Roles: admin, Responses: map[int]any{204: nil}})
-	Document("GET", "/api/v1/members", Doc{Tag: "organisation", Summary: "List members", Query: append([]string{"q", "teamId", "subtree", "role", "inactive"}, paging...), Responses: map[int]any{200: list[store.Member]{}}})
-	Document("GET", "/api/v1/members/:id", Doc{Tag: "organisation", Summary: "One member", Responses: map[int]any{200: store.Member{}}})
-	Document("POST", "/api/v1/members", Doc{Tag: "organisation", Summary: "Create a member", Roles: admin, Request: memberInput{}, Responses: map[int]any{201: store.Member{}}})
-	Document("PATCH", "/api/v1/members/:id", Doc{Tag: "organisation", Summary: "Change a member (version-checked)", Roles: admin, Request: memberInput{}, Responses: map[int]any{200: store.Member{}}})
-	Document("DELETE", "/api/v1/members/:id", Doc{Tag: "organisation", Summary: "Deactivate a member and revoke their tokens (history is kept)", Roles: admin, Responses: map[int]any{200: store.Member{}}})
-	Document("POST", "/api/v1/members/:id/tokens", Doc{Tag: "organisation", Summary: "Issue a bearer token (shown once)", Roles: admin, Request: tokenInput{}, Responses: map[int]any{201: tokenIssued{}}})
-	Document("GET", "/api/v1/templates/schema", Doc{Tag: "templates", Summary: "JSON Schema 2020-12 of the template DSL", Responses: map[int]any{200: map[string]any{}}})
-	Document("GET", "/api/v1/templates", Doc{Tag: "templates", Summary: "List template versions", Query: append([]string{"key", "status"}, paging...), Responses: map[int]any{200: list[templateSummary]{}}})
-	Document("GET", "/api/v1/templates/:key/versions/:version", Doc{Tag: "templates", Summary: "One version with its body (version may be latest = newest published)", Responses: map[int]any{200: templateView{}}})
-	Document("GET", "/api/v1/templates/:key/diff", Doc{Tag: "templates", Summary: "Field-level changes between two versions", Query: []string{"from", "to"}, Responses: map[int]any{200: templateDiff{}}})
-	Document("POST", "/api/v1/templates/validate", Doc{Tag: "templates", Summary: "Validate a template without saving (200 with valid=false and every error)", Roles: admin, Request: map[string]any{}, Responses: map[int]any{200: validation{}}})
-	Document("POST", "/api/v1/templates", Doc{Tag: "templates", Summary: "Save the key's open draft (201 when a new version opens)", Roles: admin, Request: map[string]any{}, Responses: map[int]any{200: templateView{}, 201: templateView{}}})
-	Document("POST", "/api/v1/templates/:key/versions/:version/publish", Doc{Tag: "templates", Summary: "Publish a draft (422 with every error when it is invalid)", Roles: admin, Responses: map[int]any{200: templateView{}}})
-	Document("POST", "/api/v1/templates/:key/versions/:version/retire", Doc{Tag: "templates", Summary: "Retire a published version", Roles: admin, Responses: map[int]any{200: templateView{}}})
+// coreRoutes: health, the API's own documentation, and who is asking.
+func coreRoutes() []route {
+	return []route{
+		{"GET", "/healthz", public, (*Server).healthz, Doc{Tag: "health", Summary: "Liveness", Responses: map[int]any{200: map[string]string{}}}},
+		{"GET", "/readyz", public, (*Server).readyz, Doc{Tag: "health", Summary: "Readiness: database and Temporal reachable (503 with Retry-After otherwise)", Responses: map[int]any{200: map[string]string{}, 503: map[string]string{}}}},
+		{"GET", "/api/v1/openapi.json", public, (*Server).openapi, Doc{Tag: "docs", Summary: "This document", Responses: map[int]any{200: map[string]any{}}}},
+		{"GET", "/api/docs", public, (*Server).openapiPage, Doc{Tag: "docs", Summary: "Browsable API page (HTML)", Responses: map[int]any{200: nil}}},
+		{"GET", "/api/v1/me", anyMember, (*Server).me, Doc{Tag: "organisation", Summary: "The authenticated member", Responses: map[int]any{200: store.Member{}}}},
+	}
+}
+
+func orgRoutes() []route {
+	return []route{
+		{"POST", "/api/v1/org/import", adminOnly, (*Server).importOrg, Doc{Tag: "organisation", Summary: "Import teams and members from JSON (OrgImport), CSV (text/csv) or an XLSX workbook (the CSV columns on its first sheet); a bad field imports nothing", Request: store.OrgImport{}, Query: []string{"dryRun"}, Responses: map[int]any{200: store.ImportReport{}}}},
+		{"GET", "/api/v1/audit", adminOnly, (*Server).listAudit, Doc{Tag: "organisation", Summary: "Audit log, newest first", Query: []string{"entity", "entityId", "actorId", "limit", "offset", "sort"}, Responses: map[int]any{200: list[store.AuditEntry]{}}}},
+	}
 }

@@ -21,18 +21,12 @@ const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 // MaxUpload bounds a metrics spreadsheet.
 const MaxUpload = 10 << 20
 
-func documentSpreadsheetRoutes() {
-	leads := []string{store.RoleAdmin, store.RoleHRBP, store.RoleManager}
-	Document("GET", "/api/v1/cycles/:id/export.xlsx", Doc{Tag: "results", Summary: "Results and calibration changes as an Excel workbook with 中文/English headers", Roles: leads, Responses: map[int]any{200: nil}})
-	Document("GET", "/api/v1/cycles/:id/metrics-template.xlsx", Doc{Tag: "metrics", Summary: "An Excel sheet to fill in: one row per member, one column per metric the template reads", Roles: leads, Responses: map[int]any{200: nil}})
-	Document("POST", "/api/v1/metrics/upload", Doc{Tag: "metrics", Summary: "Ingest a filled-in sheet (text/csv or .xlsx) under the same rules as POST /metrics: bad cells are reported by row and column (the first 100, then a count) and nothing is imported; replace=true overwrites recorded values; the same file twice changes nothing", Roles: leads, Query: []string{"period", "source", "replace"}, Request: map[string]any{}, Responses: map[int]any{200: store.MetricUpsert{}}})
-}
-
-func (s *Server) spreadsheetRoutes(g *gin.RouterGroup) {
-	leads := s.requireRole(store.RoleAdmin, store.RoleHRBP, store.RoleManager)
-	g.GET("/cycles/:id/export.xlsx", leads, s.exportCycle)
-	g.GET("/cycles/:id/metrics-template.xlsx", leads, s.metricsTemplate)
-	g.POST("/metrics/upload", leads, s.uploadMetrics)
+func spreadsheetRoutes() []route {
+	return []route{
+		{"GET", "/api/v1/cycles/:id/export.xlsx", leadsOnly, (*Server).exportCycle, Doc{Tag: "results", Summary: "Results and calibration changes as an Excel workbook with 中文/English headers", Responses: map[int]any{200: nil}}},
+		{"GET", "/api/v1/cycles/:id/metrics-template.xlsx", leadsOnly, (*Server).metricsTemplate, Doc{Tag: "metrics", Summary: "An Excel sheet to fill in: one row per member, one column per metric the template reads", Responses: map[int]any{200: nil}}},
+		{"POST", "/api/v1/metrics/upload", leadsOnly, (*Server).uploadMetrics, Doc{Tag: "metrics", Summary: "Ingest a filled-in sheet (text/csv or .xlsx) under the same rules as POST /metrics: bad cells are reported by row and column (the first 100, then a count) and nothing is imported; replace=true overwrites recorded values; the same file twice changes nothing", Query: []string{"period", "source", "replace"}, Request: map[string]any{}, Responses: map[int]any{200: store.MetricUpsert{}}}},
+	}
 }
 
 func (s *Server) memberNames(c *gin.Context) (map[string]store.Member, error) {

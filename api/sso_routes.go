@@ -22,17 +22,12 @@ import (
 // They live outside /api/v1 because the browser navigates to them; they
 // answer 404 when sign-in is not configured.
 
-func documentSSORoutes() {
-	public := []string{"public"}
-	Document("GET", "/auth/login", Doc{Tag: "sso", Summary: "Start the SSO sign-in: redirects (302) to the provider with state, nonce and a PKCE challenge (404 when --oidc-client-id is unset; 503 while the provider cannot be discovered)", Roles: public, Responses: map[int]any{302: nil, 404: nil, 503: nil}})
-	Document("GET", "/auth/callback", Doc{Tag: "sso", Summary: "The provider's redirect back: exchanges the code, verifies the ID token, signs in the member with that verified e-mail (session and CSRF cookies) and redirects (303) to the UI; a page saying why otherwise", Roles: public, Query: []string{"code", "state", "error", "error_description"}, Responses: map[int]any{303: nil, 400: nil, 403: nil, 404: nil, 502: nil, 503: nil}})
-	Document("POST", "/auth/logout", Doc{Tag: "sso", Summary: "End the browser's session server-side and clear its cookies; needs the X-CSRF-Token header while the session is live", Roles: public, Responses: map[int]any{204: nil, 403: nil, 404: nil}})
-}
-
-func (s *Server) ssoRoutes(r *gin.Engine) {
-	r.GET("/auth/login", s.ssoLogin)
-	r.GET("/auth/callback", s.ssoCallback)
-	r.POST("/auth/logout", s.ssoLogout)
+func ssoRoutes() []route {
+	return []route{
+		{"GET", "/auth/login", public, (*Server).ssoLogin, Doc{Tag: "sso", Summary: "Start the SSO sign-in: redirects (302) to the provider with state, nonce and a PKCE challenge (404 when --oidc-client-id is unset; 503 while the provider cannot be discovered)", Responses: map[int]any{302: nil, 404: nil, 503: nil}}},
+		{"GET", "/auth/callback", public, (*Server).ssoCallback, Doc{Tag: "sso", Summary: "The provider's redirect back: exchanges the code, verifies the ID token, signs in the member with that verified e-mail (session and CSRF cookies) and redirects (303) to the UI; a page saying why otherwise", Query: []string{"code", "state", "error", "error_description"}, Responses: map[int]any{303: nil, 400: nil, 403: nil, 404: nil, 502: nil, 503: nil}}},
+		{"POST", "/auth/logout", public, (*Server).ssoLogout, Doc{Tag: "sso", Summary: "End the browser's session server-side and clear its cookies; needs the X-CSRF-Token header while the session is live", Responses: map[int]any{204: nil, 403: nil, 404: nil}}},
+	}
 }
 
 // ssoOn answers 404 when sign-in is not configured.

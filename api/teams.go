@@ -10,13 +10,15 @@ import (
 	"github.com/perfloop/perfloop/store"
 )
 
-func (s *Server) teamRoutes(g *gin.RouterGroup) {
-	g.GET("/teams", s.listTeams)
-	g.GET("/teams/:id", s.getTeam)
-	admin := s.requireRole(store.RoleAdmin)
-	g.POST("/teams", admin, s.createTeam)
-	g.PATCH("/teams/:id", admin, s.updateTeam)
-	g.DELETE("/teams/:id", admin, s.deleteTeam)
+func teamRoutes() []route {
+	paging := []string{"limit", "offset", "sort"}
+	return []route{
+		{"GET", "/api/v1/teams", anyMember, (*Server).listTeams, Doc{Tag: "organisation", Summary: "List teams", Query: append([]string{"q", "parentId"}, paging...), Responses: map[int]any{200: list[store.Team]{}}}},
+		{"GET", "/api/v1/teams/:id", anyMember, (*Server).getTeam, Doc{Tag: "organisation", Summary: "One team (ETag carries its version)", Responses: map[int]any{200: store.Team{}}}},
+		{"POST", "/api/v1/teams", adminOnly, (*Server).createTeam, Doc{Tag: "organisation", Summary: "Create a team", Request: teamInput{}, Responses: map[int]any{201: store.Team{}}}},
+		{"PATCH", "/api/v1/teams/:id", adminOnly, (*Server).updateTeam, Doc{Tag: "organisation", Summary: "Change a team; If-Match or version guards against lost updates (409)", Request: teamInput{}, Responses: map[int]any{200: store.Team{}}}},
+		{"DELETE", "/api/v1/teams/:id", adminOnly, (*Server).deleteTeam, Doc{Tag: "organisation", Summary: "Delete an empty team (409 while it has members or sub-teams)", Responses: map[int]any{204: nil}}},
+	}
 }
 
 type teamInput struct {

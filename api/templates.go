@@ -17,16 +17,18 @@ import (
 // MaxTemplate bounds a template body; the largest built-in is about 20 KB.
 const MaxTemplate = 512 << 10
 
-func (s *Server) templateRoutes(g *gin.RouterGroup) {
-	g.GET("/templates/schema", s.templateSchema)
-	g.GET("/templates", s.listTemplates)
-	g.GET("/templates/:key/versions/:version", s.getTemplate)
-	g.GET("/templates/:key/diff", s.diffTemplates)
-	admin := s.requireRole(store.RoleAdmin)
-	g.POST("/templates/validate", admin, s.validateTemplate)
-	g.POST("/templates", admin, s.saveTemplate)
-	g.POST("/templates/:key/versions/:version/publish", admin, s.publishTemplate)
-	g.POST("/templates/:key/versions/:version/retire", admin, s.retireTemplate)
+func templateRoutes() []route {
+	paging := []string{"limit", "offset", "sort"}
+	return []route{
+		{"GET", "/api/v1/templates/schema", anyMember, (*Server).templateSchema, Doc{Tag: "templates", Summary: "JSON Schema 2020-12 of the template DSL", Responses: map[int]any{200: map[string]any{}}}},
+		{"GET", "/api/v1/templates", anyMember, (*Server).listTemplates, Doc{Tag: "templates", Summary: "List template versions", Query: append([]string{"key", "status"}, paging...), Responses: map[int]any{200: list[templateSummary]{}}}},
+		{"GET", "/api/v1/templates/:key/versions/:version", anyMember, (*Server).getTemplate, Doc{Tag: "templates", Summary: "One version with its body (version may be latest = newest published)", Responses: map[int]any{200: templateView{}}}},
+		{"GET", "/api/v1/templates/:key/diff", anyMember, (*Server).diffTemplates, Doc{Tag: "templates", Summary: "Field-level changes between two versions", Query: []string{"from", "to"}, Responses: map[int]any{200: templateDiff{}}}},
+		{"POST", "/api/v1/templates/validate", adminOnly, (*Server).validateTemplate, Doc{Tag: "templates", Summary: "Validate a template without saving (200 with valid=false and every error)", Request: map[string]any{}, Responses: map[int]any{200: validation{}}}},
+		{"POST", "/api/v1/templates", adminOnly, (*Server).saveTemplate, Doc{Tag: "templates", Summary: "Save the key's open draft (201 when a new version opens)", Request: map[string]any{}, Responses: map[int]any{200: templateView{}, 201: templateView{}}}},
+		{"POST", "/api/v1/templates/:key/versions/:version/publish", adminOnly, (*Server).publishTemplate, Doc{Tag: "templates", Summary: "Publish a draft (422 with every error when it is invalid)", Responses: map[int]any{200: templateView{}}}},
+		{"POST", "/api/v1/templates/:key/versions/:version/retire", adminOnly, (*Server).retireTemplate, Doc{Tag: "templates", Summary: "Retire a published version", Responses: map[int]any{200: templateView{}}}},
+	}
 }
 
 func (s *Server) templateSchema(c *gin.Context) {

@@ -81,18 +81,12 @@ type targetProgress struct {
 	Behind   bool    `json:"behind"`
 }
 
-func documentUIRoutes() {
-	leads := []string{store.RoleAdmin, store.RoleHRBP, store.RoleManager}
-	Document("GET", "/api/v1/ui/config", Doc{Tag: "ui", Summary: "What the sign-in page needs to know: whether SSO tokens are accepted and from which issuer, and where the SSO sign-in starts (login)", Roles: []string{"public"}, Responses: map[int]any{200: uiConfig{}}})
-	Document("POST", "/api/v1/cycles/preview", Doc{Tag: "cycles", Summary: "The timeline a launch would follow (stages, deadlines, reminders, escalations, members in scope) without launching anything; deadlines assume each stage runs to its due time", Roles: leads, Request: launchInput{}, Responses: map[int]any{200: launchPreview{}}})
-	Document("GET", "/api/v1/cycles/:id/targets/progress", Doc{Tag: "cycles", Summary: "A member's targets with the metric values so far against the pace the period needs (employees: their own; leads may name ?memberId=)", Query: []string{"memberId"}, Responses: map[int]any{200: list[targetProgress]{}}})
-}
-
-func (s *Server) uiRoutes(v1, authed *gin.RouterGroup) {
-	leads := s.requireRole(store.RoleAdmin, store.RoleHRBP, store.RoleManager)
-	v1.GET("/ui/config", s.uiConfig)
-	authed.POST("/cycles/preview", leads, s.previewLaunch)
-	authed.GET("/cycles/:id/targets/progress", s.targetsProgress)
+func uiRoutes() []route {
+	return []route{
+		{"GET", "/api/v1/ui/config", public, (*Server).uiConfig, Doc{Tag: "ui", Summary: "What the sign-in page needs to know: whether SSO tokens are accepted and from which issuer, and where the SSO sign-in starts (login)", Responses: map[int]any{200: uiConfig{}}}},
+		{"POST", "/api/v1/cycles/preview", leadsOnly, (*Server).previewLaunch, Doc{Tag: "cycles", Summary: "The timeline a launch would follow (stages, deadlines, reminders, escalations, members in scope) without launching anything; deadlines assume each stage runs to its due time", Request: launchInput{}, Responses: map[int]any{200: launchPreview{}}}},
+		{"GET", "/api/v1/cycles/:id/targets/progress", anyMember, (*Server).targetsProgress, Doc{Tag: "cycles", Summary: "A member's targets with the metric values so far against the pace the period needs (employees: their own; leads may name ?memberId=)", Query: []string{"memberId"}, Responses: map[int]any{200: list[targetProgress]{}}}},
+	}
 }
 
 func (s *Server) uiConfig(c *gin.Context) {

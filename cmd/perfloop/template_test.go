@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/perfloop/perfloop/api"
+	"github.com/perfloop/perfloop/api/apitest"
 	"github.com/perfloop/perfloop/demo"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
@@ -105,7 +106,7 @@ func validateOverHTTP(t *testing.T, body []byte) map[string]any {
 	raw, err := io.ReadAll(res.Body)
 	require.NoError(t, err)
 	require.Equal(t, 200, res.StatusCode, string(raw))
-	require.NoError(t, api.CheckResponse("POST", "/api/v1/templates/validate", res.StatusCode, raw))
+	require.NoError(t, apitest.CheckResponse("POST", "/api/v1/templates/validate", res.StatusCode, raw))
 	var out map[string]any
 	require.NoError(t, json.Unmarshal(raw, &out))
 	return out
