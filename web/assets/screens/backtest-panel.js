@@ -178,9 +178,9 @@ function gradeBars(dist, order) {
 function gapsSection(rep) {
   const periodNotes = rep.periods.filter((p) => (p.notes && p.notes.length) || (p.mismatches && p.mismatches.length));
   if (!rep.gaps.length && !rep.notes.length && !periodNotes.length) return null;
-  return h('section', { 'aria-labelledby': 'bt-gaps-h' }, h('h3', { id: 'bt-gaps-h' }, t('bt.gaps')),
+  return h('section', { 'aria-labelledby': 'bt-gaps-h' }, h('h3', { id: 'bt-gaps-h' }, t(rep.gaps.length ? 'bt.gaps' : 'bt.notes')),
     rep.gaps.length ? h('ul', { id: 'bt-gaps' }, rep.gaps.map((g) => h('li', { 'data-key': g.period + ':' + g.kind + ':' + g.key }, txt(g.message, g.key)))) : null,
-    rep.notes.length ? [h('h4', {}, t('bt.notes')), h('ul', { id: 'bt-notes', class: 'small' }, rep.notes.map((n) => h('li', {}, txt(n))))] : null,
+    rep.notes.length ? [rep.gaps.length ? h('h4', {}, t('bt.notes')) : null, h('ul', { id: 'bt-notes', class: 'small' }, rep.notes.map((n) => h('li', {}, txt(n))))] : null,
     periodNotes.map((p) => h('details', { class: 'small' }, h('summary', {}, (p.mismatches || []).length ? t('bt.mismatch', { period: p.period }) : t('bt.periodNotes', { period: p.period })),
       h('ul', { lang: 'en' }, [...(p.mismatches || []), ...(p.notes || [])].map((n) => h('li', {}, n))))));
 }
