@@ -50,7 +50,7 @@ export function mountBacktestPanel(container, getDraft) {
     const ps = periodsByTeam.get(id);
     options(fromSel, ps, ps[Math.max(0, ps.length - KEEP)]);
     options(toSel, ps, ps[ps.length - 1]);
-    runBtn.disabled = !ps.length;
+    runBtn.disabled = fromSel.disabled = toSel.disabled = !ps.length;
     fill(status, ps.length ? null : h('p', { class: 'muted', id: 'bt-no-cycles' }, t('bt.noCycles')));
   };
   teamSel.addEventListener('change', () => { fill(result); fill(errorBox); showPeriods().catch(showError); });

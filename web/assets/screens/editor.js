@@ -104,6 +104,7 @@ export async function editorView(main, live, key, version) {
       meta = { key: v.key, version: v.version, status: v.status };
       history.replaceState(null, '', '#/templates/' + encodeURIComponent(v.key) + '/' + v.version);
       localStorage.removeItem('pl.tpl.new');
+      drawCompare();
       fill(general, h('div', { class: 'alert ok', role: 'status', id: 'tpl-saved' }, t('tpl.saved', { key: v.key, v: v.version })));
       if (v.validation) showTplErrors(v.validation.errors || []);
     } catch (ex) {
@@ -136,18 +137,21 @@ export async function editorView(main, live, key, version) {
   const expBtn = h('button', { type: 'button', id: 'tpl-export', class: 'secondary',
     onclick: guard((b) => exportTemplate(b, (b.key || 'template') + (meta ? '-v' + meta.version : '') + '.json')) }, t('lc.export'));
   const compareBox = h('div', { class: 'row', id: 'tpl-compare' });
-  if (meta) {
+  const drawCompare = () => {
+    if (!meta) return;
+    const at = meta.version;
     get('/templates?key=' + encodeURIComponent(meta.key) + '&limit=200').then((list) => {
-      const others = list.items.map((x) => x.version).filter((v) => v !== meta.version).sort((p, q) => p - q);
-      if (!others.length || !live()) return;
+      const others = list.items.map((x) => x.version).filter((v) => v !== at).sort((p, q) => p - q);
+      if (!others.length || !live() || at !== meta.version) return;
       const sel = h('select', { id: 'tpl-compare-to' }, others.map((v) => h('option', { value: v, selected: v === others[others.length - 1] }, 'v' + v)));
       const go = h('button', { type: 'button', class: 'secondary', id: 'tpl-compare-go', onclick: () => {
-        const [a, b] = [Number(sel.value), meta.version].sort((p, q) => p - q);
+        const [a, b] = [Number(sel.value), at].sort((p, q) => p - q);
         location.hash = '#/templates/' + encodeURIComponent(meta.key) + '/diff/' + a + '/' + b;
       } }, t('lc.compare'));
       fill(compareBox, h('div', { class: 'field' }, h('label', { for: 'tpl-compare-to' }, t('lc.compareWith')), sel), h('div', { class: 'field' }, go));
     }).catch(() => {});
-  }
+  };
+  drawCompare();
   drawMeta();
   append(main, [h('p', {}, h('a', { href: '#/templates' }, t('tpl.back'))), title,
     meta && meta.status !== 'draft' ? alertBox('warn', t('tpl.frozen', { state: t('state.' + meta.status) })) : null,
