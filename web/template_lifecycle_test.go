@@ -1,10 +1,13 @@
 package web_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -85,8 +88,7 @@ func TestAdminDuplicatesComparesExportsImportsAndRetiresATemplate(t *testing.T) 
 	check("i17-lifecycle-compare-en-desktop", false)
 	u.useLang("zh")
 	u.do(visible("#diff-changes"))
-	require.Contains(t, u.text(changed+" td.where"), "阶段 “")
-	require.Contains(t, u.text(changed+" td.where"), "› 时长")
+	require.Contains(t, u.text(changed+" td.where"), "阶段「自评与上级评价」 › 时长")
 	require.Contains(t, u.text(changed), "修改")
 	u.screenshot("i17-lifecycle-compare-zh-desktop")
 	check("i17-lifecycle-compare-zh-desktop", false)
@@ -169,4 +171,27 @@ func TestAdminDuplicatesComparesExportsImportsAndRetiresATemplate(t *testing.T) 
 	require.Contains(t, u.text("#tpl-import summary"), "导入模板文件")
 	u.screenshot("i17-lifecycle-templates-zh-desktop")
 	check("i17-lifecycle-templates-zh-desktop", false)
+
+	// Every label these screens name is in the dictionary, in both languages.
+	var keys []string
+	label := regexp.MustCompile(`\bt\('([a-zA-Z0-9_.]+)'|'((?:lc|bt)\.[a-zA-Z0-9_.]+)'`)
+	for _, f := range []string{"backtest-panel.js", "lifecycle.js", "editor.js", "templates.js"} {
+		src, err := os.ReadFile(filepath.Join("assets", "screens", f))
+		require.NoError(t, err)
+		for _, m := range label.FindAllStringSubmatch(string(src), -1) {
+			if k := m[1] + m[2]; !slices.Contains(keys, k) && !strings.HasSuffix(k, ".") {
+				keys = append(keys, k)
+			}
+		}
+	}
+	require.Greater(t, len(keys), 60)
+	wanted, _ := json.Marshal(keys)
+	u.do(chromedp.Navigate(u.base+"/#/templates/lc-src/1"), visible("#bt-panel"))
+	ctx, cancel := context.WithTimeout(u.tab, step)
+	defer cancel()
+	missing, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(async () => { const url = performance.getEntriesByType('resource').map((e) => e.name).find((n) => n.includes('/i18n.js'));
+		const { D } = await import(url);
+		return ` + string(wanted) + `.filter((k) => !(D[k] && D[k].length === 2 && D[k][0] && D[k][1])).join(', '); })()`, chromedp.EvalAwaitPromise))
+	require.NoError(t, err)
+	require.Empty(t, missing, "labels missing a language")
 }

@@ -45,7 +45,7 @@ Object.assign(D, {
   'lc.copyKey': ['新模板的标识', 'Key of the new template'], 'lc.copySuffix': ['（副本）', ' (copy)'],
   'lc.duplicated': ['已复制为 {key}：这是新草稿，保存后生效。', 'Duplicated as {key}: a new draft, stored once you save it.'],
   'lc.compareWith': ['与其他版本对比', 'Compare with another version'], 'lc.compare': ['对比', 'Compare'],
-  'lc.retireThis': ['停用此版本', 'Retire this version'],
+  'lc.named': ['{what}「{name}」', '{what} “{name}”'],
   'lc.path': ['位置', 'Where'], 'lc.jsonPath': ['JSON 路径', 'JSON path'],
   'lc.f.indicators': ['指标', 'Indicator'], 'lc.f.raters': ['评价人组', 'Rater group'], 'lc.f.grades': ['等级', 'Grade'], 'lc.f.stages': ['阶段', 'Stage'],
   'lc.f.distribution': ['强制分布', 'Distribution limit'], 'lc.f.tiers': ['奖金档', 'Bonus tier'], 'lc.f.levels': ['职级', 'Level'],

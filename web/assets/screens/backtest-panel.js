@@ -64,7 +64,7 @@ export function mountBacktestPanel(container, getDraft) {
     errorBox.focus();
   };
 
-  // The team: the one the reader manages, else the one whose cycle finished last, else the first.
+  // The team: the one the reader manages, else that of the newest completed cycle, else the first.
   (async () => {
     const [ts, recent] = await Promise.all([get('/teams?limit=200'), get('/cycles?state=completed&limit=1')]);
     teams = ts.items;

@@ -67,7 +67,7 @@ const LISTS = { indicators: 'lc.f.indicators', raters: 'lc.f.raters', grades: 'l
 
 // readablePath says a JSON pointer in the reader's language, naming list
 // items from the template they are in: "/indicators/0/weight" is
-// 指标「转化率」› 权重 or Indicator “Conversion” › weight.
+// 指标「转化率」 › 权重 or Indicator “Conversion” › weight.
 export function readablePath(path, body) {
   if (!path) return '';
   const out = [];
@@ -79,7 +79,7 @@ export function readablePath(path, body) {
     if (Array.isArray(at) && /^\d+$/.test(seg) && LISTS[parent]) {
       const item = next || {};
       const name = txt(item.name, '') || item.key || (item.grades ? item.grades.join('/') : '') || '#' + (Number(seg) + 1);
-      out.push(t(LISTS[parent]) + ' “' + name + '”');
+      out.push(t('lc.named', { what: t(LISTS[parent]), name }));
     } else if (Array.isArray(at) && /^\d+$/.test(seg)) {
       out.push('#' + (Number(seg) + 1));
     } else if (!LISTS[seg] || i === segs.length - 1) {
