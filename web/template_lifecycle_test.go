@@ -191,7 +191,7 @@ func TestAdminDuplicatesComparesExportsImportsAndRetiresATemplate(t *testing.T) 
 	defer cancel()
 	missing, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(async () => { const url = performance.getEntriesByType('resource').map((e) => e.name).find((n) => n.includes('/i18n.js'));
 		const { D } = await import(url);
-		return ` + string(wanted) + `.filter((k) => !(D[k] && D[k].length === 2 && D[k][0] && D[k][1])).join(', '); })()`, chromedp.EvalAwaitPromise))
+		return `+string(wanted)+`.filter((k) => !(D[k] && D[k].length === 2 && D[k][0] && D[k][1])).join(', '); })()`, chromedp.EvalAwaitPromise))
 	require.NoError(t, err)
 	require.Empty(t, missing, "labels missing a language")
 }
