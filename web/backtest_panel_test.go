@@ -188,8 +188,16 @@ func TestBacktestPanelShowsWhatAMovedWeightDoesToPastGrades(t *testing.T) {
 	require.Equal(t, h.teamID, u.eval(`document.querySelector('#bt-team').value`))
 	require.Equal(t, "2026-06", u.eval(`document.querySelector('#bt-from').value`))
 
-	// Unchanged, the draft reproduces the record: no grade moves.
-	u.runPanel()
+	// Unchanged, the draft reproduces the record: no grade moves. While the
+	// server works (held back here for two seconds) the panel says so and
+	// the button waits.
+	u.eval(`(() => { const real = window.fetch; window.fetch = async (url, opts) => { const res = await real(url, opts);
+		if (String(url).endsWith('/templates/backtest')) await new Promise((r) => setTimeout(r, 2000)); return res; }; return ''; })()`)
+	u.do(chromedp.Click(chromedp.CSS("#bt-run")), visible("#bt-progress progress"))
+	require.Contains(t, u.text("#bt-progress"), "Re-scoring Customer operations (cs), 2026-06 – 2026-09")
+	require.Equal(t, "true", u.eval(`String(document.querySelector('#bt-run').disabled)`))
+	u.waitJS(`document.querySelector('#bt-diff') && !document.querySelector('#bt-run').disabled`)
+	require.Contains(t, u.text("#bt-done"), "Backtest done: 4 periods")
 	require.Contains(t, u.text("#bt-result"), "reproduces the recorded results exactly")
 	require.Contains(t, u.text("#bt-t-changed"), "0 (0 up, 0 down)")
 
