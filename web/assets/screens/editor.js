@@ -5,6 +5,8 @@ import { alertBox, append, badge, fill, focusMain, h } from '../dom.js';
 import { t } from '../i18n.js';
 import { lineAt, lineOfPointer, locatePointers } from '../pointer.js';
 import { S } from '../state.js';
+import { mountBacktestPanel } from './backtest-panel.js';
+import { duplicate, exportTemplate, readablePath } from './lifecycle.js';
 
 const SKELETON = { key: 'my-template', name: { zh: '新模板', en: 'New template' }, period: 'monthly', indicators: [], raters: [], grades: [], stages: [] };
 export async function editorView(main, live, key, version) {
@@ -102,6 +104,7 @@ export async function editorView(main, live, key, version) {
       meta = { key: v.key, version: v.version, status: v.status };
       history.replaceState(null, '', '#/templates/' + encodeURIComponent(v.key) + '/' + v.version);
       localStorage.removeItem('pl.tpl.new');
+      drawCompare();
       fill(general, h('div', { class: 'alert ok', role: 'status', id: 'tpl-saved' }, t('tpl.saved', { key: v.key, v: v.version })));
       if (v.validation) showTplErrors(v.validation.errors || []);
     } catch (ex) {
@@ -127,15 +130,39 @@ export async function editorView(main, live, key, version) {
       drawMeta();
     }
   };
+  // Duplicate and export take what the editor holds; compare needs a stored version.
+  const parsed = () => JSON.parse(area.value);
+  const guard = (fn) => () => { try { fn(parsed()); } catch (e) { fill(general, alertBox('bad', t('tpl.syntax') + ': ' + e.message)); general.focus(); } };
+  const dupBtn = h('button', { type: 'button', id: 'tpl-duplicate', class: 'secondary', onclick: guard((b) => duplicate(b)) }, t('lc.duplicate'));
+  const expBtn = h('button', { type: 'button', id: 'tpl-export', class: 'secondary',
+    onclick: guard((b) => exportTemplate(b, (b.key || 'template') + (meta ? '-v' + meta.version : '') + '.json')) }, t('lc.export'));
+  const compareBox = h('div', { class: 'row', id: 'tpl-compare' });
+  const drawCompare = () => {
+    if (!meta) return;
+    const at = meta.version;
+    get('/templates?key=' + encodeURIComponent(meta.key) + '&limit=200').then((list) => {
+      const others = list.items.map((x) => x.version).filter((v) => v !== at).sort((p, q) => p - q);
+      if (!others.length || !live() || at !== meta.version) return;
+      const sel = h('select', { id: 'tpl-compare-to' }, others.map((v) => h('option', { value: v, selected: v === others[others.length - 1] }, 'v' + v)));
+      const go = h('button', { type: 'button', class: 'secondary', id: 'tpl-compare-go', onclick: () => {
+        const [a, b] = [Number(sel.value), at].sort((p, q) => p - q);
+        location.hash = '#/templates/' + encodeURIComponent(meta.key) + '/diff/' + a + '/' + b;
+      } }, t('lc.compare'));
+      fill(compareBox, h('div', { class: 'field' }, h('label', { for: 'tpl-compare-to' }, t('lc.compareWith')), sel), h('div', { class: 'field' }, go));
+    }).catch(() => {});
+  };
+  drawCompare();
   drawMeta();
   append(main, [h('p', {}, h('a', { href: '#/templates' }, t('tpl.back'))), title,
     meta && meta.status !== 'draft' ? alertBox('warn', t('tpl.frozen', { state: t('state.' + meta.status) })) : null,
     general,
-    h('div', { class: 'toolbar' }, saveBtn, publishBtn, status),
+    h('div', { class: 'toolbar' }, saveBtn, publishBtn, dupBtn, expBtn, status),
+    compareBox,
     h('label', { for: 'tpl-text' }, t('tpl.editor')),
     h('p', { class: 'hint muted small', id: 'tpl-hint' }, t('tpl.editorHint')),
     h('div', { class: 'editor' }, gutter, area),
     errorsBox]);
+  mountBacktestPanel(main, parsed);
   numberLines();
   focusMain();
   check();
@@ -179,8 +206,8 @@ export async function diffView(main, live, key, from, to) {
   append(main, [h('p', {}, h('a', { href: '#/templates' }, t('tpl.back'))), h('h1', {}, t('tpl.diffTitle', { key, from, to })),
     h('div', { class: 'row card' }, pick('diff-from', t('tpl.from'), from, 'to'), pick('diff-to', t('tpl.to'), to, 'from')),
     h('section', { class: 'card', 'aria-labelledby': 'chg-h' }, h('h2', { id: 'chg-h' }, t('tpl.changes', { n: changes.length })),
-      changes.length ? h('table', { id: 'diff-changes' }, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'JSON pointer'), h('th', { scope: 'col' }, t('col.kind')), h('th', { scope: 'col' }, 'v' + from), h('th', { scope: 'col' }, 'v' + to))),
-        h('tbody', {}, changes.map((c) => h('tr', { 'data-path': c.path, class: 'op-' + c.op }, h('td', {}, h('code', {}, c.path)), h('td', {}, t('tpl.op.' + c.op)), h('td', { class: 'code' }, show(c.from)), h('td', { class: 'code' }, show(c.to)))))) : h('p', { class: 'muted' }, t('tpl.same'))),
+      changes.length ? h('table', { id: 'diff-changes' }, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('lc.path')), h('th', { scope: 'col' }, t('lc.jsonPath')), h('th', { scope: 'col' }, t('col.kind')), h('th', { scope: 'col' }, 'v' + from), h('th', { scope: 'col' }, 'v' + to))),
+        h('tbody', {}, changes.map((c) => h('tr', { 'data-path': c.path, class: 'op-' + c.op }, h('td', { class: 'where' }, readablePath(c.path, c.op === 'removed' ? a.body : b.body) || '/'), h('td', {}, h('code', {}, c.path)), h('td', {}, t('tpl.op.' + c.op)), h('td', { class: 'code' }, show(c.from)), h('td', { class: 'code' }, show(c.to)))))) : h('p', { class: 'muted' }, t('tpl.same'))),
     h('section', { class: 'card', 'aria-labelledby': 'sbs-h' }, h('h2', { id: 'sbs-h' }, t('tpl.sideBySide')),
       h('div', { class: 'scroll diffwrap', tabindex: 0, role: 'region', 'aria-labelledby': 'sbs-h' }, h('table', { class: 'sbs', id: 'diff-sbs' },
         h('colgroup', {}, h('col', { class: 'ln' }), h('col'), h('col', { class: 'ln' }), h('col')),

@@ -3,6 +3,7 @@ import { api, get } from '../api.js';
 import { alertBox, append, badge, fill, focusMain, h, toast } from '../dom.js';
 import { fmtTime, lang, t } from '../i18n.js';
 import { S, rerender } from '../state.js';
+import { importFile } from './lifecycle.js';
 
 export async function templatesView(main, live) {
   const r = await get('/templates?limit=200');
@@ -35,8 +36,27 @@ export async function templatesView(main, live) {
     toast(t('tpl.retired', { key: x.key, v: x.version }));
     rerender();
   };
+  // Import: a template file, checked by the server before the editor opens it as a new draft.
+  const importBox = h('div', { id: 'import-result', tabindex: '-1' });
+  const file = h('input', { type: 'file', id: 'tpl-import-file', accept: '.json,application/json', 'aria-describedby': 'tpl-import-hint' });
+  file.addEventListener('change', async () => {
+    const f = file.files[0];
+    if (!f) return;
+    fill(importBox);
+    try {
+      const problem = await importFile(f);
+      if (problem) { fill(importBox, problem); importBox.focus(); }
+    } catch (ex) {
+      fill(importBox, alertBox('bad', ex.message));
+      importBox.focus();
+    }
+    file.value = '';
+  });
   append(main, [h('h1', {}, t('tpl.title')), general,
     h('p', {}, h('a', { class: 'btn', href: '#/templates/new', id: 'tpl-new' }, t('tpl.new'))),
+    h('details', { class: 'card', id: 'tpl-import' }, h('summary', {}, t('lc.import')),
+      h('div', { class: 'field' }, h('label', { for: 'tpl-import-file' }, t('lc.importFile')), file,
+        h('p', { class: 'hint', id: 'tpl-import-hint' }, t('lc.importHint'))), importBox),
     r.items.some((x) => x.shared) ? h('p', { class: 'muted small', id: 'tpl-shared-help' }, t('tpl.sharedHelp')) : null,
     r.items.length ? h('table', { id: 'templates' },
       h('thead', {}, h('tr', {}, ['col.key', 'col.name', 'col.version', 'col.state', 'col.updated', 'col.actions'].map((k) => h('th', { scope: 'col' }, t(k))))),
