@@ -77,8 +77,8 @@ func TestStageTimetable(t *testing.T) {
 			Escalation: &templates.Escalation{After: "P2D", To: "manager"}},
 		compress: 24,
 		armed:    opened, due: opened.Add(3 * h),
-		moments:  []templates.Moment{rem(opened.Add(2*h), 0), late(opened.Add(4*h), 1), esc(opened.Add(5 * h))},
-		closeAt:  opened.Add(3*h + 2*h + h),
+		moments: []templates.Moment{rem(opened.Add(2*h), 0), late(opened.Add(4*h), 1), esc(opened.Add(5 * h))},
+		closeAt: opened.Add(3*h + 2*h + h),
 	}, {
 		name:  "a deadline in the period: due then, reminders before it",
 		stage: templates.Stage{Deadline: &templates.Deadline{From: "periodEnd", Offset: "P2D"}, Reminders: &templates.Reminders{Before: []string{"P1D"}}},
