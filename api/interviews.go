@@ -215,16 +215,9 @@ func (s *Server) cancelInterview(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var in meetingCancel
-	if err := decodeJSON(c, &in); err != nil {
-		writeError(c, err)
-		return
+	if ch, ok := decodeCancel(c); ok {
+		s.changeInterview(c, cy, iv, ch)
 	}
-	if ds := checkReason(in.Reason); len(ds) > 0 {
-		writeError(c, badRequest("a cancellation needs a reason", ds...))
-		return
-	}
-	s.changeInterview(c, cy, iv, calendar.Change{Reason: in.Reason})
 }
 
 // interviewToChange reads the interview a move or cancellation names, if

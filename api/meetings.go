@@ -99,16 +99,24 @@ func (s *Server) cancelMeeting(c *gin.Context) {
 	if !ok {
 		return
 	}
+	if ch, ok := decodeCancel(c); ok {
+		s.changeMeeting(c, cy, ch)
+	}
+}
+
+// decodeCancel reads a cancellation of the meeting or an interview: a
+// reason is required, the participants read it.
+func decodeCancel(c *gin.Context) (calendar.Change, bool) {
 	var in meetingCancel
 	if err := decodeJSON(c, &in); err != nil {
 		writeError(c, err)
-		return
+		return calendar.Change{}, false
 	}
 	if ds := checkReason(in.Reason); len(ds) > 0 {
 		writeError(c, badRequest("a cancellation needs a reason", ds...))
-		return
+		return calendar.Change{}, false
 	}
-	s.changeMeeting(c, cy, calendar.Change{Reason: in.Reason})
+	return calendar.Change{Reason: in.Reason}, true
 }
 
 // changeMeeting moves or cancels the calibration meeting through the one
