@@ -15,7 +15,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/perfloop/perfloop/engine"
-	"github.com/perfloop/perfloop/notify"
 	"github.com/perfloop/perfloop/outbox"
 	"github.com/perfloop/perfloop/raters"
 	"github.com/perfloop/perfloop/store"
@@ -515,12 +514,8 @@ func (a *Activities) NotifyRole(ctx context.Context, req NotifyRequest) (int, er
 	}
 	sent := 0
 	for _, r := range to {
-		n := &store.Notification{
-			OrgID: c.OrgID, RecipientID: r, Channel: "inapp", Kind: "notice",
-			Subject: req.Zh, Body: req.En, DedupeKey: dedupe("notify", c.ID, req.StageKey, r),
-		}
-		ev := notify.Event{Title: notify.Text{Zh: req.Zh, En: req.En}}
-		created, err := a.notify(ctx, n, ev, a.routeFor(ctx, c.ID, req.StageKey))
+		m := outbox.StageNotice(req.Zh, req.En)
+		created, err := a.notify(ctx, m.To(c.OrgID, r, dedupe("notify", c.ID, req.StageKey, r)), m.Event, a.routeFor(ctx, c.ID, req.StageKey))
 		if err != nil {
 			return sent, err
 		}
