@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/perfloop/perfloop/activities"
@@ -83,6 +84,12 @@ func workflowEnv(opens time.Time) *testsuite.TestWorkflowEnvironment {
 	env.RegisterWorkflowWithOptions(workflows.MemberWorkflow, workflow.RegisterOptions{Name: engine.MemberWorkflow.String()})
 	env.RegisterActivity(&activities.Activities{})
 	env.SetStartTime(opens)
+	// The suite's clock skips ahead, but these bounds are on real time,
+	// which a machine busy with other tests stretches: parsing the frozen
+	// template in the workflow's first task can take over the default
+	// second there.
+	env.SetTestTimeout(time.Minute)
+	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: 30 * time.Second})
 	return env
 }
 
@@ -100,7 +107,7 @@ func memberStageSends(t *testing.T, snap *engine.CycleSnapshot, index int, opens
 	cycle.OnActivity(a.ComputeScores, mock.Anything, mock.Anything).Return(&engine.Scored{}, nil).Maybe()
 	cycle.ExecuteWorkflow(workflows.CycleWorkflow, engine.CycleInput{CycleID: "c1", Snapshot: snap, StageIndex: index})
 	require.True(t, cycle.IsWorkflowCompleted())
-	require.NotNil(t, open, "the stage was signalled to the members")
+	require.NotNil(t, open, "the stage was signalled to the members (the run ended with %v)", cycle.GetWorkflowError())
 
 	var s sent
 	member := workflowEnv(open.OpenedAt)
