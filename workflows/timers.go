@@ -74,13 +74,10 @@ func startTimetable(ctx workflow.Context, t templates.Timetable, remind func(ctx
 func actions(ms []templates.Moment, remind func(ctx workflow.Context, index int, overdue bool), escalate func(ctx workflow.Context)) []timed {
 	var out []timed
 	for _, m := range ms {
-		switch {
-		case m.Kind == templates.MomentEscalation:
-			if escalate != nil {
-				out = append(out, timed{m.At, escalate})
-			}
-		default:
+		if m.Kind != templates.MomentEscalation {
 			out = append(out, timed{m.At, func(ctx workflow.Context) { remind(ctx, m.Index, m.Overdue()) }})
+		} else if escalate != nil {
+			out = append(out, timed{m.At, escalate})
 		}
 	}
 	return out
