@@ -7,7 +7,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/perfloop/perfloop/notify"
+	"github.com/perfloop/perfloop/outbox"
 	"github.com/perfloop/perfloop/scorecard"
 	"github.com/perfloop/perfloop/store"
 )
@@ -84,16 +84,10 @@ func (a *Activities) BlockCycle(ctx context.Context, req BlockRequest) error {
 	if _, err := a.Store.GetMember(ctx, c.OrgID, c.LaunchedBy); err == nil {
 		add(c.LaunchedBy)
 	}
-	title := notify.Text{Zh: c.Title + "（" + c.Period + "）", En: c.Title + " (" + c.Period + ")"}
+	m := outbox.CycleBlocked(c, reason)
 	for _, id := range to {
-		n := &store.Notification{
-			OrgID: c.OrgID, RecipientID: id, Channel: "inapp", Kind: "cycle_blocked",
-			Subject:   "周期已暂停，需更正数据：" + c.Title + " / The cycle is blocked until its data is corrected: " + c.Title,
-			Body:      "请更正数据后恢复周期。原因 Reason: " + reason + "\nCorrect the data, then resume the cycle (POST /api/v1/cycles/" + c.ID + "/resume).",
-			DedupeKey: dedupe("blocked", c.ID, req.StageKey, fmt.Sprint(req.Round), id),
-		}
-		ev := notify.Event{Title: title, Detail: notify.Text{Zh: "周期无法继续：" + reason, En: "The cycle cannot go on: " + reason}}
-		if _, err := a.notify(ctx, n, ev, a.routeFor(ctx, c.ID, req.StageKey)); err != nil {
+		n := m.To(c.OrgID, id, dedupe("blocked", c.ID, req.StageKey, fmt.Sprint(req.Round), id))
+		if _, err := a.notify(ctx, n, m.Event, a.routeFor(ctx, c.ID, req.StageKey)); err != nil {
 			return err
 		}
 	}

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/perfloop/perfloop/engine"
-	"github.com/perfloop/perfloop/notify"
+	"github.com/perfloop/perfloop/outbox"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
 )
@@ -27,13 +27,8 @@ func (a *Activities) IDPCheckinReminder(ctx context.Context, idpID string, n int
 		if to == "" {
 			continue
 		}
-		note := &store.Notification{
-			OrgID: idp.OrgID, RecipientID: to, Channel: "inapp", Kind: "idp_checkin",
-			Subject:   fmt.Sprintf("IDP 第 %d 次跟进 / IDP check-in %d", n, n),
-			DedupeKey: dedupe("idp-checkin", idpID, fmt.Sprint(n), to),
-		}
-		ev := notify.Event{Title: notify.Text{Zh: fmt.Sprintf("个人发展计划第 %d 次跟进", n), En: fmt.Sprintf("Development plan check-in %d", n)}, Due: &idp.DueAt}
-		if _, err := a.notify(ctx, note, ev, routing{}); err != nil {
+		m := outbox.IDPCheckin(n, &idp.DueAt)
+		if _, err := a.notify(ctx, m.To(idp.OrgID, to, dedupe("idp-checkin", idpID, fmt.Sprint(n), to)), m.Event, routing{}); err != nil {
 			return true, err
 		}
 	}

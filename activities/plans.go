@@ -4,10 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/perfloop/perfloop/engine"
-	"github.com/perfloop/perfloop/notify"
+	"github.com/perfloop/perfloop/outbox"
 	"github.com/perfloop/perfloop/store"
 )
 
@@ -66,13 +65,8 @@ func (a *Activities) answerPlan(ctx context.Context, approval *store.Task, p eng
 	_ = json.Unmarshal([]byte(plan.Payload), &pp)
 	subject := deref2(plan.SubjectID)
 	if d.Approved {
-		n := &store.Notification{
-			OrgID: approval.OrgID, RecipientID: subject, Channel: "inapp", Kind: "notice",
-			Subject: "工作计划已批准 / Your plan was approved", Body: strings.TrimSpace(d.Comment),
-			DedupeKey: dedupe("plan-approved", approval.ID),
-		}
-		ev := notify.Event{Title: notify.Text{Zh: "你的工作计划已获批准", En: "Your plan was approved"}, Detail: notify.Text{Zh: d.Comment, En: d.Comment}}
-		_, err := a.notify(ctx, n, ev, a.routeFor(ctx, approval.CycleID, approval.StageKey))
+		m := outbox.PlanApproved(d.Comment)
+		_, err := a.notify(ctx, m.To(approval.OrgID, subject, dedupe("plan-approved", approval.ID)), m.Event, a.routeFor(ctx, approval.CycleID, approval.StageKey))
 		return nil, err
 	}
 	next := pp

@@ -15,6 +15,7 @@ import (
 
 	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/notify"
+	"github.com/perfloop/perfloop/outbox"
 	"github.com/perfloop/perfloop/records"
 	"github.com/perfloop/perfloop/scorecard"
 	"github.com/perfloop/perfloop/scoring"
@@ -132,16 +133,8 @@ func (a *Activities) PublishResults(ctx context.Context, cycleID string) (int, e
 		if r.Blocked != "" {
 			continue // withheld until its data arrives
 		}
-		note := &store.Notification{
-			OrgID: c.OrgID, RecipientID: r.MemberID, Channel: "inapp", Kind: "results",
-			Subject:   fmt.Sprintf("绩效结果已发布：%s，得分 %.1f / Your results: grade %s, score %.1f", r.Grade, r.FinalScore, r.Grade, r.FinalScore),
-			DedupeKey: dedupe("results", cycleID, r.MemberID),
-		}
-		ev := notify.Event{
-			Title:  notify.Text{Zh: c.Title + "（" + c.Period + "）", En: c.Title + " (" + c.Period + ")"},
-			Detail: notify.Text{Zh: fmt.Sprintf("等级 %s，得分 %.1f", r.Grade, r.FinalScore), En: fmt.Sprintf("Grade %s, score %.1f", r.Grade, r.FinalScore)},
-		}
-		if _, err := a.notify(ctx, note, ev, a.feedbackRouteFor(ctx, cycleID)); err != nil {
+		m := outbox.ResultsPublished(c, &r)
+		if _, err := a.notify(ctx, m.To(c.OrgID, r.MemberID, dedupe("results", cycleID, r.MemberID)), m.Event, a.feedbackRouteFor(ctx, cycleID)); err != nil {
 			return n, err
 		}
 	}
@@ -240,13 +233,8 @@ func (a *Activities) createIDP(ctx context.Context, c *store.Cycle, t *templates
 		if to == "" {
 			continue
 		}
-		note := &store.Notification{
-			OrgID: c.OrgID, RecipientID: to, Channel: "inapp", Kind: "idp_created",
-			Subject:   "个人发展计划（IDP）已创建 / An individual development plan was created",
-			DedupeKey: dedupe("idp-created", got.ID, to),
-		}
-		ev := notify.Event{Title: notify.Text{Zh: c.Title + "（" + c.Period + "）", En: c.Title + " (" + c.Period + ")"}, Detail: triggerText(run), Due: &got.DueAt}
-		if _, err := a.notify(ctx, note, ev, a.feedbackRouteFor(ctx, c.ID)); err != nil {
+		m := outbox.IDPCreated(c, triggerText(run), &got.DueAt)
+		if _, err := a.notify(ctx, m.To(c.OrgID, to, dedupe("idp-created", got.ID, to)), m.Event, a.feedbackRouteFor(ctx, c.ID)); err != nil {
 			return IDPRef{}, err
 		}
 	}

@@ -9,7 +9,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/perfloop/perfloop/breakdown"
-	"github.com/perfloop/perfloop/notify"
+	"github.com/perfloop/perfloop/outbox"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
 )
@@ -154,16 +154,8 @@ func (a *Activities) MonitorPace(ctx context.Context, cycleID string) (PaceRepor
 			continue
 		}
 		rep.Behind = append(rep.Behind, key)
-		n := &store.Notification{
-			OrgID: c.OrgID, RecipientID: *tg.MemberID, Channel: "inapp", Kind: "pace",
-			Subject:   fmt.Sprintf("进度落后：%s 已完成 %.0f，按进度应达 %.0f / Behind pace on %s: %.0f of %.0f expected by now", tg.IndicatorKey, actual[key], pace, tg.IndicatorKey, actual[key], pace),
-			DedupeKey: dedupe("pace", cycleID, key, day),
-		}
-		ev := notify.Event{
-			Title:  notify.Text{Zh: tg.IndicatorKey, En: tg.IndicatorKey},
-			Detail: notify.Text{Zh: fmt.Sprintf("已完成 %.0f，按进度应达 %.0f", actual[key], pace), En: fmt.Sprintf("%.0f done, %.0f expected by now", actual[key], pace)},
-		}
-		created, err := a.notify(ctx, n, ev, a.routeFor(ctx, cycleID, ""))
+		m := outbox.BehindPace(tg.IndicatorKey, actual[key], pace)
+		created, err := a.notify(ctx, m.To(c.OrgID, *tg.MemberID, dedupe("pace", cycleID, key, day)), m.Event, a.routeFor(ctx, cycleID, ""))
 		if err != nil {
 			return rep, err
 		}

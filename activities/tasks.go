@@ -15,7 +15,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/perfloop/perfloop/engine"
-	"github.com/perfloop/perfloop/notify"
+	"github.com/perfloop/perfloop/outbox"
 	"github.com/perfloop/perfloop/raters"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
@@ -407,13 +407,8 @@ func (a *Activities) notifyTask(ctx context.Context, t *store.Task) error {
 	if t.State != engine.TaskOpen {
 		return nil
 	}
-	n := &store.Notification{
-		OrgID: t.OrgID, RecipientID: t.AssigneeID, Channel: "inapp", Kind: "task",
-		Subject: t.Title + " / " + t.TitleEn, Body: fmt.Sprintf("截止 Due %s", t.DueAt.UTC().Format("2006-01-02 15:04 MST")),
-		DedupeKey: dedupe("task", t.ID),
-	}
-	ev := notify.Event{Title: notify.Text{Zh: t.Title, En: t.TitleEn}, Due: &t.DueAt}
-	_, err := a.notify(ctx, n, ev, a.routeFor(ctx, t.CycleID, t.StageKey))
+	m := outbox.TaskOpened(t)
+	_, err := a.notify(ctx, m.To(t.OrgID, t.AssigneeID, dedupe("task", t.ID)), m.Event, a.routeFor(ctx, t.CycleID, t.StageKey))
 	return err
 }
 
@@ -443,18 +438,9 @@ func (a *Activities) Remind(ctx context.Context, req ReminderRequest) (int, erro
 	}
 	sent := 0
 	for _, t := range tasks {
-		zh, en := "提醒：", "Reminder: "
-		if req.Overdue {
-			zh, en = "已逾期：", "Overdue: "
-		}
-		n := &store.Notification{
-			OrgID: t.OrgID, RecipientID: t.AssigneeID, Channel: "inapp", Kind: "reminder",
-			Subject:   zh + t.Title + " / " + en + t.TitleEn,
-			Body:      fmt.Sprintf("截止 Due %s", t.DueAt.UTC().Format("2006-01-02 15:04 MST")),
-			DedupeKey: dedupe("remind", t.ID, fmt.Sprint(req.Index)),
-		}
-		ev := notify.Event{Title: notify.Text{Zh: t.Title, En: t.TitleEn}, Due: &t.DueAt, Overdue: req.Overdue}
-		created, err := a.notify(ctx, n, ev, a.routeFor(ctx, req.CycleID, req.StageKey))
+		m := outbox.TaskReminder(&t, req.Overdue)
+		n := m.To(t.OrgID, t.AssigneeID, dedupe("remind", t.ID, fmt.Sprint(req.Index)))
+		created, err := a.notify(ctx, n, m.Event, a.routeFor(ctx, req.CycleID, req.StageKey))
 		if err != nil {
 			return sent, err
 		}
@@ -496,18 +482,12 @@ func (a *Activities) Escalate(ctx context.Context, req EscalationRequest) (int, 
 	sent := 0
 	for _, t := range tasks {
 		for _, r := range to {
-			n := &store.Notification{
-				OrgID: c.OrgID, RecipientID: r, Channel: "inapp", Kind: "escalation",
-				Subject:   "升级：" + t.Title + " 已逾期 / Escalation: " + t.TitleEn + " is overdue",
-				Body:      fmt.Sprintf("task %s, assignee %s, due %s", t.ID, t.AssigneeID, t.DueAt.UTC().Format("2006-01-02 15:04 MST")),
-				DedupeKey: dedupe("escalate", t.ID, r),
-			}
 			who := t.AssigneeID
 			if m, err := a.Store.GetMember(ctx, c.OrgID, t.AssigneeID); err == nil {
 				who = m.Name
 			}
-			ev := notify.Event{Title: notify.Text{Zh: who + "：" + t.Title, En: who + ": " + t.TitleEn}, Due: &t.DueAt, Overdue: true}
-			created, err := a.notify(ctx, n, ev, a.routeFor(ctx, req.CycleID, req.StageKey))
+			m := outbox.TaskEscalation(&t, who)
+			created, err := a.notify(ctx, m.To(c.OrgID, r, dedupe("escalate", t.ID, r)), m.Event, a.routeFor(ctx, req.CycleID, req.StageKey))
 			if err != nil {
 				return sent, err
 			}
@@ -534,12 +514,8 @@ func (a *Activities) NotifyRole(ctx context.Context, req NotifyRequest) (int, er
 	}
 	sent := 0
 	for _, r := range to {
-		n := &store.Notification{
-			OrgID: c.OrgID, RecipientID: r, Channel: "inapp", Kind: "notice",
-			Subject: req.Zh, Body: req.En, DedupeKey: dedupe("notify", c.ID, req.StageKey, r),
-		}
-		ev := notify.Event{Title: notify.Text{Zh: req.Zh, En: req.En}}
-		created, err := a.notify(ctx, n, ev, a.routeFor(ctx, c.ID, req.StageKey))
+		m := outbox.StageNotice(req.Zh, req.En)
+		created, err := a.notify(ctx, m.To(c.OrgID, r, dedupe("notify", c.ID, req.StageKey, r)), m.Event, a.routeFor(ctx, c.ID, req.StageKey))
 		if err != nil {
 			return sent, err
 		}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/perfloop/perfloop/cycles"
 	"github.com/perfloop/perfloop/engine"
-	"github.com/perfloop/perfloop/notify"
 	"github.com/perfloop/perfloop/outbox"
 	"github.com/perfloop/perfloop/scorecard"
 	"github.com/perfloop/perfloop/store"
@@ -72,52 +71,24 @@ type remindResult struct {
 	Deliveries int `json:"deliveries"`
 }
 
-// remindNow nudges the assignees of overdue tasks the way the engine's
-// reminders do: in-app, and on the channels the template routes the task's
-// stage to (else the organisation's policy, else every configured
-// channel), outside quiet hours. The dedupe key holds the day, so pressing
-// the button twice sends one reminder.
+// remindNow reminds the assignees of the cycle's overdue tasks, or with
+// ?memberId= that member's open ones (cycles.RemindNow), and wakes the
+// sender for what that owes.
 func (s *Server) remindNow(c *gin.Context) {
 	cy, ok := s.cycleLead(c)
 	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
-	now := time.Now()
-	tasks, err := s.remindable(ctx, c, cy, now)
+	res, err := cycles.RemindNow(ctx, s.store, cycles.RemindRequest{Cycle: cy, MemberID: c.Query("memberId"), Now: time.Now()})
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	// The template is frozen at launch and was valid then; a body that no
-	// longer parses routes by the organisation's policy instead.
-	tpl, _ := templates.Parse([]byte(cy.TemplateBody))
-	ob := outbox.Outbox{Store: s.store}
-	day := now.UTC().Format("2006-01-02")
-	res := remindResult{}
-	for _, t := range tasks {
-		if t.DueAt.Before(now) {
-			res.Overdue++
-		}
-		n := &store.Notification{OrgID: t.OrgID, RecipientID: t.AssigneeID, Channel: store.ChannelInApp, Kind: "reminder",
-			Subject:   reminderSubject(t, now),
-			Body:      fmt.Sprintf("截止 Due %s", t.DueAt.UTC().Format("2006-01-02 15:04 MST")),
-			DedupeKey: "remind-now:" + t.ID + ":" + day}
-		ev := notify.Event{Title: notify.Text{Zh: t.Title, En: t.TitleEn}, Due: &t.DueAt, Overdue: t.DueAt.Before(now)}
-		created, owed, err := ob.Notify(ctx, n, ev, outbox.RouteOf(tpl, t.StageKey))
-		if err != nil {
-			writeError(c, err)
-			return
-		}
-		if created {
-			res.Reminded++
-		}
-		res.Deliveries += len(owed)
-	}
 	if res.Deliveries > 0 {
 		s.wakeDelivery(ctx)
 	}
-	c.JSON(http.StatusOK, res)
+	c.JSON(http.StatusOK, remindResult(res))
 }
 
 // wakeDelivery asks the sender to claim what was just owed instead of at

@@ -11,7 +11,6 @@ import (
 	"github.com/perfloop/perfloop/calendar"
 	"github.com/perfloop/perfloop/outbox"
 	"github.com/perfloop/perfloop/store"
-	"github.com/perfloop/perfloop/templates"
 )
 
 type interviewMove struct {
@@ -202,9 +201,7 @@ func (s *Server) moveInterview(c *gin.Context) {
 		writeError(c, badRequest("the interview cannot move like that; see details", ds...))
 		return
 	}
-	s.changeInterview(c, cy, iv, in.Reason, func(ch store.InterviewChange) (*store.FeedbackInterview, error) {
-		return s.store.MoveInterview(c.Request.Context(), ch, start, end)
-	})
+	s.changeInterview(c, cy, iv, calendar.Change{Reason: in.Reason, Move: &calendar.Slot{Start: start, End: end}})
 }
 
 func (s *Server) cancelInterview(c *gin.Context) {
@@ -212,18 +209,9 @@ func (s *Server) cancelInterview(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var in meetingCancel
-	if err := decodeJSON(c, &in); err != nil {
-		writeError(c, err)
-		return
+	if ch, ok := decodeCancel(c); ok {
+		s.changeInterview(c, cy, iv, ch)
 	}
-	if ds := checkReason(in.Reason); len(ds) > 0 {
-		writeError(c, badRequest("a cancellation needs a reason", ds...))
-		return
-	}
-	s.changeInterview(c, cy, iv, in.Reason, func(ch store.InterviewChange) (*store.FeedbackInterview, error) {
-		return s.store.CancelInterview(c.Request.Context(), ch)
-	})
 }
 
 // interviewToChange reads the interview a move or cancellation names, if
@@ -240,50 +228,24 @@ func (s *Server) interviewToChange(c *gin.Context) (*store.Cycle, *store.Feedbac
 	return cy, iv, ok
 }
 
-// changeInterview applies a move or cancellation with the invite rendered
-// for the new sequence, then owes manager and member the new version.
-func (s *Server) changeInterview(c *gin.Context, cy *store.Cycle, iv *store.FeedbackInterview, reason string, apply func(store.InterviewChange) (*store.FeedbackInterview, error)) {
-	ctx := c.Request.Context()
-	me := caller(c)
-	if cy.State != store.CycleRunning && cy.State != store.CyclePending {
-		writeError(c, &Error{Status: http.StatusConflict, Code: "conflict", Message: "the cycle is " + cy.State + "; its interviews can no longer change"})
+// changeInterview moves or cancels a feedback interview through the one
+// calendar-change flow (calendar.ChangeInterview) and answers with the
+// interview as it now stands.
+func (s *Server) changeInterview(c *gin.Context, cy *store.Cycle, iv *store.FeedbackInterview, ch calendar.Change) {
+	if !s.calendarChange(c, cy, &ch) {
 		return
 	}
-	expect, err := meetingIfMatch(c)
+	changed, done, err := calendar.ChangeInterview(c.Request.Context(), outbox.Outbox{Store: s.store}, ch, iv)
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	members, err := s.store.MembersByID(ctx, cy.OrgID, []string{iv.ManagerID, iv.MemberID})
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	tpl, _ := templates.Parse([]byte(cy.TemplateBody))
-	changed, err := apply(store.InterviewChange{
-		OrgID: cy.OrgID, CycleID: cy.ID, MemberID: iv.MemberID, ExpectSequence: expect, By: me.ID, Reason: reason,
-		Invite: func(iv *store.FeedbackInterview) string {
-			return calendar.InterviewInvite(cy, tpl, iv, members).ICS()
-		},
-	})
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	owed, err := calendar.AnnounceInterview(ctx, outbox.Outbox{Store: s.store}, cy, tpl, changed, members)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	if owed > 0 {
-		s.wakeDelivery(ctx)
-	}
-	meetingETag(c, changed.Sequence)
+	s.calendarChanged(c, done, changed.Sequence)
 	view := interviewView{FeedbackInterview: *changed}
-	if m := members[changed.MemberID]; m != nil {
+	if m := done.People[changed.MemberID]; m != nil {
 		view.MemberName = m.Name
 	}
-	if m := members[changed.ManagerID]; m != nil {
+	if m := done.People[changed.ManagerID]; m != nil {
 		view.ManagerName = m.Name
 	}
 	c.JSON(http.StatusOK, view)

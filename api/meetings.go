@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -14,7 +13,6 @@ import (
 	"github.com/perfloop/perfloop/calendar"
 	"github.com/perfloop/perfloop/outbox"
 	"github.com/perfloop/perfloop/store"
-	"github.com/perfloop/perfloop/templates"
 )
 
 // maxMeetingMinutes bounds a calibration meeting: a working day.
@@ -93,9 +91,7 @@ func (s *Server) moveMeeting(c *gin.Context) {
 		writeError(c, badRequest("the meeting cannot move like that; see details", ds...))
 		return
 	}
-	s.changeMeeting(c, cy, in.Reason, func(ch store.MeetingChange) (*store.CalibrationMeeting, error) {
-		return s.store.MoveMeeting(c.Request.Context(), ch, start, start.Add(time.Duration(in.DurationMinutes)*time.Minute))
-	})
+	s.changeMeeting(c, cy, calendar.Change{Reason: in.Reason, Move: &calendar.Slot{Start: start, End: start.Add(time.Duration(in.DurationMinutes) * time.Minute)}})
 }
 
 func (s *Server) cancelMeeting(c *gin.Context) {
@@ -103,63 +99,59 @@ func (s *Server) cancelMeeting(c *gin.Context) {
 	if !ok {
 		return
 	}
+	if ch, ok := decodeCancel(c); ok {
+		s.changeMeeting(c, cy, ch)
+	}
+}
+
+// decodeCancel reads a cancellation of the meeting or an interview: a
+// reason is required, the participants read it.
+func decodeCancel(c *gin.Context) (calendar.Change, bool) {
 	var in meetingCancel
 	if err := decodeJSON(c, &in); err != nil {
 		writeError(c, err)
-		return
+		return calendar.Change{}, false
 	}
 	if ds := checkReason(in.Reason); len(ds) > 0 {
 		writeError(c, badRequest("a cancellation needs a reason", ds...))
-		return
+		return calendar.Change{}, false
 	}
-	s.changeMeeting(c, cy, in.Reason, func(ch store.MeetingChange) (*store.CalibrationMeeting, error) {
-		return s.store.CancelMeeting(c.Request.Context(), ch)
-	})
+	return calendar.Change{Reason: in.Reason}, true
 }
 
-// changeMeeting applies a move or cancellation with the invite rendered for
-// the new sequence, then owes every participant the new version.
-func (s *Server) changeMeeting(c *gin.Context, cy *store.Cycle, reason string, apply func(store.MeetingChange) (*store.CalibrationMeeting, error)) {
-	ctx := c.Request.Context()
-	me := caller(c)
-	if cy.State != store.CycleRunning && cy.State != store.CyclePending {
-		writeError(c, &Error{Status: http.StatusConflict, Code: "conflict", Message: "the cycle is " + cy.State + "; its calibration meeting can no longer change"})
+// changeMeeting moves or cancels the calibration meeting through the one
+// calendar-change flow (calendar.ChangeMeeting) and answers with the
+// meeting as it now stands.
+func (s *Server) changeMeeting(c *gin.Context, cy *store.Cycle, ch calendar.Change) {
+	if !s.calendarChange(c, cy, &ch) {
 		return
 	}
+	m, done, err := calendar.ChangeMeeting(c.Request.Context(), outbox.Outbox{Store: s.store}, ch)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	s.calendarChanged(c, done, m.Sequence)
+	c.JSON(http.StatusOK, meetingView{CalibrationMeeting: *m, Participants: rawOr(m.Participants), Agenda: rawOr(m.Agenda)})
+}
+
+// calendarChange completes a meeting's or an interview's change with who
+// makes it and the sequence they read (If-Match).
+func (s *Server) calendarChange(c *gin.Context, cy *store.Cycle, ch *calendar.Change) bool {
 	expect, err := meetingIfMatch(c)
 	if err != nil {
 		writeError(c, err)
-		return
+		return false
 	}
-	m, err := s.store.GetMeeting(ctx, cy.ID)
-	if err != nil {
-		writeError(c, err)
-		return
+	ch.Cycle, ch.By, ch.ExpectSequence = cy, caller(c).ID, expect
+	return true
+}
+
+// calendarChanged wakes the sender for the announcements a change owes
+// and tags the answer with the new sequence.
+func (s *Server) calendarChanged(c *gin.Context, done calendar.Changed, sequence int) {
+	if done.Owed > 0 {
+		s.wakeDelivery(c.Request.Context())
 	}
-	// Participants do not change with the time, so the people the invite
-	// names are read before the change's transaction.
-	var parts []string
-	_ = json.Unmarshal([]byte(m.Participants), &parts)
-	members, err := s.store.MembersByID(ctx, cy.OrgID, append(parts, m.FacilitatorID))
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	tpl, _ := templates.Parse([]byte(cy.TemplateBody))
-	changed, err := apply(store.MeetingChange{
-		OrgID: me.OrgID, CycleID: cy.ID, ExpectSequence: expect, By: me.ID, Reason: reason,
-		Invite: func(m *store.CalibrationMeeting) string { return calendar.MeetingInvite(cy, tpl, m, members).ICS() },
-	})
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	if owed, err := calendar.AnnounceMeeting(ctx, outbox.Outbox{Store: s.store}, cy, tpl, changed, members); err != nil {
-		writeError(c, err)
-		return
-	} else if owed > 0 {
-		s.wakeDelivery(ctx)
-	}
-	meetingETag(c, changed.Sequence)
-	c.JSON(http.StatusOK, meetingView{CalibrationMeeting: *changed, Participants: rawOr(changed.Participants), Agenda: rawOr(changed.Agenda)})
+	meetingETag(c, sequence)
 }

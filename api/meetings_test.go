@@ -153,3 +153,48 @@ func TestAMeetingMoveWithBadInputNamesTheFieldTheValueAndTheFix(t *testing.T) {
 	require.NoError(t, e.store.DB.Model(&store.Delivery{}).Where("kind = ? AND channel = ?", "meeting", store.ChannelEmail).Count(&n).Error)
 	require.EqualValues(t, 2, n, "only the admin's valid move was announced")
 }
+
+// TestNeitherTheMeetingNorAnInterviewChangesOnceTheCycleIsOver: the one
+// calendar-change flow refuses both kinds with 409, saying why, and
+// leaves each at the sequence it had, with nothing owed.
+func TestNeitherTheMeetingNorAnInterviewChangesOnceTheCycleIsOver(t *testing.T) {
+	ctx := context.Background()
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	later := time.Now().In(loc).Add(72 * time.Hour).Truncate(time.Hour)
+	owed := func(e *env, cy *store.Cycle) int64 {
+		var n int64
+		require.NoError(t, e.store.DB.Model(&store.Delivery{}).Where("org_id = ? AND kind = ?", cy.OrgID, "meeting").Count(&n).Error)
+		return n
+	}
+
+	e, cy, _ := meetingEnv(t)
+	require.NoError(t, e.store.DB.Model(&store.Cycle{}).Where("id = ?", cy.ID).Update("state", store.CycleCompleted).Error)
+	before := owed(e, cy)
+	path := "/api/v1/cycles/" + cy.ID + "/calibration/meeting"
+	r := e.do("PATCH", path, "chen.jing", map[string]any{"startsAt": later.Format(time.RFC3339), "durationMinutes": 60, "reason": "改期"}, "If-Match", `"0"`)
+	require.Equal(t, 409, r.status, r.raw)
+	require.Equal(t, "the cycle is completed; its calibration meeting can no longer change", r.body["error"].(map[string]any)["message"])
+	r = e.do("DELETE", path, "sun.li", map[string]any{"reason": "取消"})
+	require.Equal(t, 409, r.status, r.raw)
+	m, err := e.store.GetMeeting(ctx, cy.ID)
+	require.NoError(t, err)
+	require.Equal(t, 0, m.Sequence)
+	require.Equal(t, store.MeetingScheduled, m.State)
+	require.Equal(t, before, owed(e, cy), "nothing announced")
+
+	e, cy, people := interviewEnv(t)
+	require.NoError(t, e.store.DB.Model(&store.Cycle{}).Where("id = ?", cy.ID).Update("state", store.CycleCancelled).Error)
+	before = owed(e, cy)
+	lin := people["lin.tao"]
+	path = "/api/v1/cycles/" + cy.ID + "/interviews/" + lin.ID
+	r = e.do("PATCH", path, "chen.jing", map[string]any{"startsAt": later.Format(time.RFC3339), "endsAt": later.Add(30 * time.Minute).Format(time.RFC3339), "reason": "改期"})
+	require.Equal(t, 409, r.status, r.raw)
+	require.Equal(t, "the cycle is cancelled; its interviews can no longer change", r.body["error"].(map[string]any)["message"])
+	r = e.do("DELETE", path, "chen.jing", map[string]any{"reason": "取消"})
+	require.Equal(t, 409, r.status, r.raw)
+	iv, err := e.store.GetInterview(ctx, cy.OrgID, cy.ID, lin.ID)
+	require.NoError(t, err)
+	require.Equal(t, 0, iv.Sequence)
+	require.Equal(t, store.MeetingScheduled, iv.State)
+	require.Equal(t, before, owed(e, cy), "nothing announced")
+}

@@ -152,32 +152,26 @@ func previewRaters(t *templates.Template) []previewRater {
 	return out
 }
 
-// previewStages lays out the stages with the engine's own due dates
-// (Stage.DueOf) and reminder times.
+// previewStages lays out the stages with the engine's own timetable
+// (Stage.Timetable): each opens when the one before is due. The engine
+// sets a stage's timers once its tasks are open, after the stage opens,
+// so a reminder due at the opening itself is never sent and not shown.
 func previewStages(t *templates.Template, p cycles.Period, start time.Time, compress float64) []previewStage {
-	scale := func(d time.Duration) time.Duration { return templates.Compressed(d, compress) }
 	out := []previewStage{}
 	opened := start
 	for _, st := range t.Stages {
-		due := st.DueOf(opened, p.Start, p.End, compress).UTC()
+		tt := st.Timetable(opened, p.Start, p.End, compress)
+		due := tt.Due.UTC()
 		ps := previewStage{Key: st.Key, Type: st.Type, Name: st.Name, OpensAt: opened, DueAt: due, Reminders: []previewReminder{}, Conditional: st.When != ""}
-		if rm := st.Reminders; rm != nil {
-			for _, b := range rm.Before {
-				if at := due.Add(-scale(templates.DurationOf(b))); at.After(opened) {
-					ps.Reminders = append(ps.Reminders, previewReminder{At: at})
-				}
+		for _, m := range tt.Moments(opened.Add(time.Nanosecond)) {
+			if m.Kind == templates.MomentEscalation {
+				at := m.At.UTC()
+				ps.EscalateAt, ps.EscalateTo = &at, tt.EscalateTo
+				continue
 			}
-			if every := scale(templates.DurationOf(rm.OverdueEvery)); every > 0 {
-				for i := 1; i <= rm.OverdueMax; i++ {
-					ps.Reminders = append(ps.Reminders, previewReminder{At: due.Add(time.Duration(i) * every), Overdue: true})
-				}
-			}
-			sort.Slice(ps.Reminders, func(i, j int) bool { return ps.Reminders[i].At.Before(ps.Reminders[j].At) })
+			ps.Reminders = append(ps.Reminders, previewReminder{At: m.At.UTC(), Overdue: m.Overdue()})
 		}
-		if e := st.Escalation; e != nil {
-			at := due.Add(scale(templates.DurationOf(e.After)))
-			ps.EscalateAt, ps.EscalateTo = &at, e.To
-		}
+		sort.SliceStable(ps.Reminders, func(i, j int) bool { return ps.Reminders[i].At.Before(ps.Reminders[j].At) })
 		out = append(out, ps)
 		opened = due
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/perfloop/perfloop/templates"
 )
 
 // CycleSnapshot is what a cycle's workflow needs to run: the frozen template
@@ -38,6 +40,13 @@ type StageOpen struct {
 	// Round numbers a progress report (StageType "report") within its
 	// execute stage; StageKey is then ReportKey(stage, round).
 	Round int `json:",omitempty"`
+}
+
+// Timetable is the stage's deadline, reminders and escalation as the
+// cycle worked them out when it opened the stage.
+func (o StageOpen) Timetable() templates.Timetable {
+	return templates.Timetable{Opened: o.OpenedAt, Due: o.Due, Before: o.Reminders, OverdueEvery: o.OverdueEvery,
+		OverdueMax: o.OverdueMax, EscalateAfter: o.EscalateAfter, EscalateTo: o.EscalateTo}
 }
 
 // StageReport is the StageType of a progress-report round.

@@ -3,7 +3,9 @@
 // channel the event is routed to, each with a send time that keeps out of
 // the recipient's quiet hours. The engine's activities and the API's
 // "remind now" and meeting changes both write through it, so a message
-// reaches people the same way whoever raised it.
+// reaches people the same way whoever raised it. The Chinese and English
+// texts of the engine's messages are built here too (texts.go), so they
+// read the same whoever raised them.
 //
 // It uses store, notify and templates; it never sends anything (the
 // DeliveryWorkflow does) and must never import activities, api or

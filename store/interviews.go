@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	"gorm.io/gorm"
 )
 
 // ErrInterviewCancelled refuses to move or cancel an interview that is
@@ -80,82 +78,6 @@ func (s *Store) ListInterviewsOverlapping(ctx context.Context, people []string, 
 		return nil, fmt.Errorf("list interviews overlapping: %w", err)
 	}
 	return out, nil
-}
-
-// InterviewChange is a move or cancellation of one member's interview,
-// checked against the sequence the caller read.
-type InterviewChange struct {
-	OrgID    string
-	CycleID  string
-	MemberID string
-	// ExpectSequence is the sequence the caller read; another change in
-	// between is ErrConflict. Negative skips the check.
-	ExpectSequence int
-	By             string
-	Reason         string
-	// Invite renders the calendar object as the interview will stand; it
-	// is stored in the same transaction, so the served .ics never lags.
-	Invite func(*FeedbackInterview) string
-}
-
-// MoveInterview moves an interview to [start, end) and raises its
-// sequence by one, so calendars replace the earlier copy.
-func (s *Store) MoveInterview(ctx context.Context, ch InterviewChange, start, end time.Time) (*FeedbackInterview, error) {
-	if !end.After(start) {
-		return nil, fmt.Errorf("move interview %s/%s: the end %s is not after the start %s", ch.CycleID, ch.MemberID, end, start)
-	}
-	return s.changeInterview(ctx, "move", ch, func(iv *FeedbackInterview) {
-		iv.StartsAt, iv.EndsAt = start.UTC(), end.UTC()
-	})
-}
-
-// CancelInterview cancels an interview and raises its sequence by one, as
-// a METHOD:CANCEL invite must.
-func (s *Store) CancelInterview(ctx context.Context, ch InterviewChange) (*FeedbackInterview, error) {
-	return s.changeInterview(ctx, "cancel", ch, func(iv *FeedbackInterview) { iv.State = MeetingCancelled })
-}
-
-func (s *Store) changeInterview(ctx context.Context, op string, ch InterviewChange, apply func(*FeedbackInterview)) (*FeedbackInterview, error) {
-	name := op + " interview " + ch.CycleID + "/" + ch.MemberID
-	var iv FeedbackInterview
-	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		q := s.locked(tx).Where("org_id = ? AND cycle_id = ? AND member_id = ?", ch.OrgID, ch.CycleID, ch.MemberID)
-		if err := q.Take(&iv).Error; err != nil {
-			return notFound(name, err)
-		}
-		switch {
-		case iv.State == MeetingCancelled:
-			return fmt.Errorf("%s: %w", name, ErrInterviewCancelled)
-		case ch.ExpectSequence >= 0 && ch.ExpectSequence != iv.Sequence:
-			return fmt.Errorf("%s: %w: sequence %d was read, it is %d now", name, ErrConflict, ch.ExpectSequence, iv.Sequence)
-		}
-		was := iv.Sequence
-		apply(&iv)
-		at := time.Now().UTC().Truncate(time.Millisecond)
-		iv.Sequence, iv.UpdatedAt, iv.ChangedBy, iv.ChangeReason = was+1, &at, ch.By, cut(ch.Reason, 500)
-		if ch.Invite != nil {
-			iv.ICS = ch.Invite(&iv)
-		}
-		// The sequence in the WHERE makes a writer that slipped past the
-		// read (SQLite takes no row lock) lose instead of overwrite.
-		res := tx.Model(&FeedbackInterview{}).Where("id = ? AND sequence = ?", iv.ID, was).Updates(map[string]any{
-			"starts_at": iv.StartsAt, "ends_at": iv.EndsAt, "state": iv.State, "sequence": iv.Sequence, "ics": iv.ICS,
-			"updated_at": at, "changed_by": iv.ChangedBy, "change_reason": iv.ChangeReason,
-		})
-		switch {
-		case res.Error != nil:
-			return fmt.Errorf("%s: %w", name, res.Error)
-		case res.RowsAffected == 0:
-			return fmt.Errorf("%s: %w", name, ErrConflict)
-		}
-		return Audit(tx, ch.By, "feedback.interview."+op, "cycle", ch.CycleID, map[string]any{
-			"memberId": ch.MemberID, "sequence": iv.Sequence, "startsAt": iv.StartsAt, "endsAt": iv.EndsAt, "reason": iv.ChangeReason,
-		})
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &iv, nil
 }
 
 // FeedbackInterview is a member's one-to-one with their manager in the

@@ -19,75 +19,161 @@ const (
 // cancelled already; it wraps ErrConflict.
 var ErrMeetingCancelled = fmt.Errorf("%w: the calibration meeting is cancelled", ErrConflict)
 
-// MeetingChange is a move or cancellation of a cycle's calibration
-// meeting, checked against the sequence the caller read.
-type MeetingChange struct {
+// CalendarChange is a move or cancellation of a sequenced calendar entry
+// (a cycle's calibration meeting, a member's feedback interview), checked
+// against the sequence the caller read.
+type CalendarChange[E any] struct {
 	OrgID   string
 	CycleID string
+	// MemberID names the member whose interview changes; the calibration
+	// meeting, one per cycle, leaves it empty.
+	MemberID string
 	// ExpectSequence is the sequence the caller read; another change in
 	// between is ErrConflict. Negative skips the check.
 	ExpectSequence int
 	By             string
 	Reason         string
-	// Invite renders the calendar object of the meeting as it will stand
+	// Invite renders the calendar object of the entry as it will stand
 	// (new times, next sequence, state); it is stored in the same
-	// transaction, so the served invite never lags the meeting.
-	Invite func(*CalibrationMeeting) string
+	// transaction, so the served invite never lags the entry.
+	Invite func(E) string
 }
+
+// MeetingChange is a move or cancellation of a cycle's calibration meeting.
+type MeetingChange = CalendarChange[*CalibrationMeeting]
+
+// InterviewChange is a move or cancellation of one member's feedback
+// interview.
+type InterviewChange = CalendarChange[*FeedbackInterview]
 
 // MoveMeeting moves a cycle's calibration meeting to [start, end) and
 // raises its sequence by one, so calendars replace the earlier copy.
 func (s *Store) MoveMeeting(ctx context.Context, ch MeetingChange, start, end time.Time) (*CalibrationMeeting, error) {
-	if !end.After(start) {
-		return nil, fmt.Errorf("move meeting %s: the end %s is not after the start %s", ch.CycleID, end, start)
-	}
-	return s.changeMeeting(ctx, "move", ch, func(m *CalibrationMeeting) {
-		m.StartsAt, m.EndsAt = start.UTC(), end.UTC()
-	})
+	return moveEntry(ctx, s, meetings, ch, start, end)
 }
 
 // CancelMeeting cancels a cycle's calibration meeting and raises its
 // sequence by one, as a METHOD:CANCEL invite must.
 func (s *Store) CancelMeeting(ctx context.Context, ch MeetingChange) (*CalibrationMeeting, error) {
-	return s.changeMeeting(ctx, "cancel", ch, func(m *CalibrationMeeting) { m.State = MeetingCancelled })
+	return changeEntry(ctx, s, meetings, "cancel", ch, cancelEntry)
 }
 
-func (s *Store) changeMeeting(ctx context.Context, op string, ch MeetingChange, apply func(*CalibrationMeeting)) (*CalibrationMeeting, error) {
-	var m CalibrationMeeting
+// MoveInterview moves an interview to [start, end) and raises its
+// sequence by one, so calendars replace the earlier copy.
+func (s *Store) MoveInterview(ctx context.Context, ch InterviewChange, start, end time.Time) (*FeedbackInterview, error) {
+	return moveEntry(ctx, s, interviews, ch, start, end)
+}
+
+// CancelInterview cancels an interview and raises its sequence by one, as
+// a METHOD:CANCEL invite must.
+func (s *Store) CancelInterview(ctx context.Context, ch InterviewChange) (*FeedbackInterview, error) {
+	return changeEntry(ctx, s, interviews, "cancel", ch, cancelEntry)
+}
+
+// entryFields points at what every sequenced calendar entry holds.
+type entryFields struct {
+	id, state, ics, changedBy, changeReason *string
+	startsAt, endsAt                        *time.Time
+	sequence                                *int
+	updatedAt                               **time.Time
+}
+
+func (m *CalibrationMeeting) fields() entryFields {
+	return entryFields{id: &m.ID, state: &m.State, ics: &m.ICS, changedBy: &m.ChangedBy, changeReason: &m.ChangeReason,
+		startsAt: &m.StartsAt, endsAt: &m.EndsAt, sequence: &m.Sequence, updatedAt: &m.UpdatedAt}
+}
+
+func (iv *FeedbackInterview) fields() entryFields {
+	return entryFields{id: &iv.ID, state: &iv.State, ics: &iv.ICS, changedBy: &iv.ChangedBy, changeReason: &iv.ChangeReason,
+		startsAt: &iv.StartsAt, endsAt: &iv.EndsAt, sequence: &iv.Sequence, updatedAt: &iv.UpdatedAt}
+}
+
+// calendarEntry is a pointer to a sequenced calendar entry's row.
+type calendarEntry[T any] interface {
+	*T
+	fields() entryFields
+}
+
+// entryKind is what differs between the kinds of calendar entry.
+type entryKind struct {
+	noun      string // in errors: "move meeting c1", "move interview c1/m1"
+	perMember bool   // one per member of the cycle (interviews), not one per cycle
+	cancelled error  // refuses a change once the entry is cancelled
+	audit     string // the audit action, before ".move" or ".cancel"
+}
+
+var (
+	meetings   = entryKind{noun: "meeting", cancelled: ErrMeetingCancelled, audit: "calibration.meeting"}
+	interviews = entryKind{noun: "interview", perMember: true, cancelled: ErrInterviewCancelled, audit: "feedback.interview"}
+)
+
+func (k entryKind) name(op string, cycleID, memberID string) string {
+	if k.perMember {
+		return op + " " + k.noun + " " + cycleID + "/" + memberID
+	}
+	return op + " " + k.noun + " " + cycleID
+}
+
+func cancelEntry(f entryFields) { *f.state = MeetingCancelled }
+
+func moveEntry[T any, E calendarEntry[T]](ctx context.Context, s *Store, k entryKind, ch CalendarChange[E], start, end time.Time) (E, error) {
+	if !end.After(start) {
+		return nil, fmt.Errorf("%s: the end %s is not after the start %s", k.name("move", ch.CycleID, ch.MemberID), end, start)
+	}
+	return changeEntry(ctx, s, k, "move", ch, func(f entryFields) { *f.startsAt, *f.endsAt = start.UTC(), end.UTC() })
+}
+
+// changeEntry applies a move or cancellation to a calendar entry in one
+// transaction: the entry is read locked, refused when cancelled or when
+// its sequence is not the one the caller read, changed, given the next
+// sequence and its invite rendered for it, written only if its sequence is
+// still the one read (a writer that slipped past the read, as SQLite
+// takes no row lock, loses instead of overwriting), and audited.
+func changeEntry[T any, E calendarEntry[T]](ctx context.Context, s *Store, k entryKind, op string, ch CalendarChange[E], apply func(entryFields)) (E, error) {
+	name := k.name(op, ch.CycleID, ch.MemberID)
+	e := E(new(T))
+	f := e.fields()
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := s.locked(tx).Take(&m, "org_id = ? AND cycle_id = ?", ch.OrgID, ch.CycleID).Error; err != nil {
-			return notFound(op+" meeting "+ch.CycleID, err)
+		q := s.locked(tx).Where("org_id = ? AND cycle_id = ?", ch.OrgID, ch.CycleID)
+		if k.perMember {
+			q = q.Where("member_id = ?", ch.MemberID)
 		}
-		if m.State == MeetingCancelled {
-			return fmt.Errorf("%s meeting %s: %w", op, ch.CycleID, ErrMeetingCancelled)
+		if err := q.Take(e).Error; err != nil {
+			return notFound(name, err)
 		}
-		if ch.ExpectSequence >= 0 && m.Sequence != ch.ExpectSequence {
-			return fmt.Errorf("%s meeting %s: %w: sequence %d was read, it is %d now", op, ch.CycleID, ErrConflict, ch.ExpectSequence, m.Sequence)
+		switch {
+		case *f.state == MeetingCancelled:
+			return fmt.Errorf("%s: %w", name, k.cancelled)
+		case ch.ExpectSequence >= 0 && ch.ExpectSequence != *f.sequence:
+			return fmt.Errorf("%s: %w: sequence %d was read, it is %d now", name, ErrConflict, ch.ExpectSequence, *f.sequence)
 		}
-		read := m.Sequence
-		apply(&m)
-		now := time.Now().UTC().Truncate(time.Millisecond)
-		m.Sequence, m.UpdatedAt, m.ChangedBy, m.ChangeReason = read+1, &now, ch.By, cut(ch.Reason, 500)
+		read := *f.sequence
+		apply(f)
+		at := time.Now().UTC().Truncate(time.Millisecond)
+		*f.sequence, *f.updatedAt, *f.changedBy, *f.changeReason = read+1, &at, ch.By, cut(ch.Reason, 500)
 		if ch.Invite != nil {
-			m.ICS = ch.Invite(&m)
+			*f.ics = ch.Invite(e)
 		}
-		res := tx.Model(&CalibrationMeeting{}).Where("id = ? AND sequence = ?", m.ID, read).Updates(map[string]any{
-			"starts_at": m.StartsAt, "ends_at": m.EndsAt, "state": m.State, "sequence": m.Sequence, "ics": m.ICS,
-			"updated_at": now, "changed_by": m.ChangedBy, "change_reason": m.ChangeReason,
+		res := tx.Model(new(T)).Where("id = ? AND sequence = ?", *f.id, read).Updates(map[string]any{
+			"starts_at": *f.startsAt, "ends_at": *f.endsAt, "state": *f.state, "sequence": *f.sequence, "ics": *f.ics,
+			"updated_at": at, "changed_by": *f.changedBy, "change_reason": *f.changeReason,
 		})
-		if res.Error != nil {
-			return fmt.Errorf("%s meeting %s: %w", op, ch.CycleID, res.Error)
+		switch {
+		case res.Error != nil:
+			return fmt.Errorf("%s: %w", name, res.Error)
+		case res.RowsAffected == 0:
+			return fmt.Errorf("%s: %w", name, ErrConflict)
 		}
-		if res.RowsAffected == 0 {
-			return fmt.Errorf("%s meeting %s: %w", op, ch.CycleID, ErrConflict)
+		detail := map[string]any{"sequence": *f.sequence, "startsAt": *f.startsAt, "endsAt": *f.endsAt, "reason": *f.changeReason}
+		if k.perMember {
+			detail["memberId"] = ch.MemberID
 		}
-		return Audit(tx, ch.By, "calibration.meeting."+op, "cycle", ch.CycleID,
-			map[string]any{"sequence": m.Sequence, "startsAt": m.StartsAt, "endsAt": m.EndsAt, "reason": m.ChangeReason})
+		return Audit(tx, ch.By, k.audit+"."+op, "cycle", ch.CycleID, detail)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &m, nil
+	return e, nil
 }
 
 // SaveMeeting records a cycle's calibration meeting once.

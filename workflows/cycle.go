@@ -342,19 +342,10 @@ func (r *cycleRun) dueOf(opened time.Time) time.Time {
 	return r.stage.DueOf(opened, r.snap.PeriodStart, r.snap.PeriodEnd, r.snap.Compress)
 }
 
-func (r *cycleRun) schedule(opened time.Time) deadlineSchedule {
-	s := deadlineSchedule{Due: r.dueOf(opened)}
-	if rm := r.stage.Reminders; rm != nil {
-		for _, b := range rm.Before {
-			s.Before = append(s.Before, r.scale(templates.DurationOf(b)))
-		}
-		s.OverdueEvery = r.scale(templates.DurationOf(rm.OverdueEvery))
-		s.OverdueMax = rm.OverdueMax
-	}
-	if e := r.stage.Escalation; e != nil {
-		s.EscalateAfter = r.scale(templates.DurationOf(e.After))
-	}
-	return s
+// timetable is the stage's deadline, reminders and escalation when it
+// opens at opened.
+func (r *cycleRun) timetable(opened time.Time) templates.Timetable {
+	return r.stage.Timetable(opened, r.snap.PeriodStart, r.snap.PeriodEnd, r.snap.Compress)
 }
 
 func (r *cycleRun) runStage(ctx workflow.Context) error {
@@ -451,14 +442,11 @@ func (r *cycleRun) memberStage(ctx workflow.Context) error {
 		r.expired = res.Expired
 	} else {
 		opened := workflow.Now(ctx)
-		sch := r.schedule(opened)
+		sch := r.timetable(opened)
 		open := engine.StageOpen{
 			CycleID: r.in.CycleID, StageKey: r.stage.Key, StageType: r.stage.Type, Index: r.in.StageIndex,
 			OpenedAt: opened, Due: sch.Due, Reminders: sch.Before, OverdueEvery: sch.OverdueEvery,
-			OverdueMax: sch.OverdueMax, EscalateAfter: sch.EscalateAfter, CloseAt: sch.closeAt(),
-		}
-		if e := r.stage.Escalation; e != nil {
-			open.EscalateTo = e.To
+			OverdueMax: sch.OverdueMax, EscalateAfter: sch.EscalateAfter, EscalateTo: sch.EscalateTo, CloseAt: sch.CloseAt(),
 		}
 		var members int
 		if done, err := r.step(withBulk(ctx), a.BroadcastStage, open, &members); err != nil || !done {
@@ -713,7 +701,7 @@ func (r *cycleRun) block(ctx workflow.Context, reason string) error {
 // cycleTasks opens tasks for the holders of role and waits for them.
 func (r *cycleRun) cycleTasks(ctx workflow.Context, kind, role string) error {
 	opened := workflow.Now(ctx)
-	sch := r.schedule(opened)
+	sch := r.timetable(opened)
 	r.due = sch.Due
 	refs, err := r.openCycleTasks(ctx, kind, role, sch)
 	if err != nil {
@@ -726,14 +714,14 @@ func (r *cycleRun) cycleTasks(ctx workflow.Context, kind, role string) error {
 	}
 	tctx, stop := workflow.WithCancel(ctx)
 	defer stop()
-	sch.start(tctx, r.remind(""), r.escalate(""))
-	if err := r.waitUntil(ctx, sch.closeAt(), func() bool { return len(r.tasks) == 0 }); err != nil {
+	startTimetable(tctx, sch, r.remind(""), r.escalate(""))
+	if err := r.waitUntil(ctx, sch.CloseAt(), func() bool { return len(r.tasks) == 0 }); err != nil {
 		return err
 	}
 	return r.expireCycleTasks(ctx)
 }
 
-func (r *cycleRun) openCycleTasks(ctx workflow.Context, kind, role string, sch deadlineSchedule) ([]engine.TaskRef, error) {
+func (r *cycleRun) openCycleTasks(ctx workflow.Context, kind, role string, sch templates.Timetable) ([]engine.TaskRef, error) {
 	var refs []engine.TaskRef
 	req := activities.CycleTaskRequest{CycleID: r.in.CycleID, StageKey: r.stage.Key, Kind: kind, Role: role, Due: sch.Due}
 	r.loading = true
@@ -792,7 +780,7 @@ func (r *cycleRun) interviews(ctx workflow.Context) error {
 // as the template says.
 func (r *cycleRun) calibrate(ctx workflow.Context) error {
 	opened := workflow.Now(ctx)
-	sch := r.schedule(opened)
+	sch := r.timetable(opened)
 	until := sch.Due
 	if m := r.stage.Meeting; m != nil {
 		until = opened.Add(r.scale(templates.DurationOf(m.Within)))
@@ -826,7 +814,7 @@ func (r *cycleRun) calibrate(ctx workflow.Context) error {
 
 // cycleTasksUntil is cycleTasks without expiring at the end, so calibrate
 // can extend the same task.
-func (r *cycleRun) cycleTasksUntil(ctx workflow.Context, kind, role string, sch deadlineSchedule) error {
+func (r *cycleRun) cycleTasksUntil(ctx workflow.Context, kind, role string, sch templates.Timetable) error {
 	r.due = sch.Due
 	refs, err := r.openCycleTasks(ctx, kind, role, sch)
 	if err != nil {
@@ -840,12 +828,12 @@ func (r *cycleRun) cycleTasksUntil(ctx workflow.Context, kind, role string, sch 
 	return r.reopen(ctx, sch)
 }
 
-func (r *cycleRun) reopen(ctx workflow.Context, sch deadlineSchedule) error {
+func (r *cycleRun) reopen(ctx workflow.Context, sch templates.Timetable) error {
 	r.due = sch.Due
 	tctx, stop := workflow.WithCancel(ctx)
 	defer stop()
-	sch.start(tctx, r.remind(""), r.escalate(""))
-	return r.waitUntil(ctx, sch.closeAt(), func() bool { return r.in.Calibrated || len(r.tasks) == 0 })
+	startTimetable(tctx, sch, r.remind(""), r.escalate(""))
+	return r.waitUntil(ctx, sch.CloseAt(), func() bool { return r.in.Calibrated || len(r.tasks) == 0 })
 }
 
 // validateSubmit rejects a cycle-level submission before it enters history.

@@ -96,9 +96,8 @@ func (r *memberRun) runStage(ctx workflow.Context, s engine.StageOpen) error {
 		r.tasks[refs[i].TaskID] = &refs[i]
 	}
 	tctx, stop := workflow.WithCancel(ctx)
-	sch := deadlineSchedule{Due: s.Due, Before: s.Reminders, OverdueEvery: s.OverdueEvery, OverdueMax: s.OverdueMax, EscalateAfter: s.EscalateAfter}
 	closed := false
-	sch.start(tctx, r.remind(s), r.escalate(s), timed{s.CloseAt, func(workflow.Context) { closed = true }})
+	startTimetable(tctx, s.Timetable(), r.remind(s), r.escalate(s), timed{s.CloseAt, func(workflow.Context) { closed = true }})
 	err = workflow.Await(ctx, func() bool { return r.unsettled() == 0 || closed || r.finished })
 	stop()
 	if err != nil {

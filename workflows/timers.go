@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/perfloop/perfloop/templates"
 )
 
 // at runs fn when the workflow clock reaches when (at once if it has), on
@@ -24,24 +26,15 @@ func at(ctx workflow.Context, when time.Time, fn func(ctx workflow.Context)) {
 	})
 }
 
-// deadlineSchedule sends reminders before a deadline, repeats them once it
-// has passed, and escalates, all on timers cancelled with ctx.
-type deadlineSchedule struct {
-	Due           time.Time
-	Before        []time.Duration
-	OverdueEvery  time.Duration
-	OverdueMax    int
-	EscalateAfter time.Duration
-}
-
 // timed is one moment of a schedule and what happens then.
 type timed struct {
 	when time.Time
 	fn   func(ctx workflow.Context)
 }
 
-// start runs the schedule's reminders and escalation, then also's moments,
-// on timers cancelled with ctx.
+// startTimetable runs a stage timetable's reminders and escalation
+// (templates.Timetable.Moments), then also's moments, on timers cancelled
+// with ctx.
 //
 // One coroutine walks the moments in time order on one timer at a time,
 // and runs each moment's work on a coroutine of its own, so a reminder
@@ -51,8 +44,8 @@ type timed struct {
 // (perfloop bench --scenario memory); it also left every pending timer to
 // cancel, one event each, when the stage closed early. Histories from
 // before this change started every timer at once and keep doing so.
-func (s deadlineSchedule) start(ctx workflow.Context, remind func(ctx workflow.Context, index int, overdue bool), escalate func(ctx workflow.Context), also ...timed) {
-	moments := s.moments(workflow.Now(ctx), remind, escalate)
+func startTimetable(ctx workflow.Context, t templates.Timetable, remind func(ctx workflow.Context, index int, overdue bool), escalate func(ctx workflow.Context), also ...timed) {
+	moments := actions(t.Moments(workflow.Now(ctx)), remind, escalate)
 	if workflow.GetVersion(ctx, "one-timer-per-schedule", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		for _, m := range append(moments, also...) {
 			at(ctx, m.when, m.fn)
@@ -76,45 +69,16 @@ func (s deadlineSchedule) start(ctx workflow.Context, remind func(ctx workflow.C
 	})
 }
 
-// moments lists the schedule's reminders before the deadline (those
-// already past at now left out: a reminder for a moment gone would only be
-// noise), its overdue reminders and its escalation, in the order they
-// were always started in.
-func (s deadlineSchedule) moments(now time.Time, remind func(ctx workflow.Context, index int, overdue bool), escalate func(ctx workflow.Context)) []timed {
+// actions pairs each moment with its work, in the moments' order; with no
+// escalate, the escalation is left out.
+func actions(ms []templates.Moment, remind func(ctx workflow.Context, index int, overdue bool), escalate func(ctx workflow.Context)) []timed {
 	var out []timed
-	for i, b := range s.Before {
-		when := s.Due.Add(-b)
-		if when.Before(now) {
-			continue
+	for _, m := range ms {
+		if m.Kind != templates.MomentEscalation {
+			out = append(out, timed{m.At, func(ctx workflow.Context) { remind(ctx, m.Index, m.Overdue()) }})
+		} else if escalate != nil {
+			out = append(out, timed{m.At, escalate})
 		}
-		out = append(out, timed{when, func(ctx workflow.Context) { remind(ctx, i, false) }})
-	}
-	if s.OverdueEvery > 0 {
-		for k := 1; k <= s.OverdueMax; k++ {
-			i := len(s.Before) + k - 1
-			out = append(out, timed{s.Due.Add(time.Duration(k) * s.OverdueEvery), func(ctx workflow.Context) { remind(ctx, i, true) }})
-		}
-	}
-	if s.EscalateAfter > 0 && escalate != nil {
-		out = append(out, timed{s.Due.Add(s.EscalateAfter), escalate})
 	}
 	return out
-}
-
-// closeAt is when a stage's open tasks expire: one more interval after the
-// last overdue reminder or the escalation, whichever is later, so the last
-// nudge still leaves time to act on it.
-func (s deadlineSchedule) closeAt() time.Time {
-	grace := time.Duration(s.OverdueMax) * s.OverdueEvery
-	if s.EscalateAfter > grace {
-		grace = s.EscalateAfter
-	}
-	if grace == 0 {
-		return s.Due
-	}
-	tail := s.OverdueEvery
-	if tail == 0 {
-		tail = s.EscalateAfter
-	}
-	return s.Due.Add(grace + tail)
 }
