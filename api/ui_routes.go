@@ -24,6 +24,9 @@ type uiConfig struct {
 	SSOIssuer string `json:"ssoIssuer,omitempty"`
 	// Login is where the browser starts the SSO sign-in, when it is configured.
 	Login string `json:"login,omitempty"`
+	// Demo is true when the server runs the demo (`perfloop dev`): the
+	// launch form then offers time compression, which only demos want.
+	Demo bool `json:"demo"`
 }
 
 type previewReminder struct {
@@ -83,7 +86,7 @@ type targetProgress struct {
 
 func documentUIRoutes() {
 	leads := []string{store.RoleAdmin, store.RoleHRBP, store.RoleManager}
-	Document("GET", "/api/v1/ui/config", Doc{Tag: "ui", Summary: "What the sign-in page needs to know: whether SSO tokens are accepted and from which issuer, and where the SSO sign-in starts (login)", Roles: []string{"public"}, Responses: map[int]any{200: uiConfig{}}})
+	Document("GET", "/api/v1/ui/config", Doc{Tag: "ui", Summary: "What the sign-in page needs to know: whether SSO tokens are accepted and from which issuer, and where the SSO sign-in starts (login), and whether the server runs the demo (demo: `perfloop dev`, which offers time compression)", Roles: []string{"public"}, Responses: map[int]any{200: uiConfig{}}})
 	Document("POST", "/api/v1/cycles/preview", Doc{Tag: "cycles", Summary: "The timeline a launch would follow (stages, deadlines, reminders, escalations, members in scope) without launching anything; deadlines assume each stage runs to its due time", Roles: leads, Request: launchInput{}, Responses: map[int]any{200: launchPreview{}}})
 	Document("GET", "/api/v1/cycles/:id/targets/progress", Doc{Tag: "cycles", Summary: "A member's targets with the metric values so far against the pace the period needs (employees: their own; leads may name ?memberId=)", Query: []string{"memberId"}, Responses: map[int]any{200: list[targetProgress]{}}})
 }
@@ -96,7 +99,7 @@ func (s *Server) uiRoutes(v1, authed *gin.RouterGroup) {
 }
 
 func (s *Server) uiConfig(c *gin.Context) {
-	out := uiConfig{}
+	out := uiConfig{Demo: s.demo}
 	if s.oidc != nil {
 		out.SSO, out.SSOIssuer = true, s.oidc.Issuer
 	}

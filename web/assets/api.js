@@ -59,6 +59,8 @@ function cached(key, fn) {
   if (!S.cache.has(key)) S.cache.set(key, fn().catch((e) => { S.cache.delete(key); throw e; }));
   return S.cache.get(key);
 }
+// loadUIConfig says what the server offers the UI: SSO, and whether it runs the demo.
+export const loadUIConfig = () => cached('ui-config', () => api('GET', '/ui/config', undefined, { quiet401: true }).then((c) => c || {}));
 export const loadCycle = (id) => get('/cycles/' + encodeURIComponent(id));
 export const loadTemplate = (key, v) => cached('tpl:' + key + '@' + v, () => get('/templates/' + encodeURIComponent(key) + '/versions/' + v).then((r) => r.body || {}));
 export const loadMembers = () => cached('members', async () => {
