@@ -22,6 +22,7 @@ export const D = {
   'inbox.empty': ['暂无待办。考核周期开始后，你要完成的自评、评价和确认会自动出现在这里。', 'Nothing to do. When a cycle runs, the self-evaluations, ratings and sign-offs it asks of you appear here by themselves.'],
   'inbox.auto': ['每 5 秒自动刷新', 'Refreshes every 5 s'],
   'inbox.todo': ['待办（{n}）', 'To do ({n})'], 'inbox.done': ['已完成（{n}）', 'Done ({n})'], 'inbox.yourself': ['本人', 'Yourself'],
+  'inbox.grid': ['在一屏中为 {n} 人评分（{kind} · {cycle}）', 'Rate all {n} on one screen ({kind} · {cycle})'], 'live.grid': ['在一屏中为团队评分（{n} 人待评）', 'Rate the team on one screen ({n} to rate)'],
   'inbox.allDone': ['待办已全部完成。', 'Nothing left to do.'], 'inbox.noneDone': ['还没有完成的任务。', 'No finished tasks yet.'], 'col.submitted': ['提交于', 'Submitted'],
   'due.inDay': ['{n} 天后截止', 'due in {n} days'], 'due.inDay1': ['1 天后截止', 'due in 1 day'],
   'due.inHour': ['{n} 小时后截止', 'due in {n} hours'], 'due.inHour1': ['1 小时后截止', 'due in 1 hour'], 'due.inSoon': ['1 小时内截止', 'due within the hour'],
