@@ -136,7 +136,7 @@ function curveWords(p) {
 export function distributionCurve(counts, order, names, limits, n) {
   const curve = targetCurve(limits, order, n);
   const max = Math.max(1, ...curve.map((p) => Math.max(counts[p.grade] || 0, p.target, p.hi || 0)));
-  const bw = 48, gap = 24, ch = 140, top = 16, w = order.length * (bw + gap) + gap;
+  const bw = 64, gap = 40, ch = 160, top = 18, w = order.length * (bw + gap) + gap;
   const y = (v) => top + ch - (v / max) * ch;
   const cx = (i) => gap + i * (bw + gap) + bw / 2;
   const pts = curve.map((p, i) => [cx(i), y(p.target)]);

@@ -50,7 +50,7 @@ export async function teamGridView(main, live, cycleId, kind) {
   const colId = (f) => 'gcol' + idFor(f.path);
   const table = h('table', { id: 'team-grid', class: 'grid' },
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('grid.person')), h('th', { scope: 'col' }, t('grid.context')),
-      columns.map((f) => h('th', { scope: 'col', id: colId(f), class: f.type === 'number' ? 'num' : null }, f.label, f.hint ? h('span', { class: 'muted small hint' }, ' ', f.hint) : null)),
+      columns.map((f) => h('th', { scope: 'col', class: f.type === 'number' ? 'num' : null }, h('span', { id: colId(f) }, f.label), f.hint ? h('span', { class: 'muted small hint' }, ' ', f.hint) : null)),
       h('th', { scope: 'col' }, t('col.actions')))),
     h('tbody', {}, rows.map((r, i) => gridRow(r, perRow[i]))));
   main.append(h('div', { class: 'grid-wrap' }, table));
@@ -61,7 +61,7 @@ export async function teamGridView(main, live, cycleId, kind) {
     const rowId = 'g-' + task.id;
     const nameId = rowId + '-name';
     // Each field gets an id of its own in this row, so collect and writeField read this row's cells.
-    const own = fields.map((f) => ({ ...f, id: rowId + idFor(f.path) }));
+    const own = fields.map((f) => ({ ...f, id: rowId + idFor(f.path).slice(1) }));
     const tr = h('tr', { 'data-task': task.id, 'data-member': task.subjectId || '', id: rowId });
     const draftKey = 'pl.draft.' + task.id;
     const note = h('div', { class: 'err row-err', id: rowId + '-err', role: 'alert' });
@@ -77,7 +77,7 @@ export async function teamGridView(main, live, cycleId, kind) {
           onkeydown: (e) => { if (e.key === 'Enter') { e.preventDefault(); save(); } } });
       return h('td', { class: f.type === 'number' ? 'num' : null }, h('div', { class: 'cell', 'data-path': f.path }, control, h('div', { class: 'err', id: errId })));
     };
-    tr.append(h('th', { scope: 'row', id: nameId }, h('strong', {}, r.name), h('div', { class: 'small' }, h('a', { href: '#/task/' + encodeURIComponent(task.id) }, t('grid.open')))),
+    tr.append(h('th', { scope: 'row' }, h('strong', { id: nameId }, r.name), h('div', { class: 'small' }, h('a', { href: '#/task/' + encodeURIComponent(task.id) }, t('grid.open')))),
       h('td', { class: 'ctx' }, context(r)), ...columns.map(cell), h('td', { class: 'act' }, saveBtn, note));
     saveBtn.onclick = () => save();
     try {
