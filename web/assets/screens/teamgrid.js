@@ -7,7 +7,7 @@
 // task screen restores, and back. On a phone the rows stack as cards.
 import { api, get, getAll, loadCycle, loadMembers, loadTemplate, memberName } from '../api.js';
 import { badge, fill, focusMain, h, idFor } from '../dom.js';
-import { collect, fieldId, fieldsFor, validate, writeField } from '../forms.js';
+import { collect, fieldsFor, validate, writeField } from '../forms.js';
 import { D, fmtNum, fmtTime, t, txt } from '../i18n.js';
 import { ptrGet } from '../pointer.js';
 import { paceBar } from './results.js';
