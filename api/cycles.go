@@ -243,11 +243,13 @@ func engineErr(err error) error {
 	case errors.As(err, &ref):
 		switch ref.Kind {
 		case "NotAssignee", "OwnReview":
-			return forbidden(ref.Message)
+			e := forbidden(ref.Message)
+			e.cause = ref
+			return e
 		case "DistributionBroken", "BadSubmission":
-			return &Error{Status: http.StatusUnprocessableEntity, Code: strings.ToLower(ref.Kind), Message: ref.Message}
+			return &Error{Status: http.StatusUnprocessableEntity, Code: strings.ToLower(ref.Kind), Message: ref.Message, cause: ref}
 		}
-		return &Error{Status: http.StatusConflict, Code: "conflict", Message: ref.Message}
+		return &Error{Status: http.StatusConflict, Code: "conflict", Message: ref.Message, cause: ref}
 	case errors.Is(err, cycles.ErrTemplateBroken):
 		return &Error{Status: http.StatusConflict, Code: "conflict", Message: err.Error()}
 	case errors.Is(err, cycles.ErrUnavailable):

@@ -21,6 +21,9 @@ type Detail struct {
 	Path    string `json:"path"`
 	Value   any    `json:"value,omitempty"`
 	Message string `json:"message"`
+	// Expected says what the field needed as data (errordetail.go), for
+	// clients to say in their reader's language.
+	Expected *Expected `json:"expected,omitempty"`
 }
 
 // Error is the one error body every route returns.
@@ -30,9 +33,19 @@ type Error struct {
 	Message string   `json:"message"`
 	Details []Detail `json:"details,omitempty"`
 	Omitted int      `json:"omitted,omitempty"` // details beyond those listed (long lists are cut)
+	// Reason says why, beside the code, when the API knows (errordetail.go):
+	// cycle_exists, task_closed, busy, stale, or a refusal's kind.
+	Reason string `json:"reason,omitempty"`
+	// Resource names what was not found (a 404's "task", "cycle", …) when known.
+	Resource string `json:"resource,omitempty"`
+	// cause is the error this one answers, for explain to read its reason.
+	cause error
 }
 
 func (e *Error) Error() string { return e.Message }
+
+// Unwrap is the error this one answers, when it answers one.
+func (e *Error) Unwrap() error { return e.cause }
 
 type errorBody struct {
 	Error     *Error `json:"error"`
@@ -57,7 +70,7 @@ func conflict(msg string) *Error {
 
 // writeError turns any error into the one error shape and aborts the request.
 func writeError(c *gin.Context, err error) {
-	e := capDetails(classify(err))
+	e := capDetails(explain(err, classify(err)))
 	if e.Status == http.StatusServiceUnavailable {
 		c.Header("Retry-After", "5")
 	}

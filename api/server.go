@@ -41,6 +41,9 @@ type Deps struct {
 	Metrics *monitoring.Metrics
 	// Webhooks says which hosts a channel's URL may name.
 	Webhooks notify.Targets
+	// Demo says the server holds the demo organisation (`perfloop dev`):
+	// the UI then offers demo-only controls such as time compression.
+	Demo bool
 }
 
 // Server holds the handlers' dependencies.
@@ -53,6 +56,7 @@ type Server struct {
 	sso    *SSO
 	hooks  notify.Targets
 	auth   *authLimiter
+	demo   bool
 }
 
 // New builds the HTTP handler.
@@ -61,7 +65,7 @@ func New(d Deps) http.Handler {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{store: d.Store, log: d.Log, checks: d.Checks, cycles: d.Cycles, oidc: d.OIDC, sso: d.SSO, hooks: d.Webhooks, auth: newAuthLimiter()}
+	s := &Server{store: d.Store, log: d.Log, checks: d.Checks, cycles: d.Cycles, oidc: d.OIDC, sso: d.SSO, hooks: d.Webhooks, auth: newAuthLimiter(), demo: d.Demo}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	if err := r.SetTrustedProxies(trustedProxies); err != nil {

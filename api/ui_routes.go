@@ -24,6 +24,9 @@ type uiConfig struct {
 	SSOIssuer string `json:"ssoIssuer,omitempty"`
 	// Login is where the browser starts the SSO sign-in, when it is configured.
 	Login string `json:"login,omitempty"`
+	// Demo is true when the server runs the demo (`perfloop dev`): the
+	// launch form then offers time compression, which only demos want.
+	Demo bool `json:"demo"`
 }
 
 type previewReminder struct {
@@ -83,14 +86,14 @@ type targetProgress struct {
 
 func uiRoutes() []route {
 	return []route{
-		{"GET", "/api/v1/ui/config", public, (*Server).uiConfig, Doc{Tag: "ui", Summary: "What the sign-in page needs to know: whether SSO tokens are accepted and from which issuer, and where the SSO sign-in starts (login)", Responses: map[int]any{200: uiConfig{}}}},
+		{"GET", "/api/v1/ui/config", public, (*Server).uiConfig, Doc{Tag: "ui", Summary: "What the sign-in page needs to know: whether SSO tokens are accepted and from which issuer, and where the SSO sign-in starts (login), and whether the server runs the demo (demo: `perfloop dev`, which offers time compression)", Responses: map[int]any{200: uiConfig{}}}},
 		{"POST", "/api/v1/cycles/preview", leadsOnly, (*Server).previewLaunch, Doc{Tag: "cycles", Summary: "The timeline a launch would follow (stages, deadlines, reminders, escalations, members in scope) without launching anything; deadlines assume each stage runs to its due time", Request: launchInput{}, Responses: map[int]any{200: launchPreview{}}}},
 		{"GET", "/api/v1/cycles/:id/targets/progress", anyMember, (*Server).targetsProgress, Doc{Tag: "cycles", Summary: "A member's targets with the metric values so far against the pace the period needs (employees: their own; leads may name ?memberId=)", Query: []string{"memberId"}, Responses: map[int]any{200: list[targetProgress]{}}}},
 	}
 }
 
 func (s *Server) uiConfig(c *gin.Context) {
-	out := uiConfig{}
+	out := uiConfig{Demo: s.demo}
 	if s.oidc != nil {
 		out.SSO, out.SSOIssuer = true, s.oidc.Issuer
 	}

@@ -2,12 +2,16 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/perfloop/perfloop/api"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/store/storetest"
 )
@@ -87,6 +91,23 @@ func TestUIConfigIsPublicAndSaysWhetherSSOIsOn(t *testing.T) {
 	r := e.do("GET", "/api/v1/ui/config", "", nil)
 	require.Equal(t, 200, r.status, r.raw)
 	require.Equal(t, false, r.body["sso"])
+	require.Equal(t, false, r.body["demo"], "a server is not the demo unless told")
+}
+
+// TestUIConfigSaysWhetherTheServerRunsTheDemo: only the demo (perfloop dev,
+// with its demo organisation) tells the UI to offer time compression.
+func TestUIConfigSaysWhetherTheServerRunsTheDemo(t *testing.T) {
+	for _, demo := range []bool{false, true} {
+		srv := httptest.NewServer(api.New(api.Deps{Store: storetest.SQLite(t), Demo: demo}))
+		res, err := http.Get(srv.URL + "/api/v1/ui/config")
+		require.NoError(t, err)
+		var body map[string]any
+		require.NoError(t, json.NewDecoder(res.Body).Decode(&body))
+		res.Body.Close()
+		srv.Close()
+		require.Equal(t, 200, res.StatusCode)
+		require.Equal(t, demo, body["demo"])
+	}
 }
 
 func TestTargetsProgressComparesMetricsSoFarWithThePaceAndKeepsEmployeesToTheirOwn(t *testing.T) {

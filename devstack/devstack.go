@@ -164,6 +164,10 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		SSO:      o.SSO,
 		Metrics:  o.Metrics,
 		Webhooks: o.Webhooks,
+		// The demo organisation's users are known (seeded now, or read back
+		// from demo-users.json): this is the demo, not a real organisation
+		// that `perfloop dev --db` was pointed at.
+		Demo: len(s.Users) > 0,
 	})
 	s.URL = "http://" + hostURL(ln.Addr())
 	closeLn = nil

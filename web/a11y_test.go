@@ -170,7 +170,8 @@ func TestEveryScreenPassesAxeAndFitsAPhoneInBothLanguages(t *testing.T) {
 	require.NoError(t, err)
 	status, out := u.apiPost(admin.Token, "/templates", json.RawMessage(strings.Replace(string(raw), `"duration": "P3D", "reminders"`, `"duration": "P4D", "reminders"`, 1)))
 	require.Equal(t, http.StatusCreated, status, out)
-	status, out = u.apiPost(manager.Token, "/cycles", map[string]any{"templateKey": "cs-ops-tour", "teamId": u.teamID(manager, "cs"), "period": "2026-10", "compress": 8640})
+	// A template day lasts 20 s: the evaluation stays open while the tour visits every screen twice over.
+	status, out = u.apiPost(manager.Token, "/cycles", map[string]any{"templateKey": "cs-ops-tour", "teamId": u.teamID(manager, "cs"), "period": "2026-10", "compress": 4320})
 	require.Equal(t, http.StatusCreated, status, out)
 	cycleID := out["id"].(string)
 
@@ -217,6 +218,7 @@ func TestEveryScreenPassesAxeAndFitsAPhoneInBothLanguages(t *testing.T) {
 		{"idps", employee, "#/idps", "#idps a"},
 		{"idp", employee, "#/idps/" + idp.ID, "#idp-items"},
 		{"task-rating", manager, "#/task/" + rating, "#rating-context"},
+		{"team-grid", manager, "#/rate/" + cycleID + "/manager_eval", "#team-grid tbody tr"},
 		{"task-idp-review", manager, "#/task/" + review.ID, "#idp-under-review"},
 		{"cycles", manager, "#/cycles", "#launch"},
 		{"dashboard-running", manager, "#/cycles/" + cycleID, "#dashboard #progress"},

@@ -11,7 +11,7 @@ import (
 // TestLaunchWarnsOfAnExistingCycleAtPreviewAndSaysServerErrorsInChinese: in
 // the Chinese UI, previewing a cycle the team already has for the month
 // says so with a link to it before anything is confirmed; confirming anyway
-// is refused with the error's meaning in Chinese first; the period field
+// is refused with the error's reason in Chinese; the period field
 // offers months and quarters to pick from.
 func TestLaunchWarnsOfAnExistingCycleAtPreviewAndSaysServerErrorsInChinese(t *testing.T) {
 	u := startUI(t)
@@ -37,5 +37,7 @@ func TestLaunchWarnsOfAnExistingCycleAtPreviewAndSaysServerErrorsInChinese(t *te
 	u.screenshot("launch-duplicate-zh")
 
 	u.do(chromedp.Click(chromedp.CSS("#launch-confirm")))
-	u.waitJS(`[...document.querySelectorAll('#launch .alert.bad')].some((a) => a.textContent.startsWith('与已有数据冲突（'))`)
+	// Said from the error's reason, in Chinese: no English after the lead-in.
+	u.waitJS(`[...document.querySelectorAll('#launch .alert.bad')].some((a) => a.textContent.startsWith('这个团队在该期间已有同一模板的考核'))`)
+	require.NotContains(t, u.text("#launch .alert.bad"), "exists")
 }

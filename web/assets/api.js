@@ -1,24 +1,52 @@
 // The API client: every call to /api/v1 with the signed-in token, errors as
 // ApiError, cached reads, paging, downloads and uploads.
 import { h } from './dom.js';
-import { lang, t } from './i18n.js';
+import { D, lang, t } from './i18n.js';
 import { S, rerender } from './state.js';
 
-// localMessage leads a server message with what its error code means in
-// the reader's language: the server words its messages in English, which a
-// Chinese reader should not have to read to know what happened. The
-// server's own words stay, after it, for the specifics.
-function localMessage(code, message) {
-  const key = 'err.code.' + code;
-  if (lang !== 'zh' || !code || t(key) === key) return message;
-  return t(key) + '（' + message + '）';
+// The server words its errors in English, and says as data why (reason,
+// resource) and what each field expected (details[].expected: a rule and
+// its bounds, options or example). A Chinese reader gets that data worded
+// in Chinese; an English one the server's own words, which say the same.
+const has = (key) => key in D;
+const fieldName = (path) => (path || '').replace(/^[/?]/, '').replace(/~1/g, '/').replace(/~0/g, '~');
+// detailText is what a field expected, in the reader's language.
+export function detailText(d) {
+  const x = d.expected;
+  if (lang !== 'zh' || !x) return d.message;
+  const value = d.value != null && d.value !== '' ? (typeof d.value === 'string' ? d.value : JSON.stringify(d.value)) : null;
+  let key = 'err.rule.' + x.rule + (x.rule === 'required' && x.min != null && x.max != null ? 'Range' : '');
+  if (value != null && has(key + 'V')) key += 'V';
+  if (!has(key)) return d.message;
+  const what = x.type ? (has('err.what.' + x.type) ? t('err.what.' + x.type) : has('err.type.' + x.type) ? t('err.type.' + x.type) : x.type) : '';
+  return t(key, { value, min: x.min, max: x.max, options: (x.options || []).join('、'), type: what, what, example: x.example || '' });
+}
+// localMessage is an error's message in the reader's language: its reason
+// or what was not found, else the lead-in its code means and each field's
+// problem; what the UI cannot word keeps the server's words after the lead-in.
+function localMessage(body, status) {
+  const msg = body.message || 'HTTP ' + status;
+  if (lang !== 'zh') return msg;
+  const what = (body.resource || '').replace(/ /g, '_');
+  if (body.reason && has('err.reason.' + body.reason)) return t('err.reason.' + body.reason);
+  if (body.code === 'not_found' && what && has('err.what.' + what)) return t('err.notFoundWhat', { what: t('err.what.' + what) });
+  const lead = has('err.code.' + body.code) ? t('err.code.' + body.code) : '';
+  const ds = body.details || [];
+  if (ds.length && ds.every((d) => d.expected)) {
+    const more = ds.length - 3 + (body.omitted || 0);
+    return (lead || t('err.code.invalid')) + '：' + ds.slice(0, 3).map((d) => t('err.field', { field: fieldName(d.path), text: detailText(d) })).join('；') + (more > 0 ? '；' + t('err.more', { n: more }) : '');
+  }
+  if (body.code === 'forbidden') return t('err.forbiddenAction');
+  if (body.code === 'unavailable') return t('err.unavailableWhat');
+  return lead ? lead + '（' + msg + '）' : msg;
 }
 class ApiError extends Error {
   constructor(status, body) {
-    super(localMessage(body.code, body.message || 'HTTP ' + status));
+    super(localMessage(body, status));
     this.status = status;
     this.code = body.code;
-    this.details = body.details || [];
+    this.reason = body.reason;
+    this.details = (body.details || []).map((d) => ({ ...d, message: detailText(d) }));
     this.omitted = body.omitted || 0;
   }
 }
@@ -59,6 +87,8 @@ function cached(key, fn) {
   if (!S.cache.has(key)) S.cache.set(key, fn().catch((e) => { S.cache.delete(key); throw e; }));
   return S.cache.get(key);
 }
+// loadUIConfig says what the server offers the UI: SSO, and whether it runs the demo.
+export const loadUIConfig = () => cached('ui-config', () => api('GET', '/ui/config', undefined, { quiet401: true }).then((c) => c || {}));
 export const loadCycle = (id) => get('/cycles/' + encodeURIComponent(id));
 export const loadTemplate = (key, v) => cached('tpl:' + key + '@' + v, () => get('/templates/' + encodeURIComponent(key) + '/versions/' + v).then((r) => r.body || {}));
 export const loadMembers = () => cached('members', async () => {

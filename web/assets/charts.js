@@ -2,8 +2,17 @@
 // distribution, the attainment heat map, stage completion.
 import { memberName } from './api.js';
 import { fill, h, svg } from './dom.js';
-import { distBounds } from './grades.js';
-import { fmtNum, t, txt } from './i18n.js';
+import { distBounds, targetCurve } from './grades.js';
+import { D, fmtNum, t, txt } from './i18n.js';
+
+Object.assign(D, {
+  'curve.title': ['实际分布与目标曲线', 'Grades against the target curve'],
+  'curve.legendBars': ['柱：各等级实际人数', 'Bars: members per grade now'], 'curve.legendLine': ['曲线：强制分布的目标', 'Curve: what the forced distribution aims at'],
+  'curve.label': ['等级分布与目标曲线（共 {n} 人）：{list}', 'Grades against the target curve ({n} members): {list}'],
+  'curve.point': ['{grade} 实际 {actual} 人，目标{target}', '{grade} {actual} now, target {target}'],
+  'curve.max': ['至多 {n} 人', 'at most {n}'], 'curve.min': ['至少 {n} 人', 'at least {n}'], 'curve.between': ['{lo}–{hi} 人', '{lo} to {hi}'],
+  'curve.about': ['约 {n} 人（其余等级平分）', 'about {n} (the rest shared evenly)'],
+});
 
 export function progressBar(id) {
   const bar = h('div', { id, role: 'status', 'aria-live': 'polite' }, h('progress', { max: 100 }), ' ', h('span'));
@@ -112,4 +121,47 @@ export function stageCompletion(tasks, stageOrder, stageName) {
     bar.firstChild.style.width = (total ? (100 * done) / total : 0) + '%';
     return h('tr', { 'data-stage': k }, h('th', { scope: 'row' }, stageName.get(k) || k), h('td', { class: 'wide' }, bar), h('td', { class: 'num' }, t('dash.stageDone', { done, total })));
   })));
+}
+
+// curveWords says a grade's target in words: its limit, or its even share.
+function curveWords(p) {
+  if (p.shared) return t('curve.about', { n: fmtNum(p.target, 1) });
+  if (p.lo != null && p.hi != null) return t('curve.between', { lo: p.lo, hi: p.hi });
+  return p.hi != null ? t('curve.max', { n: p.hi }) : t('curve.min', { n: p.lo });
+}
+// distributionCurve draws members per grade as bars and the forced
+// distribution's target (grades.targetCurve) as a smooth curve over them,
+// with a legend; the picture's words (aria-label, <title>) say every
+// grade's count and target, so nothing is only seen.
+export function distributionCurve(counts, order, names, limits, n) {
+  const curve = targetCurve(limits, order, n);
+  const max = Math.max(1, ...curve.map((p) => Math.max(counts[p.grade] || 0, p.target, p.hi || 0)));
+  const bw = 64, gap = 40, ch = 160, top = 18, w = order.length * (bw + gap) + gap;
+  const y = (v) => top + ch - (v / max) * ch;
+  const cx = (i) => gap + i * (bw + gap) + bw / 2;
+  const pts = curve.map((p, i) => [cx(i), y(p.target)]);
+  // A Catmull-Rom spline through the targets, as cubic Béziers: a curve, not a zigzag.
+  let d = 'M' + pts[0].join(' ');
+  for (let i = 0; i < pts.length - 1; i++) {
+    const [p0, p1, p2, p3] = [pts[Math.max(0, i - 1)], pts[i], pts[i + 1], pts[Math.min(pts.length - 1, i + 2)]];
+    d += ' C' + [p1[0] + (p2[0] - p0[0]) / 6, p1[1] + (p2[1] - p0[1]) / 6, p2[0] - (p3[0] - p1[0]) / 6, p2[1] - (p3[1] - p1[1]) / 6, p2[0], p2[1]].map((v) => Math.round(v * 10) / 10).join(' ');
+  }
+  const label = t('curve.label', { n, list: curve.map((p) => t('curve.point', { grade: p.grade, actual: counts[p.grade] || 0, target: curveWords(p) })).join('；') });
+  const pic = svg('svg', { viewBox: '0 0 ' + w + ' ' + (ch + top + 40), width: w, height: ch + top + 40, role: 'img', 'aria-label': label, id: 'cal-curve-svg' },
+    svg('title', {}, label),
+    svg('line', { x1: 0, x2: w, y1: top + ch, y2: top + ch, stroke: '#8c959f' }),
+    curve.map((p, i) => {
+      const c = counts[p.grade] || 0;
+      const off = (p.hi != null && c > p.hi) || (p.lo != null && c < p.lo);
+      return svg('g', { 'data-grade': p.grade, 'data-target': String(Math.round(p.target * 10) / 10) },
+        svg('rect', { x: cx(i) - bw / 2, y: y(c), width: bw, height: top + ch - y(c), fill: off ? '#b3261e' : '#0b5cad', rx: 3 }),
+        svg('text', { x: cx(i), y: y(c) - 4, 'text-anchor': 'middle' }, String(c)),
+        svg('text', { x: cx(i), y: top + ch + 16, 'text-anchor': 'middle', 'font-weight': '600' }, p.grade),
+        svg('text', { x: cx(i), y: top + ch + 32, 'text-anchor': 'middle' }, names.get(p.grade) || ''));
+    }),
+    svg('path', { d, class: 'target-curve', fill: 'none', stroke: '#8a5300', 'stroke-width': 2.5, 'stroke-dasharray': '6 3' }),
+    pts.map(([x, yy], i) => svg('circle', { cx: x, cy: yy, r: 4, fill: '#8a5300', 'data-grade': curve[i].grade })));
+  return h('div', { class: 'chart', id: 'cal-curve' }, pic,
+    h('ul', { class: 'legend small', 'aria-hidden': 'true' }, h('li', { class: 'bars' }, t('curve.legendBars')), h('li', { class: 'line' }, t('curve.legendLine'))),
+    h('ul', { class: 'sr', id: 'cal-curve-text' }, curve.map((p) => h('li', { 'data-grade': p.grade }, t('curve.point', { grade: p.grade, actual: counts[p.grade] || 0, target: curveWords(p) })))));
 }

@@ -32,8 +32,11 @@ export function fieldsFor(task, form, tpl, members) {
     options: (f.options || []).map((o) => ({ value: o.value, label: txt(o.label, o.value) })),
   }));
 }
+// A field's element id: its own (f.id, when a page shows the same form
+// several times, as the team grid does) or one made from its path.
+export const fieldId = (f) => f.id || idFor(f.path);
 export function renderField(f, onInput) {
-  const id = idFor(f.path);
+  const id = fieldId(f);
   const errId = id + '-err';
   const hintId = id + '-hint';
   const describedBy = [f.hint ? hintId : null, errId].filter(Boolean).join(' ');
@@ -65,7 +68,7 @@ export function renderField(f, onInput) {
   return h('div', { class: 'field', 'data-path': f.path }, h('label', { for: id }, f.label, reqMark), control, hint, err);
 }
 function readField(root, f) {
-  const id = idFor(f.path);
+  const id = fieldId(f);
   if (f.type === 'radio') {
     const on = root.querySelector('input[name="' + CSS.escape(f.path) + '"]:checked');
     return on ? JSON.parse(on.value) : undefined;
@@ -85,7 +88,7 @@ export function writeField(root, f, v) {
     root.querySelectorAll('input[name="' + CSS.escape(f.path) + '"]').forEach((r) => { r.checked = r.value === JSON.stringify(v); });
     return;
   }
-  const el = root.querySelector('#' + idFor(f.path));
+  const el = root.querySelector('#' + fieldId(f));
   if (!el) return;
   if (f.type === 'boolean') el.checked = !!v; else el.value = v == null ? '' : String(v);
 }

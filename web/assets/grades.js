@@ -33,3 +33,24 @@ export function limitReport(limits, counts, n) {
     return { grades: l.grades, broken: (l.max != null && actual > hi) || (l.min != null && actual < lo), text: parts.join(', ') };
   });
 }
+// targetCurve is the shape the forced distribution asks of a team of n,
+// per grade in order: a grade with a limit of its own aims at it (at most
+// its maximum, at least its minimum, between both), and the grades without
+// one share the rest evenly. Limits over several grades together bound
+// the sum, not each grade, and stay with limitReport.
+export function targetCurve(limits, order, n) {
+  const out = new Map();
+  for (const l of limits || []) {
+    if (l.grades.length !== 1 || !order.includes(l.grades[0])) continue;
+    const [lo, hi] = distBounds(l, n);
+    const x = out.get(l.grades[0]) || { lo: null, hi: null };
+    if (l.min != null) x.lo = lo;
+    if (l.max != null) x.hi = hi;
+    out.set(l.grades[0], x);
+  }
+  let used = 0;
+  for (const x of out.values()) { x.target = x.lo != null && x.hi != null ? (x.lo + x.hi) / 2 : x.hi ?? x.lo; used += x.target; }
+  const free = order.filter((g) => !out.has(g));
+  for (const g of free) out.set(g, { lo: null, hi: null, target: Math.max(0, n - used) / free.length, shared: true });
+  return order.map((g) => ({ grade: g, ...out.get(g) }));
+}

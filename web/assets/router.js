@@ -14,6 +14,7 @@ const routes = [
   [/^#\/signin$/, () => import('./screens/signin.js'), 'signinView'],
   [/^#\/inbox$/, () => import('./screens/inbox.js'), 'inboxView'],
   [/^#\/task\/([^/]+)$/, () => import('./screens/task.js'), 'taskView'],
+  [/^#\/rate\/([^/]+)\/([a-z_]+)$/, () => import('./screens/teamgrid.js'), 'teamGridView'],
   [/^#\/results$/, () => import('./screens/results.js'), 'resultsView'],
   [/^#\/results\/([^/]+)$/, () => import('./screens/results.js'), 'resultView'],
   [/^#\/cycles$/, () => import('./screens/cycles.js'), 'cyclesView', LEADS],
@@ -46,7 +47,7 @@ function header() {
     toggle,
     h('div', { id: 'menu', class: 'menu' },
       h('nav', { 'aria-label': t('nav.main') }, links.map(([href, key, name]) =>
-        h('a', { href, 'data-nav': name, 'aria-current': here === name || (here === 'task' && name === 'inbox') ? 'page' : null }, t(key)))),
+        h('a', { href, 'data-nav': name, 'aria-current': here === name || ((here === 'task' || here === 'rate') && name === 'inbox') ? 'page' : null }, t(key)))),
       h('div', { class: 'who' },
         h('span', { id: 'me' }, S.me.name + ' · ' + t('role.' + S.me.role)),
         tzSelect(),

@@ -1,5 +1,6 @@
 // How a task reads in a list: its title, stage and due date in words.
 import { lang, t, txt } from './i18n.js';
+import { S } from './state.js';
 
 export const taskTitle = (task) => (lang === 'en' ? task.titleEn || task.title : task.title || task.titleEn);
 export const isOverdue = (task) => task.state === 'open' && task.dueAt && new Date(task.dueAt) < new Date();
@@ -25,3 +26,20 @@ export function reportRound(key) {
   const m = /^(.*)#report-(\d+)$/.exec(key || '');
   return m ? { stage: m[1], n: Number(m[2]) } : null;
 }
+// GRID_KINDS are the tasks a rater does for several people of one cycle,
+// which the team grid (#/rate/<cycle>/<kind>) puts on one screen.
+export const GRID_KINDS = ['manager_eval', 'peer_eval', 'cross_eval'];
+// gridGroups finds, among open tasks, each cycle and kind where the reader
+// has more than one person to rate: those the team grid is offered for.
+export function gridGroups(tasks) {
+  const by = new Map();
+  for (const x of tasks) {
+    if (x.state !== 'open' || !GRID_KINDS.includes(x.kind) || !x.cycleId || x.assigneeId !== S.me?.id) continue;
+    const key = x.cycleId + '/' + x.kind;
+    const g = by.get(key) || { key, cycleId: x.cycleId, kind: x.kind, title: x.cycleTitle || '', n: 0 };
+    g.n++;
+    by.set(key, g);
+  }
+  return [...by.values()].filter((g) => g.n > 1);
+}
+export const gridHref = (g) => '#/rate/' + encodeURIComponent(g.cycleId) + '/' + g.kind;

@@ -4,6 +4,7 @@ import { api, get, memberName } from '../api.js';
 import { append, fill, h, toast } from '../dom.js';
 import { showErrors } from '../forms.js';
 import { gradeOrder, limitReport, resultGrade } from '../grades.js';
+import { distributionCurve } from '../charts.js';
 import { fmtNum, t, txt } from '../i18n.js';
 import { breakdown } from './results.js';
 
@@ -20,8 +21,10 @@ export async function calibrationBoard(main, live, task, cycle, tpl, members, cl
   const general = h('div', { id: 'cal-general', tabindex: '-1' });
   const boardBox = h('div');
   const limitsBox = h('div', { id: 'cal-limits', 'aria-live': 'polite' });
+  // The grades as they stand with the moves so far, against the forced distribution's target curve.
+  const curveBox = h('details', { class: 'curve', open: true }, h('summary', {}, t('curve.title')));
   const submitBtn = h('button', { type: 'submit', id: 'cal-submit', disabled: closed });
-  append(section, [h('h2', { id: 'cal-title' }, t('cal.title')), h('p', { class: 'muted small', id: 'cal-help' }, t('cal.help')), general, limitsBox, boardBox]);
+  append(section, [h('h2', { id: 'cal-title' }, t('cal.title')), h('p', { class: 'muted small', id: 'cal-help' }, t('cal.help')), general, limitsBox, (tpl.distribution || []).length ? curveBox : null, boardBox]);
   const formEl = h('form', { novalidate: true, onsubmit: (e) => { e.preventDefault(); submit(); } }, section, h('div', { class: 'toolbar' }, submitBtn));
   main.append(formEl);
   if (!results.length) { fill(boardBox, h('p', {}, t('cal.none'))); submitBtn.disabled = true; return; }
@@ -72,6 +75,8 @@ export async function calibrationBoard(main, live, task, cycle, tpl, members, cl
     fill(limitsBox, report.length ? h('div', { class: 'alert ' + (brokenGrades.size ? 'warn' : 'ok') },
       h('strong', {}, brokenGrades.size ? t('cal.broken') : t('cal.limits')), h('ul', {}, report.map((x) => h('li', { class: x.broken ? 'broken' : null }, x.broken ? '⚠ ' : '✓ ', x.text)))) : '');
     const list = changes();
+    if (curveBox.lastChild.tagName !== 'SUMMARY') curveBox.lastChild.remove();
+    curveBox.append(distributionCurve(counts, order, gradeName, tpl.distribution, results.length));
     fill(boardBox, h('div', { class: 'board', role: 'list' }, order.map((g, gi) => dragOn(h('div', { class: 'col' + (brokenGrades.has(g) ? ' breaks' : ''), role: 'listitem', 'data-grade': g, 'aria-labelledby': 'col-' + g },
       h('h3', { id: 'col-' + g }, h('span', {}, g, ' ', gradeName.get(g) || ''), h('span', { class: 'muted' }, String(counts[g] || 0))),
       range(g) || share(g) ? h('p', { class: 'small muted spec' }, [range(g), share(g)].filter(Boolean).join(' · ')) : null,

@@ -1,5 +1,5 @@
 // Screen: the cycles list and the launch form with its timeline preview.
-import { api, get } from '../api.js';
+import { api, get, loadUIConfig } from '../api.js';
 import { alertBox, append, badge, fill, focusMain, h, idFor, toast } from '../dom.js';
 import { collect, renderField, showErrors, validate } from '../forms.js';
 import { fmtDate, fmtTime, lang, t, txt } from '../i18n.js';
@@ -12,15 +12,17 @@ function lastMonth() {
   return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0');
 }
 export async function cyclesView(main, live) {
-  const [tpls, teams, cycles] = await Promise.all([get('/templates?status=published&limit=200'), get('/teams?limit=200'), get('/cycles?limit=100')]);
+  const [tpls, teams, cycles, conf] = await Promise.all([get('/templates?status=published&limit=200'), get('/teams?limit=200'), get('/cycles?limit=100'),
+    loadUIConfig().catch(() => ({}))]);
   if (!live()) return;
   const general = h('div', { tabindex: '-1' });
   const fields = [
     { path: '/templateKey', label: t('cycles.template'), type: 'select', required: true, options: tpls.items.map((x) => ({ value: x.key + '@' + x.version, label: (lang === 'en' ? x.nameEn || x.name : x.name) + ' (' + x.key + ' v' + x.version + ')' })) },
     { path: '/teamId', label: t('cycles.team'), type: 'select', required: true, options: teams.items.map((x) => ({ value: x.id, label: (lang === 'en' ? x.nameEn || x.name : x.name) + ' (' + x.key + ')' })) },
     { path: '/period', label: t('cycles.period'), type: 'text', required: true, hint: t('cycles.periodHint') },
-    { path: '/compress', label: t('cycles.compress'), type: 'number', min: 1, hint: t('cycles.compressHint') },
-  ];
+    // Time compression is for demos: only the demo server (perfloop dev) offers it.
+    conf.demo ? { path: '/compress', label: t('cycles.compress'), type: 'number', min: 1, hint: t('cycles.compressHint') } : null,
+  ].filter(Boolean);
   let idem = uuid();
   const submitBtn = h('button', { type: 'submit', id: 'launch-submit' }, t('cycles.preview'));
   const previewBox = h('div', { id: 'launch-preview', 'aria-live': 'polite' });

@@ -9,7 +9,7 @@ import { fmtNum, fmtTime, t, txt } from '../i18n.js';
 import { breakdown, icsLink, rankedOf } from './results.js';
 import { clearTimers, refreshEvery } from '../state.js';
 import { reportRound } from '../tasks.js';
-import { cancelControl, pendingSection, progressWords, stageStepper, teamTargets } from './live.js';
+import { cancelControl, pendingSection, progressWords, rateTeamLink, stageStepper, teamTargets } from './live.js';
 
 function overdueSection(cy, members) {
   const by = new Map();
@@ -159,6 +159,7 @@ export async function dashboardView(main, live, id) {
           n ? [gradeChart(counts, order, gradeName, tpl.distribution, n),
             report.length ? h('ul', { id: 'dash-limits', class: 'small' }, report.map((x) => h('li', { class: x.broken ? 'broken' : null }, x.broken ? '⚠ ' : '✓ ', x.text))) : null]
             : h('p', { class: 'muted' }, t('dash.noResults')))),
+      team.open ? rateTeamLink(cy, team.open) : null,
       overdueSection(cy, members),
       team.open ? pendingSection(cy, team.open, who) : null,
       team.targets ? teamTargets(team.targets, tpl, who) : null,

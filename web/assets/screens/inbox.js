@@ -3,17 +3,19 @@ import { get } from '../api.js';
 import { append, badge, focusMain, h, patch, staleBanner } from '../dom.js';
 import { fmtTime, t } from '../i18n.js';
 import { S, refreshEvery } from '../state.js';
-import { isOverdue, relDue, stageLabel, taskTitle } from '../tasks.js';
+import { gridGroups, gridHref, isOverdue, relDue, stageLabel, taskTitle } from '../tasks.js';
 
 export async function inboxView(main, live) {
   const box = h('div', { id: 'inbox-box' });
+  // Where the reader rates several people of one cycle, the team grid rates them all on one screen.
+  const grids = h('div', { id: 'grid-links' });
   let tab = S.inboxTab || 'todo';
   let rows = [];
   const tabBtn = (key) => h('button', { type: 'button', role: 'tab', id: 'tab-' + key, class: 'tab', 'aria-controls': 'inbox-box',
     onclick: () => { tab = S.inboxTab = key; draw(); } });
   const tabs = { todo: tabBtn('todo'), done: tabBtn('done') };
   append(main, [h('h1', {}, t('inbox.title')), h('p', { class: 'muted small' }, t('inbox.auto')),
-    h('div', { class: 'tabs', role: 'tablist', 'aria-label': t('inbox.title') }, tabs.todo, tabs.done), box]);
+    grids, h('div', { class: 'tabs', role: 'tablist', 'aria-label': t('inbox.title') }, tabs.todo, tabs.done), box]);
   focusMain();
   const draw = () => {
     const todo = rows.filter((x) => x.state === 'open');
@@ -23,6 +25,8 @@ export async function inboxView(main, live) {
       tabs[key].setAttribute('aria-selected', String(tab === key));
     }
     const shown = tab === 'todo' ? todo : done;
+    patch(grids, gridGroups(rows).map((g) => h('p', { class: 'card grid-link', 'data-key': g.key },
+      h('a', { href: gridHref(g), class: 'btn secondary' }, t('inbox.grid', { n: g.n, kind: t('kind.' + g.kind), cycle: g.title })))));
     if (!rows.length) { patch(box, h('p', { class: 'card', id: 'inbox-empty' }, t('inbox.empty'))); return; }
     if (!shown.length) { patch(box, h('p', { class: 'card', id: 'inbox-none' }, t(tab === 'todo' ? 'inbox.allDone' : 'inbox.noneDone'))); return; }
     patch(box, h('table', { id: 'inbox', 'data-tab': tab },

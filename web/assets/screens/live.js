@@ -6,7 +6,8 @@ import { api } from '../api.js';
 import { alertBox, badge, fill, h, toast } from '../dom.js';
 import { collect, renderField, showErrors, validate } from '../forms.js';
 import { fmtTime, t, txt } from '../i18n.js';
-import { rerender } from '../state.js';
+import { S, rerender } from '../state.js';
+import { gridHref } from '../tasks.js';
 import { paceBar } from './results.js';
 
 // stageStepper shows every stage of the template in order, the current one
@@ -64,6 +65,14 @@ export function pendingSection(cy, open, memberName) {
       return h('li', { 'data-member': who, class: x.late ? 'late' : null },
         h('span', {}, h('strong', {}, name), ' — ', t('live.openTasks', { n: x.n, due: fmtTime(x.due) }), x.late ? [' ', badge('overdue', t('overdue'))] : null), btn);
     })) : h('p', { class: 'muted' }, t('live.nobodyPending')));
+}
+
+// rateTeamLink opens the team grid when the reader has people of this
+// cycle to rate: their open rating tasks among the cycle's open tasks.
+export function rateTeamLink(cy, open) {
+  const mine = open.filter((x) => x.assigneeId === S.me.id && x.kind === 'manager_eval' && x.subjectId !== S.me.id);
+  if (!mine.length) return null;
+  return h('p', { class: 'card', id: 'rate-team-box' }, h('a', { href: gridHref({ cycleId: cy.id, kind: 'manager_eval' }), id: 'rate-team', class: 'btn' }, t('live.grid', { n: mine.length })));
 }
 
 // teamTargets shows each member's targets against the pace the period needs
