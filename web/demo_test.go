@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/perfloop/perfloop/api"
-	"github.com/perfloop/perfloop/devstack"
+	"github.com/perfloop/perfloop/app"
 	"github.com/perfloop/perfloop/web"
 )
 
@@ -23,8 +23,8 @@ import (
 // dev stack, but not the demo. It answers the UI's base URL.
 func (u *browserUI) productionBase() string {
 	u.t.Helper()
-	parts := devstack.Parts{Client: u.stack.Client, Store: u.stack.Store, TaskQueue: "web-" + u.t.Name(), Log: slog.New(slog.DiscardHandler)}
-	apiSrv := httptest.NewServer(api.New(api.Deps{Store: u.stack.Store, Extra: devstack.Routes(parts), Cycles: devstack.Cycles(parts)}))
+	parts := app.Parts{Client: u.stack.Client, Store: u.stack.Store, TaskQueue: "web-" + u.t.Name(), Log: slog.New(slog.DiscardHandler)}
+	apiSrv := httptest.NewServer(api.New(api.Deps{Store: u.stack.Store, Extra: app.Routes(parts), Cycles: app.Cycles(parts)}))
 	u.t.Cleanup(apiSrv.Close)
 	target, err := url.Parse(apiSrv.URL)
 	require.NoError(u.t, err)
