@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sort"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -51,6 +52,43 @@ func templateDetails(errs templates.Errors) []Detail {
 type validation struct {
 	Valid  bool     `json:"valid"`
 	Errors []Detail `json:"errors"`
+	// Effective is each rater group's share of the final score, for the
+	// template's own indicator weights (level "") and for each level that
+	// sets its own, as scoring applies them (templates.EffectiveWeights):
+	// the builder shows it live while the template is edited, valid or not.
+	Effective []levelRaterWeights `json:"effective,omitempty"`
+}
+
+// levelRaterWeights is the effective rater weights for members of one level.
+type levelRaterWeights struct {
+	Level  string                  `json:"level"`
+	Raters []templates.RaterWeight `json:"raters"`
+}
+
+// effectiveWeights lays out templates.EffectiveWeights for the template's
+// own weights and each level's, rounded to hundredths; nothing when the
+// template has no raters or its formula does not compile.
+func effectiveWeights(t *templates.Template) []levelRaterWeights {
+	if t == nil || len(t.Raters) == 0 {
+		return nil
+	}
+	levels := []string{""}
+	for l := range t.LevelWeights {
+		levels = append(levels, l)
+	}
+	sort.Strings(levels[1:])
+	var out []levelRaterWeights
+	for _, l := range levels {
+		ws := templates.EffectiveWeights(t, l)
+		if ws == nil {
+			return nil
+		}
+		for i := range ws {
+			ws[i].Final, ws[i].Behaviour = round2(ws[i].Final), round2(ws[i].Behaviour)
+		}
+		out = append(out, levelRaterWeights{Level: l, Raters: ws})
+	}
+	return out
 }
 
 // validateTemplate checks a body without saving; an invalid template is a
@@ -61,8 +99,8 @@ func (s *Server) validateTemplate(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	_, errs := templates.Parse(data)
-	c.JSON(http.StatusOK, validation{Valid: len(errs) == 0, Errors: templateDetails(errs)})
+	t, errs := templates.Parse(data)
+	c.JSON(http.StatusOK, validation{Valid: len(errs) == 0, Errors: templateDetails(errs), Effective: effectiveWeights(t)})
 }
 
 type templateDiff struct {
