@@ -1,0 +1,198 @@
+package web_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+)
+
+// pick chooses a value in a select the way a person does: one change event.
+func pick(sel, value string) chromedp.Action[chromedp.Void] {
+	return setText(sel, value)
+}
+
+// builderDraft is the template JSON the builder's JSON view holds.
+func (u *browserUI) builderDraft() map[string]any {
+	u.t.Helper()
+	u.do(chromedp.Click(chromedp.CSS("#b-tab-json")), visible("#b-json"))
+	var m map[string]any
+	require.NoError(u.t, json.Unmarshal([]byte(u.eval(`document.querySelector('#b-json').value`)), &m))
+	u.do(chromedp.Click(chromedp.CSS("#b-tab-build")), visible("#b-form"))
+	return m
+}
+
+// openBlankBuilder starts the builder from the templates list with a blank template.
+func (u *browserUI) openBlankBuilder() {
+	u.t.Helper()
+	u.do(chromedp.Click(chromedp.CSS(`[data-nav="templates"]`)), visible("#tpl-build"),
+		chromedp.Click(chromedp.CSS("#tpl-build")), visible("#b-blank"),
+		chromedp.Click(chromedp.CSS("#b-blank")), visible("#b-form #f-key"))
+}
+
+func (u *browserUI) addFromCatalogue(key string) {
+	u.t.Helper()
+	u.do(pick("#b-cat", key))
+	u.waitJS(`document.querySelector('#b-cat-about').textContent.length > 0 && document.querySelector('#b-cat').value === '` + key + `'`)
+	u.do(chromedp.Click(chromedp.CSS("#b-cat-add")))
+}
+
+func (u *browserUI) addStage(typ string) {
+	u.t.Helper()
+	n := u.eval(`String(document.querySelectorAll('#b-stages fieldset.stage').length)`)
+	u.do(pick("#b-stage-type", typ), chromedp.Click(chromedp.CSS("#b-stage-add")))
+	u.waitJS(`String(document.querySelectorAll('#b-stages fieldset.stage').length) !== '` + n + `'`)
+}
+
+// TestAdminBuildsATemplateFromScratchPublishesItAndLaunchesACycleFromIt
+// builds a template in the builder only, as an HR partner would: three
+// indicators from the catalogue (one scored in bands, one rated), weights
+// to 100, a manager rating, the standard grades, four stages and an IDP
+// rule; the server finds it valid, it is published and a cycle launches
+// from it, and the JSON view holds exactly the template stored.
+func TestAdminBuildsATemplateFromScratchPublishesItAndLaunchesACycleFromIt(t *testing.T) {
+	u := startUI(t)
+	admin := u.user("admin", "")
+	manager := u.user("manager", "cs")
+	u.signIn(admin)
+	u.openBlankBuilder()
+
+	u.do(setText("#f-key", "hr-built"), setText("#f-name-zh", "客服月度（搭建）"), setText("#f-name-en", "CS monthly (built)"))
+	u.addFromCatalogue("retention")
+	u.addFromCatalogue("satisfaction")
+	u.addFromCatalogue("collaboration")
+	u.waitJS(`document.querySelectorAll('#b-indicators fieldset.item').length === 3`)
+	// The catalogue's satisfaction is scored in bands, shown as a table and a curve.
+	require.Equal(t, "bands", u.eval(`document.querySelector('#f-indicators-1-scoring-method').value`))
+	require.Equal(t, "5", u.eval(`String(document.querySelectorAll('#bands-1 tbody tr').length)`))
+	u.do(visible("#curve-0 svg path.line"), visible("#curve-1 svg path.line"))
+	// 20 + 20 + 10: the live total asks for 50 more.
+	require.Contains(t, u.text("#b-total"), "50 / 100")
+	u.do(setText("#f-indicators-0-weight", "50"), setText("#f-indicators-1-weight", "30"), setText("#f-indicators-2-weight", "20"))
+	u.waitJS(`document.querySelector('#b-total').classList.contains('ok')`)
+
+	u.do(chromedp.Click(chromedp.CSS("#b-add-rater .add-manager")), visible("#f-raters-0-weight"), setText("#f-raters-0-weight", "100"))
+	// The manager decides all of the behavioural 20: the server says so.
+	u.waitJS(`document.querySelector('#eff-0').textContent.includes('20%')`)
+
+	u.do(chromedp.Click(chromedp.CSS("#b-grades .std-grades")), visible("#f-grades-3-key"))
+	for _, typ := range []string{"execute", "evaluate", "calibrate", "feedback"} {
+		u.addStage(typ)
+	}
+	u.do(visible("#b-timeline svg"))
+	require.Contains(t, u.eval(`document.querySelector('#b-timeline svg').getAttribute('aria-label')`), "escalates")
+	u.do(chromedp.Click(chromedp.CSS("#b-outcomes .add-idp")), visible("#b-idp"), setText("#f-outcomes-idp-consecutive", "3"))
+	u.waitJS(`document.querySelector('#b-idp-says').textContent.includes('3 periods')`)
+	u.waitJS(`document.querySelector('#b-valid')`)
+	u.screenshot("i17-builder-en")
+
+	u.do(chromedp.Click(chromedp.CSS("#b-save")), visible("#b-saved"))
+	require.Contains(t, u.text("#b-saved"), "hr-built v1")
+	u.do(chromedp.Click(chromedp.CSS("#b-publish")), visible("#b-published"))
+
+	status, out := u.apiPost(manager.Token, "/cycles", map[string]any{"templateKey": "hr-built", "teamId": u.teamID(manager, "cs"), "period": "2026-11", "compress": 8640})
+	require.Equal(t, http.StatusCreated, status, out)
+
+	var stored struct {
+		Body map[string]any `json:"body"`
+	}
+	u.apiGet(admin.Token, "/templates/hr-built/versions/1", &stored)
+	draft := u.builderDraft()
+	delete(stored.Body, "version")
+	delete(draft, "version")
+	require.Equal(t, stored.Body, draft, "the JSON view holds the template as stored")
+	inds := draft["indicators"].([]any)
+	require.Len(t, inds, 3)
+	require.Len(t, draft["stages"].([]any), 4)
+	idp := draft["outcomes"].(map[string]any)["idp"].(map[string]any)
+	require.EqualValues(t, 3, idp["consecutive"])
+	require.EqualValues(t, 2, idp["bottomCount"])
+}
+
+// TestBuilderAndJSONEditsKeepFieldsTheBuilderDoesNotKnow: a field the
+// builder has no form for survives builder edits, and JSON edits show in
+// the builder at once.
+func TestBuilderAndJSONEditsKeepFieldsTheBuilderDoesNotKnow(t *testing.T) {
+	u := startUI(t)
+	admin := u.user("admin", "")
+	u.signIn(admin)
+	u.do(chromedp.Navigate(u.base+"/#/builder/from/cs-ops-monthly/1"), visible("#f-indicators-0-weight"))
+	u.do(chromedp.Click(chromedp.CSS("#b-tab-json")), visible("#b-json"))
+	src := u.eval(`document.querySelector('#b-json').value`)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal([]byte(src), &m))
+	m["x-owner"] = map[string]any{"team": "HR", "reviewed": true}
+	m["indicators"].([]any)[0].(map[string]any)["x-note"] = "keep me"
+	m["adjustments"].([]any)[0].(map[string]any)["when"] = "metric.complaintRate > 6"
+	edited, err := json.MarshalIndent(m, "", "  ")
+	require.NoError(t, err)
+	u.do(setText("#b-json", string(edited)), chromedp.Click(chromedp.CSS("#b-tab-build")), visible("#f-indicators-0-weight"))
+	// The server names the unknown fields at their paths; the builder keeps them.
+	u.waitJS(`document.querySelector('#b-errors li[data-path="/x-owner"]')`)
+	u.do(setText("#f-indicators-0-weight", "25"), setText("#f-indicators-1-weight", "25"), setText("#f-name-en", "Customer ops (edited)"))
+	u.waitJS(`document.querySelector('#b-total').classList.contains('ok')`)
+	got := u.builderDraft()
+	require.Equal(t, map[string]any{"team": "HR", "reviewed": true}, got["x-owner"])
+	ind0 := got["indicators"].([]any)[0].(map[string]any)
+	require.Equal(t, "keep me", ind0["x-note"])
+	require.EqualValues(t, 25, ind0["weight"])
+	require.Equal(t, "metric.complaintRate > 6", got["adjustments"].([]any)[0].(map[string]any)["when"], "a block the builder has no form for is kept")
+	require.Equal(t, "Customer ops (edited)", got["name"].(map[string]any)["en"])
+	// Everything else is as written: only the three edited values differ.
+	m["indicators"].([]any)[0].(map[string]any)["weight"] = 25.0
+	m["indicators"].([]any)[1].(map[string]any)["weight"] = 25.0
+	m["name"].(map[string]any)["en"] = "Customer ops (edited)"
+	want, _ := json.Marshal(m)
+	have, _ := json.Marshal(got)
+	require.JSONEq(t, string(want), string(have))
+
+	// JSON edits reach the form.
+	u.do(chromedp.Click(chromedp.CSS("#b-tab-json")), visible("#b-json"),
+		setText("#b-json", strings.Replace(string(have), `"Customer ops (edited)"`, `"From JSON"`, 1)),
+		chromedp.Click(chromedp.CSS("#b-tab-build")), visible("#f-name-en"))
+	require.Equal(t, "From JSON", u.eval(`document.querySelector('#f-name-en').value`))
+}
+
+// TestBuilderShowsTheServersErrorsAtTheFieldInChinese: the API's error
+// paths put each message beside its field, in the reader's language.
+func TestBuilderShowsTheServersErrorsAtTheFieldInChinese(t *testing.T) {
+	u := startUI(t)
+	admin := u.user("admin", "")
+	u.signIn(admin)
+	u.do(chromedp.Navigate(u.base+"/#/builder/new"))
+	u.useLang("zh")
+	u.do(visible("#f-key"))
+	u.addFromCatalogue("retention")
+	u.do(visible("#f-indicators-0-stretch"), setText("#f-indicators-0-stretch", "30"))
+	u.waitJS(`document.querySelector('#f-indicators-0-stretch-err').textContent !== ''`)
+	require.Contains(t, u.text("#f-indicators-0-stretch-err"), "挑战目标必须高于基线 35")
+	require.Equal(t, "true", u.eval(`document.querySelector('#f-indicators-0-stretch').getAttribute('aria-invalid')`))
+	require.Contains(t, u.text(`[data-path="/indicators"] > .err`), "指标权重合计 20，必须为 100（还差 80）")
+	require.Contains(t, u.text("#b-total"), "还差 80")
+	// The summary names the same path as the API and takes the reader to the field.
+	u.do(chromedp.Click(chromedp.CSS(`#b-errors li[data-path="/indicators/0/stretch"] button`)))
+	require.Equal(t, "f-indicators-0-stretch", u.eval(`document.activeElement.id`))
+	u.screenshot("i17-builder-zh-errors")
+	u.do(setText("#f-indicators-0-stretch", "50"))
+	u.waitJS(`document.querySelector('#f-indicators-0-stretch-err').textContent === ''`)
+}
+
+// TestBuilderPassesAxeAndFitsAPhoneInBothLanguages tours the builder with
+// a full template (every section filled) and a blank one.
+func TestBuilderPassesAxeAndFitsAPhoneInBothLanguages(t *testing.T) {
+	u := startUI(t)
+	axeSource(t)
+	admin := u.user("admin", "")
+	problems := u.tour([]tourStop{
+		{"builder-start", admin, "#/builder", "#b-starts"},
+		{"builder", admin, "#/builder/from/cs-ops-monthly/1", "#b-timeline"},
+		{"builder-ops", admin, "#/builder/from/ops-assistant-monthly/1", "#b-levels fieldset"},
+	})
+	require.Empty(t, problems, "\n"+strings.Join(problems, "\n"))
+	u.useLang("zh")
+	u.do(chromedp.Navigate(u.base+"/#/builder/from/cs-ops-monthly/1"), visible("#b-valid"))
+	u.screenshot("i17-builder-zh")
+}
