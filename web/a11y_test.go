@@ -223,6 +223,7 @@ func TestEveryScreenPassesAxeAndFitsAPhoneInBothLanguages(t *testing.T) {
 		{"templates", admin, "#/templates", "#templates"},
 		{"editor", admin, "#/templates/cs-ops-monthly/1", "#tpl-text"},
 		{"diff", admin, "#/templates/cs-ops-monthly/diff/1/2", "#diff-sbs"},
+		{"builder", admin, "#/builder/from/cs-ops-monthly/1", "#b-timeline"},
 		{"org", admin, "#/org", "#org-text"},
 	})
 

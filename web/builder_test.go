@@ -178,6 +178,14 @@ func TestBuilderShowsTheServersErrorsAtTheFieldInChinese(t *testing.T) {
 	u.screenshot("i17-builder-zh-errors")
 	u.do(setText("#f-indicators-0-stretch", "50"))
 	u.waitJS(`document.querySelector('#f-indicators-0-stretch-err').textContent === ''`)
+
+	// An expression offers the names it may read and says what is wrong with it where it is typed.
+	u.do(pick("#f-indicators-0-scoring-method", "expression"), visible("#f-indicators-0-scoring-expr"))
+	require.Contains(t, u.eval(`[...document.querySelectorAll('#names-scoring option')].map(o => o.value).join(' ')`), "metric.retention")
+	require.Equal(t, "names-scoring", u.eval(`document.querySelector('#f-indicators-0-scoring-expr').getAttribute('list')`))
+	u.do(setText("#f-indicators-0-scoring-expr", "metric.nope > 1 ? 100 : 0"))
+	u.waitJS(`document.querySelector('#f-indicators-0-scoring-expr-err').textContent !== ''`)
+	require.Contains(t, u.text("#f-indicators-0-scoring-expr-err"), "不认识的名称 metric.nope")
 }
 
 // TestBuilderPassesAxeAndFitsAPhoneInBothLanguages tours the builder with

@@ -2,7 +2,7 @@
 // score, as the server computes it), grades on one score axis, and the
 // forced distribution.
 import { h, svg } from '../dom.js';
-import { fmtNum, t, txt } from '../i18n.js';
+import { fmtNum, t } from '../i18n.js';
 import { B, check, del, get, iconBtn, itemTools, list, num, push, sel, set, text, total, weight } from './builder-fields.js';
 
 const ROLES = ['self', 'manager', 'peer', 'crossDepartment', 'customer'];
@@ -116,4 +116,3 @@ export function gradesSection() {
       })),
     iconBtn(t('b.d.add'), () => push('/distribution', { grades: keys.slice(0, 1), max: 10 }), 'add-limit'));
 }
-export const gradeName = (g) => txt(g.name, g.key);

@@ -5,7 +5,7 @@ import { D, lang } from '../i18n.js';
 Object.assign(D, {
   'b.title': ['可视化搭建', 'Template builder'], 'b.start': ['从哪里开始？', 'Where to start?'],
   'b.startHint': ['从空白开始，或以一个已有模板（含内置模板）为底稿；保存后成为新的草稿。', 'Start blank, or from an existing template (built-ins too); saving makes a new draft.'],
-  'b.blank': ['空白模板', 'Blank template'], 'b.open': ['可视化搭建', 'Open in builder'], 'b.new': ['可视化新建', 'Build a template'],
+  'b.blank': ['空白模板', 'Blank template'], 'b.restored': ['已恢复上次未保存的草稿。', 'Your unsaved draft was restored.'], 'b.discard': ['丢弃，从空白开始', 'Discard it and start blank'],
   'b.tab.build': ['搭建', 'Builder'], 'b.tab.json': ['JSON', 'JSON'], 'b.views': ['视图', 'Views'], 'b.sections': ['模板各部分', 'Template sections'],
   'b.jsonHint': ['与搭建视图同步：这里的修改会立刻反映到表单，表单不认识的字段原样保留。', 'In sync with the builder: edits here show in the form at once, and fields the form does not know are kept as written.'],
   'b.jsonObject': ['模板必须是一个 JSON 对象。', 'A template must be a JSON object.'], 'b.backtest': ['试算', 'Backtest'],
@@ -44,7 +44,7 @@ Object.assign(D, {
   'b.curve.desc': ['{name} 的计分曲线，数值 {from} 到 {to}：{pts}', 'Scoring curve of {name}, values {from} to {to}: {pts}'],
   'b.levels': ['按职级设置权重', 'Weights per level'], 'b.levelsHint': ['不同职级可用不同权重（如经理偏重商业价值）；每个职级的合计也须为 100。', 'Levels may weigh indicators differently (managers towards business value); each level must total 100 too.'],
   'b.level': ['职级 {level}', 'Level {level}'], 'b.level.new': ['新职级名称', 'New level'], 'b.level.add': ['添加职级权重', 'Add level weights'], 'b.level.remove': ['删除职级 {level}', 'Remove level {level}'],
-  'b.r.advice': ['各组权重合计须为 100。右侧「计入总分」是服务器按公式、指标权重和评价人权重算出的该组在最终得分中的实际占比。', 'Group weights must total 100. "Counts for" is the group\'s share of the final score as the server computes it from the formula, indicator and rater weights.'],
+  'b.r.advice': ['各组权重合计须为 100。每组下方的「计入总分」是服务器按公式、指标权重和评价人权重算出的该组在最终得分中的实际占比。', 'Group weights must total 100. "Counts for" under each group is its share of the final score as the server computes it from the formula, indicator and rater weights.'],
   'b.r.key': ['分组标识', 'Group key'], 'b.r.role': ['评价人', 'Rater'], 'b.r.input': ['评分方式', 'How they rate'], 'b.r.input.task': ['在 Perfloop 中打分', 'Rate in Perfloop'],
   'b.r.input.metrics': ['导入调研分数', 'Imported survey scores'], 'b.r.input.default': ['（按角色默认）', '(by role)'], 'b.r.weight': ['组权重', 'Group weight'],
   'b.r.effective': ['计入总分 {n}%（行为部分中占 {b}%）', 'Counts for {n}% of the final score ({b}% of the behavioural part)'], 'b.r.noEffective': ['计入总分：校验后显示', 'Counts for: shown once checked'],

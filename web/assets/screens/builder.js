@@ -37,6 +37,7 @@ export async function builderStartView(main, live) {
 export async function builderView(main, live, mode, key, version) {
   let meta = null;
   let draft;
+  let restored = false;
   if (mode === 'edit' || mode === 'from') {
     const v = await fetchJSON('/templates/' + encodeURIComponent(key) + '/versions/' + version);
     if (!live()) return;
@@ -45,7 +46,8 @@ export async function builderView(main, live, mode, key, version) {
     else { draft.key = v.key + '-copy'; delete draft.version; }
   } else {
     try { draft = JSON.parse(localStorage.getItem(STORE)) || null; } catch (e) { draft = null; }
-    if (!draft || typeof draft !== 'object' || Array.isArray(draft)) draft = JSON.parse(JSON.stringify(BLANK));
+    restored = !!draft && typeof draft === 'object' && !Array.isArray(draft);
+    if (!restored) draft = JSON.parse(JSON.stringify(BLANK));
   }
   B.draft = draft;
   B.errors = [];
@@ -177,6 +179,8 @@ export async function builderView(main, live, mode, key, version) {
   const backtest = h('section', { class: 'card', id: 'builder-backtest', 'aria-label': t('b.backtest') });
   append(main, [h('p', {}, h('a', { href: '#/templates' }, t('tpl.back'))), title,
     meta && meta.status !== 'draft' ? alertBox('warn', t('tpl.frozen', { state: t('state.' + meta.status) })) : null,
+    restored ? h('div', { class: 'alert warn', role: 'status', id: 'b-restored' }, t('b.restored'), ' ',
+      h('button', { type: 'button', class: 'secondary', id: 'b-discard', onclick: () => { localStorage.removeItem(STORE); B.draft = JSON.parse(JSON.stringify(BLANK)); document.getElementById('b-restored').remove(); B.changed(); } }, t('b.discard'))) : null,
     general, h('div', { class: 'toolbar' }, saveBtn, publishBtn, status), summary,
     h('div', { class: 'tabs', role: 'tablist', 'aria-label': t('b.views') }, tabB, tabJ), nav, panelB, panelJ, backtest]);
   draw();
