@@ -223,7 +223,6 @@ func TestEveryScreenPassesAxeAndFitsAPhoneInBothLanguages(t *testing.T) {
 		{"templates", admin, "#/templates", "#templates"},
 		{"editor", admin, "#/templates/cs-ops-monthly/1", "#tpl-text"},
 		{"diff", admin, "#/templates/cs-ops-monthly/diff/1/2", "#diff-sbs"},
-		{"builder", admin, "#/builder/from/cs-ops-monthly/1", "#b-timeline"},
 		{"org", admin, "#/org", "#org-text"},
 	})
 
@@ -262,4 +261,7 @@ func TestEveryScreenPassesAxeAndFitsAPhoneInBothLanguages(t *testing.T) {
 	// The dashboard names the IDP review's stage, never its key.
 	require.NotContains(t, u.text("#stage-completion"), "idp:")
 	require.NotContains(t, u.text("#task-counts"), "idp:")
+	// The template builder, last, so its time does not count against the compressed cycle's deadlines.
+	problems = u.tour([]tourStop{{"builder", admin, "#/builder/from/cs-ops-monthly/1", "#b-timeline"}})
+	require.Empty(t, problems, "\n"+strings.Join(problems, "\n"))
 }
