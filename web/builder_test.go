@@ -154,6 +154,21 @@ func TestBuilderAndJSONEditsKeepFieldsTheBuilderDoesNotKnow(t *testing.T) {
 		setText("#b-json", strings.Replace(string(have), `"Customer ops (edited)"`, `"From JSON"`, 1)),
 		chromedp.Click(chromedp.CSS("#b-tab-build")), visible("#f-name-en"))
 	require.Equal(t, "From JSON", u.eval(`document.querySelector('#f-name-en').value`))
+
+	// A part written in a shape the builder does not edit is said so and left alone.
+	var again map[string]any
+	require.NoError(t, json.Unmarshal(have, &again))
+	again["stages"] = "execute, evaluate"
+	odd, err := json.Marshal(again)
+	require.NoError(t, err)
+	u.do(chromedp.Click(chromedp.CSS("#b-tab-json")), visible("#b-json"), setText("#b-json", string(odd)),
+		chromedp.Click(chromedp.CSS("#b-tab-build")), visible("#b-stages .alert.warn"))
+	require.Contains(t, u.text("#b-stages .alert.warn"), "/stages")
+	u.do(setText("#f-indicators-2-weight", "21"))
+	u.waitJS(`document.querySelector('#b-total').textContent.includes('101')`)
+	after := u.builderDraft()
+	require.Equal(t, "execute, evaluate", after["stages"])
+	require.EqualValues(t, 21, after["indicators"].([]any)[2].(map[string]any)["weight"])
 }
 
 // TestBuilderShowsTheServersErrorsAtTheFieldInChinese: the API's error

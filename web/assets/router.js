@@ -49,7 +49,7 @@ function header() {
     toggle,
     h('div', { id: 'menu', class: 'menu' },
       h('nav', { 'aria-label': t('nav.main') }, links.map(([href, key, name]) =>
-        h('a', { href, 'data-nav': name, 'aria-current': here === name || (here === 'task' && name === 'inbox') ? 'page' : null }, t(key)))),
+        h('a', { href, 'data-nav': name, 'aria-current': here === name || (here === 'task' && name === 'inbox') || (here === 'builder' && name === 'templates') ? 'page' : null }, t(key)))),
       h('div', { class: 'who' },
         h('span', { id: 'me' }, S.me.name + ' · ' + t('role.' + S.me.role)),
         tzSelect(),

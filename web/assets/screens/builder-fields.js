@@ -18,13 +18,30 @@ export function del(p) {
   if (Array.isArray(parent)) parent.splice(Number(k), 1); else if (parent && typeof parent === 'object') delete parent[k];
   B.changed();
 }
-// list returns the array at p, creating it when absent.
+// list returns the array at p, creating it when absent. Something else
+// written there is the author's to fix in JSON: the builder never replaces it.
 export function list(p) {
   let a = get(p);
-  if (!Array.isArray(a)) { a = []; ptrSet(B.draft, p, a); }
+  if (a === undefined || a === null) { a = []; ptrSet(B.draft, p, a); }
+  if (!Array.isArray(a)) throw new Shape(p);
   return a;
 }
+// Shape is a part of the draft the builder cannot show as a form.
+export class Shape extends Error { constructor(p) { super(p); this.path = p; } }
+// guarded draws a section, or, when the draft's shape there is not what
+// the builder edits, says so and leaves the JSON as it is.
+export function guarded(id, title, draw) {
+  try { return draw(); } catch (e) {
+    // A fault of the builder's own, not of the draft's shape, must not pass for one.
+    if (!(e instanceof Shape)) console.error(e);
+    return h('section', { class: 'card', id, 'aria-label': title }, h('h2', {}, title),
+      h('div', { class: 'alert warn', role: 'status' }, t('b.shape', { path: e.path || '' })));
+  }
+}
 export const push = (p, item) => { list(p).push(item); B.changed(); };
+// items are a list's entries the builder can show: objects (others are left to the JSON view).
+export const objects = (a) => a.every((x) => x && typeof x === 'object' && !Array.isArray(x));
+export function items(p) { const a = list(p); if (!objects(a)) throw new Shape(p); return a; }
 export function move(p, i, by) {
   const a = list(p);
   const j = i + by;
@@ -80,7 +97,8 @@ export function check(p, label, o = {}) {
 // bilingual edits a {zh, en} text.
 export function bilingual(p, label, o = {}) {
   const base = get(p);
-  if (!base || typeof base !== 'object') ptrSet(B.draft, p, { zh: '' });
+  if (base === undefined || base === null) ptrSet(B.draft, p, { zh: '' });
+  else if (typeof base !== 'object' || Array.isArray(base)) throw new Shape(p);
   return h('div', { class: 'row pair', 'data-path': p },
     text(p + '/zh', label + ' · 中文', { required: true, cls: o.cls }), text(p + '/en', label + ' · English', { cls: o.cls }));
 }

@@ -3,7 +3,7 @@
 // a live total per level, and each indicator's scoring rule.
 import { h } from '../dom.js';
 import { t, txt } from '../i18n.js';
-import { B, bilingual, del, iconBtn, itemTools, list, push, sel, set, text, total, weight } from './builder-fields.js';
+import { B, Shape, bilingual, del, iconBtn, itemTools, items, push, sel, set, text, total, weight } from './builder-fields.js';
 import { ruleEditor } from './builder-rules.js';
 
 const T = (zh, en) => ({ zh, en });
@@ -69,8 +69,8 @@ function catalogueBox() {
   const rule = e.kind === 'behavioural' ? t('b.cat.rated') : t('b.method.' + e.scoring.method) + (e.baseline != null ? ' · ' + t('b.baselineShort') + ' ' + e.baseline + (e.unit || '') : '') + (e.stretch != null ? ' · ' + t('b.stretchShort') + ' ' + e.stretch + (e.unit || '') : '');
   const pick = h('select', { id: 'b-cat', 'aria-describedby': 'b-cat-about', onchange: (ev) => { picked = ev.target.value; B.changed(true); } },
     CATEGORIES.map((c) => {
-      const items = CATALOGUE.filter((x) => x.category === c);
-      return items.length ? h('optgroup', { label: t('b.cat.' + c) }, items.map((x) => h('option', { value: x.key, selected: x.key === e.key }, txt(x.name)))) : null;
+      const inCat = CATALOGUE.filter((x) => x.category === c);
+      return inCat.length ? h('optgroup', { label: t('b.cat.' + c) }, inCat.map((x) => h('option', { value: x.key, selected: x.key === e.key }, txt(x.name)))) : null;
     }));
   return h('div', { class: 'catalogue' },
     h('div', { class: 'row' }, h('div', { class: 'field' }, h('label', { for: 'b-cat' }, t('b.cat.pick')), pick),
@@ -83,6 +83,8 @@ function indicatorCard(ind, i, n) {
   const p = '/indicators/' + i;
   const name = txt(ind.name, ind.key) || t('b.ind.n', { n: i + 1 });
   const quantitative = ind.kind !== 'behavioural';
+  if (ind.scoring != null && (typeof ind.scoring !== 'object' || Array.isArray(ind.scoring))) throw new Shape(p + '/scoring');
+  if (ind.name != null && typeof ind.name !== 'object') throw new Shape(p + '/name');
   return h('fieldset', { class: 'item', id: 'ind-' + i, 'data-key': 'ind-' + i, 'data-path': p },
     h('legend', {}, name), h('div', { class: 'err' }),
     bilingual(p + '/name', t('b.ind.name')),
@@ -129,7 +131,7 @@ function levelsBox(inds) {
 }
 
 export function indicatorsSection() {
-  const inds = list('/indicators');
+  const inds = items('/indicators');
   const sum = inds.reduce((s, x) => s + (Number(x && x.weight) || 0), 0);
   const behaviour = inds.filter((x) => x && x.kind === 'behavioural').reduce((s, x) => s + (Number(x.weight) || 0), 0);
   return h('section', { class: 'card', id: 'b-indicators', 'aria-labelledby': 'b-ind-h' }, h('h2', { id: 'b-ind-h' }, t('b.sec.indicators')),

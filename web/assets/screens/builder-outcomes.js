@@ -2,7 +2,7 @@
 // the IDP rule (bottom N or X %, K periods running, how long, how often).
 import { h } from '../dom.js';
 import { fmtNum, t } from '../i18n.js';
-import { B, del, duration, get, iconBtn, itemTools, list, num, push, sel, set, text } from './builder-fields.js';
+import { B, del, duration, get, iconBtn, itemTools, items, num, push, sel, set, text } from './builder-fields.js';
 
 const KINDS = ['training', 'mentorship', 'project', 'course', 'other'];
 const ROLES = ['manager', 'hrbp'];
@@ -22,7 +22,7 @@ function bonus() {
   const bp = '/outcomes/bonus';
   const b = get(bp);
   if (!b) return iconBtn(t('b.o.addBonus'), () => set(bp, { currency: 'CNY', tiers: [{ grades: gradeKeys().slice(0, 1), amount: 1200, label: { zh: '一档', en: 'Tier 1' } }] }), 'add-bonus');
-  const tiers = list(bp + '/tiers');
+  const tiers = items(bp + '/tiers');
   return h('fieldset', { class: 'sub', id: 'b-bonus', 'data-path': bp }, h('legend', {}, t('b.o.bonus')), h('div', { class: 'err' }),
     h('p', { class: 'muted small' }, t('b.o.currency', { c: b.currency || 'CNY' })),
     tiers.map((x, i) => {
@@ -57,7 +57,7 @@ function idp() {
     if (m === 'percent') { delete r.bottomCount; r.bottomPercent = r.bottomPercent ?? 10; } else { delete r.bottomPercent; r.bottomCount = r.bottomCount || 2; }
     set(ip, r);
   };
-  const items = list(ip + '/items');
+  const plan = items(ip + '/items');
   return h('fieldset', { class: 'sub', id: 'b-idp', 'data-path': ip }, h('legend', {}, t('b.o.idp')), h('div', { class: 'err' }),
     h('p', { class: 'muted small', id: 'b-idp-says' }, byPercent ? t('b.o.idpSaysPct', { x: fmtNum(r.bottomPercent), k: r.consecutive || 2 }) : t('b.o.idpSaysN', { n: r.bottomCount || 0, k: r.consecutive || 2 })),
     h('fieldset', { class: 'field', 'data-path': ip + '/bottomCount' }, h('legend', {}, t('b.o.who')),
@@ -70,12 +70,12 @@ function idp() {
       duration(ip + '/duration', t('b.o.duration'), { required: true }), duration(ip + '/checkinEvery', t('b.o.checkin'), { required: true }),
       sel(ip + '/mentorRole', t('b.o.mentor'), ROLES.map((x) => [x, t('b.role.' + x)]), { none: t('b.role.manager') })),
     h('h4', {}, t('b.o.items')),
-    h('div', { 'data-path': ip + '/items' }, h('div', { class: 'err' }), items.map((x, i) => {
+    h('div', { 'data-path': ip + '/items' }, h('div', { class: 'err' }), plan.map((x, i) => {
       const p = ip + '/items/' + i;
       return h('div', { class: 'row item-row', 'data-key': 'idpitem-' + i, 'data-path': p },
         sel(p + '/kind', t('b.o.kind'), KINDS.map((k) => [k, t('b.o.kind.' + k)]), { required: true }),
         text(p + '/title/zh', t('b.o.title') + ' · 中文', { required: true }), text(p + '/title/en', t('b.o.title') + ' · English'),
-        itemTools(ip + '/items', i, items.length, t('b.o.item', { n: i + 1 })));
+        itemTools(ip + '/items', i, plan.length, t('b.o.item', { n: i + 1 })));
     })),
     iconBtn(t('b.o.addItem'), () => push(ip + '/items', { kind: 'training', title: { zh: '培训', en: 'Training' } }), 'add-item'),
     h('button', { type: 'button', class: 'danger secondary', onclick: () => del(ip) }, t('b.o.removeIdp')));

@@ -3,7 +3,7 @@
 // forced distribution.
 import { h, svg } from '../dom.js';
 import { fmtNum, t } from '../i18n.js';
-import { B, check, del, get, iconBtn, itemTools, list, num, push, sel, set, text, total, weight } from './builder-fields.js';
+import { B, check, del, get, iconBtn, itemTools, items, num, push, sel, set, text, total, weight } from './builder-fields.js';
 
 const ROLES = ['self', 'manager', 'peer', 'crossDepartment', 'customer'];
 const RATER = {
@@ -47,7 +47,7 @@ function formulaNames() {
 }
 
 export function ratersSection() {
-  const rs = list('/raters');
+  const rs = items('/raters');
   const sum = rs.reduce((s, r) => s + (Number(r && r.weight) || 0), 0);
   const taken = new Set(rs.map((r) => r.role));
   const levels = (B.effective || []).filter((x) => x.level);
@@ -86,7 +86,7 @@ function axis(grades) {
 }
 
 export function gradesSection() {
-  const gs = list('/grades');
+  const gs = items('/grades');
   const keys = gs.map((g) => g.key).filter(Boolean);
   const lims = B.draft.distribution || [];
   return h('section', { class: 'card', id: 'b-grades', 'aria-labelledby': 'b-grades-h' }, h('h2', { id: 'b-grades-h' }, t('b.sec.grades')),

@@ -2,7 +2,7 @@
 // with a live curve of value → score that marks the baseline and stretch.
 import { h, svg } from '../dom.js';
 import { fmtNum, t } from '../i18n.js';
-import { B, get, iconBtn, itemTools, list, num, push, sel, set, text } from './builder-fields.js';
+import { B, get, iconBtn, itemTools, items, num, push, sel, set, text } from './builder-fields.js';
 
 export const METHODS = ['linear', 'bands', 'threshold', 'expression'];
 const or = (v, d) => (typeof v === 'number' ? v : d);
@@ -115,7 +115,7 @@ export function ruleEditor(i) {
       break;
     case 'bands': {
       const bp = p + '/scoring/bands';
-      const bands = list(bp);
+      const bands = items(bp);
       body = h('div', { 'data-path': bp },
         h('table', { class: 'bands', id: 'bands-' + i }, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('b.band.min')), h('th', { scope: 'col' }, t('b.band.max')), h('th', { scope: 'col' }, t('b.band.points')), h('th', { scope: 'col' }, t('col.actions')))),
           h('tbody', {}, bands.map((b, j) => h('tr', { 'data-key': 'band-' + i + '-' + j },

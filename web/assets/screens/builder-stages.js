@@ -3,7 +3,7 @@
 // plan approval, progress reports, the calibration meeting, interviews).
 import { h, svg } from '../dom.js';
 import { fmtNum, t, txt } from '../i18n.js';
-import { B, check, del, duration, get, iconBtn, itemTools, list, num, parseDur, push, sel, set, text } from './builder-fields.js';
+import { B, check, del, duration, get, iconBtn, itemTools, items, num, parseDur, push, sel, set, text } from './builder-fields.js';
 
 const TYPES = ['goal', 'plan', 'execute', 'evaluate', 'calibrate', 'feedback', 'task', 'wait', 'notify'];
 const ROLES = ['employee', 'manager', 'hrbp', 'admin'];
@@ -135,7 +135,7 @@ function slot(p, label, v, seed, facilitator) {
 
 let newType = 'evaluate';
 export function stagesSection() {
-  const ss = list('/stages');
+  const ss = items('/stages');
   const typeSel = h('select', { id: 'b-stage-type', onchange: (e) => { newType = e.target.value; } }, TYPES.map((x) => h('option', { value: x, selected: x === newType }, t('b.type.' + x))));
   const add = () => {
     const keys = new Set(ss.map((x) => x.key));

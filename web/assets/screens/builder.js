@@ -8,7 +8,7 @@ import { alertBox, append, badge, fill, focusMain, h, patch } from '../dom.js';
 import { lang, t, txt } from '../i18n.js';
 import { lineOfPointer, locatePointers } from '../pointer.js';
 import { S } from '../state.js';
-import { B, applyErrors } from './builder-fields.js';
+import { B, applyErrors, guarded } from './builder-fields.js';
 import { basicsSection, indicatorsSection } from './builder-indicators.js';
 import { outcomesSection } from './builder-outcomes.js';
 import { gradesSection, ratersSection } from './builder-people.js';
@@ -81,7 +81,8 @@ export async function builderView(main, live, mode, key, version) {
     publishBtn.disabled = !meta || meta.status !== 'draft';
     fill(status, meta ? badge(meta.status) : '');
   };
-  const sections = () => [basicsSection(), indicatorsSection(), ratersSection(), gradesSection(), stagesSection(), outcomesSection()];
+  const sections = () => [['basics', basicsSection], ['indicators', indicatorsSection], ['raters', ratersSection], ['grades', gradesSection], ['stages', stagesSection], ['outcomes', outcomesSection]]
+    .map(([id, draw]) => guarded('b-' + id, t('b.sec.' + id), draw));
   const nav = h('nav', { class: 'secnav', 'aria-label': t('b.sections') }, ['basics', 'indicators', 'raters', 'grades', 'stages', 'outcomes'].map((s) =>
     h('a', { href: '#b-' + s, onclick: (e) => { e.preventDefault(); show('build'); document.getElementById('b-' + s).scrollIntoView(); } }, t('b.sec.' + s))));
   // draw brings the form in line with the draft, keeping focus and what is typed.
