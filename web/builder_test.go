@@ -177,7 +177,7 @@ func TestBuilderShowsTheServersErrorsAtTheFieldInChinese(t *testing.T) {
 	u := startUI(t)
 	admin := u.user("admin", "")
 	u.signIn(admin)
-	u.do(chromedp.Navigate(u.base+"/#/builder/new"))
+	u.do(chromedp.Navigate(u.base + "/#/builder/new"))
 	u.useLang("zh")
 	u.do(visible("#f-key"))
 	u.addFromCatalogue("retention")
