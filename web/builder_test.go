@@ -1,13 +1,19 @@
 package web_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
+
+	"github.com/perfloop/perfloop/templates"
 )
 
 // pick chooses a value in a select the way a person does: one change event.
@@ -218,4 +224,98 @@ func TestBuilderPassesAxeAndFitsAPhoneInBothLanguages(t *testing.T) {
 	u.useLang("zh")
 	u.do(chromedp.Navigate(u.base+"/#/builder/from/cs-ops-monthly/1"), visible("#b-valid"))
 	u.screenshot("i17-builder-zh")
+}
+
+// builderMistakes are the slips an author makes in the builder, each a
+// change to the cs-ops built-in; the validator words what is wrong in
+// English and the builder must say each in Chinese.
+var builderMistakes = map[string]func(m map[string]any){
+	"weights":         func(m map[string]any) { ind(m, 0)["weight"] = 50.0 },
+	"rater weights":   func(m map[string]any) { at(m, "raters", 1)["weight"] = 10.0 },
+	"stretch below":   func(m map[string]any) { ind(m, 2)["stretch"] = 30.0 },
+	"stretch is base": func(m map[string]any) { ind(m, 2)["stretch"] = 35.0 },
+	"no baseline":     func(m map[string]any) { delete(ind(m, 2), "baseline") },
+	"band order": func(m map[string]any) {
+		ind(m, 0)["scoring"].(map[string]any)["bands"].([]any)[1].(map[string]any)["max"] = 60.0
+	},
+	"band overlap": func(m map[string]any) {
+		ind(m, 0)["scoring"].(map[string]any)["bands"].([]any)[2].(map[string]any)["min"] = 75.0
+	},
+	"grade gap":       func(m map[string]any) { at(m, "grades", 1)["min"] = 82.0 },
+	"grade overlap":   func(m map[string]any) { at(m, "grades", 2)["max"] = 85.0 },
+	"grades from 5":   func(m map[string]any) { at(m, "grades", 3)["min"] = 5.0 },
+	"grades to 99":    func(m map[string]any) { at(m, "grades", 0)["max"] = 99.0 },
+	"bad duration":    func(m map[string]any) { at(m, "stages", 1)["duration"] = "3 days" },
+	"month duration":  func(m map[string]any) { at(m, "stages", 1)["duration"] = "P1M" },
+	"zero duration":   func(m map[string]any) { at(m, "stages", 2)["duration"] = "P0D" },
+	"early reminder":  func(m map[string]any) { at(m, "stages", 1)["reminders"].(map[string]any)["before"] = []any{"P5D"} },
+	"no stage length": func(m map[string]any) { delete(at(m, "stages", 2), "duration") },
+	"stage order":     func(m map[string]any) { s := m["stages"].([]any); s[1], s[2] = s[2], s[1] },
+	"idp both":        func(m map[string]any) { idpOf(m)["bottomPercent"] = 10.0 },
+	"idp neither":     func(m map[string]any) { delete(idpOf(m), "bottomCount") },
+	"idp check-ins":   func(m map[string]any) { idpOf(m)["checkinEvery"] = "P90D" },
+	"unknown name":    func(m map[string]any) { m["formula"] = "0.6*quantitative + 0.4*boss" },
+	"unknown metric": func(m map[string]any) {
+		ind(m, 1)["scoring"] = map[string]any{"method": "expression", "expr": "metric.nope > 1 ? 100 : 0"}
+	},
+	"duplicate key":    func(m map[string]any) { ind(m, 1)["key"] = "satisfaction" },
+	"no grades":        func(m map[string]any) { m["grades"] = []any{} },
+	"weight as text":   func(m map[string]any) { ind(m, 1)["weight"] = "20" },
+	"unknown period":   func(m map[string]any) { m["period"] = "weekly" },
+	"bad key":          func(m map[string]any) { m["key"] = "CS Ops" },
+	"interview window": func(m map[string]any) { at(m, "stages", 3)["interview"].(map[string]any)["duration"] = "P3D" },
+	"unknown grade":    func(m map[string]any) { m["distribution"].([]any)[0].(map[string]any)["grades"] = []any{"X"} },
+	"no rater rates":   func(m map[string]any) { m["raters"] = m["raters"].([]any)[:2]; at(m, "raters", 1)["weight"] = 100.0 },
+}
+
+var han = regexp.MustCompile(`\p{Han}`)
+
+func at(m map[string]any, list string, i int) map[string]any {
+	return m[list].([]any)[i].(map[string]any)
+}
+func ind(m map[string]any, i int) map[string]any { return at(m, "indicators", i) }
+func idpOf(m map[string]any) map[string]any {
+	return m["outcomes"].(map[string]any)["idp"].(map[string]any)
+}
+
+// TestTheBuilderSaysEveryCommonTemplateMistakeInChinese runs each mistake
+// through the real validator and the builder's wording: none may fall
+// back to the English message.
+func TestTheBuilderSaysEveryCommonTemplateMistakeInChinese(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "templates", "builtin", "cs-ops-monthly.json"))
+	require.NoError(t, err)
+	var messages []string
+	for name, mutate := range builderMistakes {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(raw, &m))
+		mutate(m)
+		body, err := json.Marshal(m)
+		require.NoError(t, err)
+		_, errs := templates.Parse(body)
+		require.NotEmpty(t, errs, name)
+		for _, e := range errs {
+			messages = append(messages, e.Message)
+		}
+	}
+	u := startUI(t)
+	u.signIn(u.user("admin", ""))
+	u.do(chromedp.Navigate(u.base + "/#/builder"))
+	u.useLang("zh")
+	u.do(visible("#b-starts"))
+	list, err := json.Marshal(messages)
+	require.NoError(t, err)
+	var said []string
+	ctx, cancel := context.WithTimeout(u.tab, step)
+	defer cancel()
+	out, err := chromedp.Run(ctx, chromedp.Evaluate[string](`import('/ui/screens/builder.i18n.js').then((m) => JSON.stringify(`+string(list)+`.map((x) => m.localiseError({ message: x }))))`, chromedp.EvalAwaitPromise))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal([]byte(out), &said))
+	require.Len(t, said, len(messages))
+	var english []string
+	for i, s := range said {
+		if strings.Contains(s, "此项有误") || !han.MatchString(s) {
+			english = append(english, messages[i])
+		}
+	}
+	require.Empty(t, english, "no Chinese wording for these")
 }
