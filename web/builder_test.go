@@ -175,6 +175,17 @@ func TestBuilderAndJSONEditsKeepFieldsTheBuilderDoesNotKnow(t *testing.T) {
 	after := u.builderDraft()
 	require.Equal(t, "execute, evaluate", after["stages"])
 	require.EqualValues(t, 21, after["indicators"].([]any)[2].(map[string]any)["weight"])
+
+	// JSON that does not parse is never mistaken for the draft: saving says so and saves nothing.
+	u.do(chromedp.Click(chromedp.CSS("#b-tab-json")), visible("#b-json"), setText("#b-json", `{"key": "cs-ops-monthly-copy",`))
+	u.waitJS(`document.querySelector('#b-json-err').textContent.includes('JSON')`)
+	u.do(chromedp.Click(chromedp.CSS("#b-save")))
+	u.waitJS(`document.querySelector('#b-general').textContent.includes('does not parse')`)
+	var drafts struct {
+		Total int `json:"total"`
+	}
+	u.apiGet(admin.Token, "/templates?key=cs-ops-monthly-copy", &drafts)
+	require.Zero(t, drafts.Total)
 }
 
 // TestBuilderShowsTheServersErrorsAtTheFieldInChinese: the API's error

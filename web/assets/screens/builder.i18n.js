@@ -9,6 +9,7 @@ Object.assign(D, {
   'b.tab.build': ['搭建', 'Builder'], 'b.tab.json': ['JSON', 'JSON'], 'b.views': ['视图', 'Views'], 'b.sections': ['模板各部分', 'Template sections'],
   'b.jsonHint': ['与搭建视图同步：这里的修改会立刻反映到表单，表单不认识的字段原样保留。', 'In sync with the builder: edits here show in the form at once, and fields the form does not know are kept as written.'],
   'b.shape': ['这一部分（{path}）的写法不是搭建器能编辑的形式；请在 JSON 视图中修改，搭建器不会改动它。', 'This part ({path}) is not written in a shape the builder edits; change it in the JSON view, and the builder leaves it as it is.'],
+  'b.fixJson': ['JSON 有语法错误：请先修正，再保存。', 'The JSON does not parse: fix it before saving.'],
   'b.jsonObject': ['模板必须是一个 JSON 对象。', 'A template must be a JSON object.'], 'b.backtest': ['试算', 'Backtest'],
   'b.sec.basics': ['基本信息', 'Basics'], 'b.sec.indicators': ['指标与权重', 'Indicators and weights'], 'b.sec.raters': ['评价人', 'Raters'],
   'b.sec.grades': ['等级与强制分布', 'Grades and distribution'], 'b.sec.stages': ['流程阶段', 'Stages'], 'b.sec.outcomes': ['结果应用', 'Outcomes'],

@@ -144,6 +144,8 @@ export async function builderView(main, live, mode, key, version) {
     B.changed();
   });
   saveBtn.onclick = async () => {
+    // A JSON text that does not parse is not what would be saved: say so rather than save the last good draft.
+    if (jsonErr.textContent) { show('json'); fill(general, alertBox('bad', t('b.fixJson'))); return; }
     saveBtn.disabled = true;
     fill(general);
     try {
