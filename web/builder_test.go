@@ -3,16 +3,19 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
+	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
 )
 
@@ -329,4 +332,63 @@ func TestTheBuilderSaysEveryCommonTemplateMistakeInChinese(t *testing.T) {
 		}
 	}
 	require.Empty(t, english, "no Chinese wording for these")
+}
+
+// TestTheDistributionShowsTheLastCyclesScoresUnderTheDraftsGrades seeds a
+// finished cycle of ten members and moves a grade band in the builder: the
+// histogram and the forced-distribution check follow, live.
+func TestTheDistributionShowsTheLastCyclesScoresUnderTheDraftsGrades(t *testing.T) {
+	u := startUI(t)
+	admin := u.user("admin", "")
+	ctx := context.Background()
+	st := u.stack.Store
+	org, err := st.FirstOrganization(ctx)
+	require.NoError(t, err)
+	in := store.OrgImport{Teams: []store.ImportTeam{{Key: "hist", Name: "历史客服组", NameEn: "History team"}}}
+	for i := range 10 {
+		in.Members = append(in.Members, store.ImportMember{Name: fmt.Sprintf("历史 %d", i), Email: fmt.Sprintf("h%d@hist.perfloop.dev", i), Role: "employee", Team: "hist", Timezone: "Asia/Shanghai", Locale: "zh"})
+	}
+	_, err = st.ImportOrg(ctx, org.ID, "", in, false)
+	require.NoError(t, err)
+	teams, _, err := st.ListTeams(ctx, org.ID, store.TeamFilter{}, store.Page{Limit: store.MaxLimit})
+	require.NoError(t, err)
+	teamID := ""
+	for _, tm := range teams {
+		if tm.Key == "hist" {
+			teamID = tm.ID
+		}
+	}
+	ms, _, err := st.ListMembers(ctx, org.ID, store.MemberFilter{TeamIDs: []string{teamID}}, store.Page{Limit: store.MaxLimit})
+	require.NoError(t, err)
+	require.Len(t, ms, 10)
+	body, err := os.ReadFile(filepath.Join("..", "templates", "builtin", "cs-ops-monthly.json"))
+	require.NoError(t, err)
+	start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	cy := &store.Cycle{OrgID: org.ID, TemplateKey: "cs-ops-monthly", TemplateVersion: 1, TemplateBody: string(body), ScopeTeamID: teamID,
+		Period: "2026-09", PeriodStart: start, PeriodEnd: start.AddDate(0, 1, 0), Timezone: "Asia/Shanghai", Title: "客户运营月度考核 · 历史客服组 · 2026-09", State: store.CycleCompleted}
+	cy.ID = store.NewID()
+	cy.WorkflowID = "seeded-" + cy.ID
+	// Under the built-in's grades: S 95, 92; A 85, 81; B 79, 75, 71; C 60, 50, 40. S may hold at most 10%: one of ten.
+	scores := []float64{95, 92, 85, 81, 79, 75, 71, 60, 50, 40}
+	cms := make([]store.CycleMember, len(ms))
+	rows := make([]store.Result, len(ms))
+	for i, m := range ms {
+		cms[i] = store.CycleMember{MemberID: m.ID, TeamID: &teamID}
+		rows[i] = store.Result{MemberID: m.ID, FinalScore: scores[i], Rank: i + 1, State: store.ResultPublished, IndicatorScores: "{}", Parts: "{}", Adjustments: `{"applied":[],"missing":[]}`}
+	}
+	_, _, err = st.CreateCycle(ctx, cy, cms)
+	require.NoError(t, err)
+	require.NoError(t, st.SaveResults(ctx, cy.ID, rows))
+
+	u.signIn(admin)
+	u.do(chromedp.Navigate(u.base+"/#/builder/from/cs-ops-monthly/1"), visible("#b-hist"))
+	require.Contains(t, u.text("#b-hist h3"), "2026-09")
+	hist := func() string { return u.eval(`document.querySelector('#b-hist svg').getAttribute('aria-label')`) }
+	require.Contains(t, hist(), "S 2, A 2, B 3, C 3")
+	require.Equal(t, "broken", u.eval(`document.querySelector('#b-hist-limits li[data-grades="S"]').className`))
+	// S from 93: the 92 becomes an A, and S keeps within its 10%.
+	u.do(setText("#f-grades-0-min", "93"), setText("#f-grades-1-max", "93"))
+	u.waitJS(`document.querySelector('#b-hist svg').getAttribute('aria-label').includes('S 1, A 3, B 3, C 3')`)
+	require.Equal(t, "ok", u.eval(`document.querySelector('#b-hist-limits li[data-grades="S"]').className`))
+	require.Contains(t, u.text(`#b-hist-limits li[data-grades="S"]`), "S: 1 of 10 members")
 }

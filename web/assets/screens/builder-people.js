@@ -3,6 +3,7 @@
 // forced distribution.
 import { h, svg } from '../dom.js';
 import { fmtNum, t } from '../i18n.js';
+import { historyBox } from './builder-history.js';
 import { B, check, del, get, iconBtn, itemTools, items, num, push, sel, set, text, total, weight } from './builder-fields.js';
 
 const ROLES = ['self', 'manager', 'peer', 'crossDepartment', 'customer'];
@@ -114,5 +115,6 @@ export function gradesSection() {
           h('div', { class: 'row' }, num(p + '/max', t('b.d.max'), { min: 0, max: 100 }), num(p + '/min', t('b.d.min'), { min: 0, max: 100 })),
           h('button', { type: 'button', class: 'danger secondary', onclick: () => del(p) }, t('b.remove')));
       })),
-    iconBtn(t('b.d.add'), () => push('/distribution', { grades: keys.slice(0, 1), max: 10 }), 'add-limit'));
+    iconBtn(t('b.d.add'), () => push('/distribution', { grades: keys.slice(0, 1), max: 10 }), 'add-limit'),
+    historyBox());
 }

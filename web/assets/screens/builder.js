@@ -9,6 +9,7 @@ import { lang, t, txt } from '../i18n.js';
 import { lineOfPointer, locatePointers } from '../pointer.js';
 import { S } from '../state.js';
 import { B, applyErrors, guarded } from './builder-fields.js';
+import { loadHistory } from './builder-history.js';
 import { basicsSection, indicatorsSection } from './builder-indicators.js';
 import { outcomesSection } from './builder-outcomes.js';
 import { gradesSection, ratersSection } from './builder-people.js';
@@ -52,6 +53,7 @@ export async function builderView(main, live, mode, key, version) {
   B.draft = draft;
   B.errors = [];
   B.effective = [];
+  B.history = null;
   const title = h('h1', {});
   const status = h('span', { id: 'b-status', class: 'muted', role: 'status' });
   const general = h('div', { id: 'b-general', tabindex: '-1' });
@@ -189,5 +191,7 @@ export async function builderView(main, live, mode, key, version) {
   draw();
   focusMain();
   check();
+  // The last cycle's scores, for the distribution's histogram; a template never run has none.
+  loadHistory(mode === 'new' ? '' : key).then((hist) => { if (live() && hist) { B.history = hist; draw(); } }).catch(() => {});
   import(PANEL).then((m) => { if (live() && m.mountBacktestPanel) m.mountBacktestPanel(backtest, () => B.draft); }).catch(() => { backtest.hidden = true; });
 }
