@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sort"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -24,7 +25,7 @@ func templateRoutes() []route {
 		{"GET", "/api/v1/templates", anyMember, (*Server).listTemplates, Doc{Tag: "templates", Summary: "List template versions", Query: append([]string{"key", "status"}, paging...), Responses: map[int]any{200: list[templateSummary]{}}}},
 		{"GET", "/api/v1/templates/:key/versions/:version", anyMember, (*Server).getTemplate, Doc{Tag: "templates", Summary: "One version with its body (version may be latest = newest published)", Responses: map[int]any{200: templateView{}}}},
 		{"GET", "/api/v1/templates/:key/diff", anyMember, (*Server).diffTemplates, Doc{Tag: "templates", Summary: "Field-level changes between two versions", Query: []string{"from", "to"}, Responses: map[int]any{200: templateDiff{}}}},
-		{"POST", "/api/v1/templates/validate", adminOnly, (*Server).validateTemplate, Doc{Tag: "templates", Summary: "Validate a template without saving (200 with valid=false and every error)", Request: map[string]any{}, Responses: map[int]any{200: validation{}}}},
+		{"POST", "/api/v1/templates/validate", adminOnly, (*Server).validateTemplate, Doc{Tag: "templates", Summary: "Validate a template without saving (200 with valid=false and every error), with each rater group's effective share of the final score per level (effective)", Request: map[string]any{}, Responses: map[int]any{200: validation{}}}},
 		{"POST", "/api/v1/templates", adminOnly, (*Server).saveTemplate, Doc{Tag: "templates", Summary: "Save the key's open draft (201 when a new version opens)", Request: map[string]any{}, Responses: map[int]any{200: templateView{}, 201: templateView{}}}},
 		{"POST", "/api/v1/templates/:key/versions/:version/publish", adminOnly, (*Server).publishTemplate, Doc{Tag: "templates", Summary: "Publish a draft (422 with every error when it is invalid)", Responses: map[int]any{200: templateView{}}}},
 		{"POST", "/api/v1/templates/:key/versions/:version/retire", adminOnly, (*Server).retireTemplate, Doc{Tag: "templates", Summary: "Retire a published version", Responses: map[int]any{200: templateView{}}}},
@@ -53,6 +54,43 @@ func templateDetails(errs templates.Errors) []Detail {
 type validation struct {
 	Valid  bool     `json:"valid"`
 	Errors []Detail `json:"errors"`
+	// Effective is each rater group's share of the final score, for the
+	// template's own indicator weights (level "") and for each level that
+	// sets its own, as scoring applies them (templates.EffectiveWeights):
+	// the builder shows it live while the template is edited, valid or not.
+	Effective []levelRaterWeights `json:"effective,omitempty"`
+}
+
+// levelRaterWeights is the effective rater weights for members of one level.
+type levelRaterWeights struct {
+	Level  string                  `json:"level"`
+	Raters []templates.RaterWeight `json:"raters"`
+}
+
+// effectiveWeights lays out templates.EffectiveWeights for the template's
+// own weights and each level's, rounded to hundredths; nothing when the
+// template has no raters or its formula does not compile.
+func effectiveWeights(t *templates.Template) []levelRaterWeights {
+	if t == nil || len(t.Raters) == 0 {
+		return nil
+	}
+	levels := []string{""}
+	for l := range t.LevelWeights {
+		levels = append(levels, l)
+	}
+	sort.Strings(levels[1:])
+	var out []levelRaterWeights
+	for _, l := range levels {
+		ws := templates.EffectiveWeights(t, l)
+		if ws == nil {
+			return nil
+		}
+		for i := range ws {
+			ws[i].Final, ws[i].Behaviour = round2(ws[i].Final), round2(ws[i].Behaviour)
+		}
+		out = append(out, levelRaterWeights{Level: l, Raters: ws})
+	}
+	return out
 }
 
 // validateTemplate checks a body without saving; an invalid template is a
@@ -63,8 +101,8 @@ func (s *Server) validateTemplate(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	_, errs := templates.Parse(data)
-	c.JSON(http.StatusOK, validation{Valid: len(errs) == 0, Errors: templateDetails(errs)})
+	t, errs := templates.Parse(data)
+	c.JSON(http.StatusOK, validation{Valid: len(errs) == 0, Errors: templateDetails(errs), Effective: effectiveWeights(t)})
 }
 
 type templateDiff struct {

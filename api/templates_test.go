@@ -347,3 +347,46 @@ func mustJSON(t *testing.T, v any) string {
 	require.NoError(t, err)
 	return string(raw)
 }
+
+// TestValidatingAnswersEachRaterGroupsEffectiveWeightPerLevel: the builder
+// shows what a rater group's weight means in the final score while the
+// template is edited, from the rule scoring applies (EffectiveWeights),
+// for the template's own weights and for each level that sets its own.
+func TestValidatingAnswersEachRaterGroupsEffectiveWeightPerLevel(t *testing.T) {
+	e := newTemplateEnv(t)
+	var tpl map[string]any
+	require.NoError(t, json.Unmarshal([]byte(builtinFile(t, "ops-assistant-monthly")), &tpl))
+	senior := tpl["levelWeights"].(map[string]any)["senior"].(map[string]any)
+	// Behaviour weighs 20 for everyone but 30 for seniors: 10 moves from sign-ups to collaboration.
+	senior["collaboration"], senior["memberSignups"] = 20, 0
+	r := e.do("POST", "/api/v1/templates/validate", "admin", mustJSON(t, tpl))
+	require.Equal(t, 200, r.status, r.raw)
+	require.Equal(t, true, r.body["valid"], r.raw)
+	// Self 20 and manager 80 of the behavioural part: 20 × 0.2 = 4 and 20 × 0.8 = 16; seniors 6 and 24.
+	type rw struct {
+		Key   string  `json:"key"`
+		Final float64 `json:"final"`
+	}
+	var got []struct {
+		Level  string `json:"level"`
+		Raters []rw   `json:"raters"`
+	}
+	raw, err := json.Marshal(r.body["effective"])
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(raw, &got))
+	require.Len(t, got, 2, r.raw)
+	require.Equal(t, "", got[0].Level)
+	require.Equal(t, []rw{{"self", 4}, {"manager", 16}}, got[0].Raters)
+	require.Equal(t, "senior", got[1].Level)
+	require.Equal(t, []rw{{"self", 6}, {"manager", 24}}, got[1].Raters)
+
+	// A draft still being written gets its weights too: rater weights that do not total 100 yet.
+	tpl["raters"].([]any)[1].(map[string]any)["weight"] = 30
+	r = e.do("POST", "/api/v1/templates/validate", "admin", mustJSON(t, tpl))
+	require.Equal(t, false, r.body["valid"])
+	raw, err = json.Marshal(r.body["effective"])
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(raw, &got))
+	// Weights renormalise over the groups: self 20/50 and manager 30/50 of 20.
+	require.Equal(t, []rw{{"self", 8}, {"manager", 12}}, got[0].Raters)
+}

@@ -263,4 +263,7 @@ func TestEveryScreenPassesAxeAndFitsAPhoneInBothLanguages(t *testing.T) {
 	// The dashboard names the IDP review's stage, never its key.
 	require.NotContains(t, u.text("#stage-completion"), "idp:")
 	require.NotContains(t, u.text("#task-counts"), "idp:")
+	// The template builder, last, so its time does not count against the compressed cycle's deadlines.
+	problems = u.tour([]tourStop{{"builder", admin, "#/builder/from/cs-ops-tour/1", "#b-hist"}})
+	require.Empty(t, problems, "\n"+strings.Join(problems, "\n"))
 }

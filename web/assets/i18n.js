@@ -225,7 +225,7 @@ export const D = {
   'dash.replace': ['覆盖已有数值（记入审计日志）', 'Replace values already recorded (audited)'],
   'dash.omitted': ['另有 {n} 处问题未列出', '{n} more problems not listed'],
   'tpl.retire': ['停用', 'Retire'], 'tpl.retired': ['已停用 {key} v{v}', 'Retired {key} v{v}'], 'tpl.compare': ['对比版本', 'Compare versions'],
-  'tpl.shared': ['内置', 'Built-in'],
+  'tpl.shared': ['内置', 'Built-in'], 'tpl.build': ['可视化搭建', 'Build visually'], 'tpl.buildOpen': ['可视化编辑', 'Builder'],
   'tpl.sharedHelp': ['内置模板属于所有组织共用的模板库，不能在这里停用。打开并保存一个内置模板，即成为本组织自己的新版本，可以发布和停用。', 'Built-in templates belong to the catalogue every organisation shares, so they cannot be retired here. Open one and save it to make your organisation\'s own version, which you can publish and retire.'],
   'tpl.diffTitle': ['{key}：v{from} 与 v{to} 对比', '{key}: v{from} against v{to}'], 'tpl.from': ['旧版本', 'From'], 'tpl.to': ['新版本', 'To'],
   'tpl.changes': ['{n} 处字段变化', '{n} field changes'], 'tpl.same': ['两个版本内容相同。', 'The two versions are the same.'],

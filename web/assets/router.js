@@ -23,6 +23,9 @@ const routes = [
   [/^#\/templates\/new$/, () => import('./screens/editor.js'), 'editorView', ['admin']],
   [/^#\/templates\/([^/]+)\/(\d+)$/, () => import('./screens/editor.js'), 'editorView', ['admin']],
   [/^#\/templates\/([^/]+)\/diff\/(\d+)\/(\d+)$/, () => import('./screens/editor.js'), 'diffView', ['admin']],
+  [/^#\/builder$/, () => import('./screens/builder.js'), 'builderStartView', ['admin']],
+  [/^#\/builder\/(new)$/, () => import('./screens/builder.js'), 'builderView', ['admin']],
+  [/^#\/builder\/(from|edit)\/([^/]+)\/(\d+)$/, () => import('./screens/builder.js'), 'builderView', ['admin']],
   [/^#\/idps$/, () => import('./screens/idps.js'), 'idpsView'],
   [/^#\/idps\/([^/]+)$/, () => import('./screens/idps.js'), 'idpView'],
   [/^#\/org$/, () => import('./screens/org.js'), 'orgImportView', ['admin']],
@@ -47,7 +50,7 @@ function header() {
     toggle,
     h('div', { id: 'menu', class: 'menu' },
       h('nav', { 'aria-label': t('nav.main') }, links.map(([href, key, name]) =>
-        h('a', { href, 'data-nav': name, 'aria-current': here === name || ((here === 'task' || here === 'rate') && name === 'inbox') ? 'page' : null }, t(key)))),
+        h('a', { href, 'data-nav': name, 'aria-current': here === name || ((here === 'task' || here === 'rate') && name === 'inbox') || (here === 'builder' && name === 'templates') ? 'page' : null }, t(key)))),
       h('div', { class: 'who' },
         h('span', { id: 'me' }, S.me.name + ' · ' + t('role.' + S.me.role)),
         tzSelect(),

@@ -156,7 +156,7 @@ export async function editorView(main, live, key, version) {
   append(main, [h('p', {}, h('a', { href: '#/templates' }, t('tpl.back'))), title,
     meta && meta.status !== 'draft' ? alertBox('warn', t('tpl.frozen', { state: t('state.' + meta.status) })) : null,
     general,
-    h('div', { class: 'toolbar' }, saveBtn, publishBtn, dupBtn, expBtn, status),
+    h('div', { class: 'toolbar' }, saveBtn, publishBtn, dupBtn, expBtn, status, meta ? h('a', { href: '#/builder/edit/' + encodeURIComponent(meta.key) + '/' + meta.version, id: 'tpl-to-builder' }, t('tpl.buildOpen')) : null),
     compareBox,
     h('label', { for: 'tpl-text' }, t('tpl.editor')),
     h('p', { class: 'hint muted small', id: 'tpl-hint' }, t('tpl.editorHint')),

@@ -53,7 +53,7 @@ export async function templatesView(main, live) {
     file.value = '';
   });
   append(main, [h('h1', {}, t('tpl.title')), general,
-    h('p', {}, h('a', { class: 'btn', href: '#/templates/new', id: 'tpl-new' }, t('tpl.new'))),
+    h('p', { class: 'toolbar' }, h('a', { class: 'btn', href: '#/builder', id: 'tpl-build' }, t('tpl.build')), h('a', { class: 'btn secondary', href: '#/templates/new', id: 'tpl-new' }, t('tpl.new'))),
     h('details', { class: 'card', id: 'tpl-import' }, h('summary', {}, t('lc.import')),
       h('div', { class: 'field' }, h('label', { for: 'tpl-import-file' }, t('lc.importFile')), file,
         h('p', { class: 'hint', id: 'tpl-import-hint' }, t('lc.importHint'))), importBox),
@@ -64,6 +64,7 @@ export async function templatesView(main, live) {
         h('td', {}, h('code', {}, x.key)), h('td', {}, lang === 'en' ? x.nameEn || x.name : x.name, x.shared ? [' ', h('span', { class: 'badge shared', title: t('tpl.sharedHelp') }, t('tpl.shared'))] : null),
         h('td', { class: 'num' }, 'v' + x.version), h('td', {}, badge(x.status)), h('td', {}, fmtTime(x.updatedAt)),
         h('td', { class: 'actions' }, h('a', { href: '#/templates/' + encodeURIComponent(x.key) + '/' + x.version }, t('tpl.open')),
+          ' · ', h('a', { href: '#/builder/' + (x.shared ? 'from/' : 'edit/') + encodeURIComponent(x.key) + '/' + x.version, class: 'build' }, t('tpl.buildOpen')),
           x.version > 1 ? [' · ', h('a', { href: '#/templates/' + encodeURIComponent(x.key) + '/diff/' + (x.version - 1) + '/' + x.version, class: 'compare' }, t('tpl.compare'))] : null,
           x.status === 'draft' ? [' ', (() => { const b = h('button', { type: 'button', class: 'secondary publish' }, t('tpl.publish')); b.onclick = () => publish(x, b); return b; })()] : null,
           // The shared catalogue is not the organisation's to retire (the API answers 404); the help above says what to do instead.
