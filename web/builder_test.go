@@ -391,4 +391,14 @@ func TestTheDistributionShowsTheLastCyclesScoresUnderTheDraftsGrades(t *testing.
 	u.waitJS(`document.querySelector('#b-hist svg').getAttribute('aria-label').includes('S 1, A 3, B 3, C 3')`)
 	require.Equal(t, "ok", u.eval(`document.querySelector('#b-hist-limits li[data-grades="S"]').className`))
 	require.Contains(t, u.text(`#b-hist-limits li[data-grades="S"]`), "S: 1 of 10 members")
+
+	// The 试算 panel is mounted in the builder and backtests the builder's
+	// draft on the team's recorded month.
+	u.do(visible("#bt-panel"))
+	u.waitJS(`!document.querySelector('#bt-run').disabled`)
+	require.Equal(t, teamID, u.eval(`document.querySelector('#bt-team').value`))
+	u.do(chromedp.Click(chromedp.CSS("#bt-run")))
+	u.waitJS(`document.querySelector('#bt-result').textContent.trim() !== '' || document.querySelector('#bt-error').textContent.trim() !== ''`)
+	require.Empty(t, u.text("#bt-error"))
+	require.Contains(t, u.text("#bt-result"), "2026-09")
 }
