@@ -42,6 +42,8 @@ type Activities struct {
 	// rosters caches each organisation's members for rater picking
 	// (org id → *roster), read at most once a minute.
 	rosters sync.Map
+	// reports queues members' stage reports per cycle (ReportStageDone).
+	reports reportBatcher
 }
 
 func (a *Activities) log() *slog.Logger {

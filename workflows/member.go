@@ -131,7 +131,7 @@ func (r *memberRun) runStage(ctx workflow.Context, s engine.StageOpen) error {
 		return nil
 	}
 	done := engine.StageDone{StageKey: s.StageKey, MemberID: r.in.MemberID, Expired: expired}
-	err = workflow.SignalExternalWorkflow(ctx, r.in.ParentID, "", engine.SignalStageDone.String(), done).Get(ctx, nil)
+	err = reportStageDone(ctx, r.in.ParentID, done)
 	if err != nil {
 		// The parent may have moved on or ended (cancelled); the report is
 		// then moot and the member carries on.
