@@ -53,7 +53,7 @@ type timed struct {
 // before this change started every timer at once and keep doing so.
 func (s deadlineSchedule) start(ctx workflow.Context, remind func(ctx workflow.Context, index int, overdue bool), escalate func(ctx workflow.Context), also ...timed) {
 	moments := s.moments(workflow.Now(ctx), remind, escalate)
-	if workflow.GetVersion(ctx, "one-timer-per-schedule", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if version(ctx, "one-timer-per-schedule", 1) == workflow.DefaultVersion {
 		for _, m := range append(moments, also...) {
 			at(ctx, m.when, m.fn)
 		}

@@ -453,6 +453,7 @@ func TestReportsArrivingTogetherCountEachMemberOnceAndCloseTheStage(t *testing.T
 // recorded before stage-done-by-activity signals its parent itself.
 func TestAMemberRunFromBeforeReportsBySignalStillDoes(t *testing.T) {
 	env := newEnv(t)
+	env.OnGetVersion("member-baseline", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	env.OnGetVersion("stage-done-by-activity", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	env.OnActivity(a.EnsureMemberTasks, mock.Anything, mock.Anything).Return([]engine.TaskRef{{TaskID: "t1", Kind: "self_eval", AssigneeID: "m1", SubjectID: "m1", State: "open"}}, nil)
 	env.OnActivity(a.RecordSubmission, mock.Anything, mock.Anything).Return(engine.SubmitResult{TaskID: "t1", State: "submitted"}, nil).Once()
