@@ -60,7 +60,15 @@ func cpuTime() time.Duration {
 }
 
 // residentBytes reads VmRSS from /proc/self/status.
-func residentBytes() uint64 {
+func residentBytes() uint64 { return statusBytes("VmRSS:") }
+
+// peakResidentBytes reads VmHWM, the largest resident set so far, from
+// /proc/self/status.
+func peakResidentBytes() uint64 { return statusBytes("VmHWM:") }
+
+// statusBytes reads a kB figure of /proc/self/status in bytes; 0 where
+// /proc is not there.
+func statusBytes(field string) uint64 {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
 		return 0
@@ -69,10 +77,10 @@ func residentBytes() uint64 {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		line := sc.Text()
-		if !strings.HasPrefix(line, "VmRSS:") {
+		if !strings.HasPrefix(line, field) {
 			continue
 		}
-		fields := strings.Fields(strings.TrimPrefix(line, "VmRSS:"))
+		fields := strings.Fields(strings.TrimPrefix(line, field))
 		if len(fields) == 0 {
 			return 0
 		}
