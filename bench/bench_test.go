@@ -119,6 +119,7 @@ func TestBenchCycleSmall(t *testing.T) {
 	require.Greater(t, r.Ours.Get("longestCycleHistory"), 20.0, "the cycle's runs were read")
 	require.Less(t, r.Ours.Get("longestCycleHistory"), float64(historyLimit))
 	require.Positive(t, r.Ours.Get("longestMemberHistory"))
+	require.Positive(t, r.Ours.Get("stageReportSignals"), "the members' reports reached the cycle")
 	require.NotContains(t, r.Notes, "failed")
 }
 

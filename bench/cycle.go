@@ -83,7 +83,7 @@ func (e *Engine) runCycle(ctx context.Context, n int) (Result, error) {
 		return res, fmt.Errorf("cycle %s: published results: %w", cycleID, err)
 	}
 	published := time.Since(began)
-	longestCycle, longestMember, err := e.longestHistories(ctx, l)
+	longestCycle, longestMember, reports, err := e.longestHistories(ctx, l)
 	if err != nil {
 		return res, err
 	}
@@ -103,8 +103,9 @@ func (e *Engine) runCycle(ctx context.Context, n int) (Result, error) {
 	res.Ours.add("longestCycleHistory", float64(longestCycle))
 	res.Ours.add("longestMemberHistory", float64(longestMember))
 	res.Ours.add("peakRssMB", float64(peak)/(1<<20))
-	res.Notes = fmt.Sprintf("launch → %d ratings (self, manager, others) → scored → calibrated → published, one process (server, worker, bench); longest history %d events (limit %d)",
-		rated, max(longestCycle, longestMember), historyLimit)
+	res.Ours.add("stageReportSignals", float64(reports))
+	res.Notes = fmt.Sprintf("launch → %d ratings (self, manager, others) → scored → calibrated → published, one process (server, worker, bench); longest history %d events (limit %d); the cycle heard its %d members' stage reports in %d signals",
+		rated, max(longestCycle, longestMember), historyLimit, n, reports)
 	if max(longestCycle, longestMember) >= historyLimit {
 		res.Notes += "; a history is over the limit (failed)"
 	}
@@ -220,16 +221,25 @@ func formFor(t store.Task, i int) (json.RawMessage, error) {
 
 // longestHistories is the length of the longest run of the cycle's
 // workflow (every run, following the continue-as-new chain back) and of
-// the longest of up to 20 member workflows.
-func (e *Engine) longestHistories(ctx context.Context, l *Launched) (cycleRun, member int, err error) {
+// the longest of up to 20 member workflows, and how many stage-report
+// signals the cycle's runs received (members' reports share signals).
+func (e *Engine) longestHistories(ctx context.Context, l *Launched) (cycleRun, member, reports int, err error) {
 	runID := ""
 	for range 100 {
 		h, err := worker.FetchHistory(ctx, e.Client, l.Cycle.WorkflowID, runID)
 		if err != nil {
-			return 0, 0, fmt.Errorf("read cycle %s history: %w", l.Cycle.ID, err)
+			return 0, 0, 0, fmt.Errorf("read cycle %s history: %w", l.Cycle.ID, err)
 		}
 		cycleRun = max(cycleRun, len(h.GetEvents()))
 		evs := h.GetEvents()
+		for _, ev := range evs {
+			if ev.GetEventType() == enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED {
+				switch ev.GetWorkflowExecutionSignaledEventAttributes().GetSignalName() {
+				case engine.SignalStageDone.String(), engine.SignalStagesDone.String():
+					reports++
+				}
+			}
+		}
 		if len(evs) == 0 || evs[0].GetEventType() != enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED {
 			break
 		}
@@ -241,9 +251,9 @@ func (e *Engine) longestHistories(ctx context.Context, l *Launched) (cycleRun, m
 	for _, m := range l.Squad.Employees[:min(20, len(l.Squad.Employees))] {
 		h, err := worker.FetchHistory(ctx, e.Client, engine.MemberWorkflowID(l.Cycle.ID, m.ID), "")
 		if err != nil {
-			return 0, 0, fmt.Errorf("read member %s history: %w", m.ID, err)
+			return 0, 0, 0, fmt.Errorf("read member %s history: %w", m.ID, err)
 		}
 		member = max(member, len(h.GetEvents()))
 	}
-	return cycleRun, member, nil
+	return cycleRun, member, reports, nil
 }
