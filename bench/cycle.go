@@ -18,8 +18,8 @@ import (
 // 5,000 members it takes far longer than the others.
 const ScenarioCycle = "cycle"
 
-// historyLimit is the history length a run must stay under (issue 18): a
-// tenth of Temporal's 51,200-event hard limit's warning threshold.
+// historyLimit is the history length a run must stay under (issue 18):
+// Temporal's default warning threshold (its hard limit is 51,200 events).
 const historyLimit = 10_240
 
 // ratingKinds are the tasks the evaluate stage waits for.
