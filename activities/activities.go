@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -42,6 +41,8 @@ type Activities struct {
 	// rosters caches each organisation's members for rater picking
 	// (org id → *roster), read at most once a minute.
 	rosters sync.Map
+	// reports queues members' stage reports per cycle (ReportStageDone).
+	reports reportBatcher
 }
 
 func (a *Activities) log() *slog.Logger {
@@ -138,48 +139,47 @@ func (a *Activities) CancelCycle(ctx context.Context, ch StateChange) error {
 // RecordSubmission stores a task's form (and the evaluation it carries).
 // A second call for a submitted task returns the first result.
 func (a *Activities) RecordSubmission(ctx context.Context, s engine.Submission) (engine.SubmitResult, error) {
-	t, err := a.Store.GetTaskByID(ctx, s.TaskID)
-	if err != nil {
-		return engine.SubmitResult{}, notFound(err)
+	// The task and its evaluation are written in one transaction, which
+	// reads the row itself (locked) and refuses it unless open: no read
+	// before it, since nearly every call finds the task open.
+	var bad error
+	t, err := a.Store.SubmitTaskWithEvaluation(ctx, s.TaskID, s.By, string(s.Data), 0, func(t *store.Task) (*store.Evaluation, error) {
+		e, err := evaluationOf(t)
+		bad = err
+		return e, err
+	})
+	if bad != nil {
+		return engine.SubmitResult{}, bad
 	}
-	// The task and its evaluation are written in one transaction. Already
-	// submitted by the same person is a retry after a crash before the
-	// follow-up: the evaluation is there (RecordEvaluation keeps one per task,
-	// and also covers rows written before both went in one transaction) and
-	// the follow-up is idempotent.
-	if t.State != engine.TaskSubmitted || t.SubmittedBy == nil || *t.SubmittedBy != s.By {
-		var bad error
-		t, err = a.Store.SubmitTaskWithEvaluation(ctx, s.TaskID, s.By, string(s.Data), t.Version, func(t *store.Task) (*store.Evaluation, error) {
-			e, err := evaluationOf(t)
-			bad = err
-			return e, err
-		})
-		if bad != nil {
-			return engine.SubmitResult{}, bad
+	if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound) {
+		// Not open. Already submitted by the same person is a retry: an
+		// earlier attempt committed (it timed out here, or the worker
+		// crashed before the follow-up). Its evaluation is there
+		// (RecordEvaluation keeps one per task, and also covers rows written
+		// before both went in one transaction) and the follow-up is
+		// idempotent. Anyone else's answer closes it.
+		again, gerr := a.Store.GetTaskByID(ctx, s.TaskID)
+		if gerr != nil {
+			return engine.SubmitResult{}, notFound(gerr)
 		}
-		if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound) {
-			// An earlier attempt of this same submission may have won (it
-			// timed out here but its transaction committed): the next attempt
-			// finds the row and carries on. Anyone else's answer closes it.
-			if again, gerr := a.Store.GetTaskByID(ctx, s.TaskID); gerr == nil && again.State == engine.TaskSubmitted && again.SubmittedBy != nil && *again.SubmittedBy == s.By {
-				return engine.SubmitResult{}, fmt.Errorf("task %s was recorded by an earlier attempt meanwhile: %w", s.TaskID, err)
-			}
+		if again.State != engine.TaskSubmitted || again.SubmittedBy == nil || *again.SubmittedBy != s.By {
 			return engine.SubmitResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "TaskClosed", err)
 		}
-		if err != nil {
-			// The database failed, not the submission: retry. Refusing it as
-			// closed here handed the task back to the workflow as open while
-			// the write may have committed before the connection dropped, so
-			// a retrying client found it submitted, stopped, and the stage
-			// waited for its deadline (the MariaDB fault test caught it).
+		t = again
+		if e, err := evaluationOf(t); err != nil {
 			return engine.SubmitResult{}, err
+		} else if e != nil {
+			if err := a.Store.RecordEvaluation(ctx, e); err != nil {
+				return engine.SubmitResult{}, err
+			}
 		}
-	} else if e, err := evaluationOf(t); err != nil {
+	} else if err != nil {
+		// The database failed, not the submission: retry. Refusing it as
+		// closed here handed the task back to the workflow as open while
+		// the write may have committed before the connection dropped, so
+		// a retrying client found it submitted, stopped, and the stage
+		// waited for its deadline (the MariaDB fault test caught it).
 		return engine.SubmitResult{}, err
-	} else if e != nil {
-		if err := a.Store.RecordEvaluation(ctx, e); err != nil {
-			return engine.SubmitResult{}, err
-		}
 	}
 	res := engine.SubmitResult{TaskID: t.ID, State: t.State, SubmittedAt: deref(t.SubmittedAt)}
 	follow, err := a.followUp(ctx, t)

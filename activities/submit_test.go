@@ -69,3 +69,47 @@ func TestADatabaseFailureWhileRecordingIsRetriedNotRefused(t *testing.T) {
 	require.Equal(t, "TaskClosed", app.Type())
 	require.True(t, app.NonRetryable())
 }
+
+// TestARatingIsRecordedOnceHoweverOftenItsSubmissionIsRetried: on both
+// databases, a self-evaluation recorded, then recorded again (a retry after
+// the first attempt committed), and again after its evaluation row went
+// missing (written by an older worker that did not keep both together),
+// leaves one submitted task with one evaluation; a task that is not there
+// is refused for good as NotFound.
+func TestARatingIsRecordedOnceHoweverOftenItsSubmissionIsRetried(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		p := seed(t, st)
+		task, err := st.EnsureTask(ctx, &store.Task{OrgID: p.org.ID, CycleID: "c1", WorkflowID: "w1", StageKey: "evaluate", Kind: engine.TaskSelfEval,
+			AssigneeID: p.wang.ID, SubjectID: &p.wang.ID, Title: "自评", TitleEn: "Self", DueAt: time.Now().Add(time.Hour), Payload: `{"raterKey":"self"}`, DedupeKey: "c1:evaluate:self:" + p.wang.ID})
+		require.NoError(t, err)
+		a := &activities.Activities{Store: st}
+		sub := engine.Submission{TaskID: task.ID, By: p.wang.ID, Data: []byte(`{"scores":{"collaboration":4},"comment":"ok"}`)}
+		evaluations := func() []store.Evaluation {
+			es, err := st.ListEvaluations(ctx, "c1", p.wang.ID, "")
+			require.NoError(t, err)
+			return es
+		}
+
+		first, err := record(t, a, sub)
+		require.NoError(t, err)
+		require.Equal(t, engine.TaskSubmitted, first.State)
+		require.Len(t, evaluations(), 1)
+		require.Equal(t, `{"collaboration":4}`, evaluations()[0].Scores)
+
+		again, err := record(t, a, sub)
+		require.NoError(t, err)
+		require.Equal(t, first.SubmittedAt, again.SubmittedAt, "a retry answers what the first attempt recorded")
+		require.Len(t, evaluations(), 1, "a retry writes no second evaluation")
+
+		require.NoError(t, st.DB.Where("task_id = ?", task.ID).Delete(&store.Evaluation{}).Error)
+		_, err = record(t, a, sub)
+		require.NoError(t, err)
+		require.Len(t, evaluations(), 1, "a retry restores an evaluation that is missing")
+
+		_, err = record(t, a, engine.Submission{TaskID: "no-such-task", By: p.wang.ID, Data: []byte(`{}`)})
+		var app *temporal.ApplicationError
+		require.ErrorAs(t, err, &app)
+		require.Equal(t, "NotFound", app.Type())
+		require.True(t, app.NonRetryable())
+	})
+}

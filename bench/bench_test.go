@@ -93,6 +93,34 @@ func TestMembersAndScenariosParse(t *testing.T) {
 	require.Equal(t, []string{ScenarioMemory}, sc)
 	_, err = ParseScenarios("lunch")
 	require.ErrorIs(t, err, ErrUsage)
+	sc, err = ParseScenarios("cycle,submit")
+	require.NoError(t, err)
+	require.Equal(t, []string{ScenarioSubmit, ScenarioCycle}, sc, "cycle runs when named, after the others")
+	sc, err = ParseScenarios("all")
+	require.NoError(t, err)
+	require.NotContains(t, sc, ScenarioCycle, "all leaves the long cycle out")
+}
+
+// TestBenchCycleSmall runs the whole-cycle scenario at 10 members: every
+// stage is timed, each member is rated by itself and its manager, the
+// results are published, and the histories are read back and bounded.
+func TestBenchCycleSmall(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	results, err := Run(ctx, Options{Scenarios: []string{ScenarioCycle}, Members: []int{10}, Repeat: 1, EngineOptions: EngineOptions{Log: testLog{t}}})
+	require.NoError(t, err)
+	require.Len(t, results, 1)
+	r := results[0]
+	require.Equal(t, ScenarioCycle, r.Scenario)
+	for _, name := range []string{"publishedMs", "launchMs", "evaluateMs", "scoreMs", "calibrateMs", "publishMs", "peakRssMB"} {
+		require.Positive(t, r.Ours.Get(name), "ours %s", name)
+	}
+	require.Equal(t, 20.0, r.Ours.Get("ratings"), "a self-evaluation and a manager's rating per member")
+	require.Greater(t, r.Ours.Get("longestCycleHistory"), 20.0, "the cycle's runs were read")
+	require.Less(t, r.Ours.Get("longestCycleHistory"), float64(historyLimit))
+	require.Positive(t, r.Ours.Get("longestMemberHistory"))
+	require.Positive(t, r.Ours.Get("stageReportSignals"), "the members' reports reached the cycle")
+	require.NotContains(t, r.Notes, "failed")
 }
 
 // BenchmarkLaunch100 launches b.N cycles of 100 members on an embedded

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -32,8 +33,42 @@ func measureMemory() Memory {
 	return Memory{HeapInuse: ms.HeapInuse, RSS: residentBytes()}
 }
 
+// cpuTime is the CPU time this process has used (user and system, from
+// /proc/self/stat), 0 where /proc is not there. A burst's CPU per call
+// moves less than its latency when other work shares the machine.
+func cpuTime() time.Duration {
+	data, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		return 0
+	}
+	// The command name, in parentheses, may hold spaces; count from after it.
+	i := bytes.LastIndexByte(data, ')')
+	if i < 0 {
+		return 0
+	}
+	fields := strings.Fields(string(data[i+1:]))
+	if len(fields) < 13 {
+		return 0
+	}
+	utime, err1 := strconv.ParseUint(fields[11], 10, 64)
+	stime, err2 := strconv.ParseUint(fields[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	// Clock ticks are 1/100 s on Linux (USER_HZ).
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
 // residentBytes reads VmRSS from /proc/self/status.
-func residentBytes() uint64 {
+func residentBytes() uint64 { return statusBytes("VmRSS:") }
+
+// peakResidentBytes reads VmHWM, the largest resident set so far, from
+// /proc/self/status.
+func peakResidentBytes() uint64 { return statusBytes("VmHWM:") }
+
+// statusBytes reads a kB figure of /proc/self/status in bytes; 0 where
+// /proc is not there.
+func statusBytes(field string) uint64 {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
 		return 0
@@ -42,10 +77,10 @@ func residentBytes() uint64 {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		line := sc.Text()
-		if !strings.HasPrefix(line, "VmRSS:") {
+		if !strings.HasPrefix(line, field) {
 			continue
 		}
-		fields := strings.Fields(strings.TrimPrefix(line, "VmRSS:"))
+		fields := strings.Fields(strings.TrimPrefix(line, field))
 		if len(fields) == 0 {
 			return 0
 		}

@@ -47,13 +47,15 @@ func ParseScenarios(s string) ([]string, error) {
 		switch {
 		case p == ScenarioAll || p == "":
 			out = append(out, Scenarios...)
-		case slices.Contains(Scenarios, p):
+		case slices.Contains(Scenarios, p) || p == ScenarioCycle:
 			out = append(out, p)
 		default:
-			return nil, fmt.Errorf("%w: --scenario %q is not one of launch, submit, memory, score, all", ErrUsage, p)
+			return nil, fmt.Errorf("%w: --scenario %q is not one of launch, submit, memory, score, cycle, all", ErrUsage, p)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b string) int { return slices.Index(Scenarios, a) - slices.Index(Scenarios, b) })
+	// In the order of Scenarios; cycle, run only when named, goes last.
+	order := append(slices.Clone(Scenarios), ScenarioCycle)
+	slices.SortStableFunc(out, func(a, b string) int { return slices.Index(order, a) - slices.Index(order, b) })
 	return slices.Compact(out), nil
 }
 
@@ -109,6 +111,8 @@ func Run(ctx context.Context, o Options) ([]Result, error) {
 				run = e.runSubmit
 			case ScenarioMemory:
 				run = e.runMemory
+			case ScenarioCycle:
+				run = e.runCycle
 			default:
 				continue
 			}

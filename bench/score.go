@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/perfloop/perfloop/records"
 	"github.com/perfloop/perfloop/scorecard"
 	"github.com/perfloop/perfloop/store"
 	"github.com/perfloop/perfloop/templates"
@@ -113,7 +114,7 @@ func (e *Engine) runScore(ctx context.Context, n, rounds int) (Result, error) {
 	q := scoreSQL(t)
 	out := make([]Result, 0, max(rounds, 1))
 	for i := range max(rounds, 1) {
-		res, err := e.scoreRound(ctx, t, q, n)
+		res, err := e.scoreRound(ctx, t, q, cycleMembers(data))
 		if err != nil {
 			return res, err
 		}
@@ -133,10 +134,11 @@ func (e *Engine) runScore(ctx context.Context, n, rounds int) (Result, error) {
 // scoreRound reads the period's values back and scores them (ours), then
 // computes the same totals in one SQL query q (raw), and checks that both
 // sides agree.
-func (e *Engine) scoreRound(ctx context.Context, t *templates.Template, q string, n int) (Result, error) {
+func (e *Engine) scoreRound(ctx context.Context, t *templates.Template, q string, ms []store.CycleMember) (Result, error) {
+	n := len(ms)
 	res := Result{Scenario: "score", Members: n}
 	began := time.Now()
-	back, err := e.readMetrics(ctx)
+	back, err := e.readMetrics(ctx, ms, t)
 	if err != nil {
 		return res, err
 	}
@@ -221,27 +223,25 @@ func (e *Engine) insertMetrics(ctx context.Context, data []scorecard.MemberData)
 	return time.Since(began), nil
 }
 
-// readMetrics reads the period's values back into MemberData, as the
-// ComputeScores activity gathers them.
-func (e *Engine) readMetrics(ctx context.Context) ([]scorecard.MemberData, error) {
-	var out []scorecard.MemberData
-	index := map[string]int{}
-	err := e.Store.EachMetricValue(ctx, store.MetricFilter{OrgID: e.Org.ID, Period: scorePeriod}, func(v store.MetricPoint) {
-		i, ok := index[v.MemberID]
-		if !ok {
-			i = len(out)
-			index[v.MemberID] = i
-			out = append(out, scorecard.MemberData{MemberID: v.MemberID, Level: "junior", Metrics: map[string]float64{}, Targets: map[string]float64{}, Ratings: map[string]map[string][]float64{}})
-		}
-		out[i].Metrics[v.IndicatorKey] += v.Value
-	})
-	if err != nil {
+// readMetrics reads the period's values back the way ComputeScores does:
+// EachMetricValue into a records.Gathering of the members.
+func (e *Engine) readMetrics(ctx context.Context, ms []store.CycleMember, t *templates.Template) ([]scorecard.MemberData, error) {
+	g := records.NewGathering(t, ms)
+	if err := e.Store.EachMetricValue(ctx, store.MetricFilter{OrgID: e.Org.ID, Period: scorePeriod}, g.Metric); err != nil {
 		return nil, err
 	}
-	return out, nil
+	return g.Data(), nil
 }
 
-// sqlScores runs q and returns its time (rows read included) and totals.
+// cycleMembers are the members of data as a cycle lists them.
+func cycleMembers(data []scorecard.MemberData) []store.CycleMember {
+	ms := make([]store.CycleMember, len(data))
+	for i, m := range data {
+		ms[i] = store.CycleMember{MemberID: m.MemberID, Level: m.Level}
+	}
+	return ms
+}
+
 func (e *Engine) sqlScores(ctx context.Context, q string) (time.Duration, map[string]float64, error) {
 	began := time.Now()
 	rows, err := e.Store.DB.WithContext(ctx).Raw(q, e.Org.ID, scorePeriod).Rows()

@@ -9,10 +9,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/perfloop/perfloop/engine"
 	"github.com/perfloop/perfloop/store"
+	"github.com/perfloop/perfloop/worker"
 )
 
 // SelfEvaluation is the form every bench submission sends.
@@ -26,8 +28,11 @@ const MaxSubmitters = 200
 type Burst struct {
 	Latencies []time.Duration
 	Wall      time.Duration
-	Failed    int
-	FirstErr  error
+	// CPU is the process's CPU time over the burst (engine, embedded
+	// server and workers alike); 0 where /proc is not there.
+	CPU      time.Duration
+	Failed   int
+	FirstErr error
 }
 
 // burst runs call(0 … n-1) from width goroutines, each taking the next
@@ -37,7 +42,7 @@ func burst(ctx context.Context, n, width int, call func(context.Context, int) er
 	errs := make([]error, n)
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	began := time.Now()
+	began, cpu := time.Now(), cpuTime()
 	for range width {
 		wg.Add(1)
 		go func() {
@@ -54,7 +59,7 @@ func burst(ctx context.Context, n, width int, call func(context.Context, int) er
 		}()
 	}
 	wg.Wait()
-	b := Burst{Wall: time.Since(began)}
+	b := Burst{Wall: time.Since(began), CPU: cpuTime() - cpu}
 	for i, err := range errs {
 		if err != nil {
 			b.Failed++
@@ -77,6 +82,9 @@ func (b Burst) figures(fs *Figures, width int) {
 	fs.add("calls", float64(len(b.Latencies)))
 	fs.add("concurrency", float64(width))
 	fs.add("failed", float64(b.Failed))
+	if b.CPU > 0 && len(b.Latencies) > 0 {
+		fs.add("cpuMsPerCall", float64(b.CPU)/float64(time.Millisecond)/float64(len(b.Latencies)))
+	}
 }
 
 // runSubmit measures n self-evaluations submitted through Service.Submit by
@@ -110,6 +118,10 @@ func (e *Engine) runSubmit(ctx context.Context, n int) (Result, error) {
 	if err := e.Cancel(ctx, l); err != nil {
 		return res, err
 	}
+	events, err := e.eventsPerSubmission(ctx, l)
+	if err != nil {
+		return res, err
+	}
 	if len(ours.Latencies) == 0 {
 		return res, fmt.Errorf("every submission failed, the first with: %w", ours.FirstErr)
 	}
@@ -121,6 +133,9 @@ func (e *Engine) runSubmit(ctx context.Context, n int) (Result, error) {
 
 	ours.figures(&res.Ours, width)
 	raw.figures(&res.Raw, width)
+	if events > 0 {
+		res.Ours.add("memberEventsPerSubmission", events)
+	}
 	res.Ratio = ratio(res.Ours.Get("p50Ms"), res.Raw.Get("p50Ms"))
 	res.Ratios = map[string]float64{
 		"p50":        res.Ratio,
@@ -128,8 +143,9 @@ func (e *Engine) runSubmit(ctx context.Context, n int) (Result, error) {
 		"p99":        ratio(res.Ours.Get("p99Ms"), res.Raw.Get("p99Ms")),
 		"throughput": ratio(res.Ours.Get("perSec"), res.Raw.Get("perSec")),
 	}
-	res.Notes = fmt.Sprintf("ours: Service.Submit (task read + form check + Update whose handler runs an activity that records the evaluation); raw: Update answered at once; throughput ours/raw %.2f",
-		res.Ratios["throughput"])
+	res.Ratios["cpuPerCall"] = ratio(res.Ours.Get("cpuMsPerCall"), res.Raw.Get("cpuMsPerCall"))
+	res.Notes = fmt.Sprintf("ours: Service.Submit (task read + form check + Update whose handler runs an activity that records the evaluation); raw: Update answered at once; throughput ours/raw %.2f; CPU per call ours/raw %.2f; %.1f member history events per submission",
+		res.Ratios["throughput"], res.Ratios["cpuPerCall"], events)
 	if ours.Failed > 0 {
 		res.Notes += fmt.Sprintf("; %d submissions failed, the first with: %v", ours.Failed, ours.FirstErr)
 	}
@@ -172,4 +188,44 @@ func (e *Engine) rawUpdates(ctx context.Context, n, width int) (Burst, error) {
 		return b, fmt.Errorf("every raw update failed, the first with: %w", b.FirstErr)
 	}
 	return b, nil
+}
+
+// eventsPerSubmission reads the histories of up to 10 closed member
+// workflows of l and averages the events a submission brought: from the
+// workflow task that took the Update to the finish signal (the workflow
+// tasks, markers, timer cancel and stage report in between, and whatever
+// the report wrote back).
+func (e *Engine) eventsPerSubmission(ctx context.Context, l *Launched) (float64, error) {
+	sample := l.Squad.Employees[:min(10, len(l.Squad.Employees))]
+	total, counted := 0, 0
+	for _, m := range sample {
+		h, err := worker.FetchHistory(ctx, e.Client, engine.MemberWorkflowID(l.Cycle.ID, m.ID), "")
+		if err != nil {
+			return 0, fmt.Errorf("read member %s history: %w", m.ID, err)
+		}
+		from, to := -1, -1
+		lastTask := -1
+		for i, ev := range h.GetEvents() {
+			switch ev.GetEventType() {
+			case enumspb.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
+				lastTask = i
+			case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+				if from < 0 {
+					from = lastTask
+				}
+			case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
+				if from >= 0 && to < 0 && ev.GetWorkflowExecutionSignaledEventAttributes().GetSignalName() == engine.SignalFinish.String() {
+					to = i
+				}
+			}
+		}
+		if from >= 0 && to > from {
+			total += to - from
+			counted++
+		}
+	}
+	if counted == 0 {
+		return 0, nil
+	}
+	return float64(total) / float64(counted), nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/worker"
 	"google.golang.org/protobuf/encoding/protojson"
 
@@ -134,9 +135,38 @@ func TestACycleRunsFromEvaluationToAcknowledgement(t *testing.T) {
 	require.EqualValues(t, len(tasks), total)
 
 	replay(t, e, c.WorkflowID)
+	requireOneVersionMarker(t, e, engine.MemberWorkflowID(c.ID, lowest.MemberID))
 	record(t, e, "cycle-calibrate.json", c.WorkflowID, 2)
 	record(t, e, "cycle-feedback.json", c.WorkflowID, 1)
 	record(t, e, "member.json", engine.MemberWorkflowID(c.ID, lowest.MemberID), 0)
+}
+
+// requireOneVersionMarker: a member run takes the member-baseline marker
+// and answers every older change from it, so its whole life (stages,
+// submissions, reports, the finish) records one version marker and one
+// search-attribute upsert, where each change used to record both.
+func requireOneVersionMarker(t *testing.T, e *enginetest.Env, workflowID string) {
+	t.Helper()
+	hist, err := pworker.FetchHistory(context.Background(), e.Client, workflowID, "")
+	require.NoError(t, err)
+	markers, upserts, submitted := 0, 0, 0
+	for _, ev := range hist.GetEvents() {
+		switch ev.GetEventType() {
+		case enumspb.EVENT_TYPE_MARKER_RECORDED:
+			if ev.GetMarkerRecordedEventAttributes().GetMarkerName() == "Version" {
+				markers++
+			}
+		case enumspb.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+			upserts++
+		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
+			submitted++
+		case enumspb.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED:
+			t.Errorf("member %s signalled its cycle from the workflow (event %d); reports go through ReportStageDone", workflowID, ev.GetEventId())
+		}
+	}
+	require.Positive(t, submitted, "the member's history should hold its submissions")
+	require.Equal(t, 1, markers, "version markers in %s", workflowID)
+	require.Equal(t, 1, upserts, "search-attribute upserts in %s", workflowID)
 }
 
 // record writes a workflow's history to workflows/testdata when

@@ -31,6 +31,10 @@ const (
 	// EnsureMemberTasks opens a member's tasks for a stage (activities),
 	// as a local activity first.
 	EnsureMemberTasks ActivityName = "EnsureMemberTasks"
+	// ReportStageDone tells a cycle's workflow a member's stage is done
+	// (activities), as a local activity first; reports to one cycle that
+	// arrive together go in one SignalStagesDone.
+	ReportStageDone ActivityName = "ReportStageDone"
 )
 
 // String is the name as Temporal takes it.
@@ -51,6 +55,9 @@ const (
 	// once instead of at its next round: sent after someone presses "remind
 	// now" or moves a meeting, so the message does not wait for the tick.
 	SignalDeliverNow SignalName = "deliver-now"
+	// SignalStagesDone (member → parent, through the ReportStageDone
+	// activity) carries several members' StageDone reports in one signal.
+	SignalStagesDone SignalName = "stages-done"
 )
 
 // String is the name as Temporal takes it.

@@ -71,6 +71,12 @@ type StageDone struct {
 	Expired  int
 }
 
+// DoneReport is a StageDone on its way to the cycle workflow ParentID.
+type DoneReport struct {
+	ParentID string
+	Done     StageDone
+}
+
 // TaskRef is an inbox item a workflow waits on.
 type TaskRef struct {
 	TaskID     string    `json:"taskId"`

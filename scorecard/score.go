@@ -117,11 +117,14 @@ type Scorer struct {
 	split    map[string]bool
 	// effective caches templates.EffectiveWeights by level, in rater order.
 	effective map[string][]templates.RaterWeight
+	// weights caches Template.WeightsFor by level (read only, never written):
+	// building it per member was a map of every indicator per member.
+	weights map[string]map[string]float64
 }
 
 // NewScorer compiles a template's scoring rules.
 func NewScorer(t *templates.Template) (*Scorer, error) {
-	c := &Scorer{t: t, rules: map[string]scoring.Rule{}, exprs: map[string]*templates.Program{}, split: map[string]bool{}, effective: map[string][]templates.RaterWeight{}}
+	c := &Scorer{t: t, rules: map[string]scoring.Rule{}, exprs: map[string]*templates.Program{}, split: map[string]bool{}, effective: map[string][]templates.RaterWeight{}, weights: map[string]map[string]float64{}}
 	if t.Breakdown != nil {
 		for _, tt := range t.Breakdown.Targets {
 			c.split[tt.Indicator] = true
@@ -171,6 +174,15 @@ func NewScorer(t *templates.Template) (*Scorer, error) {
 	sort.SliceStable(keys, func(i, j int) bool { return weight[keys[i]] > weight[keys[j]] })
 	c.byWeight = keys
 	return c, nil
+}
+
+func (c *Scorer) weightsFor(level string) map[string]float64 {
+	w, ok := c.weights[level]
+	if !ok {
+		w = c.t.WeightsFor(level)
+		c.weights[level] = w
+	}
+	return w
 }
 
 func (c *Scorer) effectiveFor(level string) []templates.RaterWeight {
@@ -238,10 +250,13 @@ func (c *Scorer) member(m MemberData) (MemberScore, error) {
 	s := MemberScore{MemberID: m.MemberID, Parts: map[string]float64{}}
 	e := &s.Explanation
 	e.Formula, e.Waiver = t.Formula, m.Waiver
-	weights := c.t.WeightsFor(m.Level)
-	raw := map[string]float64{}
+	weights := c.weightsFor(m.Level)
+	raw := make(map[string]float64, len(t.Indicators))
 	blocked := map[string]bool{} // behavioural indicators a rater group's gap holds back
 	e.Indicators = make([]IndicatorScore, len(t.Indicators))
+	// The explanation points at each indicator's value and target; one
+	// array holds them all rather than one allocation per pointer.
+	figures := make([]float64, 2*len(t.Indicators))
 	for i, ind := range t.Indicators {
 		is := IndicatorScore{Key: ind.Key, Name: ind.Name, Kind: ind.Kind, Weight: weights[ind.Key], Baseline: ind.Baseline, Stretch: ind.Stretch, Policy: ind.MissingPolicy()}
 		switch ind.Kind {
@@ -251,13 +266,15 @@ func (c *Scorer) member(m MemberData) (MemberScore, error) {
 				is.Missing = true
 				break
 			}
-			is.Value, is.Source = &v, m.Sources[ind.Key]
+			figures[2*i] = v
+			is.Value, is.Source = &figures[2*i], m.Sources[ind.Key]
 			if target, ok := m.Targets[ind.Key]; ok {
-				is.Target = &target
+				figures[2*i+1] = target
+				is.Target = &figures[2*i+1]
 			}
 			score, basis, err := c.quantScore(ind, v, m)
 			if err != nil {
-				return s, &ScoreError{MemberID: m.MemberID, Indicator: ind.Key, Value: &v, Err: err}
+				return s, &ScoreError{MemberID: m.MemberID, Indicator: ind.Key, Value: is.Value, Err: err}
 			}
 			is.Band, is.Met = basis.band, basis.met
 			raw[ind.Key], is.RawScore = score, score
@@ -359,6 +376,7 @@ func (c *Scorer) member(m MemberData) (MemberScore, error) {
 	var final float64
 	if c.formula == nil {
 		final = total.Score
+		e.Parts = make([]PartScore, 0, len(total.Shares))
 		for _, sh := range total.Shares {
 			e.Parts = append(e.Parts, PartScore{Key: sh.Key, Weight: sh.Weight, TemplateWeight: partWeights[sh.Key], Score: sh.Score, Missing: !sh.Present})
 		}
@@ -401,7 +419,7 @@ type mixed struct {
 // empty), each missing one handled by its policy; a behavioural indicator
 // held back by a rater group's gap counts as blocked.
 func (c *Scorer) mean(e *Explanation, m MemberData, scores map[string]float64, blocked map[string]bool, weights map[string]float64, kind string) (mixed, error) {
-	var parts []scoring.Part
+	parts := make([]scoring.Part, 0, len(c.t.Indicators))
 	for _, ind := range c.t.Indicators {
 		if kind != "" && ind.Kind != kind {
 			continue

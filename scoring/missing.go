@@ -147,6 +147,9 @@ type resolved struct {
 
 func resolve(parts []Part) (resolved, error) {
 	var r resolved
+	if len(parts) > 0 {
+		r.Shares = make([]Share, 0, len(parts)) // one allocation, not a growth per part
+	}
 	for _, p := range parts {
 		if !finite(p.Weight) {
 			return r, fmt.Errorf("weight of %s is %v: %w", p.Key, p.Weight, ErrNotFinite)

@@ -41,7 +41,7 @@ type cycleRun struct {
 	cancelled bool
 	reason    string
 	resume    *engine.StageResume
-	reports   int                        // stage reports received by this run
+	reports   int                        // stage-report signals received by this run
 	tasks     map[string]*engine.TaskRef // open cycle-level tasks by id
 	loading   bool                       // cycle-level tasks are being opened
 	busy      map[string]bool            // submissions in flight, so a second is refused
@@ -268,21 +268,40 @@ func (r *cycleRun) handlers(ctx workflow.Context) error {
 			r.resumes++
 		}
 	})
-	reports := workflow.GetSignalChannel(ctx, engine.SignalStageDone.String())
+	// Members report one at a time (SignalStageDone, from their workflow)
+	// or, since stage-done-by-activity, several to a signal
+	// (SignalStagesDone, from ReportStageDone). Reading a signal issues no
+	// command, so one coroutine for both replays older histories alike.
+	reports := workflow.NewSelector(ctx)
+	reports.AddReceive(workflow.GetSignalChannel(ctx, engine.SignalStageDone.String()), func(c workflow.ReceiveChannel, _ bool) {
+		var d engine.StageDone
+		c.Receive(ctx, &d)
+		r.report(d)
+		r.reports++
+	})
+	reports.AddReceive(workflow.GetSignalChannel(ctx, engine.SignalStagesDone.String()), func(c workflow.ReceiveChannel, _ bool) {
+		var ds []engine.StageDone
+		c.Receive(ctx, &ds)
+		for _, d := range ds {
+			r.report(d)
+		}
+		r.reports++ // a signal's events, whatever it carries
+	})
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		for {
-			var d engine.StageDone
-			reports.Receive(ctx, &d)
-			// A late report from an earlier stage's run is ignored: that
-			// stage closed without it.
-			if d.StageKey == r.stage.Key && !r.done[d.MemberID] {
-				r.done[d.MemberID] = true
-				r.expired += d.Expired
-			}
-			r.reports++
+			reports.Select(ctx)
 		}
 	})
 	return workflow.SetUpdateHandlerWithOptions(ctx, engine.UpdateSubmit.String(), r.submit, workflow.UpdateHandlerOptions{Validator: r.validateSubmit})
+}
+
+// report counts a member's StageDone once. A late report from an earlier
+// stage's run is ignored: that stage closed without it.
+func (r *cycleRun) report(d engine.StageDone) {
+	if d.StageKey == r.stage.Key && !r.done[d.MemberID] {
+		r.done[d.MemberID] = true
+		r.expired += d.Expired
+	}
 }
 
 func (r *cycleRun) progress() (engine.Progress, error) {

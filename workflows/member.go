@@ -22,6 +22,8 @@ type memberRun struct {
 	// so the stage is never reported done (and scored) before its last
 	// evaluation is in the database. Older runs reported on acceptance.
 	waitInFlight bool
+	// baseline: the run took the member-baseline marker (versions.go).
+	baseline bool
 }
 
 // MemberWorkflow owns one member's tasks in a cycle: it opens them when the
@@ -30,6 +32,7 @@ type memberRun struct {
 // closes, and reports back to the parent.
 func MemberWorkflow(ctx workflow.Context, in engine.MemberInput) error {
 	r := &memberRun{in: in, seen: map[string]bool{}, tasks: map[string]*engine.TaskRef{}}
+	ctx, r.baseline = withMemberBaseline(ctx)
 	// One coroutine reads both signals (a coroutine is a stack kept for
 	// as long as the member waits, so one per signal doubled the cost).
 	// Reading a signal issues no command, so histories replay either way.
@@ -56,7 +59,7 @@ func MemberWorkflow(ctx workflow.Context, in engine.MemberInput) error {
 	if err != nil {
 		return err
 	}
-	r.waitInFlight = workflow.GetVersion(ctx, "stage-waits-for-submissions", workflow.DefaultVersion, 1) == 1
+	r.waitInFlight = version(ctx, "stage-waits-for-submissions", 1) == 1
 	if err := workflow.SetQueryHandler(ctx, "tasks", func() ([]engine.TaskRef, error) {
 		out := []engine.TaskRef{}
 		for _, id := range sortedKeys(r.tasks) {
@@ -108,7 +111,7 @@ func (r *memberRun) runStage(ctx workflow.Context, s engine.StageOpen) error {
 	// report (`perfloop bench` showed a cancelled 1,000-member cycle spending
 	// its wind-down on exactly these no-op steps). Older histories took the
 	// long way; the marker keeps them replaying.
-	if r.finished && workflow.GetVersion(ctx, "finish-skips-report", workflow.DefaultVersion, 1) == 1 {
+	if r.finished && version(ctx, "finish-skips-report", 1) == 1 {
 		return nil
 	}
 	expired := 0
@@ -130,7 +133,7 @@ func (r *memberRun) runStage(ctx workflow.Context, s engine.StageOpen) error {
 		return nil
 	}
 	done := engine.StageDone{StageKey: s.StageKey, MemberID: r.in.MemberID, Expired: expired}
-	err = workflow.SignalExternalWorkflow(ctx, r.in.ParentID, "", engine.SignalStageDone.String(), done).Get(ctx, nil)
+	err = reportStageDone(ctx, r.in.ParentID, done)
 	if err != nil {
 		// The parent may have moved on or ended (cancelled); the report is
 		// then moot and the member carries on.
@@ -211,6 +214,7 @@ func (r *memberRun) check(t *engine.TaskRef, ok bool, s engine.Submission) error
 
 func (r *memberRun) submit(ctx workflow.Context, s engine.Submission) (engine.SubmitResult, error) {
 	var res engine.SubmitResult
+	ctx = onBaseline(ctx, r.baseline)
 	if err := workflow.Await(ctx, func() bool { return !r.loading }); err != nil {
 		return res, err
 	}

@@ -46,7 +46,7 @@ type timed struct {
 // before this change started every timer at once and keep doing so.
 func startTimetable(ctx workflow.Context, t templates.Timetable, remind func(ctx workflow.Context, index int, overdue bool), escalate func(ctx workflow.Context), also ...timed) {
 	moments := actions(t.Moments(workflow.Now(ctx)), remind, escalate)
-	if workflow.GetVersion(ctx, "one-timer-per-schedule", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if version(ctx, "one-timer-per-schedule", 1) == workflow.DefaultVersion {
 		for _, m := range append(moments, also...) {
 			at(ctx, m.when, m.fn)
 		}

@@ -174,8 +174,9 @@ func TestUnansweredTaskIsRemindedEscalatedThenExpired(t *testing.T) {
 	env.OnActivity(a.Escalate, mock.Anything, mock.Anything).Return(1, nil).Once()
 	env.OnActivity(a.ExpireTasks, mock.Anything, mock.Anything).Return(1, nil).Once()
 	var report engine.StageDone
-	env.OnSignalExternalWorkflow(mock.Anything, "cycle-c1", "", engine.SignalStageDone.String(), mock.Anything).Return(func(_, _, _, _ string, arg any) error {
-		report = arg.(engine.StageDone)
+	env.OnActivity(a.ReportStageDone, mock.Anything, mock.Anything).Return(func(_ context.Context, r engine.DoneReport) error {
+		require.Equal(t, "cycle-c1", r.ParentID)
+		report = r.Done
 		return nil
 	})
 	env.RegisterDelayedCallback(func() {
@@ -195,7 +196,7 @@ func TestEarlySubmissionCancelsTheReminders(t *testing.T) {
 	env := newEnv(t)
 	env.OnActivity(a.EnsureMemberTasks, mock.Anything, mock.Anything).Return([]engine.TaskRef{{TaskID: "t1", Kind: "self_eval", AssigneeID: "m1", SubjectID: "m1", State: "open"}}, nil)
 	env.OnActivity(a.RecordSubmission, mock.Anything, mock.Anything).Return(engine.SubmitResult{TaskID: "t1", State: "submitted"}, nil).Once()
-	env.OnSignalExternalWorkflow(mock.Anything, "cycle-c1", "", engine.SignalStageDone.String(), mock.Anything).Return(nil).Once()
+	env.OnActivity(a.ReportStageDone, mock.Anything, engine.DoneReport{ParentID: "cycle-c1", Done: engine.StageDone{StageKey: "evaluate", MemberID: "m1"}}).Return(nil).Once()
 	env.RegisterDelayedCallback(func() { env.SignalWorkflow(engine.SignalStage.String(), memberStage(env.Now())) }, time.Minute)
 	var second error
 	env.RegisterDelayedCallback(func() {
@@ -234,9 +235,9 @@ func TestASubmissionOutlastsADatabaseOutageAndHoldsTheStageUntilRecorded(t *test
 		return engine.SubmitResult{TaskID: "t1", State: "submitted"}, nil
 	})
 	reportedAfterRecord := false
-	env.OnSignalExternalWorkflow(mock.Anything, "cycle-c1", "", engine.SignalStageDone.String(), mock.Anything).Return(func(_, _, _, _ string, arg any) error {
+	env.OnActivity(a.ReportStageDone, mock.Anything, mock.Anything).Return(func(_ context.Context, r engine.DoneReport) error {
 		reportedAfterRecord = recorded
-		require.Equal(t, engine.StageDone{StageKey: "evaluate", MemberID: "m1"}, arg)
+		require.Equal(t, engine.DoneReport{ParentID: "cycle-c1", Done: engine.StageDone{StageKey: "evaluate", MemberID: "m1"}}, r)
 		return nil
 	}).Once()
 	env.RegisterDelayedCallback(func() { env.SignalWorkflow(engine.SignalStage.String(), memberStage(env.Now())) }, time.Minute)
@@ -415,4 +416,56 @@ func TestTheExecuteStageOpensAWeeklyReportRoundDueAtTheEndOfEachWeek(t *testing.
 		require.True(t, r.CloseAt.Equal(closes), "round %d closes %s", k, r.CloseAt)
 		require.Equal(t, []time.Duration{day}, r.Reminders, "a reminder halfway through the two days")
 	}
+}
+
+// TestReportsArrivingTogetherCountEachMemberOnceAndCloseTheStage: members
+// report through ReportStageDone, which sends the reports that arrive
+// together in one stages-done signal. A report repeated by a retry, or
+// left over from an earlier stage, counts for nothing; a lone report on the
+// old stage-done signal still counts. The stage closes when all four are in.
+func TestReportsArrivingTogetherCountEachMemberOnceAndCloseTheStage(t *testing.T) {
+	env := newEnv(t)
+	in := engine.CycleInput{CycleID: "c1", Snapshot: snapshot(t, "cs-ops-monthly"), StageIndex: 1}
+	env.OnActivity(a.SetCycleState, mock.Anything, mock.Anything).Return(nil)
+	env.OnActivity(a.BroadcastStage, mock.Anything, mock.Anything).Return(4, nil).Once()
+	done := func(m string) engine.StageDone { return engine.StageDone{StageKey: "evaluate", MemberID: m} }
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(engine.SignalStagesDone.String(), []engine.StageDone{done("m1"), done("m2"), done("m1"), {StageKey: "plan", MemberID: "m3"}})
+	}, time.Minute)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(engine.SignalStageDone.String(), done("m3")) }, 2*time.Minute)
+	var scoredAfter time.Duration
+	start := env.Now()
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(engine.SignalStagesDone.String(), []engine.StageDone{done("m2"), {StageKey: "evaluate", MemberID: "m4", Expired: 1}})
+	}, 3*time.Minute)
+	env.OnActivity(a.ComputeScores, mock.Anything, "c1").Return(func(context.Context, string) (*engine.Scored, error) {
+		scoredAfter = env.Now().Sub(start)
+		return &engine.Scored{Grades: map[string]string{"m1": "A", "m2": "B", "m3": "B", "m4": "C"}, Count: 4}, nil
+	}).Once()
+	env.ExecuteWorkflow(workflows.CycleWorkflow, in)
+	next := continuedWith(t, env)
+	require.Equal(t, 2, next.StageIndex, "the evaluate stage closed on its four members")
+	require.Equal(t, 3*time.Minute, scoredAfter.Round(time.Minute), "scored once the fourth member reported, not before")
+	env.AssertExpectations(t)
+}
+
+// TestAMemberRunFromBeforeReportsBySignalStillDoes: a member history
+// recorded before stage-done-by-activity signals its parent itself.
+func TestAMemberRunFromBeforeReportsBySignalStillDoes(t *testing.T) {
+	env := newEnv(t)
+	env.OnGetVersion("member-baseline", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	env.OnGetVersion("stage-done-by-activity", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	env.OnActivity(a.EnsureMemberTasks, mock.Anything, mock.Anything).Return([]engine.TaskRef{{TaskID: "t1", Kind: "self_eval", AssigneeID: "m1", SubjectID: "m1", State: "open"}}, nil)
+	env.OnActivity(a.RecordSubmission, mock.Anything, mock.Anything).Return(engine.SubmitResult{TaskID: "t1", State: "submitted"}, nil).Once()
+	env.OnSignalExternalWorkflow(mock.Anything, "cycle-c1", "", engine.SignalStageDone.String(), engine.StageDone{StageKey: "evaluate", MemberID: "m1"}).Return(nil).Once()
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(engine.SignalStage.String(), memberStage(env.Now())) }, time.Minute)
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(engine.UpdateSubmit.String(), "u1", &testsuite.TestUpdateCallback{OnReject: func(err error) { t.Errorf("rejected: %v", err) }, OnAccept: func() {}, OnComplete: func(any, error) {}},
+			engine.Submission{TaskID: "t1", By: "m1", Data: []byte(`{}`)})
+	}, 2*time.Hour)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(engine.SignalFinish.String(), nil) }, 10*24*time.Hour)
+	env.ExecuteWorkflow(workflows.MemberWorkflow, engine.MemberInput{CycleID: "c1", MemberID: "m1", ParentID: "cycle-c1"})
+	require.NoError(t, env.GetWorkflowError())
+	env.AssertNotCalled(t, "ReportStageDone", mock.Anything, mock.Anything)
+	env.AssertExpectations(t)
 }

@@ -42,6 +42,9 @@ scenario beside its raw counterpart:
           waiting for self-evaluations) vs. per trivial waiting workflow
   score   ScoreMembers on 10,000 members x 12 indicators, in memory and read
           from the database, vs. the same weighted totals in one SQL query
+  cycle   (only when named; not in all) one cycle end to end: launch, every
+          self and manager rating, scored, calibrated, results published;
+          each stage's time, the longest workflow history and peak RSS
 
 Each scenario runs --repeat rounds at each size, ours then raw back to back
 in every round, so a slow moment of the machine falls on both sides of that
@@ -54,7 +57,8 @@ Progress goes to stderr; the table (or JSON with --json) to stdout, and with
 		Example: `  perfloop bench --members 100,1000
   perfloop bench --scenario launch --members 1000 --json
   perfloop bench --scenario submit --members 200 --db 'root@tcp(127.0.0.1:3306)/test'
-  perfloop bench --members 100 --repeat 3 --check`,
+  perfloop bench --members 100 --repeat 3 --check
+  perfloop bench --scenario cycle --members 5000 --repeat 1 --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			scenarios, err := bench.ParseScenarios(scenario)
@@ -115,7 +119,7 @@ Progress goes to stderr; the table (or JSON with --json) to stdout, and with
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&scenario, "scenario", bench.ScenarioAll, "launch, submit, memory, score or all (a comma list works too)")
+	fs.StringVar(&scenario, "scenario", bench.ScenarioAll, "launch, submit, memory, score, cycle or all (a comma list works too; all leaves cycle out)")
 	fs.StringVar(&members, "members", "100", "team sizes for launch, submit and memory, e.g. 100 or 100,1000 (score always scores 10,000)")
 	fs.BoolVar(&asJSON, "json", false, "print a JSON array of {scenario, members, ours, raw, ratio, ratios, notes} instead of a table")
 	fs.StringVar(&db, "db", "", "database: empty for in-memory SQLite, sqlite:FILE, or a MySQL DSN such as root@tcp(127.0.0.1:3306)/test (a fresh perfloop_bench_* database is created there and dropped)")
