@@ -113,7 +113,10 @@ func memberStageSends(t *testing.T, snap *engine.CycleSnapshot, index int, opens
 	member := workflowEnv(open.OpenedAt)
 	member.OnActivity(a.EnsureMemberTasks, mock.Anything, mock.Anything).Return([]engine.TaskRef{{TaskID: "t1", Kind: "self_eval", AssigneeID: "m1", SubjectID: "m1", State: "open"}}, nil)
 	member.OnActivity(a.ExpireTasks, mock.Anything, mock.Anything).Return(1, nil)
-	member.OnSignalExternalWorkflow(mock.Anything, "cycle-c1", "", engine.SignalStageDone.String(), mock.Anything).Return(nil)
+	// The member reports its finished stage through ReportStageDone (a
+	// local activity) on runs that take the member baseline.
+	member.OnActivity(a.ReportStageDone, mock.Anything, mock.Anything).Return(nil).Maybe()
+	member.OnSignalExternalWorkflow(mock.Anything, "cycle-c1", "", engine.SignalStageDone.String(), mock.Anything).Return(nil).Maybe()
 	s.record(member)
 	member.RegisterDelayedCallback(func() { member.SignalWorkflow(engine.SignalStage.String(), *open) }, time.Second)
 	member.RegisterDelayedCallback(func() { member.SignalWorkflow(engine.SignalFinish.String(), nil) }, 60*24*time.Hour)
