@@ -152,17 +152,20 @@ func (e *Engine) runMemory(ctx context.Context, n int) (Result, error) {
 		e.logf("finish %s: %v (they end by themselves after %s)", run, err, rawLifetime)
 	}
 
-	res.Ours.add("heapKiBPerMember", grew(base.HeapInuse, open.HeapInuse, n))
+	// RSS growth is the headline: once rounds repeat, a collection during
+	// a later round frees the earlier rounds' garbage, so heap growth can
+	// come out as zero or negative, while the resident set only grows.
 	res.Ours.add("rssKiBPerMember", grew(base.RSS, open.RSS, n))
-	res.Ours.add("heapMiB", float64(open.HeapInuse)/(1<<20))
+	res.Ours.add("heapKiBPerMember", grew(base.HeapInuse, open.HeapInuse, n))
 	res.Ours.add("rssMiB", float64(open.RSS)/(1<<20))
-	res.Raw.add("heapKiBPerWorkflow", grew(rawBase.HeapInuse, rawOpen.HeapInuse, n))
+	res.Ours.add("heapMiB", float64(open.HeapInuse)/(1<<20))
 	res.Raw.add("rssKiBPerWorkflow", grew(rawBase.RSS, rawOpen.RSS, n))
+	res.Raw.add("heapKiBPerWorkflow", grew(rawBase.HeapInuse, rawOpen.HeapInuse, n))
 	res.Raw.add("heapMiB", float64(rawOpen.HeapInuse)/(1<<20))
-	res.Ratio = ratio(res.Ours.Get("heapKiBPerMember"), res.Raw.Get("heapKiBPerWorkflow"))
+	res.Ratio = ratio(res.Ours.Get("rssKiBPerMember"), res.Raw.Get("rssKiBPerWorkflow"))
 	res.Ratios = map[string]float64{
-		"heapPerWorkflow": res.Ratio,
-		"rssPerWorkflow":  ratio(res.Ours.Get("rssKiBPerMember"), res.Raw.Get("rssKiBPerWorkflow")),
+		"rssPerWorkflow":  res.Ratio,
+		"heapPerWorkflow": ratio(res.Ours.Get("heapKiBPerMember"), res.Raw.Get("heapKiBPerWorkflow")),
 	}
 	where := "embedded server in the same process, so both sides include its share"
 	if !e.Embedded {
