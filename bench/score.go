@@ -217,7 +217,7 @@ func (e *Engine) insertMetrics(ctx context.Context, data []scorecard.MemberData)
 	if err := db.Create(batch).Error; err != nil {
 		return 0, fmt.Errorf("insert metric batch: %w", err)
 	}
-	if err := db.CreateInBatches(rows, 1000).Error; err != nil {
+	if err := db.CreateInBatches(rows, store.InsertBatch(db)).Error; err != nil {
 		return 0, fmt.Errorf("insert %d metric values: %w", len(rows), err)
 	}
 	return time.Since(began), nil

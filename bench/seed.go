@@ -55,7 +55,7 @@ func (e *Engine) SeedTeam(ctx context.Context, n int) (*Squad, error) {
 		}
 	}
 	if n > 0 {
-		if err := st.DB.WithContext(ctx).CreateInBatches(ms, 500).Error; err != nil {
+		if err := st.DB.WithContext(ctx).CreateInBatches(ms, store.InsertBatch(st.DB)).Error; err != nil {
 			return nil, fmt.Errorf("seed %d employees of %s: %w", n, key, err)
 		}
 	}

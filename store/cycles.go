@@ -59,7 +59,7 @@ func (s *Store) CreateCycle(ctx context.Context, c *Cycle, members []CycleMember
 			members[i].CycleID = c.ID
 		}
 		if len(members) > 0 {
-			if err := tx.CreateInBatches(members, 500).Error; err != nil {
+			if err := tx.CreateInBatches(members, InsertBatch(tx)).Error; err != nil {
 				return writeErr("add cycle members", err)
 			}
 		}
@@ -315,7 +315,7 @@ func (s *Store) AddCycleMembers(ctx context.Context, cycleID string, members []C
 		if len(fresh) == 0 {
 			return nil
 		}
-		if err := tx.CreateInBatches(fresh, 500).Error; err != nil {
+		if err := tx.CreateInBatches(fresh, InsertBatch(tx)).Error; err != nil {
 			return writeErr("add cycle members "+cycleID, err)
 		}
 		added = len(fresh)

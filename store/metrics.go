@@ -173,7 +173,7 @@ func (s *Store) UpsertMetricValues(ctx context.Context, b *MetricBatch, rows []M
 		}
 		res.BatchID = b.ID
 		if len(fresh) > 0 {
-			if err := tx.CreateInBatches(fresh, 200).Error; err != nil {
+			if err := tx.CreateInBatches(fresh, InsertBatch(tx)).Error; err != nil {
 				if isUniqueViolation(err) {
 					// Two imports read "no value yet" for the same slot at once; the other committed first.
 					return fmt.Errorf("ingest metrics: %w: another import recorded a value for the same member, indicator and period meanwhile; send the batch again to see it", ErrConflict)

@@ -270,3 +270,16 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close() error {
 	return s.SQL().Close()
 }
+
+// InsertBatch is how many rows one multi-row INSERT carries. SQLite's
+// driver binds parameters at a cost that grows with the statement, so small
+// statements win there: 120,000 metric values took 7.7 s at 1,000 rows a
+// statement, 2.5 s at 200 and 1.6 s at 20. MySQL gains from fewer round
+// trips: 1.73 s at 1,000, 1.87 s at 200, 2.3 s at 50
+// (BenchmarkIngest120kMetricValues).
+func InsertBatch(tx *gorm.DB) int {
+	if tx.Dialector.Name() == "sqlite" {
+		return 25
+	}
+	return 500
+}

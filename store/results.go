@@ -47,7 +47,7 @@ func (s *Store) SaveResults(ctx context.Context, cycleID string, rows []Result) 
 			fresh = append(fresh, r)
 		}
 		if len(fresh) > 0 {
-			if err := tx.CreateInBatches(fresh, 500).Error; err != nil {
+			if err := tx.CreateInBatches(fresh, InsertBatch(tx)).Error; err != nil {
 				return writeErr("save results "+cycleID, err)
 			}
 		}

@@ -39,7 +39,7 @@ func (s *Store) UpsertTargets(ctx context.Context, cycleID string, rows []Target
 			fresh = append(fresh, r)
 		}
 		if len(fresh) > 0 {
-			if err := tx.CreateInBatches(fresh, 500).Error; err != nil {
+			if err := tx.CreateInBatches(fresh, InsertBatch(tx)).Error; err != nil {
 				return writeErr("upsert targets "+cycleID, err)
 			}
 		}
