@@ -52,6 +52,7 @@ func TestReasonsComeFromTheErrorsThemselves(t *testing.T) {
 	require.Equal(t, ReasonCycleExists, reasonOf(fmt.Errorf("create cycle: %w: %w (cycle x)", store.ErrConflict, store.ErrCycleExists)))
 	require.Equal(t, ReasonTaskClosed, reasonOf(fmt.Errorf("submit task x: %w: %w (it is submitted)", store.ErrConflict, store.ErrTaskClosed)))
 	require.Equal(t, "own_review", reasonOf(&Error{Code: "forbidden", cause: &cycles.Refused{Kind: "OwnReview"}}))
+	require.Equal(t, "distribution_broken", reasonOf(&Error{Code: "distributionbroken", cause: &cycles.Refused{Kind: "DistributionBroken"}}), "the calibration board words it from this reason")
 	require.Equal(t, ReasonStale, reasonOf(fmt.Errorf("update team x: %w: version is 3, you sent 2", store.ErrConflict)))
 	require.Empty(t, reasonOf(fmt.Errorf("something else")))
 }

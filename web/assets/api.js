@@ -46,6 +46,7 @@ class ApiError extends Error {
     this.status = status;
     this.code = body.code;
     this.reason = body.reason;
+    this.serverMessage = body.message || ''; // the server's own words (English), for where they add detail
     this.details = (body.details || []).map((d) => ({ ...d, message: detailText(d) }));
     this.omitted = body.omitted || 0;
   }

@@ -105,6 +105,7 @@ export const D = {
   'err.reason.cycle_exists': ['这个团队在该期间已有同一模板的考核：请先取消它，或换一个期间。', 'This team already has a cycle of this template for the period: cancel it first or pick another period.'],
   'err.reason.task_closed': ['此任务已关闭（已提交、过期或已取消），不能再提交。', 'This task is closed (submitted, expired or cancelled) and cannot be submitted again.'],
   'err.reason.busy': ['数据库正忙于另一项写入，请稍后重试。', 'The database is busy with another write; retry shortly.'],
+  'err.reason.distribution_broken': ['按服务器上的最新结果核对，强制分布未满足：有等级的人数超出了模板的上下限。请刷新看板查看当前分布后再调整。', 'On the server\'s latest results the forced distribution is not met: a grade holds more or fewer people than the template allows. Reload the board to see the current counts, then adjust.'],
   'err.reason.stale': ['数据已被他人修改，请刷新后重试。', 'Someone changed this meanwhile; reload and try again.'],
   'err.reason.not_assignee': ['这项任务不是分配给你的。', 'This task is not yours.'], 'err.reason.own_review': ['不能调整自己的等级。', 'You cannot change your own grade.'],
   'err.notFoundWhat': ['找不到{what}。', 'No such {what}.'], 'err.forbiddenAction': ['没有权限：你的角色不能执行此操作。', 'Not allowed: your role cannot do this.'],

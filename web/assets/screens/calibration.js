@@ -128,7 +128,9 @@ export async function calibrationBoard(main, live, task, cycle, tpl, members, cl
       submitBtn.disabled = false;
       if (ex.details.length) { showErrors(formEl, ex.details, general); return; }
       // A broken forced distribution is the answer the facilitator must act on: say it loudly.
-      fill(general, h('div', { class: 'alert bad big', role: 'alert', id: 'cal-error' }, ex.status === 422 ? [h('strong', {}, t('cal.broken')), h('br')] : null, ex.message));
+      // The server's limit text is English; the reader's language leads, its words follow as detail.
+      fill(general, h('div', { class: 'alert bad big', role: 'alert', id: 'cal-error' }, ex.status === 422 ? [h('strong', {}, t('cal.broken')), h('br')] : null, ex.message,
+        ex.status === 422 && ex.serverMessage && ex.serverMessage !== ex.message ? h('p', { class: 'small', lang: 'en', id: 'cal-error-detail' }, ex.serverMessage) : null));
       if (ex.status === 422) fill(limitsBox);
       general.focus();
       return;
