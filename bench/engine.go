@@ -206,18 +206,28 @@ func (e *Engine) logf(format string, args ...any) {
 // so work left by one measurement (a cancelled cycle's members closing
 // their tasks) does not slow the next.
 func (e *Engine) drainMembers(ctx context.Context, within time.Duration) error {
-	q := fmt.Sprintf("WorkflowType = 'MemberWorkflow' AND ExecutionStatus = 'Running' AND TaskQueue = '%s'", e.TaskQueue)
+	return e.drain(ctx, "member workflows", fmt.Sprintf("WorkflowType = 'MemberWorkflow' AND ExecutionStatus = 'Running' AND TaskQueue = '%s'", e.TaskQueue), within)
+}
+
+// drainRaw waits until no raw workflow runs, for the same reason: the
+// next round measures ours first, and must not do it while the server is
+// still closing a thousand of the raw side's workflows.
+func (e *Engine) drainRaw(ctx context.Context, within time.Duration) error {
+	return e.drain(ctx, "raw workflows", fmt.Sprintf("ExecutionStatus = 'Running' AND TaskQueue = '%s'", e.RawQueue), within)
+}
+
+func (e *Engine) drain(ctx context.Context, what, q string, within time.Duration) error {
 	deadline := time.Now().Add(within)
 	for {
 		res, err := e.Client.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Query: q})
 		if err != nil {
-			return fmt.Errorf("count running member workflows: %w", err)
+			return fmt.Errorf("count running %s: %w", what, err)
 		}
 		if res.GetCount() == 0 {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("%d member workflows still running after %s", res.GetCount(), within)
+			return fmt.Errorf("%d %s still running after %s", res.GetCount(), what, within)
 		}
 		if err := pause(ctx, 100*time.Millisecond); err != nil {
 			return err

@@ -159,6 +159,9 @@ func (e *Engine) rawSignalWithStart(ctx context.Context, n int) (time.Duration, 
 		return all, fmt.Errorf("raw signal-with-start of %d: %w", n, err)
 	}
 	e.finishRaw(ctx, run, n)
+	if err := e.drainRaw(ctx, within(n)); err != nil {
+		e.logf("drain %s: %v", run, err)
+	}
 	return all, nil
 }
 
@@ -180,6 +183,9 @@ func (e *Engine) rawChildren(ctx context.Context, n int) (time.Duration, error) 
 	if err != nil {
 		return all, fmt.Errorf("raw child workflows of %d: %w", n, err)
 	}
+	if err := e.drainRaw(ctx, within(n)); err != nil {
+		e.logf("drain %s: %v", run, err)
+	}
 	return all, nil
 }
 
@@ -188,12 +194,12 @@ func (e *Engine) nextRaw() int {
 	return e.raws
 }
 
-// finishRaw ends trivial workflows run-0 … run-(n-1) on a server that
-// outlives the bench; an embedded one takes them with it when it stops.
+// finishRaw ends trivial workflows run-0 … run-(n-1), as ours are
+// cancelled and drained after each measurement: left open, a round's raw
+// workflows sat in the server and in the process's shared workflow cache
+// through every later round, which then ran ours (measured first in each
+// round) against a fuller server than the raw side it was compared with.
 func (e *Engine) finishRaw(ctx context.Context, run string, n int) {
-	if e.Embedded {
-		return
-	}
 	err := fanout(ctx, n, rawFanoutWidth, func(ctx context.Context, i int) error {
 		return e.Client.SignalWorkflow(ctx, fmt.Sprintf("%s-%d", run, i), "", rawSignalFinish, nil)
 	})
