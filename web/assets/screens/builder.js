@@ -7,7 +7,6 @@ import { api, get as fetchJSON } from '../api.js';
 import { alertBox, append, badge, fill, focusMain, h, patch } from '../dom.js';
 import { lang, t, txt } from '../i18n.js';
 import { lineOfPointer, locatePointers } from '../pointer.js';
-import { S } from '../state.js';
 import { B, applyErrors, guarded } from './builder-fields.js';
 import { loadHistory } from './builder-history.js';
 import { basicsSection, indicatorsSection } from './builder-indicators.js';
@@ -15,6 +14,7 @@ import { outcomesSection } from './builder-outcomes.js';
 import { gradesSection, ratersSection } from './builder-people.js';
 import { stagesSection } from './builder-stages.js';
 import { localiseError } from './builder.i18n.js';
+import { publish } from './lifecycle.js';
 
 const BLANK = { key: 'my-template', name: { zh: '新模板', en: 'New template' }, period: 'monthly', timezone: 'Asia/Shanghai', indicators: [], raters: [], grades: [], stages: [] };
 const STORE = 'pl.tpl.build';
@@ -169,10 +169,8 @@ export async function builderView(main, live, mode, key, version) {
     if (!meta) return;
     publishBtn.disabled = true;
     try {
-      const v = await api('POST', '/templates/' + encodeURIComponent(meta.key) + '/versions/' + meta.version + '/publish');
-      meta = { key: v.key, version: v.version, status: v.status };
-      fill(general, h('div', { class: 'alert ok big', role: 'status', id: 'b-published' }, t('tpl.published', { key: v.key, v: v.version })));
-      S.cache.clear();
+      meta = await publish(meta);
+      fill(general, h('div', { class: 'alert ok big', role: 'status', id: 'b-published' }, t('tpl.published', { key: meta.key, v: meta.version })));
     } catch (ex) {
       fill(general, alertBox('bad', ex.message));
       if (ex.details.length) { B.errors = ex.details; B.checked = true; draw(); }

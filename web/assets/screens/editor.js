@@ -4,9 +4,8 @@ import { api, get } from '../api.js';
 import { alertBox, append, badge, fill, focusMain, h } from '../dom.js';
 import { t } from '../i18n.js';
 import { lineAt, lineOfPointer, locatePointers } from '../pointer.js';
-import { S } from '../state.js';
 import { mountBacktestPanel } from './backtest-panel.js';
-import { duplicate, exportTemplate, readablePath } from './lifecycle.js';
+import { duplicate, exportTemplate, publish, readablePath } from './lifecycle.js';
 
 const SKELETON = { key: 'my-template', name: { zh: '新模板', en: 'New template' }, period: 'monthly', indicators: [], raters: [], grades: [], stages: [] };
 export async function editorView(main, live, key, version) {
@@ -119,10 +118,8 @@ export async function editorView(main, live, key, version) {
     if (!meta) return;
     publishBtn.disabled = true;
     try {
-      const v = await api('POST', '/templates/' + encodeURIComponent(meta.key) + '/versions/' + meta.version + '/publish');
-      meta = { key: v.key, version: v.version, status: v.status };
-      fill(general, h('div', { class: 'alert ok big', role: 'status', id: 'tpl-published' }, t('tpl.published', { key: v.key, v: v.version })));
-      S.cache.clear();
+      meta = await publish(meta);
+      fill(general, h('div', { class: 'alert ok big', role: 'status', id: 'tpl-published' }, t('tpl.published', { key: meta.key, v: meta.version })));
     } catch (ex) {
       fill(general, alertBox('bad', ex.message));
       if (ex.details.length) showTplErrors(ex.details);

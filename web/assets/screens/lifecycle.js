@@ -3,7 +3,17 @@
 import { api } from '../api.js';
 import { alertBox, h, toast } from '../dom.js';
 import { D, t, txt } from '../i18n.js';
+import { S } from '../state.js';
 import './backtest-panel.i18n.js';
+
+// publish publishes a saved draft version for the raw editor and the
+// builder alike, drops cached lists that still show it as a draft, and
+// returns the version's new meta.
+export async function publish(meta) {
+  const v = await api('POST', '/templates/' + encodeURIComponent(meta.key) + '/versions/' + meta.version + '/publish');
+  S.cache.clear();
+  return { key: v.key, version: v.version, status: v.status };
+}
 
 // NEW_DRAFT is where the editor keeps an unsaved new template (editor.js).
 export const NEW_DRAFT = 'pl.tpl.new';
