@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -344,22 +343,7 @@ func TestTheDistributionShowsTheLastCyclesScoresUnderTheDraftsGrades(t *testing.
 	st := u.stack.Store
 	org, err := st.FirstOrganization(ctx)
 	require.NoError(t, err)
-	in := store.OrgImport{Teams: []store.ImportTeam{{Key: "hist", Name: "历史客服组", NameEn: "History team"}}}
-	for i := range 10 {
-		in.Members = append(in.Members, store.ImportMember{Name: fmt.Sprintf("历史 %d", i), Email: fmt.Sprintf("h%d@hist.perfloop.dev", i), Role: "employee", Team: "hist", Timezone: "Asia/Shanghai", Locale: "zh"})
-	}
-	_, err = st.ImportOrg(ctx, org.ID, "", in, false)
-	require.NoError(t, err)
-	teams, _, err := st.ListTeams(ctx, org.ID, store.TeamFilter{}, store.Page{Limit: store.MaxLimit})
-	require.NoError(t, err)
-	teamID := ""
-	for _, tm := range teams {
-		if tm.Key == "hist" {
-			teamID = tm.ID
-		}
-	}
-	ms, _, err := st.ListMembers(ctx, org.ID, store.MemberFilter{TeamIDs: []string{teamID}}, store.Page{Limit: store.MaxLimit})
-	require.NoError(t, err)
+	teamID, ms := importTeam(t, st, org.ID, store.ImportTeam{Key: "hist", Name: "历史客服组", NameEn: "History team"}, 10, "历史 %d", "h%d@hist.perfloop.dev")
 	require.Len(t, ms, 10)
 	body, err := os.ReadFile(filepath.Join("..", "templates", "builtin", "cs-ops-monthly.json"))
 	require.NoError(t, err)

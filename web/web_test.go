@@ -581,23 +581,8 @@ func TestDashboardRendersA500MemberCycleWithinBudget(t *testing.T) {
 	org, err := st.FirstOrganization(ctx)
 	require.NoError(t, err)
 
-	in := store.OrgImport{Teams: []store.ImportTeam{{Key: "big", Name: "大客服中心", NameEn: "Big service centre"}}}
-	for i := range n {
-		in.Members = append(in.Members, store.ImportMember{Name: fmt.Sprintf("成员 %03d", i), Email: fmt.Sprintf("m%03d@big.perfloop.dev", i), Role: "employee", Team: "big", Timezone: "Asia/Shanghai", Locale: "zh"})
-	}
-	_, err = st.ImportOrg(ctx, org.ID, "", in, false)
-	require.NoError(t, err)
-	teams, _, err := st.ListTeams(ctx, org.ID, store.TeamFilter{}, store.Page{Limit: store.MaxLimit})
-	require.NoError(t, err)
-	teamID := ""
-	for _, tm := range teams {
-		if tm.Key == "big" {
-			teamID = tm.ID
-		}
-	}
-	ms, total, err := st.ListMembers(ctx, org.ID, store.MemberFilter{TeamIDs: []string{teamID}}, store.Page{Limit: store.MaxLimit})
-	require.NoError(t, err)
-	require.EqualValues(t, n, total)
+	teamID, ms := importTeam(t, st, org.ID, store.ImportTeam{Key: "big", Name: "大客服中心", NameEn: "Big service centre"}, n, "成员 %03d", "m%03d@big.perfloop.dev")
+	require.Len(t, ms, n)
 
 	body, err := os.ReadFile(filepath.Join("..", "templates", "builtin", "cs-ops-monthly.json"))
 	require.NoError(t, err)
@@ -752,4 +737,29 @@ func (u *browserUI) seedIDP(employee, manager demo.User, due time.Time, triggers
 	_, _, err = u.stack.Store.CreateIDP(bg, p)
 	require.NoError(u.t, err)
 	return p
+}
+
+// importTeam imports a team of n employees named and mailed by the formats
+// (each given the member's index) and returns its id and members.
+func importTeam(t *testing.T, st *store.Store, orgID string, team store.ImportTeam, n int, nameFmt, emailFmt string) (string, []store.Member) {
+	t.Helper()
+	ctx := context.Background()
+	in := store.OrgImport{Teams: []store.ImportTeam{team}}
+	for i := range n {
+		in.Members = append(in.Members, store.ImportMember{Name: fmt.Sprintf(nameFmt, i), Email: fmt.Sprintf(emailFmt, i), Role: "employee", Team: team.Key, Timezone: "Asia/Shanghai", Locale: "zh"})
+	}
+	_, err := st.ImportOrg(ctx, orgID, "", in, false)
+	require.NoError(t, err)
+	teams, _, err := st.ListTeams(ctx, orgID, store.TeamFilter{}, store.Page{Limit: store.MaxLimit})
+	require.NoError(t, err)
+	teamID := ""
+	for _, tm := range teams {
+		if tm.Key == team.Key {
+			teamID = tm.ID
+		}
+	}
+	require.NotEmpty(t, teamID, "team %s imported", team.Key)
+	ms, _, err := st.ListMembers(ctx, orgID, store.MemberFilter{TeamIDs: []string{teamID}}, store.Page{Limit: store.MaxLimit})
+	require.NoError(t, err)
+	return teamID, ms
 }
