@@ -313,7 +313,7 @@ func (a *Activities) waive(ctx context.Context, cycleID string, sub engine.Calib
 	if err != nil {
 		return err
 	}
-	data, err := a.gather(ctx, c, t)
+	data, err := a.gather(ctx, c, t, nil)
 	if err != nil {
 		return err
 	}

@@ -24,18 +24,15 @@ import (
 )
 
 // gather reads everything scoring a cycle needs, one query per table.
-func (a *Activities) gather(ctx context.Context, c *store.Cycle, t *templates.Template) ([]scorecard.MemberData, error) {
+// With a run (started for the cycle's members) each member is handed to it
+// as soon as their values are read, so scoring overlaps the read; targets
+// and evaluations are therefore read first.
+func (a *Activities) gather(ctx context.Context, c *store.Cycle, t *templates.Template, run func(n int) *scorecard.Run) ([]scorecard.MemberData, error) {
 	ms, err := a.Store.ListCycleMembers(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
 	g := records.NewGathering(t, ms)
-	// Only the cycle's members' values: other teams' cycles of the same
-	// period share the table.
-	err = a.Store.EachMetricValue(ctx, store.MetricFilter{Period: c.Period, OrgID: c.OrgID, CycleID: c.ID}, g.Metric)
-	if err != nil {
-		return nil, err
-	}
 	targets, err := a.Store.ListTargets(ctx, c.ID, "")
 	if err != nil {
 		return nil, err
@@ -50,7 +47,16 @@ func (a *Activities) gather(ctx context.Context, c *store.Cycle, t *templates.Te
 	for _, e := range evals {
 		g.Evaluation(e)
 	}
-	return g.Data(), nil
+	if run != nil && len(ms) > 0 {
+		g.Stream(run(len(ms)))
+	}
+	// Only the cycle's members' values: other teams' cycles of the same
+	// period share the table.
+	err = a.Store.EachMetricValue(ctx, store.MetricFilter{Period: c.Period, OrgID: c.OrgID, CycleID: c.ID}, g.Metric)
+	if cerr := g.Close(); err == nil {
+		err = cerr
+	}
+	return g.Data(), err
 }
 
 // ComputeScores scores, grades and ranks every member of a cycle and saves
@@ -68,7 +74,20 @@ func (a *Activities) ComputeScores(ctx context.Context, cycleID string) (*engine
 	if err != nil {
 		return nil, err
 	}
-	data, err := a.gather(ctx, c, t)
+	scorer, err := scorecard.NewScorer(t)
+	if err != nil {
+		return nil, scoringDataError(err)
+	}
+	var run *scorecard.Run
+	data, err := a.gather(ctx, c, t, func(n int) *scorecard.Run {
+		run = scorer.Start(n)
+		return run
+	})
+	var scores []scorecard.MemberScore
+	var scoreErr error
+	if run != nil {
+		scores, scoreErr = run.Finish() // also when the read failed: it stops the run's goroutines
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -80,9 +99,8 @@ func (a *Activities) ComputeScores(ctx context.Context, cycleID string) (*engine
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	scores, err := scorecard.ScoreMembers(t, data)
-	if err != nil {
-		return nil, scoringDataError(err)
+	if scoreErr != nil {
+		return nil, scoringDataError(scoreErr)
 	}
 	activity.RecordHeartbeat(ctx, "scored")
 	rows := make([]store.Result, len(scores))

@@ -2,6 +2,7 @@ package records
 
 import (
 	"encoding/json"
+	"fmt"
 
 	"github.com/perfloop/perfloop/scorecard"
 	"github.com/perfloop/perfloop/scoring"
@@ -17,6 +18,13 @@ type Gathering struct {
 	data    []scorecard.MemberData
 	index   map[string]int
 	raterOf map[string]string // metric source → the rater group reading it
+
+	// Streaming (see Stream): the run members go to, the member whose
+	// values are arriving, who has gone, and the first misuse seen.
+	run     *scorecard.Run
+	current int
+	gone    []bool
+	err     error
 }
 
 // NewGathering starts the members' data of a cycle scored under t.
@@ -44,6 +52,9 @@ func (g *Gathering) Metric(v store.MetricPoint) {
 	if !ok {
 		return
 	}
+	if g.run != nil && !g.arriving(i) {
+		return
+	}
 	if rater, ok := g.raterOf[v.Source]; ok {
 		rate(g.data[i].Ratings, rater, v.IndicatorKey, v.Value)
 		return
@@ -57,7 +68,7 @@ func (g *Gathering) Target(tg store.Target) {
 	if tg.MemberID == nil {
 		return
 	}
-	if i, ok := g.index[*tg.MemberID]; ok {
+	if i, ok := g.index[*tg.MemberID]; ok && g.open("a target") {
 		g.data[i].Targets[tg.IndicatorKey] = tg.Value
 	}
 }
@@ -65,7 +76,7 @@ func (g *Gathering) Target(tg store.Target) {
 // Evaluation adds a rater's submitted scores of a member.
 func (g *Gathering) Evaluation(e store.Evaluation) {
 	i, ok := g.index[e.RateeID]
-	if !ok {
+	if !ok || !g.open("an evaluation") {
 		return
 	}
 	var scores map[string]float64
@@ -79,6 +90,66 @@ func (g *Gathering) Evaluation(e store.Evaluation) {
 
 // Data is the members' data, in the order of the members given.
 func (g *Gathering) Data() []scorecard.MemberData { return g.data }
+
+// Stream hands each member to run (started for as many members as the
+// gathering has, in the same order) as soon as the member's data is
+// complete, so scoring runs on the other cores while the values are still
+// being read. It relies on the order store.EachMetricValue keeps: a
+// member's values arrive together. So targets and evaluations are added
+// first, then Stream, then the metric values, then Close.
+func (g *Gathering) Stream(run *scorecard.Run) {
+	g.run, g.current, g.gone = run, -1, make([]bool, len(g.data))
+}
+
+// arriving notes that member i's values are arriving, handing over the
+// member whose values came before. A value of a member already handed over
+// is refused: the read broke the order scoring relies on.
+func (g *Gathering) arriving(i int) bool {
+	if i == g.current {
+		return true
+	}
+	if g.gone[i] {
+		if g.err == nil {
+			g.err = fmt.Errorf("gather: a value of member %s arrived after their other values; the read must keep each member's values together", g.data[i].MemberID)
+		}
+		return false
+	}
+	g.handOver(g.current)
+	g.current = i
+	return true
+}
+
+func (g *Gathering) handOver(i int) {
+	if i >= 0 && !g.gone[i] {
+		g.gone[i] = true
+		g.run.Add(i, g.data[i])
+	}
+}
+
+// open says whether records other than metric values may still be added:
+// not once streaming has handed members over.
+func (g *Gathering) open(what string) bool {
+	if g.run == nil || g.current < 0 {
+		return true
+	}
+	if g.err == nil {
+		g.err = fmt.Errorf("gather: %s was added after metric values began streaming", what)
+	}
+	return false
+}
+
+// Close hands over every member not handed over yet (the last one read,
+// and those with no values at all) and says whether the read kept the
+// order streaming relies on. Without Stream it does nothing.
+func (g *Gathering) Close() error {
+	if g.run == nil {
+		return nil
+	}
+	for i := range g.data {
+		g.handOver(i)
+	}
+	return g.err
+}
 
 func rate(r map[string]map[string][]float64, rater, indicator string, v float64) {
 	if r[rater] == nil {

@@ -4,8 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/perfloop/perfloop/scoring"
 	"github.com/perfloop/perfloop/templates"
@@ -63,22 +66,111 @@ func ScoreMembers(t *templates.Template, members []MemberData) ([]MemberScore, e
 	if err != nil {
 		return nil, err
 	}
-	out := make([]MemberScore, len(members))
-	entries := make([]scoring.Entry, 0, len(members))
+	run := c.Start(len(members))
 	for i, m := range members {
-		s, err := c.member(m)
+		run.Add(i, m)
+	}
+	return run.Finish()
+}
+
+// Run scores members on every core while they are still arriving (a cycle's
+// values are read member by member) and ranks them once all are in. Each
+// member's score reads only the compiled template and that member's data, so
+// members split across goroutines freely; ranking and the forced
+// distribution need everyone and run in Finish.
+type Run struct {
+	c     *Scorer
+	out   []MemberScore
+	work  chan scoreJob
+	done  sync.WaitGroup
+	errAt atomic.Int64 // the lowest index that failed, or math.MaxInt64
+	errs  []error      // by index, written only by the job that failed
+	added []bool
+}
+
+type scoreJob struct {
+	i int
+	m MemberData
+}
+
+// Start begins a run of n members, indexed 0..n-1 in the order their
+// results come back.
+func (c *Scorer) Start(n int) *Run {
+	r := &Run{c: c, out: make([]MemberScore, n), errs: make([]error, n), added: make([]bool, n), work: make(chan scoreJob, 64)}
+	r.errAt.Store(math.MaxInt64)
+	workers := runtime.GOMAXPROCS(0)
+	if n < 2*minPerWorker {
+		workers = 1
+	}
+	r.done.Add(workers)
+	for range workers {
+		go r.score()
+	}
+	return r
+}
+
+// minPerWorker keeps small cycles on one goroutine: below it, handing a
+// member over costs more than scoring it.
+const minPerWorker = 64
+
+func (r *Run) score() {
+	defer r.done.Done()
+	for j := range r.work {
+		if int64(j.i) > r.errAt.Load() {
+			continue // an earlier member failed; the run's answer is that error
+		}
+		s, err := r.c.member(j.m)
 		if err != nil {
 			var se *ScoreError
 			if !errors.As(err, &se) {
-				err = &ScoreError{MemberID: m.MemberID, Err: err}
+				err = &ScoreError{MemberID: j.m.MemberID, Err: err}
 			}
-			return nil, err
+			r.errs[j.i] = err
+			r.failed(j.i)
+			continue
 		}
-		out[i] = s
-		if len(s.Blocked) > 0 {
+		r.out[j.i] = s
+	}
+}
+
+// failed lowers errAt to i unless a lower index failed already.
+func (r *Run) failed(i int) {
+	for {
+		at := r.errAt.Load()
+		if int64(i) >= at || r.errAt.CompareAndSwap(at, int64(i)) {
+			return
+		}
+	}
+}
+
+// Add hands member i over for scoring. Add is called from one goroutine,
+// once per index; m must not change afterwards.
+func (r *Run) Add(i int, m MemberData) {
+	r.added[i] = true
+	r.work <- scoreJob{i, m}
+}
+
+// Finish waits for every member added, then ranks them and applies the
+// forced distribution. The error is the first failing member's, in index
+// order, so a run fails the same way whichever core scored what.
+func (r *Run) Finish() ([]MemberScore, error) {
+	close(r.work)
+	r.done.Wait()
+	if at := r.errAt.Load(); at != math.MaxInt64 {
+		return nil, r.errs[at]
+	}
+	for i, ok := range r.added {
+		if !ok {
+			return nil, fmt.Errorf("scoring run: member %d of %d was never added", i, len(r.added))
+		}
+	}
+	c, out := r.c, r.out
+	entries := make([]scoring.Entry, 0, len(out))
+	for i := range out {
+		if len(out[i].Blocked) > 0 {
 			continue // ranked once the data arrives, not on a partial score
 		}
-		entries = append(entries, scoring.Entry{MemberID: m.MemberID, Score: s.Final, Tiebreak: c.Tiebreak(s.Indicators)})
+		entries = append(entries, scoring.Entry{MemberID: out[i].MemberID, Score: out[i].Final, Tiebreak: c.Tiebreak(out[i].Indicators)})
 	}
 	ranked := scoring.Rank(entries)
 	index := make(map[string]int, len(out))
@@ -115,11 +207,15 @@ type Scorer struct {
 	limits   []scoring.Limit
 	byWeight []string
 	split    map[string]bool
-	// effective caches templates.EffectiveWeights by level, in rater order.
-	effective map[string][]templates.RaterWeight
-	// weights caches Template.WeightsFor by level (read only, never written):
-	// building it per member was a map of every indicator per member.
-	weights map[string]map[string]float64
+	// effective is templates.EffectiveWeights of each level the template
+	// names, in rater order, and otherEffective that of any other level.
+	effective      map[string][]templates.RaterWeight
+	otherEffective []templates.RaterWeight
+	// weights is Template.WeightsFor of each level the template names, and
+	// otherWeights that of any other: building it per member was a map of
+	// every indicator per member. Both are read only once built.
+	weights      map[string]map[string]float64
+	otherWeights map[string]float64
 }
 
 // NewScorer compiles a template's scoring rules.
@@ -165,6 +261,15 @@ func NewScorer(t *templates.Template) (*Scorer, error) {
 		c.grades = append(c.grades, scoring.Grade{Key: g.Key, Min: g.Min, Max: g.Max})
 	}
 	c.limits = t.ScoringLimits()
+	for level := range t.LevelWeights {
+		c.weights[level], c.effective[level] = t.WeightsFor(level), templates.EffectiveWeights(t, level)
+	}
+	// A level the template does not name takes the indicators' own weights.
+	other := "(any other level)"
+	for t.LevelWeights[other] != nil {
+		other += "'"
+	}
+	c.otherWeights, c.otherEffective = t.WeightsFor(other), templates.EffectiveWeights(t, other)
 	keys := make([]string, len(t.Indicators))
 	weight := map[string]float64{}
 	for i, ind := range t.Indicators {
@@ -176,22 +281,21 @@ func NewScorer(t *templates.Template) (*Scorer, error) {
 	return c, nil
 }
 
+// weightsFor is the level's indicator weights. Every level the template
+// names, and the weights of any other, are worked out in NewScorer, so
+// members score on many goroutines without writing to the Scorer.
 func (c *Scorer) weightsFor(level string) map[string]float64 {
-	w, ok := c.weights[level]
-	if !ok {
-		w = c.t.WeightsFor(level)
-		c.weights[level] = w
+	if w, ok := c.weights[level]; ok {
+		return w
 	}
-	return w
+	return c.otherWeights
 }
 
 func (c *Scorer) effectiveFor(level string) []templates.RaterWeight {
-	w, ok := c.effective[level]
-	if !ok {
-		w = templates.EffectiveWeights(c.t, level)
-		c.effective[level] = w
+	if w, ok := c.effective[level]; ok {
+		return w
 	}
-	return w
+	return c.otherEffective
 }
 
 // Tiebreak orders equal finals by the indicator scores, heaviest first.

@@ -3,6 +3,7 @@ package scorecard_test
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -384,4 +385,37 @@ func TestValueOutsideEveryBandNamesTheMemberIndicatorAndValue(t *testing.T) {
 	require.Equal(t, "satisfaction", se.Indicator)
 	require.ErrorIs(t, err, scoring.ErrNoBand)
 	require.Equal(t, "member m2, indicator satisfaction: value 150: no band contains the value", err.Error())
+}
+
+// TestScoringOnEveryCoreGivesWhatOneCoreGives: a cycle large enough to be
+// split across goroutines comes out exactly as on one core (scores,
+// explanations, ranks and proposed grades), and when several members
+// cannot be scored the error names the first of them in the cycle's order,
+// however the work was shared.
+func TestScoringOnEveryCoreGivesWhatOneCoreGives(t *testing.T) {
+	tpl := csOps(t)
+	var ms []scorecard.MemberData
+	for i := range 1500 {
+		f := float64(i % 97)
+		ms = append(ms, member(fmt.Sprintf("m%04d", i), 60+f*0.4, 2+f/30, 30+f/5, 85+f/8, f/20, 60+f/3, 1+f/25))
+	}
+	prev := runtime.GOMAXPROCS(1)
+	one, err := scorecard.ScoreMembers(tpl, ms)
+	runtime.GOMAXPROCS(max(prev, 4))
+	defer runtime.GOMAXPROCS(prev)
+	require.NoError(t, err)
+	many, err := scorecard.ScoreMembers(tpl, ms)
+	require.NoError(t, err)
+	require.Equal(t, one, many)
+	require.NotEqual(t, one[0].Rank, one[1].Rank, "the members differ, so the test ranks something")
+
+	for _, i := range []int{1400, 700, 1499} {
+		ms[i].Metrics["satisfaction"] = 150 // outside every band
+	}
+	for range 5 {
+		_, err = scorecard.ScoreMembers(tpl, ms)
+		var se *scorecard.ScoreError
+		require.ErrorAs(t, err, &se)
+		require.Equal(t, "m0700", se.MemberID)
+	}
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -856,4 +858,46 @@ func giveUp(t *testing.T, s *store.Store, id, reason string) {
 	t.Helper()
 	require.NoError(t, s.DB.Model(&store.Notification{}).Where("id = ?", id).
 		Updates(map[string]any{"state": store.NotificationPermanentFailure, "attempts": 1, "last_error": reason}).Error)
+}
+
+// Scoring reads values exactly as written, whatever the value, source or
+// key holds: every bit of the float (but a negative zero, which both
+// databases store as zero), and text with the characters a packed
+// read could mistake for its own separators.
+func TestEachMetricValueReadsEveryValueBitForBit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 3, "k")
+		values := []float64{0.1 + 0.2, 1.0 / 3, -2.5e-300, 1.7976931348623157e308, 5e-324, 123456789.12345679, 0, 99.99, -0.001, 4.35, 2.675, 1e21, 9007199254740993}
+		sources := []string{"crm", "上传,文件;名.csv", "a:b|c\x1fd\x1e", "", "7:seven", "peer"}
+		keys := []string{"nps", "retention", "k,ey;2", "满意度", "x1", "x:2"}
+		// And 500 floats of any bits, which scoring never meets but which
+		// show the printed digits are enough for every one.
+		rng := rand.New(rand.NewPCG(18, 2026))
+		for len(values) < 500 {
+			if v := math.Float64frombits(rng.Uint64()); !math.IsNaN(v) && !math.IsInf(v, 0) && v != 0 {
+				values = append(values, v)
+			}
+		}
+		var rows []store.MetricValue
+		want := map[[2]string]store.MetricPoint{}
+		for i, v := range values {
+			m := f.members[i%len(f.members)].ID
+			p := store.MetricPoint{MemberID: m, IndicatorKey: keys[i%len(keys)] + strconv.Itoa(i), Source: sources[i%len(sources)], Value: v}
+			rows = append(rows, store.MetricValue{MemberID: p.MemberID, IndicatorKey: p.IndicatorKey, Period: "2026-10", Value: p.Value, Source: p.Source})
+			want[[2]string{p.MemberID, p.IndicatorKey}] = p
+		}
+		_, err := s.UpsertMetricValues(ctx, &store.MetricBatch{OrgID: f.org.ID, Checksum: "bits", FileName: "m.csv", CreatedBy: "x"}, rows)
+		require.NoError(t, err)
+		got := map[[2]string]store.MetricPoint{}
+		err = s.EachMetricValue(ctx, store.MetricFilter{OrgID: f.org.ID, CycleID: f.cycle.ID, Period: "2026-10"}, func(p store.MetricPoint) {
+			got[[2]string{p.MemberID, p.IndicatorKey}] = p
+		})
+		require.NoError(t, err)
+		require.Len(t, got, len(want))
+		for k, w := range want {
+			g := got[k]
+			require.Equal(t, w.Source, g.Source, "source of %v", k)
+			require.Equal(t, math.Float64bits(w.Value), math.Float64bits(g.Value), "value of %v: wrote %v, read %v", k, w.Value, g.Value)
+		}
+	})
 }

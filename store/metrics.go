@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -58,18 +60,14 @@ type MetricPoint struct {
 // EachMetricValue calls fn with every value the filter matches, reading
 // only the four columns scoring needs and scanning them without building
 // records: scoring a large cycle reads hundreds of thousands of values.
-// Order is unspecified.
+// A member's values come one after another, members in id order, so a
+// member is complete once the next one's values begin
+// (records.Gathering.Stream scores on that).
 func (s *Store) EachMetricValue(ctx context.Context, f MetricFilter, fn func(MetricPoint)) error {
-	cols := "member_id, indicator_key, source, value"
 	if s.Dialect == SQLite {
-		// The SQLite driver looks up a text column's declared type on every
-		// row (to tell dates), one string allocated per column and row: a
-		// third of this read's allocations. An expression has no declared
-		// type, so the same text comes back without the lookup.
-		cols = "member_id || '', indicator_key || '', source || '', value"
+		return s.eachPackedMetricValue(ctx, f, fn)
 	}
-	q := s.metricQuery(ctx, f).Select(cols)
-	rows, err := q.Rows()
+	rows, err := s.metricQuery(ctx, f).Select("member_id, indicator_key, source, value").Order("member_id").Rows()
 	if err != nil {
 		return fmt.Errorf("read metric values: %w", err)
 	}
@@ -85,6 +83,72 @@ func (s *Store) EachMetricValue(ctx context.Context, f MetricFilter, fn func(Met
 		return fmt.Errorf("read metric values: %w", err)
 	}
 	return nil
+}
+
+// packedMetricValues is one row per member on SQLite: each of the member's
+// values as "<bytes>:<indicator key><bytes>:<source><value>", joined by ";".
+// The pure-Go SQLite driver allocates for every column of every row (the
+// text, its interface box, a declared-type lookup), which made reading a
+// 10,000-member cycle's 120,000 values cost more than scoring them; packed,
+// the driver hands over 10,000 rows of two columns and the values are cut
+// out of the text without allocating. Keys and sources carry their length,
+// so any character in them reads back as written; SQLite prints a value
+// with as many digits as it takes to read back the same float64
+// (TestEachMetricValueReadsEveryValueBitForBit holds it to that).
+const packedMetricValues = `member_id, group_concat(octet_length(indicator_key) || ':' || indicator_key || octet_length(source) || ':' || source || value, ';')`
+
+func (s *Store) eachPackedMetricValue(ctx context.Context, f MetricFilter, fn func(MetricPoint)) error {
+	rows, err := s.metricQuery(ctx, f).Select(packedMetricValues).Group("member_id").Order("member_id").Rows()
+	if err != nil {
+		return fmt.Errorf("read metric values: %w", err)
+	}
+	defer rows.Close()
+	var member, packed string
+	for rows.Next() {
+		if err := rows.Scan(&member, &packed); err != nil {
+			return fmt.Errorf("read metric values: %w", err)
+		}
+		if err := unpackMetricValues(member, packed, fn); err != nil {
+			return fmt.Errorf("read metric values of member %s: %w", member, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read metric values: %w", err)
+	}
+	return nil
+}
+
+// unpackMetricValues calls fn with each value of one member's packed text
+// (see packedMetricValues). The key and source it passes share packed's
+// memory.
+func unpackMetricValues(member, packed string, fn func(MetricPoint)) error {
+	p := MetricPoint{MemberID: member}
+	for rest := packed; rest != ""; {
+		var err error
+		if p.IndicatorKey, rest, err = cutCounted(rest); err != nil {
+			return fmt.Errorf("indicator key: %w", err)
+		}
+		if p.Source, rest, err = cutCounted(rest); err != nil {
+			return fmt.Errorf("source of %s: %w", p.IndicatorKey, err)
+		}
+		text, next, _ := strings.Cut(rest, ";")
+		if p.Value, err = strconv.ParseFloat(text, 64); err != nil {
+			return fmt.Errorf("value of %s: %w", p.IndicatorKey, err)
+		}
+		fn(p)
+		rest = next
+	}
+	return nil
+}
+
+// cutCounted cuts "<n>:<n bytes>" off the front of s.
+func cutCounted(s string) (field, rest string, err error) {
+	count, rest, ok := strings.Cut(s, ":")
+	n, convErr := strconv.Atoi(count)
+	if !ok || convErr != nil || n < 0 || n > len(rest) {
+		return "", "", fmt.Errorf("packed text %.40q does not start with a byte count and its text", s)
+	}
+	return rest[:n], rest[n:], nil
 }
 
 // MetricUpsert counts what an ingestion changed.
