@@ -115,11 +115,12 @@ const minPerWorker = 64
 
 func (r *Run) score() {
 	defer r.done.Done()
+	var parts []scoring.Part // this goroutine's scratch for weighted means
 	for j := range r.work {
 		if int64(j.i) > r.errAt.Load() {
 			continue // an earlier member failed; the run's answer is that error
 		}
-		s, err := r.c.member(j.m)
+		s, err := r.c.member(j.m, &parts)
 		if err != nil {
 			var se *ScoreError
 			if !errors.As(err, &se) {
@@ -349,7 +350,9 @@ func direction(ind templates.Indicator) scoring.Direction {
 	return scoring.Higher
 }
 
-func (c *Scorer) member(m MemberData) (MemberScore, error) {
+// member scores one member. parts is scratch space for the weighted means,
+// reused from member to member by the goroutine that owns it.
+func (c *Scorer) member(m MemberData, parts *[]scoring.Part) (MemberScore, error) {
 	t := c.t
 	s := MemberScore{MemberID: m.MemberID, Parts: map[string]float64{}}
 	e := &s.Explanation
@@ -429,7 +432,7 @@ func (c *Scorer) member(m MemberData) (MemberScore, error) {
 	for i := range e.Indicators {
 		e.Indicators[i].Score = scores[e.Indicators[i].Key]
 	}
-	total, err := c.mean(e, m, scores, blocked, weights, "")
+	total, err := c.mean(e, m, scores, blocked, weights, "", parts)
 	if err != nil {
 		return s, err
 	}
@@ -440,7 +443,7 @@ func (c *Scorer) member(m MemberData) (MemberScore, error) {
 		s.Parts["total"] = 0 // what a formula read before; the gap is in Missing
 	}
 	for _, sub := range []struct{ key, kind string }{{"quantitative", templates.Quantitative}, {"behaviour", templates.Behavioural}} {
-		mix, err := c.mean(e, m, scores, blocked, weights, sub.kind)
+		mix, err := c.mean(e, m, scores, blocked, weights, sub.kind, parts)
 		if err != nil {
 			return s, err
 		}
@@ -521,9 +524,11 @@ type mixed struct {
 
 // mean is the weighted mean of the member's indicators of kind (all when
 // empty), each missing one handled by its policy; a behavioural indicator
-// held back by a rater group's gap counts as blocked.
-func (c *Scorer) mean(e *Explanation, m MemberData, scores map[string]float64, blocked map[string]bool, weights map[string]float64, kind string) (mixed, error) {
-	parts := make([]scoring.Part, 0, len(c.t.Indicators))
+// held back by a rater group's gap counts as blocked. A kind the template
+// has no indicator of has no mean. buf is scratch space (Mean keeps none
+// of the parts).
+func (c *Scorer) mean(e *Explanation, m MemberData, scores map[string]float64, blocked map[string]bool, weights map[string]float64, kind string, buf *[]scoring.Part) (mixed, error) {
+	parts := (*buf)[:0]
 	for _, ind := range c.t.Indicators {
 		if kind != "" && ind.Kind != kind {
 			continue
@@ -534,6 +539,10 @@ func (c *Scorer) mean(e *Explanation, m MemberData, scores map[string]float64, b
 			pol = scoring.Block
 		}
 		parts = append(parts, scoring.Part{Key: ind.Key, Weight: weights[ind.Key], Score: v, Present: ok, Policy: pol})
+	}
+	*buf = parts
+	if len(parts) == 0 {
+		return mixed{}, nil
 	}
 	mix, err := scoring.Mean(parts)
 	e.note(MissingIndicator, "", mix.Missing)
