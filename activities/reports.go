@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -99,11 +100,23 @@ func (b *reportBatcher) drain(parentID string, send sendFunc) {
 		for i, p := range batch {
 			done[i] = p.done
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), reportSendTimeout)
-		err := send(ctx, parentID, done)
-		cancel()
+		err := sendGuarded(parentID, done, send)
 		for _, p := range batch {
 			p.sent <- err
 		}
 	}
+}
+
+// sendGuarded sends one batch. The sender runs on its own goroutine, where
+// a panic would end the worker process rather than fail one activity, so a
+// panic comes back as the batch's error.
+func sendGuarded(parentID string, done []engine.StageDone, send sendFunc) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("signal %d stage report(s) to %s: %v", len(done), parentID, r)
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), reportSendTimeout)
+	defer cancel()
+	return send(ctx, parentID, done)
 }

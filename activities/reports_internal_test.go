@@ -114,3 +114,16 @@ func TestAFailedSignalFailsEveryReportItCarriedAndALaterOneIsSentAfresh(t *testi
 	defer cancel()
 	require.ErrorIs(t, b.report(ctx, r("m3"), slow), context.DeadlineExceeded)
 }
+
+// TestASenderThatPanicsFailsItsReportsNotTheWorker: the sender runs on its
+// own goroutine, so a panic there (a worker built without a Temporal
+// client) comes back to every waiting report as an error, and the next
+// report to that cycle starts a fresh sender.
+func TestASenderThatPanicsFailsItsReportsNotTheWorker(t *testing.T) {
+	var b reportBatcher
+	a := &Activities{} // no client: sendReports panics on the nil interface
+	err := b.report(context.Background(), engine.DoneReport{ParentID: "cycle-1"}, a.sendReports)
+	require.ErrorContains(t, err, "signal 1 stage report(s) to cycle-1")
+	err = b.report(context.Background(), engine.DoneReport{ParentID: "cycle-1"}, func(context.Context, string, []engine.StageDone) error { return nil })
+	require.NoError(t, err)
+}
