@@ -182,7 +182,7 @@ func (e *Engine) submitOpen(ctx context.Context, cycleID string, width int, kind
 		people[id] = m
 		return m, nil
 	}
-	b := burst(ctx, len(tasks), width, func(ctx context.Context, i int) error {
+	b := e.burst(ctx, len(tasks), width, func(ctx context.Context, i int) error {
 		t := tasks[i]
 		m, err := who(ctx, t.AssigneeID)
 		if err != nil {
