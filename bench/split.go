@@ -52,7 +52,6 @@ func (o *EngineOptions) checkShape() error {
 // processes are the split shape's children; nil in one process.
 type processes struct {
 	binary  string
-	dir     string // temporary: the shared SQLite file
 	server  *child // nil when --temporal names a server
 	workers []*child
 	raw     *child
@@ -78,7 +77,6 @@ func (e *Engine) sharedSQLite() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("make a directory for the shared SQLite database: %w", err)
 	}
-	e.procs.dir = dir
 	e.defer_(func() { _ = os.RemoveAll(dir) })
 	file := filepath.Join(dir, "perfloop.db")
 	e.logf("database: SQLite file %s, shared by the processes (removed at the end)", file)
