@@ -50,9 +50,10 @@ With --shape split the bench runs in the production shape instead of one
 process: it starts perfloop temporal on a free port, --workers perfloop
 worker processes and the raw side's worker in its own process too, all
 from this binary, over a database they share (--db, or a SQLite file in a
-temporary directory); the bench process itself plays perfloop api. Memory is then each side's worker processes' resident
-growth, the server's apart, and every result also carries each process's
-peak resident set so far (server, each worker, raw worker, api).
+temporary directory); the bench process itself plays perfloop api.
+Memory is then each side's worker processes' resident growth, the
+server's apart, and every result also carries each process's peak
+resident set so far (server, each worker, raw worker, api).
 
 Each scenario runs --repeat rounds at each size, ours then raw back to back
 in every round, so a slow moment of the machine falls on both sides of that
@@ -135,7 +136,7 @@ Progress goes to stderr; the table (or JSON with --json) to stdout, and with
 	fs.StringVar(&members, "members", "100", "team sizes for launch, submit and memory, e.g. 100 or 100,1000 (score always scores 10,000)")
 	fs.BoolVar(&asJSON, "json", false, "print a JSON array of {scenario, members, ours, raw, ratio, ratios, notes} instead of a table")
 	fs.StringVar(&db, "db", "", "database: empty for in-memory SQLite, sqlite:FILE, or a MySQL DSN such as root@tcp(127.0.0.1:3306)/test (a fresh perfloop_bench_* database is created there and dropped)")
-	fs.StringVar(&temporalAddr, "temporal", "", "Temporal frontend host:port; empty starts an embedded in-memory server on a free port")
+	fs.StringVar(&temporalAddr, "temporal", "", "Temporal frontend host:port; empty starts an embedded in-memory server on a free port (with --shape split, a perfloop temporal process)")
 	fs.StringVar(&namespace, "namespace", "default", "Temporal namespace")
 	fs.IntVar(&repeat, "repeat", bench.DefaultRepeat, "rounds of ours-then-raw per scenario and size; figures are the rounds' medians")
 	fs.BoolVar(&check, "check", false, "hold each ratio to its goal and exit 1 when one is missed")
