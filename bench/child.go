@@ -23,6 +23,8 @@ type child struct {
 	exited  chan struct{}
 	waitErr error
 	ready   chan string
+	// collected hears the child's collectedLine (see CollectEnv).
+	collected chan struct{}
 	// tail keeps the last lines of stderr for an error message.
 	mu   sync.Mutex
 	tail []string
@@ -46,7 +48,7 @@ const childStopTimeout = 20 * time.Second
 // spawn returns.
 func (e *Engine) spawn(ctx context.Context, binary, name string, env []string, ready readyLine, args ...string) (*child, string, error) {
 	cmd := exec.Command(binary, args...)
-	cmd.Env = append(cmd.Environ(), env...)
+	cmd.Env = append(append(cmd.Environ(), CollectEnv+"=1"), env...)
 	cmd.SysProcAttr = childAttr()
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -56,7 +58,7 @@ func (e *Engine) spawn(ctx context.Context, binary, name string, env []string, r
 	if err != nil {
 		return nil, "", fmt.Errorf("start %s: %w", name, err)
 	}
-	c := &child{name: name, cmd: cmd, exited: make(chan struct{}), ready: make(chan string, 1)}
+	c := &child{name: name, cmd: cmd, exited: make(chan struct{}), ready: make(chan string, 1), collected: make(chan struct{}, 1)}
 	if err := cmd.Start(); err != nil {
 		return nil, "", fmt.Errorf("start %s (%s %s): %w", name, binary, strings.Join(args, " "), err)
 	}
@@ -105,6 +107,13 @@ func (c *child) read(r io.Reader, stdout bool, ready readyLine, log io.Writer) {
 		if stdout {
 			continue
 		}
+		if line == collectedLine {
+			select {
+			case c.collected <- struct{}{}:
+			default:
+			}
+			continue
+		}
 		fmt.Fprintf(log, "%s| %s\n", c.name, line)
 		c.mu.Lock()
 		c.tail = append(c.tail, line)
@@ -128,6 +137,34 @@ func (c *child) lastLines() string {
 }
 
 func (c *child) pid() int { return c.cmd.Process.Pid }
+
+// collectTimeout bounds a child's full collection; a worker with a
+// thousand workflows in its cache takes well under a second.
+const collectTimeout = 30 * time.Second
+
+// collect has the child collect garbage and hand freed memory back to the
+// kernel, and returns once it says it has.
+func (c *child) collect(ctx context.Context) error {
+	select {
+	case <-c.collected: // an answer nobody waited for
+	default:
+	}
+	if err := askCollect(c.pid()); err != nil {
+		return fmt.Errorf("ask %s to collect garbage: %w", c.name, err)
+	}
+	t := time.NewTimer(collectTimeout)
+	defer t.Stop()
+	select {
+	case <-c.collected:
+		return nil
+	case <-c.exited:
+		return fmt.Errorf("%s exited (%v); its last lines:\n%s", c.name, c.waitErr, c.lastLines())
+	case <-t.C:
+		return fmt.Errorf("%s did not collect garbage within %s", c.name, collectTimeout)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
 
 // running is false once the child has ended.
 func (c *child) running() bool {

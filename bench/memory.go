@@ -199,7 +199,10 @@ func (e *Engine) runMemorySplit(ctx context.Context, n int) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	base := e.footprint()
+	base, err := e.footprint(ctx)
+	if err != nil {
+		return res, err
+	}
 	e.logf("memory %d: baseline RSS workers %s, server %s; launching", n, mib(base.workers), mib(base.server))
 	l, err := e.Launch(ctx, sq)
 	if err != nil {
@@ -209,13 +212,19 @@ func (e *Engine) runMemorySplit(ctx context.Context, n int) (Result, error) {
 	if err := pause(ctx, 2*time.Second); err != nil {
 		return res, err
 	}
-	open := e.footprint()
+	open, err := e.footprint(ctx)
+	if err != nil {
+		return res, err
+	}
 	e.logf("memory %d: %d members open: RSS workers %s, server %s; cancelling", n, n, mib(open.workers), mib(open.server))
 	if err := e.Cancel(ctx, l); err != nil {
 		return res, err
 	}
 
-	rawBase := e.footprint()
+	rawBase, err := e.footprint(ctx)
+	if err != nil {
+		return res, err
+	}
 	e.logf("memory %d: after cancelling: RSS raw worker %s, server %s; raw signal-with-start", n, mib(rawBase.raw), mib(rawBase.server))
 	run := fmt.Sprintf("raw-mem-%s-%d", e.run, e.nextRaw())
 	defer e.forget(run)
@@ -228,7 +237,10 @@ func (e *Engine) runMemorySplit(ctx context.Context, n int) (Result, error) {
 	if err := pause(ctx, 2*time.Second); err != nil {
 		return res, err
 	}
-	rawOpen := e.footprint()
+	rawOpen, err := e.footprint(ctx)
+	if err != nil {
+		return res, err
+	}
 	e.logf("memory %d: %d trivial workflows open: RSS raw worker %s, server %s", n, n, mib(rawOpen.raw), mib(rawOpen.server))
 	e.finishRaw(ctx, run, n)
 	if err := e.drainRaw(ctx, within(n)); err != nil {
@@ -248,7 +260,7 @@ func (e *Engine) runMemorySplit(ctx context.Context, n int) (Result, error) {
 		"rssPerWorkflow":       res.Ratio,
 		"serverRssPerWorkflow": ratio(res.Ours.Get("serverRssKiBPerMember"), res.Raw.Get("serverRssKiBPerWorkflow")),
 	}
-	res.Notes = fmt.Sprintf("RSS growth (VmRSS, no forced collection: another process cannot be made to collect) of the %d perfloop worker process(es) with %d member workflows open vs the raw worker process with %d trivial workflows waiting; server growth on each side ours/raw %.2f",
+	res.Notes = fmt.Sprintf("RSS growth (VmRSS after a full collection in each process) of the %d perfloop worker process(es) with %d member workflows open vs the raw worker process with %d trivial workflows waiting; server growth on each side ours/raw %.2f",
 		len(e.procs.workers), n, n, res.Ratios["serverRssPerWorkflow"])
 	return res, nil
 }

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -192,16 +193,29 @@ func (e *Engine) addPeaks(r *Result) {
 }
 
 // footprint is the resident sets of the split shape's processes at one
-// moment, as the kernel counts them: the Perfloop workers together, the
-// server and the raw worker. Unlike measureMemory nothing is collected
-// first, since the bench cannot make another process collect; both sides
-// are read the same way.
+// moment, after a full collection in each (see CollectEnv), as
+// measureMemory reads this process's: the Perfloop workers together, the
+// server and the raw worker.
 type footprint struct {
 	workers, server, raw uint64
 }
 
-func (e *Engine) footprint() footprint {
+func (e *Engine) footprint(ctx context.Context) (footprint, error) {
+	cs := e.procs.all()
+	errs := make([]error, len(cs))
+	var wg sync.WaitGroup
+	for i, c := range cs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = c.collect(ctx)
+		}()
+	}
+	wg.Wait()
 	var f footprint
+	if err := errors.Join(errs...); err != nil {
+		return f, err
+	}
 	for _, w := range e.procs.workers {
 		f.workers += statusBytes(w.pid(), "VmRSS:")
 	}
@@ -211,7 +225,7 @@ func (e *Engine) footprint() footprint {
 	if e.procs.raw != nil {
 		f.raw = statusBytes(e.procs.raw.pid(), "VmRSS:")
 	}
-	return f
+	return f, nil
 }
 
 // lockedWriter lets the children's log lines and the bench's own share
