@@ -26,12 +26,13 @@ import (
 // The production shape of the bench: the server, two Perfloop workers and
 // the raw worker each in a process of their own, this binary in the place
 // of `perfloop api`. Every figure is measured, each process's peak RSS is
-// reported, and no process outlives the bench.
+// reported, memory is read from the workers' and the server's processes,
+// and no process outlives the bench.
 func TestBenchInTheSplitShapeReportsEachProcessAndLeavesNoneRunning(t *testing.T) {
 	if _, err := os.Stat("/proc/self/status"); err != nil {
 		t.Skip("the split shape reads its processes' memory from /proc")
 	}
-	cmd := perfloopProcess(t, "bench", "--shape", "split", "--workers", "2", "--scenario", "launch,submit",
+	cmd := perfloopProcess(t, "bench", "--shape", "split", "--workers", "2", "--scenario", "launch,submit,memory",
 		"--members", "20", "--repeat", "1", "--json")
 	var stdout bytes.Buffer
 	stderr := &logBuffer{}
@@ -49,7 +50,7 @@ func TestBenchInTheSplitShapeReportsEachProcessAndLeavesNoneRunning(t *testing.T
 
 	var results []bench.Result
 	require.NoError(t, json.Unmarshal(stdout.Bytes(), &results), "stdout:\n%s", stdout.String())
-	require.Len(t, results, 2)
+	require.Len(t, results, 3)
 	byScenario := map[string]bench.Result{}
 	for _, r := range results {
 		byScenario[r.Scenario] = r
@@ -74,6 +75,13 @@ func TestBenchInTheSplitShapeReportsEachProcessAndLeavesNoneRunning(t *testing.T
 	}
 	require.Equal(t, float64(20), submit.Ours.Get("calls"))
 	require.Zero(t, submit.Ours.Get("failed"))
+	// Growth over 20 workflows may round to nothing; the resident sets
+	// read after each process's collection may not.
+	memory := byScenario["memory"]
+	for _, name := range []string{"rssMiB", "serverRssMiB"} {
+		require.Positive(t, memory.Ours.Get(name), "memory: ours %s", name)
+		require.Positive(t, memory.Raw.Get(name), "memory: raw %s", name)
+	}
 
 	log := stderr.String()
 	require.Contains(t, log, "worker1| ", "the workers' logs reach the bench's, prefixed")
