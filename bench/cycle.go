@@ -102,10 +102,16 @@ func (e *Engine) runCycle(ctx context.Context, n int) (Result, error) {
 	res.Ours.add("ratings", float64(rated))
 	res.Ours.add("longestCycleHistory", float64(longestCycle))
 	res.Ours.add("longestMemberHistory", float64(longestMember))
-	res.Ours.add("peakRssMB", float64(peak)/(1<<20))
+	shape := "one process (server, worker, bench)"
+	if e.procs == nil {
+		res.Ours.add("peakRssMB", float64(peak)/(1<<20))
+	} else {
+		// Each process's peak follows, from addPeaks; this one's alone says little.
+		shape = fmt.Sprintf("split: server, %d worker process(es) and the bench as api", len(e.procs.workers))
+	}
 	res.Ours.add("stageReportSignals", float64(reports))
-	res.Notes = fmt.Sprintf("launch → %d ratings (self, manager, others) → scored → calibrated → published, one process (server, worker, bench); longest history %d events (limit %d); the cycle heard its %d members' stage reports in %d signals",
-		rated, max(longestCycle, longestMember), historyLimit, n, reports)
+	res.Notes = fmt.Sprintf("launch → %d ratings (self, manager, others) → scored → calibrated → published, %s; longest history %d events (limit %d); the cycle heard its %d members' stage reports in %d signals",
+		rated, shape, max(longestCycle, longestMember), historyLimit, n, reports)
 	if max(longestCycle, longestMember) >= historyLimit {
 		res.Notes += "; a history is over the limit (failed)"
 	}
@@ -182,7 +188,7 @@ func (e *Engine) submitOpen(ctx context.Context, cycleID string, width int, kind
 		people[id] = m
 		return m, nil
 	}
-	b := burst(ctx, len(tasks), width, func(ctx context.Context, i int) error {
+	b := e.burst(ctx, len(tasks), width, func(ctx context.Context, i int) error {
 		t := tasks[i]
 		m, err := who(ctx, t.AssigneeID)
 		if err != nil {

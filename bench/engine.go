@@ -39,6 +39,15 @@ type EngineOptions struct {
 	NoTemporal bool
 	// Log receives progress lines; nil discards them.
 	Log io.Writer
+
+	// Shape is ShapeOne ("" too) or ShapeSplit.
+	Shape string
+	// Workers is how many `perfloop worker` processes the split shape
+	// starts (1 to MaxWorkers; 0 is 1).
+	Workers int
+	// Binary is the perfloop executable the split shape starts its
+	// processes from; "" is this process's own.
+	Binary string
 }
 
 // Engine is Perfloop running for a bench: a database, a Temporal server, the
@@ -51,8 +60,9 @@ type Engine struct {
 	TaskQueue string
 	RawQueue  string
 	Org       *store.Organization
-	// Embedded is true when the Temporal server is this process's own, so
-	// what is left running on it vanishes when it stops.
+	// Embedded is true when the Temporal server is this process's own (or
+	// its child's, in the split shape), so what is left running on it
+	// vanishes when it stops.
 	Embedded bool
 
 	log    io.Writer
@@ -60,15 +70,38 @@ type Engine struct {
 	teams  int
 	raws   int
 	closer []func()
+
+	// hostPort and namespace are where the client (and the split shape's
+	// workers) connect.
+	hostPort, namespace string
+	dsn                 string     // the database as the split shape's workers open it
+	procs               *processes // the split shape's children; nil in one process
+	rawURL              string     // the raw worker's arrivals endpoint, in the split shape
 }
 
 // Start brings the engine up. Close stops it and removes what it created.
 func Start(ctx context.Context, o EngineOptions) (_ *Engine, err error) {
-	e := &Engine{log: o.Log, run: randomHex(4)}
-	if e.log == nil {
+	if err := o.checkShape(); err != nil {
+		return nil, err
+	}
+	e := &Engine{log: &lockedWriter{w: o.Log}, run: randomHex(4)}
+	if o.Log == nil {
 		e.log = io.Discard
 	}
+	if o.Shape == ShapeSplit && !o.NoTemporal {
+		e.procs = &processes{binary: o.Binary}
+		if e.procs.binary == "" {
+			if e.procs.binary, err = os.Executable(); err != nil {
+				return nil, fmt.Errorf("find the perfloop binary to start the split shape's processes from: %w", err)
+			}
+		}
+	}
 	defer func() {
+		// A panic too must not leave the split shape's children running.
+		if p := recover(); p != nil {
+			e.Close()
+			panic(p)
+		}
 		if err != nil {
 			e.Close()
 		}
@@ -90,26 +123,39 @@ func Start(ctx context.Context, o EngineOptions) (_ *Engine, err error) {
 		return nil, err
 	}
 	e.TaskQueue = "perfloop-bench-" + e.run
+	e.RawQueue = "raw-bench-" + e.run
+	e.Service = &cycles.Service{Store: e.Store, Client: e.Client, TaskQueue: e.TaskQueue}
+	if e.procs != nil {
+		if err := e.startWorkers(ctx, e.hostPort, e.namespace, o.Workers); err != nil {
+			return nil, err
+		}
+		return e, nil
+	}
 	w := worker.New(worker.Options{Client: e.Client, Store: e.Store, TaskQueue: e.TaskQueue})
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("start perfloop worker: %w", err)
 	}
 	e.defer_(w.Stop)
-	e.RawQueue = "raw-bench-" + e.run
 	rw := sdkworker.New(e.Client, e.RawQueue, sdkworker.Options{})
 	registerRaw(rw, e.Client, e.RawQueue)
 	if err := rw.Start(); err != nil {
 		return nil, fmt.Errorf("start raw worker: %w", err)
 	}
 	e.defer_(rw.Stop)
-	e.Service = &cycles.Service{Store: e.Store, Client: e.Client, TaskQueue: e.TaskQueue}
 	return e, nil
 }
 
-func (e *Engine) openStore(ctx context.Context, dsn string) error {
+func (e *Engine) openStore(ctx context.Context, dsn string) (err error) {
 	if dsn == "" || dsn == "sqlite::memory:" || dsn == "sqlite://:memory:" {
 		dsn = "sqlite::memory:"
-		e.logf("database: in-memory SQLite")
+		if e.procs != nil {
+			// Processes cannot share a memory database.
+			if dsn, err = e.sharedSQLite(); err != nil {
+				return err
+			}
+		} else {
+			e.logf("database: in-memory SQLite")
+		}
 	}
 	dialect, _, err := store.ParseDSN(dsn)
 	if err != nil {
@@ -124,7 +170,7 @@ func (e *Engine) openStore(ctx context.Context, dsn string) error {
 	if err != nil {
 		return err
 	}
-	e.Store = st
+	e.Store, e.dsn = st, dsn
 	e.defer_(func() { st.Close() })
 	if _, err := st.Migrate(ctx, nil); err != nil {
 		return fmt.Errorf("migrate bench database: %w", err)
@@ -159,12 +205,18 @@ func (e *Engine) freshMySQL(ctx context.Context, dsn string) (string, error) {
 	return "mysql://" + cfg.FormatDSN(), nil
 }
 
-func (e *Engine) connect(ctx context.Context, o EngineOptions) error {
+func (e *Engine) connect(ctx context.Context, o EngineOptions) (err error) {
 	hostPort, ns := o.Temporal, o.Namespace
 	if ns == "" {
 		ns = devserver.DefaultNamespace
 	}
-	if hostPort == "" {
+	switch {
+	case hostPort == "" && e.procs != nil:
+		if hostPort, err = e.startServer(ctx, ns); err != nil {
+			return err
+		}
+		e.Embedded = true
+	case hostPort == "":
 		began := time.Now()
 		srv, err := devserver.Start(ctx, devserver.Options{Namespace: ns, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))})
 		if err != nil {
@@ -173,9 +225,10 @@ func (e *Engine) connect(ctx context.Context, o EngineOptions) error {
 		e.defer_(func() { _ = srv.Stop() })
 		hostPort, e.Embedded = srv.HostPort(), true
 		e.logf("temporal: embedded in-memory server at %s (started in %s)", hostPort, time.Since(began).Round(time.Millisecond))
-	} else {
+	default:
 		e.logf("temporal: %s namespace %s", hostPort, ns)
 	}
+	e.hostPort, e.namespace = hostPort, ns
 	// The SDK's default logger writes to stdout, where the table goes.
 	logger := sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
 	c, err := client.DialContext(ctx, client.Options{HostPort: hostPort, Namespace: ns, Logger: logger})

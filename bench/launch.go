@@ -149,12 +149,12 @@ func (e *Engine) runLaunch(ctx context.Context, n int) (Result, error) {
 // trivial workflows, until all of them have run.
 func (e *Engine) rawSignalWithStart(ctx context.Context, n int) (time.Duration, error) {
 	run := fmt.Sprintf("raw-sws-%s-%d", e.run, e.nextRaw())
-	defer forget(run)
+	defer e.forget(run)
 	began := time.Now()
 	if _, err := e.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: run, TaskQueue: e.RawQueue}, SignalFanoutWorkflow, FanoutInput{Run: run, N: n}); err != nil {
 		return 0, fmt.Errorf("start raw signal-with-start parent: %w", err)
 	}
-	_, all, err := waitFor(ctx, began, n, pollEvery, within(n), arrived(run))
+	_, all, err := waitFor(ctx, began, n, pollEvery, within(n), e.arrived(run))
 	if err != nil {
 		return all, fmt.Errorf("raw signal-with-start of %d: %w", n, err)
 	}
@@ -169,12 +169,12 @@ func (e *Engine) rawSignalWithStart(ctx context.Context, n int) (time.Duration, 
 // until all of them have run.
 func (e *Engine) rawChildren(ctx context.Context, n int) (time.Duration, error) {
 	run := fmt.Sprintf("raw-child-%s-%d", e.run, e.nextRaw())
-	defer forget(run)
+	defer e.forget(run)
 	began := time.Now()
 	if _, err := e.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: run, TaskQueue: e.RawQueue, WorkflowRunTimeout: rawLifetime}, ChildFanoutWorkflow, FanoutInput{Run: run, N: n}); err != nil {
 		return 0, fmt.Errorf("start raw child-workflow parent: %w", err)
 	}
-	_, all, err := waitFor(ctx, began, n, pollEvery, within(n), arrived(run))
+	_, all, err := waitFor(ctx, began, n, pollEvery, within(n), e.arrived(run))
 	// Terminating the parent terminates its children (the default parent
 	// close policy), measured or not.
 	if terr := e.Client.TerminateWorkflow(context.WithoutCancel(ctx), run, "", "bench measurement over"); terr != nil {

@@ -33,11 +33,20 @@ func measureMemory() Memory {
 	return Memory{HeapInuse: ms.HeapInuse, RSS: residentBytes()}
 }
 
-// cpuTime is the CPU time this process has used (user and system, from
-// /proc/self/stat), 0 where /proc is not there. A burst's CPU per call
-// moves less than its latency when other work shares the machine.
-func cpuTime() time.Duration {
-	data, err := os.ReadFile("/proc/self/stat")
+// procFile is /proc/PID/NAME, or /proc/self/NAME for pid 0.
+func procFile(pid int, name string) string {
+	if pid == 0 {
+		return "/proc/self/" + name
+	}
+	return "/proc/" + strconv.Itoa(pid) + "/" + name
+}
+
+// cpuTimeOf is the CPU time process pid (0: this one) has used, user and
+// system, from /proc/PID/stat; 0 where /proc is not there or the process
+// has ended. A burst's CPU per call moves less than its latency when other
+// work shares the machine.
+func cpuTimeOf(pid int) time.Duration {
+	data, err := os.ReadFile(procFile(pid, "stat"))
 	if err != nil {
 		return 0
 	}
@@ -60,16 +69,16 @@ func cpuTime() time.Duration {
 }
 
 // residentBytes reads VmRSS from /proc/self/status.
-func residentBytes() uint64 { return statusBytes("VmRSS:") }
+func residentBytes() uint64 { return statusBytes(0, "VmRSS:") }
 
 // peakResidentBytes reads VmHWM, the largest resident set so far, from
 // /proc/self/status.
-func peakResidentBytes() uint64 { return statusBytes("VmHWM:") }
+func peakResidentBytes() uint64 { return statusBytes(0, "VmHWM:") }
 
-// statusBytes reads a kB figure of /proc/self/status in bytes; 0 where
-// /proc is not there.
-func statusBytes(field string) uint64 {
-	f, err := os.Open("/proc/self/status")
+// statusBytes reads a kB figure of /proc/PID/status (pid 0: this
+// process) in bytes; 0 where /proc is not there or the process has ended.
+func statusBytes(pid int, field string) uint64 {
+	f, err := os.Open(procFile(pid, "status"))
 	if err != nil {
 		return 0
 	}
@@ -109,6 +118,9 @@ func grew(before, after uint64, n int) float64 {
 // cache. With an embedded server (no --temporal) the process also holds the
 // server's share of each workflow, on both sides alike.
 func (e *Engine) runMemory(ctx context.Context, n int) (Result, error) {
+	if e.procs != nil {
+		return e.runMemorySplit(ctx, n)
+	}
 	res := Result{Scenario: "memory", Members: n}
 	sq, err := e.SeedTeam(ctx, n)
 	if err != nil {
@@ -133,11 +145,11 @@ func (e *Engine) runMemory(ctx context.Context, n int) (Result, error) {
 	rawBase := measureMemory()
 	e.logf("memory %d: after cancelling: heap %s, RSS %s; raw signal-with-start", n, mib(rawBase.HeapInuse), mib(rawBase.RSS))
 	run := fmt.Sprintf("raw-mem-%s-%d", e.run, e.nextRaw())
-	defer forget(run)
+	defer e.forget(run)
 	if _, err := e.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: run, TaskQueue: e.RawQueue}, SignalFanoutWorkflow, FanoutInput{Run: run, N: n}); err != nil {
 		return res, fmt.Errorf("start raw signal-with-start parent: %w", err)
 	}
-	if _, _, err := waitFor(ctx, time.Now(), n, pollEvery, within(n), arrived(run)); err != nil {
+	if _, _, err := waitFor(ctx, time.Now(), n, pollEvery, within(n), e.arrived(run)); err != nil {
 		return res, fmt.Errorf("raw memory workflows of %d: %w", n, err)
 	}
 	if err := pause(ctx, 2*time.Second); err != nil {
@@ -176,3 +188,79 @@ func (e *Engine) runMemory(ctx context.Context, n int) (Result, error) {
 }
 
 func mib(b uint64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
+
+// runMemorySplit measures the same in the split shape, from the outside:
+// the resident-set growth of the Perfloop worker processes (together) for
+// n open members against that of the raw worker process for n trivial
+// waiting workflows, and the server's growth on each side separately.
+func (e *Engine) runMemorySplit(ctx context.Context, n int) (Result, error) {
+	res := Result{Scenario: "memory", Members: n}
+	sq, err := e.SeedTeam(ctx, n)
+	if err != nil {
+		return res, err
+	}
+	base, err := e.footprint(ctx)
+	if err != nil {
+		return res, err
+	}
+	e.logf("memory %d: baseline RSS workers %s, server %s; launching", n, mib(base.workers), mib(base.server))
+	l, err := e.Launch(ctx, sq)
+	if err != nil {
+		return res, err
+	}
+	// Let the last workflow tasks settle into the workers' caches.
+	if err := pause(ctx, 2*time.Second); err != nil {
+		return res, err
+	}
+	open, err := e.footprint(ctx)
+	if err != nil {
+		return res, err
+	}
+	e.logf("memory %d: %d members open: RSS workers %s, server %s; cancelling", n, n, mib(open.workers), mib(open.server))
+	if err := e.Cancel(ctx, l); err != nil {
+		return res, err
+	}
+
+	rawBase, err := e.footprint(ctx)
+	if err != nil {
+		return res, err
+	}
+	e.logf("memory %d: after cancelling: RSS raw worker %s, server %s; raw signal-with-start", n, mib(rawBase.raw), mib(rawBase.server))
+	run := fmt.Sprintf("raw-mem-%s-%d", e.run, e.nextRaw())
+	defer e.forget(run)
+	if _, err := e.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: run, TaskQueue: e.RawQueue}, SignalFanoutWorkflow, FanoutInput{Run: run, N: n}); err != nil {
+		return res, fmt.Errorf("start raw signal-with-start parent: %w", err)
+	}
+	if _, _, err := waitFor(ctx, time.Now(), n, pollEvery, within(n), e.arrived(run)); err != nil {
+		return res, fmt.Errorf("raw memory workflows of %d: %w", n, err)
+	}
+	if err := pause(ctx, 2*time.Second); err != nil {
+		return res, err
+	}
+	rawOpen, err := e.footprint(ctx)
+	if err != nil {
+		return res, err
+	}
+	e.logf("memory %d: %d trivial workflows open: RSS raw worker %s, server %s", n, n, mib(rawOpen.raw), mib(rawOpen.server))
+	e.finishRaw(ctx, run, n)
+	if err := e.drainRaw(ctx, within(n)); err != nil {
+		e.logf("drain %s: %v", run, err)
+	}
+
+	res.Ours.add("rssKiBPerMember", grew(base.workers, open.workers, n))
+	res.Ours.add("serverRssKiBPerMember", grew(base.server, open.server, n))
+	res.Ours.add("rssMiB", float64(open.workers)/(1<<20))
+	res.Ours.add("serverRssMiB", float64(open.server)/(1<<20))
+	res.Raw.add("rssKiBPerWorkflow", grew(rawBase.raw, rawOpen.raw, n))
+	res.Raw.add("serverRssKiBPerWorkflow", grew(rawBase.server, rawOpen.server, n))
+	res.Raw.add("rssMiB", float64(rawOpen.raw)/(1<<20))
+	res.Raw.add("serverRssMiB", float64(rawOpen.server)/(1<<20))
+	res.Ratio = ratio(res.Ours.Get("rssKiBPerMember"), res.Raw.Get("rssKiBPerWorkflow"))
+	res.Ratios = map[string]float64{
+		"rssPerWorkflow":       res.Ratio,
+		"serverRssPerWorkflow": ratio(res.Ours.Get("serverRssKiBPerMember"), res.Raw.Get("serverRssKiBPerWorkflow")),
+	}
+	res.Notes = fmt.Sprintf("RSS growth (VmRSS after a full collection in each process) of the %d perfloop worker process(es) with %d member workflows open vs the raw worker process with %d trivial workflows waiting; server growth on each side ours/raw %.2f",
+		len(e.procs.workers), n, n, res.Ratios["serverRssPerWorkflow"])
+	return res, nil
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -20,6 +21,37 @@ func WriteTable(w io.Writer, results []Result) error {
 	fmt.Fprintln(tw, "SCENARIO\tN\tOURS\tRAW\tRATIO\tSPREAD\tNOTES")
 	for _, r := range results {
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\n", r.Scenario, r.Members, cell(r.Ours), cell(r.Raw), strconv.FormatFloat(r.Ratio, 'f', 2, 64), spread(r), r.Notes)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return writePeaks(w, results)
+}
+
+// writePeaks prints, after a split run's table, each process's peak
+// resident set as it stood after each result; nothing for one process.
+func writePeaks(w io.Writer, results []Result) error {
+	if !slices.ContainsFunc(results, func(r Result) bool { return r.Ours.Get("apiPeakRSSMiB") > 0 }) {
+		return nil
+	}
+	fmt.Fprintln(w, "\nPeak RSS of each process so far, MiB (VmHWM)")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SCENARIO\tN\tSERVER\tWORKERS\tRAW WORKER\tAPI (BENCH)")
+	mb := func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+	for _, r := range results {
+		if r.Ours.Get("apiPeakRSSMiB") == 0 {
+			continue // score runs in this process alone
+		}
+		var workers []string
+		for i := 1; ; i++ {
+			v := r.Ours.Get(fmt.Sprintf("worker%dPeakRSSMiB", i))
+			if v == 0 {
+				break
+			}
+			workers = append(workers, mb(v))
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", r.Scenario, r.Members, mb(r.Ours.Get("serverPeakRSSMiB")),
+			strings.Join(workers, " "), mb(r.Raw.Get("rawWorkerPeakRSSMiB")), mb(r.Ours.Get("apiPeakRSSMiB")))
 	}
 	return tw.Flush()
 }

@@ -126,6 +126,7 @@ func Run(ctx context.Context, o Options) ([]Result, error) {
 				rounds = append(rounds, res)
 			}
 			out = append(out, combine(rounds))
+			e.addPeaks(&out[len(out)-1])
 		}
 	}
 	if slices.Contains(o.Scenarios, ScenarioScore) {

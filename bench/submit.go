@@ -28,8 +28,9 @@ const MaxSubmitters = 200
 type Burst struct {
 	Latencies []time.Duration
 	Wall      time.Duration
-	// CPU is the process's CPU time over the burst (engine, embedded
-	// server and workers alike); 0 where /proc is not there.
+	// CPU is the CPU time over the burst of every process of the bench
+	// (engine, server and workers alike, in one process or in several);
+	// 0 where /proc is not there.
 	CPU      time.Duration
 	Failed   int
 	FirstErr error
@@ -37,12 +38,12 @@ type Burst struct {
 
 // burst runs call(0 … n-1) from width goroutines, each taking the next
 // index when its call returns.
-func burst(ctx context.Context, n, width int, call func(context.Context, int) error) Burst {
+func (e *Engine) burst(ctx context.Context, n, width int, call func(context.Context, int) error) Burst {
 	lat := make([]time.Duration, n)
 	errs := make([]error, n)
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	began, cpu := time.Now(), cpuTime()
+	began, cpu := time.Now(), e.cpuTime()
 	for range width {
 		wg.Add(1)
 		go func() {
@@ -59,7 +60,7 @@ func burst(ctx context.Context, n, width int, call func(context.Context, int) er
 		}()
 	}
 	wg.Wait()
-	b := Burst{Wall: time.Since(began), CPU: cpuTime() - cpu}
+	b := Burst{Wall: time.Since(began), CPU: e.cpuTime() - cpu}
 	for i, err := range errs {
 		if err != nil {
 			b.Failed++
@@ -110,7 +111,7 @@ func (e *Engine) runSubmit(ctx context.Context, n int) (Result, error) {
 	for i := range sq.Employees {
 		who[sq.Employees[i].ID] = &sq.Employees[i]
 	}
-	ours := burst(ctx, len(tasks), width, func(ctx context.Context, i int) error {
+	ours := e.burst(ctx, len(tasks), width, func(ctx context.Context, i int) error {
 		_, err := e.Service.Submit(ctx, who[tasks[i].AssigneeID], tasks[i].ID, SelfEvaluation)
 		return err
 	})
@@ -159,7 +160,7 @@ func (e *Engine) runSubmit(ctx context.Context, n int) (Result, error) {
 // Update to each from width goroutines.
 func (e *Engine) rawUpdates(ctx context.Context, n, width int) (Burst, error) {
 	run := fmt.Sprintf("raw-update-%s-%d", e.run, e.nextRaw())
-	defer forget(run)
+	defer e.forget(run)
 	began := time.Now()
 	err := fanout(ctx, n, rawFanoutWidth, func(ctx context.Context, i int) error {
 		opts := client.StartWorkflowOptions{ID: fmt.Sprintf("%s-%d", run, i), TaskQueue: e.RawQueue, WorkflowRunTimeout: rawLifetime}
@@ -169,10 +170,10 @@ func (e *Engine) rawUpdates(ctx context.Context, n, width int) (Burst, error) {
 	if err != nil {
 		return Burst{}, fmt.Errorf("start raw update targets: %w", err)
 	}
-	if _, _, err := waitFor(ctx, began, n, pollEvery, within(n), arrived(run)); err != nil {
+	if _, _, err := waitFor(ctx, began, n, pollEvery, within(n), e.arrived(run)); err != nil {
 		return Burst{}, fmt.Errorf("raw update targets: %w", err)
 	}
-	b := burst(ctx, n, width, func(ctx context.Context, i int) error {
+	b := e.burst(ctx, n, width, func(ctx context.Context, i int) error {
 		h, err := e.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 			WorkflowID: fmt.Sprintf("%s-%d", run, i), UpdateName: rawUpdate, Args: []any{string(SelfEvaluation)},
 			WaitForStage: client.WorkflowUpdateStageCompleted,

@@ -17,14 +17,18 @@ import (
 
 func init() {
 	extraCommands = append(extraCommands, benchCommand)
+	// A process bench --shape split started (the server, a worker, the raw
+	// worker) collects garbage when the bench asks, so the bench can read
+	// its resident set as it reads its own; nothing otherwise.
+	bench.CollectOnSignal(os.Stderr)
 }
 
 func benchCommand() *cobra.Command {
 	var (
 		scenario, members, db, temporalAddr, namespace, profile string
-		heapProfile, blockProfile                               string
+		heapProfile, blockProfile, shape                        string
 		asJSON, check                                           bool
-		repeat                                                  int
+		repeat, workers                                         int
 	)
 	cmd := &cobra.Command{
 		Use:   "bench",
@@ -46,6 +50,15 @@ scenario beside its raw counterpart:
           self and manager rating, scored, calibrated, results published;
           each stage's time, the longest workflow history and peak RSS
 
+With --shape split the bench runs in the production shape instead of one
+process: it starts perfloop temporal on a free port, --workers perfloop
+worker processes and the raw side's worker in its own process too, all
+from this binary, over a database they share (--db, or a SQLite file in a
+temporary directory); the bench process itself plays perfloop api.
+Memory is then each side's worker processes' resident growth, the
+server's apart, and every result also carries each process's peak
+resident set so far (server, each worker, raw worker, api).
+
 Each scenario runs --repeat rounds at each size, ours then raw back to back
 in every round, so a slow moment of the machine falls on both sides of that
 round's ratio; the figures are the rounds' medians and SPREAD shows the
@@ -58,7 +71,8 @@ Progress goes to stderr; the table (or JSON with --json) to stdout, and with
   perfloop bench --scenario launch --members 1000 --json
   perfloop bench --scenario submit --members 200 --db 'root@tcp(127.0.0.1:3306)/test'
   perfloop bench --members 100 --repeat 3 --check
-  perfloop bench --scenario cycle --members 5000 --repeat 1 --json`,
+  perfloop bench --scenario cycle --members 5000 --repeat 1 --json
+  perfloop bench --shape split --workers 2 --scenario launch,submit,memory --members 100,1000`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			scenarios, err := bench.ParseScenarios(scenario)
@@ -71,6 +85,9 @@ Progress goes to stderr; the table (or JSON with --json) to stdout, and with
 			}
 			if repeat < 1 || repeat > 50 {
 				return exitError{2, fmt.Errorf("%w: --repeat %d: give 1 to 50 rounds", bench.ErrUsage, repeat)}
+			}
+			if cmd.Flags().Changed("workers") && shape != bench.ShapeSplit {
+				return exitError{2, fmt.Errorf("%w: --workers %d needs --shape split: in one process there is one worker", bench.ErrUsage, workers)}
 			}
 			if blockProfile != "" {
 				runtime.SetBlockProfileRate(int(time.Millisecond / 10))
@@ -91,7 +108,7 @@ Progress goes to stderr; the table (or JSON with --json) to stdout, and with
 				defer pprof.StopCPUProfile()
 			}
 			results, runErr := bench.Run(cmd.Context(), bench.Options{
-				EngineOptions: bench.EngineOptions{DB: db, Temporal: temporalAddr, Namespace: namespace, Log: cmd.ErrOrStderr()},
+				EngineOptions: bench.EngineOptions{DB: db, Temporal: temporalAddr, Namespace: namespace, Log: cmd.ErrOrStderr(), Shape: shape, Workers: workers},
 				Scenarios:     scenarios, Members: sizes, Repeat: repeat,
 			})
 			out := cmd.OutOrStdout()
@@ -123,13 +140,41 @@ Progress goes to stderr; the table (or JSON with --json) to stdout, and with
 	fs.StringVar(&members, "members", "100", "team sizes for launch, submit and memory, e.g. 100 or 100,1000 (score always scores 10,000)")
 	fs.BoolVar(&asJSON, "json", false, "print a JSON array of {scenario, members, ours, raw, ratio, ratios, notes} instead of a table")
 	fs.StringVar(&db, "db", "", "database: empty for in-memory SQLite, sqlite:FILE, or a MySQL DSN such as root@tcp(127.0.0.1:3306)/test (a fresh perfloop_bench_* database is created there and dropped)")
-	fs.StringVar(&temporalAddr, "temporal", "", "Temporal frontend host:port; empty starts an embedded in-memory server on a free port")
+	fs.StringVar(&temporalAddr, "temporal", "", "Temporal frontend host:port; empty starts an embedded in-memory server on a free port (with --shape split, a perfloop temporal process)")
 	fs.StringVar(&namespace, "namespace", "default", "Temporal namespace")
 	fs.IntVar(&repeat, "repeat", bench.DefaultRepeat, "rounds of ours-then-raw per scenario and size; figures are the rounds' medians")
 	fs.BoolVar(&check, "check", false, "hold each ratio to its goal and exit 1 when one is missed")
 	fs.StringVar(&heapProfile, "memprofile", "", "write a heap profile (after a collection) at the end of the run to this file")
 	fs.StringVar(&blockProfile, "blockprofile", "", "write a profile of where goroutines blocked (events of 100µs and more) to this file")
 	fs.StringVar(&profile, "cpuprofile", "", "write a CPU profile of the whole run (engine, embedded server and raw workers) to this file")
+	fs.StringVar(&shape, "shape", bench.ShapeOne, "one: server, workers and bench in this process; split: perfloop temporal, N perfloop worker and the raw worker as separate processes, this one as the api")
+	fs.IntVar(&workers, "workers", 1, fmt.Sprintf("perfloop worker processes with --shape split (1 to %d)", bench.MaxWorkers))
+	cmd.AddCommand(rawWorkerCommand())
+	return cmd
+}
+
+// rawWorkerCommand is the raw side's worker in its own process, which
+// `bench --shape split` starts; it is no use on its own, so it is hidden.
+func rawWorkerCommand() *cobra.Command {
+	var o bench.RawWorkerOptions
+	cmd := &cobra.Command{
+		Use:    "raw-worker",
+		Short:  "Run the bench's trivial workflows on their own task queue (started by bench --shape split)",
+		Hidden: true,
+		Args:   cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.Ready = cmd.OutOrStdout()
+			err := bench.ServeRawWorker(cmd.Context(), o)
+			if errors.Is(err, bench.ErrUsage) {
+				return exitError{2, err}
+			}
+			return err
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&o.Temporal, "temporal", "127.0.0.1:7233", "Temporal frontend host:port")
+	fs.StringVar(&o.Namespace, "namespace", "default", "Temporal namespace")
+	fs.StringVar(&o.Queue, "queue", "", "the task queue the bench sends its trivial workflows to")
 	return cmd
 }
 

@@ -76,7 +76,7 @@ func TestLeanBinaryServesTheProductionCommandsOnly(t *testing.T) {
 	for _, want := range []string{"api ", "worker ", "migrate ", "init ", "template "} {
 		require.Contains(t, string(help), "  "+want, "lean --help lists %q", want)
 	}
-	for _, gone := range []string{"  dev ", "  bench "} {
+	for _, gone := range []string{"  dev ", "  bench ", "  temporal "} {
 		require.NotContains(t, string(help), gone, "lean --help")
 	}
 	out, err = exec.Command(bin, "dev").CombinedOutput()
