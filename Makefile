@@ -6,7 +6,7 @@ GOLANGCI_LINT ?= $(shell command -v golangci-lint 2>/dev/null || echo $(shell go
 
 # Packages whose tests start no server (no database, no Temporal, no
 # browser): cheap enough to run under the race detector every time.
-RACE_PKGS := ./breakdown/ ./names/ ./scorecard/ ./scoring/ ./templates/ ./notify/... ./metrics/ ./workflows/
+RACE_PKGS := ./breakdown/ ./names/ ./scorecard/ ./records/ ./scoring/ ./templates/ ./notify/... ./metrics/ ./workflows/
 
 .PHONY: dev test race lint tidy ci
 
