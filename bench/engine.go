@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
@@ -287,6 +288,51 @@ func (e *Engine) drain(ctx context.Context, what, q string, within time.Duration
 		}
 	}
 }
+
+// quiet waits until the processes under measurement are idle: under a
+// tenth of a core over quietWindow, quietTimes windows running. A launch
+// goes on after its last first task exists (its notifications, the
+// cycle's bookkeeping), and a burst measured then competes with that tail
+// while the other side's does not. Both sides of a submit round wait, so
+// each starts on a machine at rest. It gives up after quietWithin and says
+// so: the figure is then taken as it is.
+//
+// It collects garbage first, in every process, so that neither burst pays
+// for a collection of what the launch or the other side left: with the
+// embedded server's heap in the process, one collection landing inside a
+// 100-call burst moved its p50 by half.
+func (e *Engine) quiet(ctx context.Context, what string) {
+	began := time.Now()
+	runtime.GC()
+	if e.procs != nil {
+		if _, err := e.footprint(ctx); err != nil {
+			e.logf("%s: collecting in the children: %v", what, err)
+		}
+	}
+	calm := 0
+	for calm < quietTimes {
+		if time.Since(began) > quietWithin {
+			e.logf("%s: still busy after %s; measuring anyway", what, quietWithin)
+			return
+		}
+		cpu := e.cpuTime()
+		if pause(ctx, quietWindow) != nil {
+			return
+		}
+		if e.cpuTime()-cpu < quietWindow/10 {
+			calm++
+		} else {
+			calm = 0
+		}
+	}
+	e.logf("%s: idle after %s", what, time.Since(began).Round(time.Millisecond))
+}
+
+const (
+	quietWindow = 200 * time.Millisecond
+	quietTimes  = 3
+	quietWithin = 30 * time.Second
+)
 
 // errTimeout is a measurement that did not finish in its time.
 var errTimeout = errors.New("timed out")

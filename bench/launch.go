@@ -100,6 +100,7 @@ func (e *Engine) runLaunch(ctx context.Context, n int) (Result, error) {
 	}
 	seeded := time.Since(began)
 	e.logf("launch %d: team seeded in %s; launching", n, seeded.Round(time.Millisecond))
+	e.quiet(ctx, fmt.Sprintf("launch %d: ours", n))
 	l, err := e.Launch(ctx, sq)
 	if err != nil {
 		return res, err
@@ -112,11 +113,13 @@ func (e *Engine) runLaunch(ctx context.Context, n int) (Result, error) {
 	}
 	drained := time.Since(began)
 	e.logf("launch %d: cycle cancelled and drained in %s; raw signal-with-start", n, drained.Round(time.Millisecond))
+	e.quiet(ctx, fmt.Sprintf("launch %d: raw", n))
 	sws, err := e.rawSignalWithStart(ctx, n)
 	if err != nil {
 		return res, err
 	}
 	e.logf("launch %d: raw signal-with-start %s; raw child workflows", n, sws.Round(time.Millisecond))
+	e.quiet(ctx, fmt.Sprintf("launch %d: raw children", n))
 	child, err := e.rawChildren(ctx, n)
 	if err != nil {
 		return res, err

@@ -111,6 +111,7 @@ func (e *Engine) runSubmit(ctx context.Context, n int) (Result, error) {
 	for i := range sq.Employees {
 		who[sq.Employees[i].ID] = &sq.Employees[i]
 	}
+	e.quiet(ctx, fmt.Sprintf("submit %d: ours", n))
 	ours := e.burst(ctx, len(tasks), width, func(ctx context.Context, i int) error {
 		_, err := e.Service.Submit(ctx, who[tasks[i].AssigneeID], tasks[i].ID, SelfEvaluation)
 		return err
@@ -173,6 +174,7 @@ func (e *Engine) rawUpdates(ctx context.Context, n, width int) (Burst, error) {
 	if _, _, err := waitFor(ctx, began, n, pollEvery, within(n), e.arrived(run)); err != nil {
 		return Burst{}, fmt.Errorf("raw update targets: %w", err)
 	}
+	e.quiet(ctx, fmt.Sprintf("submit %d: raw", n))
 	b := e.burst(ctx, n, width, func(ctx context.Context, i int) error {
 		h, err := e.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 			WorkflowID: fmt.Sprintf("%s-%d", run, i), UpdateName: rawUpdate, Args: []any{string(SelfEvaluation)},
