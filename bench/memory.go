@@ -144,25 +144,14 @@ func (e *Engine) runMemory(ctx context.Context, n int) (Result, error) {
 
 	rawBase := measureMemory()
 	e.logf("memory %d: after cancelling: heap %s, RSS %s; raw signal-with-start", n, mib(rawBase.HeapInuse), mib(rawBase.RSS))
-	run := fmt.Sprintf("raw-mem-%s-%d", e.run, e.nextRaw())
+	run, err := e.openRawWaiting(ctx, n)
 	defer e.forget(run)
-	if _, err := e.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: run, TaskQueue: e.RawQueue}, SignalFanoutWorkflow, FanoutInput{Run: run, N: n}); err != nil {
-		return res, fmt.Errorf("start raw signal-with-start parent: %w", err)
-	}
-	if _, _, err := waitFor(ctx, time.Now(), n, pollEvery, within(n), e.arrived(run)); err != nil {
-		return res, fmt.Errorf("raw memory workflows of %d: %w", n, err)
-	}
-	if err := pause(ctx, 2*time.Second); err != nil {
+	if err != nil {
 		return res, err
 	}
 	rawOpen := measureMemory()
 	e.logf("memory %d: %d trivial workflows open: heap %s, RSS %s", n, n, mib(rawOpen.HeapInuse), mib(rawOpen.RSS))
-	err = fanout(ctx, n, rawFanoutWidth, func(ctx context.Context, i int) error {
-		return e.Client.SignalWorkflow(ctx, fmt.Sprintf("%s-%d", run, i), "", rawSignalFinish, nil)
-	})
-	if err != nil {
-		e.logf("finish %s: %v (they end by themselves after %s)", run, err, rawLifetime)
-	}
+	e.finishRaw(ctx, run, n)
 
 	// RSS growth is the headline: once rounds repeat, a collection during
 	// a later round frees the earlier rounds' garbage, so heap growth can
@@ -185,6 +174,20 @@ func (e *Engine) runMemory(ctx context.Context, n int) (Result, error) {
 	}
 	res.Notes = fmt.Sprintf("growth after a full GC with %d member workflows open (each waiting for its self-evaluation, in the worker cache) vs %d trivial workflows waiting for a signal; %s", n, n, where)
 	return res, nil
+}
+
+// openRawWaiting signal-with-starts n trivial workflows, waits until all
+// of them run, and lets them settle into the raw worker's cache: the raw
+// side of a memory round in either shape. The caller forgets run.
+func (e *Engine) openRawWaiting(ctx context.Context, n int) (run string, err error) {
+	run = fmt.Sprintf("raw-mem-%s-%d", e.run, e.nextRaw())
+	if _, err := e.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: run, TaskQueue: e.RawQueue}, SignalFanoutWorkflow, FanoutInput{Run: run, N: n}); err != nil {
+		return run, fmt.Errorf("start raw signal-with-start parent: %w", err)
+	}
+	if _, _, err := waitFor(ctx, time.Now(), n, pollEvery, within(n), e.arrived(run)); err != nil {
+		return run, fmt.Errorf("raw memory workflows of %d: %w", n, err)
+	}
+	return run, pause(ctx, 2*time.Second)
 }
 
 func mib(b uint64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
@@ -226,15 +229,9 @@ func (e *Engine) runMemorySplit(ctx context.Context, n int) (Result, error) {
 		return res, err
 	}
 	e.logf("memory %d: after cancelling: RSS raw worker %s, server %s; raw signal-with-start", n, mib(rawBase.raw), mib(rawBase.server))
-	run := fmt.Sprintf("raw-mem-%s-%d", e.run, e.nextRaw())
+	run, err := e.openRawWaiting(ctx, n)
 	defer e.forget(run)
-	if _, err := e.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: run, TaskQueue: e.RawQueue}, SignalFanoutWorkflow, FanoutInput{Run: run, N: n}); err != nil {
-		return res, fmt.Errorf("start raw signal-with-start parent: %w", err)
-	}
-	if _, _, err := waitFor(ctx, time.Now(), n, pollEvery, within(n), e.arrived(run)); err != nil {
-		return res, fmt.Errorf("raw memory workflows of %d: %w", n, err)
-	}
-	if err := pause(ctx, 2*time.Second); err != nil {
+	if err != nil {
 		return res, err
 	}
 	rawOpen, err := e.footprint(ctx)

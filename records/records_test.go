@@ -12,17 +12,14 @@ import (
 	"github.com/perfloop/perfloop/templates"
 )
 
+// csOps is the shipped cs-ops-monthly template.
 func csOps(t *testing.T) *templates.Template {
 	t.Helper()
-	ts, err := templates.Builtins()
+	raw, err := templates.BuiltinFile("cs-ops-monthly")
 	require.NoError(t, err)
-	for _, tpl := range ts {
-		if tpl.Key == "cs-ops-monthly" {
-			return tpl
-		}
-	}
-	t.Fatal("no cs-ops-monthly")
-	return nil
+	tpl, errs := templates.Parse(raw)
+	require.Empty(t, errs)
+	return tpl
 }
 
 // cycle is 300 members, every fifth without any value, and their values

@@ -59,6 +59,22 @@ type started struct {
 	exit chan error
 }
 
+// waitForLog waits until p's log holds want or p exits, whichever comes
+// first, and says which: gone and its exit error when it exited.
+func (p *started) waitForLog(t *testing.T, want string, within, every time.Duration) (exited error, gone bool) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		select {
+		case exited = <-p.exit:
+			gone = true
+			return true
+		default:
+			return strings.Contains(p.log.String(), want)
+		}
+	}, within, every)
+	return exited, gone
+}
+
 func startPerfloop(t *testing.T, args ...string) *started {
 	t.Helper()
 	p := &started{cmd: perfloopProcess(t, args...), log: &logBuffer{}, exit: make(chan error, 1)}
@@ -94,17 +110,7 @@ func TestThreeWorkerProcessesStartedTogetherOnAFreshDatabaseAllRunAndStopOnSIGTE
 					"--task-queue", queue, "--log-format", "json", "--shutdown-timeout", "5s")
 			}
 			for i, w := range workers {
-				var exited error
-				gone := false
-				require.Eventually(t, func() bool {
-					select {
-					case exited = <-w.exit:
-						gone = true
-						return true
-					default:
-						return strings.Contains(w.log.String(), `"msg":"worker running"`)
-					}
-				}, 60*time.Second, 20*time.Millisecond)
+				exited, gone := w.waitForLog(t, `"msg":"worker running"`, 60*time.Second, 20*time.Millisecond)
 				require.NotContains(t, w.log.String(), `"level":"ERROR"`)
 				require.False(t, gone, "worker %d exited (%v) while starting:\n%s", i, exited, w.log.String())
 			}
