@@ -60,8 +60,8 @@ type started struct {
 }
 
 // waitForLog waits until p's log holds want or p exits, whichever comes
-// first, and says which: gone and its exit error when it exited.
-func (p *started) waitForLog(t *testing.T, want string, within, every time.Duration) (exited error, gone bool) {
+// first, and says which: gone, with its exit error, when it exited.
+func (p *started) waitForLog(t *testing.T, want string, within, every time.Duration) (gone bool, exited error) {
 	t.Helper()
 	require.Eventually(t, func() bool {
 		select {
@@ -72,7 +72,7 @@ func (p *started) waitForLog(t *testing.T, want string, within, every time.Durat
 			return strings.Contains(p.log.String(), want)
 		}
 	}, within, every)
-	return exited, gone
+	return gone, exited
 }
 
 func startPerfloop(t *testing.T, args ...string) *started {
@@ -110,7 +110,7 @@ func TestThreeWorkerProcessesStartedTogetherOnAFreshDatabaseAllRunAndStopOnSIGTE
 					"--task-queue", queue, "--log-format", "json", "--shutdown-timeout", "5s")
 			}
 			for i, w := range workers {
-				exited, gone := w.waitForLog(t, `"msg":"worker running"`, 60*time.Second, 20*time.Millisecond)
+				gone, exited := w.waitForLog(t, `"msg":"worker running"`, 60*time.Second, 20*time.Millisecond)
 				require.NotContains(t, w.log.String(), `"level":"ERROR"`)
 				require.False(t, gone, "worker %d exited (%v) while starting:\n%s", i, exited, w.log.String())
 			}
