@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/perfloop/perfloop/engine"
+	"github.com/perfloop/perfloop/store"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
@@ -25,10 +26,7 @@ func (a *Activities) BroadcastStage(ctx context.Context, s engine.StageOpen) (in
 	if activity.HasHeartbeatDetails(ctx) {
 		_ = activity.GetHeartbeatDetails(ctx, &start)
 	}
-	ids := make([]string, len(ms))
-	for i, m := range ms {
-		ids[i] = m.MemberID
-	}
+	ids := store.MemberIDsOf(ms)
 	err = a.fanout(ctx, ids, start, func(ctx context.Context, id string) error {
 		opts := client.StartWorkflowOptions{ID: engine.MemberWorkflowID(s.CycleID, id), TaskQueue: a.TaskQueue}
 		in := engine.MemberInput{CycleID: s.CycleID, MemberID: id, ParentID: engine.CycleWorkflowID(s.CycleID)}
@@ -44,10 +42,7 @@ func (a *Activities) BroadcastFinish(ctx context.Context, cycleID string) error 
 	if err != nil {
 		return err
 	}
-	ids := make([]string, len(ms))
-	for i, m := range ms {
-		ids[i] = m.MemberID
-	}
+	ids := store.MemberIDsOf(ms)
 	start := 0
 	if activity.HasHeartbeatDetails(ctx) {
 		_ = activity.GetHeartbeatDetails(ctx, &start)

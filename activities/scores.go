@@ -52,7 +52,8 @@ func (a *Activities) gather(ctx context.Context, c *store.Cycle, t *templates.Te
 	}
 	// Only the cycle's members' values: other teams' cycles of the same
 	// period share the table.
-	err = a.Store.EachMetricValue(ctx, store.MetricFilter{Period: c.Period, OrgID: c.OrgID, CycleID: c.ID}, g.Metric)
+	f := store.MetricFilter{Period: c.Period, OrgID: c.OrgID, CycleID: c.ID, SplitAt: a.Store.MetricReadSplits(store.MemberIDsOf(ms))}
+	err = a.Store.EachMetricValue(ctx, f, g.Metric)
 	if cerr := g.Close(); err == nil {
 		err = cerr
 	}

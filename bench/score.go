@@ -233,7 +233,7 @@ func (e *Engine) insertMetrics(ctx context.Context, data []scorecard.MemberData)
 // the members, without scoring them (the read's share of the time).
 func (e *Engine) readMetrics(ctx context.Context, ms []store.CycleMember, t *templates.Template) ([]scorecard.MemberData, error) {
 	g := records.NewGathering(t, ms)
-	if err := e.Store.EachMetricValue(ctx, store.MetricFilter{OrgID: e.Org.ID, Period: scorePeriod}, g.Metric); err != nil {
+	if err := e.Store.EachMetricValue(ctx, e.scoreFilter(ms), g.Metric); err != nil {
 		return nil, err
 	}
 	return g.Data(), nil
@@ -249,7 +249,7 @@ func (e *Engine) readAndScore(ctx context.Context, ms []store.CycleMember, t *te
 	g := records.NewGathering(t, ms)
 	run := scorer.Start(len(ms))
 	g.Stream(run)
-	err = e.Store.EachMetricValue(ctx, store.MetricFilter{OrgID: e.Org.ID, Period: scorePeriod}, g.Metric)
+	err = e.Store.EachMetricValue(ctx, e.scoreFilter(ms), g.Metric)
 	if cerr := g.Close(); err == nil {
 		err = cerr
 	}
@@ -261,6 +261,12 @@ func (e *Engine) readAndScore(ctx context.Context, ms []store.CycleMember, t *te
 		return nil, fmt.Errorf("score %d members read back: %w", len(ms), serr)
 	}
 	return scores, nil
+}
+
+// scoreFilter is the read of ms's values ComputeScores makes, split as it
+// splits it; the scenario's members are the organisation's.
+func (e *Engine) scoreFilter(ms []store.CycleMember) store.MetricFilter {
+	return store.MetricFilter{OrgID: e.Org.ID, Period: scorePeriod, SplitAt: e.Store.MetricReadSplits(store.MemberIDsOf(ms))}
 }
 
 // cycleMembers are the members of data as a cycle lists them.

@@ -47,7 +47,8 @@ func (s *Store) RecordsOf(ctx context.Context, c *Cycle) (*CycleRecords, error) 
 	if r.Members, err = s.ListCycleMembers(ctx, c.ID); err != nil {
 		return nil, err
 	}
-	err = s.EachMetricValue(ctx, MetricFilter{Period: c.Period, OrgID: c.OrgID, CycleID: c.ID}, func(p MetricPoint) {
+	f := MetricFilter{Period: c.Period, OrgID: c.OrgID, CycleID: c.ID, SplitAt: s.MetricReadSplits(MemberIDsOf(r.Members))}
+	err = s.EachMetricValue(ctx, f, func(p MetricPoint) {
 		r.Metrics = append(r.Metrics, p)
 	})
 	if err != nil {

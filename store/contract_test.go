@@ -1,11 +1,16 @@
 package store_test
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
+	"runtime"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -900,4 +905,76 @@ func TestEachMetricValueReadsEveryValueBitForBit(t *testing.T) {
 			require.Equal(t, math.Float64bits(w.Value), math.Float64bits(g.Value), "value of %v: wrote %v, read %v", k, w.Value, g.Value)
 		}
 	})
+}
+
+// A read split across connections hands over what one read does, in the
+// same order, on every database and on a SQLite file, whose pool lets the
+// parts run at once.
+func TestASplitMetricReadGivesWhatOneReadGivesInOrder(t *testing.T) {
+	check := func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 30, "k")
+		var rows []store.MetricValue
+		for i, m := range f.members {
+			for k := range 1 + i%3 {
+				rows = append(rows, store.MetricValue{MemberID: m.ID, IndicatorKey: fmt.Sprintf("k%d", k), Period: "2026-10", Value: float64(i) + float64(k)/10, Source: "crm"})
+			}
+		}
+		_, err := s.UpsertMetricValues(ctx, &store.MetricBatch{OrgID: f.org.ID, Checksum: "split", FileName: "m.csv", CreatedBy: "x"}, rows)
+		require.NoError(t, err)
+		read := func(at []string) []store.MetricPoint {
+			var got []store.MetricPoint
+			err := s.EachMetricValue(ctx, store.MetricFilter{OrgID: f.org.ID, CycleID: f.cycle.ID, Period: "2026-10", SplitAt: at}, func(p store.MetricPoint) { got = append(got, p) })
+			require.NoError(t, err)
+			// Members in id order, so each member's values together; the
+			// order of one member's values is the database's.
+			require.True(t, slices.IsSortedFunc(got, func(a, b store.MetricPoint) int { return strings.Compare(a.MemberID, b.MemberID) }), "split at %v", at)
+			slices.SortStableFunc(got, func(a, b store.MetricPoint) int {
+				return cmp.Or(strings.Compare(a.MemberID, b.MemberID), strings.Compare(a.IndicatorKey, b.IndicatorKey))
+			})
+			return got
+		}
+		whole := read(nil)
+		require.Len(t, whole, len(rows))
+		ids := make([]string, len(f.members))
+		for i, m := range f.members {
+			ids[i] = m.ID
+		}
+		slices.Sort(ids)
+		require.Equal(t, whole, read([]string{ids[10]}))
+		require.Equal(t, whole, read([]string{ids[1], ids[17], ids[29]}), "a part of one member, and one of the last member only")
+		require.Equal(t, whole, read([]string{ids[0]}), "an empty first part")
+	}
+	storetest.Each(t, check)
+	t.Run("sqlite-file", func(t *testing.T) {
+		s, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "perfloop.db"), nil)
+		require.NoError(t, err)
+		t.Cleanup(func() { s.Close() })
+		_, err = s.Migrate(ctx, nil)
+		require.NoError(t, err)
+		check(t, s)
+	})
+}
+
+// A read is split only where parts can run at once and are worth a
+// connection: one part per core, at most one fewer than the pool.
+func TestMetricReadsAreSplitWhereConnectionsAllow(t *testing.T) {
+	ids := make([]string, 4000)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("m%05d", (i*7919)%len(ids))
+	}
+	memory := storetest.SQLite(t)
+	require.Nil(t, memory.MetricReadSplits(ids), "an in-memory SQLite has one connection")
+	file, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "perfloop.db"), nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { file.Close() })
+	require.Nil(t, file.MetricReadSplits(ids[:999]), "under two parts of 500 members")
+	at := file.MetricReadSplits(ids)
+	if runtime.GOMAXPROCS(0) < 2 {
+		require.Nil(t, at, "one core")
+		return
+	}
+	parts := min(runtime.GOMAXPROCS(0), 3)
+	require.Len(t, at, parts-1)
+	require.True(t, slices.IsSorted(at))
+	require.Equal(t, fmt.Sprintf("m%05d", len(ids)/parts), at[0], "the first part holds its share of the members")
 }

@@ -368,6 +368,15 @@ type Cycle struct {
 	UpdatedAt       time.Time  `json:"updatedAt"`
 }
 
+// MemberIDsOf lists the members' ids, in their order.
+func MemberIDsOf(ms []CycleMember) []string {
+	ids := make([]string, len(ms))
+	for i, m := range ms {
+		ids[i] = m.MemberID
+	}
+	return ids
+}
+
 // CycleMember is a member in a cycle's scope, frozen at launch.
 type CycleMember struct {
 	CycleID   string     `gorm:"primaryKey" json:"-"`

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,6 +41,9 @@ type MetricFilter struct {
 	MemberIDs     []string
 	IndicatorKeys []string
 	Period        string
+	// SplitAt are member ids, sorted, at which EachMetricValue may split
+	// its read across connections (see MetricReadSplits).
+	SplitAt []string
 }
 
 // ListMetricValues lists metric values.
@@ -63,11 +68,94 @@ type MetricPoint struct {
 // A member's values come one after another, members in id order, so a
 // member is complete once the next one's values begin
 // (records.Gathering.Stream scores on that).
+//
+// With f.SplitAt (from MetricReadSplits) the read is split there by member
+// id and the parts are read at once on their own connections: SQLite runs
+// one query on one core, so a single read of a large cycle leaves the
+// other cores idle. The first part goes to fn as it is read; the others
+// are held and handed over in order after it, so fn is still called from
+// one goroutine with the order above. Each part is its own read, so a
+// value recorded while the parts are read may be seen by one part and not
+// another; each member's values still come from one read.
 func (s *Store) EachMetricValue(ctx context.Context, f MetricFilter, fn func(MetricPoint)) error {
-	if s.Dialect == SQLite {
-		return s.eachPackedMetricValue(ctx, f, fn)
+	if len(f.SplitAt) == 0 {
+		return s.eachMetricPart(ctx, f, "", "", fn)
 	}
-	rows, err := s.metricQuery(ctx, f).Select("member_id, indicator_key, source, value").Order("member_id").Rows()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type held struct {
+		points []MetricPoint
+		err    error
+	}
+	later := make([]chan held, len(f.SplitAt))
+	for i, lo := range f.SplitAt {
+		hi := ""
+		if i+1 < len(f.SplitAt) {
+			hi = f.SplitAt[i+1]
+		}
+		later[i] = make(chan held, 1)
+		go func() {
+			var h held
+			h.err = s.eachMetricPart(ctx, f, lo, hi, func(p MetricPoint) { h.points = append(h.points, p) })
+			later[i] <- h
+		}()
+	}
+	if err := s.eachMetricPart(ctx, f, "", f.SplitAt[0], fn); err != nil {
+		return err
+	}
+	for _, c := range later {
+		h := <-c
+		if h.err != nil {
+			return h.err
+		}
+		for _, p := range h.points {
+			fn(p)
+		}
+	}
+	return nil
+}
+
+// MetricReadSplits picks where EachMetricValue may split a read of the
+// values of members ids: one part per core, as many as the connection pool
+// allows while keeping a connection free for writers, each part at least
+// minSplitMembers members. None on a database of one connection (an
+// in-memory SQLite) or for a small read.
+func (s *Store) MetricReadSplits(ids []string) []string {
+	parts := runtime.GOMAXPROCS(0)
+	if open := s.SQL().Stats().MaxOpenConnections; open > 0 {
+		parts = min(parts, open-1)
+	}
+	parts = min(parts, len(ids)/minSplitMembers)
+	if parts < 2 {
+		return nil
+	}
+	sorted := slices.Sorted(slices.Values(ids))
+	at := make([]string, 0, parts-1)
+	for i := 1; i < parts; i++ {
+		at = append(at, sorted[i*len(sorted)/parts])
+	}
+	return slices.Compact(at)
+}
+
+// minSplitMembers is the fewest members a part of a split read covers:
+// below it another connection's query costs more than it saves.
+const minSplitMembers = 500
+
+// eachMetricPart reads the values of members with ids from lo up to but
+// not including hi ("" leaves that end open), as EachMetricValue orders
+// them.
+func (s *Store) eachMetricPart(ctx context.Context, f MetricFilter, lo, hi string, fn func(MetricPoint)) error {
+	q := s.metricQuery(ctx, f)
+	if lo != "" {
+		q = q.Where("member_id >= ?", lo)
+	}
+	if hi != "" {
+		q = q.Where("member_id < ?", hi)
+	}
+	if s.Dialect == SQLite {
+		return eachPackedMetricValue(q, fn)
+	}
+	rows, err := q.Select("member_id, indicator_key, source, value").Order("member_id").Rows()
 	if err != nil {
 		return fmt.Errorf("read metric values: %w", err)
 	}
@@ -97,8 +185,8 @@ func (s *Store) EachMetricValue(ctx context.Context, f MetricFilter, fn func(Met
 // (TestEachMetricValueReadsEveryValueBitForBit holds it to that).
 const packedMetricValues = `member_id, group_concat(octet_length(indicator_key) || ':' || indicator_key || octet_length(source) || ':' || source || value, ';')`
 
-func (s *Store) eachPackedMetricValue(ctx context.Context, f MetricFilter, fn func(MetricPoint)) error {
-	rows, err := s.metricQuery(ctx, f).Select(packedMetricValues).Group("member_id").Order("member_id").Rows()
+func eachPackedMetricValue(q *gorm.DB, fn func(MetricPoint)) error {
+	rows, err := q.Select(packedMetricValues).Group("member_id").Order("member_id").Rows()
 	if err != nil {
 		return fmt.Errorf("read metric values: %w", err)
 	}
