@@ -25,6 +25,11 @@ type Gathering struct {
 	current int
 	gone    []bool
 	err     error
+
+	// The member the last value was of: a read hands a member's values
+	// over together, so most values need no lookup of their member.
+	lastID    string
+	lastIndex int
 }
 
 // NewGathering starts the members' data of a cycle scored under t.
@@ -48,16 +53,22 @@ func NewGathering(t *templates.Template, ms []store.CycleMember) *Gathering {
 // Metric adds a recorded metric value: a rating when a rater group of the
 // template reads its source, otherwise the indicator's value.
 func (g *Gathering) Metric(v store.MetricPoint) {
-	i, ok := g.index[v.MemberID]
-	if !ok {
-		return
+	i := g.lastIndex
+	if v.MemberID != g.lastID || g.lastID == "" {
+		var ok bool
+		if i, ok = g.index[v.MemberID]; !ok {
+			return
+		}
+		g.lastID, g.lastIndex = v.MemberID, i
 	}
 	if g.run != nil && !g.arriving(i) {
 		return
 	}
-	if rater, ok := g.raterOf[v.Source]; ok {
-		rate(g.data[i].Ratings, rater, v.IndicatorKey, v.Value)
-		return
+	if len(g.raterOf) > 0 {
+		if rater, ok := g.raterOf[v.Source]; ok {
+			rate(g.data[i].Ratings, rater, v.IndicatorKey, v.Value)
+			return
+		}
 	}
 	g.data[i].Metrics[v.IndicatorKey] += v.Value
 	g.data[i].Sources[v.IndicatorKey] = v.Source

@@ -199,15 +199,14 @@ func (r *Run) Finish() ([]MemberScore, error) {
 // grades and distribution limits, built once per cycle.
 type Scorer struct {
 	t        *templates.Template
-	rules    map[string]scoring.Rule
-	exprs    map[string]*templates.Program
+	quant    []quantRule // by indicator position
 	conds    []*templates.Program
 	formula  *templates.Program
 	linear   templates.Linear // the formula as a weighted sum of its parts
 	grades   []scoring.Grade
 	limits   []scoring.Limit
 	byWeight []string
-	split    map[string]bool
+	onlyKind string // the kind of every indicator, when they share one
 	// effective is templates.EffectiveWeights of each level the template
 	// names, in rater order, and otherEffective that of any other level.
 	effective      map[string][]templates.RaterWeight
@@ -221,25 +220,33 @@ type Scorer struct {
 
 // NewScorer compiles a template's scoring rules.
 func NewScorer(t *templates.Template) (*Scorer, error) {
-	c := &Scorer{t: t, rules: map[string]scoring.Rule{}, exprs: map[string]*templates.Program{}, split: map[string]bool{}, effective: map[string][]templates.RaterWeight{}, weights: map[string]map[string]float64{}}
+	c := &Scorer{t: t, quant: make([]quantRule, len(t.Indicators)), effective: map[string][]templates.RaterWeight{}, weights: map[string]map[string]float64{}}
+	split := map[string]bool{}
 	if t.Breakdown != nil {
 		for _, tt := range t.Breakdown.Targets {
-			c.split[tt.Indicator] = true
+			split[tt.Indicator] = true
 		}
 	}
-	for _, ind := range t.Indicators {
+	for i, ind := range t.Indicators {
+		if i == 0 || ind.Kind == c.onlyKind {
+			c.onlyKind = ind.Kind
+		} else {
+			c.onlyKind = "-" // no kind is every indicator's
+		}
 		if ind.Kind != templates.Quantitative || ind.Scoring == nil {
 			continue
 		}
+		q := &c.quant[i]
+		q.dir, q.split = direction(ind), split[ind.Key]
 		if ind.Scoring.Method == templates.ScoreExpression {
 			p, err := templates.Compile(templates.CtxScoring, ind.Scoring.Expr, t)
 			if err != nil {
 				return nil, fmt.Errorf("indicator %s: %w", ind.Key, err)
 			}
-			c.exprs[ind.Key] = p
+			q.expr = p
 			continue
 		}
-		c.rules[ind.Key] = ruleOf(ind)
+		q.rule, q.hasRule = ruleOf(ind), true
 	}
 	for _, adj := range t.Adjustments {
 		p, err := templates.Compile(templates.CtxCondition, adj.When, t)
@@ -343,6 +350,17 @@ func val(p *float64, d float64) float64 {
 	return *p
 }
 
+// quantRule is a quantitative indicator compiled: its rule or its
+// expression, its direction, and whether it is split, so scoring a value
+// looks nothing up by key.
+type quantRule struct {
+	rule    scoring.Rule
+	hasRule bool
+	expr    *templates.Program
+	dir     scoring.Direction
+	split   bool
+}
+
 func direction(ind templates.Indicator) scoring.Direction {
 	if ind.LowerIsBetter() {
 		return scoring.Lower
@@ -379,7 +397,7 @@ func (c *Scorer) member(m MemberData, parts *[]scoring.Part) (MemberScore, error
 				figures[2*i+1] = target
 				is.Target = &figures[2*i+1]
 			}
-			score, basis, err := c.quantScore(ind, v, m)
+			score, basis, err := c.quantScore(i, ind, v, m)
 			if err != nil {
 				return s, &ScoreError{MemberID: m.MemberID, Indicator: ind.Key, Value: is.Value, Err: err}
 			}
@@ -443,9 +461,11 @@ func (c *Scorer) member(m MemberData, parts *[]scoring.Part) (MemberScore, error
 		s.Parts["total"] = 0 // what a formula read before; the gap is in Missing
 	}
 	for _, sub := range []struct{ key, kind string }{{"quantitative", templates.Quantitative}, {"behaviour", templates.Behavioural}} {
-		mix, err := c.mean(e, m, scores, blocked, weights, sub.kind, parts)
-		if err != nil {
-			return s, err
+		mix := total // when every indicator is of the kind, its mean is the total's
+		if sub.kind != c.onlyKind {
+			if mix, err = c.mean(e, m, scores, blocked, weights, sub.kind, parts); err != nil {
+				return s, err
+			}
 		}
 		if mix.ok {
 			s.Parts[sub.key], present[sub.key] = mix.Score, true
@@ -671,19 +691,20 @@ func clamp(v float64) float64 { return math.Max(0, math.Min(100, v)) }
 // quantScore scores a metric value. A split indicator is judged on
 // attainment of the member's own target (value / target × 100), so its
 // baseline and stretch are read as percentages of that target.
-func (c *Scorer) quantScore(ind templates.Indicator, v float64, m MemberData) (float64, basis, error) {
-	if c.split[ind.Key] {
+func (c *Scorer) quantScore(i int, ind templates.Indicator, v float64, m MemberData) (float64, basis, error) {
+	q := &c.quant[i]
+	if q.split {
 		if target, ok := m.Targets[ind.Key]; ok && target > 0 {
 			v = v / target * 100
 		}
 	}
-	score, err := c.quantPoints(ind, v, m)
+	score, err := c.quantPoints(q, ind, v, m)
 	if err != nil {
 		return 0, basis{}, err
 	}
 	var b basis
-	if r, ok := c.rules[ind.Key]; ok {
-		sb := r.BasisOf(v, direction(ind))
+	if q.hasRule {
+		sb := q.rule.BasisOf(v, q.dir)
 		b.met = sb.Met
 		if sb.Band != nil {
 			b.band = &templates.Band{Min: sb.Band.Min, Max: sb.Band.Max, Points: sb.Band.Points}
@@ -698,8 +719,8 @@ type basis struct {
 	met  *bool
 }
 
-func (c *Scorer) quantPoints(ind templates.Indicator, v float64, m MemberData) (float64, error) {
-	if p, ok := c.exprs[ind.Key]; ok {
+func (c *Scorer) quantPoints(q *quantRule, ind templates.Indicator, v float64, m MemberData) (float64, error) {
+	if p := q.expr; p != nil {
 		vars := map[string]float64{"value": v, "target": m.Targets[ind.Key]}
 		if ind.Baseline != nil {
 			vars["baseline"] = *ind.Baseline
@@ -710,7 +731,7 @@ func (c *Scorer) quantPoints(ind templates.Indicator, v float64, m MemberData) (
 		f, err := p.Float(templates.Env{Vars: vars, Metric: m.Metrics})
 		return clamp(f), err
 	}
-	return c.rules[ind.Key].Score(v, direction(ind))
+	return q.rule.Score(v, q.dir)
 }
 
 // behaviourScore mixes the raters' averages by rater weight; a rater group
