@@ -28,7 +28,8 @@ import (
 
 // EngineOptions says where the engine under measurement runs.
 type EngineOptions struct {
-	// DB is a Perfloop DSN. "" is in-memory SQLite; a MySQL DSN names a
+	// DB is a Perfloop DSN. "" is a SQLite file in a temporary directory,
+	// "sqlite::memory:" an in-memory SQLite; a MySQL DSN names a
 	// server on which a fresh database perfloop_bench_<random> is created
 	// and dropped afterwards, so a bench never touches real data.
 	DB string
@@ -147,16 +148,19 @@ func Start(ctx context.Context, o EngineOptions) (_ *Engine, err error) {
 }
 
 func (e *Engine) openStore(ctx context.Context, dsn string) (err error) {
-	if dsn == "" || dsn == "sqlite::memory:" || dsn == "sqlite://:memory:" {
-		dsn = "sqlite::memory:"
-		if e.procs != nil {
-			// Processes cannot share a memory database.
-			if dsn, err = e.sharedSQLite(); err != nil {
-				return err
-			}
-		} else {
-			e.logf("database: in-memory SQLite")
+	switch dsn {
+	case "":
+		// What perfloop dev and a one-machine install run on: a SQLite file
+		// in WAL mode, whose pool lets reads run beside the writer (and
+		// processes share it).
+		if dsn, err = e.tempSQLite(); err != nil {
+			return err
 		}
+	case "sqlite::memory:", "sqlite://:memory:":
+		if e.procs != nil {
+			return fmt.Errorf("--db %s: processes cannot share a memory database; leave --db empty for a SQLite file", dsn)
+		}
+		e.logf("database: in-memory SQLite (one connection)")
 	}
 	dialect, _, err := store.ParseDSN(dsn)
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 	"github.com/perfloop/perfloop/scorecard"
 )
 
-// BenchmarkScore10k times the score scenario's parts on in-memory SQLite
+// BenchmarkScore10k times the score scenario's parts on a SQLite file
 // without Temporal: the read (EachMetricValue into a Gathering), scoring
 // the data read, both together (ours), and the one SQL query (raw). The
 // 120,000 values are inserted once, before the timers start.

@@ -70,17 +70,18 @@ func (p *processes) all() []*child {
 	return cs
 }
 
-// sharedSQLite is the database of a split run given no --db: a SQLite file
-// in a temporary directory, which every process opens (WAL, and a busy
-// timeout so that writers from several processes queue for the lock).
-func (e *Engine) sharedSQLite() (string, error) {
+// tempSQLite is the database of a run given no --db: a SQLite file in a
+// temporary directory, which in a split run every process opens (WAL, and
+// a busy timeout so that writers from several processes queue for the
+// lock).
+func (e *Engine) tempSQLite() (string, error) {
 	dir, err := os.MkdirTemp("", "perfloop-bench-")
 	if err != nil {
-		return "", fmt.Errorf("make a directory for the shared SQLite database: %w", err)
+		return "", fmt.Errorf("make a directory for the bench's SQLite database: %w", err)
 	}
 	e.defer_(func() { _ = os.RemoveAll(dir) })
 	file := filepath.Join(dir, "perfloop.db")
-	e.logf("database: SQLite file %s, shared by the processes (removed at the end)", file)
+	e.logf("database: SQLite file %s (removed at the end)", file)
 	return "sqlite:" + file, nil
 }
 

@@ -79,13 +79,15 @@ func ScoreMembers(t *templates.Template, members []MemberData) ([]MemberScore, e
 // members split across goroutines freely; ranking and the forced
 // distribution need everyone and run in Finish.
 type Run struct {
-	c     *Scorer
-	out   []MemberScore
-	work  chan scoreJob
-	done  sync.WaitGroup
-	errAt atomic.Int64 // the lowest index that failed, or math.MaxInt64
-	errs  []error      // by index, written only by the job that failed
-	added []bool
+	c         *Scorer
+	out       []MemberScore
+	tiebreaks [][]float64 // by index, worked out beside each score
+	work      chan []scoreJob
+	batch     []scoreJob // being filled by Add
+	done      sync.WaitGroup
+	errAt     atomic.Int64 // the lowest index that failed, or math.MaxInt64
+	errs      []error      // by index, written only by the job that failed
+	added     []bool
 }
 
 type scoreJob struct {
@@ -96,7 +98,7 @@ type scoreJob struct {
 // Start begins a run of n members, indexed 0..n-1 in the order their
 // results come back.
 func (c *Scorer) Start(n int) *Run {
-	r := &Run{c: c, out: make([]MemberScore, n), errs: make([]error, n), added: make([]bool, n), work: make(chan scoreJob, 64)}
+	r := &Run{c: c, out: make([]MemberScore, n), tiebreaks: make([][]float64, n), errs: make([]error, n), added: make([]bool, n), work: make(chan []scoreJob, 16)}
 	r.errAt.Store(math.MaxInt64)
 	workers := runtime.GOMAXPROCS(0)
 	if n < 2*minPerWorker {
@@ -113,24 +115,30 @@ func (c *Scorer) Start(n int) *Run {
 // member over costs more than scoring it.
 const minPerWorker = 64
 
+// addBatch is how many members Add hands over at once: one hand-over per
+// member woke a scoring goroutine per member.
+const addBatch = 16
+
 func (r *Run) score() {
 	defer r.done.Done()
 	var parts []scoring.Part // this goroutine's scratch for weighted means
-	for j := range r.work {
-		if int64(j.i) > r.errAt.Load() {
-			continue // an earlier member failed; the run's answer is that error
-		}
-		s, err := r.c.member(j.m, &parts)
-		if err != nil {
-			var se *ScoreError
-			if !errors.As(err, &se) {
-				err = &ScoreError{MemberID: j.m.MemberID, Err: err}
+	for batch := range r.work {
+		for _, j := range batch {
+			if int64(j.i) > r.errAt.Load() {
+				continue // an earlier member failed; the run's answer is that error
 			}
-			r.errs[j.i] = err
-			r.failed(j.i)
-			continue
+			s, err := r.c.member(j.m, &parts)
+			if err != nil {
+				var se *ScoreError
+				if !errors.As(err, &se) {
+					err = &ScoreError{MemberID: j.m.MemberID, Err: err}
+				}
+				r.errs[j.i] = err
+				r.failed(j.i)
+				continue
+			}
+			r.out[j.i], r.tiebreaks[j.i] = s, r.c.Tiebreak(s.Indicators)
 		}
-		r.out[j.i] = s
 	}
 }
 
@@ -148,13 +156,24 @@ func (r *Run) failed(i int) {
 // once per index; m must not change afterwards.
 func (r *Run) Add(i int, m MemberData) {
 	r.added[i] = true
-	r.work <- scoreJob{i, m}
+	if r.batch == nil {
+		r.batch = make([]scoreJob, 0, addBatch)
+	}
+	r.batch = append(r.batch, scoreJob{i, m})
+	if len(r.batch) == addBatch {
+		r.work <- r.batch
+		r.batch = nil
+	}
 }
 
 // Finish waits for every member added, then ranks them and applies the
 // forced distribution. The error is the first failing member's, in index
 // order, so a run fails the same way whichever core scored what.
 func (r *Run) Finish() ([]MemberScore, error) {
+	if len(r.batch) > 0 {
+		r.work <- r.batch
+		r.batch = nil
+	}
 	close(r.work)
 	r.done.Wait()
 	if at := r.errAt.Load(); at != math.MaxInt64 {
@@ -171,7 +190,7 @@ func (r *Run) Finish() ([]MemberScore, error) {
 		if len(out[i].Blocked) > 0 {
 			continue // ranked once the data arrives, not on a partial score
 		}
-		entries = append(entries, scoring.Entry{MemberID: out[i].MemberID, Score: out[i].Final, Tiebreak: c.Tiebreak(out[i].Indicators)})
+		entries = append(entries, scoring.Entry{MemberID: out[i].MemberID, Score: out[i].Final, Tiebreak: r.tiebreaks[i]})
 	}
 	ranked := scoring.Rank(entries)
 	index := make(map[string]int, len(out))

@@ -139,7 +139,7 @@ Progress goes to stderr; the table (or JSON with --json) to stdout, and with
 	fs.StringVar(&scenario, "scenario", bench.ScenarioAll, "launch, submit, memory, score, cycle or all (a comma list works too; all leaves cycle out)")
 	fs.StringVar(&members, "members", "100", "team sizes for launch, submit and memory, e.g. 100 or 100,1000 (score always scores 10,000)")
 	fs.BoolVar(&asJSON, "json", false, "print a JSON array of {scenario, members, ours, raw, ratio, ratios, notes} instead of a table")
-	fs.StringVar(&db, "db", "", "database: empty for in-memory SQLite, sqlite:FILE, or a MySQL DSN such as root@tcp(127.0.0.1:3306)/test (a fresh perfloop_bench_* database is created there and dropped)")
+	fs.StringVar(&db, "db", "", "database: empty for a SQLite file in a temporary directory (what perfloop dev runs on), sqlite::memory:, sqlite:FILE, or a MySQL DSN such as root@tcp(127.0.0.1:3306)/test (a fresh perfloop_bench_* database is created there and dropped)")
 	fs.StringVar(&temporalAddr, "temporal", "", "Temporal frontend host:port; empty starts an embedded in-memory server on a free port (with --shape split, a perfloop temporal process)")
 	fs.StringVar(&namespace, "namespace", "default", "Temporal namespace")
 	fs.IntVar(&repeat, "repeat", bench.DefaultRepeat, "rounds of ours-then-raw per scenario and size; figures are the rounds' medians")
