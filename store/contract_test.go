@@ -978,3 +978,87 @@ func TestMetricReadsAreSplitWhereConnectionsAllow(t *testing.T) {
 	require.True(t, slices.IsSorted(at))
 	require.Equal(t, fmt.Sprintf("m%05d", len(ids)/parts), at[0], "the first part holds its share of the members")
 }
+
+// Submissions arriving together are written in one transaction, and each
+// keeps its own outcome: refused ones (closed, stale, a second of the same
+// task, a form the evaluation cannot come from) and one whose evaluation
+// cannot be stored leave no trace, and the rest are written with their
+// evaluations.
+func TestSubmissionsWrittenTogetherKeepTheirOwnOutcomes(t *testing.T) {
+	check := func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 8, "k")
+		var tasks []*store.Task
+		for _, m := range f.members {
+			task, err := s.EnsureTask(ctx, &store.Task{OrgID: f.org.ID, CycleID: f.cycle.ID, WorkflowID: "w", StageKey: "evaluate", Kind: engine.TaskSelfEval, AssigneeID: m.ID, SubjectID: &m.ID,
+				Title: "自评", TitleEn: "Self", DueAt: time.Now().Add(time.Hour), Payload: "{}", DedupeKey: "self:" + m.ID})
+			require.NoError(t, err)
+			tasks = append(tasks, task)
+		}
+		evaluation := func(t *store.Task) (*store.Evaluation, error) {
+			return &store.Evaluation{CycleID: t.CycleID, TaskID: t.ID, RaterID: t.AssigneeID, RaterRole: "self", RateeID: *t.SubjectID, Scores: `{"q":4}`, Comment: "ok"}, nil
+		}
+		_, err := s.SubmitTaskWithEvaluation(ctx, tasks[5].ID, f.members[5].ID, "{}", 0, evaluation)
+		require.NoError(t, err, "submitted before the burst")
+		taken := &store.Evaluation{CycleID: f.cycle.ID, TaskID: "another-task", RaterID: f.members[7].ID, RaterRole: "self", RateeID: f.members[7].ID, Scores: "{}"}
+		require.NoError(t, s.RecordEvaluation(ctx, taken))
+
+		type call struct {
+			task     int
+			version  int
+			evaluate func(*store.Task) (*store.Evaluation, error)
+		}
+		calls := []call{
+			{0, 0, evaluation}, {1, 0, evaluation}, {2, 0, evaluation}, {3, tasks[3].Version, evaluation},
+			{4, tasks[4].Version + 1, evaluation}, // stale
+			{5, 0, evaluation},                    // closed before
+			{6, 0, func(*store.Task) (*store.Evaluation, error) { return nil, errors.New("bad rating form") }},
+			{7, 0, func(t *store.Task) (*store.Evaluation, error) { e, _ := evaluation(t); e.ID = taken.ID; return e, nil }},
+			{0, 0, evaluation}, // a second submission of task 0
+		}
+		waiting, release := s.HoldSubmits()
+		errs := make([]error, len(calls))
+		var wg sync.WaitGroup
+		for i, c := range calls {
+			if i == len(calls)-1 {
+				// Queued after the first submission of the same task.
+				require.Eventually(t, func() bool { return waiting() == i }, 5*time.Second, time.Millisecond)
+			}
+			wg.Go(func() {
+				_, errs[i] = s.SubmitTaskWithEvaluation(ctx, tasks[c.task].ID, f.members[c.task].ID, `{"scores":{"q":4}}`, c.version, c.evaluate)
+			})
+		}
+		require.Eventually(t, func() bool { return waiting() == len(calls) }, 5*time.Second, time.Millisecond)
+		release()
+		wg.Wait()
+
+		for _, i := range []int{0, 1, 2, 3} {
+			require.NoError(t, errs[i], "call %d", i)
+		}
+		require.ErrorIs(t, errs[4], store.ErrConflict, "stale")
+		require.ErrorIs(t, errs[5], store.ErrTaskClosed)
+		require.ErrorContains(t, errs[6], "bad rating form")
+		require.Error(t, errs[7], "the evaluation's id is taken")
+		require.ErrorIs(t, errs[8], store.ErrTaskClosed, "the second submission of one task")
+		for i, want := range []engine.TaskState{engine.TaskSubmitted, engine.TaskSubmitted, engine.TaskSubmitted, engine.TaskSubmitted, engine.TaskOpen, engine.TaskSubmitted, engine.TaskOpen, engine.TaskOpen} {
+			got, err := s.GetTaskByID(ctx, tasks[i].ID)
+			require.NoError(t, err)
+			require.Equal(t, want, got.State, "task %d", i)
+		}
+		evs, err := s.ListEvaluations(ctx, f.cycle.ID, "", "")
+		require.NoError(t, err)
+		var rated []string
+		for _, e := range evs {
+			rated = append(rated, e.TaskID)
+		}
+		require.ElementsMatch(t, []string{tasks[0].ID, tasks[1].ID, tasks[2].ID, tasks[3].ID, tasks[5].ID, "another-task"}, rated, "one evaluation per written submission")
+	}
+	storetest.Each(t, check)
+	t.Run("sqlite-file", func(t *testing.T) {
+		s, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "perfloop.db"), nil)
+		require.NoError(t, err)
+		t.Cleanup(func() { s.Close() })
+		_, err = s.Migrate(ctx, nil)
+		require.NoError(t, err)
+		check(t, s)
+	})
+}

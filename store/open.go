@@ -33,6 +33,8 @@ const (
 type Store struct {
 	DB      *gorm.DB
 	Dialect Dialect
+
+	submits *submitQueue // group commit of task submissions; nil on a store bound to a transaction
 }
 
 // ParseDSN splits a Perfloop DSN into engine and driver DSN.
@@ -132,7 +134,7 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*Store, error) {
 	if log != nil {
 		log.Info("database open", "dialect", dialect, "dsn", redact(dsn))
 	}
-	return &Store{DB: db, Dialect: dialect}, nil
+	return &Store{DB: db, Dialect: dialect, submits: &submitQueue{db: db, dialect: dialect}}, nil
 }
 
 func openMySQL(dsn string, cfg *gorm.Config, log *slog.Logger) (*gorm.DB, error) {

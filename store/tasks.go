@@ -65,51 +65,17 @@ func (s *Store) SubmitTask(ctx context.Context, id, by, submission string, expec
 // are written or neither, so a crash cannot leave a submitted rating task
 // without its evaluation; an error from evaluate submits nothing.
 func (s *Store) SubmitTaskWithEvaluation(ctx context.Context, id, by, submission string, expectVersion int, evaluate func(*Task) (*Evaluation, error)) (*Task, error) {
-	var out Task
-	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := s.locked(tx).Take(&out, "id = ?", id).Error; err != nil {
-			return notFound("submit task "+id, err)
-		}
-		if out.State != engine.TaskOpen {
-			return fmt.Errorf("submit task %s: %w: %w (it is %s)", id, ErrConflict, ErrTaskClosed, out.State)
-		}
-		if expectVersion > 0 && out.Version != expectVersion {
-			return fmt.Errorf("submit task %s: %w: version %d, expected %d", id, ErrConflict, out.Version, expectVersion)
-		}
-		now := time.Now().UTC().Truncate(time.Millisecond)
-		res := tx.Model(&Task{}).Where("id = ? AND version = ?", id, out.Version).Updates(map[string]any{
-			"state": engine.TaskSubmitted, "submission": submission, "submitted_at": now, "submitted_by": by,
-			"version": out.Version + 1, "updated_at": now,
-		})
-		if res.Error != nil {
-			return fmt.Errorf("submit task %s: %w", id, res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return fmt.Errorf("submit task %s: %w", id, ErrConflict)
-		}
-		out.State, out.Submission, out.SubmittedAt, out.SubmittedBy, out.Version = engine.TaskSubmitted, &submission, &now, &by, out.Version+1
-		if evaluate == nil {
-			return nil
-		}
-		e, err := evaluate(&out)
-		if err != nil || e == nil {
-			return err
-		}
-		if e.ID == "" {
-			e.ID = NewID()
-		}
-		if e.SubmittedAt.IsZero() {
-			e.SubmittedAt = now
-		}
-		if err := tx.Create(e).Error; err != nil {
-			return fmt.Errorf("submit task %s: record evaluation: %w", id, err)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+	r := &submitRequest{id: id, by: by, submission: submission, expectVersion: expectVersion, evaluate: evaluate}
+	if s.submits != nil {
+		return s.submits.submit(ctx, r)
 	}
-	return &out, nil
+	// A store bound to a transaction (Exclusively) writes in it, under a
+	// savepoint so that the task and its evaluation land together.
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return submitIn(tx, s.Dialect, r) })
+	if err != nil {
+		return nil, unrefused(err)
+	}
+	return &r.out, nil
 }
 
 // TaskFilter narrows ListTasks.
