@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -945,14 +944,7 @@ func TestASplitMetricReadGivesWhatOneReadGivesInOrder(t *testing.T) {
 		require.Equal(t, whole, read([]string{ids[0]}), "an empty first part")
 	}
 	storetest.Each(t, check)
-	t.Run("sqlite-file", func(t *testing.T) {
-		s, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "perfloop.db"), nil)
-		require.NoError(t, err)
-		t.Cleanup(func() { s.Close() })
-		_, err = s.Migrate(ctx, nil)
-		require.NoError(t, err)
-		check(t, s)
-	})
+	t.Run("sqlite-file", func(t *testing.T) { check(t, storetest.SQLiteFile(t)) })
 }
 
 // A read is split only where parts can run at once and are worth a
@@ -964,9 +956,7 @@ func TestMetricReadsAreSplitWhereConnectionsAllow(t *testing.T) {
 	}
 	memory := storetest.SQLite(t)
 	require.Nil(t, memory.MetricReadSplits(ids), "an in-memory SQLite has one connection")
-	file, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "perfloop.db"), nil)
-	require.NoError(t, err)
-	t.Cleanup(func() { file.Close() })
+	file := storetest.SQLiteFile(t)
 	require.Nil(t, file.MetricReadSplits(ids[:999]), "under two parts of 500 members")
 	at := file.MetricReadSplits(ids)
 	if runtime.GOMAXPROCS(0) < 2 {
@@ -1053,12 +1043,5 @@ func TestSubmissionsWrittenTogetherKeepTheirOwnOutcomes(t *testing.T) {
 		require.ElementsMatch(t, []string{tasks[0].ID, tasks[1].ID, tasks[2].ID, tasks[3].ID, tasks[5].ID, "another-task"}, rated, "one evaluation per written submission")
 	}
 	storetest.Each(t, check)
-	t.Run("sqlite-file", func(t *testing.T) {
-		s, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "perfloop.db"), nil)
-		require.NoError(t, err)
-		t.Cleanup(func() { s.Close() })
-		_, err = s.Migrate(ctx, nil)
-		require.NoError(t, err)
-		check(t, s)
-	})
+	t.Run("sqlite-file", func(t *testing.T) { check(t, storetest.SQLiteFile(t)) })
 }

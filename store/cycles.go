@@ -216,8 +216,13 @@ func (s *Store) MarkCycleCancelling(ctx context.Context, orgID, id, actor, reaso
 
 // locked takes a row lock on MySQL; SQLite's immediate transactions
 // already serialise writers.
-func (s *Store) locked(tx *gorm.DB) *gorm.DB {
-	if s.Dialect == MySQL {
+func (s *Store) locked(tx *gorm.DB) *gorm.DB { return lockRows(s.Dialect, tx) }
+
+// lockRows makes tx's read lock the rows it reads until the transaction
+// ends: SELECT … FOR UPDATE on MySQL; SQLite's write transaction
+// (BEGIN IMMEDIATE) holds the whole database already.
+func lockRows(d Dialect, tx *gorm.DB) *gorm.DB {
+	if d == MySQL {
 		return tx.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
 	return tx

@@ -163,11 +163,7 @@ func unrefused(err error) error {
 // evaluation derived from it inserted.
 func submitIn(tx *gorm.DB, dialect Dialect, r *submitRequest) error {
 	out := &r.out
-	read := tx
-	if dialect == MySQL {
-		read = (&Store{DB: tx, Dialect: dialect}).locked(tx)
-	}
-	if err := read.Take(out, "id = ?", r.id).Error; err != nil {
+	if err := lockRows(dialect, tx).Take(out, "id = ?", r.id).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return submitRefusal{notFound("submit task "+r.id, err)}
 		}

@@ -57,6 +57,18 @@ func SQLite(t testing.TB) *store.Store {
 	return s
 }
 
+// SQLiteFile opens a migrated SQLite store on a file, in WAL mode with a
+// pool of connections as perfloop dev runs it (an in-memory store has one).
+func SQLiteFile(t testing.TB) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "perfloop.db"), nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	_, err = s.Migrate(context.Background(), nil)
+	require.NoError(t, err)
+	return s
+}
+
 // MySQL creates a uniquely named database on the configured server, migrates
 // it, and drops it when the test ends. It skips when no server is configured.
 func MySQL(t testing.TB) *store.Store {
