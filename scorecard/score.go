@@ -442,9 +442,12 @@ func (c *Scorer) member(m MemberData, parts *[]scoring.Part) (MemberScore, error
 		e.Indicators[i] = is
 	}
 	// Anti-gaming rules see the raw scores and metrics.
-	env := templates.Env{Score: raw, Metric: m.Metrics, Target: m.Targets, Vars: map[string]float64{}}
 	var adj []scoring.Adjustment
 	var held []templates.Adjustment
+	var env templates.Env
+	if len(c.conds) > 0 {
+		env = templates.Env{Score: raw, Metric: m.Metrics, Target: m.Targets, Vars: map[string]float64{}}
+	}
 	for i, cond := range c.conds {
 		hit, err := cond.Bool(env)
 		if err != nil {

@@ -29,13 +29,18 @@ type Applied struct {
 	Skipped string
 }
 
-// Apply returns a copy of scores with adj applied in order, and one Applied
-// per adjustment. Within an adjustment Set comes first, then Multiply, then
+// Apply returns scores with adj applied in order, and one Applied per
+// adjustment: a copy, so scores is never modified, or with no adjustment
+// scores itself (most members of most cycles meet none, and scoring a
+// large cycle would copy every member's scores for nothing). Within an adjustment Set comes first, then Multiply, then
 // Add. The result is clamped to 0–100 after every adjustment, so each
 // Before/After pair a member sees is a real score. An adjustment naming an
 // indicator without a score, or carrying a NaN or infinite effect, is
-// skipped and says why; scores is never modified.
+// skipped and says why.
 func Apply(scores map[string]float64, adj []Adjustment) (map[string]float64, []Applied) {
+	if len(adj) == 0 && scores != nil {
+		return scores, []Applied{}
+	}
 	out := maps.Clone(scores)
 	if out == nil {
 		out = map[string]float64{}

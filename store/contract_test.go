@@ -948,22 +948,26 @@ func TestASplitMetricReadGivesWhatOneReadGivesInOrder(t *testing.T) {
 }
 
 // A read is split only where parts can run at once and are worth a
-// connection: one part per core, at most one fewer than the pool.
+// connection: one part per core, at most one fewer than the pool, and not
+// on SQLite, whose packed read a split would slow.
 func TestMetricReadsAreSplitWhereConnectionsAllow(t *testing.T) {
 	ids := make([]string, 4000)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("m%05d", (i*7919)%len(ids))
 	}
-	memory := storetest.SQLite(t)
-	require.Nil(t, memory.MetricReadSplits(ids), "an in-memory SQLite has one connection")
-	file := storetest.SQLiteFile(t)
-	require.Nil(t, file.MetricReadSplits(ids[:999]), "under two parts of 500 members")
-	at := file.MetricReadSplits(ids)
+	require.Nil(t, storetest.SQLite(t).MetricReadSplits(ids), "an in-memory SQLite")
+	require.Nil(t, storetest.SQLiteFile(t).MetricReadSplits(ids), "a SQLite file")
+	s := storetest.MySQL(t)
+	require.Nil(t, s.MetricReadSplits(ids[:999]), "under two parts of 500 members")
+	at := s.MetricReadSplits(ids)
 	if runtime.GOMAXPROCS(0) < 2 {
 		require.Nil(t, at, "one core")
 		return
 	}
-	parts := min(runtime.GOMAXPROCS(0), 3)
+	parts := runtime.GOMAXPROCS(0)
+	if open := s.SQL().Stats().MaxOpenConnections; open > 0 {
+		parts = min(parts, open-1)
+	}
 	require.Len(t, at, parts-1)
 	require.True(t, slices.IsSorted(at))
 	require.Equal(t, fmt.Sprintf("m%05d", len(ids)/parts), at[0], "the first part holds its share of the members")
@@ -1044,4 +1048,102 @@ func TestSubmissionsWrittenTogetherKeepTheirOwnOutcomes(t *testing.T) {
 	}
 	storetest.Each(t, check)
 	t.Run("sqlite-file", func(t *testing.T) { check(t, storetest.SQLiteFile(t)) })
+}
+
+// Scoring's read gives what the recorded rows hold after every kind of
+// write: an import, a replacing import, a value changed in place, a value
+// moved to another member and period, and values removed. On SQLite the
+// read comes from the packs triggers keep (migration 13), so this holds
+// them to the rows; on MySQL both are the rows.
+func TestScoringReadsWhatIsRecordedAfterEveryWrite(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newCycle(t, s, 4, "k")
+		a, b := f.members[0].ID, f.members[1].ID
+		period := func(p string) store.MetricFilter { return store.MetricFilter{OrgID: f.org.ID, Period: p} }
+		same := func(what string, fs ...store.MetricFilter) {
+			t.Helper()
+			for _, fl := range fs {
+				rows, err := s.ListMetricValues(ctx, fl)
+				require.NoError(t, err)
+				want := []store.MetricPoint{}
+				for _, r := range rows {
+					want = append(want, store.MetricPoint{MemberID: r.MemberID, IndicatorKey: r.IndicatorKey, Source: r.Source, Value: r.Value})
+				}
+				got := []store.MetricPoint{}
+				require.NoError(t, s.EachMetricValue(ctx, fl, func(p store.MetricPoint) { got = append(got, p) }))
+				slices.SortStableFunc(got, func(x, y store.MetricPoint) int {
+					return cmp.Or(strings.Compare(x.MemberID, y.MemberID), strings.Compare(x.IndicatorKey, y.IndicatorKey), strings.Compare(x.Source, y.Source))
+				})
+				require.Equal(t, want, got, "%s: %+v", what, fl)
+			}
+		}
+		var rows []store.MetricValue
+		for _, m := range f.members {
+			for _, k := range []string{"csat", "nps", "aht"} {
+				rows = append(rows, store.MetricValue{MemberID: m.ID, IndicatorKey: k, Period: "2026-10", Value: 1.5, Source: "crm"})
+			}
+		}
+		rows = append(rows, store.MetricValue{MemberID: a, IndicatorKey: "csat", Period: "2026-09", Value: 80, Source: "survey"})
+		_, err := s.UpsertMetricValues(ctx, &store.MetricBatch{OrgID: f.org.ID, Checksum: "one", FileName: "m.csv", CreatedBy: "x"}, rows)
+		require.NoError(t, err)
+		same("imported", period("2026-10"), period("2026-09"), period(""),
+			store.MetricFilter{OrgID: f.org.ID, CycleID: f.cycle.ID, Period: "2026-10", IndicatorKeys: []string{"nps"}},
+			store.MetricFilter{MemberIDs: []string{b}})
+
+		_, err = s.UpsertMetricValues(ctx, &store.MetricBatch{OrgID: f.org.ID, Checksum: "two", FileName: "m2.csv", CreatedBy: "x", Replace: true}, []store.MetricValue{
+			{MemberID: a, IndicatorKey: "nps", Period: "2026-10", Value: 42.25, Source: "上传;文件:2"},
+			{MemberID: b, IndicatorKey: "qa", Period: "2026-10", Value: -3, Source: "qa"},
+		})
+		require.NoError(t, err)
+		same("replaced and added", period("2026-10"))
+
+		require.NoError(t, s.DB.Model(&store.MetricValue{}).Where("member_id = ? AND indicator_key = ?", b, "csat").Update("value", 0.1+0.2).Error)
+		same("changed in place", period("2026-10"))
+
+		require.NoError(t, s.DB.Model(&store.MetricValue{}).Where("member_id = ? AND indicator_key = ? AND period = ?", a, "aht", "2026-10").
+			Updates(map[string]any{"member_id": b, "period": "2026-09"}).Error)
+		same("moved to another member and period", period("2026-10"), period("2026-09"))
+
+		require.NoError(t, s.DB.Where("member_id = ?", a).Delete(&store.MetricValue{}).Error)
+		same("a member's values removed", period("2026-10"), period("2026-09"), period(""))
+		require.NoError(t, s.DB.Where("org_id = ?", f.org.ID).Delete(&store.MetricValue{}).Error)
+		same("all removed", period(""))
+	})
+}
+
+// Migration 13 packs the values recorded before it, and changes nothing
+// on MySQL.
+func TestValuesRecordedBeforeThePacksArePacked(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		var step store.Migration
+		for _, mg := range store.Migrations() {
+			if mg.Version == 13 {
+				step = mg
+			}
+		}
+		require.Equal(t, store.SQLite, step.Only)
+		if s.Dialect != store.SQLite {
+			return
+		}
+		f := newCycle(t, s, 3, "k")
+		var rows []store.MetricValue
+		for i, m := range f.members {
+			rows = append(rows, store.MetricValue{MemberID: m.ID, IndicatorKey: "csat", Period: "2026-10", Value: float64(i) / 3, Source: "crm"},
+				store.MetricValue{MemberID: m.ID, IndicatorKey: "nps", Period: "2026-10", Value: 7, Source: "survey"})
+		}
+		_, err := s.UpsertMetricValues(ctx, &store.MetricBatch{OrgID: f.org.ID, Checksum: "c", FileName: "m.csv", CreatedBy: "x"}, rows)
+		require.NoError(t, err)
+		read := func() []store.MetricPoint {
+			var got []store.MetricPoint
+			require.NoError(t, s.EachMetricValue(ctx, store.MetricFilter{OrgID: f.org.ID, Period: "2026-10"}, func(p store.MetricPoint) { got = append(got, p) }))
+			return got
+		}
+		want := read()
+		require.Len(t, want, len(rows))
+		// As the table stood before the step: no packs.
+		require.NoError(t, s.DB.Exec("DELETE FROM metric_packs").Error)
+		require.Empty(t, read())
+		require.NoError(t, s.DB.Exec(step.Statements[len(step.Statements)-1]).Error)
+		require.Equal(t, want, read())
+	})
 }

@@ -15,7 +15,16 @@ import (
 
 // metricQuery narrows metric values by a filter.
 func (s *Store) metricQuery(ctx context.Context, f MetricFilter) *gorm.DB {
-	q := s.DB.WithContext(ctx).Model(&MetricValue{})
+	q := narrowMetrics(s.DB.WithContext(ctx).Model(&MetricValue{}), s, f)
+	if len(f.IndicatorKeys) > 0 {
+		q = q.Where("indicator_key IN ?", f.IndicatorKeys)
+	}
+	return q
+}
+
+// narrowMetrics narrows q, over metric_values or metric_packs, to the
+// organisation, cycle, members and period of f.
+func narrowMetrics(q *gorm.DB, s *Store, f MetricFilter) *gorm.DB {
 	if f.OrgID != "" {
 		q = q.Where("org_id = ?", f.OrgID)
 	}
@@ -24,9 +33,6 @@ func (s *Store) metricQuery(ctx context.Context, f MetricFilter) *gorm.DB {
 	}
 	if len(f.MemberIDs) > 0 {
 		q = q.Where("member_id IN ?", f.MemberIDs)
-	}
-	if len(f.IndicatorKeys) > 0 {
-		q = q.Where("indicator_key IN ?", f.IndicatorKeys)
 	}
 	if f.Period != "" {
 		q = q.Where("period = ?", f.Period)
@@ -118,9 +124,14 @@ func (s *Store) EachMetricValue(ctx context.Context, f MetricFilter, fn func(Met
 // MetricReadSplits picks where EachMetricValue may split a read of the
 // values of members ids: one part per core, as many as the connection pool
 // allows while keeping a connection free for writers, each part at least
-// minSplitMembers members. None on a database of one connection (an
-// in-memory SQLite) or for a small read.
+// minSplitMembers members. None for a small read, and none on SQLite,
+// whose packs (migration 13) are read in a few milliseconds per thousand
+// members: there a second part saves less than handing its values over
+// after the first costs (ADR 0008).
 func (s *Store) MetricReadSplits(ids []string) []string {
+	if s.Dialect == SQLite {
+		return nil
+	}
 	parts := runtime.GOMAXPROCS(0)
 	if open := s.SQL().Stats().MaxOpenConnections; open > 0 {
 		parts = min(parts, open-1)
@@ -145,17 +156,19 @@ const minSplitMembers = 500
 // not including hi ("" leaves that end open), as EachMetricValue orders
 // them.
 func (s *Store) eachMetricPart(ctx context.Context, f MetricFilter, lo, hi string, fn func(MetricPoint)) error {
-	q := s.metricQuery(ctx, f)
-	if lo != "" {
-		q = q.Where("member_id >= ?", lo)
-	}
-	if hi != "" {
-		q = q.Where("member_id < ?", hi)
+	span := func(q *gorm.DB) *gorm.DB {
+		if lo != "" {
+			q = q.Where("member_id >= ?", lo)
+		}
+		if hi != "" {
+			q = q.Where("member_id < ?", hi)
+		}
+		return q
 	}
 	if s.Dialect == SQLite {
-		return eachPackedMetricValue(q, fn)
+		return eachPackedMetricValue(span(narrowMetrics(s.DB.WithContext(ctx).Table("metric_packs"), s, f)), f.IndicatorKeys, fn)
 	}
-	rows, err := q.Select("member_id, indicator_key, source, value").Order("member_id").Rows()
+	rows, err := span(s.metricQuery(ctx, f)).Select("member_id, indicator_key, source, value").Order("member_id").Rows()
 	if err != nil {
 		return fmt.Errorf("read metric values: %w", err)
 	}
@@ -173,24 +186,30 @@ func (s *Store) eachMetricPart(ctx context.Context, f MetricFilter, lo, hi strin
 	return nil
 }
 
-// packedMetricValues is one row per member on SQLite: each of the member's
-// values as "<bytes>:<indicator key><bytes>:<source><value>", joined by ";".
-// The pure-Go SQLite driver allocates for every column of every row (the
-// text, its interface box, a declared-type lookup), which made reading a
-// 10,000-member cycle's 120,000 values cost more than scoring them; packed,
-// the driver hands over 10,000 rows of two columns and the values are cut
-// out of the text without allocating. Keys and sources carry their length,
-// so any character in them reads back as written; SQLite prints a value
-// with as many digits as it takes to read back the same float64
-// (TestEachMetricValueReadsEveryValueBitForBit holds it to that).
-const packedMetricValues = `member_id, group_concat(octet_length(indicator_key) || ':' || indicator_key || octet_length(source) || ':' || source || value, ';')`
-
-func eachPackedMetricValue(q *gorm.DB, fn func(MetricPoint)) error {
-	rows, err := q.Select(packedMetricValues).Group("member_id").Order("member_id").Rows()
+// eachPackedMetricValue reads SQLite's metric_packs (migration 13): one
+// row per member and period holding each of the member's values, so the
+// driver hands over 10,000 rows of two columns for a 10,000-member cycle
+// rather than 120,000 of four. The pure-Go driver allocates for every
+// column of every row (the text, its interface box, a declared-type
+// lookup), which made reading the values cost more than scoring them, and
+// grouping them into one text per member on each read still cost the
+// database more than the raw SQL's whole weighted sum; packed as they are
+// written, the values are cut out of the text without allocating. keys,
+// when given, are the only indicators passed on.
+func eachPackedMetricValue(q *gorm.DB, keys []string, fn func(MetricPoint)) error {
+	rows, err := q.Select("member_id, packed").Order("member_id").Rows()
 	if err != nil {
 		return fmt.Errorf("read metric values: %w", err)
 	}
 	defer rows.Close()
+	if len(keys) > 0 {
+		all := fn
+		fn = func(p MetricPoint) {
+			if slices.Contains(keys, p.IndicatorKey) {
+				all(p)
+			}
+		}
+	}
 	var member, packed string
 	for rows.Next() {
 		if err := rows.Scan(&member, &packed); err != nil {
@@ -207,7 +226,7 @@ func eachPackedMetricValue(q *gorm.DB, fn func(MetricPoint)) error {
 }
 
 // unpackMetricValues calls fn with each value of one member's packed text
-// (see packedMetricValues). The key and source it passes share packed's
+// (see packedMetricValue). The key and source it passes share packed's
 // memory.
 func unpackMetricValues(member, packed string, fn func(MetricPoint)) error {
 	p := MetricPoint{MemberID: member}

@@ -20,6 +20,27 @@ type Migration struct {
 	Version int
 	Name    string
 	SQL     string
+	// Statements, when set, are run one each as written instead of SQL
+	// split at its semicolons: a trigger's body holds semicolons.
+	Statements []string
+	// Only, when set, is the one dialect the step changes; on the other
+	// it is recorded as applied and changes nothing.
+	Only Dialect
+}
+
+// statements are the step's statements as this store runs them.
+func (s *Store) statements(m Migration) []string {
+	if m.Only != "" && m.Only != s.Dialect {
+		return nil
+	}
+	if m.Statements != nil {
+		out := make([]string, len(m.Statements))
+		for i, st := range m.Statements {
+			out[i] = s.expand(st)
+		}
+		return out
+	}
+	return splitStatements(s.expand(m.SQL))
 }
 
 // migrations is append-only: a released step is never edited, a change is a new step.
@@ -86,7 +107,7 @@ func (s *Store) migrate(ctx context.Context, log *slog.Logger) (int, error) {
 		if applied[m.Version] {
 			continue
 		}
-		for i, stmt := range splitStatements(s.expand(m.SQL)) {
+		for i, stmt := range s.statements(m) {
 			if err := db.Exec(stmt).Error; err != nil {
 				return n, fmt.Errorf("migration %d (%s) statement %d: %w", m.Version, m.Name, i+1, err)
 			}
