@@ -35,8 +35,9 @@ type Activities struct {
 	Webhooks notify.Targets
 	// Now is the clock notifications are scheduled by (nil: time.Now).
 	Now func() time.Time
-	// parsed caches each cycle's frozen template (cycle id → *Template):
-	// opening a stage parses it once, not once per member.
+	// parsed caches each cycle's frozen template (cycle id → frozen):
+	// opening a stage parses it once, not once per member, and reads the
+	// body once.
 	parsed sync.Map
 	// rosters caches each organisation's members for rater picking
 	// (org id → *roster), read at most once a minute.
@@ -66,22 +67,35 @@ func notFound(err error) error {
 	return err
 }
 
-// cycle loads a cycle and its parsed frozen template.
+// cycle loads a cycle and its parsed frozen template. The body is frozen
+// at launch, so once parsed it is neither read nor parsed again for the
+// cycle's life: the row is read without it and given the held copy.
 func (a *Activities) cycle(ctx context.Context, id string) (*store.Cycle, *templates.Template, error) {
+	if v, ok := a.parsed.Load(id); ok {
+		f := v.(frozen)
+		c, err := a.Store.GetCycleHeadByID(ctx, id)
+		if err != nil {
+			return nil, nil, notFound(err)
+		}
+		c.TemplateBody = f.body
+		return c, f.t, nil
+	}
 	c, err := a.Store.GetCycleByID(ctx, id)
 	if err != nil {
 		return nil, nil, notFound(err)
-	}
-	// The body is frozen at launch, so a parse stays valid for the cycle's life.
-	if t, ok := a.parsed.Load(c.ID); ok {
-		return c, t.(*templates.Template), nil
 	}
 	t, errs := templates.Parse([]byte(c.TemplateBody))
 	if len(errs) > 0 {
 		return nil, nil, temporal.NewNonRetryableApplicationError(errs.Error(), "InvalidTemplate", errs)
 	}
-	a.parsed.Store(c.ID, t)
+	a.parsed.Store(c.ID, frozen{t: t, body: c.TemplateBody})
 	return c, t, nil
+}
+
+// frozen is a cycle's template as launched, parsed and as written.
+type frozen struct {
+	t    *templates.Template
+	body string
 }
 
 // LoadCycle reads the frozen snapshot a cycle's workflow runs on.

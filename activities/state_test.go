@@ -119,3 +119,35 @@ func TestATeamTargetThatCannotBeSplitFailsWithoutRetry(t *testing.T) {
 		require.Contains(t, app.Message(), "split the team target fans")
 	})
 }
+
+// A cycle's template body is read once: later reads of the cycle take
+// the row without it (GetCycleHeadByID) and hand back the body held from
+// the first, with every other field as the row holds it now.
+func TestACycleIsReadAfreshButItsFrozenTemplateOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		c, _ := scoringCycle(t, st, 92)
+		head, err := st.GetCycleHeadByID(ctx, c.ID)
+		require.NoError(t, err)
+		require.Empty(t, head.TemplateBody)
+		require.Equal(t, c.Period, head.Period)
+		require.Equal(t, c.OrgID, head.OrgID)
+
+		a := &activities.Activities{Store: st}
+		var suite testsuite.WorkflowTestSuite
+		env := suite.NewTestActivityEnvironment()
+		env.RegisterActivity(a)
+		load := func() *engine.CycleSnapshot {
+			v, err := env.ExecuteActivity(a.LoadCycle, c.ID)
+			require.NoError(t, err)
+			var snap engine.CycleSnapshot
+			require.NoError(t, v.Get(&snap))
+			return &snap
+		}
+		first := load()
+		require.Equal(t, c.TemplateBody, string(first.Template))
+		require.NoError(t, st.DB.Model(&store.Cycle{}).Where("id = ?", c.ID).Update("state", store.CycleBlocked).Error)
+		second := load()
+		require.Equal(t, c.TemplateBody, string(second.Template), "the body held from the first read")
+		require.Equal(t, store.CycleBlocked, second.State, "the rest read afresh")
+	})
+}

@@ -61,3 +61,15 @@ func TestCheckHoldsEachResultToTheGoalForItsSize(t *testing.T) {
 	require.Equal(t, 3, WriteVerdicts(&buf, vs))
 	require.Contains(t, buf.String(), "MISSED launch 1000: vsSignalWithStart ours/raw 1.40, goal ≤ 1.30")
 }
+
+// Small teams run more rounds, up to three times as many, so a figure of
+// a quarter-second burst rests on about as many calls as one of 1,000.
+func TestSmallTeamsRunMoreRounds(t *testing.T) {
+	for _, c := range []struct{ repeat, n, want int }{
+		{3, 1000, 3}, {3, 5000, 3}, {3, 300, 3}, {3, 200, 6}, {3, 100, 9}, {3, 10, 9}, {1, 100, 3}, {5, 150, 10},
+	} {
+		if got := RoundsAt(c.repeat, c.n); got != c.want {
+			t.Errorf("RoundsAt(%d, %d) = %d, want %d", c.repeat, c.n, got, c.want)
+		}
+	}
+}

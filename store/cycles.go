@@ -87,6 +87,18 @@ func (s *Store) GetCycleByID(ctx context.Context, id string) (*Cycle, error) {
 	return &c, nil
 }
 
+// GetCycleHeadByID reads a cycle as GetCycleByID does but for its
+// template body, left empty: the largest column, written once at launch,
+// so a caller holding it already need not read it again (every member's
+// first task read a 5,000-member cycle's body once per member).
+func (s *Store) GetCycleHeadByID(ctx context.Context, id string) (*Cycle, error) {
+	var c Cycle
+	if err := s.DB.WithContext(ctx).Omit("template_body").Take(&c, "id = ?", id).Error; err != nil {
+		return nil, notFound("get cycle "+id, err)
+	}
+	return &c, nil
+}
+
 // CycleFilter narrows ListCycles.
 type CycleFilter struct {
 	TeamIDs     []string
