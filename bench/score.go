@@ -157,14 +157,13 @@ func (e *Engine) scoreRound(ctx context.Context, t *templates.Template, q string
 	// side runs scoreTries times, alternating, and its median counts: a
 	// side this short moves by a third from one try to the next.
 	var oursTimes, rawTimes []float64
-	var ours []scorecard.MemberScore
-	var totals map[string]float64
+	diff, missing, rows := 0.0, 0, 0
+	// Each try's results are its own, garbage before the next try starts:
+	// held over, they had slowed ours by a third through the collector.
 	for try := range scoreTries {
-		// The last try's results are garbage before this one starts.
-		ours, totals = nil, nil
 		e.quiet(ctx, fmt.Sprintf("score %d: ours, try %d", n, try+1))
 		began = time.Now()
-		ours, err = e.readAndScore(ctx, ms, t)
+		ours, err := e.readAndScore(ctx, ms, t)
 		if err != nil {
 			return res, err
 		}
@@ -173,27 +172,28 @@ func (e *Engine) scoreRound(ctx context.Context, t *templates.Template, q string
 			return res, fmt.Errorf("read back %d members, wrote %d", len(ours), n)
 		}
 		e.quiet(ctx, fmt.Sprintf("score %d: raw, try %d", n, try+1))
-		var took time.Duration
-		took, totals, err = e.sqlScores(ctx, q)
+		took, totals, err := e.sqlScores(ctx, q)
 		if err != nil {
 			return res, err
 		}
 		rawTimes = append(rawTimes, float64(took)/float64(time.Millisecond))
-	}
-	diff, missing := 0.0, 0
-	for _, s := range ours {
-		v, ok := totals[s.MemberID]
-		if !ok {
-			missing++
-			continue
+		rows = len(totals)
+		absent := 0
+		for _, s := range ours {
+			v, ok := totals[s.MemberID]
+			if !ok {
+				absent++
+				continue
+			}
+			diff = math.Max(diff, math.Abs(v-s.Final))
 		}
-		diff = math.Max(diff, math.Abs(v-s.Final))
+		missing = max(missing, absent)
 	}
 	res.Ours.add("fromDbMs", median(oursTimes))
 	res.Ours.ms("readMs", read)
 	res.Ours.ms("readThenScoreMs", apart)
 	res.Raw.add("sqlMs", median(rawTimes))
-	res.Raw.add("rows", float64(len(totals)))
+	res.Raw.add("rows", float64(rows))
 	res.Ratio = ratio(res.Ours.Get("fromDbMs"), res.Raw.Get("sqlMs"))
 	res.Ratios = map[string]float64{"fromDb": res.Ratio}
 	res.Notes = fmt.Sprintf("each side the median of %d tries; ours: EachMetricValue streaming each member to scoring on every core as it is read, as ComputeScores does (scores, explanations, adjustments, grade, rank, forced distribution); raw: one query (CASE per rule, weighted SUM, GROUP BY member, ORDER BY total) with totals only; %d indicators; totals agree within %.3f", scoreTries,
