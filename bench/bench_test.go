@@ -101,13 +101,15 @@ func TestMembersAndScenariosParse(t *testing.T) {
 	require.NotContains(t, sc, ScenarioCycle, "all leaves the long cycle out")
 }
 
-// TestBenchCycleSmall runs the whole-cycle scenario at 10 members: every
-// stage is timed, each member is rated by itself and its manager, the
-// results are published, and the histories are read back and bounded.
+// TestBenchCycleSmall runs the whole-cycle scenario at 10 members, twice:
+// every stage is timed, each member is rated by itself and its manager,
+// the results are published, and the histories are read back and bounded.
+// The second round runs in an organisation holding the first round's squad
+// too, so two managers hold the calibrating role.
 func TestBenchCycleSmall(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	results, err := Run(ctx, Options{Scenarios: []string{ScenarioCycle}, Members: []int{10}, Repeat: 1, EngineOptions: EngineOptions{Log: testLog{t}}})
+	results, err := Run(ctx, Options{Scenarios: []string{ScenarioCycle}, Members: []int{10}, Repeat: 2, EngineOptions: EngineOptions{Log: testLog{t}}})
 	require.NoError(t, err)
 	require.Len(t, results, 1)
 	r := results[0]

@@ -61,7 +61,7 @@ func (e *Engine) runCycle(ctx context.Context, n int) (Result, error) {
 	if _, _, err := waitFor(ctx, began, 2*n, pollEvery, within(n), e.countTasks(cycleID, "", engine.TaskSelfEval, engine.TaskManagerEval)); err != nil {
 		return res, fmt.Errorf("cycle %s: rating tasks: %w", cycleID, err)
 	}
-	rated, err := e.submitOpen(ctx, cycleID, width, ratingKinds...)
+	rated, err := e.submitOpen(ctx, cycleID, width, 0, ratingKinds...)
 	if err != nil {
 		return res, err
 	}
@@ -74,7 +74,10 @@ func (e *Engine) runCycle(ctx context.Context, n int) (Result, error) {
 	if _, _, err := waitFor(ctx, began, 1, pollEvery, within(n), e.countTasks(cycleID, engine.TaskOpen, engine.TaskCalibration)); err != nil {
 		return res, fmt.Errorf("cycle %s: calibration task: %w", cycleID, err)
 	}
-	if _, err := e.submitOpen(ctx, cycleID, 1, engine.TaskCalibration); err != nil {
+	// Every holder of the calibrating role gets the task and the first
+	// submission closes the stage: once the organisation holds a squad
+	// from an earlier round, a second holder's task is refused after it.
+	if _, err := e.submitOpen(ctx, cycleID, 1, 1, engine.TaskCalibration); err != nil {
 		return res, err
 	}
 	calibrated := time.Since(began)
@@ -165,13 +168,17 @@ func (e *Engine) countResults(cycleID, state string) func(context.Context) (int,
 	}
 }
 
-// submitOpen submits every open task of the given kinds in the cycle
-// through Service.Submit, as its assignee, from width goroutines: ratings
-// rate every indicator the task names, a calibration changes nothing.
-func (e *Engine) submitOpen(ctx context.Context, cycleID string, width int, kinds ...engine.TaskKind) (int, error) {
+// submitOpen submits the open tasks of the given kinds in the cycle (the
+// first limit of them by id; 0: every one) through Service.Submit, as
+// their assignees, from width goroutines: ratings rate every indicator
+// the task names, a calibration changes nothing.
+func (e *Engine) submitOpen(ctx context.Context, cycleID string, width, limit int, kinds ...engine.TaskKind) (int, error) {
 	var tasks []store.Task
 	if err := e.Store.DB.WithContext(ctx).Where("cycle_id = ? AND state = ? AND kind IN ?", cycleID, engine.TaskOpen, kinds).Order("id").Find(&tasks).Error; err != nil {
 		return 0, fmt.Errorf("list open tasks: %w", err)
+	}
+	if limit > 0 && len(tasks) > limit {
+		tasks = tasks[:limit]
 	}
 	var mu sync.Mutex
 	people := map[string]*store.Member{}

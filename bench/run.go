@@ -117,6 +117,9 @@ func Run(ctx context.Context, o Options) ([]Result, error) {
 				continue
 			}
 			count := RoundsAt(o.Repeat, n)
+			if s == ScenarioCycle {
+				count = o.Repeat // a whole cycle per round, timed by stage, with no ratio to steady
+			}
 			rounds := make([]Result, 0, count)
 			for i := range count {
 				res, err := run(ctx, n)
