@@ -186,7 +186,7 @@ func TestBenchInTheSplitShapeStoppedHalfwayLeavesNoProcessRunning(t *testing.T) 
 			// A killed bench cannot remove its SQLite directory; the test's can.
 			t.Setenv("TMPDIR", t.TempDir())
 			p := startPerfloop(t, "bench", "--shape", "split", "--workers", "2", "--scenario", "launch", "--members", "20", "--repeat", "50")
-			gone, exited := p.waitForLog(t, "round 1 of 50", 3*time.Minute, 50*time.Millisecond)
+			gone, exited := p.waitForLog(t, "launch 20: round 1 of ", 3*time.Minute, 50*time.Millisecond)
 			require.False(t, gone, "bench exited (%v) before it measured anything; log:\n%s", exited, p.log.String())
 			children := startedChildren(t, p.log.String())
 			require.Len(t, children, 4, "log:\n%s", p.log.String())
