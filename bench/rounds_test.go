@@ -68,7 +68,7 @@ func TestSmallTeamsRunMoreRounds(t *testing.T) {
 	for _, c := range []struct{ repeat, n, want int }{
 		{3, 1000, 3}, {3, 5000, 3}, {3, 300, 3}, {3, 200, 6}, {3, 100, 9}, {3, 10, 9}, {1, 100, 3}, {5, 150, 10},
 	} {
-		if got := RoundsAt(c.repeat, c.n); got != c.want {
+		if got := RoundsAt(ScenarioSubmit, c.repeat, c.n); got != c.want {
 			t.Errorf("RoundsAt(%d, %d) = %d, want %d", c.repeat, c.n, got, c.want)
 		}
 	}

@@ -116,10 +116,7 @@ func Run(ctx context.Context, o Options) ([]Result, error) {
 			default:
 				continue
 			}
-			count := RoundsAt(o.Repeat, n)
-			if s == ScenarioCycle {
-				count = o.Repeat // a whole cycle per round, timed by stage, with no ratio to steady
-			}
+			count := RoundsAt(s, o.Repeat, n)
 			rounds := make([]Result, 0, count)
 			for i := range count {
 				res, err := run(ctx, n)
@@ -143,14 +140,15 @@ func Run(ctx context.Context, o Options) ([]Result, error) {
 	return out, nil
 }
 
-// RoundsAt is how many rounds launch, submit and memory run at team size
-// n: repeat from smallTeam members up, and for smaller teams up to three
-// times as many. A side of a 100-member round lasts a quarter of a second,
+// RoundsAt is how many rounds scenario runs at team size n. The cycle
+// scenario, a whole cycle per round timed by stage with no ratio to
+// steady, runs repeat. Launch, submit and memory run repeat from
+// smallTeam members up, and for smaller teams up to three times as many. A side of a 100-member round lasts a quarter of a second,
 // where one busy moment of the machine moves it by a third (submit at 100
 // read 1.73, 1.11 and 1.60 in one run's three rounds); more rounds give
 // its median about as many calls to rest on as a 1,000-member round has.
-func RoundsAt(repeat, n int) int {
-	if n <= 0 {
+func RoundsAt(scenario string, repeat, n int) int {
+	if scenario == ScenarioCycle || n <= 0 {
 		return repeat
 	}
 	return repeat * min(3, max(1, (smallTeam+n-1)/n))

@@ -80,11 +80,7 @@ func (s *Store) GetCycle(ctx context.Context, orgID, id string) (*Cycle, error) 
 
 // GetCycleByID reads a cycle by id alone, for activities.
 func (s *Store) GetCycleByID(ctx context.Context, id string) (*Cycle, error) {
-	var c Cycle
-	if err := s.DB.WithContext(ctx).Take(&c, "id = ?", id).Error; err != nil {
-		return nil, notFound("get cycle "+id, err)
-	}
-	return &c, nil
+	return s.getCycle(ctx, id)
 }
 
 // GetCycleHeadByID reads a cycle as GetCycleByID does but for its
@@ -92,8 +88,17 @@ func (s *Store) GetCycleByID(ctx context.Context, id string) (*Cycle, error) {
 // so a caller holding it already need not read it again (every member's
 // first task read a 5,000-member cycle's body once per member).
 func (s *Store) GetCycleHeadByID(ctx context.Context, id string) (*Cycle, error) {
+	return s.getCycle(ctx, id, "template_body")
+}
+
+// getCycle reads a cycle by id without the columns omit names.
+func (s *Store) getCycle(ctx context.Context, id string, omit ...string) (*Cycle, error) {
 	var c Cycle
-	if err := s.DB.WithContext(ctx).Omit("template_body").Take(&c, "id = ?", id).Error; err != nil {
+	q := s.DB.WithContext(ctx)
+	if len(omit) > 0 {
+		q = q.Omit(omit...)
+	}
+	if err := q.Take(&c, "id = ?", id).Error; err != nil {
 		return nil, notFound("get cycle "+id, err)
 	}
 	return &c, nil

@@ -64,8 +64,9 @@ in every round, so a slow moment of the machine falls on both sides of that
 round's ratio; the figures are the rounds' medians and SPREAD shows the
 rounds' lowest and highest ratio. Teams under 300 run up to three times as
 many rounds (9 at 100 with --repeat 3): their bursts last a fraction of a
-second. Each side of a score round is the median of three tries. With --check the bench holds every ratio
-to its goal (issue 18's table) and exits 1 when one is missed.
+second. Each side of a score round is the median of three tries. With
+--check the bench holds every ratio to its goal (issue 18's table) and
+exits 1 when one is missed.
 
 Progress goes to stderr; the table (or JSON with --json) to stdout, and with
 --check one line per goal after it (to stderr with --json).`,
