@@ -29,7 +29,7 @@ func (a *Activities) BroadcastStage(ctx context.Context, s engine.StageOpen) (in
 	ids := store.MemberIDsOf(ms)
 	err = a.fanout(ctx, ids, start, func(ctx context.Context, id string) error {
 		opts := client.StartWorkflowOptions{ID: engine.MemberWorkflowID(s.CycleID, id), TaskQueue: a.TaskQueue}
-		in := engine.MemberInput{CycleID: s.CycleID, MemberID: id, ParentID: engine.CycleWorkflowID(s.CycleID)}
+		in := engine.MemberInput{CycleID: s.CycleID, MemberID: id, ParentID: engine.CycleWorkflowID(s.CycleID), Baseline: engine.MemberBaseline}
 		_, err := a.Client.SignalWithStartWorkflow(ctx, opts.ID, engine.SignalStage.String(), s, opts, engine.MemberWorkflow.String(), in)
 		return err
 	})

@@ -143,10 +143,11 @@ func Run(ctx context.Context, o Options) ([]Result, error) {
 // RoundsAt is how many rounds scenario runs at team size n. The cycle
 // scenario, a whole cycle per round timed by stage with no ratio to
 // steady, runs repeat. Launch, submit and memory run repeat from
-// smallTeam members up, and for smaller teams up to three times as many. A side of a 100-member round lasts a quarter of a second,
-// where one busy moment of the machine moves it by a third (submit at 100
-// read 1.73, 1.11 and 1.60 in one run's three rounds); more rounds give
-// its median about as many calls to rest on as a 1,000-member round has.
+// smallTeam members up, and for smaller teams up to three times as many.
+// A side of a 100-member round lasts a quarter of a second, where one
+// busy moment of the machine moves it by a third (submit at 100 read
+// 1.73, 1.11 and 1.60 in one run's three rounds); more rounds give its
+// median about as many calls to rest on as a 1,000-member round has.
 func RoundsAt(scenario string, repeat, n int) int {
 	if scenario == ScenarioCycle || n <= 0 {
 		return repeat

@@ -36,7 +36,16 @@ type MemberInput struct {
 	CycleID  string
 	MemberID string
 	ParentID string // the cycle's workflow id, for reports
+	// Baseline is the table of member changes the run answers versions
+	// from (MemberBaseline; workflows/versions.go), chosen by whoever
+	// starts the run, so the run records no version marker for it. 0 is a
+	// run started before the field existed: it asks GetVersion.
+	Baseline int `json:",omitempty"`
 }
+
+// MemberBaseline is the member-change table a member run started today
+// answers from.
+const MemberBaseline = 1
 
 // IDPInput starts an IDP's follow-up workflow.
 type IDPInput struct {

@@ -22,7 +22,8 @@ type memberRun struct {
 	// so the stage is never reported done (and scored) before its last
 	// evaluation is in the database. Older runs reported on acceptance.
 	waitInFlight bool
-	// baseline: the run took the member-baseline marker (versions.go).
+	// baseline: the run answers versions from the member-baseline table
+	// (versions.go), by its input or by the marker.
 	baseline bool
 }
 
@@ -32,7 +33,7 @@ type memberRun struct {
 // closes, and reports back to the parent.
 func MemberWorkflow(ctx workflow.Context, in engine.MemberInput) error {
 	r := &memberRun{in: in, seen: map[string]bool{}, tasks: map[string]*engine.TaskRef{}}
-	ctx, r.baseline = withMemberBaseline(ctx)
+	ctx, r.baseline = withMemberBaseline(ctx, in.Baseline)
 	// One coroutine reads both signals (a coroutine is a stack kept for
 	// as long as the member waits, so one per signal doubled the cost).
 	// Reading a signal issues no command, so histories replay either way.

@@ -1,16 +1,30 @@
 package workflows
 
-import "go.temporal.io/sdk/workflow"
+import (
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/perfloop/perfloop/engine"
+)
 
 // Every first workflow.GetVersion of a change in a run records a marker and
 // upserts the TemporalChangeVersion search attribute: two history events
 // and a visibility write on the server, which `perfloop bench` found in the
 // hot paths (a member's first workflow task took three, each submission
 // one, the stage's end one more). A member run started today knows the
-// answer to every change below, so it takes one marker at its start,
-// member-baseline, and answers them all from this table without a marker
-// each. Runs without that marker (started before it) ask GetVersion as
-// they always did, so their histories replay.
+// answer to every change below and answers them all from this table
+// without a marker each.
+//
+// How a run knows it is on the table: a run started now is told by its
+// input (MemberInput.Baseline, set by BroadcastStage), which costs
+// nothing; runs started between 2 and 3 December took one marker at their
+// start, member-baseline, whose upsert was still one visibility write per
+// member (7% of a 1,000-member submit bench's CPU, a replace into
+// SQLite's visibility table growing with every closed workflow). Runs
+// with neither ask GetVersion as they always did, so their histories
+// replay. A run whose input names the baseline but whose history holds the
+// marker (its first task taken by an older worker during an upgrade)
+// replays too: the SDK skips version markers and their upserts when it
+// matches commands to history.
 //
 // The table is frozen: a behaviour change after it takes a new change ID
 // (asked of GetVersion as usual, a marker in every run), never a higher
@@ -28,9 +42,13 @@ var memberBaseline = map[string]workflow.Version{
 
 type baselineKey struct{}
 
-// withMemberBaseline takes (or, on replay, reads) the member-baseline
-// marker and returns ctx carrying the table when the run has it.
-func withMemberBaseline(ctx workflow.Context) (workflow.Context, bool) {
+// withMemberBaseline returns ctx carrying the table when the run is on it:
+// by its input, or else by the member-baseline marker it takes (or, on
+// replay, reads).
+func withMemberBaseline(ctx workflow.Context, input int) (workflow.Context, bool) {
+	if input == engine.MemberBaseline {
+		return onBaseline(ctx, true), true
+	}
 	if workflow.GetVersion(ctx, "member-baseline", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return ctx, false
 	}
