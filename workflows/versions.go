@@ -24,7 +24,7 @@ import (
 // replay. A run whose input names the baseline but whose history holds the
 // marker (its first task taken by an older worker during an upgrade)
 // replays too: the SDK skips version markers and their upserts when it
-// matches commands to history.
+// matches commands to history (testdata/member-upgrade.json).
 //
 // The table is frozen: a behaviour change after it takes a new change ID
 // (asked of GetVersion as usual, a marker in every run), never a higher
