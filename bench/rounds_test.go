@@ -69,7 +69,7 @@ func TestSmallTeamsRunMoreRounds(t *testing.T) {
 		{3, 1000, 3}, {3, 5000, 3}, {3, 300, 3}, {3, 200, 6}, {3, 100, 9}, {3, 10, 9}, {1, 100, 3}, {5, 150, 10},
 	} {
 		if got := RoundsAt(ScenarioSubmit, c.repeat, c.n); got != c.want {
-			t.Errorf("RoundsAt(%d, %d) = %d, want %d", c.repeat, c.n, got, c.want)
+			t.Errorf("RoundsAt(submit, %d, %d) = %d, want %d", c.repeat, c.n, got, c.want)
 		}
 	}
 }

@@ -33,10 +33,10 @@ type Applied struct {
 // adjustment: a copy, so scores is never modified, or with no adjustment
 // scores itself (most members of most cycles meet none, and scoring a
 // large cycle would copy every member's scores for nothing). Within an
-// adjustment Set comes first, then Multiply, then Add. The result is clamped to 0–100 after every adjustment, so each
-// Before/After pair a member sees is a real score. An adjustment naming an
-// indicator without a score, or carrying a NaN or infinite effect, is
-// skipped and says why.
+// adjustment Set comes first, then Multiply, then Add. The result is
+// clamped to 0–100 after every adjustment, so each Before/After pair a
+// member sees is a real score. An adjustment naming an indicator without
+// a score, or carrying a NaN or infinite effect, is skipped and says why.
 func Apply(scores map[string]float64, adj []Adjustment) (map[string]float64, []Applied) {
 	if len(adj) == 0 && scores != nil {
 		return scores, []Applied{}

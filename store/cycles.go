@@ -94,11 +94,7 @@ func (s *Store) GetCycleHeadByID(ctx context.Context, id string) (*Cycle, error)
 // getCycle reads a cycle by id without the columns omit names.
 func (s *Store) getCycle(ctx context.Context, id string, omit ...string) (*Cycle, error) {
 	var c Cycle
-	q := s.DB.WithContext(ctx)
-	if len(omit) > 0 {
-		q = q.Omit(omit...)
-	}
-	if err := q.Take(&c, "id = ?", id).Error; err != nil {
+	if err := s.DB.WithContext(ctx).Omit(omit...).Take(&c, "id = ?", id).Error; err != nil {
 		return nil, notFound("get cycle "+id, err)
 	}
 	return &c, nil
