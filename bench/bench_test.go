@@ -170,7 +170,10 @@ func TestBenchMemoryMeasuresBothSides(t *testing.T) {
 	// the totals are the heap after that growth.
 	require.Positive(t, r.Ours.Get("heapMiB"))
 	require.Positive(t, r.Raw.Get("heapMiB"))
-	require.Positive(t, r.Ours.Get("heapKiBPerMember"), "a member workflow costs something")
+	// The resident set only grows, where a collection during a round can
+	// free earlier rounds' garbage and leave the heap's growth at zero
+	// (runMemory): thirty members' worth of heap is within that noise.
+	require.Positive(t, r.Ours.Get("rssKiBPerMember"), "a member workflow costs something")
 	require.Contains(t, r.Notes, "embedded server")
 }
 
